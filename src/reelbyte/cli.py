@@ -1,0 +1,204 @@
+"""The `reelbyte` command: serve, worker, migrate, seed, users."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from reelbyte.core.config import Settings, get_settings
+from reelbyte.core.embedded import EmbeddedServices
+from reelbyte.core.logging import configure_logging
+
+app = typer.Typer(help="ReelByte: the video-first freelance marketplace.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+console = Console()
+
+
+@contextlib.contextmanager
+def resolved_services(settings: Settings, *, migrate: bool = False) -> Iterator[bool]:
+    """Fill in DATABASE_URL / REDIS_URL, starting the embedded servers for those unset.
+
+    Yields whether the embedded database is in use; migrates it (always) or the configured
+    one (when `migrate`). Stops what it started on the way out.
+    """
+    embedded = EmbeddedServices(settings.reelbyte_data_dir)
+    try:
+        embedded_db = settings.database_url is None
+        if embedded_db:
+            console.print(f"[dim]Starting embedded PostgreSQL in {embedded.data_dir}…[/dim]")
+            settings.database_url = embedded.start_postgres()
+        if settings.redis_url is None:
+            console.print(f"[dim]Starting embedded Redis in {embedded.data_dir}…[/dim]")
+            settings.redis_url = embedded.start_redis()
+        if embedded_db or migrate:
+            from reelbyte.core.migrate import upgrade
+
+            assert settings.database_url is not None
+            upgrade(settings.database_url)
+        yield embedded_db
+    finally:
+        embedded.stop()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the demo data set (idempotent).")] = False,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations to DATABASE_URL first.")] = False,
+    worker: Annotated[
+        bool | None,
+        typer.Option(help="Run the job worker in this process (default: on the embedded database)."),
+    ] = None,
+) -> None:
+    """Serve the API (and, on the embedded default, the job worker)."""
+    import uvicorn
+
+    from reelbyte.core.runtime import Runtime
+    from reelbyte.main import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    with resolved_services(settings, migrate=migrate) as embedded_db:
+        if demo:
+            _load_demo(settings)
+        run_worker = embedded_db if worker is None else worker
+        base = f"http://{host}:{port}"
+        if "public_url" not in settings.model_fields_set:
+            settings.public_url = base  # links in e-mails point at this server
+        console.print(f"[bold green]ReelByte[/bold green] is serving on {base}")
+        console.print(f"  API docs: {base}/docs   ReDoc: {base}/redoc   Health: {base}/health/ready")
+        if run_worker:
+            console.print("  Job worker: in this process")
+        console.print("  Press Ctrl-C to stop.")
+        application = create_app(settings, Runtime(settings, with_worker=run_worker))
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    console.print("[dim]Stopped.[/dim]")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 4,
+) -> None:
+    """Run a job worker (start as many as you like)."""
+    from reelbyte.core.jobs import run_worker
+    from reelbyte.core.runtime import Runtime
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def main() -> None:
+        runtime = Runtime(settings)
+        await runtime.start()
+        task = asyncio.create_task(run_worker(concurrency=concurrency))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            await runtime.stop()
+
+    with resolved_services(settings):
+        console.print(f"[bold]Worker[/bold] running with concurrency {concurrency}; Ctrl-C to stop.")
+        asyncio.run(main())
+
+
+@app.command("migrate")
+def migrate_command(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations."""
+    from reelbyte.core.migrate import upgrade
+
+    settings = get_settings()
+    with resolved_services(settings) as embedded_db:
+        if not embedded_db:
+            assert settings.database_url is not None
+            upgrade(settings.database_url, revision)
+    console.print(f"[green]Database migrated to {revision}.[/green]")
+
+
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option(help="Load the small demo data set (idempotent).")] = False,
+) -> None:
+    """Load data: `--demo` for the demo accounts and their content."""
+    if not demo:
+        console.print("Nothing to do: pass --demo.")
+        raise typer.Exit(code=1)
+    settings = get_settings()
+    with resolved_services(settings):
+        _load_demo(settings)
+
+
+def _load_demo(settings: Settings) -> None:
+    from reelbyte.seed import load_demo
+
+    logins = asyncio.run(_with_runtime(settings, load_demo))
+    console.print("[bold]Demo data loaded.[/bold] Log in with:")
+    for email, password, role in logins:
+        console.print(f"  {role:<8} {email}  /  {password}")
+
+
+async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from reelbyte.core.runtime import Runtime
+
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        return await work()
+    finally:
+        await runtime.stop()
+
+
+@users_app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    username: Annotated[str, typer.Option(prompt=True)],
+    full_name: Annotated[str, typer.Option(prompt=True)] = "Administrator",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Make an admin account (admins are made only here)."""
+    from pydantic import ValidationError
+
+    from reelbyte.core.db import get_database
+    from reelbyte.core.errors import AppError
+    from reelbyte.identity import service
+    from reelbyte.identity.schemas import RegisterRequest
+
+    try:
+        checked = RegisterRequest(
+            email=email, username=username, password=password, full_name=full_name, role="client"
+        )
+    except ValidationError as error:
+        for problem in error.errors():
+            console.print(f"[red]{'.'.join(map(str, problem['loc']))}: {problem['msg']}[/red]")
+        raise typer.Exit(code=2) from None
+
+    async def make() -> None:
+        async with get_database().sessions() as session:
+            await service.create_admin(
+                session, checked.email, checked.username, checked.password, checked.full_name
+            )
+
+    settings = get_settings()
+    with resolved_services(settings):
+        try:
+            asyncio.run(_with_runtime(settings, make))
+        except AppError as error:
+            console.print(f"[red]{error.message}[/red]")
+            raise typer.Exit(code=1) from None
+    console.print(f"[green]Admin {checked.username} created.[/green]")
+
+
+if __name__ == "__main__":
+    app()

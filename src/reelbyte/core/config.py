@@ -1,0 +1,87 @@
+"""Settings, read once from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "change-me-in-production-this-is-not-a-secret"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    public_url: str = "http://127.0.0.1:8000"
+    reelbyte_data_dir: Path = Path(".reelbyte")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    db_pool_size: int = 10
+
+    secret_key: str = DEFAULT_SECRET_KEY
+    access_token_expire_minutes: int = 15
+    refresh_token_expire_days: int = 7
+    password_reset_expire_minutes: int = 60
+    email_verification_expire_hours: int = 48
+
+    allowed_origins: CommaList = Field(default_factory=lambda: ["http://localhost:3000"])
+    allowed_hosts: CommaList = Field(default_factory=lambda: ["*"])
+    trusted_proxies: CommaList = Field(default_factory=list)
+
+    rate_limit_enabled: bool = True
+    rate_limit_public: str = "100/minute"
+    rate_limit_authenticated: str = "1000/minute"
+    rate_limit_creator: str = "2000/minute"
+    rate_limit_login: str = "5/minute"
+    rate_limit_register: str = "3/hour"
+
+    platform_fee_percentage: Decimal = Decimal("15")
+    minimum_payout: Decimal = Decimal("20.00")
+    default_currency: str = "EUR"
+
+    email_backend: Literal["console", "smtp"] = "console"
+    from_email: str = "ReelByte <noreply@reelbyte.local>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_use_tls: bool = False
+    smtp_timeout_seconds: float = 10.0
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("allowed_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=production")
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""Background jobs with procrastinate; jobs live in PostgreSQL next to the data they follow.
+
+`defer()` enqueues a job on the session's own connection, inside the caller's transaction:
+if the transaction rolls back the job never existed, and once it commits the job survives
+any crash until a worker runs it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import procrastinate
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.core.db import driver_connection
+
+TASK_MODULES = ["reelbyte.core.email"]
+
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """`postgresql+psycopg://…` → the plain `postgresql://…` that psycopg and libpq read."""
+    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def open_jobs(database_url: str, max_connections: int = 4) -> None:
+    pool = AsyncConnectionPool(
+        libpq_url(database_url),
+        min_size=1,
+        max_size=max_connections,
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+    )
+    await pool.open(wait=True)
+    await job_app.open_async(pool)
+
+
+async def close_jobs() -> None:
+    connector = job_app.connector
+    assert isinstance(connector, procrastinate.PsycopgConnector)
+    pool = connector._async_pool
+    if pool is not None:
+        await pool.close()
+        connector._async_pool = None
+
+
+async def defer(
+    session: AsyncSession,
+    task: procrastinate.tasks.Task[Any, Any, Any],
+    *,
+    schedule_at: datetime | None = None,
+    queueing_lock: str | None = None,
+    **task_kwargs: Any,
+) -> int:
+    """Enqueue `task` inside the session's current transaction."""
+    connection = await driver_connection(session)
+    deferrer = task.configure(connection=connection, schedule_at=schedule_at, queueing_lock=queueing_lock)
+    return await deferrer.defer_async(**task_kwargs)
+
+
+async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "worker") -> None:
+    """Run a worker in this process. `wait=False` returns once no job is left to do."""
+    await job_app.run_worker_async(
+        wait=wait,
+        concurrency=concurrency,
+        name=name,
+        install_signal_handlers=False,
+        delete_jobs="successful",
+    )

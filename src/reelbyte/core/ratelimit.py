@@ -1,0 +1,202 @@
+"""Rate limits: fixed windows counted in Redis, shared by every instance.
+
+If Redis cannot be reached the limits fall back to counters in this process, so the API keeps
+serving; the fallback is logged (once a minute at most).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import Request, Response
+from redis.exceptions import RedisError
+
+from reelbyte.core.config import get_settings
+from reelbyte.core.errors import RateLimited
+from reelbyte.core.redis import get_redis
+from reelbyte.core.security import InvalidToken, decode_access_token
+
+log = structlog.get_logger(__name__)
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+# INCR the window's counter, set its expiry on first use; return count and ms left.
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+"""
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        """'100/minute', '3/hour', '10/30second' …"""
+        amount, _, period = text.strip().partition("/")
+        multiplier = "".join(ch for ch in period if ch.isdigit()) or "1"
+        unit = period.lstrip("0123456789").rstrip("s")
+        if unit not in _UNITS or not amount.isdigit():
+            raise ValueError(f"not a rate limit: {text!r}")
+        return cls(int(amount), int(multiplier) * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_seconds)
+        return headers
+
+
+class _LocalCounters:
+    """Per-process fixed windows, used only while Redis is unreachable."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def hit(self, key: str, seconds: int) -> tuple[int, float]:
+        now = time.monotonic()
+        started, count = self._windows.get(key, (now, 0))
+        if now - started >= seconds:
+            started, count = now, 0
+        count += 1
+        self._windows[key] = (started, count)
+        if len(self._windows) > 100_000:
+            self._windows = {k: v for k, v in self._windows.items() if now - v[0] < 3600}
+        return count, seconds - (now - started)
+
+
+_local = _LocalCounters()
+_last_fallback_log = 0.0
+
+
+async def hit(key: str, limit: Limit) -> Verdict:
+    """Count one request against `key` and say whether it may go on."""
+    window = int(time.time() // limit.seconds)
+    redis_key = f"ratelimit:{key}:{limit.seconds}:{window}"
+    try:
+        count, ttl_ms = await get_redis().eval(_HIT_SCRIPT, 1, redis_key, limit.seconds * 1000)
+        seconds_left = ttl_ms / 1000
+    except (RedisError, OSError) as error:
+        _log_fallback(error)
+        count, seconds_left = _local.hit(redis_key, limit.seconds)
+    reset = max(1, math.ceil(seconds_left))
+    return Verdict(
+        allowed=count <= limit.count,
+        limit=limit.count,
+        remaining=max(0, limit.count - count),
+        reset_seconds=reset,
+    )
+
+
+def _log_fallback(error: BaseException) -> None:
+    global _last_fallback_log
+    now = time.monotonic()
+    if now - _last_fallback_log > 60:
+        _last_fallback_log = now
+        log.warning("ratelimit_redis_unavailable", error=str(error))
+
+
+def client_ip(request: Request) -> str:
+    """The connection's address, or X-Forwarded-For's when the connection is a trusted proxy.
+
+    Walks X-Forwarded-For from the right, skipping trusted proxies, so a client cannot forge
+    its address by sending the header itself.
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = _trusted_networks()
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(item, strict=False) for item in get_settings().trusted_proxies]
+
+
+def _is_trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def _tier_for(request: Request) -> tuple[str, str | None]:
+    """(key, limit text) for the caller: admins get no limit (None)."""
+    settings = get_settings()
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        try:
+            claims = decode_access_token(token)
+        except InvalidToken:
+            pass  # counted as public; the route itself will answer 401
+        else:
+            if claims.role == "admin":
+                return "admin", None
+            limit = (
+                settings.rate_limit_creator
+                if claims.role in ("creator", "hybrid")
+                else settings.rate_limit_authenticated
+            )
+            return f"user:{claims.user_id}", limit
+    return f"ip:{client_ip(request)}", settings.rate_limit_public
+
+
+async def _enforce(key: str, limit_text: str, response: Response) -> None:
+    verdict = await hit(key, Limit.parse(limit_text))
+    if not verdict.allowed:
+        raise RateLimited(
+            "Too many requests: slow down and try again later.",
+            details={"retry_after": verdict.reset_seconds},
+            headers=verdict.headers(),
+        )
+    response.headers.update(verdict.headers())
+
+
+async def global_rate_limit(request: Request, response: Response) -> None:
+    """Router dependency: the per-IP / per-user / per-role limit on every API call."""
+    if not get_settings().rate_limit_enabled:
+        return
+    key, limit_text = _tier_for(request)
+    if limit_text is not None:
+        await _enforce(f"global:{key}", limit_text, response)
+
+
+def limit_per_ip(name: str, setting: str) -> Callable[[Request, Response], Coroutine[Any, Any, None]]:
+    """Route dependency for a stricter per-IP limit, read from the named setting."""
+
+    async def dependency(request: Request, response: Response) -> None:
+        settings = get_settings()
+        if settings.rate_limit_enabled:
+            await _enforce(f"{name}:ip:{client_ip(request)}", getattr(settings, setting), response)
+
+    return dependency

@@ -1,0 +1,152 @@
+"""Accounts, sessions and their tokens, profiles and portfolios."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
+
+
+class Role(enum.StrEnum):
+    CREATOR = "creator"
+    CLIENT = "client"
+    HYBRID = "hybrid"
+    ADMIN = "admin"
+
+    def holds(self, wanted: Role) -> bool:
+        """A hybrid user is both a creator and a client."""
+        if self is wanted:
+            return True
+        return self is Role.HYBRID and wanted in (Role.CREATOR, Role.CLIENT)
+
+
+class Availability(enum.StrEnum):
+    FULL_TIME = "full-time"
+    PART_TIME = "part-time"
+    UNAVAILABLE = "unavailable"
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class User(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "hourly_rate_minor IS NULL OR hourly_rate_minor >= 0", name="hourly_rate_not_negative"
+        ),
+    )
+
+    email: Mapped[str] = mapped_column(String(254))
+    username: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    email_verified_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    full_name: Mapped[str] = mapped_column(String(100))
+    bio: Mapped[str | None] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    notification_preferences: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+
+    skills: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list, server_default="{}")
+    hourly_rate_minor: Mapped[int | None]
+    hourly_rate_currency: Mapped[str | None] = mapped_column(String(3))
+    availability: Mapped[Availability | None] = mapped_column(_enum(Availability, "availability"))
+    website_url: Mapped[str | None] = mapped_column(String(2048))
+    youtube_url: Mapped[str | None] = mapped_column(String(2048))
+    instagram_url: Mapped[str | None] = mapped_column(String(2048))
+
+    rating: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"), server_default="0")
+    total_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_orders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    response_time_hours: Mapped[int | None]
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+# E-mail and username are unique whatever their case.
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
+class AuthSession(UUIDPrimaryKey, Base):
+    """One login: a family of refresh tokens, each replacing the one before."""
+
+    __tablename__ = "auth_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class RefreshToken(UUIDPrimaryKey, Base):
+    __tablename__ = "refresh_tokens"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    expires_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+
+
+class AccountToken(UUIDPrimaryKey, Base):
+    """A single-use token sent by e-mail: verify the address, or reset the password."""
+
+    __tablename__ = "account_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "account_token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PortfolioItem(UUIDPrimaryKey, Base):
+    __tablename__ = "portfolio_items"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    video_url: Mapped[str] = mapped_column(String(2048))
+    thumbnail_url: Mapped[str | None] = mapped_column(String(2048))
+    is_highlight: Mapped[bool] = mapped_column(default=False, server_default="false")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)

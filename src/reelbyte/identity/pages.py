@@ -1,0 +1,65 @@
+"""The two pages e-mailed links open: confirm an address, choose a new password.
+
+They let a person finish those flows in a browser with no front-end; each calls the same
+service function as the JSON API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from reelbyte.core.errors import AppError
+from reelbyte.identity import service
+from reelbyte.identity.deps import SessionDep
+from reelbyte.identity.schemas import ResetPasswordRequest
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")
+pages_router = APIRouter(prefix="/account", include_in_schema=False)
+
+TokenQuery = Annotated[str, Query(max_length=128)]
+
+
+@pages_router.get("/verify-email", response_class=HTMLResponse)
+async def verify_email_page(request: Request, session: SessionDep, token: TokenQuery = "") -> HTMLResponse:
+    try:
+        await service.verify_email(session, token)
+    except AppError as error:
+        return _page(request, "Link not valid", error.message, status_code=400)
+    return _page(request, "E-mail confirmed", "Thank you: your e-mail address is confirmed.")
+
+
+@pages_router.get("/reset-password", response_class=HTMLResponse)
+async def reset_password_form(request: Request, token: TokenQuery = "") -> HTMLResponse:
+    return templates.TemplateResponse(request, "reset_password.html", {"token": token, "error": None})
+
+
+@pages_router.post("/reset-password", response_class=HTMLResponse)
+async def reset_password_submit(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=128)],
+    new_password: Annotated[str, Form(max_length=256)],
+) -> HTMLResponse:
+    try:
+        data = ResetPasswordRequest(token=token, new_password=new_password)
+        await service.reset_password(session, data.token, data.new_password)
+    except ValidationError as error:
+        message = "; ".join(str(e["msg"]) for e in error.errors())
+        return templates.TemplateResponse(
+            request, "reset_password.html", {"token": token, "error": message}, status_code=400
+        )
+    except AppError as error:
+        return _page(request, "Link not valid", error.message, status_code=400)
+    return _page(request, "Password changed", "Your password has been changed. Log in with the new one.")
+
+
+def _page(request: Request, title: str, message: str, status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "message.html", {"title": title, "message": message}, status_code=status_code
+    )

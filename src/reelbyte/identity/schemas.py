@@ -1,0 +1,271 @@
+"""Request and response bodies of accounts, profiles and portfolios."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, EmailStr, Field, field_validator
+
+from reelbyte.core.money import Money
+from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.identity.models import Availability, Role, User
+
+PASSWORD_RULES = (
+    "8 to 128 characters with an upper-case letter, a lower-case letter, a digit and a special character"
+)
+
+
+def _strong_password(password: str) -> str:
+    checks = [
+        re.search(r"[A-Z]", password),
+        re.search(r"[a-z]", password),
+        re.search(r"\d", password),
+        re.search(r"[^A-Za-z0-9]", password),
+    ]
+    if not all(checks):
+        raise ValueError(f"password must have {PASSWORD_RULES}")
+    return password
+
+
+def _known_timezone(name: str) -> str:
+    if name not in zoneinfo.available_timezones():
+        raise ValueError("must be an IANA time zone such as Europe/Amsterdam")
+    return name
+
+
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_strong_password)]
+Email = Annotated[EmailStr, Field(max_length=254)]
+Username = Annotated[str, Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_-]+$")]
+FullName = Annotated[str, Field(min_length=1, max_length=100)]
+Token = Annotated[str, Field(min_length=16, max_length=128)]
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
+Language = Annotated[str, Field(max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Skill = Annotated[str, Field(min_length=1, max_length=50)]
+ChannelPreferences = dict[Literal["in_app", "email"], bool]
+NotificationKey = Annotated[str, Field(pattern=r"^[a-z_]{1,50}$")]
+
+
+class RegisterRequest(RequestModel):
+    email: Email
+    username: Username
+    password: Password
+    full_name: FullName
+    role: Literal["creator", "client", "hybrid"]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "email": "maya@example.com",
+                    "username": "maya-edits",
+                    "password": "Str0ng!Passw0rd",
+                    "full_name": "Maya Jensen",
+                    "role": "creator",
+                }
+            ]
+        }
+    }
+
+
+class LoginRequest(RequestModel):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"email": "maya@example.com", "password": "Str0ng!Passw0rd"}]}
+    }
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: Token | None = None
+
+
+class EmailRequest(RequestModel):
+    email: Email
+
+
+class TokenRequest(RequestModel):
+    token: Token
+
+
+class ResetPasswordRequest(RequestModel):
+    token: Token
+    new_password: Password
+
+
+class TokenPair(ResponseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class Message(ResponseModel):
+    message: str
+
+
+class ProfileUpdate(RequestModel):
+    """Every field is optional: only the ones sent change. Send null to clear an optional one."""
+
+    full_name: FullName | None = None
+    bio: Annotated[str, Field(max_length=5000)] | None = None
+    avatar_url: PublicUrl | None = None
+    timezone: Timezone | None = None
+    language: Language | None = None
+    notification_preferences: (
+        Annotated[dict[NotificationKey, ChannelPreferences], Field(max_length=50)] | None
+    ) = None
+    skills: Annotated[list[Skill], Field(max_length=30)] | None = None
+    hourly_rate: Money | None = None
+    availability: Availability | None = None
+    website_url: PublicUrl | None = None
+    youtube_url: PublicUrl | None = None
+    instagram_url: PublicUrl | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _dedupe_skills(cls, skills: list[str] | None) -> list[str] | None:
+        if skills is None:
+            return None
+        seen: dict[str, str] = {}
+        for skill in skills:
+            seen.setdefault(skill.lower(), skill)
+        return list(seen.values())
+
+    @field_validator("hourly_rate")
+    @classmethod
+    def _positive_rate(cls, rate: Money | None) -> Money | None:
+        if rate is not None and Decimal(rate.value) <= 0:
+            raise ValueError("hourly rate must be positive")
+        return rate
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "bio": "Wedding and travel films, cut for YouTube and Reels.",
+                    "skills": ["Premiere Pro", "Color Grading"],
+                    "hourly_rate": {"currency": "EUR", "value": "45.00"},
+                    "availability": "part-time",
+                    "timezone": "Europe/Amsterdam",
+                }
+            ]
+        }
+    }
+
+
+class CreatorStats(ResponseModel):
+    rating: Decimal
+    total_reviews: int
+    total_orders: int
+    response_time_hours: int | None
+
+
+class PublicProfile(ResponseModel):
+    """What anybody may see of a user: no e-mail, no settings."""
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: Role
+    bio: str | None
+    avatar_url: str | None
+    timezone: str
+    language: str
+    skills: list[str]
+    hourly_rate: Money | None
+    availability: Availability | None
+    website_url: str | None
+    youtube_url: str | None
+    instagram_url: str | None
+    stats: CreatorStats
+    member_since: datetime
+
+    @classmethod
+    def of(cls, user: User) -> PublicProfile:
+        return cls(
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            role=user.role,
+            bio=user.bio,
+            avatar_url=user.avatar_url,
+            timezone=user.timezone,
+            language=user.language,
+            skills=list(user.skills or []),
+            hourly_rate=_hourly_rate(user),
+            availability=user.availability,
+            website_url=user.website_url,
+            youtube_url=user.youtube_url,
+            instagram_url=user.instagram_url,
+            stats=CreatorStats.model_validate(user),
+            member_since=user.created_at,
+        )
+
+
+class PrivateProfile(PublicProfile):
+    """The owner's own view: adds the account and settings."""
+
+    email: str
+    email_verified: bool
+    is_active: bool
+    notification_preferences: dict[str, dict[str, bool]]
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> PrivateProfile:
+        return cls(
+            **PublicProfile.of(user).model_dump(),
+            email=user.email,
+            email_verified=user.is_email_verified,
+            is_active=user.is_active,
+            notification_preferences=user.notification_preferences or {},
+            last_login_at=user.last_login_at,
+        )
+
+
+def _hourly_rate(user: User) -> Money | None:
+    if user.hourly_rate_minor is None or user.hourly_rate_currency is None:
+        return None
+    return Money.from_minor(user.hourly_rate_minor, user.hourly_rate_currency)
+
+
+class PortfolioItemCreate(RequestModel):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    video_url: PublicUrl
+    thumbnail_url: PublicUrl | None = None
+    is_highlight: bool = False
+    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "title": "Lisbon wedding teaser",
+                    "description": "Three-minute teaser, graded in Resolve.",
+                    "video_url": "https://vimeo.com/123456789",
+                    "thumbnail_url": "https://images.example.com/lisbon.jpg",
+                    "is_highlight": True,
+                    "position": 0,
+                }
+            ]
+        }
+    }
+
+
+class PortfolioItemOut(ResponseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    description: str | None
+    video_url: str
+    thumbnail_url: str | None
+    is_highlight: bool
+    position: int
+    created_at: datetime

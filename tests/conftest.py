@@ -1,0 +1,193 @@
+"""Test fixtures: a real PostgreSQL and Redis, the ASGI app, a local SMTP server.
+
+By default the tests use the embedded PostgreSQL (a database of their own per run, migrated
+once) and an embedded Redis of their own; TEST_DATABASE_URL / TEST_REDIS_URL point them at
+servers instead. Each test starts from empty tables and an empty Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+SMTP_PORT = 0  # chosen below, before the settings are first read
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+SMTP_PORT = _free_port()
+os.environ.update(
+    {
+        "ENVIRONMENT": "test",
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(SMTP_PORT),
+        "PUBLIC_URL": "http://testserver",
+        "LOG_JSON": "false",
+        "LOG_LEVEL": "WARNING",
+        # Generous limits so that tests registering many users do not trip them; the rate
+        # limit tests set the production defaults explicitly.
+        "RATE_LIMIT_REGISTER": "10000/hour",
+        "RATE_LIMIT_LOGIN": "10000/minute",
+        "RATE_LIMIT_PUBLIC": "10000/minute",
+    }
+)
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from reelbyte.core.config import Settings, get_settings  # noqa: E402
+from reelbyte.core.db import get_database  # noqa: E402
+from reelbyte.core.embedded import EmbeddedServices  # noqa: E402
+from reelbyte.core.jobs import libpq_url, run_worker  # noqa: E402
+from reelbyte.core.migrate import upgrade  # noqa: E402
+from reelbyte.core.redis import get_redis  # noqa: E402
+from reelbyte.core.runtime import Runtime  # noqa: E402
+from reelbyte.main import create_app  # noqa: E402
+from reelbyte.models import metadata  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_PASSWORD = "Sup3r!Secret"
+
+
+# --- servers ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def embedded_services() -> Iterator[EmbeddedServices]:
+    """The embedded PostgreSQL, kept in .reelbyte/test so that later runs skip initdb."""
+    data_dir = Path(os.environ.get("REELBYTE_TEST_DATA_DIR", PROJECT_ROOT / ".reelbyte" / "test"))
+    services = EmbeddedServices(data_dir)
+    yield services
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def server_urls(embedded_services: EmbeddedServices) -> Iterator[tuple[str, str]]:
+    """(database URL of a fresh, migrated database for this run, Redis URL)."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if admin_url is None:
+        admin_url = embedded_services.start_postgres("postgres")
+    name = f"reelbyte_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin_dsn = libpq_url(admin_url)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database_url = _with_database(admin_url, name)
+    upgrade(database_url)
+
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    redis_services = None
+    if redis_url is None:
+        redis_services = EmbeddedServices(Path(tempfile.mkdtemp(prefix="reelbyte-test-redis-")))
+        redis_url = redis_services.start_redis()
+    try:
+        yield database_url, redis_url
+    finally:
+        if redis_services is not None:
+            redis_services.stop()
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _with_database(url: str, database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def settings(server_urls: tuple[str, str]) -> Settings:
+    settings = get_settings()
+    settings.database_url, settings.redis_url = server_urls
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = Runtime(settings)
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture(scope="session")
+def app(runtime: Runtime, settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+# --- per-test isolation -------------------------------------------------------------------
+
+APP_TABLES = ", ".join(f'"{table.name}"' for table in reversed(metadata.sorted_tables))
+JOB_TABLES = "procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers"
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(runtime: Runtime, settings: Settings) -> AsyncIterator[None]:
+    yield
+    async with get_database().engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {APP_TABLES}, {JOB_TABLES} RESTART IDENTITY CASCADE"))
+    await get_redis().flushdb()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+
+class Mailbox:
+    """Collects what the local SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: Mailbox) -> Iterator[Mailbox]:
+    smtp_server.messages.clear()
+    yield smtp_server
+    smtp_server.messages.clear()
+
+
+async def run_jobs() -> None:
+    """Run every job that is due, then return."""
+    await run_worker(wait=False, concurrency=1, name="test-worker")
