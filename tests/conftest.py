@@ -8,6 +8,7 @@ servers instead. Each test starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -36,6 +37,10 @@ os.environ.update(
         "PUBLIC_URL": "http://testserver",
         "LOG_JSON": "false",
         "LOG_LEVEL": "WARNING",
+        # Cheap password hashing: the suite registers hundreds of users. Production keeps the
+        # Argon2id defaults; test_config checks them.
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
         # Generous limits so that tests registering many users do not trip them; the rate
         # limit tests set the production defaults explicitly.
         "RATE_LIMIT_REGISTER": "10000/hour",
@@ -101,6 +106,7 @@ def server_urls(embedded_services: EmbeddedServices) -> Iterator[tuple[str, str]
     finally:
         if redis_services is not None:
             redis_services.stop()
+            shutil.rmtree(redis_services.data_dir, ignore_errors=True)
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -67,18 +67,23 @@ def serve(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     with resolved_services(settings, migrate=migrate) as embedded_db:
+        base = f"http://{host}:{port}"
+        if "public_url" not in settings.model_fields_set:
+            settings.public_url = base  # links in e-mails (the demo accounts' too) point at this server
         if demo:
             _load_demo(settings)
         run_worker = embedded_db if worker is None else worker
-        base = f"http://{host}:{port}"
-        if "public_url" not in settings.model_fields_set:
-            settings.public_url = base  # links in e-mails point at this server
         console.print(f"[bold green]ReelByte[/bold green] is serving on {base}")
         console.print(f"  API docs: {base}/docs   ReDoc: {base}/redoc   Health: {base}/health/ready")
         if run_worker:
             console.print("  Job worker: in this process")
         console.print("  Press Ctrl-C to stop.")
         application = create_app(settings, Runtime(settings, with_worker=run_worker))
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the
+        # handler it found: make that (and a repeated Ctrl-C) a no-op, so that the embedded servers
+        # are stopped below instead of the process dying with them still running.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, signal.SIG_IGN)
         uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
     console.print("[dim]Stopped.[/dim]")
 
@@ -164,7 +169,7 @@ async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-de
 def create_admin(
     email: Annotated[str, typer.Option(prompt=True)],
     username: Annotated[str, typer.Option(prompt=True)],
-    full_name: Annotated[str, typer.Option(prompt=True)] = "Administrator",
+    full_name: Annotated[str, typer.Option()] = "Administrator",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
 ) -> None:
     """Make an admin account (admins are made only here)."""

@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.content import require_json
@@ -15,8 +13,10 @@ from reelbyte.core.errors import install_error_handlers
 from reelbyte.core.health import router as health_router
 from reelbyte.core.middleware import (
     BodySizeLimitMiddleware,
+    CORSMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
+    TrustedHostMiddleware,
 )
 from reelbyte.core.ratelimit import global_rate_limit
 from reelbyte.core.runtime import Runtime
@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(pages_router)
     app.include_router(api_router())
 
-    # Added innermost first: the request-context middleware wraps everything else.
+    # Added innermost first: the security headers wrap everything else, so that they are also on
+    # the 500 the request-context middleware sends for an unhandled exception.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
         CORSMiddleware,
@@ -97,6 +98,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ],
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from reelbyte.core.db import get_database, utcnow
+from reelbyte.core.db import get_database
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import PortfolioItem, User
 from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
@@ -98,8 +98,8 @@ async def _ensure_account(account: dict[str, Any]) -> None:
                 full_name=account["full_name"],
                 role=account["role"],
             ),
+            verified=True,
         )
-        user.email_verified_at = utcnow()
         user = await identity.update_profile(session, user, ProfileUpdate(**account["profile"]))
         for item in account["portfolio"]:
             session.add(PortfolioItem(user_id=user.id, **PortfolioItemCreate(**item).model_dump()))

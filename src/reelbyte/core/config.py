@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     refresh_token_expire_days: int = 7
     password_reset_expire_minutes: int = 60
     email_verification_expire_hours: int = 48
+    # Argon2id cost (the defaults are OWASP's and pwdlib's); lower only for tests.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
 
     allowed_origins: CommaList = Field(default_factory=lambda: ["http://localhost:3000"])
     allowed_hosts: CommaList = Field(default_factory=lambda: ["*"])

@@ -8,6 +8,10 @@ import uuid
 
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware as _StarletteCORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reelbyte.core.errors import error_response
@@ -43,8 +47,11 @@ HTML_PAGES = ("/docs", "/redoc", "/account/", "/sandbox/")
 
 
 def _route_template(scope: Scope) -> str:
+    # Since FastAPI 0.137 scope["route"].path of an included router's route lacks the prefixes
+    # given to include_router(); the effective route context has the full path.
+    context = scope.get("fastapi", {}).get("effective_route_context")
     route = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+    return getattr(context, "path", None) or getattr(route, "path", None) or "unmatched"
 
 
 class RequestContextMiddleware:
@@ -135,6 +142,7 @@ class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.message = f"The request body is larger than {max_bytes} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -152,7 +160,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(413, self.message)
             return message
 
         try:
@@ -161,16 +169,13 @@ class BodySizeLimitMiddleware:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            413,
-            "payload_too_large",
-            f"The request body is larger than {self.max_bytes} bytes.",
-        )
+        response = error_response(413, "payload_too_large", self.message)
         await response(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """An HTTPException, so that FastAPI's body parsing passes it on (it turns any other error
+    into a 400) and the error handlers answer 413."""
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -181,3 +186,42 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class TrustedHostMiddleware:
+    """Answers only to the configured host names (`*.example.com` matches subdomains)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allow_any = "*" in allowed_hosts
+        self.allowed_hosts = [host.lower() for host in allowed_hosts]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.allow_any or scope["type"] not in ("http", "websocket") or self._allowed(scope):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(400, "invalid_host", "This server does not answer to that host name.")
+        await response(scope, receive, send)
+
+    def _allowed(self, scope: Scope) -> bool:
+        host = ""
+        for name, value in scope.get("headers", []):
+            if name == b"host":
+                host = value.decode("latin-1").lower().rsplit(":", 1)[0] if b"]" not in value else ""
+                break
+        return any(
+            host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+            for pattern in self.allowed_hosts
+        )
+
+
+class CORSMiddleware(_StarletteCORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the standard error format."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        reason = bytes(response.body).decode()
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        return error_response(400, "cors_rejected", f"{reason}.", headers=headers)

@@ -47,7 +47,7 @@ class Limit:
         amount, _, period = text.strip().partition("/")
         multiplier = "".join(ch for ch in period if ch.isdigit()) or "1"
         unit = period.lstrip("0123456789").rstrip("s")
-        if unit not in _UNITS or not amount.isdigit():
+        if unit not in _UNITS or not amount.isdigit() or int(multiplier) == 0:
             raise ValueError(f"not a rate limit: {text!r}")
         return cls(int(amount), int(multiplier) * _UNITS[unit])
 
@@ -131,14 +131,25 @@ def client_ip(request: Request) -> str:
         return peer
     forwarded = request.headers.get("x-forwarded-for", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    client = peer
     for hop in reversed(hops):
         if not _is_trusted(hop, trusted):
-            return hop
-    return hops[0] if hops else peer
+            # Junk instead of an address: the client is the last hop a trusted proxy vouched for.
+            return hop if _is_address(hop) else client
+        client = hop
+    return client
 
 
 def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(item, strict=False) for item in get_settings().trusted_proxies]
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:

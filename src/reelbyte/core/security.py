@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -19,21 +20,32 @@ from reelbyte.core.config import get_settings
 JWT_ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"
 
-_password_hash = PasswordHash((Argon2Hasher(),))
-# Verified against when the e-mail is unknown, so that a login costs the same either way.
-_DUMMY_HASH = _password_hash.hash("not-a-real-password-but-the-same-cost")
+
+@lru_cache
+def _hasher() -> tuple[PasswordHash, str]:
+    """Argon2id with the configured cost, and a dummy hash of that same cost.
+
+    The dummy is verified against when the e-mail is unknown, so that a login costs the same
+    whether or not the account exists.
+    """
+    settings = get_settings()
+    password_hash = PasswordHash(
+        (Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib),)
+    )
+    return password_hash, password_hash.hash("not-a-real-password-but-the-same-cost")
 
 
 def hash_password(password: str) -> str:
-    return _password_hash.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Constant-time verification; with no hash it still spends the full Argon2 cost."""
+    hasher, dummy = _hasher()
     if password_hash is None:
-        _password_hash.verify(password, _DUMMY_HASH)
+        hasher.verify(password, dummy)
         return False
-    return _password_hash.verify(password, password_hash)
+    return hasher.verify(password, password_hash)
 
 
 @dataclass(frozen=True)

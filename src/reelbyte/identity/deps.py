@@ -34,7 +34,10 @@ async def access_claims(token: Annotated[str | None, Depends(oauth2_scheme)]) ->
 
 
 async def current_user(session: SessionDep, claims: Annotated[AccessClaims, Depends(access_claims)]) -> User:
-    return await service.authenticate(session, claims.user_id, claims.session_id)
+    try:
+        return await service.authenticate(session, claims.user_id, claims.session_id)
+    except Unauthorized as error:  # a 401 always says how to authenticate
+        raise Unauthorized(error.message, code=error.code, headers=_BEARER) from error
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -53,7 +53,8 @@ class ClientInfo:
 # --- registration and e-mail verification -------------------------------------------------
 
 
-async def register(session: AsyncSession, data: RegisterRequest) -> User:
+async def register(session: AsyncSession, data: RegisterRequest, *, verified: bool = False) -> User:
+    """Create the account; unless it is `verified` already (demo data), e-mail a verification link."""
     await _ensure_identity_free(session, data.email, data.username)
     user = User(
         email=data.email,
@@ -61,6 +62,7 @@ async def register(session: AsyncSession, data: RegisterRequest) -> User:
         password_hash=await asyncio.to_thread(hash_password, data.password),
         full_name=data.full_name,
         role=Role(data.role),
+        email_verified_at=utcnow() if verified else None,
         notification_preferences={},
         skills=[],
     )
@@ -70,7 +72,8 @@ async def register(session: AsyncSession, data: RegisterRequest) -> User:
     except IntegrityError as error:  # a concurrent registration won the race
         await session.rollback()
         raise Conflict("That e-mail or username is already taken.", code="account_exists") from error
-    await _send_verification(session, user)
+    if not verified:
+        await _send_verification(session, user)
     await session.commit()
     return user
 

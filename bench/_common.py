@@ -1,0 +1,69 @@
+"""Shared set-up for benchmarks: the app on the embedded (or configured) servers, and the
+helper that writes a section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx
+
+from reelbyte.cli import resolved_services
+from reelbyte.core.config import Settings, get_settings
+from reelbyte.core.logging import configure_logging
+from reelbyte.core.runtime import Runtime
+from reelbyte.main import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "benchmarks.md"
+
+
+@contextmanager
+def bench_settings() -> Iterator[Settings]:
+    os.environ.setdefault("REELBYTE_DATA_DIR", str(ROOT / ".reelbyte" / "bench"))
+    os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    with resolved_services(settings):
+        yield settings
+
+
+@asynccontextmanager
+async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings), client=("127.0.0.1", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            yield client
+    finally:
+        await runtime.stop()
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or append) the `## title` section of docs/benchmarks.md."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\nFigures are medians of one run on the machine named; ratios are measured side by side.\n"
+    section = f"## {title}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text.rstrip() + "\n")
