@@ -62,7 +62,11 @@ def machine() -> str:
 
 def write_section(title: str, body: str) -> None:
     """Replace (or append) the `## title` section of docs/benchmarks.md."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\nFigures are medians of one run on the machine named; ratios are measured side by side.\n"
+    text = (
+        RESULTS.read_text()
+        if RESULTS.exists()
+        else "# Benchmarks\n\nFigures are medians of one run on the machine named; ratios are measured side by side.\n"
+    )
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section

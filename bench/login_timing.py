@@ -33,7 +33,13 @@ async def main(rounds: int) -> None:
             email = "timing@example.com"
             response = await client.post(
                 "/v1/auth/register",
-                json={"email": email, "username": "timing", "password": PASSWORD, "full_name": "T", "role": "client"},
+                json={
+                    "email": email,
+                    "username": "timing",
+                    "password": PASSWORD,
+                    "full_name": "T",
+                    "role": "client",
+                },
             )
             assert response.status_code in (201, 409), response.text
             unknown: list[float] = []
