@@ -95,6 +95,9 @@ def server_urls(embedded_services: EmbeddedServices) -> Iterator[tuple[str, str]
         conn.execute(f'CREATE DATABASE "{name}"')
     database_url = _with_database(admin_url, name)
     upgrade(database_url)
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        # Reference data the migrations load (the category taxonomy), restored after each test.
+        conn.execute("CREATE TABLE _reference_categories AS SELECT * FROM categories")
 
     redis_url = os.environ.get("TEST_REDIS_URL")
     redis_services = None
@@ -141,13 +144,19 @@ def app(runtime: Runtime, settings: Settings) -> FastAPI:
 
 APP_TABLES = ", ".join(f'"{table.name}"' for table in reversed(metadata.sorted_tables))
 JOB_TABLES = "procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers"
+RESET_SQL = [
+    f"TRUNCATE {APP_TABLES}, {JOB_TABLES} RESTART IDENTITY CASCADE",
+    "INSERT INTO categories OVERRIDING SYSTEM VALUE SELECT * FROM _reference_categories",
+    "SELECT setval(pg_get_serial_sequence('categories', 'id'), (SELECT max(id) FROM categories))",
+]
 
 
 @pytest.fixture(autouse=True)
 async def clean_state(runtime: Runtime, settings: Settings) -> AsyncIterator[None]:
     yield
     async with get_database().engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {APP_TABLES}, {JOB_TABLES} RESTART IDENTITY CASCADE"))
+        for statement in RESET_SQL:
+            await connection.execute(text(statement))
     await get_redis().flushdb()
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
+from reelbyte.core.types import TSVECTOR, pg_enum
 
 
 class Role(enum.StrEnum):
@@ -49,8 +49,13 @@ class TokenPurpose(enum.StrEnum):
     RESET_PASSWORD = "reset_password"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
+class CreatorLevel(enum.StrEnum):
+    """Seller levels, recomputed daily from track record (thresholds in catalog/levels.py)."""
+
+    NEW = "new"
+    RISING = "rising"
+    PRO = "pro"
+    TOP = "top"
 
 
 class User(UUIDPrimaryKey, Timestamps, Base):
@@ -64,7 +69,7 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     email: Mapped[str] = mapped_column(String(254))
     username: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    role: Mapped[Role] = mapped_column(pg_enum(Role, "user_role"))
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
     email_verified_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
@@ -80,7 +85,7 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     skills: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list, server_default="{}")
     hourly_rate_minor: Mapped[int | None]
     hourly_rate_currency: Mapped[str | None] = mapped_column(String(3))
-    availability: Mapped[Availability | None] = mapped_column(_enum(Availability, "availability"))
+    availability: Mapped[Availability | None] = mapped_column(pg_enum(Availability, "availability"))
     website_url: Mapped[str | None] = mapped_column(String(2048))
     youtube_url: Mapped[str | None] = mapped_column(String(2048))
     instagram_url: Mapped[str | None] = mapped_column(String(2048))
@@ -89,6 +94,11 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     total_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_orders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     response_time_hours: Mapped[int | None]
+    creator_level: Mapped[CreatorLevel] = mapped_column(
+        pg_enum(CreatorLevel, "creator_level"), default=CreatorLevel.NEW, server_default="new"
+    )
+    # Kept current by a database trigger (migration 0004): name over skills over bio.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
     @property
     def is_email_verified(self) -> bool:
@@ -98,6 +108,7 @@ class User(UUIDPrimaryKey, Timestamps, Base):
 # E-mail and username are unique whatever their case.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
+Index("ix_users_search_vector", User.search_vector, postgresql_using="gin")
 
 
 class AuthSession(UUIDPrimaryKey, Base):
@@ -132,7 +143,7 @@ class AccountToken(UUIDPrimaryKey, Base):
     __tablename__ = "account_tokens"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "account_token_purpose"))
+    purpose: Mapped[TokenPurpose] = mapped_column(pg_enum(TokenPurpose, "account_token_purpose"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     expires_at: Mapped[datetime]
