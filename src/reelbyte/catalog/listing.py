@@ -1,0 +1,168 @@
+"""The one query behind gig lists: `GET /gigs` and `GET /search/gigs` share its filters and sorts.
+
+Every filter and sort maps onto a partial index over listed gigs (active, with a package), and
+the text query onto the GIN index of the trigger-maintained `search_vector`.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from reelbyte.catalog.models import Gig
+from reelbyte.core.errors import BadRequest
+from reelbyte.core.fulltext import text_query
+from reelbyte.core.money import to_minor
+from reelbyte.core.text import normalise_label
+from reelbyte.identity.models import CreatorLevel
+
+
+class GigSort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    RATING = "rating"
+    POPULAR = "popular"
+    NEWEST = "newest"
+
+
+class GigFilters(BaseModel):
+    """Validated filters; amounts in major units of the platform currency ("50.00")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: str | None = None
+    category_id: int | None = None
+    subcategory_id: int | None = None
+    tags: tuple[str, ...] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    max_delivery_days: int | None = None
+    creator_level: tuple[CreatorLevel, ...] = ()
+    min_rating: Decimal | None = None
+    creator_id: uuid.UUID | None = None
+    featured: bool | None = None
+    sort_by: GigSort = GigSort.RELEVANCE
+
+    @model_validator(mode="after")
+    def _price_range_in_order(self) -> GigFilters:
+        if self.min_price is not None and self.max_price is not None and self.min_price > self.max_price:
+            raise BadRequest(
+                "min_price must not be above max_price.",
+                code="invalid_price_range",
+                details={"min_price": str(self.min_price), "max_price": str(self.max_price)},
+            )
+        return self
+
+
+def gig_filters(
+    category_id: Annotated[int | None, Query(ge=1)] = None,
+    subcategory_id: Annotated[int | None, Query(ge=1)] = None,
+    tags: Annotated[
+        list[str] | None, Query(max_length=10, description="gigs carrying all of these tags")
+    ] = None,
+    min_price: Annotated[Decimal | None, Query(ge=0, le=1_000_000, decimal_places=2)] = None,
+    max_price: Annotated[Decimal | None, Query(ge=0, le=1_000_000, decimal_places=2)] = None,
+    max_delivery_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+    creator_level: Annotated[list[CreatorLevel] | None, Query(max_length=4)] = None,
+    min_rating: Annotated[Decimal | None, Query(ge=0, le=5, decimal_places=2)] = None,
+    creator_id: uuid.UUID | None = None,
+    featured: bool | None = None,
+    sort_by: GigSort = GigSort.RELEVANCE,
+) -> GigFilters:
+    """FastAPI dependency for the shared gig filters (422 for a bad value, 400 for a bad range)."""
+    return GigFilters(
+        category_id=category_id,
+        subcategory_id=subcategory_id,
+        tags=tuple(_clean_tags(tags)),
+        min_price=min_price,
+        max_price=max_price,
+        max_delivery_days=max_delivery_days,
+        creator_level=tuple(creator_level or ()),
+        min_rating=min_rating,
+        creator_id=creator_id,
+        featured=featured,
+        sort_by=sort_by,
+    )
+
+
+def _clean_tags(tags: list[str] | None) -> list[str]:
+    cleaned = [normalise_label(tag) for tag in tags or []]
+    for tag in cleaned:
+        if not tag or len(tag) > 40:
+            raise BadRequest("Each tag has 1 to 40 characters.", code="invalid_tag", details={"tag": tag})
+    return sorted(set(cleaned))
+
+
+def listed() -> ColumnElement[bool]:
+    """Matches the predicate of the partial indexes (models.LISTED)."""
+    return and_(Gig.is_active.is_(True), Gig.price_from_minor.is_not(None))
+
+
+def filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [listed()]
+    if filters.q:
+        conditions.append(Gig.search_vector.op("@@")(text_query(filters.q)))
+    if filters.category_id is not None:
+        conditions.append(Gig.category_id == filters.category_id)
+    if filters.subcategory_id is not None:
+        conditions.append(Gig.subcategory_id == filters.subcategory_id)
+    if filters.tags:
+        conditions.append(Gig.tags.contains(list(filters.tags)))
+    if filters.min_price is not None:
+        conditions.append(Gig.price_from_minor >= to_minor(filters.min_price))
+    if filters.max_price is not None:
+        conditions.append(Gig.price_from_minor <= to_minor(filters.max_price))
+    if filters.max_delivery_days is not None:
+        conditions.append(Gig.min_delivery_days <= filters.max_delivery_days)
+    if filters.creator_level:
+        conditions.append(Gig.creator_level.in_(filters.creator_level))
+    if filters.min_rating is not None:
+        conditions.append(Gig.rating >= filters.min_rating)
+    if filters.creator_id is not None:
+        conditions.append(Gig.creator_id == filters.creator_id)
+    if filters.featured is not None:
+        conditions.append(Gig.is_featured.is_(filters.featured))
+    return conditions
+
+
+def relevance(q: str) -> ColumnElement[Any]:
+    """Text rank blended with reputation: rank * (1 + rating/10) * (1 + ln(1 + orders)/10).
+
+    Text dominates (a title match beats a description match, by the A/B/C weights); among
+    similar matches, well-rated and often-ordered gigs rise.
+    """
+    rank = func.ts_rank_cd(Gig.search_vector, text_query(q), 1)  # 1: normalise by length
+    reputation = (1 + Gig.rating / 10) * (1 + func.ln(1 + Gig.orders_count) / 10)
+    return rank * reputation
+
+
+def order_by(filters: GigFilters) -> list[Any]:
+    sort = filters.sort_by
+    if sort is GigSort.RELEVANCE:
+        if filters.q:
+            return [relevance(filters.q).desc(), Gig.id]
+        sort = GigSort.POPULAR  # no words to be relevant to: the most popular first
+    orderings: dict[GigSort, list[Any]] = {
+        GigSort.PRICE_ASC: [Gig.price_from_minor.asc(), Gig.id],
+        GigSort.PRICE_DESC: [Gig.price_from_minor.desc(), Gig.id],
+        GigSort.RATING: [Gig.rating.desc(), Gig.total_reviews.desc(), Gig.id],
+        GigSort.POPULAR: [Gig.orders_count.desc(), Gig.views_count.desc(), Gig.id],
+        GigSort.NEWEST: [Gig.created_at.desc(), Gig.id],
+    }
+    return orderings[sort]
+
+
+def gig_list_query(filters: GigFilters) -> tuple[Select[Gig], Select[int]]:
+    """(the page query without limit/offset, the matching count query)."""
+    conditions = filter_conditions(filters)
+    items = select(Gig).where(*conditions).order_by(*order_by(filters))
+    count = select(func.count()).select_from(Gig).where(*conditions)
+    return items, count

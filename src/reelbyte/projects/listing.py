@@ -1,0 +1,137 @@
+"""The one query behind project lists: `GET /projects` and `GET /search/projects`.
+
+Open public projects are served from partial indexes; invite-only projects appear only to
+their owner and to the creators invited to them.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from reelbyte.core.errors import BadRequest
+from reelbyte.core.fulltext import text_query
+from reelbyte.core.money import to_minor
+from reelbyte.core.text import normalise_label
+from reelbyte.projects.models import Project, ProjectInvite, ProjectStatus, ProjectVisibility
+
+
+class ProjectSort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    BUDGET_DESC = "budget_desc"
+    BUDGET_ASC = "budget_asc"
+    DEADLINE = "deadline"
+
+
+class ProjectFilters(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    q: str | None = None
+    category_id: int | None = None
+    subcategory_id: int | None = None
+    min_budget: Decimal | None = None
+    max_budget: Decimal | None = None
+    skills: tuple[str, ...] = ()
+    status: ProjectStatus = ProjectStatus.OPEN
+    client_id: uuid.UUID | None = None
+    sort_by: ProjectSort = ProjectSort.RELEVANCE
+
+    @model_validator(mode="after")
+    def _budget_range_in_order(self) -> ProjectFilters:
+        if self.min_budget is not None and self.max_budget is not None and self.min_budget > self.max_budget:
+            raise BadRequest(
+                "min_budget must not be above max_budget.",
+                code="invalid_budget_range",
+                details={"min_budget": str(self.min_budget), "max_budget": str(self.max_budget)},
+            )
+        return self
+
+
+def project_filters(
+    category_id: Annotated[int | None, Query(ge=1)] = None,
+    subcategory_id: Annotated[int | None, Query(ge=1)] = None,
+    min_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
+    max_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
+    skills: Annotated[
+        list[str] | None, Query(max_length=20, description="projects needing any of these")
+    ] = None,
+    status: ProjectStatus = ProjectStatus.OPEN,
+    client_id: uuid.UUID | None = None,
+    sort_by: ProjectSort = ProjectSort.RELEVANCE,
+) -> ProjectFilters:
+    """FastAPI dependency for the shared project filters."""
+    cleaned = sorted({normalise_label(skill) for skill in skills or []})
+    if any(not skill or len(skill) > 50 for skill in cleaned):
+        raise BadRequest("Each skill has 1 to 50 characters.", code="invalid_skill")
+    return ProjectFilters(
+        category_id=category_id,
+        subcategory_id=subcategory_id,
+        min_budget=min_budget,
+        max_budget=max_budget,
+        skills=tuple(cleaned),
+        status=status,
+        client_id=client_id,
+        sort_by=sort_by,
+    )
+
+
+def visible_to(viewer_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """Public projects, plus invite-only ones the viewer owns or is invited to."""
+    public = Project.visibility == ProjectVisibility.PUBLIC
+    if viewer_id is None:
+        return public
+    invited = exists().where(ProjectInvite.project_id == Project.id, ProjectInvite.creator_id == viewer_id)
+    return or_(public, Project.client_id == viewer_id, invited)
+
+
+def filter_conditions(filters: ProjectFilters, viewer_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Project.status == filters.status, visible_to(viewer_id)]
+    if filters.q:
+        conditions.append(Project.search_vector.op("@@")(text_query(filters.q)))
+    if filters.category_id is not None:
+        conditions.append(Project.category_id == filters.category_id)
+    if filters.subcategory_id is not None:
+        conditions.append(Project.subcategory_id == filters.subcategory_id)
+    # A project matches a budget range when its own range overlaps it.
+    if filters.min_budget is not None:
+        conditions.append(Project.budget_max_minor >= to_minor(filters.min_budget))
+    if filters.max_budget is not None:
+        conditions.append(Project.budget_min_minor <= to_minor(filters.max_budget))
+    if filters.skills:
+        conditions.append(Project.required_skills.overlap(list(filters.skills)))
+    if filters.client_id is not None:
+        conditions.append(Project.client_id == filters.client_id)
+    return conditions
+
+
+def order_by(filters: ProjectFilters) -> list[Any]:
+    sort = filters.sort_by
+    if sort is ProjectSort.RELEVANCE:
+        if filters.q:
+            return [func.ts_rank_cd(Project.search_vector, text_query(filters.q), 1).desc(), Project.id]
+        sort = ProjectSort.NEWEST
+    orderings: dict[ProjectSort, list[Any]] = {
+        ProjectSort.NEWEST: [Project.created_at.desc(), Project.id],
+        ProjectSort.BUDGET_DESC: [Project.budget_max_minor.desc(), Project.id],
+        ProjectSort.BUDGET_ASC: [Project.budget_max_minor.asc(), Project.id],
+        ProjectSort.DEADLINE: [Project.deadline.asc(), Project.id],
+    }
+    return orderings[sort]
+
+
+def project_list_query(
+    filters: ProjectFilters, viewer_id: uuid.UUID | None
+) -> tuple[Select[Project], Select[int]]:
+    """(the page query without limit/offset, the matching count query)."""
+    conditions = filter_conditions(filters, viewer_id)
+    items = select(Project).where(*conditions).order_by(*order_by(filters))
+    count = select(func.count()).select_from(Project).where(*conditions)
+    return items, count
