@@ -18,6 +18,8 @@ from reelbyte.core.logging import configure_logging
 app = typer.Typer(help="ReelByte: the video-first freelance marketplace.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+ledger_app = typer.Typer(help="Inspect the money ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
 console = Console()
 
 
@@ -135,14 +137,42 @@ def migrate_command(
 @app.command()
 def seed(
     demo: Annotated[bool, typer.Option(help="Load the small demo data set (idempotent).")] = False,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=5_000_000,
+            help="Generate a large realistic catalog: N gigs, N/5 creators, N/5 projects (adds a new batch each run).",
+        ),
+    ] = None,
+    random_seed: Annotated[
+        int | None, typer.Option(help="Seed of the random generator, for a repeatable --scale catalog.")
+    ] = None,
 ) -> None:
-    """Load data: `--demo` for the demo accounts and their content."""
-    if not demo:
-        console.print("Nothing to do: pass --demo.")
+    """Load data: `--demo` for the demo accounts and their content, `--scale N` for a big catalog."""
+    if not demo and scale is None:
+        console.print("Nothing to do: pass --demo or --scale N.")
         raise typer.Exit(code=1)
     settings = get_settings()
     with resolved_services(settings):
-        _load_demo(settings)
+        if demo:
+            _load_demo(settings)
+        if scale is not None:
+            _load_scale(settings, scale, random_seed)
+
+
+def _load_scale(settings: Settings, scale: int, random_seed: int | None) -> None:
+    from reelbyte.seed_scale import SEED_PASSWORD, seed_scale
+
+    assert settings.database_url is not None
+    report = seed_scale(settings.database_url, scale, console=console, random_seed=random_seed)
+    console.print(
+        f"[bold]Scale data loaded[/bold] in {report.seconds:.1f}s (batch prefix {report.prefix}): "
+        f"{report.gigs} gigs, {report.packages} packages, {report.creators} creators, "
+        f"{report.clients} clients, {report.projects} projects, {report.invites} invites, "
+        f"{report.search_terms} search terms."
+    )
+    console.print(f"  Seeded accounts log in with their e-mail and the password {SEED_PASSWORD}")
 
 
 def _load_demo(settings: Settings) -> None:
@@ -203,6 +233,31 @@ def create_admin(
             console.print(f"[red]{error.message}[/red]")
             raise typer.Exit(code=1) from None
     console.print(f"[green]Admin {checked.username} created.[/green]")
+
+
+@ledger_app.command("check")
+def ledger_check() -> None:
+    """Verify every ledger invariant; exit 1 and list the violations if any is broken."""
+    from reelbyte.core.db import get_database
+    from reelbyte.payments.ledger_check import INVARIANTS, Violation, check
+
+    async def run() -> list[Violation]:
+        async with get_database().sessions() as session:
+            return await check(session)
+
+    settings = get_settings()
+    with resolved_services(settings):
+        violations = asyncio.run(_with_runtime(settings, run))
+    broken = {violation.invariant: violation for violation in violations}
+    for invariant in INVARIANTS:
+        if invariant.name in broken:
+            console.print(f"[red]✗ {invariant.name}[/red]")
+            for row in broken[invariant.name].rows:
+                console.print(f"    {row}")
+        else:
+            console.print(f"[green]✓ {invariant.name}[/green]")
+    if violations:
+        raise typer.Exit(code=1)
 
 
 if __name__ == "__main__":

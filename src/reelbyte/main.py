@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from reelbyte.catalog import handlers as catalog_handlers  # noqa: F401 (hides gigs of closed accounts)
+from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.content import require_json
 from reelbyte.core.errors import install_error_handlers
@@ -22,6 +24,19 @@ from reelbyte.core.ratelimit import global_rate_limit
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, token_router, users_router
+from reelbyte.orders import handlers as order_handlers  # noqa: F401 (orders from proposals)
+from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router
+from reelbyte.payments import handlers as payment_handlers  # noqa: F401 (registers the money movers)
+from reelbyte.payments.router import (
+    invoices_router,
+    milestone_funding_router,
+    payments_router,
+    webhooks_router,
+)
+from reelbyte.payments.sandbox_pages import payment_pages_router
+from reelbyte.payments.stripe_webhook import stripe_webhook_router
+from reelbyte.projects.router import projects_router, proposals_router
+from reelbyte.search.router import search_router
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -31,6 +46,34 @@ TAGS = [
         "description": "Register, log in, refresh and end sessions, verify e-mail, reset passwords.",
     },
     {"name": "users", "description": "Your account and profile, public profiles and video portfolios."},
+    {
+        "name": "projects",
+        "description": "Client projects: post, browse, edit, cancel; invite creators to invite-only ones.",
+    },
+    {
+        "name": "proposals",
+        "description": "Creators' bids on projects: send, edit, withdraw; the client shortlists, accepts, rejects.",
+    },
+    {
+        "name": "search",
+        "description": "Full-text search over gigs, creators and projects; suggestions as you type.",
+    },
+    {"name": "categories", "description": "The two-level tree of video categories."},
+    {"name": "tags", "description": "The most used gig tags."},
+    {
+        "name": "gigs",
+        "description": "Creators' offers with Basic, Standard and Premium packages; lists and filters.",
+    },
+    {
+        "name": "orders",
+        "description": "Orders and their state machine: delivery, revisions, approval, cancellation, "
+        "disputes and milestones.",
+    },
+    {
+        "name": "payments",
+        "description": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
+    },
+    {"name": "admin", "description": "Administration: the category tree, dispute resolution."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -50,6 +93,16 @@ def api_router() -> APIRouter:
     v1.include_router(auth_router, dependencies=json_only)
     v1.include_router(token_router)  # OAuth2 password flow posts a form
     v1.include_router(users_router, dependencies=json_only)
+    v1.include_router(catalog_router, dependencies=json_only)
+    v1.include_router(search_router)
+    v1.include_router(projects_router, dependencies=json_only)
+    v1.include_router(proposals_router, dependencies=json_only)
+    v1.include_router(orders_router, dependencies=json_only)
+    v1.include_router(milestones_router, dependencies=json_only)
+    v1.include_router(admin_disputes_router, dependencies=json_only)
+    v1.include_router(payments_router, dependencies=json_only)
+    v1.include_router(milestone_funding_router, dependencies=json_only)
+    v1.include_router(invoices_router)
     return v1
 
 
@@ -79,6 +132,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(api_router())
+    app.include_router(webhooks_router, prefix="/v1")  # providers: forms, no per-IP limit
+    app.include_router(stripe_webhook_router, prefix="/v1")  # Stripe: signed JSON, no per-IP limit
+    app.include_router(payment_pages_router)
 
     # Added innermost first: the security headers wrap everything else, so that they are also on
     # the 500 the request-context middleware sends for an unhandled exception.

@@ -3,8 +3,19 @@
 from reelbyte.catalog import models as catalog_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
+from reelbyte.orders import models as orders_models
+from reelbyte.payments import models as payments_models
 from reelbyte.projects import models as projects_models
+from reelbyte.search import models as search_models
 
 metadata = Base.metadata
 
-__all__ = ["catalog_models", "identity_models", "metadata", "projects_models"]
+__all__ = [
+    "catalog_models",
+    "identity_models",
+    "metadata",
+    "orders_models",
+    "payments_models",
+    "projects_models",
+    "search_models",
+]

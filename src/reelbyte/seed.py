@@ -6,6 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from reelbyte.catalog import service as catalog
+from reelbyte.catalog.models import Category, Gig
+from reelbyte.catalog.schemas import GigCreate, PackageCreate
 from reelbyte.core.db import get_database
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import PortfolioItem, User
@@ -75,11 +78,98 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
 ]
 
 
+DEMO_GIGS: list[dict[str, Any]] = [
+    {
+        "owner": "maya-edits",
+        "category": "video-editing",
+        "subcategory": "wedding-films",
+        "title": "Cinematic wedding highlight film from your footage",
+        "description": "Send me the raw footage of your day and get back a graded, music-cut highlight film.",
+        "tags": ["wedding", "cinematic", "highlight film", "color grading"],
+        "thumbnail_url": "https://picsum.photos/seed/wedding/640/360",
+        "requirements": "A link to the raw footage and two songs you love.",
+        "packages": [
+            {
+                "tier": "basic",
+                "description": "3-minute highlights",
+                "price": "150.00",
+                "delivery_days": 7,
+                "revisions": 1,
+                "features": ["3 minutes", "licensed music"],
+            },
+            {
+                "tier": "standard",
+                "description": "Highlights and a 10-minute film",
+                "price": "350.00",
+                "delivery_days": 10,
+                "revisions": 2,
+                "features": ["3 + 10 minutes", "colour grade"],
+            },
+            {
+                "tier": "premium",
+                "description": "Everything, plus vertical cuts for Reels",
+                "price": "600.00",
+                "delivery_days": 14,
+                "revisions": 3,
+                "features": ["3 + 10 minutes", "3 vertical cuts"],
+            },
+        ],
+    },
+    {
+        "owner": "leo-motion",
+        "category": "motion-graphics",
+        "subcategory": "logo-animation",
+        "title": "Animated logo sting for your channel",
+        "description": "A five-second animated logo with sound design, in 16:9 and 9:16.",
+        "tags": ["logo animation", "intro", "after effects"],
+        "thumbnail_url": "https://picsum.photos/seed/logo/640/360",
+        "requirements": "Your logo as SVG or high-resolution PNG.",
+        "packages": [
+            {
+                "tier": "basic",
+                "description": "One animation, no sound",
+                "price": "40.00",
+                "delivery_days": 3,
+                "revisions": 1,
+                "features": ["5 seconds"],
+            },
+            {
+                "tier": "standard",
+                "description": "With sound design",
+                "price": "80.00",
+                "delivery_days": 4,
+                "revisions": 2,
+                "features": ["5 seconds", "sound design"],
+            },
+        ],
+    },
+]
+
+
 async def load_demo() -> list[tuple[str, str, str]]:
-    """Create the demo accounts that do not exist yet; return (e-mail, password, role) of each."""
+    """Create the demo accounts and gigs that do not exist yet; return (e-mail, password, role) of each."""
     for account in DEMO_ACCOUNTS:
         await _ensure_account(account)
+    for gig in DEMO_GIGS:
+        await _ensure_gig(gig)
     return [(a["email"], DEMO_PASSWORD, a["role"]) for a in DEMO_ACCOUNTS]
+
+
+async def _ensure_gig(spec: dict[str, Any]) -> None:
+    async with get_database().sessions() as session:
+        owner = await session.scalar(select(User).where(User.username == spec["owner"]))
+        assert owner is not None
+        if await session.scalar(select(Gig.id).where(Gig.creator_id == owner.id, Gig.title == spec["title"])):
+            return
+        category = await session.scalar(select(Category.id).where(Category.slug == spec["category"]))
+        subcategory = await session.scalar(select(Category.id).where(Category.slug == spec["subcategory"]))
+        packages = [
+            PackageCreate(**{**package, "price": {"currency": "EUR", "value": package["price"]}})
+            for package in spec["packages"]
+        ]
+        fields = {k: v for k, v in spec.items() if k not in ("owner", "category", "subcategory", "packages")}
+        data = GigCreate(**fields, category_id=category, subcategory_id=subcategory, packages=packages)
+        await catalog.create_gig(session, owner, data)
 
 
 async def _ensure_account(account: dict[str, Any]) -> None:

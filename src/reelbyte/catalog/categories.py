@@ -1,11 +1,34 @@
-"""Category rules other domains rely on (gigs and projects are filed under categories)."""
+"""Categories: a two-level tree (top-level categories and their subcategories).
+
+The public reads come from the cached tree of active categories (catalog/cache.py); admin
+changes go to the database and bump the cache after they commit. Categories are never
+deleted, only deactivated: gigs and projects stay filed under them. A deactivated category
+hides its subcategories from the public tree without changing their own flag, so reactivating
+it brings the tree back as it was.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.catalog.models import Category
-from reelbyte.core.errors import BadRequest
+from reelbyte.catalog.cache import category_cache
+from reelbyte.catalog.models import Category, Gig
+from reelbyte.catalog.schemas import (
+    CategoryCreate,
+    CategoryNode,
+    CategoryOut,
+    CategoryReorder,
+    CategoryUpdate,
+)
+from reelbyte.catalog.slugs import is_slug_clash, unique_slug
+from reelbyte.core.errors import BadRequest, Conflict, NotFound
+
+SLUG_ATTEMPTS = 5
+SLUG_LENGTH = 100  # categories.slug
 
 
 async def validate_category_pair(
@@ -29,3 +52,212 @@ async def validate_category_pair(
             details={"category_id": category_id, "subcategory_id": subcategory_id},
         )
     return category, subcategory
+
+
+# --- public reads (cached) ----------------------------------------------------------------
+
+
+def _ordered() -> tuple[Any, ...]:
+    return (Category.display_order, Category.name, Category.id)
+
+
+async def _tree(session: AsyncSession, *, active_only: bool) -> list[CategoryNode]:
+    query = select(Category).order_by(*_ordered())
+    if active_only:
+        query = query.where(Category.is_active.is_(True))
+    rows = list(await session.scalars(query))
+    children: dict[int, list[Category]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+    return [CategoryNode.of(row, children.get(row.id, [])) for row in rows if row.parent_id is None]
+
+
+async def category_tree(session: AsyncSession) -> list[CategoryNode]:
+    """Active top-level categories with their active subcategories, in display order."""
+
+    async def compute() -> list[dict[str, Any]]:
+        return [node.model_dump(mode="json") for node in await _tree(session, active_only=True)]
+
+    cached = await category_cache.get_or_compute(compute)
+    return [CategoryNode.model_validate(node) for node in cached]
+
+
+async def get_category(session: AsyncSession, ref: str) -> CategoryNode:
+    """A visible category by id or slug: active, and under an active parent."""
+    for node in await category_tree(session):
+        if _matches(node, ref):
+            return node
+        for child in node.subcategories:
+            if _matches(child, ref):
+                return CategoryNode(**child.model_dump(), subcategories=[])
+    raise NotFound("No such category.", code="category_not_found", details={"category": ref})
+
+
+def _matches(category: CategoryOut, ref: str) -> bool:
+    return str(category.id) == ref or category.slug == ref
+
+
+async def subcategories(session: AsyncSession, ref: str) -> list[CategoryOut]:
+    return (await get_category(session, ref)).subcategories
+
+
+# --- administration -----------------------------------------------------------------------
+
+
+async def admin_tree(session: AsyncSession) -> list[CategoryNode]:
+    """Every category, inactive ones included (admins only; not cached)."""
+    return await _tree(session, active_only=False)
+
+
+async def _get_for_admin(session: AsyncSession, category_id: int) -> Category:
+    category = await session.get(Category, category_id, with_for_update=True)
+    if category is None:
+        raise NotFound("No such category.", code="category_not_found", details={"category_id": category_id})
+    return category
+
+
+async def _check_parent(session: AsyncSession, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = await session.get(Category, parent_id)
+    if parent is None or parent.parent_id is not None:
+        raise BadRequest(
+            "The parent must be an existing top-level category.",
+            code="invalid_parent",
+            details={"parent_id": parent_id},
+        )
+
+
+async def _check_name_free(
+    session: AsyncSession, name: str, parent_id: int | None, exclude_id: int | None = None
+) -> None:
+    query = select(Category.id).where(
+        func.lower(Category.name) == name.lower(),
+        Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id,
+    )
+    if exclude_id is not None:
+        query = query.where(Category.id != exclude_id)
+    if await session.scalar(query.limit(1)) is not None:
+        raise Conflict(
+            "A category with that name already exists there.",
+            code="category_exists",
+            details={"name": name, "parent_id": parent_id},
+        )
+
+
+async def _next_display_order(session: AsyncSession, parent_id: int | None) -> int:
+    siblings = Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id
+    highest = await session.scalar(select(func.max(Category.display_order)).where(siblings))
+    return 0 if highest is None else highest + 1
+
+
+async def create_category(session: AsyncSession, data: CategoryCreate) -> Category:
+    await _check_parent(session, data.parent_id)
+    await _check_name_free(session, data.name, data.parent_id)
+    display_order = data.display_order
+    if display_order is None:
+        display_order = await _next_display_order(session, data.parent_id)
+    for _ in range(SLUG_ATTEMPTS):
+        category = Category(
+            name=data.name,
+            parent_id=data.parent_id,
+            description=data.description,
+            icon=data.icon,
+            display_order=display_order,
+            slug=await unique_slug(session, Category.slug, data.name, SLUG_LENGTH),
+        )
+        try:
+            async with session.begin_nested():
+                session.add(category)
+        except IntegrityError as error:
+            if not is_slug_clash(error, "uq_categories_slug"):
+                raise
+            continue  # a concurrent insert took the slug: pick again
+        await session.commit()
+        await category_cache.invalidate()
+        return category
+    raise Conflict("Could not find a free slug; try again.", code="slug_conflict")
+
+
+async def update_category(session: AsyncSession, category_id: int, changes: CategoryUpdate) -> Category:
+    category = await _get_for_admin(session, category_id)
+    fields = changes.model_dump(exclude_unset=True)
+    if "parent_id" in fields and fields["parent_id"] != category.parent_id:
+        new_parent = fields["parent_id"]
+        if new_parent == category.id:
+            raise BadRequest("A category cannot be its own parent.", code="invalid_parent")
+        await _check_parent(session, new_parent)
+        if new_parent is not None:
+            has_children = await session.scalar(
+                select(Category.id).where(Category.parent_id == category.id).limit(1)
+            )
+            if has_children is not None:
+                raise BadRequest(
+                    "A category with subcategories cannot become a subcategory (the tree has two levels).",
+                    code="invalid_parent",
+                    details={"parent_id": new_parent},
+                )
+    if "name" in fields or "parent_id" in fields:
+        await _check_name_free(
+            session,
+            fields.get("name", category.name),
+            fields.get("parent_id", category.parent_id),
+            category.id,
+        )
+    if "parent_id" in fields and fields["parent_id"] != category.parent_id:
+        await _refile_gigs(session, category, fields["parent_id"])
+    for name, value in fields.items():
+        setattr(category, name, value)
+    await session.commit()
+    await category_cache.invalidate()
+    return category
+
+
+async def _refile_gigs(session: AsyncSession, category: Category, new_parent: int | None) -> None:
+    """Keep every gig's (category, subcategory) pair valid when a category moves in the tree."""
+    if category.parent_id is not None and new_parent is not None:  # to another parent
+        refile = update(Gig).where(Gig.subcategory_id == category.id).values(category_id=new_parent)
+    elif category.parent_id is not None:  # promoted to top level
+        refile = (
+            update(Gig)
+            .where(Gig.subcategory_id == category.id)
+            .values(category_id=category.id, subcategory_id=None)
+        )
+    else:  # a top-level category (without children) moved under a parent
+        refile = (
+            update(Gig)
+            .where(Gig.category_id == category.id)
+            .values(category_id=new_parent, subcategory_id=category.id)
+        )
+    await session.execute(refile.execution_options(synchronize_session=False))
+
+
+async def reorder_categories(session: AsyncSession, data: CategoryReorder) -> list[Category]:
+    """Set the display order of all the children of one parent at once."""
+    if data.parent_id is not None:
+        await _check_parent(session, data.parent_id)
+    siblings_of = (
+        Category.parent_id.is_(None) if data.parent_id is None else Category.parent_id == data.parent_id
+    )
+    siblings = {c.id: c for c in await session.scalars(select(Category).where(siblings_of).with_for_update())}
+    missing = sorted(set(siblings) - set(data.ordered_ids))
+    unexpected = sorted(set(data.ordered_ids) - set(siblings))
+    if missing or unexpected:
+        raise BadRequest(
+            "List every category under that parent exactly once.",
+            code="reorder_mismatch",
+            details={"missing": missing, "unexpected": unexpected},
+        )
+    for position, category_id in enumerate(data.ordered_ids):
+        siblings[category_id].display_order = position
+    await session.commit()
+    await category_cache.invalidate()
+    return [siblings[category_id] for category_id in data.ordered_ids]
+
+
+async def deactivate_category(session: AsyncSession, category_id: int) -> None:
+    category = await _get_for_admin(session, category_id)
+    category.is_active = False
+    await session.commit()
+    await category_cache.invalidate()

@@ -96,7 +96,7 @@ def gig_filters(
 def _clean_tags(tags: list[str] | None) -> list[str]:
     cleaned = [normalise_label(tag) for tag in tags or []]
     for tag in cleaned:
-        if not tag or len(tag) > 40:
+        if not tag or len(tag) > 40 or "\x00" in tag:
             raise BadRequest("Each tag has 1 to 40 characters.", code="invalid_tag", details={"tag": tag})
     return sorted(set(cleaned))
 

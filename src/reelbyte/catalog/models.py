@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -16,12 +17,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey
+from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
 from reelbyte.core.types import TSVECTOR, pg_enum
 from reelbyte.identity.models import CreatorLevel
 
@@ -122,3 +124,18 @@ class Package(UUIDPrimaryKey, Timestamps, Base):
     delivery_days: Mapped[int]
     revisions: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     features: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list, server_default="{}")
+
+
+class GigViewBatch(Base):
+    """A batch of view counts already added to `gigs.views_count` (catalog/views.py).
+
+    The flush records the batch in the same transaction as its UPDATE, so a batch that is
+    flushed again (the worker died between the commit and clearing it from Redis) adds nothing.
+    Rows older than a week are pruned by the flush.
+    """
+
+    __tablename__ = "gig_view_batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    views: Mapped[int] = mapped_column(Integer)
+    flushed_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow, index=True)

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     platform_fee_percentage: Decimal = Decimal("15")
     minimum_payout: Decimal = Decimal("20.00")
     default_currency: str = "EUR"
+    auto_complete_days: int = 3
+
+    payment_provider: Literal["sandbox", "mollie", "stripe"] = "sandbox"
+    mollie_api_key: str | None = None
+    mollie_api_endpoint: str | None = None  # only to point the client at a test server
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # only to point the client at a test server
 
     email_backend: Literal["console", "smtp"] = "console"
     from_email: str = "ReelByte <noreply@reelbyte.local>"
@@ -74,6 +82,16 @@ class Settings(BaseSettings):
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
             raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=production")
+        return self
+
+    @model_validator(mode="after")
+    def _require_provider_credentials(self) -> Settings:
+        if self.payment_provider == "mollie" and not self.mollie_api_key:
+            raise ValueError("MOLLIE_API_KEY must be set when PAYMENT_PROVIDER=mollie")
+        if self.payment_provider == "stripe" and not (self.stripe_api_key and self.stripe_webhook_secret):
+            raise ValueError(
+                "STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET must be set when PAYMENT_PROVIDER=stripe"
+            )
         return self
 
     @property

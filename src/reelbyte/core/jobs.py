@@ -11,13 +11,21 @@ from datetime import datetime
 from typing import Any
 
 import procrastinate
+from procrastinate.worker import Worker
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.db import driver_connection
 
-TASK_MODULES = ["reelbyte.core.email"]
+TASK_MODULES = [
+    "reelbyte.core.email",
+    "reelbyte.catalog.jobs",
+    "reelbyte.orders.jobs",
+    "reelbyte.payments.jobs",
+    "reelbyte.payments.handlers",  # not tasks: the signal handlers jobs rely on
+    "reelbyte.payments.providers.sandbox",
+]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
 
@@ -62,12 +70,25 @@ async def defer(
     return await deferrer.defer_async(**task_kwargs)
 
 
+class _DrainWorker(Worker):
+    """A worker that runs what is queued and stops. It defers no periodic job: that is the
+    long-running workers' job, and a drain that did would race itself and leave one behind."""
+
+    async def _periodic_deferrer(self) -> None:
+        return None
+
+
 async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "worker") -> None:
-    """Run a worker in this process. `wait=False` returns once no job is left to do."""
-    await job_app.run_worker_async(
-        wait=wait,
-        concurrency=concurrency,
-        name=name,
-        install_signal_handlers=False,
-        delete_jobs="successful",
-    )
+    """Run a worker in this process. `wait=False` returns once no job is left to do (a drain:
+    periodic jobs are not scheduled by it; tests run those by deferring or calling them)."""
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "name": name,
+        "install_signal_handlers": False,
+        "delete_jobs": "successful",
+    }
+    if wait:
+        await job_app.run_worker_async(wait=True, **options)
+        return
+    job_app.perform_import_paths()  # type: ignore[no-untyped-call]
+    await _DrainWorker(app=job_app, wait=False, **options).run()  # type: ignore[no-untyped-call]

@@ -43,7 +43,7 @@ PAGE_CSP = (
     b"img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; "
     b"worker-src 'self' blob:; frame-ancestors 'none'"
 )
-HTML_PAGES = ("/docs", "/redoc", "/account/", "/sandbox/")
+HTML_PAGES = ("/docs", "/redoc", "/account/", "/sandbox/", "/payments/return/")
 
 
 def _route_template(scope: Scope) -> str:

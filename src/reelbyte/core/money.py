@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 SUPPORTED_CURRENCIES = {"EUR", "USD", "GBP"}
 MAX_MINOR = 10**11  # one billion in major units: far beyond any order, well inside BIGINT
@@ -46,6 +46,15 @@ class Money(BaseModel):
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         return cls(currency=currency, value=format_minor(minor))
+
+
+def _positive(money: Money) -> Money:
+    if money.minor <= 0:
+        raise ValueError("the amount must be more than zero")
+    return money
+
+
+PositiveMoney = Annotated[Money, AfterValidator(_positive)]
 
 
 def to_minor(amount: Decimal) -> int:

@@ -27,6 +27,8 @@ def _public_http_url(url: str) -> str:
     The server stores these links and never fetches them; the check keeps them safe to show
     and keeps internal addresses out in case a later feature does fetch (SSRF).
     """
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError("must not contain control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise ValueError("must be an http or https URL")

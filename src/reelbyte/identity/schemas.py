@@ -13,7 +13,7 @@ from pydantic import AfterValidator, EmailStr, Field, field_validator
 
 from reelbyte.core.money import Money
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
-from reelbyte.identity.models import Availability, Role, User
+from reelbyte.identity.models import Availability, CreatorLevel, Role, User
 
 PASSWORD_RULES = (
     "8 to 128 characters with an upper-case letter, a lower-case letter, a digit and a special character"
@@ -184,6 +184,7 @@ class PublicProfile(ResponseModel):
     youtube_url: str | None
     instagram_url: str | None
     stats: CreatorStats
+    creator_level: CreatorLevel = Field(description="new, rising, pro or top (catalog/levels.py)")
     member_since: datetime
 
     @classmethod
@@ -204,6 +205,7 @@ class PublicProfile(ResponseModel):
             youtube_url=user.youtube_url,
             instagram_url=user.instagram_url,
             stats=CreatorStats.model_validate(user),
+            creator_level=user.creator_level,
             member_since=user.created_at,
         )
 

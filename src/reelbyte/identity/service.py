@@ -23,6 +23,7 @@ from reelbyte.core.security import (
     new_secret_token,
     verify_password,
 )
+from reelbyte.identity import events
 from reelbyte.identity.models import (
     AccountToken,
     AuthSession,
@@ -335,6 +336,7 @@ async def deactivate(session: AsyncSession, user: User) -> None:
     user.deactivated_at = utcnow()
     session.add(user)
     await _revoke_all_sessions(session, user.id, "deactivated")
+    await events.user_deactivated.emit(session, user)
     await session.commit()
 
 

@@ -22,6 +22,9 @@ from reelbyte.core.money import to_minor
 from reelbyte.core.text import normalise_label
 from reelbyte.projects.models import Project, ProjectInvite, ProjectStatus, ProjectVisibility
 
+# Category ids are INTEGER columns: a larger id is a 422, not a database error.
+MAX_ID = 2**31 - 1
+
 
 class ProjectSort(enum.StrEnum):
     RELEVANCE = "relevance"
@@ -56,8 +59,8 @@ class ProjectFilters(BaseModel):
 
 
 def project_filters(
-    category_id: Annotated[int | None, Query(ge=1)] = None,
-    subcategory_id: Annotated[int | None, Query(ge=1)] = None,
+    category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     min_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
     max_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
     skills: Annotated[

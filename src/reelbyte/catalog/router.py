@@ -1,0 +1,173 @@
+"""HTTP routes of categories, tags, gigs and packages (under /v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from reelbyte.catalog import categories, service
+from reelbyte.catalog.deps import OptionalUser
+from reelbyte.catalog.listing import GigFilters, gig_filters
+from reelbyte.catalog.schemas import (
+    CategoryCreate,
+    CategoryNode,
+    CategoryOut,
+    CategoryReorder,
+    CategoryUpdate,
+    GigCreate,
+    GigDeleted,
+    GigOut,
+    GigSummary,
+    GigUpdate,
+    PackageCreate,
+    PackageOut,
+    PackageUpdate,
+    TagCount,
+)
+from reelbyte.core.pagination import Page, PageParams, page_params
+from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.identity.models import User
+
+CurrentCreator = Annotated[User, Depends(require_role("creator"))]
+CurrentAdmin = Annotated[User, Depends(require_role("admin"))]
+GigRef = Annotated[str, Path(min_length=1, max_length=160, description="the gig's id or slug")]
+CategoryRef = Annotated[str, Path(min_length=1, max_length=100, description="the category's id or slug")]
+CategoryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+categories_router = APIRouter(prefix="/categories", tags=["categories"])
+admin_categories_router = APIRouter(prefix="/admin/categories", tags=["admin"])
+tags_router = APIRouter(prefix="/tags", tags=["tags"])
+gigs_router = APIRouter(prefix="/gigs", tags=["gigs"])
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@categories_router.get("", response_model=list[CategoryNode])
+async def list_categories(session: SessionDep) -> list[CategoryNode]:
+    """The active categories, each with its active subcategories, in display order."""
+    return await categories.category_tree(session)
+
+
+@categories_router.get("/{category}", response_model=CategoryNode)
+async def get_category(category: CategoryRef, session: SessionDep) -> CategoryNode:
+    return await categories.get_category(session, category)
+
+
+@categories_router.get("/{category}/subcategories", response_model=list[CategoryOut])
+async def list_subcategories(category: CategoryRef, session: SessionDep) -> list[CategoryOut]:
+    return await categories.subcategories(session, category)
+
+
+@admin_categories_router.get("", response_model=list[CategoryNode])
+async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[CategoryNode]:
+    """Every category, inactive ones included."""
+    return await categories.admin_tree(session)
+
+
+@admin_categories_router.post("", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
+async def create_category(data: CategoryCreate, _: CurrentAdmin, session: SessionDep) -> CategoryOut:
+    """A top-level category, or a subcategory of a top-level one."""
+    return CategoryOut.model_validate(await categories.create_category(session, data))
+
+
+@admin_categories_router.post("/reorder", response_model=list[CategoryOut])
+async def reorder_categories(
+    data: CategoryReorder, _: CurrentAdmin, session: SessionDep
+) -> list[CategoryOut]:
+    """Give every child of one parent (or every top-level category) its new position."""
+    return [CategoryOut.model_validate(c) for c in await categories.reorder_categories(session, data)]
+
+
+@admin_categories_router.put("/{category_id}", response_model=CategoryOut)
+async def update_category(
+    category_id: CategoryId, changes: CategoryUpdate, _: CurrentAdmin, session: SessionDep
+) -> CategoryOut:
+    """Rename, move, describe, reorder, deactivate or reactivate; only the fields sent change."""
+    return CategoryOut.model_validate(await categories.update_category(session, category_id, changes))
+
+
+@admin_categories_router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def deactivate_category(category_id: CategoryId, _: CurrentAdmin, session: SessionDep) -> None:
+    """Deactivate (categories are never deleted: gigs and projects stay filed under them)."""
+    await categories.deactivate_category(session, category_id)
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+@tags_router.get("", response_model=list[TagCount])
+async def list_tags(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=service.TOP_TAGS_CACHED)] = 30
+) -> list[TagCount]:
+    """The most used tags over listed gigs, with how many gigs carry each."""
+    return await service.top_tags(session, limit)
+
+
+# --- gigs ---------------------------------------------------------------------------------
+
+
+@gigs_router.get("", response_model=Page[GigSummary])
+async def list_gigs(
+    session: SessionDep,
+    filters: Annotated[GigFilters, Depends(gig_filters)],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[GigSummary]:
+    """Listed gigs (active, with a package), filtered and sorted; prices in major units."""
+    return await service.list_gigs(session, filters, page)
+
+
+@gigs_router.post("", status_code=status.HTTP_201_CREATED, response_model=GigOut)
+async def create_gig(data: GigCreate, creator: CurrentCreator, session: SessionDep) -> GigOut:
+    """Creators (hybrids too) offer a gig, with up to three packages in the same request."""
+    return await service.create_gig(session, creator, data)
+
+
+@gigs_router.get("/{gig}", response_model=GigOut)
+async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> GigOut:
+    """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
+    return await service.get_gig(session, gig, viewer)
+
+
+@gigs_router.put("/{gig}", response_model=GigOut)
+async def update_gig(gig: GigRef, changes: GigUpdate, user: CurrentUser, session: SessionDep) -> GigOut:
+    """The creator edits the gig; only the fields sent change. Admins set `is_featured`."""
+    return await service.update_gig(session, user, gig, changes)
+
+
+@gigs_router.delete("/{gig}", response_model=GigDeleted)
+async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> GigDeleted:
+    """Delete your gig; one with orders is deactivated instead (see `outcome`)."""
+    return await service.delete_gig(session, user, gig)
+
+
+@gigs_router.get("/{gig}/packages", response_model=list[PackageOut])
+async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[PackageOut]:
+    return await service.list_packages(session, gig, viewer)
+
+
+@gigs_router.post("/{gig}/packages", status_code=status.HTTP_201_CREATED, response_model=PackageOut)
+async def add_package(gig: GigRef, data: PackageCreate, user: CurrentUser, session: SessionDep) -> PackageOut:
+    """Add a basic, standard or premium package (one of each at most)."""
+    return await service.add_package(session, user, gig, data)
+
+
+@gigs_router.put("/{gig}/packages/{package_id}", response_model=PackageOut)
+async def update_package(
+    gig: GigRef, package_id: uuid.UUID, changes: PackageUpdate, user: CurrentUser, session: SessionDep
+) -> PackageOut:
+    """Only the fields sent change."""
+    return await service.update_package(session, user, gig, package_id, changes)
+
+
+@gigs_router.delete("/{gig}/packages/{package_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Remove a package; a gig left without any leaves the lists until it has one again."""
+    await service.delete_package(session, user, gig, package_id)
+
+
+router = APIRouter()
+for _router in (categories_router, admin_categories_router, tags_router, gigs_router):
+    router.include_router(_router)

@@ -1,0 +1,454 @@
+"""Request and response bodies of categories, tags, gigs and packages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+
+from reelbyte.catalog.models import Category, Gig, Package, PackageTier
+from reelbyte.core.money import Money
+from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.core.text import normalise_label
+from reelbyte.identity.models import CreatorLevel, User
+
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+MAX_PACKAGES = 3
+MAX_GALLERY = 10
+MAX_FEATURES = 20
+MAX_PRICE = Decimal("1000000.00")  # per package; keeps cents well inside the INTEGER column
+MAX_ID = 2**31 - 1
+
+
+def _plain_text(value: str) -> str:
+    """PostgreSQL text holds neither NUL nor lone surrogates: refuse them here, not with a 500."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Title = Annotated[str, Field(min_length=3, max_length=120), AfterValidator(_plain_text)]
+Description = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_plain_text)]
+Requirements = Annotated[str, Field(max_length=5_000), AfterValidator(_plain_text)]
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_LENGTH), AfterValidator(_plain_text)]
+Url = Annotated[PublicUrl, AfterValidator(_plain_text)]
+CategoryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Tier = Annotated[PackageTier, BeforeValidator(_lower)]  # "Basic" and "basic" alike
+PackageText = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_plain_text)]
+Feature = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
+DeliveryDays = Annotated[int, Field(ge=1, le=365)]
+Revisions = Annotated[int, Field(ge=0, le=100)]
+CategoryName = Annotated[str, Field(min_length=2, max_length=80), AfterValidator(_plain_text)]
+CategoryText = Annotated[str, Field(max_length=2_000), AfterValidator(_plain_text)]
+Icon = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+DisplayOrder = Annotated[int, Field(ge=0, le=100_000)]
+
+
+def _clean_tags(tags: list[str] | None) -> list[str] | None:
+    """Normalised (core/text.normalise_label), duplicates dropped, first spelling's order kept."""
+    if tags is None:
+        return None
+    cleaned: list[str] = []
+    for tag in tags:
+        label = normalise_label(tag)
+        if not label or len(label) > MAX_TAG_LENGTH:
+            raise ValueError(f"each tag has 1 to {MAX_TAG_LENGTH} characters")
+        if label not in cleaned:
+            cleaned.append(label)
+    return cleaned
+
+
+def _valid_price(price: Money | None) -> Money | None:
+    if price is None:
+        return None
+    amount = Decimal(price.value)
+    if amount <= 0:
+        raise ValueError("price must be positive")
+    if amount > MAX_PRICE:
+        raise ValueError(f"price must be at most {MAX_PRICE}")
+    return price
+
+
+def _refuse_nulls(model: RequestModel, required: tuple[str, ...]) -> None:
+    """In a partial update a field may be left out, but not set to null unless it is optional."""
+    for name in required:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+class CategoryOut(ResponseModel):
+    id: int
+    parent_id: int | None
+    name: str
+    slug: str
+    description: str | None
+    icon: str | None
+    display_order: int
+    is_active: bool
+
+
+class CategoryNode(CategoryOut):
+    """A category with its subcategories (empty for a subcategory)."""
+
+    subcategories: list[CategoryOut]
+
+    @classmethod
+    def of(cls, category: Category, children: list[Category]) -> CategoryNode:
+        return cls(
+            **CategoryOut.model_validate(category).model_dump(),
+            subcategories=[CategoryOut.model_validate(child) for child in children],
+        )
+
+
+class CategoryCreate(RequestModel):
+    """A top-level category, or a subcategory of one (`parent_id`). The slug is made from the name."""
+
+    name: CategoryName
+    parent_id: CategoryId | None = None
+    description: CategoryText | None = None
+    icon: Icon | None = None
+    display_order: DisplayOrder | None = Field(default=None, description="default: after its siblings")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"name": "Drone Footage", "parent_id": 1, "description": "Aerial shots."}]
+        }
+    }
+
+
+class CategoryUpdate(RequestModel):
+    """Only the fields sent change. The slug stays: links to the category keep working."""
+
+    name: CategoryName | None = None
+    parent_id: CategoryId | None = None
+    description: CategoryText | None = None
+    icon: Icon | None = None
+    display_order: DisplayOrder | None = None
+    is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> CategoryUpdate:
+        _refuse_nulls(self, ("name", "display_order", "is_active"))
+        return self
+
+
+class CategoryReorder(RequestModel):
+    """All the children of `parent_id` (null: the top-level categories), in their new order."""
+
+    parent_id: CategoryId | None = None
+    ordered_ids: Annotated[list[CategoryId], Field(min_length=1, max_length=500)]
+
+    @field_validator("ordered_ids")
+    @classmethod
+    def _unique(cls, ids: list[int]) -> list[int]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("ids must not repeat")
+        return ids
+
+
+class TagCount(ResponseModel):
+    name: str
+    count: int
+
+
+# --- packages -----------------------------------------------------------------------------
+
+
+class PackageCreate(RequestModel):
+    tier: Tier = Field(description="basic, standard or premium: one package of each at most")
+    description: PackageText
+    price: Money = Field(description="in the platform currency; positive")
+    delivery_days: DeliveryDays
+    revisions: Revisions = 1
+    features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] = Field(default_factory=list)
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, price: Money | None) -> Money | None:
+        return _valid_price(price)
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "tier": "basic",
+                    "description": "A 60-second cut with music and captions.",
+                    "price": {"currency": "EUR", "value": "50.00"},
+                    "delivery_days": 3,
+                    "revisions": 2,
+                    "features": ["Up to 60 seconds", "Licensed music", "Captions"],
+                }
+            ]
+        }
+    }
+
+
+class PackageUpdate(RequestModel):
+    """Only the fields sent change."""
+
+    tier: Tier | None = None
+    description: PackageText | None = None
+    price: Money | None = None
+    delivery_days: DeliveryDays | None = None
+    revisions: Revisions | None = None
+    features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] | None = None
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, price: Money | None) -> Money | None:
+        return _valid_price(price)
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> PackageUpdate:
+        _refuse_nulls(self, ("tier", "description", "price", "delivery_days", "revisions", "features"))
+        return self
+
+
+class PackageOut(ResponseModel):
+    id: uuid.UUID
+    gig_id: uuid.UUID
+    tier: PackageTier
+    description: str
+    price: Money
+    delivery_days: int
+    revisions: int
+    features: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, package: Package) -> PackageOut:
+        return cls(
+            id=package.id,
+            gig_id=package.gig_id,
+            tier=package.tier,
+            description=package.description,
+            price=Money.from_minor(package.price_minor, package.currency),
+            delivery_days=package.delivery_days,
+            revisions=package.revisions,
+            features=list(package.features or []),
+            created_at=package.created_at,
+            updated_at=package.updated_at,
+        )
+
+
+# --- gigs ---------------------------------------------------------------------------------
+
+
+class GigCreate(RequestModel):
+    title: Title
+    description: Description
+    category_id: CategoryId
+    subcategory_id: CategoryId | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
+    thumbnail_url: Url | None = None
+    gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] = Field(default_factory=list)
+    video_preview_url: Url | None = None
+    requirements: Requirements | None = Field(default=None, description="what the buyer must provide")
+    is_active: bool = True
+    packages: Annotated[list[PackageCreate], Field(max_length=MAX_PACKAGES)] = Field(
+        default_factory=list, description="up to three, one per tier"
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str] | None) -> list[str] | None:
+        return _clean_tags(tags)
+
+    @field_validator("packages")
+    @classmethod
+    def _one_per_tier(cls, packages: list[PackageCreate]) -> list[PackageCreate]:
+        tiers = [package.tier for package in packages]
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("each tier (basic, standard, premium) at most once")
+        return packages
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "title": "I will edit your YouTube video with hooks and captions",
+                    "description": "Fast-paced edits that keep viewers watching.",
+                    "category_id": 1,
+                    "subcategory_id": 2,
+                    "tags": ["youtube", "premiere pro"],
+                    "thumbnail_url": "https://images.example.com/thumb.jpg",
+                    "video_preview_url": "https://vimeo.com/76979871",
+                    "requirements": "Raw footage and a reference video you like.",
+                    "packages": [
+                        {
+                            "tier": "basic",
+                            "description": "Up to 5 minutes of final video.",
+                            "price": {"currency": "EUR", "value": "50.00"},
+                            "delivery_days": 3,
+                            "revisions": 1,
+                            "features": ["Cuts and pacing", "Music"],
+                        }
+                    ],
+                }
+            ]
+        }
+    }
+
+
+class GigUpdate(RequestModel):
+    """Only the fields sent change; send null to clear an optional one. `is_featured` is for
+    admins; an admin may change only the flags of another creator's gig."""
+
+    title: Title | None = None
+    description: Description | None = None
+    category_id: CategoryId | None = None
+    subcategory_id: CategoryId | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
+    thumbnail_url: Url | None = None
+    gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] | None = None
+    video_preview_url: Url | None = None
+    requirements: Requirements | None = None
+    is_active: bool | None = None
+    is_featured: bool | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str] | None) -> list[str] | None:
+        return _clean_tags(tags)
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> GigUpdate:
+        _refuse_nulls(
+            self, ("title", "description", "category_id", "tags", "gallery_urls", "is_active", "is_featured")
+        )
+        return self
+
+
+class CreatorSummary(ResponseModel):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    avatar_url: str | None
+    creator_level: CreatorLevel
+    rating: Decimal
+    total_reviews: int
+
+
+class CategoryRef(ResponseModel):
+    id: int
+    name: str
+    slug: str
+
+
+class GigStats(ResponseModel):
+    views: int
+    orders: int
+    rating: Decimal
+    total_reviews: int
+
+
+def _money(minor: int | None, currency: str) -> Money | None:
+    return None if minor is None else Money.from_minor(minor, currency)
+
+
+class GigSummary(ResponseModel):
+    """A gig as lists show it."""
+
+    id: uuid.UUID
+    slug: str
+    title: str
+    creator: CreatorSummary
+    creator_level: CreatorLevel
+    category_id: int
+    subcategory_id: int | None
+    tags: list[str]
+    thumbnail_url: str | None
+    video_preview_url: str | None
+    price_from: Money | None = Field(description="the cheapest package; null without packages")
+    price_to: Money | None
+    min_delivery_days: int | None
+    stats: GigStats
+    is_featured: bool
+    created_at: datetime
+
+    @staticmethod
+    def fields_of(gig: Gig, creator: User) -> dict[str, Any]:
+        return {
+            "id": gig.id,
+            "slug": gig.slug,
+            "title": gig.title,
+            "creator": CreatorSummary.model_validate(creator),
+            "creator_level": gig.creator_level,
+            "category_id": gig.category_id,
+            "subcategory_id": gig.subcategory_id,
+            "tags": list(gig.tags or []),
+            "thumbnail_url": gig.thumbnail_url,
+            "video_preview_url": gig.video_preview_url,
+            "price_from": _money(gig.price_from_minor, gig.currency),
+            "price_to": _money(gig.price_to_minor, gig.currency),
+            "min_delivery_days": gig.min_delivery_days,
+            "stats": GigStats(
+                views=gig.views_count,
+                orders=gig.orders_count,
+                rating=gig.rating,
+                total_reviews=gig.total_reviews,
+            ),
+            "is_featured": gig.is_featured,
+            "created_at": gig.created_at,
+        }
+
+    @classmethod
+    def of(cls, gig: Gig, creator: User) -> GigSummary:
+        return cls(**cls.fields_of(gig, creator))
+
+
+class GigOut(GigSummary):
+    """A gig in full, with its packages (basic, standard, premium)."""
+
+    description: str
+    requirements: str | None
+    gallery_urls: list[str]
+    category: CategoryRef
+    subcategory: CategoryRef | None
+    is_active: bool
+    packages: list[PackageOut]
+    updated_at: datetime
+
+    @classmethod
+    def build(
+        cls,
+        gig: Gig,
+        creator: User,
+        category: Category,
+        subcategory: Category | None,
+        packages: list[Package],
+    ) -> GigOut:
+        return cls(
+            **GigSummary.fields_of(gig, creator),
+            description=gig.description,
+            requirements=gig.requirements,
+            gallery_urls=list(gig.gallery_urls or []),
+            category=CategoryRef.model_validate(category),
+            subcategory=CategoryRef.model_validate(subcategory) if subcategory else None,
+            is_active=gig.is_active,
+            packages=[PackageOut.of(package) for package in packages],
+            updated_at=gig.updated_at,
+        )
+
+
+class GigDeleted(ResponseModel):
+    id: uuid.UUID
+    outcome: Literal["deleted", "deactivated"] = Field(
+        description="a gig that has orders is deactivated, not deleted"
+    )

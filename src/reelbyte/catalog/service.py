@@ -1,0 +1,344 @@
+"""Gigs, their packages and tags. Every public function here is one transaction.
+
+Who sees and changes what:
+- A gig is public while active. An inactive gig is seen only by its creator and by admins;
+  to anybody else it does not exist (404).
+- Only the creator changes a gig's content and packages, or deletes it; somebody who can see
+  the gig but may not change it gets 403. Admins may change the flags of any gig (featured,
+  active) and nothing else of it; only admins set `is_featured`.
+- Lists show only *listed* gigs: active with at least one package (catalog/listing.py).
+
+A gig's `price_from_minor`, `price_to_minor`, `min_delivery_days` and `currency` summarise
+its packages and are rewritten, under a lock on the gig, by every change to its packages.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.catalog.cache import tag_cache
+from reelbyte.catalog.categories import validate_category_pair
+from reelbyte.catalog.listing import GigFilters, gig_list_query, listed
+from reelbyte.catalog.models import Category, Gig, Package, PackageTier
+from reelbyte.catalog.schemas import (
+    GigCreate,
+    GigDeleted,
+    GigOut,
+    GigSummary,
+    GigUpdate,
+    PackageCreate,
+    PackageOut,
+    PackageUpdate,
+    TagCount,
+)
+from reelbyte.catalog.slugs import is_slug_clash, unique_slug
+from reelbyte.catalog.views import record_view
+from reelbyte.core.config import get_settings
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.money import Money
+from reelbyte.core.pagination import Page, PageParams
+from reelbyte.core.redis import get_redis
+from reelbyte.identity.models import Role, User
+
+MAX_PACKAGES = 3
+SLUG_LENGTH = 160  # gigs.slug
+SLUG_ATTEMPTS = 5
+TOP_TAGS_CACHED = 100
+TIER_ORDER = {PackageTier.BASIC: 0, PackageTier.STANDARD: 1, PackageTier.PREMIUM: 2}
+ADMIN_FIELDS = {"is_featured", "is_active"}
+
+
+# --- finding gigs and checking who may do what --------------------------------------------
+
+
+def _is_admin(user: User | None) -> bool:
+    return user is not None and user.role is Role.ADMIN
+
+
+def _can_see(gig: Gig, user: User | None) -> bool:
+    return gig.is_active or (user is not None and (user.id == gig.creator_id or _is_admin(user)))
+
+
+async def _find(session: AsyncSession, ref: str, *, for_update: bool = False) -> Gig | None:
+    """A gig by id or, failing that, by slug."""
+    if "\x00" in ref or len(ref) > SLUG_LENGTH:
+        return None
+    query = select(Gig)
+    if for_update:
+        query = query.with_for_update()
+    try:
+        gig_id = uuid.UUID(ref)
+    except ValueError:
+        pass
+    else:
+        gig = await session.scalar(query.where(Gig.id == gig_id))
+        if gig is not None:
+            return gig
+    return await session.scalar(query.where(Gig.slug == ref))
+
+
+async def _visible_gig(
+    session: AsyncSession, ref: str, user: User | None, *, for_update: bool = False
+) -> Gig:
+    gig = await _find(session, ref, for_update=for_update)
+    if gig is None or not _can_see(gig, user):
+        raise NotFound("No such gig.", code="gig_not_found", details={"gig": ref})
+    return gig
+
+
+async def _own_gig(session: AsyncSession, ref: str, user: User) -> Gig:
+    """The caller's gig, locked for the change (404 if they cannot see it, 403 if not theirs)."""
+    gig = await _visible_gig(session, ref, user, for_update=True)
+    if gig.creator_id != user.id:
+        raise Forbidden("Only the gig's creator can change it.", code="not_gig_owner")
+    return gig
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+async def _packages(session: AsyncSession, gig_id: uuid.UUID) -> list[Package]:
+    rows = await session.scalars(select(Package).where(Package.gig_id == gig_id))
+    return sorted(rows, key=lambda package: TIER_ORDER[package.tier])
+
+
+async def _gig_out(session: AsyncSession, gig: Gig) -> GigOut:
+    creator = await session.get_one(User, gig.creator_id)
+    category = await session.get_one(Category, gig.category_id)
+    subcategory = await session.get(Category, gig.subcategory_id) if gig.subcategory_id else None
+    return GigOut.build(gig, creator, category, subcategory, await _packages(session, gig.id))
+
+
+async def get_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigOut:
+    """A gig by id or slug; counts a view (not the creator's own) of an active gig."""
+    gig = await _visible_gig(session, ref, viewer)
+    if gig.is_active and (viewer is None or viewer.id != gig.creator_id):
+        await record_view(get_redis(), gig.id)
+    return await _gig_out(session, gig)
+
+
+async def list_gigs(session: AsyncSession, filters: GigFilters, params: PageParams) -> Page[GigSummary]:
+    items_query, count_query = gig_list_query(filters)
+    total = await session.scalar(count_query) or 0
+    gigs = list(await session.scalars(items_query.limit(params.page_size).offset(params.offset)))
+    creator_ids = {gig.creator_id for gig in gigs}
+    creators = (
+        {user.id: user for user in await session.scalars(select(User).where(User.id.in_(creator_ids)))}
+        if creator_ids
+        else {}
+    )
+    return Page.of([GigSummary.of(gig, creators[gig.creator_id]) for gig in gigs], total, params)
+
+
+async def list_packages(session: AsyncSession, ref: str, viewer: User | None) -> list[PackageOut]:
+    gig = await _visible_gig(session, ref, viewer)
+    return [PackageOut.of(package) for package in await _packages(session, gig.id)]
+
+
+async def top_tags(session: AsyncSession, limit: int) -> list[TagCount]:
+    """The most used tags over listed gigs, with the number of gigs carrying each."""
+
+    async def compute() -> list[dict[str, Any]]:
+        tag = func.unnest(Gig.tags).label("tag")
+        tags = select(tag).where(listed()).subquery()
+        count = func.count().label("count")
+        rows = await session.execute(
+            select(tags.c.tag, count)
+            .group_by(tags.c.tag)
+            .order_by(count.desc(), tags.c.tag)
+            .limit(TOP_TAGS_CACHED)
+        )
+        return [{"name": name, "count": n} for name, n in rows]
+
+    cached = await tag_cache.get_or_compute(compute)
+    return [TagCount.model_validate(item) for item in cached[:limit]]
+
+
+# --- gigs ---------------------------------------------------------------------------------
+
+
+async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> GigOut:
+    await validate_category_pair(session, data.category_id, data.subcategory_id)
+    for package in data.packages:
+        _check_currency(package.price)
+    fields = data.model_dump(exclude={"packages"})
+    for _ in range(SLUG_ATTEMPTS):
+        gig = Gig(
+            **fields,
+            creator_id=creator.id,
+            creator_level=creator.creator_level,
+            currency=get_settings().default_currency,
+            slug=await unique_slug(session, Gig.slug, data.title, SLUG_LENGTH),
+        )
+        try:
+            async with session.begin_nested():
+                session.add(gig)
+        except IntegrityError as error:
+            if not is_slug_clash(error, "uq_gigs_slug"):
+                raise
+            continue  # a concurrent create took the slug: pick again
+        break
+    else:
+        raise Conflict("Could not find a free slug for that title; try again.", code="slug_conflict")
+    for package in data.packages:
+        session.add(_new_package(gig, package))
+    await _summarise_packages(session, gig)
+    await session.commit()
+    await tag_cache.invalidate()
+    await session.refresh(gig)
+    return await _gig_out(session, gig)
+
+
+async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUpdate) -> GigOut:
+    gig = await _visible_gig(session, ref, user, for_update=True)
+    fields = changes.model_dump(exclude_unset=True)
+    if "is_featured" in fields and not _is_admin(user):
+        raise Forbidden("Only admins can feature a gig.", code="admin_only")
+    if gig.creator_id != user.id:
+        if not _is_admin(user):
+            raise Forbidden("Only the gig's creator can change it.", code="not_gig_owner")
+        if set(fields) - ADMIN_FIELDS:
+            raise Forbidden(
+                "Admins can change only the flags of another creator's gig.",
+                code="not_gig_owner",
+                details={"allowed": sorted(ADMIN_FIELDS)},
+            )
+    if "category_id" in fields or "subcategory_id" in fields:
+        await validate_category_pair(
+            session,
+            fields.get("category_id", gig.category_id),
+            fields.get("subcategory_id", gig.subcategory_id),
+        )
+    for name, value in fields.items():
+        setattr(gig, name, value)
+    await session.commit()
+    await tag_cache.invalidate()
+    await session.refresh(gig)
+    return await _gig_out(session, gig)
+
+
+async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:
+    """Delete the gig, or deactivate it if it has orders (they keep pointing at it)."""
+    gig = await _own_gig(session, ref, user)
+    outcome: Literal["deleted", "deactivated"]
+    if gig.orders_count > 0:
+        gig.is_active = False
+        outcome = "deactivated"
+    else:
+        await session.delete(gig)
+        outcome = "deleted"
+    await session.commit()
+    await tag_cache.invalidate()
+    return GigDeleted(id=gig.id, outcome=outcome)
+
+
+# --- packages -----------------------------------------------------------------------------
+
+
+def _check_currency(price: Money) -> None:
+    currency = get_settings().default_currency
+    if price.currency != currency:
+        raise BadRequest(
+            f"Prices are in {currency}.",
+            code="unsupported_currency",
+            details={"currency": price.currency, "expected": currency},
+        )
+
+
+def _new_package(gig: Gig, data: PackageCreate) -> Package:
+    return Package(
+        gig_id=gig.id,
+        tier=data.tier,
+        description=data.description,
+        price_minor=data.price.minor,
+        currency=data.price.currency,
+        delivery_days=data.delivery_days,
+        revisions=data.revisions,
+        features=list(data.features),
+    )
+
+
+async def _summarise_packages(session: AsyncSession, gig: Gig) -> None:
+    """Rewrite the gig's price range and fastest delivery from its packages (NULL without any)."""
+    await session.flush()
+    low, high, fastest = (
+        await session.execute(
+            select(
+                func.min(Package.price_minor), func.max(Package.price_minor), func.min(Package.delivery_days)
+            ).where(Package.gig_id == gig.id)
+        )
+    ).one()
+    gig.price_from_minor, gig.price_to_minor, gig.min_delivery_days = low, high, fastest
+    gig.currency = get_settings().default_currency
+
+
+def _tier_taken(tier: PackageTier) -> Conflict:
+    return Conflict(
+        f"This gig already has a {tier.value} package.", code="duplicate_package_tier", details={"tier": tier}
+    )
+
+
+async def add_package(session: AsyncSession, user: User, ref: str, data: PackageCreate) -> PackageOut:
+    gig = await _own_gig(session, ref, user)  # the lock serialises package changes of one gig
+    _check_currency(data.price)
+    packages = await _packages(session, gig.id)
+    if len(packages) >= MAX_PACKAGES:
+        raise Conflict(
+            f"A gig has at most {MAX_PACKAGES} packages.",
+            code="too_many_packages",
+            details={"max": MAX_PACKAGES},
+        )
+    if any(package.tier is data.tier for package in packages):
+        raise _tier_taken(data.tier)
+    package = _new_package(gig, data)
+    session.add(package)
+    await _summarise_packages(session, gig)
+    await session.commit()
+    await tag_cache.invalidate()
+    return PackageOut.of(package)
+
+
+async def _own_package(
+    session: AsyncSession, user: User, ref: str, package_id: uuid.UUID
+) -> tuple[Gig, Package]:
+    gig = await _own_gig(session, ref, user)
+    package = await session.get(Package, package_id)
+    if package is None or package.gig_id != gig.id:
+        raise NotFound("No such package on this gig.", code="package_not_found")
+    return gig, package
+
+
+async def update_package(
+    session: AsyncSession, user: User, ref: str, package_id: uuid.UUID, changes: PackageUpdate
+) -> PackageOut:
+    gig, package = await _own_package(session, user, ref, package_id)
+    fields = changes.model_dump(exclude_unset=True, exclude={"price"})
+    if changes.tier is not None and changes.tier is not package.tier:
+        taken = await session.scalar(
+            select(Package.id).where(Package.gig_id == gig.id, Package.tier == changes.tier)
+        )
+        if taken is not None:
+            raise _tier_taken(changes.tier)
+    if changes.price is not None:
+        _check_currency(changes.price)
+        package.price_minor, package.currency = changes.price.minor, changes.price.currency
+    for name, value in fields.items():
+        setattr(package, name, value)
+    await _summarise_packages(session, gig)
+    await session.commit()
+    await session.refresh(package)
+    return PackageOut.of(package)
+
+
+async def delete_package(session: AsyncSession, user: User, ref: str, package_id: uuid.UUID) -> None:
+    """Remove a package; a gig left without any is no longer listed."""
+    gig, package = await _own_package(session, user, ref, package_id)
+    await session.delete(package)
+    await _summarise_packages(session, gig)
+    await session.commit()
+    await tag_cache.invalidate()

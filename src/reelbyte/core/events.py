@@ -1,0 +1,36 @@
+"""In-process domain events: how a lower domain tells a higher one without importing it.
+
+A lower domain declares a `Signal` and emits it inside its transaction; a higher domain
+registers a handler at import time. Handlers run in the emitter's transaction, so what they
+write commits or rolls back with the change that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+P = TypeVar("P")
+
+Handler = Callable[[AsyncSession, P], Awaitable[None]]
+
+
+class Signal(Generic[P]):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._handlers: list[Handler[P]] = []
+
+    def connect(self, handler: Handler[P]) -> Handler[P]:
+        """Register `handler` (usable as a decorator); registering twice has no effect."""
+        if handler not in self._handlers:
+            self._handlers.append(handler)
+        return handler
+
+    async def emit(self, session: AsyncSession, payload: P) -> None:
+        for handler in list(self._handlers):
+            await handler(session, payload)
+
+    def __repr__(self) -> str:
+        return f"Signal({self.name!r}, handlers={len(self._handlers)})"

@@ -1,0 +1,9 @@
+"""What the identity domain announces to the domains above it."""
+
+from __future__ import annotations
+
+from reelbyte.core.events import Signal
+from reelbyte.identity.models import User
+
+# A user deactivated their account (inside that transaction): hide what they offered.
+user_deactivated: Signal[User] = Signal("user_deactivated")

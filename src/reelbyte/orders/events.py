@@ -1,0 +1,26 @@
+"""What the orders domain announces; payments (above it) moves the money on these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reelbyte.core.events import Signal
+from reelbyte.orders.models import Dispute, Milestone, Order
+
+
+@dataclass(frozen=True)
+class DisputeResolution:
+    order: Order
+    dispute: Dispute
+    refund_minor: int
+    release_minor: int
+
+
+# The client approved (or the order auto-completed): release the order's escrow.
+order_completed: Signal[Order] = Signal("order_completed")
+# A paid order was cancelled: refund what is still held for it.
+order_cancelled_after_payment: Signal[Order] = Signal("order_cancelled_after_payment")
+# A milestone was approved: release that milestone's escrow.
+milestone_approved: Signal[Milestone] = Signal("milestone_approved")
+# An admin split a disputed order's held money between the parties.
+dispute_resolved: Signal[DisputeResolution] = Signal("dispute_resolved")

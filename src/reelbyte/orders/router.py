@@ -1,0 +1,197 @@
+"""HTTP routes of orders, deliveries, milestones and disputes (under /v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+
+from reelbyte.core.pagination import Page, PageParams, page_params
+from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.identity.models import User
+from reelbyte.orders import service
+from reelbyte.orders.models import OrderStatus
+from reelbyte.orders.schemas import (
+    DeliverableIn,
+    DeliverableOut,
+    DeliverRequest,
+    DeliveryOut,
+    DisputeOut,
+    DisputeResolveRequest,
+    MilestoneOut,
+    MilestonePlan,
+    MilestoneSubmit,
+    OrderCreate,
+    OrderDetail,
+    OrderOut,
+    ReasonRequest,
+)
+
+orders_router = APIRouter(prefix="/orders", tags=["orders"])
+milestones_router = APIRouter(prefix="/milestones", tags=["orders"])
+admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
+
+CurrentClient = Annotated[User, Depends(require_role("client"))]
+CurrentAdmin = Annotated[User, Depends(require_role("admin"))]
+
+
+async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> OrderDetail:
+    order = await service.get_order(session, user, order_id)
+    return OrderDetail.with_history(order, list(await service.history(session, order)))
+
+
+@orders_router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
+async def create_order(data: OrderCreate, user: CurrentClient, session: SessionDep) -> OrderOut:
+    """Order a gig's package; pay it next with `POST /payments/checkout`."""
+    return OrderOut.of(
+        await service.create_from_package(session, user, data.gig_id, data.package_id, data.requirements)
+    )
+
+
+@orders_router.get("", response_model=Page[OrderOut])
+async def list_orders(
+    user: CurrentUser,
+    session: SessionDep,
+    params: Annotated[PageParams, Depends(page_params)],
+    role: Annotated[Literal["client", "creator"] | None, Query()] = None,
+    order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
+) -> Page[OrderOut]:
+    """My orders, as client or creator (or both), newest first."""
+    orders, total = await service.list_orders(session, user, role, order_status, params)
+    return Page.of([OrderOut.of(order) for order in orders], total, params)
+
+
+@orders_router.get("/{order_id}", response_model=OrderDetail)
+async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
+    """The order with its event history (its two parties and admins only)."""
+    return await _detail(session, order_id, user)
+
+
+@orders_router.post("/{order_id}/deliver", response_model=DeliveryOut)
+async def deliver(
+    order_id: uuid.UUID, data: DeliverRequest, user: CurrentUser, session: SessionDep
+) -> DeliveryOut:
+    files = [(item.url, item.title) for item in data.deliverables]
+    return DeliveryOut.of(await service.deliver(session, user, order_id, data.message, files))
+
+
+@orders_router.get("/{order_id}/deliverables", response_model=list[DeliverableOut])
+async def list_deliverables(
+    order_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[DeliverableOut]:
+    return [DeliverableOut.of(item) for item in await service.list_deliverables(session, user, order_id)]
+
+
+@orders_router.post(
+    "/{order_id}/deliverables", status_code=status.HTTP_201_CREATED, response_model=DeliverableOut
+)
+async def add_deliverable(
+    order_id: uuid.UUID, data: DeliverableIn, user: CurrentUser, session: SessionDep
+) -> DeliverableOut:
+    """Add a file while working; it goes out with the next delivery."""
+    return DeliverableOut.of(await service.add_deliverable(session, user, order_id, data.url, data.title))
+
+
+@orders_router.post("/{order_id}/approve", response_model=OrderDetail)
+async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
+    """Accept the delivery: the order completes and the creator is paid."""
+    await service.approve(session, user, order_id)
+    return await _detail(session, order_id, user)
+
+
+@orders_router.post("/{order_id}/request-revision", response_model=OrderDetail)
+async def request_revision(
+    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
+) -> OrderDetail:
+    await service.request_revision(session, user, order_id, data.reason)
+    return await _detail(session, order_id, user)
+
+
+@orders_router.post("/{order_id}/cancel", response_model=OrderDetail)
+async def cancel(
+    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
+) -> OrderDetail:
+    """Before payment: cancels. After: asks the other party (who accepts by cancelling too),
+    or cancels at once when the client calls after a missed delivery date. Refunds the client."""
+    await service.cancel(session, user, order_id, data.reason)
+    return await _detail(session, order_id, user)
+
+
+@orders_router.post("/{order_id}/dispute", status_code=status.HTTP_201_CREATED, response_model=DisputeOut)
+async def open_dispute(
+    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
+) -> DisputeOut:
+    """Freeze the order until an admin decides how the held money is split."""
+    dispute = await service.open_dispute(session, user, order_id, data.reason)
+    order = await service.get_order(session, user, order_id)
+    return DisputeOut.of(dispute, order.currency)
+
+
+@orders_router.get("/{order_id}/disputes", response_model=list[DisputeOut])
+async def list_disputes(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[DisputeOut]:
+    order = await service.get_order(session, user, order_id)
+    return [DisputeOut.of(d, order.currency) for d in await service.get_dispute_for(session, user, order_id)]
+
+
+@orders_router.get("/{order_id}/milestones", response_model=list[MilestoneOut])
+async def list_milestones(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[MilestoneOut]:
+    return [MilestoneOut.of(m) for m in await service.list_milestones(session, user, order_id)]
+
+
+@orders_router.post(
+    "/{order_id}/milestones", status_code=status.HTTP_201_CREATED, response_model=list[MilestoneOut]
+)
+async def plan_milestones(
+    order_id: uuid.UUID, data: MilestonePlan, user: CurrentUser, session: SessionDep
+) -> list[MilestoneOut]:
+    """Split an unpaid proposal order into milestones adding up to its amount."""
+    plan = [
+        {
+            "title": m.title,
+            "description": m.description,
+            "amount_minor": m.amount.minor,
+            "currency": m.amount.currency,
+            "due_date": m.due_date,
+        }
+        for m in data.milestones
+    ]
+    return [MilestoneOut.of(m) for m in await service.create_milestones(session, user, order_id, plan)]
+
+
+@milestones_router.get("/{milestone_id}", response_model=MilestoneOut)
+async def get_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
+    _, milestone = await service.get_milestone_for(session, user, milestone_id)
+    return MilestoneOut.of(milestone)
+
+
+@milestones_router.post("/{milestone_id}/submit", response_model=MilestoneOut)
+async def submit_milestone(
+    milestone_id: uuid.UUID, data: MilestoneSubmit, user: CurrentUser, session: SessionDep
+) -> MilestoneOut:
+    return MilestoneOut.of(
+        await service.submit_milestone(session, user, milestone_id, data.note, data.deliverables)
+    )
+
+
+@milestones_router.post("/{milestone_id}/approve", response_model=MilestoneOut)
+async def approve_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
+    """Release this milestone's escrow to the creator."""
+    return MilestoneOut.of(await service.approve_milestone(session, user, milestone_id))
+
+
+@milestones_router.post("/{milestone_id}/reject", response_model=MilestoneOut)
+async def reject_milestone(
+    milestone_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
+) -> MilestoneOut:
+    """Send the milestone back to work, with the reason."""
+    return MilestoneOut.of(await service.reject_milestone(session, user, milestone_id, data.reason))
+
+
+@admin_disputes_router.post("/{dispute_id}/resolve", response_model=DisputeOut)
+async def resolve_dispute(
+    dispute_id: uuid.UUID, data: DisputeResolveRequest, admin: CurrentAdmin, session: SessionDep
+) -> DisputeOut:
+    """Split the held money: `refund` to the client and `release` to the creator, adding up to it."""
+    dispute = await service.resolve_dispute(session, admin, dispute_id, data.refund, data.release, data.note)
+    return DisputeOut.of(dispute, data.refund.currency)

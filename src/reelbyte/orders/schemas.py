@@ -1,0 +1,228 @@
+"""Request and response bodies of orders, deliveries, milestones and disputes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from reelbyte.core.money import Money, PositiveMoney
+from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.orders.models import Deliverable, Delivery, Dispute, Milestone, Order, OrderEvent
+
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+Message = Annotated[str, Field(min_length=1, max_length=5000)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class OrderCreate(RequestModel):
+    gig_id: uuid.UUID
+    package_id: uuid.UUID
+    requirements: Annotated[str, Field(max_length=5000)] | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "gig_id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44",
+                    "package_id": "0d6a9b5e-7e0f-4b8b-8c7a-1b2c3d4e5f60",
+                    "requirements": "Raw footage link inside; 16:9 and 9:16 cuts please.",
+                }
+            ]
+        }
+    }
+
+
+class DeliverableIn(RequestModel):
+    url: PublicUrl
+    title: Title
+
+
+class DeliverRequest(RequestModel):
+    message: Message
+    deliverables: Annotated[list[DeliverableIn], Field(max_length=20)] = []
+
+
+class ReasonRequest(RequestModel):
+    reason: Reason
+
+
+class DisputeResolveRequest(RequestModel):
+    refund: Money
+    release: Money
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class MilestoneIn(RequestModel):
+    title: Title
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    amount: PositiveMoney
+    due_date: datetime | None = None
+
+
+class MilestonePlan(RequestModel):
+    milestones: Annotated[list[MilestoneIn], Field(min_length=1, max_length=20)]
+
+
+class MilestoneSubmit(RequestModel):
+    note: Message
+    deliverables: Annotated[list[PublicUrl], Field(max_length=20)] = []
+
+
+def money(minor: int, currency: str) -> Money:
+    return Money.from_minor(minor, currency)
+
+
+class OrderEventOut(ResponseModel):
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    actor_id: uuid.UUID | None
+    note: str | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class OrderOut(ResponseModel):
+    id: uuid.UUID
+    status: str
+    client_id: uuid.UUID
+    creator_id: uuid.UUID
+    gig_id: uuid.UUID | None
+    package_id: uuid.UUID | None
+    proposal_id: uuid.UUID | None
+    title: str
+    package_tier: str | None
+    requirements: str | None
+    amount: Money
+    platform_fee: Money
+    creator_earnings: Money
+    delivery_days: int
+    revisions_allowed: int
+    revisions_used: int
+    uses_milestones: bool
+    paid_at: datetime | None
+    delivery_date: datetime | None
+    delivered_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    cancellation_requested_by: uuid.UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, order: Order) -> OrderOut:
+        return cls(
+            **{name: getattr(order, name) for name in _PLAIN_ORDER_FIELDS},
+            status=order.status.value,
+            amount=money(order.amount_minor, order.currency),
+            platform_fee=money(order.platform_fee_minor, order.currency),
+            creator_earnings=money(order.creator_earnings_minor, order.currency),
+        )
+
+
+_PLAIN_ORDER_FIELDS = [
+    name
+    for name in OrderOut.model_fields
+    if name not in {"status", "amount", "platform_fee", "creator_earnings"}
+]
+
+
+class OrderDetail(OrderOut):
+    events: list[OrderEventOut]
+
+    @classmethod
+    def with_history(cls, order: Order, history: list[OrderEvent]) -> OrderDetail:
+        return cls(
+            **OrderOut.of(order).model_dump(),
+            events=[OrderEventOut.model_validate(event) for event in history],
+        )
+
+
+class DeliverableOut(ResponseModel):
+    id: uuid.UUID
+    delivery_id: uuid.UUID | None
+    url: str
+    title: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, deliverable: Deliverable) -> DeliverableOut:
+        return cls.model_validate(deliverable)
+
+
+class DeliveryOut(ResponseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    message: str
+    revision_number: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryOut:
+        return cls.model_validate(delivery)
+
+
+class MilestoneOut(ResponseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    position: int
+    title: str
+    description: str | None
+    amount: Money
+    status: str
+    due_date: datetime | None
+    deliverables: list[str]
+    submission_note: str | None
+    rejection_reason: str | None
+    funded_at: datetime | None
+    submitted_at: datetime | None
+    approved_at: datetime | None
+
+    @classmethod
+    def of(cls, milestone: Milestone) -> MilestoneOut:
+        return cls(
+            id=milestone.id,
+            order_id=milestone.order_id,
+            position=milestone.position,
+            title=milestone.title,
+            description=milestone.description,
+            amount=money(milestone.amount_minor, milestone.currency),
+            status=milestone.status.value,
+            due_date=milestone.due_date,
+            deliverables=list(milestone.deliverables or []),
+            submission_note=milestone.submission_note,
+            rejection_reason=milestone.rejection_reason,
+            funded_at=milestone.funded_at,
+            submitted_at=milestone.submitted_at,
+            approved_at=milestone.approved_at,
+        )
+
+
+class DisputeOut(ResponseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    opened_by: uuid.UUID
+    reason: str
+    status: str
+    refund: Money | None
+    release: Money | None
+    resolution_note: str | None
+    resolved_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, dispute: Dispute, currency: str) -> DisputeOut:
+        return cls(
+            id=dispute.id,
+            order_id=dispute.order_id,
+            opened_by=dispute.opened_by,
+            reason=dispute.reason,
+            status=dispute.status.value,
+            refund=money(dispute.refund_minor, currency) if dispute.refund_minor is not None else None,
+            release=money(dispute.release_minor, currency) if dispute.release_minor is not None else None,
+            resolution_note=dispute.resolution_note,
+            resolved_at=dispute.resolved_at,
+            created_at=dispute.created_at,
+        )

@@ -1,0 +1,711 @@
+"""Orders: creation, the state machine, deliveries, revisions, cancellation, disputes, milestones.
+
+Every state change goes through `transition()` on an order locked FOR UPDATE and leaves an
+`OrderEvent`. Money never moves here: the signals in `events.py` tell payments what to do, in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.catalog.models import Gig, Package
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import utcnow
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.jobs import defer
+from reelbyte.core.money import Money, percentage_of
+from reelbyte.core.pagination import PageParams
+from reelbyte.identity.models import Role, User
+from reelbyte.orders import events
+from reelbyte.orders.models import (
+    Deliverable,
+    Delivery,
+    Dispute,
+    DisputeStatus,
+    Milestone,
+    MilestoneStatus,
+    Order,
+    OrderEvent,
+    OrderStatus,
+)
+from reelbyte.projects import service as projects
+from reelbyte.projects.models import ProjectStatus, Proposal
+
+S = OrderStatus
+
+# The whole order state machine: a transition not listed here is refused with 409.
+TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
+    S.PENDING_PAYMENT: {S.IN_PROGRESS, S.CANCELLED},
+    S.IN_PROGRESS: {S.DELIVERED, S.COMPLETED, S.CANCELLED, S.DISPUTED},
+    S.DELIVERED: {S.COMPLETED, S.REVISION_REQUESTED, S.CANCELLED, S.DISPUTED},
+    S.REVISION_REQUESTED: {S.IN_PROGRESS, S.DELIVERED, S.CANCELLED, S.DISPUTED},
+    S.DISPUTED: {S.COMPLETED, S.CANCELLED},
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+}
+PAID_STATES = {S.IN_PROGRESS, S.DELIVERED, S.REVISION_REQUESTED}
+DISPUTABLE_STATES = PAID_STATES
+
+MILESTONE_TRANSITIONS: dict[MilestoneStatus, set[MilestoneStatus]] = {
+    MilestoneStatus.PENDING: {MilestoneStatus.FUNDED, MilestoneStatus.CANCELLED},
+    MilestoneStatus.FUNDED: {MilestoneStatus.SUBMITTED, MilestoneStatus.CANCELLED},
+    MilestoneStatus.SUBMITTED: {MilestoneStatus.APPROVED, MilestoneStatus.FUNDED, MilestoneStatus.CANCELLED},
+    MilestoneStatus.APPROVED: set(),
+    MilestoneStatus.CANCELLED: set(),
+}
+HELD_MILESTONE_STATES = {MilestoneStatus.FUNDED, MilestoneStatus.SUBMITTED}
+
+
+def split_fee(amount_minor: int, fee_percentage: Any) -> tuple[int, int]:
+    """(platform fee, creator earnings) of an amount: fee rounded half-up to the cent, earnings the rest."""
+    fee = percentage_of(amount_minor, fee_percentage)
+    return fee, amount_minor - fee
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _is_party(order: Order, user: User) -> bool:
+    return user.id in (order.client_id, order.creator_id)
+
+
+async def get_order(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
+    """The order, for its two parties and admins; anyone else gets 404."""
+    order = await session.get(Order, order_id)
+    if order is None or not (_is_party(order, user) or user.role is Role.ADMIN):
+        raise NotFound("No such order.", code="order_not_found")
+    return order
+
+
+async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
+    order = await session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound("No such order.", code="order_not_found")
+    return order
+
+
+async def _lock_for(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
+    order = await lock_order(session, order_id)
+    if not (_is_party(order, user) or user.role is Role.ADMIN):
+        raise NotFound("No such order.", code="order_not_found")
+    return order
+
+
+async def list_orders(
+    session: AsyncSession, user: User, role: str | None, status: OrderStatus | None, params: PageParams
+) -> tuple[list[Order], int]:
+    query: Select[Order] = select(Order)
+    if role == "client":
+        query = query.where(Order.client_id == user.id)
+    elif role == "creator":
+        query = query.where(Order.creator_id == user.id)
+    else:
+        query = query.where((Order.client_id == user.id) | (Order.creator_id == user.id))
+    if status is not None:
+        query = query.where(Order.status == status)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(Order.created_at.desc(), Order.id).limit(params.page_size).offset(params.offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def history(session: AsyncSession, order: Order) -> Sequence[OrderEvent]:
+    rows = await session.scalars(
+        select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
+    )
+    return rows.all()
+
+
+# --- the state machine --------------------------------------------------------------------
+
+
+async def transition(
+    session: AsyncSession,
+    order: Order,
+    to: OrderStatus,
+    *,
+    actor: User | None,
+    kind: str,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move a locked order to `to`, or refuse with 409; records the event."""
+    if to not in TRANSITIONS[order.status]:
+        raise Conflict(
+            f"An order that is {order.status.value} cannot become {to.value}.",
+            code="invalid_transition",
+            details={"from": order.status.value, "to": to.value},
+        )
+    record(session, order, kind, actor=actor, to=to, note=note, data=data)
+    order.status = to
+    now = utcnow()
+    if to is S.COMPLETED:
+        order.completed_at = now
+    elif to is S.CANCELLED:
+        order.cancelled_at = now
+    if order.proposal_id is not None and to in (S.COMPLETED, S.CANCELLED):
+        await _close_project(session, order.proposal_id, to)
+
+
+async def _close_project(session: AsyncSession, proposal_id: uuid.UUID, outcome: OrderStatus) -> None:
+    """The project of a proposal order ends with its order."""
+    project_id = await session.scalar(select(Proposal.project_id).where(Proposal.id == proposal_id))
+    assert project_id is not None
+    target = ProjectStatus.COMPLETED if outcome is S.COMPLETED else ProjectStatus.CANCELLED
+    await projects.transition_project(session, project_id, target)
+
+
+def record(
+    session: AsyncSession,
+    order: Order,
+    kind: str,
+    *,
+    actor: User | None,
+    to: OrderStatus | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            actor_id=actor.id if actor else None,
+            kind=kind,
+            from_status=order.status.value if to else None,
+            to_status=to.value if to else None,
+            note=note,
+            data=data or {},
+        )
+    )
+
+
+# --- creating orders ----------------------------------------------------------------------
+
+
+async def create_from_package(
+    session: AsyncSession, client: User, gig_id: uuid.UUID, package_id: uuid.UUID, requirements: str | None
+) -> Order:
+    gig = await session.get(Gig, gig_id)
+    if gig is None or not gig.is_active:
+        raise NotFound("No such active gig.", code="gig_not_found")
+    if gig.creator_id == client.id:
+        raise Forbidden("You cannot order your own gig.", code="own_gig")
+    package = await session.get(Package, package_id)
+    if package is None or package.gig_id != gig.id:
+        raise BadRequest("That package is not one of this gig's.", code="package_not_in_gig")
+    settings = get_settings()
+    fee, earnings = split_fee(package.price_minor, settings.platform_fee_percentage)
+    order = Order(
+        client_id=client.id,
+        creator_id=gig.creator_id,
+        gig_id=gig.id,
+        package_id=package.id,
+        title=gig.title,
+        package_tier=package.tier.value,
+        requirements=requirements,
+        amount_minor=package.price_minor,
+        platform_fee_minor=fee,
+        creator_earnings_minor=earnings,
+        currency=package.currency,
+        fee_percentage=settings.platform_fee_percentage,
+        delivery_days=package.delivery_days,
+        revisions_allowed=package.revisions,
+    )
+    session.add(order)
+    await session.flush()
+    record(session, order, "created", actor=client, data={"package": package.tier.value})
+    await session.commit()
+    return order
+
+
+async def create_from_proposal(
+    session: AsyncSession,
+    *,
+    proposal_id: uuid.UUID,
+    client_id: uuid.UUID,
+    creator_id: uuid.UUID,
+    title: str,
+    requirements: str | None,
+    amount_minor: int,
+    currency: str,
+    delivery_days: int,
+) -> Order:
+    """Inside the caller's transaction (the proposal's acceptance): no commit here."""
+    settings = get_settings()
+    fee, earnings = split_fee(amount_minor, settings.platform_fee_percentage)
+    order = Order(
+        client_id=client_id,
+        creator_id=creator_id,
+        proposal_id=proposal_id,
+        title=title,
+        requirements=requirements,
+        amount_minor=amount_minor,
+        platform_fee_minor=fee,
+        creator_earnings_minor=earnings,
+        currency=currency,
+        fee_percentage=settings.platform_fee_percentage,
+        delivery_days=delivery_days,
+        revisions_allowed=1,
+    )
+    session.add(order)
+    await session.flush()
+    session.add(
+        OrderEvent(order_id=order.id, actor_id=client_id, kind="created", data={"proposal": str(proposal_id)})
+    )
+    return order
+
+
+# --- payment (called by payments) ---------------------------------------------------------
+
+
+async def mark_paid(session: AsyncSession, order: Order) -> None:
+    """The whole order was paid: work starts, the delivery clock runs. `order` is locked."""
+    now = utcnow()
+    await transition(session, order, S.IN_PROGRESS, actor=None, kind="paid")
+    order.paid_at = now
+    order.delivery_date = now + timedelta(days=order.delivery_days)
+
+
+async def mark_milestone_funded(session: AsyncSession, order: Order, milestone: Milestone) -> None:
+    """A milestone was paid; the first one funded starts the order. Both are locked."""
+    _milestone_transition(milestone, MilestoneStatus.FUNDED)
+    milestone.funded_at = utcnow()
+    milestone.rejection_reason = None
+    if order.status is S.PENDING_PAYMENT:
+        await mark_paid(session, order)
+    record(session, order, "milestone_funded", actor=None, data={"milestone": str(milestone.id)})
+
+
+def can_receive_payment(order: Order) -> bool:
+    return order.status is S.PENDING_PAYMENT or (order.uses_milestones and order.status in PAID_STATES)
+
+
+# --- the creator's side -------------------------------------------------------------------
+
+
+async def add_deliverable(
+    session: AsyncSession, user: User, order_id: uuid.UUID, url: str, title: str
+) -> Deliverable:
+    order = await _lock_for(session, user, order_id)
+    _require_creator(order, user)
+    if order.status not in (S.IN_PROGRESS, S.REVISION_REQUESTED, S.DELIVERED):
+        raise Conflict("Files can be added only while the order is being worked on.", code="invalid_state")
+    deliverable = Deliverable(order_id=order.id, url=url, title=title)
+    session.add(deliverable)
+    await session.commit()
+    return deliverable
+
+
+async def list_deliverables(session: AsyncSession, user: User, order_id: uuid.UUID) -> Sequence[Deliverable]:
+    order = await get_order(session, user, order_id)
+    rows = await session.scalars(
+        select(Deliverable)
+        .where(Deliverable.order_id == order.id)
+        .order_by(Deliverable.created_at, Deliverable.id)
+    )
+    return rows.all()
+
+
+async def deliver(
+    session: AsyncSession, user: User, order_id: uuid.UUID, message: str, files: list[tuple[str, str]]
+) -> Delivery:
+    order = await _lock_for(session, user, order_id)
+    _require_creator(order, user)
+    if order.uses_milestones:
+        raise Conflict("Deliver this order milestone by milestone.", code="uses_milestones")
+    delivery = Delivery(order_id=order.id, message=message, revision_number=order.revisions_used)
+    session.add(delivery)
+    await session.flush()
+    await transition(session, order, S.DELIVERED, actor=user, kind="delivered", note=message)
+    now = utcnow()
+    order.delivered_at = now
+    session.add_all(Deliverable(order_id=order.id, delivery_id=delivery.id, url=u, title=t) for u, t in files)
+    # Files added while working go with this delivery.
+    drafts = await session.scalars(
+        select(Deliverable).where(Deliverable.order_id == order.id, Deliverable.delivery_id.is_(None))
+    )
+    for draft in drafts:
+        draft.delivery_id = delivery.id
+    from reelbyte.orders.jobs import auto_complete_order  # the jobs module imports this one
+
+    await defer(
+        session,
+        auto_complete_order,
+        schedule_at=now + timedelta(days=get_settings().auto_complete_days),
+        order_id=str(order.id),
+        delivery_id=str(delivery.id),
+    )
+    await session.commit()
+    return delivery
+
+
+def _require_creator(order: Order, user: User) -> None:
+    if order.creator_id != user.id:
+        raise Forbidden("Only the creator of this order can do this.", code="not_the_creator")
+
+
+def _require_client(order: Order, user: User) -> None:
+    if order.client_id != user.id:
+        raise Forbidden("Only the client of this order can do this.", code="not_the_client")
+
+
+# --- the client's side --------------------------------------------------------------------
+
+
+async def approve(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
+    order = await _lock_for(session, user, order_id)
+    _require_client(order, user)
+    if order.uses_milestones:
+        raise Conflict("This order completes when its last milestone is approved.", code="uses_milestones")
+    await complete(session, order, actor=user, kind="approved")
+    await session.commit()
+    return order
+
+
+async def complete(session: AsyncSession, order: Order, *, actor: User | None, kind: str) -> None:
+    """Delivered → completed, and the escrow is released (by payments, on the signal)."""
+    if order.status is not S.DELIVERED:
+        raise Conflict(
+            f"Only a delivered order can be approved; this one is {order.status.value}.",
+            code="invalid_transition",
+        )
+    await transition(session, order, S.COMPLETED, actor=actor, kind=kind)
+    await events.order_completed.emit(session, order)
+
+
+async def auto_complete(session: AsyncSession, order_id: uuid.UUID, delivery_id: uuid.UUID) -> bool:
+    """The job's work: complete the order if that delivery is still the one waiting for approval."""
+    order = await lock_order(session, order_id)
+    latest = await session.scalar(
+        select(Delivery.id).where(Delivery.order_id == order.id).order_by(Delivery.created_at.desc()).limit(1)
+    )
+    if order.status is not S.DELIVERED or latest != delivery_id:
+        return False  # approved, revised, disputed or cancelled since: nothing to do
+    await complete(session, order, actor=None, kind="auto_completed")
+    await session.commit()
+    return True
+
+
+async def request_revision(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Order:
+    order = await _lock_for(session, user, order_id)
+    _require_client(order, user)
+    if order.status is S.DELIVERED and order.revisions_used >= order.revisions_allowed:
+        raise Conflict("No revisions remain on this order.", code="no_revisions_left")
+    await transition(session, order, S.REVISION_REQUESTED, actor=user, kind="revision_requested", note=reason)
+    order.revisions_used += 1
+    await session.commit()
+    return order
+
+
+# --- cancellation -------------------------------------------------------------------------
+
+
+async def cancel(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Order:
+    """Before payment: either party cancels. After: the client alone once the delivery date
+    passed with no delivery; otherwise one party asks and the other accepts (by cancelling too)."""
+    order = await _lock_for(session, user, order_id)
+    if not _is_party(order, user):
+        raise Forbidden("Only the client or the creator can cancel an order.", code="not_a_party")
+    if order.status is S.PENDING_PAYMENT:
+        await transition(session, order, S.CANCELLED, actor=user, kind="cancelled", note=reason)
+        await _cancel_milestones(session, order)
+    elif order.status in PAID_STATES:
+        late = (
+            order.client_id == user.id
+            and order.delivered_at is None
+            and order.delivery_date is not None
+            and order.delivery_date < utcnow()
+        )
+        agreed = order.cancellation_requested_by not in (None, user.id)
+        if late or agreed:
+            kind = "cancelled_late_delivery" if late else "cancellation_accepted"
+            await transition(session, order, S.CANCELLED, actor=user, kind=kind, note=reason)
+            await events.order_cancelled_after_payment.emit(session, order)
+            await _cancel_milestones(session, order)
+        elif order.cancellation_requested_by == user.id:
+            raise Conflict(
+                "You already asked to cancel; the other party must accept.", code="cancellation_pending"
+            )
+        else:
+            order.cancellation_requested_by = user.id
+            order.cancellation_reason = reason
+            record(session, order, "cancellation_requested", actor=user, note=reason)
+    else:
+        raise Conflict(
+            f"An order that is {order.status.value} cannot be cancelled.", code="invalid_transition"
+        )
+    await session.commit()
+    return order
+
+
+async def _cancel_milestones(session: AsyncSession, order: Order) -> None:
+    """Milestones not yet approved are cancelled (payments refunds the funded ones on the signal)."""
+    for milestone in await _milestones(session, order.id, lock=True):
+        if milestone.status not in (MilestoneStatus.APPROVED, MilestoneStatus.CANCELLED):
+            milestone.status = MilestoneStatus.CANCELLED
+
+
+# --- disputes -----------------------------------------------------------------------------
+
+
+async def open_dispute(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Dispute:
+    order = await _lock_for(session, user, order_id)
+    if not _is_party(order, user):
+        raise Forbidden("Only the client or the creator can open a dispute.", code="not_a_party")
+    if order.status not in DISPUTABLE_STATES:
+        raise Conflict(
+            f"An order that is {order.status.value} cannot be disputed.", code="invalid_transition"
+        )
+    dispute = Dispute(order_id=order.id, opened_by=user.id, reason=reason, status_before=order.status.value)
+    session.add(dispute)
+    await transition(session, order, S.DISPUTED, actor=user, kind="disputed", note=reason)
+    await session.commit()
+    return dispute
+
+
+async def held_amount(session: AsyncSession, order: Order) -> int:
+    """What escrow holds for the order right now, by the order's own state."""
+    if not order.uses_milestones:
+        return order.amount_minor if order.paid_at is not None and order.completed_at is None else 0
+    milestones = await _milestones(session, order.id)
+    return sum(m.amount_minor for m in milestones if m.status in HELD_MILESTONE_STATES)
+
+
+async def resolve_dispute(
+    session: AsyncSession,
+    admin: User,
+    dispute_id: uuid.UUID,
+    refund: Money,
+    release: Money,
+    note: str | None,
+) -> Dispute:
+    dispute = await session.scalar(
+        select(Dispute)
+        .where(Dispute.id == dispute_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if dispute is None:
+        raise NotFound("No such dispute.", code="dispute_not_found")
+    order = await lock_order(session, dispute.order_id)
+    if dispute.status is not DisputeStatus.OPEN:
+        raise Conflict("This dispute is already resolved.", code="dispute_resolved")
+    if {refund.currency, release.currency} != {order.currency} or refund.minor < 0 or release.minor < 0:
+        raise BadRequest(
+            f"Amounts must be zero or more, in the order's currency ({order.currency}).",
+            code="invalid_amounts",
+        )
+    refund_minor, release_minor = refund.minor, release.minor
+    held = await held_amount(session, order)
+    if refund_minor + release_minor != held:
+        raise BadRequest(
+            "The refund and the release must add up to exactly the held amount.",
+            code="split_mismatch",
+            details={"held": held, "refund": refund_minor, "release": release_minor},
+        )
+    dispute.status = DisputeStatus.RESOLVED
+    dispute.refund_minor, dispute.release_minor = refund_minor, release_minor
+    dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, admin.id, utcnow()
+    outcome = S.COMPLETED if release_minor > 0 else S.CANCELLED
+    await transition(
+        session,
+        order,
+        outcome,
+        actor=admin,
+        kind="dispute_resolved",
+        note=note,
+        data={"refund_minor": refund_minor, "release_minor": release_minor},
+    )
+    await events.dispute_resolved.emit(
+        session, events.DisputeResolution(order, dispute, refund_minor, release_minor)
+    )
+    for milestone in await _milestones(session, order.id, lock=True):
+        if milestone.status in HELD_MILESTONE_STATES or milestone.status is MilestoneStatus.PENDING:
+            milestone.status = MilestoneStatus.CANCELLED
+    await session.commit()
+    return dispute
+
+
+async def get_dispute_for(session: AsyncSession, user: User, order_id: uuid.UUID) -> Sequence[Dispute]:
+    order = await get_order(session, user, order_id)
+    rows = await session.scalars(
+        select(Dispute).where(Dispute.order_id == order.id).order_by(Dispute.created_at)
+    )
+    return rows.all()
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def _milestone_transition(milestone: Milestone, to: MilestoneStatus) -> None:
+    if to not in MILESTONE_TRANSITIONS[milestone.status]:
+        raise Conflict(
+            f"A milestone that is {milestone.status.value} cannot become {to.value}.",
+            code="invalid_transition",
+            details={"from": milestone.status.value, "to": to.value},
+        )
+    milestone.status = to
+
+
+async def _milestones(session: AsyncSession, order_id: uuid.UUID, *, lock: bool = False) -> list[Milestone]:
+    query = select(Milestone).where(Milestone.order_id == order_id).order_by(Milestone.position)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(await session.scalars(query))
+
+
+async def list_milestones(session: AsyncSession, user: User, order_id: uuid.UUID) -> list[Milestone]:
+    order = await get_order(session, user, order_id)
+    return await _milestones(session, order.id)
+
+
+async def create_milestones(
+    session: AsyncSession, user: User, order_id: uuid.UUID, plan: list[dict[str, Any]]
+) -> list[Milestone]:
+    """Split an unpaid proposal order into milestones whose amounts add up to the order's."""
+    order = await _lock_for(session, user, order_id)
+    if user.id not in (order.client_id, order.creator_id):
+        raise Forbidden("Only the parties can plan milestones.", code="not_a_party")
+    if order.proposal_id is None:
+        raise Conflict(
+            "Only an order made from a proposal can be split into milestones.", code="not_a_proposal_order"
+        )
+    if order.status is not S.PENDING_PAYMENT or order.uses_milestones:
+        raise Conflict("Milestones are planned once, before any payment.", code="invalid_state")
+    total = sum(item["amount_minor"] for item in plan)
+    if total != order.amount_minor:
+        raise BadRequest(
+            "The milestones must add up to the order amount.",
+            code="milestones_do_not_add_up",
+            details={"order_amount_minor": order.amount_minor, "milestones_total_minor": total},
+        )
+    if any(item["currency"] != order.currency for item in plan):
+        raise BadRequest(
+            f"Milestones are paid in the order's currency ({order.currency}).", code="currency_mismatch"
+        )
+    milestones = []
+    for position, item in enumerate(plan):
+        fee, earnings = split_fee(item["amount_minor"], order.fee_percentage)
+        milestones.append(
+            Milestone(
+                order_id=order.id,
+                position=position,
+                title=item["title"],
+                description=item.get("description"),
+                amount_minor=item["amount_minor"],
+                platform_fee_minor=fee,
+                creator_earnings_minor=earnings,
+                currency=order.currency,
+                due_date=item.get("due_date"),
+            )
+        )
+    # The order's fee is the sum of the milestones' fees, so that both always add up.
+    order.platform_fee_minor = sum(m.platform_fee_minor for m in milestones)
+    order.creator_earnings_minor = order.amount_minor - order.platform_fee_minor
+    order.uses_milestones = True
+    session.add_all(milestones)
+    record(session, order, "milestones_planned", actor=user, data={"count": len(milestones)})
+    await session.commit()
+    return milestones
+
+
+async def lock_milestone(session: AsyncSession, milestone_id: uuid.UUID) -> tuple[Order, Milestone]:
+    """Lock the order first, then the milestone (the order-first rule avoids deadlocks)."""
+    order_id = await session.scalar(select(Milestone.order_id).where(Milestone.id == milestone_id))
+    if order_id is None:
+        raise NotFound("No such milestone.", code="milestone_not_found")
+    order = await lock_order(session, order_id)
+    milestone = await session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert milestone is not None
+    return order, milestone
+
+
+async def _milestone_for(
+    session: AsyncSession, user: User, milestone_id: uuid.UUID
+) -> tuple[Order, Milestone]:
+    order, milestone = await lock_milestone(session, milestone_id)
+    if not (_is_party(order, user) or user.role is Role.ADMIN):
+        raise NotFound("No such milestone.", code="milestone_not_found")
+    return order, milestone
+
+
+async def get_milestone_for(
+    session: AsyncSession, user: User, milestone_id: uuid.UUID
+) -> tuple[Order, Milestone]:
+    milestone = await session.get(Milestone, milestone_id)
+    if milestone is None:
+        raise NotFound("No such milestone.", code="milestone_not_found")
+    order = await get_order(session, user, milestone.order_id)
+    return order, milestone
+
+
+async def submit_milestone(
+    session: AsyncSession, user: User, milestone_id: uuid.UUID, note: str, deliverables: list[str]
+) -> Milestone:
+    order, milestone = await _milestone_for(session, user, milestone_id)
+    _require_creator(order, user)
+    _require_open_order(order)
+    _milestone_transition(milestone, MilestoneStatus.SUBMITTED)
+    milestone.submitted_at = utcnow()
+    milestone.submission_note = note
+    milestone.deliverables = deliverables
+    record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
+    await session.commit()
+    return milestone
+
+
+async def reject_milestone(
+    session: AsyncSession, user: User, milestone_id: uuid.UUID, reason: str
+) -> Milestone:
+    order, milestone = await _milestone_for(session, user, milestone_id)
+    _require_client(order, user)
+    _require_open_order(order)
+    if milestone.status is not MilestoneStatus.SUBMITTED:
+        raise Conflict("Only a submitted milestone can be rejected.", code="invalid_transition")
+    _milestone_transition(milestone, MilestoneStatus.FUNDED)  # back to work
+    milestone.rejection_reason = reason
+    record(
+        session, order, "milestone_rejected", actor=user, note=reason, data={"milestone": str(milestone.id)}
+    )
+    await session.commit()
+    return milestone
+
+
+async def approve_milestone(session: AsyncSession, user: User, milestone_id: uuid.UUID) -> Milestone:
+    order, milestone = await _milestone_for(session, user, milestone_id)
+    _require_client(order, user)
+    _require_open_order(order)
+    if milestone.status is not MilestoneStatus.SUBMITTED:
+        raise Conflict("Only a submitted milestone can be approved.", code="invalid_transition")
+    _milestone_transition(milestone, MilestoneStatus.APPROVED)
+    milestone.approved_at = utcnow()
+    record(session, order, "milestone_approved", actor=user, data={"milestone": str(milestone.id)})
+    await events.milestone_approved.emit(session, milestone)
+    remaining = [m for m in await _milestones(session, order.id) if m.status is not MilestoneStatus.APPROVED]
+    if not remaining:
+        await transition(session, order, S.COMPLETED, actor=user, kind="completed")
+    await session.commit()
+    return milestone
+
+
+def _require_open_order(order: Order) -> None:
+    if order.status not in PAID_STATES:
+        raise Conflict(f"The order is {order.status.value}.", code="invalid_state")
+
+
+def milestone_fundable(order: Order, milestone: Milestone) -> bool:
+    return milestone.status is MilestoneStatus.PENDING and order.status in (S.PENDING_PAYMENT, *PAID_STATES)

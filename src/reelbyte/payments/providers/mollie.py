@@ -1,0 +1,224 @@
+"""Mollie, through the official `mollie-api-python` client.
+
+Payments and refunds are Mollie's Payments API (v2) as documented. The client is synchronous
+(`requests`), so every call runs in a worker thread.
+
+Payouts: Mollie has no public "pay this person" endpoint. The documented way for a platform to
+move money to another organisation is Mollie Connect: a **Connect balance transfer**
+(`POST /v2/connect/balance-transfers`) from the platform organisation's balance to the creator's
+connected organisation. `mollie-api-python` 4.0 has no resource for that endpoint, so
+`ConnectBalanceTransfers` below declares one on the client's own resource base classes: the
+request goes out through the same client, with its authentication, `Idempotency-Key` header
+and error handling. The platform organisation is read once from `GET /v2/organizations/me`.
+
+Mollie accepts balance transfers only from an OAuth access token (`access_…`) with the
+`balance-transfers.write` scope; MOLLIE_API_KEY may be one (payments created with an access token
+may also need a `profileId`, which is not sent yet).
+
+Caveats, until creators onboard with Mollie:
+- the creator's organisation id is derived from the user id (`organization_for`); a real
+  integration stores the id that Mollie Connect's onboarding (OAuth) returns;
+- Mollie's terms reserve balance transfers for funds the platform owns (fees, adjustments) and
+  route shopper money to sellers with payment *routes* (split payments, "delayed routing",
+  `POST /v2/payments/{id}/routes`). A live Mollie marketplace should release escrow as delayed
+  routes on the paying payment; the withdrawal interface here has no payment to route from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mollie.api.client import Client
+from mollie.api.error import Error as MollieError
+from mollie.api.error import ResponseError
+from mollie.api.objects.base import ObjectBase
+from mollie.api.objects.payment import Payment as MolliePayment
+from mollie.api.resources.base import ResourceCreateMixin, ResourceGetMixin
+
+from reelbyte.core.money import format_minor, to_minor
+from reelbyte.payments.providers.base import (
+    PayoutRejected,
+    ProviderError,
+    ProviderPayment,
+    ProviderPayout,
+    ProviderRefund,
+)
+
+# Mollie's payment statuses are the interface's; "authorized" (card held, not yet captured) is
+# not paid yet.
+PAYMENT_STATUSES = {"open", "pending", "paid", "failed", "expired", "canceled"}
+REFUND_FAILED = {"failed", "canceled"}
+# Connect balance transfer statuses onto the payout's.
+TRANSFER_STATUSES = {"created": "pending", "succeeded": "paid", "failed": "failed"}
+# A refused transfer is final except when the fault is ours or passing: bad credentials, rate
+# limits, Mollie's own errors.
+TRANSIENT_HTTP = {401, 408, 425, 429}
+
+
+class ConnectBalanceTransfer(ObjectBase):
+    """A `connect-balance-transfer` object: id, amount, source, destination, status, statusReason."""
+
+    @property
+    def id(self) -> str:
+        return str(self["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.get("status", ""))
+
+
+class ConnectBalanceTransfers(ResourceCreateMixin, ResourceGetMixin):
+    """`/v2/connect/balance-transfers`: create and get, on the client's own request machinery."""
+
+    RESOURCE_ID_PREFIX = "cbtr_"
+    object_type = ConnectBalanceTransfer
+
+    def get_resource_path(self) -> str:
+        return "connect/balance-transfers"
+
+
+def organization_for(user_id: str) -> str:
+    """The creator's Mollie organisation id.
+
+    There is no onboarding flow yet, so it is derived from the user id: stable, and the same on
+    every call, so a retried payout goes to the same place. Replace with the stored id from
+    Mollie Connect's OAuth onboarding."""
+    digits = int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % 10**8
+    return f"org_{digits:08d}"
+
+
+def _amount(amount_minor: int, currency: str) -> dict[str, str]:
+    return {"currency": currency, "value": format_minor(amount_minor)}
+
+
+def _minor(amount: Any) -> tuple[int, str]:
+    try:
+        return to_minor(Decimal(str(amount["value"]))), str(amount["currency"])
+    except (KeyError, TypeError, InvalidOperation, ValueError) as error:
+        raise ProviderError(f"mollie: unreadable amount {amount!r}") from error
+
+
+def _error(error: MollieError) -> str:
+    status = getattr(error, "status", None)
+    return f"mollie: {status} {error}" if status else f"mollie: {error}"
+
+
+class MollieProvider:
+    name = "mollie"
+
+    def __init__(self, api_key: str, api_endpoint: str | None = None, *, timeout: int = 10) -> None:
+        self.client = Client(api_endpoint=api_endpoint or "", timeout=(2, timeout))
+        if api_key.startswith("access_"):  # an OAuth (Connect) access token
+            self.client.set_access_token(api_key)
+        else:
+            self.client.set_api_key(api_key)
+        self.transfers = ConnectBalanceTransfers(self.client)
+        self._organization_id: str | None = None
+        self._lock = threading.Lock()
+
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one blocking client call in a thread; any client error becomes ProviderError."""
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except MollieError as error:
+            raise ProviderError(_error(error)) from error
+
+    def _payment(self, remote: MolliePayment) -> ProviderPayment:
+        status = remote.status if remote.status in PAYMENT_STATUSES else "pending"
+        amount_minor, currency = _minor(remote.amount)
+        return ProviderPayment(
+            id=str(remote.id),
+            status=status,
+            amount_minor=amount_minor,
+            currency=currency,
+            checkout_url=remote.checkout_url if status == "open" else None,
+        )
+
+    async def create_payment(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        redirect_url: str,
+        webhook_url: str,
+        metadata: dict[str, str],
+    ) -> ProviderPayment:
+        data = {
+            "amount": _amount(amount_minor, currency),
+            "description": description[:255],
+            "redirectUrl": redirect_url,
+            "webhookUrl": webhook_url,
+            "metadata": metadata,
+        }
+        # Keyed by our payment id: a retried create (lost response) is the same payment at Mollie.
+        key = f"payment:{metadata['payment_id']}" if "payment_id" in metadata else ""
+        remote = await self._call(self.client.payments.create, data, idempotency_key=key)
+        return self._payment(remote)
+
+    async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
+        return self._payment(await self._call(self.client.payments.get, provider_payment_id))
+
+    async def create_refund(
+        self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        def refund() -> Any:
+            payment = self.client.payments.get(provider_payment_id)
+            return payment.refunds.create(
+                {"amount": _amount(amount_minor, currency), "description": "ReelByte refund"},
+                idempotency_key=idempotency_key,
+            )
+
+        remote = await self._call(refund)
+        if remote.status in REFUND_FAILED:
+            raise ProviderError(f"mollie: refund {remote.id} is {remote.status}")
+        return ProviderRefund(id=str(remote.id), status=str(remote.status))
+
+    async def create_payout(
+        self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
+    ) -> ProviderPayout:
+        """A Connect balance transfer from the platform to the creator's organisation."""
+
+        def transfer() -> ConnectBalanceTransfer:
+            data = {
+                "amount": _amount(amount_minor, currency),
+                "description": "ReelByte earnings",
+                "category": "purchase",
+                "source": {
+                    "type": "organization",
+                    "id": self._platform_organization(),
+                    "description": "ReelByte earnings",
+                },
+                "destination": {
+                    "type": "organization",
+                    "id": organization_for(destination),
+                    "description": "ReelByte earnings",
+                },
+            }
+            result: ConnectBalanceTransfer = self.transfers.create(data, idempotency_key=idempotency_key)
+            return result
+
+        try:
+            remote = await asyncio.to_thread(transfer)
+        except ResponseError as error:
+            if error.status in TRANSIENT_HTTP or (error.status or 500) >= 500:
+                raise ProviderError(_error(error)) from error
+            raise PayoutRejected(_error(error)) from error
+        except MollieError as error:  # network, unreadable answers: try again later
+            raise ProviderError(_error(error)) from error
+        status = TRANSFER_STATUSES.get(remote.status, "pending")
+        if status == "failed":
+            reason = (remote.get("statusReason") or {}).get("message", "refused")
+            raise PayoutRejected(f"mollie: balance transfer {remote.id} failed: {reason}")
+        return ProviderPayout(id=remote.id, status=status)
+
+    def _platform_organization(self) -> str:
+        """The platform's own organisation id (`GET /v2/organizations/me`), read once."""
+        with self._lock:
+            if self._organization_id is None:
+                self._organization_id = str(self.client.organizations.get("me").id)
+            return self._organization_id

@@ -1,0 +1,176 @@
+"""The built-in sandbox provider: a stand-in for Mollie that runs offline.
+
+It keeps its own books (the sandbox_* tables, written in its own transactions, as a remote
+provider would), serves a checkout page where a person clicks Pay, Fail, Cancel or Expire, and
+then notifies the webhook exactly as Mollie does: a form POST with the payment `id`, retried
+until it is accepted. Payouts whose cents are 13 (e.g. 20.13) are refused, to try that path.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import procrastinate
+import structlog
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import get_database
+from reelbyte.core.jobs import defer, job_app
+from reelbyte.payments.models import SandboxPayment, SandboxPayout, SandboxRefund
+from reelbyte.payments.providers.base import (
+    PayoutRejected,
+    ProviderError,
+    ProviderPayment,
+    ProviderPayout,
+    ProviderRefund,
+)
+
+log = structlog.get_logger(__name__)
+
+FINAL_STATUSES = {"paid", "failed", "canceled", "expired"}
+ACTIONS = {"pay": "paid", "fail": "failed", "cancel": "canceled", "expire": "expired"}
+REFUSED_PAYOUT_CENTS = 13
+
+# Where webhooks are sent. None: real HTTP. Tests set an ASGI transport into the app itself.
+webhook_transport: httpx.AsyncBaseTransport | None = None
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def _to_provider_payment(row: SandboxPayment) -> ProviderPayment:
+    return ProviderPayment(
+        id=row.id,
+        status=row.status,
+        amount_minor=row.amount_minor,
+        currency=row.currency,
+        checkout_url=checkout_url(row.id) if row.status == "open" else None,
+    )
+
+
+def checkout_url(payment_id: str) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/sandbox/checkout/{payment_id}"
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    async def create_payment(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        redirect_url: str,
+        webhook_url: str,
+        metadata: dict[str, str],
+    ) -> ProviderPayment:
+        row = SandboxPayment(
+            id=_new_id("tr"),
+            amount_minor=amount_minor,
+            currency=currency,
+            description=description[:255],
+            status="open",
+            redirect_url=redirect_url,
+            webhook_url=webhook_url,
+        )
+        async with get_database().sessions() as session:
+            session.add(row)
+            await session.commit()
+        return _to_provider_payment(row)
+
+    async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
+        async with get_database().sessions() as session:
+            row = await session.get(SandboxPayment, provider_payment_id)
+        if row is None:
+            raise ProviderError(f"sandbox: no payment {provider_payment_id}")
+        return _to_provider_payment(row)
+
+    async def create_refund(
+        self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        async with get_database().sessions() as session:
+            payment = await session.get(SandboxPayment, provider_payment_id, with_for_update=True)
+            if payment is None or payment.status != "paid":
+                raise ProviderError(f"sandbox: payment {provider_payment_id} cannot be refunded")
+            refund_id = await session.scalar(
+                insert(SandboxRefund)
+                .values(
+                    id=_new_id("re"),
+                    payment_id=payment.id,
+                    idempotency_key=idempotency_key,
+                    amount_minor=amount_minor,
+                )
+                .on_conflict_do_nothing(index_elements=[SandboxRefund.idempotency_key])
+                .returning(SandboxRefund.id)
+            )
+            if refund_id is None:  # the same request again: the same refund
+                refund_id = await session.scalar(
+                    select(SandboxRefund.id).where(SandboxRefund.idempotency_key == idempotency_key)
+                )
+            else:
+                if payment.refunded_minor + amount_minor > payment.amount_minor:
+                    raise ProviderError("sandbox: refund exceeds the payment")
+                payment.refunded_minor += amount_minor
+            await session.commit()
+        assert refund_id is not None
+        return ProviderRefund(id=refund_id, status="refunded")
+
+    async def create_payout(
+        self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
+    ) -> ProviderPayout:
+        if amount_minor % 100 == REFUSED_PAYOUT_CENTS:
+            raise PayoutRejected("sandbox: payouts ending in .13 are refused")
+        async with get_database().sessions() as session:
+            await session.execute(
+                insert(SandboxPayout)
+                .values(
+                    id=_new_id("po"),
+                    idempotency_key=idempotency_key,
+                    amount_minor=amount_minor,
+                    currency=currency,
+                    destination=destination,
+                )
+                .on_conflict_do_nothing(index_elements=[SandboxPayout.idempotency_key])
+            )
+            payout_id = await session.scalar(
+                select(SandboxPayout.id).where(SandboxPayout.idempotency_key == idempotency_key)
+            )
+            await session.commit()
+        assert payout_id is not None
+        return ProviderPayout(id=payout_id, status="paid")
+
+
+async def load_checkout(payment_id: str) -> SandboxPayment | None:
+    async with get_database().sessions() as session:
+        return await session.get(SandboxPayment, payment_id)
+
+
+async def act(payment_id: str, action: str) -> SandboxPayment | None:
+    """The person's choice on the checkout page; the webhook follows as a job, like Mollie's."""
+    async with get_database().sessions() as session:
+        row = await session.get(SandboxPayment, payment_id, with_for_update=True)
+        if row is None or action not in ACTIONS:
+            return None
+        if row.status not in FINAL_STATUSES:
+            row.status = ACTIONS[action]
+        await defer(session, send_webhook, url=row.webhook_url, payment_id=row.id)
+        await session.commit()
+        return row
+
+
+@job_app.task(
+    name="sandbox_send_webhook",
+    queue="webhooks",
+    retry=procrastinate.RetryStrategy(max_attempts=10, exponential_wait=2),
+)
+async def send_webhook(url: str, payment_id: str) -> None:
+    async with httpx.AsyncClient(transport=webhook_transport, timeout=10) as client:
+        response = await client.post(url, data={"id": payment_id})
+    if response.status_code >= 500:
+        raise ProviderError(f"webhook answered {response.status_code}; retrying like Mollie would")
+    log.info("sandbox_webhook_sent", payment_id=payment_id, status=response.status_code)

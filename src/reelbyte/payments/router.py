@@ -1,0 +1,136 @@
+"""HTTP routes of payments: checkout, provider webhooks, balances, history, withdrawals."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Header, Query, status
+from fastapi.responses import JSONResponse, Response
+
+from reelbyte.core.config import get_settings
+from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.identity.models import User
+from reelbyte.payments import service
+from reelbyte.payments.idempotency import run_once
+from reelbyte.payments.invoices import invoice_for
+from reelbyte.payments.schemas import (
+    BalanceOut,
+    CheckoutRequest,
+    PaymentOut,
+    TransactionOut,
+    TransactionPage,
+    WithdrawalOut,
+    WithdrawRequest,
+)
+
+payments_router = APIRouter(prefix="/payments", tags=["payments"])
+milestone_funding_router = APIRouter(prefix="/milestones", tags=["payments"])
+invoices_router = APIRouter(prefix="/orders", tags=["orders"])
+# Providers post forms and must not be rate-limited like people: mounted apart under /v1.
+webhooks_router = APIRouter(prefix="/payments", tags=["payments"])
+
+CurrentCreator = Annotated[User, Depends(require_role("creator"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+async def _checkout(
+    session: SessionDep,
+    user: User,
+    key: str | None,
+    order_id: uuid.UUID | None,
+    milestone_id: uuid.UUID | None,
+) -> JSONResponse:
+    async def work() -> tuple[int, Any]:
+        payment = await service.checkout(session, user, order_id=order_id, milestone_id=milestone_id)
+        return status.HTTP_201_CREATED, PaymentOut.of(payment).model_dump(mode="json")
+
+    body = {
+        "order_id": str(order_id) if order_id else None,
+        "milestone_id": str(milestone_id) if milestone_id else None,
+    }
+    code, response = await run_once(session, user.id, key, "checkout", body, work)
+    return JSONResponse(response, status_code=code)
+
+
+@payments_router.post("/checkout", status_code=status.HTTP_201_CREATED, response_model=PaymentOut)
+async def checkout(
+    data: CheckoutRequest, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Pay an order or a milestone: open `checkout_url`; the provider's webhook confirms."""
+    return await _checkout(session, user, idempotency_key, data.order_id, data.milestone_id)
+
+
+@milestone_funding_router.post(
+    "/{milestone_id}/fund", status_code=status.HTTP_201_CREATED, response_model=PaymentOut
+)
+async def fund_milestone(
+    milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Pay one milestone into escrow (same as checkout with a milestone_id)."""
+    return await _checkout(session, user, idempotency_key, None, milestone_id)
+
+
+@payments_router.get("/me/balance", response_model=BalanceOut)
+async def my_balance(user: CurrentUser, session: SessionDep) -> BalanceOut:
+    """Available to withdraw; pending in escrow on active orders (net of fees); in transit."""
+    return BalanceOut.of(await service.balance(session, user))
+
+
+@payments_router.get("/me/transactions", response_model=TransactionPage)
+async def my_transactions(
+    user: CurrentUser,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^\d+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> TransactionPage:
+    """Every movement on my accounts, newest first; pass `next_cursor` for the next page."""
+    rows, next_cursor = await service.transactions(session, user, int(cursor) if cursor else None, limit)
+    return TransactionPage(
+        items=[TransactionOut.of(row) for row in rows], next_cursor=str(next_cursor) if next_cursor else None
+    )
+
+
+@payments_router.post("/me/withdraw", status_code=status.HTTP_201_CREATED, response_model=WithdrawalOut)
+async def withdraw(
+    data: WithdrawRequest, user: CurrentCreator, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Withdraw from the available balance (at least MINIMUM_PAYOUT); paid out by a job."""
+
+    async def work() -> tuple[int, Any]:
+        withdrawal = await service.withdraw(session, user, data.amount)
+        return status.HTTP_201_CREATED, WithdrawalOut.of(withdrawal).model_dump(mode="json")
+
+    code, response = await run_once(
+        session, user.id, idempotency_key, "withdraw", data.model_dump(mode="json"), work
+    )
+    return JSONResponse(response, status_code=code)
+
+
+@invoices_router.get(
+    "/{order_id}/invoice",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"}},
+)
+async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """The PDF invoice of a paid order (its parties and admins)."""
+    filename, pdf = await invoice_for(session, user, order_id)
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+@payments_router.get("/{payment_id}", response_model=PaymentOut)
+async def get_payment(payment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PaymentOut:
+    return PaymentOut.of(await service.get_payment_for(session, user, payment_id))
+
+
+@webhooks_router.post("/webhook", include_in_schema=True)
+async def mollie_webhook(
+    session: SessionDep, id: Annotated[str, Form(min_length=1, max_length=64)]
+) -> dict[str, str]:
+    """Mollie-style notice (form field `id`): the payment is read back from the provider."""
+
+    provider = get_settings().payment_provider
+    payment = await service.handle_notice(session, "sandbox" if provider == "sandbox" else "mollie", id)
+    return {"status": payment.status.value}

@@ -1,0 +1,76 @@
+"""Payment pages: the sandbox provider's checkout, where a person decides how the payment ends,
+and the page every provider sends the payer back to."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from reelbyte.core.money import format_minor
+from reelbyte.identity.deps import SessionDep
+from reelbyte.payments.models import Payment
+from reelbyte.payments.providers import sandbox
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")
+payment_pages_router = APIRouter(include_in_schema=False)
+
+
+@payment_pages_router.get("/sandbox/checkout/{payment_id}", response_class=HTMLResponse)
+async def checkout_page(request: Request, payment_id: str) -> Response:
+    payment = await sandbox.load_checkout(payment_id[:32])
+    if payment is None:
+        return templates.TemplateResponse(
+            request,
+            "message.html",
+            {"title": "No such payment", "message": "This checkout does not exist."},
+            404,
+        )
+    return templates.TemplateResponse(
+        request,
+        "sandbox_checkout.html",
+        {"payment": payment, "amount": format_minor(payment.amount_minor), "final": payment.status != "open"},
+    )
+
+
+@payment_pages_router.post("/sandbox/checkout/{payment_id}")
+async def act(
+    request: Request, payment_id: str, action: Annotated[Literal["pay", "fail", "cancel", "expire"], Form()]
+) -> Response:
+    payment = await sandbox.act(payment_id[:32], action)
+    if payment is None:
+        return templates.TemplateResponse(
+            request,
+            "message.html",
+            {"title": "No such payment", "message": "This checkout does not exist."},
+            404,
+        )
+    return RedirectResponse(payment.redirect_url, status_code=303)
+
+
+@payment_pages_router.get("/payments/return/{payment_id}", response_class=HTMLResponse)
+async def return_page(request: Request, payment_id: uuid.UUID, session: SessionDep) -> Response:
+    """Where the payer lands after the provider's page; the webhook may still be on its way."""
+    payment = await session.get(Payment, payment_id)
+    if payment is None:
+        return templates.TemplateResponse(
+            request,
+            "message.html",
+            {"title": "No such payment", "message": "This payment does not exist."},
+            404,
+        )
+    messages = {
+        "paid": "Thank you: your payment arrived and the money is held in escrow until you approve the work.",
+        "open": "We are waiting for the provider to confirm your payment; refresh in a moment.",
+        "pending": "We are waiting for the provider to confirm your payment; refresh in a moment.",
+    }
+    message = messages.get(
+        payment.status.value, f"The payment is {payment.status.value}; nothing was charged."
+    )
+    return templates.TemplateResponse(
+        request, "message.html", {"title": f"Payment {payment.status.value}", "message": message}
+    )

@@ -1,0 +1,528 @@
+"""Payments: checkout, provider notices, refunds, withdrawals and balances.
+
+Every money movement is a ledger transfer with an idempotency key derived from what caused it
+("payment:<id>:paid", "order:<id>:release", ...), so a webhook, job or request that runs twice
+moves the money once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import utcnow
+from reelbyte.core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from reelbyte.core.jobs import defer
+from reelbyte.core.money import Money, to_minor
+from reelbyte.identity.models import User
+from reelbyte.orders import service as orders
+from reelbyte.orders.models import Milestone, MilestoneStatus, Order, OrderStatus
+from reelbyte.payments import ledger
+from reelbyte.payments.ledger import Leg
+from reelbyte.payments.models import (
+    EntryKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransfer,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from reelbyte.payments.providers import get_provider, provider_named
+from reelbyte.payments.providers.base import PayoutRejected, ProviderError, ProviderPayment
+
+log = structlog.get_logger(__name__)
+
+PS = PaymentStatus
+# Where a payment may go from where it is; anything else a notice says is ignored (out of order).
+PAYMENT_TRANSITIONS: dict[PaymentStatus, set[PaymentStatus]] = {
+    PS.OPEN: {PS.PENDING, PS.PAID, PS.FAILED, PS.EXPIRED, PS.CANCELED},
+    PS.PENDING: {PS.PAID, PS.FAILED, PS.EXPIRED, PS.CANCELED},
+    PS.PAID: {PS.REFUNDED},
+    PS.FAILED: set(),
+    PS.EXPIRED: set(),
+    PS.CANCELED: set(),
+    PS.REFUNDED: set(),
+}
+
+
+# --- checkout -----------------------------------------------------------------------------
+
+
+async def checkout(
+    session: AsyncSession, user: User, *, order_id: uuid.UUID | None, milestone_id: uuid.UUID | None
+) -> Payment:
+    """Start paying an order (or one milestone of it); an open checkout is handed out again.
+
+    Does not commit: the caller commits with the idempotency record."""
+    order, milestone = await _payable(session, user, order_id, milestone_id)
+    same_target = Payment.milestone_id == milestone.id if milestone else Payment.milestone_id.is_(None)
+    existing = await session.scalar(
+        select(Payment).where(
+            Payment.order_id == order.id, same_target, Payment.status.in_([PS.OPEN, PS.PENDING])
+        )
+    )
+    if existing is not None:
+        return existing
+    amount = milestone.amount_minor if milestone else order.amount_minor
+    payment_id = uuid.uuid4()
+    provider = get_provider()
+    base = get_settings().public_url.rstrip("/")
+    try:
+        remote = await provider.create_payment(
+            amount_minor=amount,
+            currency=order.currency,
+            description=f"ReelByte order {order.title}"[:255],
+            redirect_url=f"{base}/payments/return/{payment_id}",
+            webhook_url=f"{base}/v1/payments/webhook",  # Mollie's (and the sandbox's) form notice
+            metadata={"payment_id": str(payment_id), "order_id": str(order.id)},
+        )
+    except ProviderError as error:
+        raise ServiceUnavailable(
+            "The payment provider is not answering; try again.", code="provider_unavailable"
+        ) from error
+    payment = Payment(
+        id=payment_id,
+        order_id=order.id,
+        milestone_id=milestone.id if milestone else None,
+        payer_id=user.id,
+        provider=provider.name,
+        provider_payment_id=remote.id,
+        amount_minor=amount,
+        currency=order.currency,
+        status=PaymentStatus(remote.status),
+        checkout_url=remote.checkout_url or "",
+    )
+    session.add(payment)
+    await session.flush()
+    return payment
+
+
+async def _payable(
+    session: AsyncSession, user: User, order_id: uuid.UUID | None, milestone_id: uuid.UUID | None
+) -> tuple[Order, Milestone | None]:
+    """Lock what is being paid for and check it can be paid by this user now."""
+    if (order_id is None) == (milestone_id is None):
+        raise BadRequest("Pay either an order_id or a milestone_id.", code="checkout_target")
+    if milestone_id is not None:
+        order, milestone = await orders.lock_milestone(session, milestone_id)
+        if order.client_id != user.id:
+            raise NotFound("No such milestone.", code="milestone_not_found")
+        if not orders.milestone_fundable(order, milestone):
+            raise Conflict(
+                f"This milestone is {milestone.status.value}; it cannot be paid.", code="not_payable"
+            )
+        return order, milestone
+    assert order_id is not None
+    order = await orders.lock_order(session, order_id)
+    if order.client_id != user.id:
+        raise NotFound("No such order.", code="order_not_found")
+    if order.uses_milestones:
+        raise Conflict("This order is paid milestone by milestone.", code="uses_milestones")
+    if order.status is not OrderStatus.PENDING_PAYMENT:
+        raise Conflict(f"This order is {order.status.value}; it cannot be paid.", code="not_payable")
+    return order, None
+
+
+async def get_payment_for(session: AsyncSession, user: User, payment_id: uuid.UUID) -> Payment:
+    payment = await session.get(Payment, payment_id)
+    if payment is None or payment.payer_id != user.id:
+        order = await session.get(Order, payment.order_id) if payment else None
+        if payment is None or order is None or user.id != order.creator_id:
+            raise NotFound("No such payment.", code="payment_not_found")
+    return payment
+
+
+# --- provider notices ---------------------------------------------------------------------
+
+
+async def handle_notice(session: AsyncSession, provider_name: str, provider_payment_id: str) -> Payment:
+    """A provider says a payment changed. Never trust the notice: read the payment back."""
+    payment_id = await session.scalar(
+        select(Payment.id).where(
+            Payment.provider == provider_name, Payment.provider_payment_id == provider_payment_id
+        )
+    )
+    if payment_id is None:
+        raise NotFound("No such payment.", code="payment_not_found")
+    try:
+        remote = await provider_named(provider_name).get_payment(provider_payment_id)
+    except ProviderError as error:
+        # 5xx: the provider will send the notice again later.
+        raise ServiceUnavailable(
+            "Could not read the payment back from the provider.", code="provider_unavailable"
+        ) from error
+    await session.rollback()  # release the snapshot: the work below starts from the locks
+    return await apply_remote_status(session, payment_id, remote)
+
+
+async def apply_remote_status(
+    session: AsyncSession, payment_id: uuid.UUID, remote: ProviderPayment
+) -> Payment:
+    """Apply what the provider says, under the order's and the payment's locks, exactly once."""
+    order_id = await session.scalar(select(Payment.order_id).where(Payment.id == payment_id))
+    assert order_id is not None
+    order = await orders.lock_order(session, order_id)
+    payment = await session.scalar(
+        select(Payment)
+        .where(Payment.id == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert payment is not None
+    new_status = PaymentStatus(remote.status) if remote.status in PS.__members__.values() else None
+    if new_status is None or new_status not in PAYMENT_TRANSITIONS[payment.status]:
+        await session.commit()
+        return payment  # a duplicate or out-of-order notice: nothing changes
+    if remote.amount_minor != payment.amount_minor or remote.currency != payment.currency:
+        log.error("payment_amount_mismatch", payment_id=str(payment.id), remote=remote)
+        await session.commit()
+        return payment
+    payment.status = new_status
+    if new_status is PS.PAID:
+        await _on_paid(session, order, payment)
+    await session.commit()
+    return payment
+
+
+async def _on_paid(session: AsyncSession, order: Order, payment: Payment) -> None:
+    payment.paid_at = utcnow()
+    milestone = (
+        await session.get(Milestone, payment.milestone_id, with_for_update=True)
+        if payment.milestone_id
+        else None
+    )
+    escrow = (
+        ledger.milestone_escrow(milestone.id, order.client_id, order.currency)
+        if milestone
+        else ledger.order_escrow(order.id, order.client_id, order.currency)
+    )
+    await ledger.post(
+        session,
+        idempotency_key=f"payment:{payment.id}:paid",
+        kind="payment",
+        reference_type="payment",
+        reference_id=payment.id,
+        legs=[
+            Leg(
+                ledger.clearing(payment.provider, payment.currency), -payment.amount_minor, EntryKind.PAYMENT
+            ),
+            Leg(escrow, payment.amount_minor, EntryKind.PAYMENT),
+        ],
+    )
+    still_wanted = (
+        orders.milestone_fundable(order, milestone)
+        if milestone
+        else order.status is OrderStatus.PENDING_PAYMENT
+    )
+    if not still_wanted:
+        # Paid through an old checkout after the order was cancelled or paid otherwise: give it back.
+        await _refund(session, payment, escrow, payment.amount_minor, reason="not_payable")
+        return
+    if milestone:
+        await orders.mark_milestone_funded(session, order, milestone)
+    else:
+        await orders.mark_paid(session, order)
+
+
+# --- refunds ------------------------------------------------------------------------------
+
+
+async def _refund(
+    session: AsyncSession, payment: Payment, escrow: ledger.Account, amount: int, reason: str
+) -> None:
+    """Move `amount` from escrow to the refunds account and queue the provider call."""
+    refund = Refund(payment_id=payment.id, amount_minor=amount, currency=payment.currency, reason=reason)
+    session.add(refund)
+    await session.flush()
+    await ledger.post(
+        session,
+        idempotency_key=f"payment:{payment.id}:refund:{reason}",
+        kind="refund",
+        reference_type="refund",
+        reference_id=refund.id,
+        legs=[
+            Leg(escrow, -amount, EntryKind.REFUND),
+            Leg(ledger.refunds(payment.currency), amount, EntryKind.REFUND),
+        ],
+    )
+    from reelbyte.payments.jobs import send_refund
+
+    await defer(session, send_refund, refund_id=str(refund.id))
+
+
+async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
+    """The job's work: ask the provider to pay the refund back (idempotently), then book it."""
+    refund = await session.get(Refund, refund_id, with_for_update=True)
+    if refund is None or refund.status is RefundStatus.REFUNDED:
+        return
+    payment = await session.get_one(Payment, refund.payment_id, with_for_update=True)
+    remote = await provider_named(payment.provider).create_refund(
+        provider_payment_id=payment.provider_payment_id,
+        amount_minor=refund.amount_minor,
+        currency=refund.currency,
+        idempotency_key=f"refund:{refund.id}",
+    )
+    refund.status = RefundStatus.REFUNDED
+    refund.provider_refund_id = remote.id
+    await ledger.post(
+        session,
+        idempotency_key=f"refund:{refund.id}:sent",
+        kind="refund_sent",
+        reference_type="refund",
+        reference_id=refund.id,
+        legs=[
+            Leg(ledger.refunds(refund.currency), -refund.amount_minor, EntryKind.REFUND),
+            Leg(ledger.clearing(payment.provider, refund.currency), refund.amount_minor, EntryKind.REFUND),
+        ],
+    )
+    refunded = await session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+            Refund.payment_id == payment.id, Refund.status == RefundStatus.REFUNDED
+        )
+    )
+    if int(refunded or 0) >= payment.amount_minor:
+        payment.status = PS.REFUNDED
+    await session.commit()
+
+
+async def _payments_of(
+    session: AsyncSession, order: Order, milestone: Milestone | None = None
+) -> list[Payment]:
+    query = select(Payment).where(Payment.order_id == order.id, Payment.status == PS.PAID)
+    if milestone is not None:
+        query = query.where(Payment.milestone_id == milestone.id)
+    return list(await session.scalars(query))
+
+
+async def held_sources(session: AsyncSession, order: Order) -> list[tuple[Payment, ledger.Account, int]]:
+    """Each escrow still holding money for the order, with the payment that funded it."""
+    sources = []
+    for payment in await _payments_of(session, order):
+        escrow = (
+            ledger.milestone_escrow(payment.milestone_id, order.client_id, order.currency)
+            if payment.milestone_id
+            else ledger.order_escrow(order.id, order.client_id, order.currency)
+        )
+        balance = await ledger.balance_of(session, escrow)
+        if balance > 0:
+            sources.append((payment, escrow, balance))
+    return sources
+
+
+# --- releases (on orders' signals) --------------------------------------------------------
+
+
+async def release(
+    session: AsyncSession,
+    *,
+    key: str,
+    escrow: ledger.Account,
+    creator_id: uuid.UUID,
+    amount: int,
+    fee: int,
+    reference_id: uuid.UUID,
+) -> None:
+    """Escrow pays the creator `amount` gross, of which `fee` goes to the platform."""
+    currency = escrow.currency
+    legs = [
+        Leg(escrow, -amount, EntryKind.RELEASE),
+        Leg(ledger.available(creator_id, currency), amount, EntryKind.EARNING),
+    ]
+    if fee:
+        legs += [
+            Leg(ledger.available(creator_id, currency), -fee, EntryKind.FEE),
+            Leg(ledger.revenue(currency), fee, EntryKind.FEE),
+        ]
+    await ledger.post(
+        session,
+        idempotency_key=key,
+        kind="release",
+        reference_type="order",
+        reference_id=reference_id,
+        legs=legs,
+    )
+
+
+# --- withdrawals --------------------------------------------------------------------------
+
+
+async def withdraw(session: AsyncSession, user: User, amount: Money) -> Withdrawal:
+    """Move the amount from available to in transit and queue the payout; 409 beyond the balance.
+
+    Does not commit: the caller commits with the idempotency record."""
+    settings = get_settings()
+    minimum = to_minor(settings.minimum_payout)
+    if amount.currency != settings.default_currency:
+        raise BadRequest(f"Withdrawals are paid in {settings.default_currency}.", code="currency_mismatch")
+    if amount.minor < minimum:
+        raise BadRequest(
+            f"The smallest withdrawal is {settings.minimum_payout} {settings.default_currency}.",
+            code="below_minimum_payout",
+        )
+    provider = get_provider()
+    withdrawal = Withdrawal(
+        user_id=user.id, amount_minor=amount.minor, currency=amount.currency, provider=provider.name
+    )
+    session.add(withdrawal)
+    await session.flush()
+    try:
+        await ledger.post(
+            session,
+            idempotency_key=f"withdrawal:{withdrawal.id}:requested",
+            kind="withdrawal",
+            reference_type="withdrawal",
+            reference_id=withdrawal.id,
+            legs=[
+                Leg(ledger.available(user.id, amount.currency), -amount.minor, EntryKind.WITHDRAWAL),
+                Leg(ledger.in_transit(user.id, amount.currency), amount.minor, EntryKind.WITHDRAWAL),
+            ],
+        )
+    except ledger.InsufficientFunds as error:
+        raise Conflict(
+            "The amount is more than your available balance.", code="insufficient_funds"
+        ) from error
+    from reelbyte.payments.jobs import pay_out
+
+    await defer(session, pay_out, withdrawal_id=str(withdrawal.id))
+    return withdrawal
+
+
+async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> WithdrawalStatus:
+    """The job's work. Safe to repeat after a crash at any point: the provider payout and each
+    ledger transfer are keyed by the withdrawal, so it is paid exactly once."""
+    withdrawal = await session.get(Withdrawal, withdrawal_id, with_for_update=True)
+    if withdrawal is None or withdrawal.status is not WithdrawalStatus.REQUESTED:
+        return withdrawal.status if withdrawal else WithdrawalStatus.FAILED
+    provider = provider_named(withdrawal.provider)
+    transit = ledger.in_transit(withdrawal.user_id, withdrawal.currency)
+    try:
+        payout = await provider.create_payout(
+            destination=str(withdrawal.user_id),
+            amount_minor=withdrawal.amount_minor,
+            currency=withdrawal.currency,
+            idempotency_key=f"withdrawal:{withdrawal.id}",
+        )
+    except PayoutRejected as error:
+        withdrawal.status = WithdrawalStatus.FAILED
+        withdrawal.failure_reason = str(error)
+        await ledger.post(
+            session,
+            idempotency_key=f"withdrawal:{withdrawal.id}:failed",
+            kind="withdrawal_failed",
+            reference_type="withdrawal",
+            reference_id=withdrawal.id,
+            legs=[
+                Leg(transit, -withdrawal.amount_minor, EntryKind.REVERSAL),
+                Leg(
+                    ledger.available(withdrawal.user_id, withdrawal.currency),
+                    withdrawal.amount_minor,
+                    EntryKind.REVERSAL,
+                ),
+            ],
+        )
+        await session.commit()
+        return withdrawal.status
+    withdrawal.status = WithdrawalStatus.PAID
+    withdrawal.provider_payout_id = payout.id
+    withdrawal.paid_at = utcnow()
+    await ledger.post(
+        session,
+        idempotency_key=f"withdrawal:{withdrawal.id}:paid",
+        kind="payout",
+        reference_type="withdrawal",
+        reference_id=withdrawal.id,
+        legs=[
+            Leg(transit, -withdrawal.amount_minor, EntryKind.PAYOUT),
+            Leg(
+                ledger.clearing(provider.name, withdrawal.currency), withdrawal.amount_minor, EntryKind.PAYOUT
+            ),
+        ],
+    )
+    await session.commit()
+    return withdrawal.status
+
+
+# --- balances and history -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    available_minor: int
+    pending_minor: int
+    in_transit_minor: int
+    currency: str
+
+
+async def balance(session: AsyncSession, user: User) -> Balance:
+    currency = get_settings().default_currency
+    available = await ledger.balance_of(session, ledger.available(user.id, currency))
+    transit = await ledger.balance_of(session, ledger.in_transit(user.id, currency))
+    return Balance(available, await _pending_earnings(session, user.id, currency), transit, currency)
+
+
+async def _pending_earnings(session: AsyncSession, creator_id: uuid.UUID, currency: str) -> int:
+    """What escrow holds for the creator's active orders, net of the platform fee."""
+    active = [
+        OrderStatus.IN_PROGRESS,
+        OrderStatus.DELIVERED,
+        OrderStatus.REVISION_REQUESTED,
+        OrderStatus.DISPUTED,
+    ]
+    whole = await session.scalar(
+        select(func.coalesce(func.sum(Order.creator_earnings_minor), 0)).where(
+            Order.creator_id == creator_id,
+            Order.currency == currency,
+            Order.status.in_(active),
+            Order.uses_milestones.is_(False),
+        )
+    )
+    staged = await session.scalar(
+        select(func.coalesce(func.sum(Milestone.creator_earnings_minor), 0))
+        .join(Order, Order.id == Milestone.order_id)
+        .where(
+            Order.creator_id == creator_id,
+            Order.currency == currency,
+            Order.status.in_(active),
+            Milestone.status.in_([MilestoneStatus.FUNDED, MilestoneStatus.SUBMITTED]),
+        )
+    )
+    return int(whole or 0) + int(staged or 0)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: LedgerEntry
+    transfer: LedgerTransfer
+    account_kind: str
+
+
+async def transactions(
+    session: AsyncSession, user: User, cursor: int | None, limit: int
+) -> tuple[Sequence[HistoryRow], int | None]:
+    """The user's ledger entries, newest first; the cursor is the last entry id seen."""
+    query = (
+        select(LedgerEntry, LedgerTransfer, LedgerAccount.kind)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(LedgerTransfer, LedgerTransfer.id == LedgerEntry.transfer_id)
+        .where(LedgerAccount.owner_id == user.id)
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        query = query.where(LedgerEntry.id < cursor)
+    rows = [
+        HistoryRow(entry, transfer, kind.value)
+        for entry, transfer, kind in (await session.execute(query)).all()
+    ]
+    next_cursor = rows[limit - 1].entry.id if len(rows) > limit else None
+    return rows[:limit], next_cursor

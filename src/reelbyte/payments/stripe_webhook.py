@@ -1,0 +1,89 @@
+"""Stripe's webhook: `POST /v1/payments/webhook/stripe` (set this URL in the Stripe dashboard).
+
+The `Stripe-Signature` header is checked against STRIPE_WEBHOOK_SECRET over the raw body, and a
+signature older than five minutes is refused, so a captured request cannot be replayed: 400 for
+a missing, bad or stale signature. Then, as for every provider, the event body is not trusted:
+for `checkout.session.*` and `payment_intent.*` events the session is read back from Stripe by
+`service.handle_notice`, which applies it exactly once (a duplicate or out-of-order event
+changes nothing). Events about anything else, or about sessions that are not ours, are
+acknowledged with 200 so that Stripe stops sending them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import stripe
+import structlog
+from fastapi import APIRouter, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.core.config import get_settings
+from reelbyte.core.errors import BadRequest, NotFound, ServiceUnavailable
+from reelbyte.identity.deps import SessionDep
+from reelbyte.payments import service
+from reelbyte.payments.providers import provider_named
+from reelbyte.payments.providers.base import ProviderError
+from reelbyte.payments.providers.stripe import StripeProvider
+
+log = structlog.get_logger(__name__)
+
+# Stripe's own default: how old a signed timestamp may be, in seconds.
+SIGNATURE_TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE
+
+stripe_webhook_router = APIRouter(prefix="/payments", tags=["payments"])
+
+
+@stripe_webhook_router.post("/webhook/stripe")
+async def stripe_webhook(
+    request: Request,
+    session: SessionDep,
+    stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature", max_length=4096)] = None,
+) -> dict[str, str]:
+    """Stripe's events, verified by `Stripe-Signature`; the payment is read back from Stripe."""
+    event = verified_event(await request.body(), stripe_signature)
+    return {"status": await handle_event(session, event)}
+
+
+def verified_event(payload: bytes, signature: str | None) -> stripe.Event:
+    secret = get_settings().stripe_webhook_secret
+    if not secret:
+        raise ServiceUnavailable("Stripe webhooks are not configured.", code="webhook_not_configured")
+    if not signature:
+        raise BadRequest("The Stripe-Signature header is missing.", code="invalid_signature")
+    try:
+        event: stripe.Event = stripe.Webhook.construct_event(payload, signature, secret, SIGNATURE_TOLERANCE)
+    except stripe.SignatureVerificationError as error:
+        raise BadRequest(
+            "The Stripe-Signature does not match, or is too old.", code="invalid_signature"
+        ) from error
+    except ValueError as error:  # signed, but not an event
+        raise BadRequest("The event is not valid JSON.", code="invalid_event") from error
+    return event
+
+
+async def handle_event(session: AsyncSession, event: stripe.Event) -> str:
+    """Apply one event; returns the payment's status, or "ignored"."""
+    kind = event.type
+    object_id = str(getattr(event.data.object, "id", None) or "")
+    if kind.startswith("checkout.session."):
+        session_id: str | None = object_id
+    elif kind.startswith("payment_intent."):
+        provider = provider_named("stripe")
+        assert isinstance(provider, StripeProvider)
+        try:
+            session_id = await provider.session_for_payment_intent(object_id)
+        except ProviderError as error:
+            raise ServiceUnavailable(
+                "Could not read the payment back from the provider.", code="provider_unavailable"
+            ) from error
+    else:
+        return "ignored"
+    if not session_id:
+        return "ignored"
+    try:
+        payment = await service.handle_notice(session, "stripe", session_id)
+    except NotFound:
+        log.info("stripe_event_not_ours", event_id=event.id, type=kind, session_id=session_id)
+        return "ignored"
+    return payment.status.value

@@ -1,0 +1,180 @@
+"""HTTP routes of projects, invites and proposals (under /v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from reelbyte.core.pagination import Page, PageParams, page_params
+from reelbyte.identity.deps import CurrentUser, SessionDep
+from reelbyte.projects import service
+from reelbyte.projects.deps import CurrentClient, CurrentCreator, Viewer
+from reelbyte.projects.listing import ProjectFilters, project_filters
+from reelbyte.projects.models import ProposalStatus
+from reelbyte.projects.schemas import (
+    InviteCreate,
+    InviteOut,
+    ProjectCreate,
+    ProjectOut,
+    ProjectUpdate,
+    ProposalCreate,
+    ProposalOut,
+    ProposalUpdate,
+)
+
+projects_router = APIRouter(prefix="/projects", tags=["projects"])
+proposals_router = APIRouter(prefix="/proposals", tags=["proposals"])
+
+Filters = Annotated[ProjectFilters, Depends(project_filters)]
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+@projects_router.get("", response_model=Page[ProjectOut])
+async def list_projects(
+    viewer: Viewer, filters: Filters, paging: Paging, session: SessionDep
+) -> Page[ProjectOut]:
+    """Open projects by default; filter by category, budget range (overlapping), skills (any), status.
+
+    Invite-only projects are listed only for their owner and the creators invited to them.
+    """
+    items, total = await service.list_projects(session, viewer.id if viewer else None, filters, paging)
+    return Page.of([ProjectOut.of(project) for project in items], total, paging)
+
+
+@projects_router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
+async def create_project(data: ProjectCreate, user: CurrentClient, session: SessionDep) -> ProjectOut:
+    """Post a project (clients, and hybrid users). Budgets are in the platform currency."""
+    return ProjectOut.of(await service.create_project(session, user, data))
+
+
+@projects_router.get("/{project_id}", response_model=ProjectOut)
+async def get_project(project_id: uuid.UUID, viewer: Viewer, session: SessionDep) -> ProjectOut:
+    """A project you may see (404 otherwise); views by anybody but the owner are counted."""
+    return ProjectOut.of(await service.get_project(session, viewer, project_id))
+
+
+@projects_router.put("/{project_id}", response_model=ProjectOut)
+async def update_project(
+    project_id: uuid.UUID, changes: ProjectUpdate, user: CurrentUser, session: SessionDep
+) -> ProjectOut:
+    """Change your open project: only the fields sent change."""
+    return ProjectOut.of(await service.update_project(session, user, project_id, changes))
+
+
+@projects_router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Delete your project with its proposals and invites; 409 once a proposal was accepted."""
+    await service.delete_project(session, user, project_id)
+
+
+@projects_router.post("/{project_id}/cancel", response_model=ProjectOut)
+async def cancel_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProjectOut:
+    """Cancel your open project; its pending proposals are rejected."""
+    return ProjectOut.of(await service.cancel_project(session, user, project_id))
+
+
+@projects_router.get("/{project_id}/proposals", response_model=Page[ProposalOut], tags=["proposals"])
+async def list_project_proposals(
+    project_id: uuid.UUID,
+    user: CurrentUser,
+    paging: Paging,
+    session: SessionDep,
+    status: ProposalStatus | None = None,
+    shortlisted: Annotated[bool | None, Query(description="the owner's shortlist only")] = None,
+) -> Page[ProposalOut]:
+    """The owner sees every proposal; a creator sees only their own."""
+    items, total, for_owner = await service.list_project_proposals(
+        session, user, project_id, paging, status=status, shortlisted=shortlisted
+    )
+    return Page.of([ProposalOut.of(item, for_owner=for_owner) for item in items], total, paging)
+
+
+@projects_router.post(
+    "/{project_id}/invites",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InviteOut,
+    responses={200: {"description": "The creator was already invited", "model": InviteOut}},
+)
+async def invite_creator(
+    project_id: uuid.UUID, data: InviteCreate, user: CurrentUser, session: SessionDep, response: Response
+) -> InviteOut:
+    """Invite an active creator to your open project (they can then see it if it is invite-only)."""
+    invite, created = await service.invite_creator(session, user, project_id, data.creator_id)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return InviteOut.model_validate(invite)
+
+
+@projects_router.get("/{project_id}/invites", response_model=list[InviteOut])
+async def list_invites(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[InviteOut]:
+    return [
+        InviteOut.model_validate(invite) for invite in await service.list_invites(session, user, project_id)
+    ]
+
+
+@projects_router.delete("/{project_id}/invites/{creator_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_invite(
+    project_id: uuid.UUID, creator_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> None:
+    await service.remove_invite(session, user, project_id, creator_id)
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@proposals_router.post("", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+async def create_proposal(data: ProposalCreate, user: CurrentCreator, session: SessionDep) -> ProposalOut:
+    """Bid on an open project you can see (creators, and hybrid users on others' projects).
+
+    One proposal per creator per project; the price is in the project's currency.
+    """
+    return ProposalOut.of(await service.create_proposal(session, user, data), for_owner=False)
+
+
+@proposals_router.get("/{proposal_id}", response_model=ProposalOut)
+async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    """Your proposal, or one sent for your project."""
+    view = await service.get_proposal(session, user, proposal_id)
+    return ProposalOut.of(view.proposal, for_owner=view.for_owner)
+
+
+@proposals_router.put("/{proposal_id}", response_model=ProposalOut)
+async def update_proposal(
+    proposal_id: uuid.UUID, changes: ProposalUpdate, user: CurrentUser, session: SessionDep
+) -> ProposalOut:
+    """Change your pending proposal: only the fields sent change."""
+    return ProposalOut.of(await service.update_proposal(session, user, proposal_id, changes), for_owner=False)
+
+
+@proposals_router.delete("/{proposal_id}", response_model=ProposalOut)
+async def withdraw_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    """Withdraw your pending proposal (it stays, as withdrawn; you cannot send another)."""
+    return ProposalOut.of(await service.withdraw_proposal(session, user, proposal_id), for_owner=False)
+
+
+@proposals_router.post("/{proposal_id}/accept", response_model=ProposalOut)
+async def accept_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    """Accept a pending proposal for your open project: the project goes in progress and the
+    other pending proposals are rejected."""
+    return ProposalOut.of(await service.accept_proposal(session, user, proposal_id), for_owner=True)
+
+
+@proposals_router.post("/{proposal_id}/reject", response_model=ProposalOut)
+async def reject_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    return ProposalOut.of(await service.reject_proposal(session, user, proposal_id), for_owner=True)
+
+
+@proposals_router.post("/{proposal_id}/shortlist", response_model=ProposalOut)
+async def shortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    """Mark a pending proposal for your project; only you see the mark."""
+    return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, True), for_owner=True)
+
+
+@proposals_router.delete("/{proposal_id}/shortlist", response_model=ProposalOut)
+async def unshortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+    return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, False), for_owner=True)

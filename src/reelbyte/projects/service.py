@@ -1,0 +1,673 @@
+"""Projects, invites and proposals: the business rules and the transaction boundaries.
+
+Every public function that changes something is one transaction (`run_in_transaction`, which
+retries serialization failures and deadlocks). Locks are always taken in one order: the
+project row first (`SELECT … FOR UPDATE`), then the proposal row. So every change on one
+project (a proposal sent, accepted, rejected, withdrawn, edited; the project edited, cancelled,
+deleted) runs one after the other, and two accepts racing on one project end with exactly one
+accepted proposal. The partial unique index `uq_proposals_one_accepted_per_project` is the last
+line of defence if that ever breaks.
+
+Visibility: a public project is seen by everyone; an invite-only one by its owner and the
+creators invited to it, and by nobody else (404). A proposal is seen by its author and by the
+project's owner (404 for everyone else). Somebody who can see a thing but may not change it
+gets 403.
+
+`proposals_count` counts the proposals that stand (pending, accepted or rejected): it goes up
+when one is sent and down when one is withdrawn, in SQL, under the project lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from reelbyte.catalog.categories import validate_category_pair
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import run_in_transaction, utcnow
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.money import Money
+from reelbyte.core.pagination import PageParams
+from reelbyte.identity import service as identity_service
+from reelbyte.identity.models import Role, User
+from reelbyte.projects import events
+from reelbyte.projects.listing import ProjectFilters, project_list_query, visible_to
+from reelbyte.projects.models import (
+    Project,
+    ProjectInvite,
+    ProjectStatus,
+    Proposal,
+    ProposalStatus,
+)
+from reelbyte.projects.schemas import ProjectCreate, ProjectUpdate, ProposalCreate, ProposalUpdate
+
+T = TypeVar("T")
+
+MAX_INVITES_PER_PROJECT = 200
+
+# --- state machines -----------------------------------------------------------------------
+
+PROJECT_TRANSITIONS: dict[ProjectStatus, frozenset[ProjectStatus]] = {
+    ProjectStatus.OPEN: frozenset({ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED}),
+    # Later set by orders: the work is delivered, or the order is cancelled.
+    ProjectStatus.IN_PROGRESS: frozenset({ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}),
+    ProjectStatus.COMPLETED: frozenset(),
+    ProjectStatus.CANCELLED: frozenset(),
+}
+
+PROPOSAL_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
+    ProposalStatus.PENDING: frozenset(
+        {ProposalStatus.ACCEPTED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN}
+    ),
+    ProposalStatus.ACCEPTED: frozenset(),
+    ProposalStatus.REJECTED: frozenset(),
+    ProposalStatus.WITHDRAWN: frozenset(),
+}
+
+# The statuses whose proposals count in `projects.proposals_count`.
+COUNTED_STATUSES = frozenset({ProposalStatus.PENDING, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED})
+
+
+def can_transition_project(current: ProjectStatus, target: ProjectStatus) -> bool:
+    return target in PROJECT_TRANSITIONS[current]
+
+
+def can_transition_proposal(current: ProposalStatus, target: ProposalStatus) -> bool:
+    return target in PROPOSAL_TRANSITIONS[current]
+
+
+def _apply_project_transition(project: Project, target: ProjectStatus) -> None:
+    """Caller holds the project's row lock."""
+    if not can_transition_project(project.status, target):
+        raise Conflict(
+            f"A project that is {project.status.value} cannot become {target.value}.",
+            code="invalid_project_transition",
+            details={"from": project.status.value, "to": target.value},
+        )
+    project.status = target
+
+
+def _apply_proposal_transition(proposal: Proposal, target: ProposalStatus) -> None:
+    """Caller holds the proposal's row lock (and its project's)."""
+    if not can_transition_proposal(proposal.status, target):
+        raise Conflict(
+            f"A proposal that is {proposal.status.value} cannot become {target.value}.",
+            code="invalid_proposal_transition",
+            details={"from": proposal.status.value, "to": target.value},
+        )
+    proposal.status = target
+    proposal.decided_at = utcnow()
+
+
+async def transition_project(session: AsyncSession, project_id: uuid.UUID, target: ProjectStatus) -> Project:
+    """Move a project to `target` under its row lock, inside the caller's transaction (no commit).
+
+    For the domains above this one (an order completing or cancelling the project's work).
+    """
+    project = await _lock_project(session, project_id)
+    if project is None:
+        raise NotFound("No such project.", code="project_not_found")
+    _apply_project_transition(project, target)
+    await session.flush()
+    return project
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+async def _transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """One transaction; a unique or check violation that slipped past the checks becomes a 409."""
+    try:
+        return await run_in_transaction(session, work)
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+        if constraint == "uq_proposals_project_id_creator_id":
+            raise _proposal_exists(None) from error
+        if constraint == "uq_proposals_one_accepted_per_project":
+            raise Conflict(
+                "Another proposal of this project has already been accepted.", code="already_accepted"
+            ) from error
+        raise Conflict("That change conflicts with the current data.", code="conflict") from error
+
+
+def _proposal_exists(proposal_id: uuid.UUID | None) -> Conflict:
+    return Conflict(
+        "You have already sent a proposal for this project.",
+        code="proposal_exists",
+        details={"proposal_id": str(proposal_id) if proposal_id else None},
+    )
+
+
+def _project_not_found() -> NotFound:
+    return NotFound("No such project.", code="project_not_found")
+
+
+def _proposal_not_found() -> NotFound:
+    return NotFound("No such proposal.", code="proposal_not_found")
+
+
+def _not_open(project: Project, doing: str) -> Conflict:
+    return Conflict(
+        f"Only an open project can {doing}; this one is {project.status.value}.",
+        code="project_not_open",
+        details={"status": project.status.value},
+    )
+
+
+async def _lock_project(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
+    return await session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _visible_project(
+    session: AsyncSession, viewer_id: uuid.UUID | None, project_id: uuid.UUID, *, lock: bool = False
+) -> Project:
+    """The project if the viewer may see it (404 otherwise), optionally row-locked."""
+    query = select(Project).where(Project.id == project_id, visible_to(viewer_id))
+    if lock:
+        query = query.with_for_update(of=Project)
+    project = await session.scalar(query.execution_options(populate_existing=True))
+    if project is None:
+        raise _project_not_found()
+    return project
+
+
+async def _owned_project(
+    session: AsyncSession, user_id: uuid.UUID, project_id: uuid.UUID, *, lock: bool = False
+) -> Project:
+    """The project if the user owns it: 404 if they cannot see it, 403 if they can but do not own it."""
+    project = await _visible_project(session, user_id, project_id, lock=lock)
+    if project.client_id != user_id:
+        raise Forbidden("Only the project's owner can do this.", code="not_project_owner")
+    return project
+
+
+async def _proposal_with_project(
+    session: AsyncSession, user_id: uuid.UUID, proposal_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Proposal, Project]:
+    """The proposal and its project if the user is its author or the project's owner (404 otherwise).
+
+    With `lock`, the project row is locked first and then the proposal row (the one lock order).
+    """
+    project_id = await session.scalar(select(Proposal.project_id).where(Proposal.id == proposal_id))
+    if project_id is None:
+        raise _proposal_not_found()
+    project_query = select(Project).where(Project.id == project_id)
+    proposal_query = select(Proposal).where(Proposal.id == proposal_id)
+    if lock:
+        project_query = project_query.with_for_update(of=Project)
+        proposal_query = proposal_query.with_for_update(of=Proposal)
+    project = await session.scalar(project_query.execution_options(populate_existing=True))
+    proposal = await session.scalar(proposal_query.execution_options(populate_existing=True))
+    if project is None or proposal is None or user_id not in (proposal.creator_id, project.client_id):
+        raise _proposal_not_found()
+    return proposal, project
+
+
+def _require_project_owner(project: Project, user_id: uuid.UUID) -> None:
+    if project.client_id != user_id:
+        raise Forbidden("Only the project's owner can do this.", code="not_project_owner")
+
+
+def _require_author(proposal: Proposal, user_id: uuid.UUID) -> None:
+    if proposal.creator_id != user_id:
+        raise Forbidden("Only the proposal's author can do this.", code="not_proposal_author")
+
+
+def _require_pending(proposal: Proposal, doing: str) -> None:
+    if proposal.status is not ProposalStatus.PENDING:
+        raise Conflict(
+            f"Only a pending proposal can {doing}; this one is {proposal.status.value}.",
+            code="proposal_not_pending",
+            details={"status": proposal.status.value},
+        )
+
+
+def _budget(low: Money, high: Money, currency: str) -> tuple[int, int]:
+    """(min, max) in minor units; both in `currency` and in order (400 otherwise)."""
+    for amount in (low, high):
+        if amount.currency != currency:
+            raise BadRequest(
+                f"Budgets are in {currency}.",
+                code="unsupported_currency",
+                details={"currency": amount.currency, "expected": currency},
+            )
+    if low.minor > high.minor:
+        raise BadRequest(
+            "budget_min must not be above budget_max.",
+            code="invalid_budget_range",
+            details={"budget_min": low.value, "budget_max": high.value},
+        )
+    return low.minor, high.minor
+
+
+def _check_price_currency(price: Money, project: Project) -> None:
+    if price.currency != project.currency:
+        raise BadRequest(
+            f"Propose a price in the project's currency, {project.currency}.",
+            code="currency_mismatch",
+            details={"currency": price.currency, "expected": project.currency},
+        )
+
+
+async def _change_proposals_count(session: AsyncSession, project_id: uuid.UUID, delta: int) -> None:
+    """Atomic in SQL; `updated_at` keeps meaning "the owner changed the project"."""
+    await session.execute(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(proposals_count=Project.proposals_count + delta, updated_at=Project.updated_at)
+    )
+
+
+async def _reject_pending_proposals(
+    session: AsyncSession, project_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> None:
+    """pending → rejected for the project's other proposals (the only way into rejected in bulk).
+
+    Caller holds the project lock, so no proposal of it can change under this statement.
+    """
+    assert can_transition_proposal(ProposalStatus.PENDING, ProposalStatus.REJECTED)
+    query = update(Proposal).where(
+        Proposal.project_id == project_id, Proposal.status == ProposalStatus.PENDING
+    )
+    if keep is not None:
+        query = query.where(Proposal.id != keep)
+    await session.execute(query.values(status=ProposalStatus.REJECTED, decided_at=utcnow()))
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+async def list_projects(
+    session: AsyncSession, viewer_id: uuid.UUID | None, filters: ProjectFilters, params: PageParams
+) -> tuple[list[Project], int]:
+    items, count = project_list_query(filters, viewer_id)
+    total = await session.scalar(count) or 0
+    page = await session.scalars(items.limit(params.page_size).offset(params.offset))
+    return list(page), total
+
+
+async def create_project(session: AsyncSession, user: User, data: ProjectCreate) -> Project:
+    client_id = user.id
+    currency = get_settings().default_currency
+
+    async def work(session: AsyncSession) -> Project:
+        await validate_category_pair(session, data.category_id, data.subcategory_id)
+        budget_min, budget_max = _budget(data.budget_min, data.budget_max, currency)
+        project = Project(
+            client_id=client_id,
+            title=data.title,
+            description=data.description,
+            category_id=data.category_id,
+            subcategory_id=data.subcategory_id,
+            required_skills=data.required_skills,
+            budget_min_minor=budget_min,
+            budget_max_minor=budget_max,
+            currency=currency,
+            deadline=data.deadline,
+            attachments=data.attachments,
+            status=ProjectStatus.OPEN,
+            visibility=data.visibility,
+            proposals_count=0,
+            views_count=0,
+        )
+        session.add(project)
+        await session.flush()
+        return project
+
+    return await _transaction(session, work)
+
+
+async def get_project(session: AsyncSession, viewer: User | None, project_id: uuid.UUID) -> Project:
+    """The project if the viewer may see it; a view by anybody but the owner is counted."""
+    viewer_id = viewer.id if viewer else None
+    project = await _visible_project(session, viewer_id, project_id)
+    if project.client_id != viewer_id:
+        views = await session.scalar(
+            update(Project)
+            .where(Project.id == project.id)
+            .values(views_count=Project.views_count + 1, updated_at=Project.updated_at)
+            .returning(Project.views_count)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if views is not None:
+            set_committed_value(project, "views_count", views)
+    return project
+
+
+async def update_project(
+    session: AsyncSession, user: User, project_id: uuid.UUID, changes: ProjectUpdate
+) -> Project:
+    """The owner changes an open project; only the fields sent change."""
+    user_id = user.id
+    sent = changes.model_fields_set
+
+    async def work(session: AsyncSession) -> Project:
+        project = await _owned_project(session, user_id, project_id, lock=True)
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "be changed")
+        if sent & {"category_id", "subcategory_id"}:
+            category_id = changes.category_id if changes.category_id is not None else project.category_id
+            subcategory_id = changes.subcategory_id if "subcategory_id" in sent else project.subcategory_id
+            await validate_category_pair(session, category_id, subcategory_id)
+            project.category_id, project.subcategory_id = category_id, subcategory_id
+        if sent & {"budget_min", "budget_max"}:
+            low = changes.budget_min or Money.from_minor(project.budget_min_minor, project.currency)
+            high = changes.budget_max or Money.from_minor(project.budget_max_minor, project.currency)
+            project.budget_min_minor, project.budget_max_minor = _budget(low, high, project.currency)
+        for name in ("title", "description", "required_skills", "deadline", "attachments", "visibility"):
+            value = getattr(changes, name)
+            if name in sent and value is not None:
+                setattr(project, name, value)
+        await session.flush()
+        return project
+
+    return await _transaction(session, work)
+
+
+async def delete_project(session: AsyncSession, user: User, project_id: uuid.UUID) -> None:
+    """The owner deletes a project (its proposals and invites go with it), unless one was accepted."""
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> None:
+        project = await _owned_project(session, user_id, project_id, lock=True)
+        accepted = await session.scalar(
+            select(
+                exists().where(Proposal.project_id == project.id, Proposal.status == ProposalStatus.ACCEPTED)
+            )
+        )
+        if accepted or project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+            raise Conflict(
+                "A project with an accepted proposal cannot be deleted.",
+                code="project_has_accepted_proposal",
+                details={"status": project.status.value},
+            )
+        await session.delete(project)
+        await session.flush()
+
+    await _transaction(session, work)
+
+
+async def cancel_project(session: AsyncSession, user: User, project_id: uuid.UUID) -> Project:
+    """The owner cancels an open project; its pending proposals are rejected.
+
+    A project in progress is cancelled through its order, not here.
+    """
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> Project:
+        project = await _owned_project(session, user_id, project_id, lock=True)
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "be cancelled")
+        _apply_project_transition(project, ProjectStatus.CANCELLED)
+        await _reject_pending_proposals(session, project.id)
+        await session.flush()
+        return project
+
+    return await _transaction(session, work)
+
+
+# --- invites ------------------------------------------------------------------------------
+
+
+async def invite_creator(
+    session: AsyncSession, user: User, project_id: uuid.UUID, creator_id: uuid.UUID
+) -> tuple[ProjectInvite, bool]:
+    """(the invite, whether it is new): inviting the same creator again changes nothing."""
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> tuple[ProjectInvite, bool]:
+        project = await _owned_project(session, user_id, project_id, lock=True)
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "take invites")
+        await _check_invitee(session, user_id, creator_id)
+        existing = await session.get(ProjectInvite, (project.id, creator_id))
+        if existing is not None:
+            return existing, False
+        count = await session.scalar(
+            select(func.count()).select_from(ProjectInvite).where(ProjectInvite.project_id == project.id)
+        )
+        if (count or 0) >= MAX_INVITES_PER_PROJECT:
+            raise Conflict(
+                f"A project can have at most {MAX_INVITES_PER_PROJECT} invites.", code="too_many_invites"
+            )
+        invite = ProjectInvite(project_id=project.id, creator_id=creator_id, created_at=utcnow())
+        session.add(invite)
+        await session.flush()
+        return invite, True
+
+    return await _transaction(session, work)
+
+
+async def _check_invitee(session: AsyncSession, owner_id: uuid.UUID, creator_id: uuid.UUID) -> None:
+    refused = BadRequest(
+        "Invite an active creator other than yourself.",
+        code="invalid_invitee",
+        details={"creator_id": str(creator_id)},
+    )
+    if creator_id == owner_id:
+        raise refused
+    try:
+        invitee = await identity_service.get_public_user(session, creator_id)
+    except NotFound:
+        raise refused from None
+    if not invitee.role.holds(Role.CREATOR):
+        raise refused
+
+
+async def list_invites(session: AsyncSession, user: User, project_id: uuid.UUID) -> list[ProjectInvite]:
+    project = await _owned_project(session, user.id, project_id)
+    invites = await session.scalars(
+        select(ProjectInvite)
+        .where(ProjectInvite.project_id == project.id)
+        .order_by(ProjectInvite.created_at, ProjectInvite.creator_id)
+    )
+    return list(invites)
+
+
+async def remove_invite(
+    session: AsyncSession, user: User, project_id: uuid.UUID, creator_id: uuid.UUID
+) -> None:
+    """The creator no longer sees an invite-only project (a proposal they sent stays)."""
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> None:
+        project = await _owned_project(session, user_id, project_id, lock=True)
+        invite = await session.get(ProjectInvite, (project.id, creator_id))
+        if invite is None:
+            raise NotFound("That creator is not invited to this project.", code="invite_not_found")
+        await session.delete(invite)
+        await session.flush()
+
+    await _transaction(session, work)
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposal and whether the one looking at it owns the project (and so sees the shortlist)."""
+
+    proposal: Proposal
+    for_owner: bool
+
+
+async def create_proposal(session: AsyncSession, user: User, data: ProposalCreate) -> Proposal:
+    creator_id = user.id
+
+    async def work(session: AsyncSession) -> Proposal:
+        project = await _visible_project(session, creator_id, data.project_id, lock=True)
+        if project.client_id == creator_id:
+            raise Forbidden("You cannot send a proposal for your own project.", code="own_project")
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "take proposals")
+        if project.deadline <= utcnow():
+            raise Conflict("The project's deadline has passed.", code="deadline_passed")
+        _check_price_currency(data.price, project)
+        existing = await session.scalar(
+            select(Proposal.id).where(Proposal.project_id == project.id, Proposal.creator_id == creator_id)
+        )
+        if existing is not None:
+            raise _proposal_exists(existing)
+        proposal = Proposal(
+            project_id=project.id,
+            creator_id=creator_id,
+            cover_letter=data.cover_letter,
+            price_minor=data.price.minor,
+            currency=data.price.currency,
+            delivery_days=data.delivery_days,
+            attachments=data.attachments,
+            status=ProposalStatus.PENDING,
+            is_shortlisted=False,
+        )
+        session.add(proposal)
+        await session.flush()
+        await _change_proposals_count(session, project.id, +1)
+        return proposal
+
+    return await _transaction(session, work)
+
+
+async def get_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> ProposalView:
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id)
+    return ProposalView(proposal, project.client_id == user.id)
+
+
+async def list_project_proposals(
+    session: AsyncSession,
+    user: User,
+    project_id: uuid.UUID,
+    params: PageParams,
+    *,
+    status: ProposalStatus | None = None,
+    shortlisted: bool | None = None,
+) -> tuple[list[Proposal], int, bool]:
+    """(a page of proposals, total, for_owner): the owner sees all, anybody else only their own."""
+    user_id = user.id
+    project = await _visible_project(session, user_id, project_id)
+    for_owner = project.client_id == user_id
+    conditions: list[Any] = [Proposal.project_id == project.id]
+    if not for_owner:
+        if shortlisted is not None:
+            raise Forbidden("Only the project's owner can filter by shortlist.", code="not_project_owner")
+        conditions.append(Proposal.creator_id == user_id)
+    if status is not None:
+        conditions.append(Proposal.status == status)
+    if shortlisted is not None:
+        conditions.append(Proposal.is_shortlisted.is_(shortlisted))
+    total = await session.scalar(select(func.count()).select_from(Proposal).where(*conditions)) or 0
+    page = await session.scalars(
+        select(Proposal)
+        .where(*conditions)
+        .order_by(Proposal.created_at, Proposal.id)
+        .limit(params.page_size)
+        .offset(params.offset)
+    )
+    return list(page), total, for_owner
+
+
+async def update_proposal(
+    session: AsyncSession, user: User, proposal_id: uuid.UUID, changes: ProposalUpdate
+) -> Proposal:
+    """The author changes a pending proposal; only the fields sent change."""
+    user_id = user.id
+    sent = changes.model_fields_set
+
+    async def work(session: AsyncSession) -> Proposal:
+        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
+        _require_author(proposal, user_id)
+        _require_pending(proposal, "be changed")
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "have its proposals changed")
+        if "price" in sent and changes.price is not None:
+            _check_price_currency(changes.price, project)
+            proposal.price_minor = changes.price.minor
+        for name in ("cover_letter", "delivery_days", "attachments"):
+            value = getattr(changes, name)
+            if name in sent and value is not None:
+                setattr(proposal, name, value)
+        await session.flush()
+        return proposal
+
+    return await _transaction(session, work)
+
+
+async def withdraw_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
+    """The author takes back a pending proposal: pending → withdrawn; it no longer counts."""
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> Proposal:
+        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
+        _require_author(proposal, user_id)
+        _apply_proposal_transition(proposal, ProposalStatus.WITHDRAWN)
+        await session.flush()
+        await _change_proposals_count(session, project.id, -1)
+        return proposal
+
+    return await _transaction(session, work)
+
+
+async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
+    """The owner accepts a pending proposal of an open project.
+
+    In one transaction: pending → accepted, the project open → in_progress, the project's other
+    pending proposals → rejected, then the registered `proposal_accepted` handlers run.
+    """
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> Proposal:
+        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
+        _require_project_owner(project, user_id)
+        _apply_proposal_transition(proposal, ProposalStatus.ACCEPTED)
+        if project.status is not ProjectStatus.OPEN:
+            raise _not_open(project, "accept a proposal")
+        _apply_project_transition(project, ProjectStatus.IN_PROGRESS)
+        await session.flush()  # the partial unique index checks here
+        await _reject_pending_proposals(session, project.id, keep=proposal.id)
+        await events.proposal_accepted(session, proposal)
+        return proposal
+
+    return await _transaction(session, work)
+
+
+async def reject_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> Proposal:
+        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
+        _require_project_owner(project, user_id)
+        _apply_proposal_transition(proposal, ProposalStatus.REJECTED)
+        await session.flush()
+        return proposal
+
+    return await _transaction(session, work)
+
+
+async def set_shortlisted(
+    session: AsyncSession, user: User, proposal_id: uuid.UUID, shortlisted: bool
+) -> Proposal:
+    """The owner marks a pending proposal (or unmarks it); the author never sees the mark."""
+    user_id = user.id
+
+    async def work(session: AsyncSession) -> Proposal:
+        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
+        _require_project_owner(project, user_id)
+        _require_pending(proposal, "be shortlisted")
+        proposal.is_shortlisted = shortlisted
+        await session.flush()
+        return proposal
+
+    return await _transaction(session, work)

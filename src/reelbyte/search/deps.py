@@ -1,0 +1,70 @@
+"""Dependencies of the search routes: the optional viewer and the validated text query."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from reelbyte.core.fulltext import MAX_QUERY_LENGTH
+from reelbyte.identity.deps import SessionDep, access_claims, current_user, oauth2_scheme
+from reelbyte.identity.models import User
+
+# Control characters (NUL above all, which PostgreSQL text cannot hold) are not words.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+async def optional_user(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User | None:
+    """The caller if a bearer token came with the request; None without one.
+
+    A token that is sent but is not valid (expired, forged, of a revoked session) is a 401,
+    not an anonymous request: the client should learn that its login has lapsed.
+    """
+    if not token:
+        return None
+    return await current_user(session, await access_claims(token))
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def normalise_query(text: str) -> str:
+    """What the user typed, as compared and cached: no control characters, single spaces, lower-case."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip().lower()
+
+
+def search_text(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description="the words to look for (web-search syntax: quotes, `or`, `-word`); at most 200 characters",
+        ),
+    ] = None,
+) -> str | None:
+    """The optional text query; blank means none (the list is then a plain filtered list)."""
+    if q is None:
+        return None
+    cleaned = normalise_query(q)
+    return cleaned or None
+
+
+def suggestion_text(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_LENGTH,
+            description="what the user has typed so far; the last word is completed",
+        ),
+    ],
+) -> str:
+    return normalise_query(q)
+
+
+SearchText = Annotated[str | None, Depends(search_text)]
+SuggestionText = Annotated[str, Depends(suggestion_text)]

@@ -1,0 +1,116 @@
+"""HTTP routes of search (under /v1/search): gigs, creators, projects, suggestions, popular queries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from reelbyte.catalog.listing import GigFilters, gig_filters
+from reelbyte.core.errors import ValidationFailed
+from reelbyte.core.pagination import Page, PageParams, page_params
+from reelbyte.identity.deps import SessionDep
+from reelbyte.projects.listing import ProjectFilters, project_filters
+from reelbyte.projects.schemas import ProjectOut
+from reelbyte.search import service
+from reelbyte.search.creators import CreatorFilters, creator_filters
+from reelbyte.search.deps import OptionalUser, SearchText, SuggestionText
+from reelbyte.search.schemas import (
+    CreatorHit,
+    GigHit,
+    PopularQueries,
+    PopularQuery,
+    Suggestions,
+)
+
+search_router = APIRouter(prefix="/search", tags=["search"])
+
+Pages = Annotated[PageParams, Depends(page_params)]
+
+
+def _printable(labels: tuple[str, ...], name: str) -> None:
+    """Labels go to PostgreSQL, whose text cannot hold NUL: refuse control characters up front."""
+    if any(ch < " " or ch == "\x7f" for label in labels for ch in label):
+        raise ValidationFailed(
+            f"{name} must not contain control characters.", code="validation_error", details={"field": name}
+        )
+
+
+def checked_gig_filters(filters: Annotated[GigFilters, Depends(gig_filters)]) -> GigFilters:
+    _printable(filters.tags, "tags")
+    return filters
+
+
+def checked_project_filters(filters: Annotated[ProjectFilters, Depends(project_filters)]) -> ProjectFilters:
+    _printable(filters.skills, "skills")
+    return filters
+
+
+def checked_creator_filters(filters: Annotated[CreatorFilters, Depends(creator_filters)]) -> CreatorFilters:
+    _printable(filters.skills, "skills")
+    return filters
+
+
+@search_router.get("/gigs", response_model=Page[GigHit])
+async def search_gigs(
+    session: SessionDep,
+    q: SearchText,
+    filters: Annotated[GigFilters, Depends(checked_gig_filters)],
+    page: Pages,
+) -> Response:
+    """Full-text search over listed gigs with the filters and sorts of `GET /gigs`.
+
+    Titles weigh more than tags, tags more than descriptions; `sort_by=relevance` (the default)
+    blends that text rank with the gig's rating and orders. Without `q` this is the plain list.
+    Items are the cards of `GET /gigs` plus the start of the description.
+    """
+    body = await service.search_gigs(session, q, filters, page)
+    return Response(content=body, media_type="application/json")
+
+
+@search_router.get("/creators", response_model=Page[CreatorHit])
+async def search_creators(
+    session: SessionDep,
+    q: SearchText,
+    filters: Annotated[CreatorFilters, Depends(checked_creator_filters)],
+    page: Pages,
+) -> Page[CreatorHit]:
+    """Active creators (and hybrids) by name, skills and bio, with profile filters."""
+    return await service.search_creators(session, q, filters, page)
+
+
+@search_router.get("/projects", response_model=Page[ProjectOut])
+async def search_projects(
+    session: SessionDep,
+    viewer: OptionalUser,
+    q: SearchText,
+    filters: Annotated[ProjectFilters, Depends(checked_project_filters)],
+    page: Pages,
+) -> Page[ProjectOut]:
+    """Projects with the filters and sorts of `GET /projects`.
+
+    Anonymous callers see public projects; a logged-in caller also sees the invite-only
+    projects they own or were invited to. An invalid token is a 401, not an anonymous search.
+    """
+    return await service.search_projects(session, q, filters, viewer, page)
+
+
+@search_router.get("/suggestions", response_model=Suggestions)
+async def suggestions(
+    session: SessionDep,
+    q: SuggestionText,
+    limit: Annotated[int, Query(ge=1, le=20, description="at most this many")] = 8,
+) -> Suggestions:
+    """Completions of what the user is typing (the last word is a prefix), from gig titles, tags,
+    categories and creator names; e.g. `wedding vid` → `wedding video`, `wedding videography`."""
+    items = await service.suggest(session, q, limit)
+    return Suggestions(query=q, items=items)
+
+
+@search_router.get("/popular", response_model=PopularQueries)
+async def popular_queries(
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> PopularQueries:
+    """The most searched gig queries that found something."""
+    rows = await service.popular(limit)
+    return PopularQueries(items=[PopularQuery(query=query, searches=count) for query, count in rows])

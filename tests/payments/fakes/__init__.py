@@ -1,0 +1,1 @@
+"""Local stand-ins for the payment providers' APIs, speaking their documented wire formats."""
