@@ -42,3 +42,15 @@ def test_lists_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.allowed_origins == ["https://a.example", "https://b.example"]
     assert settings.trusted_proxies == ["10.0.0.0/8", "192.168.1.1"]
+
+
+def test_env_example_documents_every_setting() -> None:
+    from reelbyte.core.config import Settings
+    from tests.conftest import PROJECT_ROOT
+
+    documented = (PROJECT_ROOT / ".env.example").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    missing = [name.upper() for name in Settings.model_fields if name.upper() not in documented]
+    assert missing == [], f".env.example lacks {missing}"
+    missing = [name.upper() for name in Settings.model_fields if name.upper() not in readme]
+    assert missing == [], f"README's configuration table lacks {missing}"

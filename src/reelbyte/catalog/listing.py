@@ -23,6 +23,8 @@ from reelbyte.core.money import to_minor
 from reelbyte.core.text import normalise_label
 from reelbyte.identity.models import CreatorLevel
 
+MAX_ID = 2**31 - 1  # category ids are INTEGER: larger values cannot exist (and would not bind)
+
 
 class GigSort(enum.StrEnum):
     RELEVANCE = "relevance"
@@ -63,8 +65,8 @@ class GigFilters(BaseModel):
 
 
 def gig_filters(
-    category_id: Annotated[int | None, Query(ge=1)] = None,
-    subcategory_id: Annotated[int | None, Query(ge=1)] = None,
+    category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     tags: Annotated[
         list[str] | None, Query(max_length=10, description="gigs carrying all of these tags")
     ] = None,

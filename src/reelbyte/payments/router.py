@@ -127,10 +127,9 @@ async def get_payment(payment_id: uuid.UUID, user: CurrentUser, session: Session
 
 @webhooks_router.post("/webhook", include_in_schema=True)
 async def mollie_webhook(
-    session: SessionDep, id: Annotated[str, Form(min_length=1, max_length=64)]
+    session: SessionDep, provider_payment_id: Annotated[str, Form(alias="id", min_length=1, max_length=64)]
 ) -> dict[str, str]:
     """Mollie-style notice (form field `id`): the payment is read back from the provider."""
-
-    provider = get_settings().payment_provider
-    payment = await service.handle_notice(session, "sandbox" if provider == "sandbox" else "mollie", id)
+    provider = "sandbox" if get_settings().payment_provider == "sandbox" else "mollie"
+    payment = await service.handle_notice(session, provider, provider_payment_id)
     return {"status": payment.status.value}

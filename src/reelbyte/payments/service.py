@@ -134,11 +134,14 @@ async def _payable(
 
 
 async def get_payment_for(session: AsyncSession, user: User, payment_id: uuid.UUID) -> Payment:
+    """A payment, for the parties of its order and admins (anyone else: 404)."""
     payment = await session.get(Payment, payment_id)
-    if payment is None or payment.payer_id != user.id:
-        order = await session.get(Order, payment.order_id) if payment else None
-        if payment is None or order is None or user.id != order.creator_id:
-            raise NotFound("No such payment.", code="payment_not_found")
+    if payment is None:
+        raise NotFound("No such payment.", code="payment_not_found")
+    try:
+        await orders.get_order(session, user, payment.order_id)
+    except NotFound as error:
+        raise NotFound("No such payment.", code="payment_not_found") from error
     return payment
 
 
@@ -154,6 +157,9 @@ async def handle_notice(session: AsyncSession, provider_name: str, provider_paym
     )
     if payment_id is None:
         raise NotFound("No such payment.", code="payment_not_found")
+    # Hand the connection back while the provider answers: a burst of notices must not hold the
+    # pool (the sandbox reads its books through it), and the work below starts from the locks.
+    await session.rollback()
     try:
         remote = await provider_named(provider_name).get_payment(provider_payment_id)
     except ProviderError as error:
@@ -161,7 +167,6 @@ async def handle_notice(session: AsyncSession, provider_name: str, provider_paym
         raise ServiceUnavailable(
             "Could not read the payment back from the provider.", code="provider_unavailable"
         ) from error
-    await session.rollback()  # release the snapshot: the work below starts from the locks
     return await apply_remote_status(session, payment_id, remote)
 
 
