@@ -120,8 +120,7 @@ FUNCTIONS = [
         WHERE label <> ''
     $$
     """,
-    # Move the counts of one source from the old set of terms to the new one. Rows are locked
-    # in term order, so two transactions touching the same terms cannot deadlock each other.
+    # Move the counts of one source from the old set of terms to the new one.
     """
     CREATE FUNCTION search_terms_shift(p_source text, p_old text[], p_new text[]) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -134,15 +133,18 @@ FUNCTIONS = [
         END IF;
         SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO came FROM unnest(p_new) t WHERE t <> ALL (p_old);
         SELECT coalesce(array_agg(t ORDER BY t), '{}') INTO gone FROM unnest(p_old) t WHERE t <> ALL (p_new);
-        IF cardinality(came) > 0 THEN
-            INSERT INTO search_terms AS st (term, source, count)
-            SELECT t, p_source, 1 FROM unnest(came) t ORDER BY t
-            ON CONFLICT (term, source) DO UPDATE SET count = st.count + 1;
-        END IF;
+        -- One statement, in term order: additions and removals take their row locks in the
+        -- same order in every transaction, so two single-row changes cannot deadlock.
+        INSERT INTO search_terms AS st (term, source, count)
+        SELECT t, p_source, delta
+        FROM (
+            SELECT t, 1 AS delta FROM unnest(came) t
+            UNION ALL
+            SELECT t, -1 FROM unnest(gone) t
+        ) changes
+        ORDER BY t
+        ON CONFLICT (term, source) DO UPDATE SET count = st.count + EXCLUDED.count;
         IF cardinality(gone) > 0 THEN
-            PERFORM 1 FROM search_terms
-            WHERE source = p_source AND term = ANY (gone) ORDER BY term FOR UPDATE;
-            UPDATE search_terms SET count = count - 1 WHERE source = p_source AND term = ANY (gone);
             DELETE FROM search_terms WHERE source = p_source AND term = ANY (gone) AND count <= 0;
         END IF;
     END

@@ -23,7 +23,17 @@ from reelbyte.core.middleware import (
 from reelbyte.core.ratelimit import global_rate_limit
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
-from reelbyte.identity.router import auth_router, token_router, users_router
+from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
+from reelbyte.messaging import presence
+from reelbyte.messaging.hub import hub
+from reelbyte.messaging.router import (
+    blocks_router,
+    conversations_router,
+    messages_router,
+    reports_router,
+    ws_ticket_router,
+)
+from reelbyte.messaging.ws import ws_router
 from reelbyte.orders import handlers as order_handlers  # noqa: F401 (orders from proposals)
 from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router
 from reelbyte.payments import handlers as payment_handlers  # noqa: F401 (registers the money movers)
@@ -73,6 +83,10 @@ TAGS = [
         "name": "payments",
         "description": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
     },
+    {
+        "name": "messaging",
+        "description": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
+    },
     {"name": "admin", "description": "Administration: the category tree, dispute resolution."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -103,6 +117,11 @@ def api_router() -> APIRouter:
     v1.include_router(payments_router, dependencies=json_only)
     v1.include_router(milestone_funding_router, dependencies=json_only)
     v1.include_router(invoices_router)
+    v1.include_router(conversations_router, dependencies=json_only)
+    v1.include_router(messages_router, dependencies=json_only)
+    v1.include_router(blocks_router, dependencies=json_only)
+    v1.include_router(reports_router, dependencies=json_only)
+    v1.include_router(ws_ticket_router)
     return v1
 
 
@@ -114,10 +133,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             await runtime.start()
+            await hub.start()  # the WebSocket hub's Redis subscriber (messaging/hub.py)
         try:
             yield
         finally:
             if runtime is not None:
+                await hub.stop()
                 await runtime.stop()
 
     app = FastAPI(
@@ -135,6 +156,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(webhooks_router, prefix="/v1")  # providers: forms, no per-IP limit
     app.include_router(stripe_webhook_router, prefix="/v1")  # Stripe: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
+    app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
+    set_presence_lookup(presence.lookup)
 
     # Added innermost first: the security headers wrap everything else, so that they are also on
     # the 500 the request-context middleware sends for an unhandled exception.

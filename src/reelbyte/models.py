@@ -3,6 +3,7 @@
 from reelbyte.catalog import models as catalog_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
+from reelbyte.messaging import models as messaging_models
 from reelbyte.orders import models as orders_models
 from reelbyte.payments import models as payments_models
 from reelbyte.projects import models as projects_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 __all__ = [
     "catalog_models",
     "identity_models",
+    "messaging_models",
     "metadata",
     "orders_models",
     "payments_models",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
-from sqlalchemy import select, update
+import asyncio
 
-from reelbyte.catalog.models import Category
+import httpx
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.catalog.models import Category, Gig
 from reelbyte.core.db import get_database
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
@@ -123,9 +126,9 @@ async def test_like_wildcards_and_query_syntax_are_literal(client: httpx.AsyncCl
     assert await _suggest(client, "b_r") == ["b_roll"]
     assert await _suggest(client, "100%") == ["100% satisfaction"]
     assert await _suggest(client, "\\") == []
-    for text in ['"(&|!:*', "':*", "a & !b | (c", "\x00pro"]:
-        response = await client.get("/v1/search/suggestions", params={"q": text})
-        assert response.status_code == 200, (text, response.text)
+    for typed in ['"(&|!:*', "':*", "a & !b | (c", "\x00pro"]:
+        response = await client.get("/v1/search/suggestions", params={"q": typed})
+        assert response.status_code == 200, (typed, response.text)
 
 
 async def test_suggestions_are_cached_briefly(client: httpx.AsyncClient) -> None:
@@ -149,3 +152,38 @@ async def test_limit(client: httpx.AsyncClient) -> None:
     await make_gig(creator, "Shorts shorts", tags=[f"short {i}" for i in range(10)])
     assert len(await _suggest(client, "short", limit=3)) == 3
     assert (await client.get("/v1/search/suggestions", params={"q": "s", "limit": 21})).status_code == 422
+
+
+async def test_concurrent_gig_edits_keep_the_dictionary_exact_without_deadlocks() -> None:
+    """Two gigs swap their titles both ways at once, many times: the dictionary rows the two
+    transactions lock are the same, taken in opposite orders by a naive trigger."""
+    creator = await make_user()
+    first = await make_gig(creator, "Xray yankee zulu")
+    second = await make_gig(creator, "Zulu yankee xray")
+
+    async def retitle(gig_id: object, title: str) -> None:
+        async with get_database().sessions() as session:
+            await session.execute(update(Gig).where(Gig.id == gig_id).values(title=title))
+            await session.execute(text("SELECT pg_sleep(0.02)"))  # hold the row locks a while
+            await session.commit()
+
+    for round_ in range(15):
+        a, b = (
+            ("Zulu yankee xray", "Xray yankee zulu")
+            if round_ % 2 == 0
+            else ("Xray yankee zulu", "Zulu yankee xray")
+        )
+        await asyncio.gather(retitle(first.id, a), retitle(second.id, b))
+
+    async def dictionary(session: AsyncSession) -> dict[tuple[str, str], int]:
+        rows = await session.execute(select(SearchTerm.term, SearchTerm.source, SearchTerm.count))
+        return {(term, source): count for term, source, count in rows}
+
+    async with get_database().sessions() as session:
+        live = await dictionary(session)
+        await session.execute(text("SELECT search_terms_rebuild()"))
+        rebuilt = await dictionary(session)
+        await session.rollback()
+    assert live == rebuilt
+    assert live[("xray yankee zulu", "title")] == 1
+    assert live[("zulu yankee xray", "title")] == 1

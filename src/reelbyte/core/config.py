@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     db_pool_size: int = 10
+    # A job worker silent this long is dead: its running jobs go back to the queue.
+    worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
 
     secret_key: str = DEFAULT_SECRET_KEY
     access_token_expire_minutes: int = 15
@@ -45,6 +47,7 @@ class Settings(BaseSettings):
     rate_limit_creator: str = "2000/minute"
     rate_limit_login: str = "5/minute"
     rate_limit_register: str = "3/hour"
+    rate_limit_messages: str = "100/hour"
 
     platform_fee_percentage: Decimal = Decimal("15")
     minimum_payout: Decimal = Decimal("20.00")

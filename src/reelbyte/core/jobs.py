@@ -11,12 +11,16 @@ from datetime import datetime
 from typing import Any
 
 import procrastinate
+import structlog
 from procrastinate.worker import Worker
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.core.config import get_settings
 from reelbyte.core.db import driver_connection
+
+log = structlog.get_logger(__name__)
 
 TASK_MODULES = [
     "reelbyte.core.email",
@@ -78,9 +82,43 @@ class _DrainWorker(Worker):
         return None
 
 
+# Jobs left "doing" by a worker that is gone (pruned, so no worker any more) go back to the queue.
+# SKIP LOCKED and the status check inside procrastinate's retry make two recoverers safe.
+_RETRY_ORPHANED_JOBS = """
+SELECT orphaned.id, procrastinate_retry_job_v2(orphaned.id, now(), NULL, NULL, NULL)
+FROM (SELECT id FROM procrastinate_jobs WHERE status = 'doing' AND worker_id IS NULL
+      FOR UPDATE SKIP LOCKED) AS orphaned
+"""
+
+
+async def recover_stalled_jobs() -> list[int]:
+    """Put back in the queue the jobs of workers that died (no heartbeat for
+    WORKER_STALLED_AFTER_SECONDS); returns their ids.
+
+    procrastinate 3.10 deletes such workers when a worker starts, but leaves the jobs they were
+    running "doing" for good. Every job here is safe to run again: they lock what they change
+    and move money under idempotency keys."""
+    await job_app.job_manager.prune_stalled_workers(get_settings().worker_stalled_after_seconds)
+    rows = await job_app.connector.execute_query_all_async(_RETRY_ORPHANED_JOBS)
+    recovered = [int(row["id"]) for row in rows]
+    if recovered:
+        log.warning("stalled_jobs_recovered", job_ids=recovered)
+    return recovered
+
+
+@job_app.periodic(cron="* * * * *", periodic_id="every-minute")
+@job_app.task(name="recover_stalled_jobs", queue="maintenance", queueing_lock="recover_stalled_jobs")
+async def recover_stalled_jobs_every_minute(timestamp: int) -> None:
+    """Also while workers run: a worker that dies is noticed without waiting for a restart."""
+    await recover_stalled_jobs()
+
+
 async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "worker") -> None:
     """Run a worker in this process. `wait=False` returns once no job is left to do (a drain:
-    periodic jobs are not scheduled by it; tests run those by deferring or calling them)."""
+    periodic jobs are not scheduled by it; tests run those by deferring or calling them).
+
+    A long-running worker first puts back the jobs of workers that died, and beats its heart
+    often enough (three times per WORKER_STALLED_AFTER_SECONDS) never to be taken for dead."""
     options: dict[str, Any] = {
         "concurrency": concurrency,
         "name": name,
@@ -88,7 +126,14 @@ async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "wo
         "delete_jobs": "successful",
     }
     if wait:
-        await job_app.run_worker_async(wait=True, **options)
+        stalled_after = get_settings().worker_stalled_after_seconds
+        await recover_stalled_jobs()
+        await job_app.run_worker_async(
+            wait=True,
+            update_heartbeat_interval=stalled_after / 3,
+            stalled_worker_timeout=stalled_after,
+            **options,
+        )
         return
     job_app.perform_import_paths()  # type: ignore[no-untyped-call]
     await _DrainWorker(app=job_app, wait=False, **options).run()  # type: ignore[no-untyped-call]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Cookie, Depends, Request, Response, status
@@ -183,10 +185,24 @@ async def delete_portfolio_item(item_id: uuid.UUID, user: CurrentUser, session: 
     await service.delete_portfolio_item(session, user, item_id)
 
 
+# Presence (online, last seen) is kept by a higher domain (messaging); it registers its lookup
+# here at start-up, so that identity never imports it. Without one, profiles say offline.
+PresenceLookup = Callable[[uuid.UUID], Awaitable[tuple[bool, datetime | None]]]
+_presence_lookup: PresenceLookup | None = None
+
+
+def set_presence_lookup(lookup: PresenceLookup | None) -> None:
+    global _presence_lookup
+    _presence_lookup = lookup
+
+
 @users_router.get("/{user_id}", response_model=PublicProfile)
 async def get_user(user_id: uuid.UUID, session: SessionDep) -> PublicProfile:
-    """A public profile: no e-mail, no private settings."""
-    return PublicProfile.of(await service.get_public_user(session, user_id))
+    """A public profile: no e-mail, no private settings; online status and last seen."""
+    profile = PublicProfile.of(await service.get_public_user(session, user_id))
+    if _presence_lookup is not None:
+        profile.online, profile.last_seen_at = await _presence_lookup(user_id)
+    return profile
 
 
 @users_router.get("/{user_id}/portfolio", response_model=list[PortfolioItemOut])

@@ -186,6 +186,8 @@ class PublicProfile(ResponseModel):
     stats: CreatorStats
     creator_level: CreatorLevel = Field(description="new, rising, pro or top (catalog/levels.py)")
     member_since: datetime
+    online: bool = Field(default=False, description="has a live connection now (public profile only)")
+    last_seen_at: datetime | None = Field(default=None, description="last time a connection was alive")
 
     @classmethod
     def of(cls, user: User) -> PublicProfile:

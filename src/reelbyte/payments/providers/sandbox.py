@@ -15,6 +15,8 @@ import procrastinate
 import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import get_database
@@ -36,6 +38,22 @@ REFUSED_PAYOUT_CENTS = 13
 
 # Where webhooks are sent. None: real HTTP. Tests set an ASGI transport into the app itself.
 webhook_transport: httpx.AsyncBaseTransport | None = None
+
+
+_books_engine: AsyncEngine | None = None
+
+
+def _books() -> AsyncSession:
+    """A session on the sandbox's own connections, as a remote provider keeps its own books.
+
+    Never from the app's pool: the request or job asking the provider holds one of those, and a
+    burst of them (more than the pool) would leave none for the provider, each waiting on the
+    others until the pool times out. NullPool: a connection per call, closed after it."""
+    global _books_engine
+    url = get_database().engine.url
+    if _books_engine is None or _books_engine.url != url:
+        _books_engine = create_async_engine(url, poolclass=NullPool)
+    return AsyncSession(_books_engine, expire_on_commit=False)
 
 
 def _new_id(prefix: str) -> str:
@@ -78,13 +96,13 @@ class SandboxProvider:
             redirect_url=redirect_url,
             webhook_url=webhook_url,
         )
-        async with get_database().sessions() as session:
+        async with _books() as session:
             session.add(row)
             await session.commit()
         return _to_provider_payment(row)
 
     async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
-        async with get_database().sessions() as session:
+        async with _books() as session:
             row = await session.get(SandboxPayment, provider_payment_id)
         if row is None:
             raise ProviderError(f"sandbox: no payment {provider_payment_id}")
@@ -93,7 +111,7 @@ class SandboxProvider:
     async def create_refund(
         self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
     ) -> ProviderRefund:
-        async with get_database().sessions() as session:
+        async with _books() as session:
             payment = await session.get(SandboxPayment, provider_payment_id, with_for_update=True)
             if payment is None or payment.status != "paid":
                 raise ProviderError(f"sandbox: payment {provider_payment_id} cannot be refunded")
@@ -125,7 +143,7 @@ class SandboxProvider:
     ) -> ProviderPayout:
         if amount_minor % 100 == REFUSED_PAYOUT_CENTS:
             raise PayoutRejected("sandbox: payouts ending in .13 are refused")
-        async with get_database().sessions() as session:
+        async with _books() as session:
             await session.execute(
                 insert(SandboxPayout)
                 .values(
@@ -146,13 +164,13 @@ class SandboxProvider:
 
 
 async def load_checkout(payment_id: str) -> SandboxPayment | None:
-    async with get_database().sessions() as session:
+    async with _books() as session:
         return await session.get(SandboxPayment, payment_id)
 
 
 async def act(payment_id: str, action: str) -> SandboxPayment | None:
     """The person's choice on the checkout page; the webhook follows as a job, like Mollie's."""
-    async with get_database().sessions() as session:
+    async with _books() as session:
         row = await session.get(SandboxPayment, payment_id, with_for_update=True)
         if row is None or action not in ACTIONS:
             return None

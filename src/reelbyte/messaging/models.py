@@ -1,0 +1,124 @@
+"""Conversations between two users, their messages, read state, blocks and reports."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reelbyte.core.db import Base, UUIDPrimaryKey, utcnow
+from reelbyte.core.types import pg_enum
+
+
+class Conversation(UUIDPrimaryKey, Base):
+    """One pair of users in one context: none (''), 'order:<id>' or 'project:<id>'.
+
+    The pair is stored ordered (user_low < user_high), so that a unique index on
+    (user_low, user_high, context) makes two concurrent starts end with one conversation.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint("user_low < user_high", name="ordered_pair"),
+        CheckConstraint("order_id IS NULL OR project_id IS NULL", name="one_context"),
+    )
+
+    user_low: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_high: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    context: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+
+
+Index(
+    "uq_conversations_pair_context",
+    Conversation.user_low,
+    Conversation.user_high,
+    Conversation.context,
+    unique=True,
+)
+
+
+class ConversationParticipant(Base):
+    """One side of a conversation: how far they have read, and whether they archived it."""
+
+    __tablename__ = "conversation_participants"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    last_read_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_read_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
+
+
+Index("ix_conversation_participants_user_id", ConversationParticipant.user_id)
+
+
+class Message(Base):
+    """Ids grow with time, so they order a conversation and serve as read marks and cursors."""
+
+    __tablename__ = "messages"
+    __table_args__ = (CheckConstraint("char_length(content) BETWEEN 1 AND 5000", name="content_length"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content: Mapped[str] = mapped_column(Text)
+    attachment_url: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+Index("ix_messages_conversation_id_id", Message.conversation_id, Message.id)
+
+
+class UserBlock(Base):
+    __tablename__ = "user_blocks"
+
+    blocker_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+
+
+class ReportTarget(enum.StrEnum):
+    USER = "user"
+    GIG = "gig"
+    REVIEW = "review"
+    MESSAGE = "message"
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class Report(UUIDPrimaryKey, Base):
+    """Something a user flagged for the moderators (the admin domain will work the queue)."""
+
+    __tablename__ = "reports"
+
+    reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    target_type: Mapped[ReportTarget] = mapped_column(pg_enum(ReportTarget, "report_target"))
+    target_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ReportStatus] = mapped_column(
+        pg_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN, server_default="open"
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+
+
+Index("uq_reports_reporter_target", Report.reporter_id, Report.target_type, Report.target_id, unique=True)
+Index("ix_reports_status_created_at", Report.status, Report.created_at)

@@ -1,0 +1,161 @@
+"""HTTP routes of conversations, messages, blocks, reports and WebSocket tickets (under /v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from reelbyte.core.security import AccessClaims
+from reelbyte.identity.deps import CurrentUser, SessionDep, access_claims
+from reelbyte.messaging import service, tickets
+from reelbyte.messaging.schemas import (
+    BlockedList,
+    ConversationOut,
+    ConversationPage,
+    ConversationStart,
+    MessageCreate,
+    MessageOut,
+    MessagePage,
+    MessageUpdate,
+    ReadState,
+    ReportCreate,
+    ReportOut,
+    UnreadCount,
+    WsTicket,
+)
+
+conversations_router = APIRouter(prefix="/conversations", tags=["messaging"])
+messages_router = APIRouter(prefix="/messages", tags=["messaging"])
+blocks_router = APIRouter(prefix="/users", tags=["messaging"])
+reports_router = APIRouter(prefix="/reports", tags=["messaging"])
+ws_ticket_router = APIRouter(prefix="/ws", tags=["messaging"])
+
+Limit = Annotated[int, Query(ge=1, le=100, description="items per page (at most 100)")]
+
+
+@conversations_router.get("", response_model=ConversationPage)
+async def list_conversations(
+    user: CurrentUser,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 20,
+) -> ConversationPage:
+    """My conversations (archived ones left out), newest activity first; pass `next_cursor` on."""
+    items, next_cursor = await service.list_conversations(session, user.id, cursor, limit)
+    return ConversationPage(items=items, next_cursor=next_cursor)
+
+
+@conversations_router.get("/unread-count", response_model=UnreadCount)
+async def unread_count(user: CurrentUser, session: SessionDep) -> UnreadCount:
+    return await service.unread_counts(session, user.id)
+
+
+@conversations_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConversationOut,
+    responses={200: {"description": "The conversation already existed", "model": ConversationOut}},
+)
+async def start_conversation(
+    data: ConversationStart, user: CurrentUser, session: SessionDep, response: Response
+) -> ConversationOut:
+    """Start a conversation (201), or get the one that exists for this pair and context (200)."""
+    conversation, created = await service.start_conversation(session, user, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return conversation
+
+
+@conversations_router.get("/{conversation_id}", response_model=ConversationOut)
+async def get_conversation(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> ConversationOut:
+    return await service.get_conversation(session, user.id, conversation_id)
+
+
+@conversations_router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def archive_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Archive it for me only; a new message brings it back."""
+    await service.archive_conversation(session, user.id, conversation_id)
+
+
+@conversations_router.get("/{conversation_id}/messages", response_model=MessagePage)
+async def list_messages(
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(max_length=19, pattern=r"^\d+$")] = None,
+    limit: Limit = 50,
+) -> MessagePage:
+    """Newest first; pass `next_cursor` for older messages."""
+    items, next_cursor = await service.list_messages(
+        session, user.id, conversation_id, int(cursor) if cursor else None, limit
+    )
+    return MessagePage(items=items, next_cursor=str(next_cursor) if next_cursor else None)
+
+
+@conversations_router.post(
+    "/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessageOut
+)
+async def send_message(
+    conversation_id: uuid.UUID, data: MessageCreate, user: CurrentUser, session: SessionDep
+) -> MessageOut:
+    """Send a message (1 to 5,000 characters); rate limited per user (RATE_LIMIT_MESSAGES)."""
+    return await service.send_message(session, user.id, conversation_id, data)
+
+
+MessageId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a message id")]
+
+
+@messages_router.put("/{message_id}", response_model=MessageOut)
+async def edit_message(
+    message_id: MessageId, data: MessageUpdate, user: CurrentUser, session: SessionDep
+) -> MessageOut:
+    """The sender edits a message; it is marked edited with the time."""
+    return await service.edit_message(session, user.id, message_id, data.content)
+
+
+@messages_router.delete("/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_message(message_id: MessageId, user: CurrentUser, session: SessionDep) -> None:
+    """The sender deletes a message: it stays in place, shown as deleted, its content hidden."""
+    await service.delete_message(session, user.id, message_id)
+
+
+@messages_router.post("/{message_id}/read", response_model=ReadState)
+async def mark_read(message_id: MessageId, user: CurrentUser, session: SessionDep) -> ReadState:
+    """Mark this message and every earlier one in its conversation read."""
+    return await service.mark_read(session, user.id, message_id)
+
+
+@blocks_router.get("/me/blocked", response_model=BlockedList)
+async def list_blocked(user: CurrentUser, session: SessionDep) -> BlockedList:
+    return BlockedList(items=await service.list_blocked(session, user.id))
+
+
+@blocks_router.post("/{user_id}/block", status_code=status.HTTP_204_NO_CONTENT)
+async def block_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Block a user: neither of you can message the other until you unblock them."""
+    await service.block(session, user.id, user_id)
+
+
+@blocks_router.delete("/{user_id}/block", status_code=status.HTTP_204_NO_CONTENT)
+async def unblock_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    await service.unblock(session, user.id, user_id)
+
+
+@reports_router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportOut)
+async def create_report(data: ReportCreate, user: CurrentUser, session: SessionDep) -> ReportOut:
+    """Report a user, gig, review or message to the moderators (once per target)."""
+    return ReportOut.model_validate(await service.create_report(session, user, data))
+
+
+@ws_ticket_router.post("/ticket", response_model=WsTicket)
+async def ws_ticket(
+    user: CurrentUser, claims: Annotated[AccessClaims, Depends(access_claims)], response: Response
+) -> WsTicket:
+    """Trade the access token for a short-lived, single-use ticket: connect with `?ticket=`."""
+    response.headers["Cache-Control"] = "no-store"
+    ticket = await tickets.issue(user.id, claims.session_id)
+    return WsTicket(ticket=ticket, expires_in=tickets.TICKET_TTL_SECONDS)

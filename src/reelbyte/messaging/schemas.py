@@ -1,0 +1,225 @@
+"""Request and response bodies of conversations, messages, blocks, reports and socket frames."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.identity.models import Role, User
+from reelbyte.messaging.models import Message, ReportStatus, ReportTarget
+
+MAX_MESSAGE_CHARS = 5000
+
+
+def _printable(text: str) -> str:
+    """PostgreSQL cannot store NUL; other control characters (but tab and newlines) are noise."""
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+MessageText = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_printable)]
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+class ConversationStart(RequestModel):
+    participant_id: uuid.UUID
+    order_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    message: MessageText | None = None
+
+    @model_validator(mode="after")
+    def _one_context(self) -> ConversationStart:
+        if self.order_id is not None and self.project_id is not None:
+            raise ValueError("a conversation is about an order or a project, not both")
+        return self
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "participant_id": "0b9f5f0e-8a4a-4a53-9c1e-2f7a1d3c9b10",
+                    "message": "Hi! Could you cut a 30-second teaser from my wedding footage?",
+                }
+            ]
+        }
+    }
+
+
+class MessageCreate(RequestModel):
+    content: MessageText
+    attachment_url: PublicUrl | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"content": "Here is the raw footage.", "attachment_url": "https://example.com/raw.mp4"}
+            ]
+        }
+    }
+
+
+class MessageUpdate(RequestModel):
+    content: MessageText
+
+
+class ReportCreate(RequestModel):
+    target_type: ReportTarget
+    target_id: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+class Participant(ResponseModel):
+    """Public fields of the other side of a conversation."""
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    avatar_url: str | None
+    role: Role
+
+    @classmethod
+    def of(cls, user: User) -> Participant:
+        return cls(
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            avatar_url=user.avatar_url,
+            role=user.role,
+        )
+
+
+class MessageOut(ResponseModel):
+    id: int
+    conversation_id: uuid.UUID
+    sender_id: uuid.UUID
+    content: str | None = Field(description="null once the message is deleted")
+    attachment_url: str | None
+    created_at: datetime
+    edited: bool
+    edited_at: datetime | None
+    deleted: bool
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        deleted = message.deleted_at is not None
+        return cls(
+            id=message.id,
+            conversation_id=message.conversation_id,
+            sender_id=message.sender_id,
+            content=None if deleted else message.content,
+            attachment_url=None if deleted else message.attachment_url,
+            created_at=message.created_at,
+            edited=message.edited_at is not None,
+            edited_at=message.edited_at,
+            deleted=deleted,
+            deleted_at=message.deleted_at,
+        )
+
+
+class ConversationOut(ResponseModel):
+    id: uuid.UUID
+    participant: Participant
+    order_id: uuid.UUID | None
+    project_id: uuid.UUID | None
+    created_at: datetime
+    last_activity_at: datetime
+    last_message: MessageOut | None
+    unread_count: int
+    archived: bool
+    participant_last_read_message_id: int | None = Field(
+        description="how far the other participant has read (read receipts)"
+    )
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class MessagePage(BaseModel):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class UnreadCount(BaseModel):
+    total: int
+    conversations: dict[str, int] = Field(description="unread messages per conversation id (only those > 0)")
+
+
+class ReadState(BaseModel):
+    conversation_id: uuid.UUID
+    last_read_message_id: int
+    last_read_at: datetime
+    unread_count: int
+
+
+class BlockedUser(BaseModel):
+    user: Participant
+    blocked_at: datetime
+
+
+class BlockedList(BaseModel):
+    items: list[BlockedUser]
+
+
+class ReportOut(ResponseModel):
+    id: uuid.UUID
+    target_type: ReportTarget
+    target_id: str
+    reason: str
+    status: ReportStatus
+    created_at: datetime
+
+
+class WsTicket(BaseModel):
+    ticket: str
+    expires_in: int = Field(description="seconds the ticket stays valid; it works once")
+
+
+# --- socket frames ------------------------------------------------------------------------
+
+FrameType = Literal["message", "notification", "typing", "read", "edit", "delete", "presence", "error"]
+
+
+def frame(type_: FrameType, data: Any) -> dict[str, Any]:
+    """A server frame: `{"type": ..., "data": {...}}` with JSON-ready data."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return {"type": type_, "data": data}
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TypingData(_ClientFrame):
+    conversation_id: uuid.UUID
+
+
+class ReadData(_ClientFrame):
+    message_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class TypingFrame(_ClientFrame):
+    type: Literal["typing"]
+    data: TypingData
+
+
+class ReadFrame(_ClientFrame):
+    type: Literal["read"]
+    data: ReadData
+
+
+ClientFrame = Annotated[TypingFrame | ReadFrame, Field(discriminator="type")]
+CLIENT_FRAME_TYPES = ("typing", "read")

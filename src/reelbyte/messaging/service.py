@@ -1,0 +1,582 @@
+"""Conversations and messages: who may read and write, read state, blocks, reports.
+
+Rules:
+- Only the two participants see a conversation or its messages; anyone else gets 404.
+- Blocking works both ways for messaging: if either user blocked the other, neither can start a
+  conversation with or send (or edit) a message to the other (403). Reading old messages,
+  deleting your own and reporting stay possible.
+- Frames for the sockets are published after the commit, to both participants (the sender's
+  other devices also show what they sent).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.catalog import service as catalog_service
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import utcnow
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from reelbyte.core.ratelimit import Limit, hit
+from reelbyte.identity import service as identity_service
+from reelbyte.identity.models import User
+from reelbyte.messaging.hub import publish, publish_many
+from reelbyte.messaging.models import (
+    Conversation,
+    ConversationParticipant,
+    Message,
+    Report,
+    ReportTarget,
+    UserBlock,
+)
+from reelbyte.messaging.schemas import (
+    BlockedUser,
+    ConversationOut,
+    ConversationStart,
+    MessageCreate,
+    MessageOut,
+    Participant,
+    ReadState,
+    ReportCreate,
+    UnreadCount,
+    frame,
+)
+from reelbyte.orders import service as orders_service
+from reelbyte.projects import service as projects_service
+
+CP = ConversationParticipant
+
+
+def _conversation_not_found() -> NotFound:
+    return NotFound("No such conversation.", code="conversation_not_found")
+
+
+def _message_not_found() -> NotFound:
+    return NotFound("No such message.", code="message_not_found")
+
+
+def _pair(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    # Python orders UUIDs by their 128-bit value, PostgreSQL by their bytes: the same order.
+    return (a, b) if a < b else (b, a)
+
+
+def _other(conversation: Conversation, user_id: uuid.UUID) -> uuid.UUID:
+    return conversation.user_high if conversation.user_low == user_id else conversation.user_low
+
+
+# --- guards -------------------------------------------------------------------------------
+
+
+async def _participation(
+    session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Conversation, ConversationParticipant]:
+    query = (
+        select(Conversation, CP)
+        .join(CP, and_(CP.conversation_id == Conversation.id, CP.user_id == user_id))
+        .where(Conversation.id == conversation_id)
+    )
+    if lock:
+        query = query.with_for_update(of=CP)
+    row = (await session.execute(query.execution_options(populate_existing=True))).first()
+    if row is None:
+        raise _conversation_not_found()
+    return row[0], row[1]
+
+
+async def _visible_message(
+    session: AsyncSession, user_id: uuid.UUID, message_id: int, *, lock: bool = False
+) -> tuple[Message, Conversation]:
+    """The message if the user takes part in its conversation (404 otherwise)."""
+    query = (
+        select(Message, Conversation)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(CP, and_(CP.conversation_id == Message.conversation_id, CP.user_id == user_id))
+        .where(Message.id == message_id)
+    )
+    if lock:
+        query = query.with_for_update(of=Message)
+    row = (await session.execute(query.execution_options(populate_existing=True))).first()
+    if row is None:
+        raise _message_not_found()
+    return row[0], row[1]
+
+
+async def _ensure_can_message(session: AsyncSession, sender_id: uuid.UUID, recipient_id: uuid.UUID) -> None:
+    blocks = await session.scalars(
+        select(UserBlock.blocker_id).where(
+            or_(
+                and_(UserBlock.blocker_id == sender_id, UserBlock.blocked_id == recipient_id),
+                and_(UserBlock.blocker_id == recipient_id, UserBlock.blocked_id == sender_id),
+            )
+        )
+    )
+    blockers = set(blocks)
+    if recipient_id in blockers:
+        raise Forbidden("This user does not accept messages from you.", code="blocked_by_user")
+    if sender_id in blockers:
+        raise Forbidden("You blocked this user: unblock them to send messages.", code="user_blocked")
+
+
+async def _count_message_against_limit(user_id: uuid.UUID) -> None:
+    settings = get_settings()
+    if not settings.rate_limit_enabled:
+        return
+    verdict = await hit(f"messages:user:{user_id}", Limit.parse(settings.rate_limit_messages))
+    if not verdict.allowed:
+        raise RateLimited(
+            "You are sending messages too fast: try again later.",
+            code="message_rate_limited",
+            details={"retry_after": verdict.reset_seconds},
+            headers=verdict.headers(),
+        )
+
+
+# --- conversations ------------------------------------------------------------------------
+
+
+async def _context(
+    session: AsyncSession, user: User, other: User, data: ConversationStart
+) -> tuple[str, uuid.UUID | None, uuid.UUID | None]:
+    parties = {user.id, other.id}
+    if data.order_id is not None:
+        order = await orders_service.get_order(session, user, data.order_id)
+        if {order.client_id, order.creator_id} != parties:
+            raise BadRequest(
+                "Both participants must be the order's client and creator.", code="not_in_context"
+            )
+        return f"order:{order.id}", order.id, None
+    if data.project_id is not None:
+        project = await projects_service.get_project(session, user, data.project_id)
+        if project.client_id not in parties:
+            raise BadRequest("One participant must be the project's client.", code="not_in_context")
+        return f"project:{project.id}", None, project.id
+    return "", None, None
+
+
+async def start_conversation(
+    session: AsyncSession, user: User, data: ConversationStart
+) -> tuple[ConversationOut, bool]:
+    """Start (or find: same pair, same context) a conversation; optionally send its first message.
+
+    Returns the conversation and whether it is new. The unique index on (user_low, user_high,
+    context) settles concurrent starts: the loser's insert does nothing and it reads the winner's.
+    """
+    if data.participant_id == user.id:
+        raise BadRequest("You cannot start a conversation with yourself.", code="cannot_message_yourself")
+    other = await identity_service.get_public_user(session, data.participant_id)
+    await _ensure_can_message(session, user.id, other.id)
+    context, order_id, project_id = await _context(session, user, other, data)
+    if data.message is not None:
+        await _count_message_against_limit(user.id)
+
+    low, high = _pair(user.id, other.id)
+    conversation_id: uuid.UUID | None = await session.scalar(
+        pg_insert(Conversation)
+        .values(
+            id=uuid.uuid4(),
+            user_low=low,
+            user_high=high,
+            context=context,
+            order_id=order_id,
+            project_id=project_id,
+            created_at=utcnow(),
+            last_activity_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["user_low", "user_high", "context"])
+        .returning(Conversation.id)
+    )
+    created = conversation_id is not None
+    if created:
+        await session.execute(
+            pg_insert(CP).values([{"conversation_id": conversation_id, "user_id": u} for u in (low, high)])
+        )
+    else:
+        conversation_id = await session.scalar(
+            select(Conversation.id).where(
+                Conversation.user_low == low, Conversation.user_high == high, Conversation.context == context
+            )
+        )
+        assert conversation_id is not None
+        # Starting it again brings it back from my archive.
+        await session.execute(
+            update(CP)
+            .where(CP.conversation_id == conversation_id, CP.user_id == user.id)
+            .values(archived_at=None)
+        )
+    sent: MessageOut | None = None
+    if data.message is not None:
+        conversation = await session.get_one(Conversation, conversation_id)
+        sent = MessageOut.of(await _append(session, conversation, user.id, data.message, None))
+    await session.commit()
+    if sent is not None:
+        await publish_many([other.id, user.id], frame("message", sent))
+    assert conversation_id is not None
+    return await get_conversation(session, user.id, conversation_id), created
+
+
+def _encode_cursor(at: datetime, conversation_id: uuid.UUID) -> str:
+    raw = f"{at.isoformat()}|{conversation_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, conversation_id = raw.partition("|")
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive time")
+        return parsed, uuid.UUID(conversation_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise BadRequest(
+            "The cursor is not valid: pass a next_cursor as given.", code="invalid_cursor"
+        ) from error
+
+
+async def list_conversations(
+    session: AsyncSession, user_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[ConversationOut], str | None]:
+    """My conversations that I have not archived, newest activity first."""
+    query = (
+        select(Conversation, CP)
+        .join(CP, and_(CP.conversation_id == Conversation.id, CP.user_id == user_id))
+        .where(CP.archived_at.is_(None))
+        .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        at, last_id = _decode_cursor(cursor)
+        query = query.where(tuple_(Conversation.last_activity_at, Conversation.id) < tuple_(at, last_id))
+    rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = _encode_cursor(last.last_activity_at, last.id)
+    return await _views(session, user_id, rows), next_cursor
+
+
+async def get_conversation(
+    session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID
+) -> ConversationOut:
+    conversation, mine = await _participation(session, user_id, conversation_id)
+    return (await _views(session, user_id, [(conversation, mine)]))[0]
+
+
+async def archive_conversation(session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+    """Hide it from my list only; the other side keeps it; a new message brings it back."""
+    _, mine = await _participation(session, user_id, conversation_id, lock=True)
+    if mine.archived_at is None:
+        mine.archived_at = utcnow()
+    await session.commit()
+
+
+async def _views(
+    session: AsyncSession, user_id: uuid.UUID, rows: Sequence[tuple[Conversation, ConversationParticipant]]
+) -> list[ConversationOut]:
+    if not rows:
+        return []
+    ids = [conversation.id for conversation, _ in rows]
+    other_ids = {_other(conversation, user_id) for conversation, _ in rows}
+    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(other_ids)))}
+    last_messages = {
+        m.conversation_id: m
+        for m in await session.scalars(
+            select(Message)
+            .where(Message.conversation_id.in_(ids))
+            .ext(distinct_on(Message.conversation_id))
+            .order_by(Message.conversation_id, Message.id.desc())
+        )
+    }
+    unread = await _unread_by_conversation(session, user_id, ids)
+    their_reads = dict(
+        (
+            await session.execute(
+                select(CP.conversation_id, CP.last_read_message_id).where(
+                    CP.conversation_id.in_(ids), CP.user_id != user_id
+                )
+            )
+        ).all()
+    )
+    views = []
+    for conversation, mine in rows:
+        last = last_messages.get(conversation.id)
+        views.append(
+            ConversationOut(
+                id=conversation.id,
+                participant=Participant.of(users[_other(conversation, user_id)]),
+                order_id=conversation.order_id,
+                project_id=conversation.project_id,
+                created_at=conversation.created_at,
+                last_activity_at=conversation.last_activity_at,
+                last_message=MessageOut.of(last) if last else None,
+                unread_count=unread.get(conversation.id, 0),
+                archived=mine.archived_at is not None,
+                participant_last_read_message_id=their_reads.get(conversation.id),
+            )
+        )
+    return views
+
+
+async def _unread_by_conversation(
+    session: AsyncSession, user_id: uuid.UUID, conversation_ids: list[uuid.UUID] | None = None
+) -> dict[uuid.UUID, int]:
+    """Messages from the other side after my read mark (deleted ones do not count)."""
+    query = (
+        select(Message.conversation_id, func.count())
+        .join(CP, and_(CP.conversation_id == Message.conversation_id, CP.user_id == user_id))
+        .where(
+            Message.sender_id != user_id,
+            Message.deleted_at.is_(None),
+            Message.id > func.coalesce(CP.last_read_message_id, 0),
+        )
+        .group_by(Message.conversation_id)
+    )
+    if conversation_ids is not None:
+        query = query.where(Message.conversation_id.in_(conversation_ids))
+    return {conversation_id: int(count) for conversation_id, count in (await session.execute(query)).all()}
+
+
+async def unread_counts(session: AsyncSession, user_id: uuid.UUID) -> UnreadCount:
+    """Unread messages in all my conversations, archived ones included."""
+    counts = await _unread_by_conversation(session, user_id)
+    return UnreadCount(
+        total=sum(counts.values()), conversations={str(k): v for k, v in counts.items() if v > 0}
+    )
+
+
+async def partner_ids(session: AsyncSession, user_id: uuid.UUID, limit: int = 1000) -> list[uuid.UUID]:
+    """Everyone I share a conversation with (to tell them when I come online or leave)."""
+    rows = await session.scalars(
+        select(CP.user_id)
+        .where(
+            CP.conversation_id.in_(select(CP.conversation_id).where(CP.user_id == user_id)),
+            CP.user_id != user_id,
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return list(rows)
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+async def _append(
+    session: AsyncSession, conversation: Conversation, sender_id: uuid.UUID, content: str, url: str | None
+) -> Message:
+    now = utcnow()
+    message = Message(
+        conversation_id=conversation.id,
+        sender_id=sender_id,
+        content=content,
+        attachment_url=url,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation.id).values(last_activity_at=now)
+    )
+    # A new message brings the conversation back for whoever archived it.
+    await session.execute(update(CP).where(CP.conversation_id == conversation.id).values(archived_at=None))
+    # What I sent, I have read.
+    await session.execute(
+        update(CP)
+        .where(CP.conversation_id == conversation.id, CP.user_id == sender_id)
+        .values(
+            last_read_message_id=func.greatest(func.coalesce(CP.last_read_message_id, 0), message.id),
+            last_read_at=now,
+        )
+    )
+    return message
+
+
+async def list_messages(
+    session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID, cursor: int | None, limit: int
+) -> tuple[list[MessageOut], int | None]:
+    """Newest first; the cursor is the id of the last message seen."""
+    await _participation(session, user_id, conversation_id)
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        query = query.where(Message.id < cursor)
+    messages = list(await session.scalars(query))
+    next_cursor = messages[limit - 1].id if len(messages) > limit else None
+    return [MessageOut.of(m) for m in messages[:limit]], next_cursor
+
+
+async def send_message(
+    session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID, data: MessageCreate
+) -> MessageOut:
+    conversation, _ = await _participation(session, user_id, conversation_id)
+    other = _other(conversation, user_id)
+    await _ensure_can_message(session, user_id, other)
+    await _count_message_against_limit(user_id)
+    sent = MessageOut.of(await _append(session, conversation, user_id, data.content, data.attachment_url))
+    await session.commit()
+    await publish_many([other, user_id], frame("message", sent))
+    return sent
+
+
+async def edit_message(
+    session: AsyncSession, user_id: uuid.UUID, message_id: int, content: str
+) -> MessageOut:
+    message, conversation = await _visible_message(session, user_id, message_id, lock=True)
+    if message.sender_id != user_id:
+        raise Forbidden("Only the sender can edit a message.", code="not_message_sender")
+    if message.deleted_at is not None:
+        raise Conflict("A deleted message cannot be edited.", code="message_deleted")
+    other = _other(conversation, user_id)
+    await _ensure_can_message(session, user_id, other)
+    message.content = content
+    message.edited_at = utcnow()
+    await session.commit()
+    edited = MessageOut.of(message)
+    await publish_many([other, user_id], frame("edit", edited))
+    return edited
+
+
+async def delete_message(session: AsyncSession, user_id: uuid.UUID, message_id: int) -> None:
+    """Soft delete by the sender: the message stays in place, shown as deleted, its content hidden."""
+    message, conversation = await _visible_message(session, user_id, message_id, lock=True)
+    if message.sender_id != user_id:
+        raise Forbidden("Only the sender can delete a message.", code="not_message_sender")
+    if message.deleted_at is not None:
+        return
+    message.deleted_at = utcnow()
+    await session.commit()
+    await publish_many([_other(conversation, user_id), user_id], frame("delete", MessageOut.of(message)))
+
+
+async def mark_read(session: AsyncSession, user_id: uuid.UUID, message_id: int) -> ReadState:
+    """Mark this message and every earlier one in its conversation read (a mark never moves back)."""
+    message, conversation = await _visible_message(session, user_id, message_id)
+    _, mine = await _participation(session, user_id, conversation.id, lock=True)
+    advanced = mine.last_read_message_id is None or mine.last_read_message_id < message.id
+    if advanced:
+        mine.last_read_message_id = message.id
+        mine.last_read_at = utcnow()
+    assert mine.last_read_message_id is not None
+    state = ReadState(
+        conversation_id=conversation.id,
+        last_read_message_id=mine.last_read_message_id,
+        last_read_at=mine.last_read_at or utcnow(),
+        unread_count=0,
+    )
+    await session.commit()
+    state.unread_count = (await _unread_by_conversation(session, user_id, [conversation.id])).get(
+        conversation.id, 0
+    )
+    if advanced:
+        receipt = {
+            "conversation_id": str(conversation.id),
+            "user_id": str(user_id),
+            "message_id": state.last_read_message_id,
+            "read_at": state.last_read_at.isoformat(),
+        }
+        await publish_many([_other(conversation, user_id), user_id], frame("read", receipt))
+    return state
+
+
+async def typing(session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+    """Tell the other participant I am typing (nothing is stored)."""
+    conversation, _ = await _participation(session, user_id, conversation_id)
+    other = _other(conversation, user_id)
+    await _ensure_can_message(session, user_id, other)
+    await publish(other, frame("typing", {"conversation_id": str(conversation_id), "user_id": str(user_id)}))
+
+
+# --- blocks -------------------------------------------------------------------------------
+
+
+async def block(session: AsyncSession, user_id: uuid.UUID, target_id: uuid.UUID) -> None:
+    if target_id == user_id:
+        raise BadRequest("You cannot block yourself.", code="cannot_block_yourself")
+    await identity_service.get_public_user(session, target_id)
+    await session.execute(
+        pg_insert(UserBlock).values(blocker_id=user_id, blocked_id=target_id).on_conflict_do_nothing()
+    )
+    await session.commit()
+
+
+async def unblock(session: AsyncSession, user_id: uuid.UUID, target_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(UserBlock).where(UserBlock.blocker_id == user_id, UserBlock.blocked_id == target_id)
+    )
+    await session.commit()
+
+
+async def list_blocked(session: AsyncSession, user_id: uuid.UUID, limit: int = 1000) -> list[BlockedUser]:
+    rows = await session.execute(
+        select(UserBlock, User)
+        .join(User, User.id == UserBlock.blocked_id)
+        .where(UserBlock.blocker_id == user_id)
+        .order_by(UserBlock.created_at.desc())
+        .limit(limit)
+    )
+    return [BlockedUser(user=Participant.of(user), blocked_at=entry.created_at) for entry, user in rows.all()]
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+async def _check_report_target(
+    session: AsyncSession, user: User, target: ReportTarget, target_id: str
+) -> str:
+    """Validate the target (it must exist and be visible to the reporter); return its canonical id."""
+    if target is ReportTarget.MESSAGE:
+        if not target_id.isdigit() or len(target_id) > 18:
+            raise NotFound("No such message.", code="message_not_found")
+        message, _ = await _visible_message(session, user.id, int(target_id))
+        if message.sender_id == user.id:
+            raise BadRequest("You cannot report your own message.", code="cannot_report_yourself")
+        return str(message.id)
+    try:
+        parsed = uuid.UUID(target_id)
+    except ValueError as error:
+        raise BadRequest(f"A {target.value} id is a UUID.", code="invalid_target_id") from error
+    if target is ReportTarget.USER:
+        if parsed == user.id:
+            raise BadRequest("You cannot report yourself.", code="cannot_report_yourself")
+        await identity_service.get_public_user(session, parsed)
+    elif target is ReportTarget.GIG:
+        await catalog_service.get_gig(session, str(parsed), user)
+    # Reviews have no domain yet: the id is stored as given, for the moderators to look up.
+    return str(parsed)
+
+
+async def create_report(session: AsyncSession, user: User, data: ReportCreate) -> Report:
+    """Store a report for the moderators. Blocks do not matter: you can report whoever blocked you."""
+    target_id = await _check_report_target(session, user, data.target_type, data.target_id)
+    report_id = await session.scalar(
+        pg_insert(Report)
+        .values(
+            id=uuid.uuid4(),
+            reporter_id=user.id,
+            target_type=data.target_type,
+            target_id=target_id,
+            reason=data.reason,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["reporter_id", "target_type", "target_id"])
+        .returning(Report.id)
+    )
+    if report_id is None:
+        await session.rollback()
+        raise Conflict("You already reported this.", code="already_reported")
+    await session.commit()
+    return await session.get_one(Report, report_id)

@@ -1,0 +1,204 @@
+"""WebSocket endpoints: `/ws/chat` and `/ws/notifications` (not under /v1).
+
+Connect with `?ticket=` from `POST /v1/ws/ticket`. Close codes:
+- 1008: missing, forged, used or expired ticket (or the account/session is no longer valid);
+- 1009: a frame larger than 64 KiB;
+- 1013: the client reads too slowly and its send queue overflowed (reconnect, catch up over HTTP);
+- 1001: the server is shutting down; 1011: the server could not check the ticket.
+
+Frames are JSON `{"type": ..., "data": {...}}`. On `/ws/chat` the client may send
+`typing` `{"conversation_id"}` and `read` `{"message_id"}`; anything else gets an `error` frame
+(`{"error", "message", "details"}`, the HTTP error format) and the connection stays open.
+
+Heartbeats: uvicorn pings every socket (protocol-level ping, 20 s) and drops one that does not
+answer in time; the hub refreshes the presence of its live sockets in Redis every 20 s, and a
+socket's presence expires 60 s after its last refresh, so a dead instance's users go offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket
+from pydantic import TypeAdapter, ValidationError
+from redis.exceptions import RedisError
+
+from reelbyte.core.db import get_database
+from reelbyte.core.errors import AppError, Unauthorized
+from reelbyte.identity import service as identity_service
+from reelbyte.messaging import presence, service, tickets
+from reelbyte.messaging.hub import CLOSE_TIMEOUT_SECONDS, Connection, Kind, hub, publish_many
+from reelbyte.messaging.schemas import CLIENT_FRAME_TYPES, ClientFrame, ReadFrame, TypingFrame, frame
+
+log = structlog.get_logger(__name__)
+
+ws_router = APIRouter()
+
+MAX_FRAME_BYTES = 64 * 1024
+TYPING_MIN_INTERVAL = 1.0
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011
+
+_client_frames: TypeAdapter[Any] = TypeAdapter(ClientFrame)
+
+
+@ws_router.websocket("/ws/chat")
+async def chat_socket(websocket: WebSocket) -> None:
+    """Live messages, edits, deletions, read receipts, typing and presence of my conversations."""
+    await _serve(websocket, "chat")
+
+
+@ws_router.websocket("/ws/notifications")
+async def notifications_socket(websocket: WebSocket) -> None:
+    """Live notifications (frames of type `notification`)."""
+    await _serve(websocket, "notifications")
+
+
+async def _authenticate(websocket: WebSocket) -> uuid.UUID | None:
+    owner = await tickets.consume(websocket.query_params.get("ticket"))
+    if owner is None:
+        return None
+    async with get_database().sessions() as session:
+        try:
+            user = await identity_service.authenticate(session, owner.user_id, owner.session_id)
+        except Unauthorized:
+            return None
+    return user.id
+
+
+async def _serve(websocket: WebSocket, kind: Kind) -> None:
+    # Accept first, so that a refused client sees a close code rather than a failed handshake.
+    await websocket.accept()
+    try:
+        user_id = await _authenticate(websocket)
+    except (RedisError, OSError) as error:
+        log.warning("ws_ticket_check_failed", error=str(error))
+        await websocket.close(CLOSE_INTERNAL, "could not check the ticket")
+        return
+    if user_id is None:
+        await websocket.close(CLOSE_POLICY, "missing, invalid, used or expired ticket")
+        return
+
+    connection = Connection(websocket, user_id, kind)
+    hub.register(connection)
+    await _presence_changed(connection, online=True)
+    reader = asyncio.create_task(_read_loop(connection))
+    writer = asyncio.create_task(connection.write_loop())
+    closing = asyncio.create_task(connection.closing.wait())
+    try:
+        await asyncio.wait({reader, writer, closing}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (reader, writer, closing):
+            task.cancel()
+        await asyncio.gather(reader, writer, closing, return_exceptions=True)
+        hub.unregister(connection)
+        if connection.closing.is_set():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    websocket.close(connection.close_code, connection.close_reason), CLOSE_TIMEOUT_SECONDS
+                )
+        with contextlib.suppress(Exception):
+            await _presence_changed(connection, online=False)
+
+
+async def _presence_changed(connection: Connection, *, online: bool) -> None:
+    """Record the socket in Redis; tell my conversation partners when I come online or leave."""
+    try:
+        if online:
+            changed = await presence.connected(connection.user_id, connection.id)
+        else:
+            changed = await presence.disconnected(connection.user_id, connection.id)
+    except (RedisError, OSError) as error:
+        log.warning("presence_unavailable", error=str(error))
+        return
+    if not changed:
+        return
+    async with get_database().sessions() as session:
+        partners = await service.partner_ids(session, connection.user_id)
+    _, last_seen = await presence.lookup(connection.user_id)
+    data = {
+        "user_id": str(connection.user_id),
+        "online": online,
+        "last_seen_at": last_seen.isoformat() if last_seen else None,
+    }
+    await publish_many(partners, frame("presence", data))
+
+
+def _error(connection: Connection, code: str, message: str, details: Any = None) -> None:
+    connection.send_frame(frame("error", {"error": code, "message": message, "details": details}))
+
+
+async def _read_loop(connection: Connection) -> None:
+    websocket = connection.websocket
+    last_typing: dict[uuid.UUID, float] = {}
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            if len(message.get("bytes") or b"") > MAX_FRAME_BYTES:
+                connection.request_close(CLOSE_TOO_BIG, "frame larger than 64 KiB")
+                return
+            _error(connection, "invalid_frame", "Send frames as JSON text, not binary.")
+            continue
+        if len(text) > MAX_FRAME_BYTES or len(text.encode()) > MAX_FRAME_BYTES:
+            connection.request_close(CLOSE_TOO_BIG, "frame larger than 64 KiB")
+            return
+        await _handle(connection, text, last_typing)
+
+
+async def _handle(connection: Connection, text: str, last_typing: dict[uuid.UUID, float]) -> None:
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        _error(connection, "invalid_json", "The frame is not valid JSON.")
+        return
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        _error(connection, "invalid_frame", 'A frame is an object: {"type": ..., "data": {...}}.')
+        return
+    if raw["type"] not in CLIENT_FRAME_TYPES:
+        _error(
+            connection,
+            "unknown_type",
+            "Unknown frame type.",
+            {"type": raw["type"][:50], "allowed": list(CLIENT_FRAME_TYPES)},
+        )
+        return
+    if connection.kind != "chat":
+        _error(connection, "unsupported_frame", "This socket only receives notifications.")
+        return
+    try:
+        parsed = _client_frames.validate_python(raw)
+    except ValidationError as error:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        _error(connection, "invalid_frame", "The frame is not valid.", details)
+        return
+    try:
+        async with get_database().sessions() as session:
+            if isinstance(parsed, TypingFrame):
+                conversation_id = parsed.data.conversation_id
+                now = time.monotonic()
+                if now - last_typing.get(conversation_id, 0.0) < TYPING_MIN_INTERVAL:
+                    return
+                last_typing[conversation_id] = now
+                if len(last_typing) > 1000:
+                    last_typing.clear()
+                await service.typing(session, connection.user_id, conversation_id)
+            elif isinstance(parsed, ReadFrame):
+                await service.mark_read(session, connection.user_id, parsed.data.message_id)
+    except AppError as error:
+        _error(connection, error.code, error.message, error.details)
+    except Exception:
+        log.exception("ws_frame_failed", user_id=str(connection.user_id))
+        _error(connection, "internal_error", "Something went wrong on our side.")
