@@ -409,7 +409,6 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
     if withdrawal is None or withdrawal.status is not WithdrawalStatus.REQUESTED:
         return withdrawal.status if withdrawal else WithdrawalStatus.FAILED
     provider = provider_named(withdrawal.provider)
-    transit = ledger.in_transit(withdrawal.user_id, withdrawal.currency)
     try:
         payout = await provider.create_payout(
             destination=str(withdrawal.user_id),
@@ -420,41 +419,34 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
     except PayoutRejected as error:
         withdrawal.status = WithdrawalStatus.FAILED
         withdrawal.failure_reason = str(error)
-        await ledger.post(
-            session,
-            idempotency_key=f"withdrawal:{withdrawal.id}:failed",
-            kind="withdrawal_failed",
-            reference_type="withdrawal",
-            reference_id=withdrawal.id,
-            legs=[
-                Leg(transit, -withdrawal.amount_minor, EntryKind.REVERSAL),
-                Leg(
-                    ledger.available(withdrawal.user_id, withdrawal.currency),
-                    withdrawal.amount_minor,
-                    EntryKind.REVERSAL,
-                ),
-            ],
-        )
-        await session.commit()
-        return withdrawal.status
-    withdrawal.status = WithdrawalStatus.PAID
-    withdrawal.provider_payout_id = payout.id
-    withdrawal.paid_at = utcnow()
+        # The money goes back to the creator's balance.
+        back = ledger.available(withdrawal.user_id, withdrawal.currency)
+        await _settle_withdrawal(session, withdrawal, "failed", back, EntryKind.REVERSAL)
+    else:
+        withdrawal.status = WithdrawalStatus.PAID
+        withdrawal.provider_payout_id = payout.id
+        withdrawal.paid_at = utcnow()
+        out = ledger.clearing(provider.name, withdrawal.currency)
+        await _settle_withdrawal(session, withdrawal, "paid", out, EntryKind.PAYOUT)
+    await session.commit()
+    return withdrawal.status
+
+
+async def _settle_withdrawal(
+    session: AsyncSession, withdrawal: Withdrawal, outcome: str, to: ledger.Account, kind: EntryKind
+) -> None:
+    """Empty the withdrawal's "in transit" amount into `to` (paid out, or back to available)."""
     await ledger.post(
         session,
-        idempotency_key=f"withdrawal:{withdrawal.id}:paid",
-        kind="payout",
+        idempotency_key=f"withdrawal:{withdrawal.id}:{outcome}",
+        kind="payout" if outcome == "paid" else "withdrawal_failed",
         reference_type="withdrawal",
         reference_id=withdrawal.id,
         legs=[
-            Leg(transit, -withdrawal.amount_minor, EntryKind.PAYOUT),
-            Leg(
-                ledger.clearing(provider.name, withdrawal.currency), withdrawal.amount_minor, EntryKind.PAYOUT
-            ),
+            Leg(ledger.in_transit(withdrawal.user_id, withdrawal.currency), -withdrawal.amount_minor, kind),
+            Leg(to, withdrawal.amount_minor, kind),
         ],
     )
-    await session.commit()
-    return withdrawal.status
 
 
 # --- balances and history -----------------------------------------------------------------
