@@ -2,7 +2,7 @@
 
 Run (after `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000`):
 
-    uv run python -m bench.search_load [seconds per scenario, default 20] [connections, default 16]
+    uv run python -m bench.search_load [seconds per scenario, default 20] [connections, default 16] [--gc-tuned]
 
 It starts `reelbyte serve --no-worker` on 127.0.0.1 with the embedded servers of
 `.reelbyte/bench-search` (rate limits off), then drives each scenario from 16 keep-alive connections
@@ -211,7 +211,7 @@ def query(path: str, **params: object) -> str:
 # --- the server -----------------------------------------------------------------------------
 
 
-def start_server() -> subprocess.Popen[bytes]:
+def start_server(gc_tuned: bool = False) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "REELBYTE_DATA_DIR": DATA_DIR,
@@ -376,8 +376,8 @@ async def build_scenarios() -> list[tuple[str, Callable[[], str] | None, str | N
     return scenarios
 
 
-async def main(seconds: float, connections: int) -> None:
-    server = start_server()
+async def main(seconds: float, connections: int, gc_tuned: bool) -> None:
+    server = start_server(gc_tuned)
     try:
         await wait_ready()
         scenarios = await build_scenarios()
@@ -399,7 +399,7 @@ async def main(seconds: float, connections: int) -> None:
     table = "\n".join(result.row() for result in results)
     body = f"""
 Command: `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000 --random-seed 42`, then
-`uv run python -m bench.search_load {seconds:g} {connections}`
+`uv run python -m bench.search_load {seconds:g} {connections}{" --gc-tuned" if gc_tuned else ""}`
 ({machine()}; embedded PostgreSQL 16 and Redis on the same machine; one `reelbyte serve` process,
 rate limits off). Each scenario runs {seconds:g} s after a short unmeasured warm-up, from
 {connections} keep-alive connections; latency is measured per request by the client
@@ -412,10 +412,23 @@ scenario (other work on the machine shows there). Errors count statuses of 400 a
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 {table}
 """
+    if gc_tuned:
+        body = (
+            "The same, with the server started by `bench/_serve_gc.py` (`reelbyte serve` after "
+            "`gc.freeze()` and `gc.set_threshold(50_000, 20, 100)`).\n" + body
+        )
     print(body)
-    write_section("Search and gig lists under load (N = 100,000)", body)
+    title = "Search and gig lists under load (N = 100,000)"
+    write_section(title + (", collector tuned" if gc_tuned else ""), body)
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    asyncio.run(main(float(args[0]) if args else 20.0, int(args[1]) if len(args) > 1 else 16))
+    flags = {arg for arg in sys.argv[1:] if arg.startswith("--")}
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    asyncio.run(
+        main(
+            float(args[0]) if args else 20.0,
+            int(args[1]) if len(args) > 1 else 16,
+            "--gc-tuned" in flags,
+        )
+    )

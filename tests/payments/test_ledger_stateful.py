@@ -59,21 +59,20 @@ from tests.payments.helpers import make_gig, sandbox_id
 
 T = TypeVar("T")
 
-PROFILES = {
-    "default": {"max_examples": 10, "stateful_step_count": 50},
-    "long": {"max_examples": 150, "stateful_step_count": 120},
-}
+# (examples, steps at most in each): about 30 s by default; `HYPOTHESIS_PROFILE=long`: about 10 min.
+PROFILES = {"default": (10, 50), "long": (150, 120)}
 FEE = Decimal("15")
 MAX_OPEN_ORDERS = 4  # a few orders at a time, so that each gets far
 MINIMUM_PAYOUT = 2000
 PRICES = [2000, 2500, 4999, 5000, 10013, 12345, 33333]
 HELD = {"in_progress", "delivered", "revision_requested", "disputed"}
 PAID_STATES = {"in_progress", "delivered", "revision_requested"}
-FINAL_PAYMENT = {"paid", "failed", "canceled", "expired"}
 SANDBOX_ACTIONS = {"pay": "paid", "fail": "failed", "cancel": "canceled", "expire": "expired"}
-# The model's own copy of where a payment may go on a notice (the provider's word is read back).
-NOTICE_MOVES = {"open": {"paid", "failed", "canceled", "expired"}, "paid": set(), "refunded": set()}
-NOTICE_MOVES.update({status: set() for status in ("failed", "canceled", "expired")})
+# The model's own table of where a payment may go on a notice (the provider's word, read back).
+NOTICE_MOVES: dict[str, set[str]] = {
+    "open": {"paid", "failed", "canceled", "expired"},
+    **{final: set() for final in ("paid", "failed", "canceled", "expired", "refunded")},
+}
 
 ERROR_KEYS = {"error", "message", "details"}
 # Everything a refused action must leave untouched.
@@ -405,13 +404,21 @@ class LedgerMachine(RuleBasedStateMachine):
         n=pick,
         button=st.sampled_from(["pay"] * 6 + ["fail", "cancel", "expire"]),
         how=st.sampled_from(["hook"] * 3 + ["by_hand"]),
+        detour=st.sampled_from(["none"] * 8 + ["cancel", "dispute", "late", "revise", "wait"]),
     )
-    def advance(self, n: int, button: str, how: str) -> None:
-        """The next step on an unfinished order's happy path: pay it, confirm it, deliver it, approve it."""
+    def advance(self, n: int, button: str, how: str, detour: str) -> None:
+        """The next step of an unfinished order: pay it, confirm it, deliver it, approve it; or,
+        now and then, a detour: cancel it (ask, accept), dispute it, let its delivery date pass
+        and cancel, ask for a revision, or leave it to complete by itself."""
         unfinished = [o for o in self.orders if o.status not in ("completed", "cancelled")]
         order = unfinished[n % len(unfinished)]
         payment = next((p for p in reversed(self.payments) if p.order is order), None)
-        if order.status == "pending_payment":
+        either = order.client if n % 2 else order.creator
+        if detour == "cancel" and order.status != "disputed":
+            self.cancel_order(order, either)
+        elif detour == "dispute" and order.status in PAID_STATES:
+            self.dispute_order(order, either)
+        elif order.status == "pending_payment":
             if payment is None or payment.status != "open":
                 self.checkout_order(order)
             elif payment.remote == "open":
@@ -421,9 +428,19 @@ class LedgerMachine(RuleBasedStateMachine):
             else:
                 self.jobs_run()
         elif order.status in ("in_progress", "revision_requested"):
-            self.deliver_order(order, with_file=how == "by_hand")
+            if detour == "late" and not order.delivered:
+                self.make_late(order)
+                self.cancel_order(order, order.client)
+            else:
+                self.deliver_order(order, with_file=how == "by_hand")
         elif order.status == "delivered":
-            self.approve_order(order)
+            if detour == "revise":
+                self.revise_order(order)
+            elif detour == "wait":
+                self.make_auto_completion_due(order)
+                self.jobs_run()
+            else:
+                self.approve_order(order)
         else:  # disputed: what an admin does
             self.resolve_dispute(n, True, n % 5, n, 0, False)
 
@@ -552,9 +569,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @action(2, lambda self: self.orders, n=pick, valid=mostly, whom=who)
     def request_revision(self, n: int, valid: bool, whom: str) -> None:
         can = lambda o: o.status == "delivered" and o.revisions_used < o.revisions_allowed  # noqa: E731
-        order = self.choose_order(n, valid, can)
+        self.revise_order(self.choose_order(n, valid, can), whom, n)
+
+    def revise_order(self, order: MOrder, whom: str = "party", n: int = 0) -> None:
         user, forced = self.actor(order, "client", whom, n)
-        expected = forced or (200 if can(order) else 409)
+        allowed = order.status == "delivered" and order.revisions_used < order.revisions_allowed
+        expected = forced or (200 if allowed else 409)
         self.run(
             self.send(
                 expected,
@@ -574,8 +594,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def miss_the_delivery_date(self, n: int) -> None:
         """Time passes: the paid order's delivery date is an hour ago."""
         paid = [o for o in self.orders if o.status in PAID_STATES]
-        order = paid[n % len(paid)]
+        self.make_late(paid[n % len(paid)])
 
+    def make_late(self, order: MOrder) -> None:
         async def move() -> None:
             async with get_database().engine.begin() as connection:
                 await connection.execute(
@@ -590,8 +611,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def auto_completion_comes_due(self, n: int) -> None:
         """Time passes: the order's auto-completion jobs are due now."""
         waiting = [o for o in self.orders if o.scheduled_auto]
-        order = waiting[n % len(waiting)]
+        self.make_auto_completion_due(waiting[n % len(waiting)])
 
+    def make_auto_completion_due(self, order: MOrder) -> None:
         async def move() -> int:
             async with get_database().engine.begin() as connection:
                 result = await connection.execute(
@@ -621,7 +643,11 @@ class LedgerMachine(RuleBasedStateMachine):
         order = self.choose_order(
             n, valid, lambda o: o.status == "pending_payment" or o.status in PAID_STATES
         )
-        user = {"client": order.client, "creator": order.creator}.get(whom) or self.stranger(order, n)
+        self.cancel_order(
+            order, {"client": order.client, "creator": order.creator}.get(whom) or self.stranger(order, n)
+        )
+
+    def cancel_order(self, order: MOrder, user: Party) -> None:
         outcome = "refused"
         if user not in (order.client, order.creator):
             expected = 404
@@ -665,7 +691,11 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def open_dispute(self, n: int, valid: bool, whom: str) -> None:
         order = self.choose_order(n, valid, lambda o: o.status in PAID_STATES)
-        user = {"client": order.client, "creator": order.creator}.get(whom) or self.stranger(order, n)
+        self.dispute_order(
+            order, {"client": order.client, "creator": order.creator}.get(whom) or self.stranger(order, n)
+        )
+
+    def dispute_order(self, order: MOrder, user: Party) -> None:
         if user not in (order.client, order.creator):
             expected = 404
         else:
@@ -889,13 +919,14 @@ async def session_loop() -> asyncio.AbstractEventLoop:
 def test_random_money_flows_keep_the_ledger_right(
     session_loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient
 ) -> None:
-    profile = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "default")]
+    examples, steps = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "default")]
     LedgerMachine.env = Env(session_loop, client)
     run_state_machine_as_test(
         LedgerMachine,
         settings=hypothesis_settings(
+            max_examples=examples,
+            stateful_step_count=steps,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-            **profile,
         ),
     )

@@ -104,8 +104,9 @@ def _clean_tags(tags: list[str] | None) -> list[str]:
 
 
 def listed() -> ColumnElement[bool]:
-    """Matches the predicate of the partial indexes (models.LISTED)."""
-    return and_(Gig.is_active.is_(True), Gig.price_from_minor.is_not(None))
+    """Exactly the predicate of the partial indexes (models.LISTED): written `is_active`, not
+    `is_active IS true`, which PostgreSQL would not match to them."""
+    return and_(Gig.is_active, Gig.price_from_minor.is_not(None))
 
 
 def filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
