@@ -34,6 +34,8 @@ from reelbyte.messaging.router import (
     ws_ticket_router,
 )
 from reelbyte.messaging.ws import ws_router
+from reelbyte.notifications import handlers as notification_handlers  # noqa: F401 (events → notifications)
+from reelbyte.notifications.router import notifications_router
 from reelbyte.orders import handlers as order_handlers  # noqa: F401 (orders from proposals)
 from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router
 from reelbyte.payments import handlers as payment_handlers  # noqa: F401 (registers the money movers)
@@ -87,6 +89,10 @@ TAGS = [
         "name": "messaging",
         "description": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
     },
+    {
+        "name": "notifications",
+        "description": "Your notifications: list, unread count, mark read, delete (live ones over /ws/notifications).",
+    },
     {"name": "admin", "description": "Administration: the category tree, dispute resolution."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -122,6 +128,7 @@ def api_router() -> APIRouter:
     v1.include_router(blocks_router, dependencies=json_only)
     v1.include_router(reports_router, dependencies=json_only)
     v1.include_router(ws_ticket_router)
+    v1.include_router(notifications_router, dependencies=json_only)
     return v1
 
 

@@ -4,6 +4,7 @@ from reelbyte.catalog import models as catalog_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
 from reelbyte.messaging import models as messaging_models
+from reelbyte.notifications import models as notifications_models
 from reelbyte.orders import models as orders_models
 from reelbyte.payments import models as payments_models
 from reelbyte.projects import models as projects_models
@@ -16,6 +17,7 @@ __all__ = [
     "identity_models",
     "messaging_models",
     "metadata",
+    "notifications_models",
     "orders_models",
     "payments_models",
     "projects_models",

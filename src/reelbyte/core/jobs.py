@@ -29,6 +29,8 @@ TASK_MODULES = [
     "reelbyte.payments.jobs",
     "reelbyte.payments.handlers",  # not tasks: the signal handlers jobs rely on
     "reelbyte.payments.providers.sandbox",
+    "reelbyte.notifications.jobs",
+    "reelbyte.notifications.handlers",  # not tasks: workers emit order events too
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

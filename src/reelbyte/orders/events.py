@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reelbyte.core.events import Signal
-from reelbyte.orders.models import Dispute, Milestone, Order
+from reelbyte.orders.models import Dispute, Milestone, Order, OrderEvent
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,5 @@ order_cancelled_after_payment: Signal[Order] = Signal("order_cancelled_after_pay
 milestone_approved: Signal[Milestone] = Signal("milestone_approved")
 # An admin split a disputed order's held money between the parties.
 dispute_resolved: Signal[DisputeResolution] = Signal("dispute_resolved")
+# Every OrderEvent written (by service.record), with its order: notifications tell the parties.
+order_event_recorded: Signal[tuple[Order, OrderEvent]] = Signal("order_event_recorded")

@@ -146,7 +146,7 @@ async def transition(
             code="invalid_transition",
             details={"from": order.status.value, "to": to.value},
         )
-    record(session, order, kind, actor=actor, to=to, note=note, data=data)
+    await record(session, order, kind, actor=actor, to=to, note=note, data=data)
     order.status = to
     now = utcnow()
     if to is S.COMPLETED:
@@ -165,7 +165,7 @@ async def _close_project(session: AsyncSession, proposal_id: uuid.UUID, outcome:
     await projects.transition_project(session, project_id, target)
 
 
-def record(
+async def record(
     session: AsyncSession,
     order: Order,
     kind: str,
@@ -175,17 +175,17 @@ def record(
     note: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            actor_id=actor.id if actor else None,
-            kind=kind,
-            from_status=order.status.value if to else None,
-            to_status=to.value if to else None,
-            note=note,
-            data=data or {},
-        )
+    event = OrderEvent(
+        order_id=order.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        from_status=order.status.value if to else None,
+        to_status=to.value if to else None,
+        note=note,
+        data=data or {},
     )
+    session.add(event)
+    await events.order_event_recorded.emit(session, (order, event))
 
 
 # --- creating orders ----------------------------------------------------------------------
@@ -222,7 +222,7 @@ async def create_from_package(
     )
     session.add(order)
     await session.flush()
-    record(session, order, "created", actor=client, data={"package": package.tier.value})
+    await record(session, order, "created", actor=client, data={"package": package.tier.value})
     await session.commit()
     return order
 
@@ -282,7 +282,7 @@ async def mark_milestone_funded(session: AsyncSession, order: Order, milestone: 
     milestone.rejection_reason = None
     if order.status is S.PENDING_PAYMENT:
         await mark_paid(session, order)
-    record(session, order, "milestone_funded", actor=None, data={"milestone": str(milestone.id)})
+    await record(session, order, "milestone_funded", actor=None, data={"milestone": str(milestone.id)})
 
 
 def can_receive_payment(order: Order) -> bool:
@@ -438,7 +438,7 @@ async def cancel(session: AsyncSession, user: User, order_id: uuid.UUID, reason:
         else:
             order.cancellation_requested_by = user.id
             order.cancellation_reason = reason
-            record(session, order, "cancellation_requested", actor=user, note=reason)
+            await record(session, order, "cancellation_requested", actor=user, note=reason)
     else:
         raise Conflict(
             f"An order that is {order.status.value} cannot be cancelled.", code="invalid_transition"
@@ -613,7 +613,7 @@ async def create_milestones(
     order.creator_earnings_minor = order.amount_minor - order.platform_fee_minor
     order.uses_milestones = True
     session.add_all(milestones)
-    record(session, order, "milestones_planned", actor=user, data={"count": len(milestones)})
+    await record(session, order, "milestones_planned", actor=user, data={"count": len(milestones)})
     await session.commit()
     return milestones
 
@@ -663,7 +663,7 @@ async def submit_milestone(
     milestone.submitted_at = utcnow()
     milestone.submission_note = note
     milestone.deliverables = deliverables
-    record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
+    await record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
     await session.commit()
     return milestone
 
@@ -678,7 +678,7 @@ async def reject_milestone(
         raise Conflict("Only a submitted milestone can be rejected.", code="invalid_transition")
     _milestone_transition(milestone, MilestoneStatus.FUNDED)  # back to work
     milestone.rejection_reason = reason
-    record(
+    await record(
         session, order, "milestone_rejected", actor=user, note=reason, data={"milestone": str(milestone.id)}
     )
     await session.commit()
@@ -693,7 +693,7 @@ async def approve_milestone(session: AsyncSession, user: User, milestone_id: uui
         raise Conflict("Only a submitted milestone can be approved.", code="invalid_transition")
     _milestone_transition(milestone, MilestoneStatus.APPROVED)
     milestone.approved_at = utcnow()
-    record(session, order, "milestone_approved", actor=user, data={"milestone": str(milestone.id)})
+    await record(session, order, "milestone_approved", actor=user, data={"milestone": str(milestone.id)})
     await events.milestone_approved.emit(session, milestone)
     remaining = [m for m in await _milestones(session, order.id) if m.status is not MilestoneStatus.APPROVED]
     if not remaining:

@@ -23,7 +23,7 @@ from reelbyte.core.money import Money, to_minor
 from reelbyte.identity.models import User
 from reelbyte.orders import service as orders
 from reelbyte.orders.models import Milestone, MilestoneStatus, Order, OrderStatus
-from reelbyte.payments import ledger
+from reelbyte.payments import events, ledger
 from reelbyte.payments.ledger import Leg
 from reelbyte.payments.models import (
     EntryKind,
@@ -428,6 +428,7 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
         withdrawal.paid_at = utcnow()
         out = ledger.clearing(provider.name, withdrawal.currency)
         await _settle_withdrawal(session, withdrawal, "paid", out, EntryKind.PAYOUT)
+        await events.withdrawal_paid.emit(session, withdrawal)
     await session.commit()
     return withdrawal.status
 

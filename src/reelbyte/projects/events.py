@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.projects.models import Proposal
+from reelbyte.core.events import Signal
+from reelbyte.projects.models import Project, Proposal
 
 ProposalAcceptedHandler = Callable[[AsyncSession, Proposal], Awaitable[None]]
 
@@ -38,3 +39,10 @@ async def proposal_accepted(session: AsyncSession, proposal: Proposal) -> None:
     """Run the registered handlers in order (none registered: nothing happens)."""
     for handler in list(proposal_accepted_handlers):
         await handler(session, proposal)
+
+
+# Announcements for notifications, with the proposal's project (emitted in the transaction,
+# after the change is flushed).
+proposal_created: Signal[tuple[Proposal, Project]] = Signal("proposal_created")
+proposal_was_accepted: Signal[tuple[Proposal, Project]] = Signal("proposal_was_accepted")
+proposal_rejected: Signal[tuple[Proposal, Project]] = Signal("proposal_rejected")

@@ -536,6 +536,7 @@ async def create_proposal(session: AsyncSession, user: User, data: ProposalCreat
         session.add(proposal)
         await session.flush()
         await _change_proposals_count(session, project.id, +1)
+        await events.proposal_created.emit(session, (proposal, project))
         return proposal
 
     return await _transaction(session, work)
@@ -638,6 +639,7 @@ async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.U
         await session.flush()  # the partial unique index checks here
         await _reject_pending_proposals(session, project.id, keep=proposal.id)
         await events.proposal_accepted(session, proposal)
+        await events.proposal_was_accepted.emit(session, (proposal, project))
         return proposal
 
     return await _transaction(session, work)
@@ -651,6 +653,7 @@ async def reject_proposal(session: AsyncSession, user: User, proposal_id: uuid.U
         _require_project_owner(project, user_id)
         _apply_proposal_transition(proposal, ProposalStatus.REJECTED)
         await session.flush()
+        await events.proposal_rejected.emit(session, (proposal, project))
         return proposal
 
     return await _transaction(session, work)
