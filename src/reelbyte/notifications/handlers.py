@@ -114,27 +114,23 @@ async def on_proposal_created(session: AsyncSession, payload: tuple[Proposal, Pr
 
 @project_events.proposal_was_accepted.connect
 async def on_proposal_accepted(session: AsyncSession, payload: tuple[Proposal, Project]) -> None:
-    proposal, project = payload
-    await notify(
-        session,
-        proposal.creator_id,
-        "proposal_accepted",
-        "Proposal accepted",
-        f"Your proposal for “{project.title}” was accepted.",
-        link=f"/proposals/{proposal.id}",
-        reference=("proposal", proposal.id),
-    )
+    await _tell_proposal_author(session, *payload, "proposal_accepted", "Proposal accepted", "was accepted")
 
 
 @project_events.proposal_rejected.connect
 async def on_proposal_rejected(session: AsyncSession, payload: tuple[Proposal, Project]) -> None:
-    proposal, project = payload
+    await _tell_proposal_author(session, *payload, "proposal_rejected", "Proposal declined", "was declined")
+
+
+async def _tell_proposal_author(
+    session: AsyncSession, proposal: Proposal, project: Project, type_: str, title: str, outcome: str
+) -> None:
     await notify(
         session,
         proposal.creator_id,
-        "proposal_rejected",
-        "Proposal declined",
-        f"Your proposal for “{project.title}” was declined.",
+        type_,
+        title,
+        f"Your proposal for “{project.title}” {outcome}.",
         link=f"/proposals/{proposal.id}",
         reference=("proposal", proposal.id),
     )

@@ -71,10 +71,6 @@ class MilestoneSubmit(RequestModel):
     deliverables: Annotated[list[PublicUrl], Field(max_length=20)] = []
 
 
-def money(minor: int, currency: str) -> Money:
-    return Money.from_minor(minor, currency)
-
-
 class OrderEventOut(ResponseModel):
     kind: str
     from_status: str | None
@@ -116,9 +112,9 @@ class OrderOut(ResponseModel):
         return cls(
             **{name: getattr(order, name) for name in _PLAIN_ORDER_FIELDS},
             status=order.status.value,
-            amount=money(order.amount_minor, order.currency),
-            platform_fee=money(order.platform_fee_minor, order.currency),
-            creator_earnings=money(order.creator_earnings_minor, order.currency),
+            amount=Money.from_minor(order.amount_minor, order.currency),
+            platform_fee=Money.from_minor(order.platform_fee_minor, order.currency),
+            creator_earnings=Money.from_minor(order.creator_earnings_minor, order.currency),
         )
 
 
@@ -188,7 +184,7 @@ class MilestoneOut(ResponseModel):
             position=milestone.position,
             title=milestone.title,
             description=milestone.description,
-            amount=money(milestone.amount_minor, milestone.currency),
+            amount=Money.from_minor(milestone.amount_minor, milestone.currency),
             status=milestone.status.value,
             due_date=milestone.due_date,
             deliverables=list(milestone.deliverables or []),
@@ -220,8 +216,12 @@ class DisputeOut(ResponseModel):
             opened_by=dispute.opened_by,
             reason=dispute.reason,
             status=dispute.status.value,
-            refund=money(dispute.refund_minor, currency) if dispute.refund_minor is not None else None,
-            release=money(dispute.release_minor, currency) if dispute.release_minor is not None else None,
+            refund=Money.from_minor(dispute.refund_minor, currency)
+            if dispute.refund_minor is not None
+            else None,
+            release=Money.from_minor(dispute.release_minor, currency)
+            if dispute.release_minor is not None
+            else None,
             resolution_note=dispute.resolution_note,
             resolved_at=dispute.resolved_at,
             created_at=dispute.created_at,

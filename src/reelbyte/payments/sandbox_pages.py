@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from reelbyte.core.money import format_minor
 from reelbyte.identity.deps import SessionDep
-from reelbyte.payments.models import Payment
+from reelbyte.payments import service
 from reelbyte.payments.providers import sandbox
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")
@@ -55,7 +55,7 @@ async def act(
 @payment_pages_router.get("/payments/return/{payment_id}", response_class=HTMLResponse)
 async def return_page(request: Request, payment_id: uuid.UUID, session: SessionDep) -> Response:
     """Where the payer lands after the provider's page; the webhook may still be on its way."""
-    payment = await session.get(Payment, payment_id)
+    payment = await service.find_payment(session, payment_id)
     if payment is None:
         return templates.TemplateResponse(
             request,

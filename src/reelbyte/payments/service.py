@@ -133,6 +133,11 @@ async def _payable(
     return order, None
 
 
+async def find_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
+    """A payment by its id, for the page the payer returns to (the id is unguessable)."""
+    return await session.get(Payment, payment_id)
+
+
 async def get_payment_for(session: AsyncSession, user: User, payment_id: uuid.UUID) -> Payment:
     """A payment, for the parties of its order and admins (anyone else: 404)."""
     payment = await session.get(Payment, payment_id)
