@@ -35,6 +35,7 @@ from reelbyte.messaging.router import (
 )
 from reelbyte.messaging.ws import ws_router
 from reelbyte.notifications import handlers as notification_handlers  # noqa: F401 (events → notifications)
+from reelbyte.notifications import messages as message_notifications  # noqa: F401 (offline notice, digest)
 from reelbyte.notifications.router import notifications_router
 from reelbyte.orders import handlers as order_handlers  # noqa: F401 (orders from proposals)
 from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router

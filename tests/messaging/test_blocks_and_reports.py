@@ -6,6 +6,8 @@ import uuid
 
 import httpx
 
+from reelbyte.core.db import get_database
+from reelbyte.messaging import service
 from tests.helpers import signed_up
 from tests.messaging.support import pair, send, start
 
@@ -110,3 +112,33 @@ async def test_bad_reports(client: httpx.AsyncClient) -> None:
     for headers, body, status, code in cases:
         response = await client.post("/v1/reports", json=body, headers=headers)
         assert (response.status_code, response.json()["error"]) == (status, code), (body, response.text)
+
+
+async def test_presence_is_not_announced_across_a_block(client: httpx.AsyncClient) -> None:
+    a, a_h, b, b_h = await pair(client)
+    c, c_h = await signed_up(client, "client")
+    await start(client, a_h, b["id"], message="hello")
+    await start(client, c_h, a["id"], message="hi a")
+    async with get_database().sessions() as session:
+        assert set(await service.partner_ids(session, uuid.UUID(a["id"]))) == {
+            uuid.UUID(b["id"]),
+            uuid.UUID(c["id"]),
+        }
+    assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_h)).status_code == 204
+    async with get_database().sessions() as session:
+        assert await service.partner_ids(session, uuid.UUID(a["id"])) == [uuid.UUID(c["id"])]
+        assert await service.partner_ids(session, uuid.UUID(b["id"])) == []
+
+
+async def test_a_closed_account_receives_no_more_messages(client: httpx.AsyncClient) -> None:
+    _, a_h, b, b_h = await pair(client)
+    conversation = await start(client, a_h, b["id"], message="hello")
+    assert (await client.delete("/v1/users/me", headers=b_h)).status_code == 204
+    sent = await client.post(
+        f"/v1/conversations/{conversation['id']}/messages", json={"content": "still there?"}, headers=a_h
+    )
+    assert (sent.status_code, sent.json()["error"]) == (403, "recipient_unavailable")
+    items = (await client.get(f"/v1/conversations/{conversation['id']}/messages", headers=a_h)).json()[
+        "items"
+    ]
+    assert [m["content"] for m in items] == ["hello"]

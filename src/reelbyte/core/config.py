@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     default_currency: str = "EUR"
     auto_complete_days: int = 3
 
+    message_digest_quiet_minutes: int = Field(default=15, ge=0)
+    message_digest_max_wait_minutes: int = Field(default=60, ge=0)
+
     payment_provider: Literal["sandbox", "mollie", "stripe"] = "sandbox"
     mollie_api_key: str | None = None
     mollie_api_endpoint: str | None = None  # only to point the client at a test server

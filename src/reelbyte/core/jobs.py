@@ -31,6 +31,7 @@ TASK_MODULES = [
     "reelbyte.payments.providers.sandbox",
     "reelbyte.notifications.jobs",
     "reelbyte.notifications.handlers",  # not tasks: workers emit order events too
+    "reelbyte.notifications.messages",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -1,4 +1,4 @@
-"""Text helpers: slugs and normalised labels (tags, skills)."""
+"""Text helpers: slugs, normalised labels (tags, skills) and excerpts."""
 
 from __future__ import annotations
 
@@ -19,3 +19,14 @@ def slugify(text: str, max_length: int = 80) -> str:
 def normalise_label(label: str) -> str:
     """A tag or skill as stored and compared: trimmed, single-spaced, lower-case."""
     return _SPACES.sub(" ", label.strip()).lower()
+
+
+def excerpt(text: str, max_length: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `max_length` characters with '…'."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= max_length:
+        return flat
+    cut = flat[: max_length - 1]
+    if " " in cut[max_length // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"

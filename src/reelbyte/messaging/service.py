@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, Rate
 from reelbyte.core.ratelimit import Limit, hit
 from reelbyte.identity import service as identity_service
 from reelbyte.identity.models import User
+from reelbyte.messaging import events
 from reelbyte.messaging.hub import publish, publish_many
 from reelbyte.messaging.models import (
     Conversation,
@@ -111,6 +112,9 @@ async def _visible_message(
 
 
 async def _ensure_can_message(session: AsyncSession, sender_id: uuid.UUID, recipient_id: uuid.UUID) -> None:
+    recipient = await session.get(User, recipient_id)
+    if recipient is None or not recipient.is_active:
+        raise Forbidden("This account is closed: it cannot receive messages.", code="recipient_unavailable")
     blocks = await session.scalars(
         select(UserBlock.blocker_id).where(
             or_(
@@ -354,18 +358,57 @@ async def unread_counts(session: AsyncSession, user_id: uuid.UUID) -> UnreadCoun
     )
 
 
+def _blocked_either_way(user_id: uuid.UUID, other_id: object) -> ColumnElement[bool]:
+    return exists().where(
+        or_(
+            and_(UserBlock.blocker_id == user_id, UserBlock.blocked_id == other_id),
+            and_(UserBlock.blocker_id == other_id, UserBlock.blocked_id == user_id),
+        )
+    )
+
+
 async def partner_ids(session: AsyncSession, user_id: uuid.UUID, limit: int = 1000) -> list[uuid.UUID]:
-    """Everyone I share a conversation with (to tell them when I come online or leave)."""
+    """Everyone I share a conversation with and no block stands between (to tell them when I
+    come online or leave)."""
     rows = await session.scalars(
         select(CP.user_id)
         .where(
             CP.conversation_id.in_(select(CP.conversation_id).where(CP.user_id == user_id)),
             CP.user_id != user_id,
+            ~_blocked_either_way(user_id, CP.user_id),
         )
         .distinct()
         .limit(limit)
     )
     return list(rows)
+
+
+async def unread_in(session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> int:
+    return (await _unread_by_conversation(session, user_id, [conversation_id])).get(conversation_id, 0)
+
+
+async def unread_after(
+    session: AsyncSession, user_id: uuid.UUID, after_message_id: int, limit: int
+) -> list[tuple[Message, User]]:
+    """My unread messages newer than `after_message_id`, oldest first, with their senders.
+
+    Leaves out deleted messages and those of users I blocked (for the e-mail digest).
+    """
+    rows = await session.execute(
+        select(Message, User)
+        .join(CP, and_(CP.conversation_id == Message.conversation_id, CP.user_id == user_id))
+        .join(User, User.id == Message.sender_id)
+        .where(
+            Message.sender_id != user_id,
+            Message.deleted_at.is_(None),
+            Message.id > func.coalesce(CP.last_read_message_id, 0),
+            Message.id > after_message_id,
+            ~exists().where(UserBlock.blocker_id == user_id, UserBlock.blocked_id == Message.sender_id),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return [(message, sender) for message, sender in rows.all()]
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -398,6 +441,7 @@ async def _append(
             last_read_at=now,
         )
     )
+    await events.message_sent.emit(session, events.MessageSent(message, _other(conversation, sender_id)))
     return message
 
 

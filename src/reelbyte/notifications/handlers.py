@@ -8,6 +8,7 @@ transaction, so a notification exists only if the change that caused it commits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,9 +21,10 @@ from reelbyte.orders.models import Order, OrderEvent
 from reelbyte.payments import events as payment_events
 from reelbyte.payments.models import Withdrawal
 from reelbyte.projects import events as project_events
-from reelbyte.projects.models import Project, Proposal
+from reelbyte.projects.models import Project, ProjectStatus, Proposal
 
 Recipient = Literal["client", "creator", "other"]
+Content = str | Callable[[Order, OrderEvent], str]
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,30 @@ class OrderNotice:
     recipient: Recipient
     type: str
     title: str
-    content: str  # formatted with the order's title as {title}
+    content: Content  # a template formatted with the order's title as {title}, or a function
+
+    def text(self, order: Order, event: OrderEvent) -> str:
+        if callable(self.content):
+            return self.content(order, event)
+        return self.content.format(title=order.title)
+
+
+def _dispute_outcome(order: Order, event: OrderEvent) -> str:
+    """Where the held money went, from the amounts the admin chose."""
+    refund, release = int(event.data.get("refund_minor", 0)), int(event.data.get("release_minor", 0))
+    resolved = f"The dispute on the order “{order.title}” was resolved"
+    if refund and release:
+        refunded = Money.from_minor(refund, order.currency)
+        released = Money.from_minor(release, order.currency)
+        return (
+            f"{resolved}: {refunded.value} {refunded.currency} was refunded to the client "
+            f"and {released.value} {released.currency} released to the creator."
+        )
+    if refund:
+        return f"{resolved}: the money was refunded to the client."
+    if release:
+        return f"{resolved}: the money was released to the creator."
+    return f"{resolved}."
 
 
 _CANCELLED = OrderNotice("other", "order_cancelled", "Order cancelled", "The order “{title}” was cancelled.")
@@ -56,6 +81,7 @@ ORDER_NOTICES: dict[str, OrderNotice] = {
     ),
     "approved": _COMPLETED,
     "auto_completed": _COMPLETED,
+    "completed": _COMPLETED,  # the last milestone was approved
     "cancelled": _CANCELLED,
     "cancellation_accepted": _CANCELLED,
     "cancelled_late_delivery": _CANCELLED,
@@ -67,6 +93,39 @@ ORDER_NOTICES: dict[str, OrderNotice] = {
     ),
     "disputed": OrderNotice(
         "other", "order_disputed", "Dispute opened", "A dispute was opened on the order “{title}”."
+    ),
+    "dispute_resolved": OrderNotice(  # the actor is an admin: both parties hear of it
+        "other", "order_dispute_resolved", "Dispute resolved", _dispute_outcome
+    ),
+    "milestones_planned": OrderNotice(
+        "other",
+        "order_milestones_planned",
+        "Milestones planned",
+        "The order “{title}” was split into milestones.",
+    ),
+    "milestone_funded": OrderNotice(
+        "creator",
+        "order_milestone_funded",
+        "Milestone funded",
+        "A milestone of “{title}” was funded: you can start on it.",
+    ),
+    "milestone_submitted": OrderNotice(
+        "client",
+        "order_milestone_submitted",
+        "Milestone submitted",
+        "A milestone of “{title}” was submitted: please review it.",
+    ),
+    "milestone_approved": OrderNotice(
+        "creator",
+        "order_milestone_approved",
+        "Milestone approved",
+        "A milestone of “{title}” was approved: its payment is released.",
+    ),
+    "milestone_rejected": OrderNotice(
+        "creator",
+        "order_milestone_rejected",
+        "Milestone sent back",
+        "The client sent a milestone of “{title}” back for changes.",
     ),
 }
 
@@ -92,7 +151,7 @@ async def on_order_event(session: AsyncSession, payload: tuple[Order, OrderEvent
             user_id,
             notice.type,
             notice.title,
-            notice.content.format(title=order.title),
+            notice.text(order, event),
             link=f"/orders/{order.id}",
             reference=("order", order.id),
         )
@@ -114,23 +173,37 @@ async def on_proposal_created(session: AsyncSession, payload: tuple[Proposal, Pr
 
 @project_events.proposal_was_accepted.connect
 async def on_proposal_accepted(session: AsyncSession, payload: tuple[Proposal, Project]) -> None:
-    await _tell_proposal_author(session, *payload, "proposal_accepted", "Proposal accepted", "was accepted")
+    proposal, project = payload
+    content = _proposal_outcome(project, "was accepted")
+    await _tell_proposal_author(session, proposal, "proposal_accepted", "Proposal accepted", content)
 
 
 @project_events.proposal_rejected.connect
 async def on_proposal_rejected(session: AsyncSession, payload: tuple[Proposal, Project]) -> None:
-    await _tell_proposal_author(session, *payload, "proposal_rejected", "Proposal declined", "was declined")
+    proposal, project = payload
+    # Rejected in bulk, the project tells why: another proposal won, or the project was cancelled.
+    if project.status is ProjectStatus.IN_PROGRESS:
+        content = f"Another proposal was chosen for “{project.title}”."
+    elif project.status is ProjectStatus.CANCELLED:
+        content = f"The project “{project.title}” was cancelled."
+    else:
+        content = _proposal_outcome(project, "was declined")
+    await _tell_proposal_author(session, proposal, "proposal_rejected", "Proposal declined", content)
+
+
+def _proposal_outcome(project: Project, outcome: str) -> str:
+    return f"Your proposal for “{project.title}” {outcome}."
 
 
 async def _tell_proposal_author(
-    session: AsyncSession, proposal: Proposal, project: Project, type_: str, title: str, outcome: str
+    session: AsyncSession, proposal: Proposal, type_: str, title: str, content: str
 ) -> None:
     await notify(
         session,
         proposal.creator_id,
         type_,
         title,
-        f"Your proposal for “{project.title}” {outcome}.",
+        content,
         link=f"/proposals/{proposal.id}",
         reference=("proposal", proposal.id),
     )

@@ -5,7 +5,8 @@ the transaction's fate: the row, the push job and the e-mail job commit or roll 
 change that caused them, so nothing is ever announced for a change that did not happen.
 
 Preferences live on the user (`notification_preferences`: `{type: {"in_app": bool, "email": bool}}`).
-In-app is on unless switched off; e-mail is on by default for order and payment types only.
+In-app is on unless switched off; e-mail is on by default for order and payment types, and for
+new messages, whose e-mail is the unread digest (messages.py) rather than one mail per message.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from reelbyte.notifications.schemas import NotificationOut
 
 EMAIL_BY_DEFAULT_PREFIXES = ("order_", "payment_", "payout_")
 EMAIL_TEMPLATE = "notification"
+MESSAGE_RECEIVED = "message_received"
+EMAILED_AS_DIGEST = frozenset({MESSAGE_RECEIVED})
 
 
 def wants(user: User, type: str, channel: str) -> bool:
     """Whether `user` wants notifications of `type` on `channel` ("in_app" or "email")."""
-    default = channel == "in_app" or type.startswith(EMAIL_BY_DEFAULT_PREFIXES)
+    default = channel == "in_app" or type.startswith(EMAIL_BY_DEFAULT_PREFIXES) or type in EMAILED_AS_DIGEST
     preference = (user.notification_preferences or {}).get(type)
     if isinstance(preference, dict) and isinstance(preference.get(channel), bool):
         return bool(preference[channel])
@@ -73,7 +76,7 @@ async def notify(
         await session.refresh(notification)
         data = NotificationOut.of(notification).frame_data()
         await defer(session, jobs.push_notification, user_id=str(user.id), data=data)
-    if wants(user, type, "email"):
+    if type not in EMAILED_AS_DIGEST and wants(user, type, "email"):
         await queue_email(
             session,
             user.email,

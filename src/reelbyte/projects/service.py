@@ -272,10 +272,11 @@ async def _change_proposals_count(session: AsyncSession, project_id: uuid.UUID, 
 
 async def _reject_pending_proposals(
     session: AsyncSession, project_id: uuid.UUID, *, keep: uuid.UUID | None = None
-) -> None:
+) -> list[Proposal]:
     """pending → rejected for the project's other proposals (the only way into rejected in bulk).
 
-    Caller holds the project lock, so no proposal of it can change under this statement.
+    Caller holds the project lock, so no proposal of it can change under this statement. Returns
+    the proposals rejected, oldest first, for the caller to announce in its transaction.
     """
     assert can_transition_proposal(ProposalStatus.PENDING, ProposalStatus.REJECTED)
     query = update(Proposal).where(
@@ -283,7 +284,17 @@ async def _reject_pending_proposals(
     )
     if keep is not None:
         query = query.where(Proposal.id != keep)
-    await session.execute(query.values(status=ProposalStatus.REJECTED, decided_at=utcnow()))
+    rejected = await session.scalars(
+        query.values(status=ProposalStatus.REJECTED, decided_at=utcnow())
+        .returning(Proposal)
+        .execution_options(populate_existing=True)
+    )
+    return sorted(rejected, key=lambda proposal: (proposal.created_at, proposal.id))
+
+
+async def _announce_rejected(session: AsyncSession, proposals: list[Proposal], project: Project) -> None:
+    for proposal in proposals:
+        await events.proposal_rejected.emit(session, (proposal, project))
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -412,8 +423,9 @@ async def cancel_project(session: AsyncSession, user: User, project_id: uuid.UUI
         if project.status is not ProjectStatus.OPEN:
             raise _not_open(project, "be cancelled")
         _apply_project_transition(project, ProjectStatus.CANCELLED)
-        await _reject_pending_proposals(session, project.id)
+        rejected = await _reject_pending_proposals(session, project.id)
         await session.flush()
+        await _announce_rejected(session, rejected, project)
         return project
 
     return await _transaction(session, work)
@@ -637,9 +649,10 @@ async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.U
             raise _not_open(project, "accept a proposal")
         _apply_project_transition(project, ProjectStatus.IN_PROGRESS)
         await session.flush()  # the partial unique index checks here
-        await _reject_pending_proposals(session, project.id, keep=proposal.id)
+        rejected = await _reject_pending_proposals(session, project.id, keep=proposal.id)
         await events.proposal_accepted(session, proposal)
         await events.proposal_was_accepted.emit(session, (proposal, project))
+        await _announce_rejected(session, rejected, project)
         return proposal
 
     return await _transaction(session, work)

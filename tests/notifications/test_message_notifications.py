@@ -1,0 +1,277 @@
+"""New chat messages: a notice for an offline recipient, and one digest e-mail after a quiet period
+(received through the local SMTP server), never one mail per message and never a message twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+
+from reelbyte.core.config import Settings
+from reelbyte.core.db import get_database, utcnow
+from reelbyte.messaging import presence
+from reelbyte.notifications.messages import send_due_digests, send_message_digests
+from reelbyte.notifications.models import MessageDigest
+from tests.conftest import Mailbox, run_jobs
+from tests.helpers import signed_up
+from tests.messaging.support import pair, send, start
+from tests.notifications.support import notifications
+
+AFTER_QUIET = timedelta(minutes=16)
+
+
+async def _messages_to(
+    client: httpx.AsyncClient, sender: dict[str, str], recipient_id: str, *texts: str
+) -> str:
+    conversation = await start(client, sender, recipient_id)
+    for content in texts:
+        await send(client, sender, conversation["id"], content)
+    return str(conversation["id"])
+
+
+async def _send_due_digests(after: timedelta = AFTER_QUIET) -> int:
+    async with get_database().sessions() as session:
+        return await send_due_digests(session, now=utcnow() + after)
+
+
+async def _digest_of(user_id: str) -> MessageDigest | None:
+    async with get_database().sessions() as session:
+        return await session.scalar(select(MessageDigest).where(MessageDigest.user_id == user_id))
+
+
+def _digests_to(mailbox: Mailbox, address: str) -> list[Any]:
+    return [m for m in mailbox.to(address) if "unread message" in m["Subject"]]
+
+
+def _plain(message: Any) -> str:
+    return str(message.get_body(("plain",)).get_content())
+
+
+# --- the notice for an offline recipient --------------------------------------------------
+
+
+async def test_an_offline_recipient_gets_one_notice_per_conversation(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    a, a_headers, b, b_headers = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "Hello there")
+
+    [notice] = await notifications(client, b_headers)
+    assert notice["type"] == "message_received"
+    assert notice["title"] == f"New message from {a['full_name']}"
+    assert notice["content"] == "Hello there"
+    assert notice["link"] == f"/conversations/{conversation_id}"
+    assert notice["reference_type"] == "conversation"
+    assert notice["reference_id"] == conversation_id
+
+    await send(client, a_headers, conversation_id, "Are you there?")
+    [notice] = await notifications(client, b_headers)
+    assert notice["title"] == f"2 new messages from {a['full_name']}"
+    assert notice["content"] == "Are you there?"
+    assert await notifications(client, a_headers) == []  # the sender is told nothing
+
+    await run_jobs()
+    # Messages are e-mailed only as the digest (the one mail so far asks to verify the address).
+    assert [m["Subject"] for m in mailbox.to(b["email"])] == ["Confirm your e-mail address for ReelByte"]
+
+
+async def test_an_online_recipient_gets_no_notice(client: httpx.AsyncClient) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    await presence.connected(uuid.UUID(b["id"]), "a-socket-of-b")
+    await _messages_to(client, a_headers, b["id"], "You see this live")
+    assert await notifications(client, b_headers) == []
+
+    await presence.disconnected(uuid.UUID(b["id"]), "a-socket-of-b")
+    await _messages_to(client, a_headers, b["id"], "Now you are away")
+    assert [n["content"] for n in await notifications(client, b_headers)] == ["Now you are away"]
+
+
+async def test_a_read_notice_is_kept_and_a_new_one_starts(client: httpx.AsyncClient) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "first")
+    [first] = await notifications(client, b_headers)
+    response = await client.put(f"/v1/notifications/{first['id']}/read", headers=b_headers)
+    assert response.status_code == 200, response.text
+
+    await send(client, a_headers, conversation_id, "second")
+    newest, older = await notifications(client, b_headers)
+    assert older["id"] == first["id"]
+    assert older["is_read"] is True
+    assert newest["is_read"] is False
+    assert newest["content"] == "second"
+
+
+async def test_in_app_off_means_no_notice(client: httpx.AsyncClient) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    response = await client.put(
+        "/v1/users/me",
+        json={"notification_preferences": {"message_received": {"in_app": False, "email": True}}},
+        headers=b_headers,
+    )
+    assert response.status_code == 200, response.text
+    await _messages_to(client, a_headers, b["id"], "quiet please")
+    assert await notifications(client, b_headers) == []
+    assert await _digest_of(b["id"]) is not None  # the e-mail digest is still on
+
+
+# --- the digest ---------------------------------------------------------------------------
+
+
+async def test_unread_messages_arrive_as_one_digest_after_the_quiet_period(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    a, a_headers, b, _ = await pair(client)
+    c, c_headers = await signed_up(client, "client")
+    from_a = await _messages_to(client, a_headers, b["id"], "one", "two", "three", "four")
+    from_c = await _messages_to(client, c_headers, b["id"], "Can you edit my wedding film?")
+
+    assert await _send_due_digests(after=timedelta(minutes=5)) == 0  # not quiet long enough
+    assert await _send_due_digests() == 1
+    await run_jobs()
+
+    [digest] = _digests_to(mailbox, b["email"])
+    assert digest["Subject"] == "ReelByte: 5 unread messages"
+    body = _plain(digest)
+    assert f"{a['full_name']} — 4 messages" in body
+    assert f"{c['full_name']} — 1 message:" in body
+    # The latest three of a conversation are quoted, the oldest is only counted.
+    assert "“two”" in body
+    assert "“three”" in body
+    assert "“four”" in body
+    assert "“one”" not in body
+    assert "Can you edit my wedding film?" in body
+    assert f"/conversations/{from_a}" in body
+    assert f"/conversations/{from_c}" in body
+    assert "Can you edit my wedding film?" in digest.get_body(("html",)).get_content()
+    assert _digests_to(mailbox, a["email"]) == []
+    assert _digests_to(mailbox, c["email"]) == []
+
+    # Nothing is due any more, and the same messages are never e-mailed again.
+    assert await _send_due_digests(after=timedelta(days=1)) == 0
+    await send(client, c_headers, from_c, "Just one more thing")
+    assert await _send_due_digests() == 1
+    await run_jobs()
+    latest = _digests_to(mailbox, b["email"])[-1]
+    assert latest["Subject"] == "ReelByte: 1 unread message"
+    assert "Just one more thing" in _plain(latest)
+    assert "wedding film" not in _plain(latest)
+    assert "“four”" not in _plain(latest)
+
+
+async def test_messages_read_before_the_digest_is_due_are_not_e_mailed(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "first", "second")
+    newest = (await client.get(f"/v1/conversations/{conversation_id}/messages", headers=b_headers)).json()
+    response = await client.post(f"/v1/messages/{newest['items'][0]['id']}/read", headers=b_headers)
+    assert response.status_code == 200, response.text
+
+    assert await _send_due_digests() == 0
+    await run_jobs()
+    assert _digests_to(mailbox, b["email"]) == []
+    digest = await _digest_of(b["id"])
+    assert digest is not None
+    assert digest.due_at is None  # taken off the schedule all the same
+
+
+async def test_deleted_messages_and_blocked_senders_are_left_out(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    c, c_headers = await signed_up(client, "client")
+    conversation_id = await _messages_to(client, a_headers, b["id"], "kept")
+    regretted = await send(client, a_headers, conversation_id, "regretted")
+    assert (await client.delete(f"/v1/messages/{regretted['id']}", headers=a_headers)).status_code == 204
+    await _messages_to(client, c_headers, b["id"], "spam spam spam")
+    assert (await client.post(f"/v1/users/{c['id']}/block", headers=b_headers)).status_code in (200, 204)
+
+    assert await _send_due_digests() == 1
+    await run_jobs()
+    [digest] = _digests_to(mailbox, b["email"])
+    body = _plain(digest)
+    assert digest["Subject"] == "ReelByte: 1 unread message"
+    assert "kept" in body
+    assert "regretted" not in body
+    assert "spam" not in body
+
+
+async def test_switching_the_e_mail_off_stops_the_digest(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    response = await client.put(
+        "/v1/users/me",
+        json={"notification_preferences": {"message_received": {"in_app": True, "email": False}}},
+        headers=b_headers,
+    )
+    assert response.status_code == 200, response.text
+    await _messages_to(client, a_headers, b["id"], "hello")
+    assert await _send_due_digests() == 0
+    await run_jobs()
+    assert _digests_to(mailbox, b["email"]) == []
+    assert len(await notifications(client, b_headers)) == 1  # in-app stays on
+
+
+async def test_each_message_restarts_the_quiet_period_up_to_the_maximum_wait(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    _, a_headers, b, _ = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "first")
+    first = await _digest_of(b["id"])
+    assert first is not None
+    assert first.due_at is not None
+    assert first.first_pending_at is not None
+    quiet = timedelta(minutes=settings.message_digest_quiet_minutes)
+    assert first.due_at - first.first_pending_at == quiet
+
+    await send(client, a_headers, conversation_id, "second")
+    second = await _digest_of(b["id"])
+    assert second is not None
+    assert second.due_at is not None
+    assert second.first_pending_at == first.first_pending_at
+    assert second.due_at > first.due_at
+
+    # A conversation that never goes quiet is still e-mailed once the maximum wait is over.
+    async with get_database().sessions() as session:
+        await session.execute(
+            text(
+                "UPDATE message_digests SET first_pending_at = now() - interval '2 hours' WHERE user_id = :id"
+            ),
+            {"id": b["id"]},
+        )
+        await session.commit()
+    await send(client, a_headers, conversation_id, "third")
+    capped = await _digest_of(b["id"])
+    assert capped is not None
+    assert capped.due_at is not None
+    assert capped.first_pending_at is not None
+    max_wait = timedelta(minutes=settings.message_digest_max_wait_minutes)
+    assert capped.due_at == capped.first_pending_at + max_wait
+    assert capped.due_at < utcnow()
+
+
+async def test_the_periodic_job_sends_what_is_due(
+    client: httpx.AsyncClient, mailbox: Mailbox, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "message_digest_quiet_minutes", 0)
+    _, a_headers, b, _ = await pair(client)
+    await _messages_to(client, a_headers, b["id"], "sent through the job")
+    await send_message_digests.defer_async(timestamp=0)
+    await run_jobs()
+    [digest] = _digests_to(mailbox, b["email"])
+    assert "sent through the job" in _plain(digest)
+
+
+async def test_a_failed_send_schedules_nothing(client: httpx.AsyncClient) -> None:
+    a, a_headers, b, b_headers = await pair(client)
+    conversation_id = (await start(client, a_headers, b["id"]))["id"]
+    assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_headers)).status_code in (200, 204)
+    response = await client.post(
+        f"/v1/conversations/{conversation_id}/messages", json={"content": "let me in"}, headers=a_headers
+    )
+    assert response.status_code == 403
+    assert await _digest_of(b["id"]) is None
+    assert await notifications(client, b_headers) == []
