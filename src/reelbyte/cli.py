@@ -65,6 +65,7 @@ def serve(
 
     from reelbyte.core.runtime import Runtime
     from reelbyte.main import create_app
+    from reelbyte.messaging.ws import MAX_FRAME_BYTES
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -87,7 +88,17 @@ def serve(
         # are stopped below instead of the process dying with them still running.
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, signal.SIG_IGN)
-        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            # Refuse an oversized WebSocket frame (1009) before reading it whole, and drop dead sockets.
+            ws_max_size=MAX_FRAME_BYTES,
+            ws_ping_interval=settings.ws_ping_interval_seconds,
+            ws_ping_timeout=settings.ws_ping_timeout_seconds,
+        )
     console.print("[dim]Stopped.[/dim]")
 
 

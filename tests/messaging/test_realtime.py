@@ -48,7 +48,7 @@ def _free_port() -> int:
 class Instance:
     """One `uv run reelbyte serve` on the test database and Redis (no embedded servers, no worker)."""
 
-    def __init__(self, settings: Settings, logs: Path) -> None:
+    def __init__(self, settings: Settings, logs: Path, **extra_env: str) -> None:
         assert settings.database_url is not None
         assert settings.redis_url is not None
         self.port = _free_port()
@@ -64,6 +64,7 @@ class Instance:
                 "LOG_LEVEL": "INFO",
                 "RATE_LIMIT_AUTHENTICATED": "100000/minute",
                 "RATE_LIMIT_CREATOR": "100000/minute",
+                **extra_env,
             }
         )
         uv = shutil.which("uv")
@@ -378,3 +379,39 @@ async def test_a_slow_client_is_dropped_without_slowing_the_others(
             await asyncio.sleep(0.1)
     finally:
         slow.close()
+
+
+async def test_heartbeats_drop_a_dead_connection_and_its_user_goes_offline(
+    client: httpx.AsyncClient,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A client that stopped answering pings (a vanished phone, a cut network) is dropped."""
+    quick = Instance(
+        settings,
+        tmp_path_factory.mktemp("heartbeat"),
+        WS_PING_INTERVAL_SECONDS="0.5",
+        WS_PING_TIMEOUT_SECONDS="1",
+    )
+    try:
+        quick.wait_ready()
+        b, b_h = await signed_up(client, "creator")
+        dead = await _stalled_socket(quick, await _ticket(http, quick, b_h))  # never answers a ping
+        try:
+            assert (await http.get(f"{quick.base}/v1/users/{b['id']}")).json()["online"] is True
+            loop = asyncio.get_running_loop()
+            started = time.monotonic()
+            while await asyncio.wait_for(loop.sock_recv(dead, 65536), RECEIVE_TIMEOUT):
+                pass  # pings (unanswered), until the server hangs up
+            assert time.monotonic() - started < RECEIVE_TIMEOUT
+        finally:
+            dead.close()
+        deadline = time.monotonic() + RECEIVE_TIMEOUT
+        while (profile := (await http.get(f"{quick.base}/v1/users/{b['id']}")).json())["online"]:
+            assert time.monotonic() < deadline, "still online after the server dropped the socket"
+            await asyncio.sleep(0.1)
+        assert profile["last_seen_at"] is not None
+    finally:
+        quick.stop()
+    assert "Traceback" not in quick.output(), quick.output()

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     # A job worker silent this long is dead: its running jobs go back to the queue.
     worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
+    ws_ping_interval_seconds: float = Field(default=20.0, gt=0)
+    ws_ping_timeout_seconds: float = Field(default=20.0, gt=0)
 
     secret_key: str = DEFAULT_SECRET_KEY
     access_token_expire_minutes: int = 15

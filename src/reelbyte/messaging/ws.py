@@ -10,8 +10,9 @@ Frames are JSON `{"type": ..., "data": {...}}`. On `/ws/chat` the client may sen
 `typing` `{"conversation_id"}` and `read` `{"message_id"}`; anything else gets an `error` frame
 (`{"error", "message", "details"}`, the HTTP error format) and the connection stays open.
 
-Heartbeats: uvicorn pings every socket (protocol-level ping, 20 s) and drops one that does not
-answer in time; the hub refreshes the presence of its live sockets in Redis every 20 s, and a
+Heartbeats: uvicorn pings every socket (protocol-level ping, WS_PING_INTERVAL_SECONDS) and drops
+one whose pong does not come within WS_PING_TIMEOUT_SECONDS (`reelbyte serve` passes both, and
+the 64 KiB frame limit, so that uvicorn refuses an oversized frame before reading it whole); the hub refreshes the presence of its live sockets in Redis every 20 s, and a
 socket's presence expires 60 s after its last refresh, so a dead instance's users go offline.
 """
 
