@@ -21,7 +21,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -80,6 +82,83 @@ async def _socket(http: httpx.AsyncClient, base: str, headers: dict[str, str]) -
     return await websockets.connect(url, max_size=2**20)
 
 
+OPEN_LOOP_RATES = (25, 50, 100)
+OPEN_LOOP_SECONDS = 10
+
+
+class _Tracker:
+    """Send times by marker; the latency of each marker the receivers see."""
+
+    def __init__(self) -> None:
+        self.sent_at: dict[str, float] = {}
+        self.posted_at: dict[str, float] = {}
+        self.latencies: list[float] = []
+        self.http_latencies: list[float] = []
+        self.expected = 0
+        self.done = asyncio.Event()
+
+    def sent(self, marker: str) -> None:
+        self.sent_at[marker] = self.posted_at[marker] = time.perf_counter()
+
+    def responded(self, marker: str, status: int) -> None:
+        assert status == 201, status
+        self.http_latencies.append(time.perf_counter() - self.posted_at.pop(marker))
+
+    async def listen(self, ws: websockets.ClientConnection) -> None:
+        async for raw in ws:
+            frame = json.loads(raw)
+            marker = frame["data"].get("content", "") if frame.get("type") == "message" else ""
+            if marker in self.sent_at:
+                self.latencies.append(time.perf_counter() - self.sent_at.pop(marker))
+                if len(self.latencies) >= self.expected:
+                    self.done.set()
+
+    async def measure(self, expected: int, sending: Coroutine[Any, Any, None]) -> dict[str, float]:
+        self.latencies, self.http_latencies, self.expected = [], [], expected
+        self.done.clear()
+        started = time.perf_counter()
+        await sending
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.done.wait(), 30)
+        elapsed = time.perf_counter() - started
+        latencies = self.latencies
+        return {
+            "sent": float(expected),
+            "delivered": float(len(latencies)),
+            "rate": len(latencies) / elapsed,
+            "p50": median(latencies) * 1000 if latencies else float("nan"),
+            "p99": percentile(latencies, 99) * 1000 if latencies else float("nan"),
+            "http_p50": median(self.http_latencies) * 1000,
+            "http_p99": percentile(self.http_latencies, 99) * 1000,
+        }
+
+
+async def _drain(ws: websockets.ClientConnection) -> None:
+    async for _ in ws:
+        pass
+
+
+async def _closed_loop(send: Callable[[int], Awaitable[None]], count: int, gate: asyncio.Semaphore) -> None:
+    async def one(k: int) -> None:
+        async with gate:
+            await send(k)
+
+    await asyncio.gather(*(one(k) for k in range(count)))
+
+
+async def _open_loop(send: Callable[[int], Awaitable[None]], count: int, rate: int) -> None:
+    started = time.perf_counter()
+    tasks = []
+    for k in range(count):
+        await asyncio.sleep(max(0.0, started + k / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(send(10_000_000 + k)))
+    await asyncio.gather(*tasks)
+
+
+def _prefixed(prefix: str, figures: dict[str, float]) -> dict[str, float]:
+    return {f"{prefix}_{key}": value for key, value in figures.items()}
+
+
 def _rss(processes: list[subprocess.Popen[bytes]]) -> int:
     return sum(psutil.Process(p.pid).memory_info().rss for p in processes)
 
@@ -129,50 +208,39 @@ async def run(connections: int, messages: int) -> dict[str, float]:
             await asyncio.sleep(2)
             per_connection = (_rss(servers) - idle_before) / len(sockets)
 
-            sent_at: dict[str, float] = {}
-            latencies: list[float] = []
-            received = asyncio.Event()
-
-            async def listen(ws: websockets.ClientConnection) -> None:
-                async for raw in ws:
-                    frame = json.loads(raw)
-                    if frame.get("type") == "message":
-                        marker = frame["data"].get("content", "")
-                        if marker in sent_at:
-                            latencies.append(time.perf_counter() - sent_at.pop(marker))
-                            if len(latencies) >= messages:
-                                received.set()
-
-            listeners = [asyncio.create_task(listen(pair[1])) for pair in pairs_of_sockets]
+            tracker = _Tracker()
+            listeners = [asyncio.create_task(tracker.listen(pair[1])) for pair in pairs_of_sockets]
             for pair in pairs_of_sockets:  # drain the senders' own echoes
-                listeners.append(asyncio.create_task(pair[0].recv()))
+                listeners.append(asyncio.create_task(_drain(pair[0])))
 
             async def send(k: int) -> None:
                 sender_base, sender, _, conversation_id = everyone[k % pairs]
                 marker = f"m-{k}-{uuid.uuid4().hex[:6]}"
-                async with gate:
-                    sent_at[marker] = time.perf_counter()
-                    await http.post(
-                        f"{sender_base}/v1/conversations/{conversation_id}/messages",
-                        json={"content": marker},
-                        headers=sender,
-                    )
+                tracker.sent(marker)
+                response = await http.post(
+                    f"{sender_base}/v1/conversations/{conversation_id}/messages",
+                    json={"content": marker},
+                    headers=sender,
+                )
+                tracker.responded(marker, response.status_code)
 
-            started = time.perf_counter()
-            await asyncio.gather(*(send(k) for k in range(messages)))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(received.wait(), 30)
-            elapsed = time.perf_counter() - started
+            figures: dict[str, float] = {
+                "connections": float(len(sockets)),
+                "per_connection_kib": per_connection / 1024,
+            }
+            # Saturation: 16 sends in flight, as fast as the servers take them.
+            figures.update(
+                _prefixed("max", await tracker.measure(messages, _closed_loop(send, messages, gate)))
+            )
+            # Latency at steady offered loads below saturation (open loop: one send every 1/rate s).
+            for rate in OPEN_LOOP_RATES:
+                count = rate * OPEN_LOOP_SECONDS
+                figures.update(
+                    _prefixed(f"at{rate}", await tracker.measure(count, _open_loop(send, count, rate)))
+                )
             for task in listeners:
                 task.cancel()
-        return {
-            "connections": float(len(sockets)),
-            "delivered": float(len(latencies)),
-            "rate": len(latencies) / elapsed,
-            "p50": median(latencies) * 1000 if latencies else float("nan"),
-            "p99": percentile(latencies, 99) * 1000 if latencies else float("nan"),
-            "per_connection_kib": per_connection / 1024,
-        }
+        return figures
     finally:
         for ws in sockets:
             with contextlib.suppress(Exception):
@@ -186,18 +254,24 @@ async def run(connections: int, messages: int) -> dict[str, float]:
 
 
 def main(connections: int, messages: int) -> None:
-    figures = asyncio.run(run(connections, messages))
+    f = asyncio.run(run(connections, messages))
+    rows = "\n".join(
+        f"| {rate} msg/s, steady (open loop, {OPEN_LOOP_SECONDS} s) | {f[f'at{rate}_delivered']:.0f} of "
+        f"{f[f'at{rate}_sent']:.0f} | {f[f'at{rate}_p50']:.1f} ms | {f[f'at{rate}_p99']:.1f} ms | "
+        f"{f[f'at{rate}_http_p50']:.1f} ms / {f[f'at{rate}_http_p99']:.1f} ms |"
+        for rate in OPEN_LOOP_RATES
+    )
     body = f"""
 Command: `uv run python -m bench.ws_load {connections} {messages}` ({machine()}; two `reelbyte serve`
 processes, the embedded PostgreSQL and Redis, and the load generator all on the same 2 cores).
+{f["connections"]:.0f} WebSocket connections, half on each instance; every message crosses instances.
 
-| measure | figure |
-| --- | --- |
-| open WebSocket connections (half on each instance) | {figures["connections"]:.0f} |
-| messages delivered across instances | {figures["delivered"]:.0f} of {messages} |
-| send → receive latency, p50 / p99 | {figures["p50"]:.1f} ms / {figures["p99"]:.1f} ms |
-| messages per second (sent over HTTP, 16 at a time) | {figures["rate"]:.0f} |
-| memory per idle connection (both servers' RSS growth / connections) | {figures["per_connection_kib"]:.1f} KiB |
+| load | delivered | send → receive p50 | p99 | of which the POST, p50 / p99 |
+| --- | --- | --- | --- | --- |
+| as fast as possible (16 sends in flight): {f["max_rate"]:.0f} msg/s | {f["max_delivered"]:.0f} of {f["max_sent"]:.0f} | {f["max_p50"]:.1f} ms | {f["max_p99"]:.1f} ms | {f["max_http_p50"]:.1f} ms / {f["max_http_p99"]:.1f} ms |
+{rows}
+
+Memory per idle connection (both servers' RSS growth / connections): {f["per_connection_kib"]:.1f} KiB.
 
 Latency counts the whole path: the HTTP request that stores the message, the commit, the
 publish to Redis, the other instance's subscriber, the socket's queue and the client.

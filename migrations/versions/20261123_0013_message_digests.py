@@ -1,4 +1,4 @@
-"""message_digests: when each user's unread-message digest is due, and what it covered
+"""message_digests: what each user's unread-message digest already covered; messages by time
 
 Revision ID: 0013
 Revises: 0012
@@ -20,8 +20,6 @@ def upgrade() -> None:
     op.create_table(
         "message_digests",
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("first_pending_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("emailed_through_message_id", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("last_sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -30,18 +28,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_message_digests")),
     )
     op.create_index(
-        "ix_message_digests_due_at",
-        "message_digests",
-        ["due_at"],
-        unique=False,
-        postgresql_where=sa.text("due_at IS NOT NULL"),
+        "ix_messages_created_at_brin", "messages", ["created_at"], unique=False, postgresql_using="brin"
     )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        "ix_message_digests_due_at",
-        table_name="message_digests",
-        postgresql_where=sa.text("due_at IS NOT NULL"),
-    )
+    op.drop_index("ix_messages_created_at_brin", table_name="messages", postgresql_using="brin")
     op.drop_table("message_digests")

@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database, utcnow
 from reelbyte.messaging import presence
 from reelbyte.notifications.messages import send_due_digests, send_message_digests
-from reelbyte.notifications.models import MessageDigest
 from tests.conftest import Mailbox, run_jobs
 from tests.helpers import signed_up
 from tests.messaging.support import pair, send, start
@@ -36,11 +36,6 @@ async def _messages_to(
 async def _send_due_digests(after: timedelta = AFTER_QUIET) -> int:
     async with get_database().sessions() as session:
         return await send_due_digests(session, now=utcnow() + after)
-
-
-async def _digest_of(user_id: str) -> MessageDigest | None:
-    async with get_database().sessions() as session:
-        return await session.scalar(select(MessageDigest).where(MessageDigest.user_id == user_id))
 
 
 def _digests_to(mailbox: Mailbox, address: str) -> list[Any]:
@@ -115,7 +110,7 @@ async def test_in_app_off_means_no_notice(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200, response.text
     await _messages_to(client, a_headers, b["id"], "quiet please")
     assert await notifications(client, b_headers) == []
-    assert await _digest_of(b["id"]) is not None  # the e-mail digest is still on
+    assert await _send_due_digests() == 1  # the e-mail digest is still on
 
 
 # --- the digest ---------------------------------------------------------------------------
@@ -174,9 +169,7 @@ async def test_messages_read_before_the_digest_is_due_are_not_e_mailed(
     assert await _send_due_digests() == 0
     await run_jobs()
     assert _digests_to(mailbox, b["email"]) == []
-    digest = await _digest_of(b["id"])
-    assert digest is not None
-    assert digest.due_at is None  # taken off the schedule all the same
+    assert await _send_due_digests(after=timedelta(days=1)) == 0
 
 
 async def test_deleted_messages_and_blocked_senders_are_left_out(
@@ -215,42 +208,51 @@ async def test_switching_the_e_mail_off_stops_the_digest(client: httpx.AsyncClie
     assert len(await notifications(client, b_headers)) == 1  # in-app stays on
 
 
-async def test_each_message_restarts_the_quiet_period_up_to_the_maximum_wait(
-    client: httpx.AsyncClient, settings: Settings
-) -> None:
-    _, a_headers, b, _ = await pair(client)
-    conversation_id = await _messages_to(client, a_headers, b["id"], "first")
-    first = await _digest_of(b["id"])
-    assert first is not None
-    assert first.due_at is not None
-    assert first.first_pending_at is not None
-    quiet = timedelta(minutes=settings.message_digest_quiet_minutes)
-    assert first.due_at - first.first_pending_at == quiet
-
-    await send(client, a_headers, conversation_id, "second")
-    second = await _digest_of(b["id"])
-    assert second is not None
-    assert second.due_at is not None
-    assert second.first_pending_at == first.first_pending_at
-    assert second.due_at > first.due_at
-
-    # A conversation that never goes quiet is still e-mailed once the maximum wait is over.
+async def _age_messages(conversation_id: str, by: timedelta, content: str | None = None) -> None:
+    """Pretend the conversation's messages (or the one with `content`) were sent `by` ago."""
     async with get_database().sessions() as session:
         await session.execute(
             text(
-                "UPDATE message_digests SET first_pending_at = now() - interval '2 hours' WHERE user_id = :id"
+                "UPDATE messages SET created_at = created_at - :by WHERE conversation_id = :id"
+                " AND (CAST(:content AS text) IS NULL OR content = :content)"
             ),
-            {"id": b["id"]},
+            {"by": by, "id": conversation_id, "content": content},
         )
         await session.commit()
-    await send(client, a_headers, conversation_id, "third")
-    capped = await _digest_of(b["id"])
-    assert capped is not None
-    assert capped.due_at is not None
-    assert capped.first_pending_at is not None
-    max_wait = timedelta(minutes=settings.message_digest_max_wait_minutes)
-    assert capped.due_at == capped.first_pending_at + max_wait
-    assert capped.due_at < utcnow()
+
+
+async def test_each_message_restarts_the_quiet_period(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
+    _, a_headers, b, _ = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "first")
+    await _age_messages(conversation_id, timedelta(minutes=10))
+    await send(client, a_headers, conversation_id, "second")
+
+    # The first message is 16 minutes old by then, but the conversation was quiet only for 6.
+    assert await _send_due_digests(after=timedelta(minutes=6)) == 0
+    assert await _send_due_digests(after=timedelta(minutes=15, seconds=30)) == 1
+    await run_jobs()
+    [digest] = _digests_to(mailbox, b["email"])
+    assert digest["Subject"] == "ReelByte: 2 unread messages"
+
+
+async def test_a_conversation_that_never_goes_quiet_is_e_mailed_after_the_maximum_wait(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    _, a_headers, b, _ = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "an hour ago", "just now")
+    await _age_messages(conversation_id, timedelta(minutes=61), content="an hour ago")
+    assert await _send_due_digests(after=timedelta(0)) == 1
+    await run_jobs()
+    [digest] = _digests_to(mailbox, b["email"])
+    assert "an hour ago" in _plain(digest)
+    assert "just now" in _plain(digest)
+
+
+async def test_messages_older_than_the_look_back_window_are_not_e_mailed(client: httpx.AsyncClient) -> None:
+    _, a_headers, b, _ = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "long ago")
+    await _age_messages(conversation_id, timedelta(hours=3))  # the workers were down for hours
+    assert await _send_due_digests(after=timedelta(0)) == 0
 
 
 async def test_the_periodic_job_sends_what_is_due(
@@ -265,7 +267,7 @@ async def test_the_periodic_job_sends_what_is_due(
     assert "sent through the job" in _plain(digest)
 
 
-async def test_a_failed_send_schedules_nothing(client: httpx.AsyncClient) -> None:
+async def test_a_refused_message_is_neither_notified_nor_e_mailed(client: httpx.AsyncClient) -> None:
     a, a_headers, b, b_headers = await pair(client)
     conversation_id = (await start(client, a_headers, b["id"]))["id"]
     assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_headers)).status_code in (200, 204)
@@ -273,5 +275,14 @@ async def test_a_failed_send_schedules_nothing(client: httpx.AsyncClient) -> Non
         f"/v1/conversations/{conversation_id}/messages", json={"content": "let me in"}, headers=a_headers
     )
     assert response.status_code == 403
-    assert await _digest_of(b["id"]) is None
     assert await notifications(client, b_headers) == []
+    assert await _send_due_digests() == 0
+
+
+async def test_two_digest_runs_at_once_send_one_e_mail(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
+    _, a_headers, b, _ = await pair(client)
+    await _messages_to(client, a_headers, b["id"], "only once")
+    results = await asyncio.gather(*(_send_due_digests() for _ in range(4)))
+    assert sorted(results) == [0, 0, 0, 1]
+    await run_jobs()
+    assert len(_digests_to(mailbox, b["email"])) == 1

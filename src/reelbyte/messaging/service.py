@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,21 +112,22 @@ async def _visible_message(
 
 
 async def _ensure_can_message(session: AsyncSession, sender_id: uuid.UUID, recipient_id: uuid.UUID) -> None:
-    recipient = await session.get(User, recipient_id)
-    if recipient is None or not recipient.is_active:
-        raise Forbidden("This account is closed: it cannot receive messages.", code="recipient_unavailable")
-    blocks = await session.scalars(
-        select(UserBlock.blocker_id).where(
-            or_(
-                and_(UserBlock.blocker_id == sender_id, UserBlock.blocked_id == recipient_id),
-                and_(UserBlock.blocker_id == recipient_id, UserBlock.blocked_id == sender_id),
-            )
+    """One query on the send path: the recipient's account is open and no block stands between."""
+    row = (
+        await session.execute(
+            select(
+                User.is_active,
+                exists().where(UserBlock.blocker_id == recipient_id, UserBlock.blocked_id == sender_id),
+                exists().where(UserBlock.blocker_id == sender_id, UserBlock.blocked_id == recipient_id),
+            ).where(User.id == recipient_id)
         )
-    )
-    blockers = set(blocks)
-    if recipient_id in blockers:
+    ).first()
+    if row is None or not row[0]:
+        raise Forbidden("This account is closed: it cannot receive messages.", code="recipient_unavailable")
+    _, blocked_by_recipient, blocked_by_sender = row
+    if blocked_by_recipient:
         raise Forbidden("This user does not accept messages from you.", code="blocked_by_user")
-    if sender_id in blockers:
+    if blocked_by_sender:
         raise Forbidden("You blocked this user: unblock them to send messages.", code="user_blocked")
 
 
@@ -387,10 +388,10 @@ async def unread_in(session: AsyncSession, user_id: uuid.UUID, conversation_id: 
     return (await _unread_by_conversation(session, user_id, [conversation_id])).get(conversation_id, 0)
 
 
-async def unread_after(
-    session: AsyncSession, user_id: uuid.UUID, after_message_id: int, limit: int
+async def unread_between(
+    session: AsyncSession, user_id: uuid.UUID, after_message_id: int, through_message_id: int, limit: int
 ) -> list[tuple[Message, User]]:
-    """My unread messages newer than `after_message_id`, oldest first, with their senders.
+    """My unread messages with ids in (after, through], oldest first, with their senders.
 
     Leaves out deleted messages and those of users I blocked (for the e-mail digest).
     """
@@ -403,6 +404,7 @@ async def unread_after(
             Message.deleted_at.is_(None),
             Message.id > func.coalesce(CP.last_read_message_id, 0),
             Message.id > after_message_id,
+            Message.id <= through_message_id,
             ~exists().where(UserBlock.blocker_id == user_id, UserBlock.blocked_id == Message.sender_id),
         )
         .order_by(Message.id)
@@ -430,16 +432,20 @@ async def _append(
     await session.execute(
         update(Conversation).where(Conversation.id == conversation.id).values(last_activity_at=now)
     )
-    # A new message brings the conversation back for whoever archived it.
-    await session.execute(update(CP).where(CP.conversation_id == conversation.id).values(archived_at=None))
-    # What I sent, I have read.
+    # A new message brings the conversation back for whoever archived it, and what I sent, I have read.
+    is_sender = CP.user_id == sender_id
     await session.execute(
         update(CP)
-        .where(CP.conversation_id == conversation.id, CP.user_id == sender_id)
+        .where(CP.conversation_id == conversation.id)
         .values(
-            last_read_message_id=func.greatest(func.coalesce(CP.last_read_message_id, 0), message.id),
-            last_read_at=now,
+            archived_at=None,
+            last_read_message_id=case(
+                (is_sender, func.greatest(func.coalesce(CP.last_read_message_id, 0), message.id)),
+                else_=CP.last_read_message_id,
+            ),
+            last_read_at=case((is_sender, now), else_=CP.last_read_at),
         )
+        .execution_options(synchronize_session=False)
     )
     await events.message_sent.emit(session, events.MessageSent(message, _other(conversation, sender_id)))
     return message

@@ -1,14 +1,17 @@
 """New chat messages as notifications: a notice when the recipient is offline, and the digest.
 
-Both start from `message_sent`, in the sender's transaction:
-- an offline recipient (no live socket, see messaging/presence.py) gets one unread
-  `message_received` notification per conversation, replaced by a fresh one ("3 new messages
-  from …") as more arrive, so that a chatty conversation does not flood the list;
-- the recipient's digest is (re)scheduled: due once nothing new arrived for the quiet period,
-  and at the latest the maximum wait after the first unread message. A job every minute sends
-  the due digests: one e-mail listing what is still unread and was not in an earlier digest.
-  Taking the schedule, queueing the e-mail and moving the "covered up to" mark happen in one
-  transaction, so a digest goes out once, and no message is e-mailed twice.
+- An offline recipient (no live socket, see messaging/presence.py) gets one unread
+  `message_received` notification per conversation, written in the sender's transaction and
+  replaced by a fresh one ("3 new messages from …") as more arrive, so that a chatty
+  conversation does not flood the list.
+- The unread-message digest is worked out from the messages themselves by a job every minute,
+  so sending a message writes nothing for it: a user is due when their newest unread message
+  (not yet in a digest) is older than the quiet period, or the oldest is older than the
+  maximum wait. One e-mail lists what is still unread; queueing it and moving the user's
+  "covered up to" mark happen in one transaction under an advisory lock, so a digest goes out
+  once and no message is e-mailed twice. Messages older than the look-back window (the maximum
+  wait plus an hour) are no longer e-mailed: if the workers were down longer than that, those
+  stay in-app only.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +34,7 @@ from reelbyte.identity.models import User
 from reelbyte.messaging import events as messaging_events
 from reelbyte.messaging import presence
 from reelbyte.messaging import service as messaging
-from reelbyte.messaging.models import Message
+from reelbyte.messaging.models import ConversationParticipant, Message
 from reelbyte.notifications.models import MessageDigest, Notification
 from reelbyte.notifications.service import MESSAGE_RECEIVED, notify, wants
 
@@ -39,6 +42,8 @@ log = structlog.get_logger(__name__)
 
 DIGEST_TEMPLATE = "message_digest"
 DIGEST_BATCH = 100
+DIGEST_LOCK = 0x6469_6765_7374  # pg advisory lock key: one digest run at a time
+LOOK_BACK_MARGIN = timedelta(hours=1)
 DIGEST_MAX_MESSAGES = 200  # per e-mail; the rest stays for the reader to open
 EXCERPTS_PER_CONVERSATION = 3
 EXCERPT_CHARS = 280
@@ -46,7 +51,6 @@ EXCERPT_CHARS = 280
 
 @messaging_events.message_sent.connect
 async def on_message_sent(session: AsyncSession, sent: messaging_events.MessageSent) -> None:
-    await schedule_digest(session, sent.recipient_id)
     online, _ = await presence.lookup(sent.recipient_id)
     if not online:
         await _notify_offline_recipient(session, sent.message, sent.recipient_id)
@@ -54,18 +58,15 @@ async def on_message_sent(session: AsyncSession, sent: messaging_events.MessageS
 
 async def _notify_offline_recipient(session: AsyncSession, message: Message, recipient_id: uuid.UUID) -> None:
     conversation_id = str(message.conversation_id)
-    superseded = await session.execute(
-        delete(Notification)
-        .where(
+    await session.execute(
+        delete(Notification).where(
             Notification.user_id == recipient_id,
             Notification.type == MESSAGE_RECEIVED,
             Notification.reference_type == "conversation",
             Notification.reference_id == conversation_id,
             Notification.is_read.is_(False),
         )
-        .returning(Notification.id)
     )
-    superseded.all()
     sender = await session.get_one(User, message.sender_id)
     unread = max(1, await messaging.unread_in(session, recipient_id, message.conversation_id))
     title = (
@@ -81,22 +82,6 @@ async def _notify_offline_recipient(session: AsyncSession, message: Message, rec
         excerpt(message.content, EXCERPT_CHARS),
         link=f"/conversations/{conversation_id}",
         reference=("conversation", conversation_id),
-    )
-
-
-async def schedule_digest(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Due after the quiet period from now, but no later than the maximum wait from the first."""
-    settings = get_settings()
-    now = utcnow()
-    quiet = timedelta(minutes=settings.message_digest_quiet_minutes)
-    max_wait = timedelta(minutes=settings.message_digest_max_wait_minutes)
-    insert = pg_insert(MessageDigest).values(user_id=user_id, first_pending_at=now, due_at=now + quiet)
-    first = func.coalesce(MessageDigest.first_pending_at, insert.excluded.first_pending_at)
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[MessageDigest.user_id],
-            set_={"first_pending_at": first, "due_at": func.least(insert.excluded.due_at, first + max_wait)},
-        )
     )
 
 
@@ -127,34 +112,75 @@ async def send_due_digests(session: AsyncSession, now: datetime | None = None) -
     now = now or utcnow()
     sent = 0
     while True:
-        due = list(
-            await session.scalars(
-                select(MessageDigest)
-                .where(MessageDigest.due_at <= now)
-                .order_by(MessageDigest.due_at)
-                .limit(DIGEST_BATCH)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not due:
-            await session.commit()
-            return sent
-        for digest in due:
-            sent += await _send_digest(session, digest, now)
+        if not await session.scalar(select(func.pg_try_advisory_xact_lock(DIGEST_LOCK))):
+            await session.rollback()
+            return sent  # another worker is at it
+        due = await _due(session, now)
+        for user_id, covered_id, newest_id in due:
+            sent += await _send_digest(session, user_id, covered_id, newest_id, now)
         await session.commit()
+        if len(due) < DIGEST_BATCH:
+            return sent
 
 
-async def _send_digest(session: AsyncSession, digest: MessageDigest, now: datetime) -> int:
-    digest.due_at = None
-    digest.first_pending_at = None
-    user = await session.get(User, digest.user_id)
-    if user is None or not user.is_active or not wants(user, MESSAGE_RECEIVED, "email"):
-        return 0
-    unread = await messaging.unread_after(
-        session, user.id, digest.emailed_through_message_id, DIGEST_MAX_MESSAGES
+async def _due(session: AsyncSession, now: datetime) -> list[tuple[uuid.UUID, int, int]]:
+    """Users with unread messages not yet in a digest that have waited long enough: (user,
+    the newest message an earlier digest covered, the newest message this one covers)."""
+    settings = get_settings()
+    quiet = timedelta(minutes=settings.message_digest_quiet_minutes)
+    max_wait = timedelta(minutes=settings.message_digest_max_wait_minutes)
+    CP = ConversationParticipant
+    recipient = and_(CP.conversation_id == Message.conversation_id, CP.user_id != Message.sender_id)
+    covered = func.coalesce(MessageDigest.emailed_through_message_id, 0)
+    rows = await session.execute(
+        select(CP.user_id, covered, func.max(Message.id))
+        .select_from(Message)
+        .join(CP, recipient)
+        .outerjoin(MessageDigest, MessageDigest.user_id == CP.user_id)
+        .where(
+            Message.created_at > now - max(quiet, max_wait) - LOOK_BACK_MARGIN,
+            Message.created_at <= now,
+            Message.deleted_at.is_(None),
+            Message.id > func.coalesce(CP.last_read_message_id, 0),
+            Message.id > covered,
+        )
+        .group_by(CP.user_id, covered)
+        .having(
+            or_(func.max(Message.created_at) <= now - quiet, func.min(Message.created_at) <= now - max_wait)
+        )
+        .limit(DIGEST_BATCH)
     )
+    return [(user_id, int(covered_id), int(newest_id)) for user_id, covered_id, newest_id in rows.all()]
+
+
+async def _send_digest(
+    session: AsyncSession, user_id: uuid.UUID, covered_id: int, newest_id: int, now: datetime
+) -> int:
+    """E-mail what is unread in (covered_id, newest_id]; then move the mark to newest_id
+    whether or not anything was left to send."""
+    sent = 0
+    user = await session.get(User, user_id)
+    if user is not None and user.is_active and wants(user, MESSAGE_RECEIVED, "email"):
+        unread = await messaging.unread_between(session, user_id, covered_id, newest_id, DIGEST_MAX_MESSAGES)
+        sent = await _queue_digest(session, user, unread)
+    insert = pg_insert(MessageDigest).values(user_id=user_id, emailed_through_message_id=newest_id)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[MessageDigest.user_id],
+            set_={
+                "emailed_through_message_id": func.greatest(
+                    MessageDigest.emailed_through_message_id, insert.excluded.emailed_through_message_id
+                ),
+                "last_sent_at": now if sent else MessageDigest.last_sent_at,
+            },
+        )
+    )
+    return sent
+
+
+async def _queue_digest(session: AsyncSession, user: User, unread: list[tuple[Message, User]]) -> int:
     if not unread:
-        return 0  # read in the meantime
+        return 0  # read in the meantime, or only from users they blocked
     conversations = _by_conversation(unread)
     total = sum(c.count for c in conversations)
     await queue_email(
@@ -165,8 +191,6 @@ async def _send_digest(session: AsyncSession, digest: MessageDigest, now: dateti
         total=total,
         conversations=[vars(c) for c in conversations],
     )
-    digest.emailed_through_message_id = max(message.id for message, _ in unread)
-    digest.last_sent_at = now
     log.info("message_digest_queued", user_id=str(user.id), messages=total, conversations=len(conversations))
     return 1
 

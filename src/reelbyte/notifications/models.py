@@ -37,20 +37,11 @@ Index(
 
 
 class MessageDigest(Base):
-    """Per user: when their unread-message digest is due, and which messages it already covered.
-
-    `due_at` is set by a message to the user (quiet period from now, but no later than
-    `first_pending_at` + the maximum wait) and cleared when the digest goes out.
-    `emailed_through_message_id` keeps a message from being e-mailed twice.
-    """
+    """Per user: the newest message an unread-message digest already covered, so none is
+    e-mailed twice. Written only when a digest goes out (the send path writes nothing here)."""
 
     __tablename__ = "message_digests"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    first_pending_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None]
     emailed_through_message_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     last_sent_at: Mapped[datetime | None]
-
-
-Index("ix_message_digests_due_at", MessageDigest.due_at, postgresql_where=text("due_at IS NOT NULL"))
