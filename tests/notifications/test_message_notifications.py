@@ -286,3 +286,24 @@ async def test_two_digest_runs_at_once_send_one_e_mail(client: httpx.AsyncClient
     assert sorted(results) == [0, 0, 0, 1]
     await run_jobs()
     assert len(_digests_to(mailbox, b["email"])) == 1
+
+
+async def test_reading_the_whole_conversation_marks_its_notice_read(client: httpx.AsyncClient) -> None:
+    _, a_headers, b, b_headers = await pair(client)
+    conversation_id = await _messages_to(client, a_headers, b["id"], "first", "second")
+    newest_first = (
+        await client.get(f"/v1/conversations/{conversation_id}/messages", headers=b_headers)
+    ).json()
+    second, first = newest_first["items"]
+
+    assert (await client.post(f"/v1/messages/{first['id']}/read", headers=b_headers)).status_code == 200
+    [notice] = await notifications(client, b_headers)
+    assert notice["is_read"] is False  # one message is still unread
+
+    read = await client.post(f"/v1/messages/{second['id']}/read", headers=b_headers)
+    assert read.json()["unread_count"] == 0
+    [notice] = await notifications(client, b_headers)
+    assert notice["is_read"] is True
+    assert notice["read_at"] is not None
+    unread = await client.get("/v1/notifications/unread-count", headers=b_headers)
+    assert unread.json()["count"] == 0

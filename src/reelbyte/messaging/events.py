@@ -1,7 +1,7 @@
-"""What other domains may hook into when a message is sent, without messaging importing them.
+"""What other domains may hook into, without messaging importing them.
 
-Emitted in the sender's transaction, after the message is flushed: a handler's writes (the
-recipient's notification, their digest schedule) commit or roll back with the message.
+Emitted inside the transaction, after the change is flushed: a handler's writes (a
+notification, say) commit or roll back with the message or the read mark.
 """
 
 from __future__ import annotations
@@ -20,3 +20,14 @@ class MessageSent:
 
 
 message_sent: Signal[MessageSent] = Signal("message_sent")
+
+
+@dataclass(frozen=True)
+class ConversationRead:
+    """The user has now read everything in the conversation."""
+
+    user_id: uuid.UUID
+    conversation_id: uuid.UUID
+
+
+conversation_read: Signal[ConversationRead] = Signal("conversation_read")

@@ -520,17 +520,17 @@ async def mark_read(session: AsyncSession, user_id: uuid.UUID, message_id: int) 
     if advanced:
         mine.last_read_message_id = message.id
         mine.last_read_at = utcnow()
+        await session.flush()
     assert mine.last_read_message_id is not None
     state = ReadState(
         conversation_id=conversation.id,
         last_read_message_id=mine.last_read_message_id,
         last_read_at=mine.last_read_at or utcnow(),
-        unread_count=0,
+        unread_count=await unread_in(session, user_id, conversation.id),
     )
+    if advanced and state.unread_count == 0:
+        await events.conversation_read.emit(session, events.ConversationRead(user_id, conversation.id))
     await session.commit()
-    state.unread_count = (await _unread_by_conversation(session, user_id, [conversation.id])).get(
-        conversation.id, 0
-    )
     if advanced:
         receipt = {
             "conversation_id": str(conversation.id),

@@ -3,7 +3,7 @@
 - An offline recipient (no live socket, see messaging/presence.py) gets one unread
   `message_received` notification per conversation, written in the sender's transaction and
   replaced by a fresh one ("3 new messages from …") as more arrive, so that a chatty
-  conversation does not flood the list.
+  conversation does not flood the list; reading the whole conversation marks it read.
 - The unread-message digest is worked out from the messages themselves by a job every minute,
   so sending a message writes nothing for it: a user is due when their newest unread message
   (not yet in a digest) is older than the quiet period, or the oldest is older than the
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,6 +54,23 @@ async def on_message_sent(session: AsyncSession, sent: messaging_events.MessageS
     online, _ = await presence.lookup(sent.recipient_id)
     if not online:
         await _notify_offline_recipient(session, sent.message, sent.recipient_id)
+
+
+@messaging_events.conversation_read.connect
+async def on_conversation_read(session: AsyncSession, read: messaging_events.ConversationRead) -> None:
+    """Reading the conversation answers its message notifications."""
+    await session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == read.user_id,
+            Notification.type == MESSAGE_RECEIVED,
+            Notification.reference_type == "conversation",
+            Notification.reference_id == str(read.conversation_id),
+            Notification.is_read.is_(False),
+        )
+        .values(is_read=True, read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _notify_offline_recipient(session: AsyncSession, message: Message, recipient_id: uuid.UUID) -> None:
