@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,18 +56,23 @@ async def on_message_sent(session: AsyncSession, sent: messaging_events.MessageS
         await _notify_offline_recipient(session, sent.message, sent.recipient_id)
 
 
+def _unread_notices(user_id: uuid.UUID, conversation_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    """The user's unread `message_received` notifications of one conversation."""
+    return (
+        Notification.user_id == user_id,
+        Notification.type == MESSAGE_RECEIVED,
+        Notification.reference_type == "conversation",
+        Notification.reference_id == str(conversation_id),
+        Notification.is_read.is_(False),
+    )
+
+
 @messaging_events.conversation_read.connect
 async def on_conversation_read(session: AsyncSession, read: messaging_events.ConversationRead) -> None:
     """Reading the conversation answers its message notifications."""
     await session.execute(
         update(Notification)
-        .where(
-            Notification.user_id == read.user_id,
-            Notification.type == MESSAGE_RECEIVED,
-            Notification.reference_type == "conversation",
-            Notification.reference_id == str(read.conversation_id),
-            Notification.is_read.is_(False),
-        )
+        .where(*_unread_notices(read.user_id, read.conversation_id))
         .values(is_read=True, read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -75,15 +80,8 @@ async def on_conversation_read(session: AsyncSession, read: messaging_events.Con
 
 async def _notify_offline_recipient(session: AsyncSession, message: Message, recipient_id: uuid.UUID) -> None:
     conversation_id = str(message.conversation_id)
-    await session.execute(
-        delete(Notification).where(
-            Notification.user_id == recipient_id,
-            Notification.type == MESSAGE_RECEIVED,
-            Notification.reference_type == "conversation",
-            Notification.reference_id == conversation_id,
-            Notification.is_read.is_(False),
-        )
-    )
+    # The fresh notice below replaces the conversation's unread one.
+    await session.execute(delete(Notification).where(*_unread_notices(recipient_id, message.conversation_id)))
     sender = await session.get_one(User, message.sender_id)
     unread = max(1, await messaging.unread_in(session, recipient_id, message.conversation_id))
     title = (
