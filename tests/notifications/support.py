@@ -18,3 +18,10 @@ async def notifications(
 async def types_of(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
     """Notification types, oldest first."""
     return [n["type"] for n in reversed(await notifications(client, headers, limit=100))]
+
+
+async def set_preferences(client: httpx.AsyncClient, headers: dict[str, str], preferences: Any) -> None:
+    response = await client.put(
+        "/v1/users/me", json={"notification_preferences": preferences}, headers=headers
+    )
+    assert response.status_code == 200, response.text

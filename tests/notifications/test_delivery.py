@@ -20,19 +20,12 @@ from reelbyte.orders import service as orders
 from reelbyte.orders.models import Order, OrderStatus
 from tests.conftest import Mailbox, run_jobs
 from tests.helpers import signed_up
-from tests.notifications.support import types_of
+from tests.notifications.support import set_preferences, types_of
 from tests.payments.helpers import make_gig, paid_order
 
 
 def _with_subject(mailbox: Mailbox, address: str, subject: str) -> list[Any]:
     return [m for m in mailbox.to(address) if m["Subject"] == subject]
-
-
-async def _set_preferences(client: httpx.AsyncClient, headers: dict[str, str], preferences: Any) -> None:
-    response = await client.put(
-        "/v1/users/me", json={"notification_preferences": preferences}, headers=headers
-    )
-    assert response.status_code == 200, response.text
 
 
 async def test_order_paid_e_mail_arrives_through_smtp(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
@@ -51,8 +44,8 @@ async def test_order_paid_e_mail_arrives_through_smtp(client: httpx.AsyncClient,
 async def test_preferences_switch_e_mail_and_in_app_off(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     creator, creator_headers = await signed_up(client, "creator")
     client_user, client_headers = await signed_up(client, "client")
-    await _set_preferences(client, creator_headers, {"order_paid": {"in_app": True, "email": False}})
-    await _set_preferences(client, client_headers, {"order_delivered": {"in_app": False, "email": True}})
+    await set_preferences(client, creator_headers, {"order_paid": {"in_app": True, "email": False}})
+    await set_preferences(client, client_headers, {"order_delivered": {"in_app": False, "email": True}})
     gig, package = await make_gig(creator["id"])
     order = await paid_order(client, client_headers, gig, package)
     response = await client.post(

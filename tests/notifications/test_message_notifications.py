@@ -19,7 +19,7 @@ from reelbyte.notifications.messages import send_due_digests, send_message_diges
 from tests.conftest import Mailbox, run_jobs
 from tests.helpers import signed_up
 from tests.messaging.support import pair, send, start
-from tests.notifications.support import notifications
+from tests.notifications.support import notifications, set_preferences
 
 AFTER_QUIET = timedelta(minutes=16)
 
@@ -102,12 +102,7 @@ async def test_a_read_notice_is_kept_and_a_new_one_starts(client: httpx.AsyncCli
 
 async def test_in_app_off_means_no_notice(client: httpx.AsyncClient) -> None:
     _, a_headers, b, b_headers = await pair(client)
-    response = await client.put(
-        "/v1/users/me",
-        json={"notification_preferences": {"message_received": {"in_app": False, "email": True}}},
-        headers=b_headers,
-    )
-    assert response.status_code == 200, response.text
+    await set_preferences(client, b_headers, {"message_received": {"in_app": False, "email": True}})
     await _messages_to(client, a_headers, b["id"], "quiet please")
     assert await notifications(client, b_headers) == []
     assert await _send_due_digests() == 1  # the e-mail digest is still on
@@ -195,12 +190,7 @@ async def test_deleted_messages_and_blocked_senders_are_left_out(
 
 async def test_switching_the_e_mail_off_stops_the_digest(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     _, a_headers, b, b_headers = await pair(client)
-    response = await client.put(
-        "/v1/users/me",
-        json={"notification_preferences": {"message_received": {"in_app": True, "email": False}}},
-        headers=b_headers,
-    )
-    assert response.status_code == 200, response.text
+    await set_preferences(client, b_headers, {"message_received": {"in_app": True, "email": False}})
     await _messages_to(client, a_headers, b["id"], "hello")
     assert await _send_due_digests() == 0
     await run_jobs()

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from reelbyte.catalog import categories, service
-from reelbyte.catalog.deps import OptionalUser
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.catalog.schemas import (
     CategoryCreate,
@@ -27,7 +26,7 @@ from reelbyte.catalog.schemas import (
     TagCount,
 )
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.identity.deps import CurrentUser, OptionalUser, SessionDep, require_role
 from reelbyte.identity.models import User
 
 CurrentCreator = Annotated[User, Depends(require_role("creator"))]

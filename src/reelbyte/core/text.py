@@ -29,4 +29,4 @@ def excerpt(text: str, max_length: int) -> str:
     cut = flat[: max_length - 1]
     if " " in cut[max_length // 2 :]:
         cut = cut[: cut.rindex(" ")]
-    return cut.rstrip() + "…"
+    return cut.rstrip(" ,.;:-") + "…"

@@ -1,4 +1,4 @@
-"""Auth dependencies: the current user from a bearer access token, and role checks."""
+"""Auth dependencies: the current user from a bearer access token (required or optional), and role checks."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ async def current_user(session: SessionDep, claims: Annotated[AccessClaims, Depe
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def optional_user(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User | None:
+    """The caller if a bearer token came with the request; None without one.
+
+    A token that is sent but is not valid (expired, forged, of a revoked session) is a 401,
+    not an anonymous request: the client should learn that its login has lapsed.
+    """
+    if not token:
+        return None
+    return await current_user(session, await access_claims(token))
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 def require_role(role: str) -> Callable[..., Coroutine[Any, Any, User]]:

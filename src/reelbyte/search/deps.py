@@ -1,4 +1,4 @@
-"""Dependencies of the search routes: the optional viewer and the validated text query."""
+"""Dependencies of the search routes: the validated text query."""
 
 from __future__ import annotations
 
@@ -8,28 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from reelbyte.core.fulltext import MAX_QUERY_LENGTH
-from reelbyte.identity.deps import SessionDep, access_claims, current_user, oauth2_scheme
-from reelbyte.identity.models import User
 
 # Control characters (NUL above all, which PostgreSQL text cannot hold) are not words.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
-
-
-async def optional_user(
-    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User | None:
-    """The caller if a bearer token came with the request; None without one.
-
-    A token that is sent but is not valid (expired, forged, of a revoked session) is a 401,
-    not an anonymous request: the client should learn that its login has lapsed.
-    """
-    if not token:
-        return None
-    return await current_user(session, await access_claims(token))
-
-
-OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 def normalise_query(text: str) -> str:

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query, Response
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.core.errors import ValidationFailed
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import SessionDep
+from reelbyte.identity.deps import OptionalUser, SessionDep
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import service
 from reelbyte.search.creators import CreatorFilters, creator_filters
-from reelbyte.search.deps import OptionalUser, SearchText, SuggestionText
+from reelbyte.search.deps import SearchText, SuggestionText
 from reelbyte.search.schemas import (
     CreatorHit,
     GigHit,

@@ -15,20 +15,11 @@ from reelbyte.catalog.models import Gig
 from reelbyte.catalog.schemas import GigSummary
 from reelbyte.core.money import Money
 from reelbyte.core.schemas import ResponseModel
+from reelbyte.core.text import excerpt
 from reelbyte.identity.models import Availability, CreatorLevel, User
 from reelbyte.search.models import TermSource
 
 EXCERPT_LENGTH = 300
-
-
-def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
-    """The start of a long text, cut at a word boundary."""
-    if not text:
-        return ""
-    if len(text) <= length:
-        return text
-    cut = text[:length].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:-") + "…"
 
 
 class GigHit(GigSummary):
@@ -38,7 +29,7 @@ class GigHit(GigSummary):
 
     @classmethod
     def hit(cls, gig: Gig, creator: User) -> GigHit:
-        return cls(**GigSummary.fields_of(gig, creator), description=excerpt(gig.description))
+        return cls(**GigSummary.fields_of(gig, creator), description=excerpt(gig.description, EXCERPT_LENGTH))
 
 
 class CreatorHit(ResponseModel):
@@ -70,7 +61,7 @@ class CreatorHit(ResponseModel):
             username=user.username,
             full_name=user.full_name,
             avatar_url=user.avatar_url,
-            bio=excerpt(user.bio),
+            bio=excerpt(user.bio or "", EXCERPT_LENGTH),
             skills=list(user.skills or []),
             hourly_rate=rate,
             availability=user.availability,
