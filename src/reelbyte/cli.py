@@ -118,9 +118,11 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 4,
 ) -> None:
     """Run a job worker (start as many as you like)."""
+    from reelbyte import registry
     from reelbyte.core.jobs import run_worker
     from reelbyte.core.runtime import Runtime
 
+    registry.load()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 
-from reelbyte.catalog import handlers as catalog_handlers  # noqa: F401 (hides gigs of closed accounts)
+from reelbyte.core.routing import APIRouter
+
+from reelbyte import registry
 from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.content import require_json
@@ -34,12 +36,8 @@ from reelbyte.messaging.router import (
     ws_ticket_router,
 )
 from reelbyte.messaging.ws import ws_router
-from reelbyte.notifications import handlers as notification_handlers  # noqa: F401 (events → notifications)
-from reelbyte.notifications import messages as message_notifications  # noqa: F401 (offline notice, digest)
 from reelbyte.notifications.router import notifications_router
-from reelbyte.orders import handlers as order_handlers  # noqa: F401 (orders from proposals)
 from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router
-from reelbyte.payments import handlers as payment_handlers  # noqa: F401 (registers the money movers)
 from reelbyte.payments.router import (
     invoices_router,
     milestone_funding_router,
@@ -136,6 +134,7 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the app. With a `runtime`, the app starts and stops it with its lifespan."""
     settings = settings or get_settings()
+    registry.load()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import Depends, Path, Query, status
+
+from reelbyte.core.routing import APIRouter
 
 from reelbyte.catalog import categories, service
 from reelbyte.catalog.listing import GigFilters, gig_filters

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from reelbyte.core.errors import UnsupportedMediaType
+from reelbyte.core.errors import UnsupportedMediaType, raises
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
+@raises(UnsupportedMediaType)
 async def require_json(request: Request) -> None:
     """A request that carries a body must say it is JSON (415 otherwise)."""
     if request.method not in BODY_METHODS:

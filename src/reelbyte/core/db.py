@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import structlog
 from psycopg import errors as pg_errors
-from sqlalchemy import DateTime, MetaData, func
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import DateTime, MetaData, Select, func
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -23,6 +25,7 @@ NAMING_CONVENTION = {
 }
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 class Base(DeclarativeBase):
@@ -71,16 +74,20 @@ def get_database() -> Database:
     return _database
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """FastAPI dependency: one session per request; services decide when to commit."""
-    async with get_database().sessions() as session:
-        yield session
-
-
 RETRYABLE_SQLSTATES = {
     pg_errors.SerializationFailure.sqlstate,
     pg_errors.DeadlockDetected.sqlstate,
 }
+MAX_ATTEMPTS = 5
+
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "reelbyte.after_commit"
+
+# A unique or check constraint that a service checks first but a racing transaction can still
+# trip: the constraint's name maps to the domain error the unit of work raises in its place.
+_CONSTRAINT_ERRORS: dict[str, Callable[[], Exception]] = {}
+
+log = structlog.get_logger(__name__)
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -90,29 +97,72 @@ def is_retryable(error: BaseException) -> bool:
     return False
 
 
-async def run_in_transaction(
-    session: AsyncSession,
-    work: Callable[[AsyncSession], Awaitable[T]],
-    attempts: int = 5,
-) -> T:
-    """Run `work` in a transaction and commit; retry on serialization failures and deadlocks.
+def constraint_error(constraint: str, make_error: Callable[[], Exception]) -> None:
+    """Register the error that a violation of `constraint` becomes (at import time)."""
+    _CONSTRAINT_ERRORS[constraint] = make_error
 
-    `work` must be safe to run again from the start: everything it did is rolled back first.
+
+def _translated(error: IntegrityError) -> Exception | None:
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    make_error = _CONSTRAINT_ERRORS.get(constraint or "")
+    return make_error() if make_error is not None else None
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Run `hook` once the session's unit of work has committed; a rollback drops it."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+async def _run_after_commit_hooks(session: AsyncSession) -> None:
+    for hook in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await hook()
+        except Exception:  # the data is committed; a lost publish must not turn it into an error
+            log.exception("after_commit_hook_failed", hook=getattr(hook, "__qualname__", repr(hook)))
+
+
+async def transaction(work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = MAX_ATTEMPTS) -> T:
+    """The unit of work: run `work` in a new session, commit, then run its after-commit hooks.
+
+    This is the only place that commits. An error rolls everything back (and drops the hooks);
+    a serialization failure or deadlock runs the whole of `work` again, a bounded number of
+    times with jittered backoff, so `work` must be safe to run from the start. Entry points
+    (the request route class, each job, each CLI command) call this; services never commit.
     """
     for attempt in range(1, attempts + 1):
-        try:
-            result = await work(session)
-            await session.commit()
-            return result
-        except DBAPIError as error:
-            await session.rollback()
-            if not is_retryable(error) or attempt == attempts:
+        async with get_database().sessions() as session:
+            try:
+                result = await work(session)
+                await session.commit()
+            except IntegrityError as error:
+                await session.rollback()
+                translated = _translated(error)
+                if translated is None:
+                    raise
+                raise translated from error
+            except DBAPIError as error:
+                await session.rollback()
+                if not is_retryable(error) or attempt == attempts:
+                    raise
+                log.info(
+                    "transaction_retried", attempt=attempt, sqlstate=getattr(error.orig, "sqlstate", None)
+                )
+                await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 (jitter)
+                continue
+            except BaseException:
+                await session.rollback()
                 raise
-            await asyncio.sleep(0.01 * 2**attempt)
-        except BaseException:
-            await session.rollback()
-            raise
+            await _run_after_commit_hooks(session)
+            return result
     raise AssertionError("unreachable")
+
+
+async def lock_one(session: AsyncSession, query: Select[M]) -> M | None:
+    """The one row `query` selects, locked FOR UPDATE until the unit of work ends, and read
+    afresh (populate_existing) so that a copy loaded earlier in the session is not trusted."""
+    locked = query.with_for_update().execution_options(populate_existing=True)
+    row: M | None = (await session.execute(locked)).scalars().first()
+    return row
 
 
 async def driver_connection(session: AsyncSession) -> Any:
@@ -120,3 +170,10 @@ async def driver_connection(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+async def run_in_transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """TRANSITIONAL (removed once every domain uses `transaction`)."""
+    result = await work(session)
+    await session.commit()
+    return result

@@ -86,4 +86,4 @@ async def send_email(to: str, template: str, context: dict[str, Any]) -> None:
 
 async def queue_email(session: AsyncSession, to: str, template: str, **context: Any) -> None:
     render_email(template, context)  # fail now, in the request, if the template or context is wrong
-    await defer(session, send_email, to=to, template=template, context=context)
+    await defer(session, "send_email", to=to, template=template, context=context)

@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 class AppError(Exception):
+    """A named error: one class per error, with its HTTP status, stable code and default message.
+
+    Every concrete error class registers its code; `docs/errors.md` lists them all and the routes
+    document the ones they can raise (`core.routing`). Raise with a more precise message or
+    `details` when it helps the client: `raise ProjectNotFound()` or `raise Closed("…", details=…)`.
+    """
+
     status_code = 400
     code = "bad_request"
+    message = "The request cannot be served."
+    registry: ClassVar[dict[str, type[AppError]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            return  # an abstract family (a status without a code of its own)
+        known = AppError.registry.get(cls.code)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"error code {cls.code!r} is taken by {known.__module__}.{known.__qualname__}")
+        AppError.registry[cls.code] = cls
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         code: str | None = None,
         details: Any = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.message = message or type(self).message
+        super().__init__(self.message)
         self.details = details
         self.headers = headers
         if code is not None:
@@ -33,51 +54,135 @@ class AppError(Exception):
 class BadRequest(AppError):
     status_code = 400
     code = "bad_request"
+    message = "The request is not valid."
+
+
+class InvalidJson(AppError):
+    status_code = 400
+    code = "invalid_json"
+    message = "The request body is not valid JSON."
 
 
 class Unauthorized(AppError):
     status_code = 401
     code = "unauthorized"
+    message = "Log in first."
 
 
 class Forbidden(AppError):
     status_code = 403
     code = "forbidden"
+    message = "You may not do this."
+
+
+class NotOwner(Forbidden):
+    code = "not_owner"
+    message = "Only its owner can do this."
 
 
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
+    message = "No such resource."
 
 
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
+    message = "That change conflicts with the current data."
+
+
+class InvalidTransition(Conflict):
+    """A state machine refused a move: `details` says which entity, from and to."""
+
+    code = "invalid_transition"
+    message = "That change of state is not allowed."
+
+    def __init__(self, entity: str, from_state: str, to_state: str, message: str | None = None) -> None:
+        super().__init__(
+            message or f"A {entity} that is {from_state} cannot become {to_state}.",
+            details={"entity": entity, "from": from_state, "to": to_state},
+        )
 
 
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
+    message = "The request body is too large."
 
 
 class UnsupportedMediaType(AppError):
     status_code = 415
     code = "unsupported_media_type"
+    message = "Send the request body as application/json."
 
 
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_error"
+    message = "The request is not valid."
 
 
 class RateLimited(AppError):
     status_code = 429
     code = "rate_limited"
+    message = "Too many requests: slow down and retry later."
 
 
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
+    message = "A service this needs is unavailable: retry shortly."
+
+
+def raises(*error_classes: type[AppError]) -> Callable[[F], F]:
+    """Mark a dependency with the errors it can raise, so every route using it documents them."""
+
+    def mark(dependency: F) -> F:
+        dependency.__raises__ = (*getattr(dependency, "__raises__", ()), *error_classes)  # type: ignore[attr-defined]
+        return dependency
+
+    return mark
+
+
+def error_schema(codes: list[str]) -> dict[str, Any]:
+    """The JSON schema of the error body, its `error` limited to `codes`."""
+    return {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "enum": sorted(codes)},
+            "message": {"type": "string"},
+            "details": {},
+        },
+    }
+
+
+def error_responses(*error_classes: type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` documenting these errors, grouped by status."""
+    by_status: dict[int, list[type[AppError]]] = {}
+    for error_class in error_classes:
+        group = by_status.setdefault(error_class.status_code, [])
+        if error_class not in group:
+            group.append(error_class)
+    return {
+        status: {
+            "description": "\n".join(f"- `{e.code}`: {e.message}" for e in group),
+            "content": {"application/json": {"schema": error_schema([e.code for e in group])}},
+        }
+        for status, group in sorted(by_status.items())
+    }
+
+
+def documented_errors(responses: dict[int | str, dict[str, Any]]) -> list[type[AppError]]:
+    """The error classes that `responses` (as built by `error_responses`) documents."""
+    found: list[type[AppError]] = []
+    for response in responses.values():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        for code in schema.get("properties", {}).get("error", {}).get("enum", []):
+            if code in AppError.registry:
+                found.append(AppError.registry[code])
+    return found
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -123,8 +228,10 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     details = _validation_details(exc)
     if any(item["type"] == "json_invalid" for item in details):
-        return error_response(400, "invalid_json", "The request body is not valid JSON.", details)
-    return error_response(422, "validation_error", "The request is not valid.", details)
+        return error_response(InvalidJson.status_code, InvalidJson.code, InvalidJson.message, details)
+    return error_response(
+        ValidationFailed.status_code, ValidationFailed.code, ValidationFailed.message, details
+    )
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:

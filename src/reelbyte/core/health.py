@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from reelbyte.core.db import get_database
 from reelbyte.core.errors import error_response
 from reelbyte.core.redis import get_redis
+from reelbyte.core.routing import APIRouter
 
 router = APIRouter(tags=["health"])
 

@@ -22,19 +22,8 @@ from reelbyte.core.db import driver_connection
 
 log = structlog.get_logger(__name__)
 
-TASK_MODULES = [
-    "reelbyte.core.email",
-    "reelbyte.catalog.jobs",
-    "reelbyte.orders.jobs",
-    "reelbyte.payments.jobs",
-    "reelbyte.payments.handlers",  # not tasks: the signal handlers jobs rely on
-    "reelbyte.payments.providers.sandbox",
-    "reelbyte.notifications.jobs",
-    "reelbyte.notifications.handlers",  # not tasks: workers emit order events too
-    "reelbyte.notifications.messages",
-]
-
-job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
+# Tasks register themselves on import; `reelbyte.registry.load()` imports them all, in the API and the worker.
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
 
 def libpq_url(sqlalchemy_url: str) -> str:
@@ -65,15 +54,23 @@ async def close_jobs() -> None:
 
 async def defer(
     session: AsyncSession,
-    task: procrastinate.tasks.Task[Any, Any, Any],
+    task_name: str | procrastinate.tasks.Task[Any, Any, Any],  # TRANSITIONAL: str only
     *,
     schedule_at: datetime | None = None,
     queueing_lock: str | None = None,
     **task_kwargs: Any,
 ) -> int:
-    """Enqueue `task` inside the session's current transaction."""
+    """Enqueue the task named `task_name` inside the session's current transaction.
+
+    By name, so that a service never imports the module that holds its jobs (those import the
+    service); the worker knows every task through `reelbyte.registry`."""
     connection = await driver_connection(session)
-    deferrer = task.configure(connection=connection, schedule_at=schedule_at, queueing_lock=queueing_lock)
+    deferrer = job_app.configure_task(
+        task_name if isinstance(task_name, str) else task_name.name,
+        connection=connection,
+        schedule_at=schedule_at,
+        queueing_lock=queueing_lock,
+    )
     return await deferrer.defer_async(**task_kwargs)
 
 
@@ -138,5 +135,4 @@ async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "wo
             **options,
         )
         return
-    job_app.perform_import_paths()  # type: ignore[no-untyped-call]
     await _DrainWorker(app=job_app, wait=False, **options).run()  # type: ignore[no-untyped-call]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 
@@ -46,3 +49,28 @@ class Page(BaseModel, Generic[T]):
             page_size=params.page_size,
             total_pages=math.ceil(total / params.page_size) if total else 0,
         )
+
+
+async def newest_first(
+    session: AsyncSession,
+    query: Select[Any],
+    id_column: InstrumentedAttribute[int],
+    *,
+    cursor: int | None,
+    limit: int,
+    scalars: bool = True,
+) -> tuple[list[Any], int | None]:
+    """A keyset page of `query`, newest first by an increasing integer id.
+
+    The cursor is the id of the last row the client has seen; one row more than `limit` is read
+    to know whether a next page exists. Returns (rows, next_cursor)."""
+    if cursor is not None:
+        query = query.where(id_column < cursor)
+    query = query.order_by(id_column.desc()).limit(limit + 1)
+    result = await session.execute(query)
+    rows = list(result.scalars().all() if scalars else result.all())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    last_id = getattr(last if scalars else last[0], id_column.key)
+    return rows[:limit], int(last_id)

@@ -18,7 +18,7 @@ from fastapi import Request, Response
 from redis.exceptions import RedisError
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.errors import RateLimited
+from reelbyte.core.errors import RateLimited, raises
 from reelbyte.core.redis import get_redis
 from reelbyte.core.security import InvalidToken, decode_access_token
 
@@ -193,6 +193,7 @@ async def _enforce(key: str, limit_text: str, response: Response) -> None:
     response.headers.update(verdict.headers())
 
 
+@raises(RateLimited)
 async def global_rate_limit(request: Request, response: Response) -> None:
     """Router dependency: the per-IP / per-user / per-role limit on every API call."""
     if not get_settings().rate_limit_enabled:

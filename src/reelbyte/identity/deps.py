@@ -1,4 +1,5 @@
-"""Auth dependencies: the current user from a bearer access token (required or optional), and role checks."""
+"""Auth dependencies: the current user from a bearer access token (required or optional), and
+the role checks every domain uses (`CurrentCreator`, `CurrentClient`, `CurrentAdmin`)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,42 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import get_session
-from reelbyte.core.errors import Forbidden, Unauthorized
-from reelbyte.core.security import AccessClaims, InvalidToken, decode_access_token
+from reelbyte.core.errors import raises
+from reelbyte.core.routing import SessionDep
+from reelbyte.core.security import AccessClaims, decode_access_token
+from reelbyte.core.security import InvalidToken as MalformedToken
 from reelbyte.identity import service
+from reelbyte.identity.errors import InvalidToken, NotAuthenticated, WrongRole
 from reelbyte.identity.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
+@raises(NotAuthenticated, InvalidToken)
 async def access_claims(token: Annotated[str | None, Depends(oauth2_scheme)]) -> AccessClaims:
     if not token:
-        raise Unauthorized(
-            "Log in first: this needs a bearer access token.", code="not_authenticated", headers=_BEARER
-        )
+        raise NotAuthenticated(headers=_BEARER)
     try:
         return decode_access_token(token)
-    except InvalidToken as error:
-        raise Unauthorized(str(error), code="invalid_token", headers=_BEARER) from error
+    except MalformedToken as error:
+        raise InvalidToken(str(error), headers=_BEARER) from error
 
 
+@raises(InvalidToken)
 async def current_user(session: SessionDep, claims: Annotated[AccessClaims, Depends(access_claims)]) -> User:
     try:
         return await service.authenticate(session, claims.user_id, claims.session_id)
-    except Unauthorized as error:  # a 401 always says how to authenticate
-        raise Unauthorized(error.message, code=error.code, headers=_BEARER) from error
+    except InvalidToken as error:  # a 401 always says how to authenticate
+        raise InvalidToken(error.message, headers=_BEARER) from error
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+@raises(NotAuthenticated, InvalidToken)
 async def optional_user(
     session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User | None:
@@ -59,13 +60,19 @@ async def optional_user(
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def require_role(role: str) -> Callable[..., Coroutine[Any, Any, User]]:
+def require_role(role: Role | str) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency that lets through users holding `role` (a hybrid holds creator and client)."""
-    wanted = Role(role)
+    role = Role(role)
 
+    @raises(WrongRole)
     async def dependency(user: CurrentUser) -> User:
-        if not user.role.holds(wanted):
-            raise Forbidden(f"Only a {wanted.value} can do this.", code="wrong_role")
+        if not user.role.holds(role):
+            raise WrongRole(f"Only a {role.value} can do this.")
         return user
 
     return dependency
+
+
+CurrentCreator = Annotated[User, Depends(require_role(Role.CREATOR))]
+CurrentClient = Annotated[User, Depends(require_role(Role.CLIENT))]
+CurrentAdmin = Annotated[User, Depends(require_role(Role.ADMIN))]

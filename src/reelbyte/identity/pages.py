@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from reelbyte.core.errors import AppError
+from reelbyte.core.routing import APIRouter
 from reelbyte.identity import service
 from reelbyte.identity.deps import SessionDep
 from reelbyte.identity.schemas import ResetPasswordRequest

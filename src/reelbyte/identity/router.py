@@ -7,12 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Cookie, Depends, Request, Response, status
+from fastapi import Body, Cookie, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import Unauthorized
 from reelbyte.core.ratelimit import client_ip, limit_per_ip
+from reelbyte.core.routing import APIRouter
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import service
 from reelbyte.identity.deps import CurrentUser, SessionDep, access_claims, require_role

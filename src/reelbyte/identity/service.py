@@ -24,6 +24,7 @@ from reelbyte.core.security import (
     verify_password,
 )
 from reelbyte.identity import events
+from reelbyte.identity.errors import InvalidToken
 from reelbyte.identity.models import (
     AccountToken,
     AuthSession,
@@ -224,7 +225,7 @@ async def authenticate(session: AsyncSession, user_id: uuid.UUID, session_id: uu
         )
     user = await session.scalar(query)
     if user is None:
-        raise Unauthorized("The access token is no longer valid.", code="invalid_token")
+        raise InvalidToken("The access token is no longer valid.")
     return user
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
+
+from reelbyte.core.routing import APIRouter
 
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity.deps import CurrentUser, SessionDep, access_claims

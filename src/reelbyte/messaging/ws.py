@@ -26,7 +26,9 @@ import uuid
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
+
+from reelbyte.core.routing import APIRouter
 from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
 

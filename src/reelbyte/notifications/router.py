@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
+
+from reelbyte.core.routing import APIRouter
 
 from reelbyte.identity.deps import CurrentUser, SessionDep
 from reelbyte.notifications import service

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Header, Query, status
+from fastapi import Depends, Form, Header, Query, status
+
+from reelbyte.core.routing import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from reelbyte.core.config import get_settings

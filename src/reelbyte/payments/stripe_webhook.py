@@ -15,7 +15,9 @@ from typing import Annotated
 
 import stripe
 import structlog
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
+
+from reelbyte.core.routing import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
+
+from reelbyte.core.routing import APIRouter
 
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.identity.deps import CurrentUser, SessionDep

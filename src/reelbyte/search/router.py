@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
+
+from reelbyte.core.routing import APIRouter
 
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.core.errors import ValidationFailed

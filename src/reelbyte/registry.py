@@ -1,0 +1,32 @@
+"""The modules that register something when imported: job tasks and event handlers.
+
+Both the API (`create_app`) and every worker (`reelbyte worker`, the in-process worker of
+`serve`) call `load()`, so a job or an event is handled the same wherever it happens.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES = (
+    "reelbyte.core.jobs",
+    "reelbyte.core.email",
+    "reelbyte.catalog.jobs",
+    "reelbyte.orders.jobs",
+    "reelbyte.payments.jobs",
+    "reelbyte.payments.providers.sandbox",
+    "reelbyte.notifications.jobs",
+    "reelbyte.notifications.messages",
+)
+
+HANDLER_MODULES = (
+    "reelbyte.catalog.handlers",
+    "reelbyte.orders.handlers",
+    "reelbyte.payments.handlers",
+    "reelbyte.notifications.handlers",
+)
+
+
+def load() -> None:
+    for module in (*TASK_MODULES, *HANDLER_MODULES):
+        importlib.import_module(module)
