@@ -7,8 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from reelbyte.core.routing import APIRouter
-
 from reelbyte import registry
 from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
@@ -23,6 +21,7 @@ from reelbyte.core.middleware import (
     TrustedHostMiddleware,
 )
 from reelbyte.core.ratelimit import global_rate_limit
+from reelbyte.core.routing import APIRouter
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router

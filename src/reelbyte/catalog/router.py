@@ -7,8 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, status
 
-from reelbyte.core.routing import APIRouter
-
 from reelbyte.catalog import categories, service
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.catalog.schemas import (
@@ -28,7 +26,8 @@ from reelbyte.catalog.schemas import (
     TagCount,
 )
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import CurrentUser, OptionalUser, SessionDep, require_role
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser, OptionalUser, require_role
 from reelbyte.identity.models import User
 
 CurrentCreator = Annotated[User, Depends(require_role("creator"))]

@@ -15,9 +15,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from reelbyte.core.errors import AppError
-from reelbyte.core.routing import APIRouter
+from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity import service
-from reelbyte.identity.deps import SessionDep
 from reelbyte.identity.schemas import ResetPasswordRequest
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")

@@ -13,10 +13,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import Unauthorized
 from reelbyte.core.ratelimit import client_ip, limit_per_ip
-from reelbyte.core.routing import APIRouter
+from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import service
-from reelbyte.identity.deps import CurrentUser, SessionDep, access_claims, require_role
+from reelbyte.identity.deps import CurrentUser, access_claims, require_role
 from reelbyte.identity.models import User
 from reelbyte.identity.schemas import (
     EmailRequest,

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Response, status
 
-from reelbyte.core.routing import APIRouter
-
+from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
-from reelbyte.identity.deps import CurrentUser, SessionDep, access_claims
+from reelbyte.identity.deps import CurrentUser, access_claims
 from reelbyte.messaging import service, tickets
 from reelbyte.messaging.schemas import (
     BlockedList,

@@ -27,13 +27,12 @@ from typing import Any
 
 import structlog
 from fastapi import WebSocket
-
-from reelbyte.core.routing import APIRouter
 from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
 
 from reelbyte.core.db import get_database
 from reelbyte.core.errors import AppError, Unauthorized
+from reelbyte.core.routing import APIRouter
 from reelbyte.identity import service as identity_service
 from reelbyte.messaging import presence, service, tickets
 from reelbyte.messaging.hub import CLOSE_TIMEOUT_SECONDS, Connection, Kind, hub, publish_many

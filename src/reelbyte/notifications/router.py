@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import Path, Query, status
 
-from reelbyte.core.routing import APIRouter
-
-from reelbyte.identity.deps import CurrentUser, SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser
 from reelbyte.notifications import service
 from reelbyte.notifications.schemas import (
     NotificationOut,

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, status
 
-from reelbyte.core.routing import APIRouter
-
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser, require_role
 from reelbyte.identity.models import User
 from reelbyte.orders import service
 from reelbyte.orders.models import OrderStatus

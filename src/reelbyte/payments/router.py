@@ -6,12 +6,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Header, Query, status
-
-from reelbyte.core.routing import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from reelbyte.core.config import get_settings
-from reelbyte.identity.deps import CurrentUser, SessionDep, require_role
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser, require_role
 from reelbyte.identity.models import User
 from reelbyte.payments import service
 from reelbyte.payments.idempotency import run_once

@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Form, Request
-
-from reelbyte.core.routing import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from reelbyte.core.money import format_minor
-from reelbyte.identity.deps import SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.payments import service
 from reelbyte.payments.providers import sandbox
 

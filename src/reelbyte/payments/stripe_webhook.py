@@ -16,13 +16,11 @@ from typing import Annotated
 import stripe
 import structlog
 from fastapi import Header, Request
-
-from reelbyte.core.routing import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import BadRequest, NotFound, ServiceUnavailable
-from reelbyte.identity.deps import SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.payments import service
 from reelbyte.payments.providers import provider_named
 from reelbyte.payments.providers.base import ProviderError

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response, status
 
-from reelbyte.core.routing import APIRouter
-
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import CurrentUser, SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser
 from reelbyte.projects import service
 from reelbyte.projects.deps import CurrentClient, CurrentCreator, Viewer
 from reelbyte.projects.listing import ProjectFilters, project_filters

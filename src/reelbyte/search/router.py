@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
-from reelbyte.core.routing import APIRouter
-
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.core.errors import ValidationFailed
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.identity.deps import OptionalUser, SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import OptionalUser
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import service
