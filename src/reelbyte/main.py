@@ -21,7 +21,7 @@ from reelbyte.core.middleware import (
     TrustedHostMiddleware,
 )
 from reelbyte.core.ratelimit import global_rate_limit
-from reelbyte.core.routing import APIRouter
+from reelbyte.core.routing import APIRouter, guarded_by
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
@@ -106,27 +106,27 @@ the username) or send `Authorization: Bearer <access token>`.
 
 
 def api_router() -> APIRouter:
-    json_only = [Depends(require_json)]
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(global_rate_limit)])
-    v1.include_router(auth_router, dependencies=json_only)
+    json_only = guarded_by(Depends(require_json))
+    v1 = APIRouter(prefix="/v1", **guarded_by(Depends(global_rate_limit)))
+    v1.include_router(auth_router, **json_only)
     v1.include_router(token_router)  # OAuth2 password flow posts a form
-    v1.include_router(users_router, dependencies=json_only)
-    v1.include_router(catalog_router, dependencies=json_only)
+    v1.include_router(users_router, **json_only)
+    v1.include_router(catalog_router, **json_only)
     v1.include_router(search_router)
-    v1.include_router(projects_router, dependencies=json_only)
-    v1.include_router(proposals_router, dependencies=json_only)
-    v1.include_router(orders_router, dependencies=json_only)
-    v1.include_router(milestones_router, dependencies=json_only)
-    v1.include_router(admin_disputes_router, dependencies=json_only)
-    v1.include_router(payments_router, dependencies=json_only)
-    v1.include_router(milestone_funding_router, dependencies=json_only)
+    v1.include_router(projects_router, **json_only)
+    v1.include_router(proposals_router, **json_only)
+    v1.include_router(orders_router, **json_only)
+    v1.include_router(milestones_router, **json_only)
+    v1.include_router(admin_disputes_router, **json_only)
+    v1.include_router(payments_router, **json_only)
+    v1.include_router(milestone_funding_router, **json_only)
     v1.include_router(invoices_router)
-    v1.include_router(conversations_router, dependencies=json_only)
-    v1.include_router(messages_router, dependencies=json_only)
-    v1.include_router(blocks_router, dependencies=json_only)
-    v1.include_router(reports_router, dependencies=json_only)
+    v1.include_router(conversations_router, **json_only)
+    v1.include_router(messages_router, **json_only)
+    v1.include_router(blocks_router, **json_only)
+    v1.include_router(reports_router, **json_only)
     v1.include_router(ws_ticket_router)
-    v1.include_router(notifications_router, dependencies=json_only)
+    v1.include_router(notifications_router, **json_only)
     return v1
 
 

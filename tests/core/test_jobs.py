@@ -20,8 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import Settings
-from reelbyte.core.db import get_database, run_in_transaction
-from reelbyte.core.email import queue_email, send_email
+from reelbyte.core.db import get_database, transaction
+from reelbyte.core.email import queue_email
 from reelbyte.core.jobs import defer
 from tests.conftest import PROJECT_ROOT, Mailbox, run_jobs
 
@@ -56,7 +56,7 @@ async def _events(job_id: int) -> list[str]:
 async def test_a_job_deferred_in_a_rolled_back_transaction_never_exists(mailbox: Mailbox) -> None:
     async with get_database().sessions() as session:
         job_id = await defer(
-            session, send_email, to="ghost@example.com", template="verify_email", context=CONTEXT
+            session, "send_email", to="ghost@example.com", template="verify_email", context=CONTEXT
         )
         # Inside the transaction the job is there; nobody else sees it yet.
         inside = await session.scalar(
@@ -80,9 +80,8 @@ async def test_a_job_deferred_by_work_that_fails_is_rolled_back_with_it(mailbox:
         await queue_email(session, "ghost@example.com", "verify_email", **CONTEXT)
         raise Boom
 
-    async with get_database().sessions() as session:
-        with pytest.raises(Boom):
-            await run_in_transaction(session, work)
+    with pytest.raises(Boom):
+        await transaction(work)
 
     assert await _jobs() == []
     await run_jobs()
@@ -116,9 +115,7 @@ async def _wait_for(condition: Any, what: str, worker: asyncio.subprocess.Proces
 async def test_a_committed_job_is_run_by_a_worker_process_started_later(
     settings: Settings, mailbox: Mailbox, tmp_path: Path
 ) -> None:
-    async with get_database().sessions() as session:
-        await queue_email(session, "later@example.com", "verify_email", **CONTEXT)
-        await session.commit()
+    await transaction(lambda session: queue_email(session, "later@example.com", "verify_email", **CONTEXT))
 
     # No worker runs: the job waits in the database, committed and untouched.
     [job] = await _jobs()
@@ -178,9 +175,7 @@ async def test_a_failing_smtp_send_is_retried_not_lost(
 ) -> None:
     smtp_port = settings.smtp_port
     monkeypatch.setattr(settings, "smtp_port", _closed_port())
-    async with get_database().sessions() as session:
-        await queue_email(session, "retry@example.com", "verify_email", **CONTEXT)
-        await session.commit()
+    await transaction(lambda session: queue_email(session, "retry@example.com", "verify_email", **CONTEXT))
 
     await run_jobs()  # the SMTP server cannot be reached
 

@@ -46,6 +46,17 @@ def get_session(request: Request) -> AsyncSession:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+def guarded_by(*dependencies: Any) -> dict[str, Any]:
+    """Router-level `dependencies=` with the `responses=` that document what they raise.
+
+    For `APIRouter(...)` and `include_router(...)`: FastAPI adds a router's dependencies to its
+    routes only when the app is assembled, after each route has documented its own errors."""
+    raised = [
+        error for dependency in dependencies for error in getattr(dependency.dependency, "__raises__", ())
+    ]
+    return {"dependencies": list(dependencies), "responses": error_responses(*_unique(raised))}
+
+
 def dependency_errors(dependant: Dependant) -> list[type[AppError]]:
     """The errors declared with `@raises` on `dependant`'s dependencies, recursively."""
     found: list[type[AppError]] = []
