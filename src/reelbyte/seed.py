@@ -1,15 +1,21 @@
-"""The demo data set: a few accounts a person can log in with. Loading it twice adds nothing."""
+"""The demo data set: a few accounts a person can log in with. Loading it twice adds nothing.
+
+The whole load is one unit of work (`reelbyte.core.db.transaction`): it commits once at the end,
+or leaves nothing behind. Each step looks before it writes, so the unit can be run again from the
+start (as `transaction` does after a serialization failure) and a second load adds nothing.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog import service as catalog
 from reelbyte.catalog.models import Category, Gig
 from reelbyte.catalog.schemas import GigCreate, PackageCreate
-from reelbyte.core.db import get_database
+from reelbyte.core.db import transaction
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import PortfolioItem, User
 from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
@@ -148,49 +154,50 @@ DEMO_GIGS: list[dict[str, Any]] = [
 
 async def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo accounts and gigs that do not exist yet; return (e-mail, password, role) of each."""
-    for account in DEMO_ACCOUNTS:
-        await _ensure_account(account)
-    for gig in DEMO_GIGS:
-        await _ensure_gig(gig)
+    await transaction(_load)
     return [(a["email"], DEMO_PASSWORD, a["role"]) for a in DEMO_ACCOUNTS]
 
 
-async def _ensure_gig(spec: dict[str, Any]) -> None:
-    async with get_database().sessions() as session:
-        owner = await session.scalar(select(User).where(User.username == spec["owner"]))
-        assert owner is not None
-        if await session.scalar(select(Gig.id).where(Gig.creator_id == owner.id, Gig.title == spec["title"])):
-            return
-        category = await session.scalar(select(Category.id).where(Category.slug == spec["category"]))
-        subcategory = await session.scalar(select(Category.id).where(Category.slug == spec["subcategory"]))
-        packages = [
-            PackageCreate(**{**package, "price": {"currency": "EUR", "value": package["price"]}})
-            for package in spec["packages"]
-        ]
-        fields = {k: v for k, v in spec.items() if k not in ("owner", "category", "subcategory", "packages")}
-        data = GigCreate(**fields, category_id=category, subcategory_id=subcategory, packages=packages)
-        await catalog.create_gig(session, owner, data)
+async def _load(session: AsyncSession) -> None:
+    for account in DEMO_ACCOUNTS:
+        await _ensure_account(session, account)
+    for gig in DEMO_GIGS:
+        await _ensure_gig(session, gig)
 
 
-async def _ensure_account(account: dict[str, Any]) -> None:
-    async with get_database().sessions() as session:
-        exists = await session.scalar(
-            select(User.id).where(func.lower(User.username) == account["username"].lower())
-        )
-        if exists is not None:
-            return
-        user = await identity.register(
-            session,
-            RegisterRequest(
-                email=account["email"],
-                username=account["username"],
-                password=DEMO_PASSWORD,
-                full_name=account["full_name"],
-                role=account["role"],
-            ),
-            verified=True,
-        )
-        user = await identity.update_profile(session, user, ProfileUpdate(**account["profile"]))
-        for item in account["portfolio"]:
-            session.add(PortfolioItem(user_id=user.id, **PortfolioItemCreate(**item).model_dump()))
-        await session.commit()
+async def _ensure_gig(session: AsyncSession, spec: dict[str, Any]) -> None:
+    owner = await session.scalar(select(User).where(User.username == spec["owner"]))
+    assert owner is not None
+    if await session.scalar(select(Gig.id).where(Gig.creator_id == owner.id, Gig.title == spec["title"])):
+        return
+    category = await session.scalar(select(Category.id).where(Category.slug == spec["category"]))
+    subcategory = await session.scalar(select(Category.id).where(Category.slug == spec["subcategory"]))
+    packages = [
+        PackageCreate(**{**package, "price": {"currency": "EUR", "value": package["price"]}})
+        for package in spec["packages"]
+    ]
+    fields = {k: v for k, v in spec.items() if k not in ("owner", "category", "subcategory", "packages")}
+    data = GigCreate(**fields, category_id=category, subcategory_id=subcategory, packages=packages)
+    await catalog.create_gig(session, owner, data)
+
+
+async def _ensure_account(session: AsyncSession, account: dict[str, Any]) -> None:
+    exists = await session.scalar(
+        select(User.id).where(func.lower(User.username) == account["username"].lower())
+    )
+    if exists is not None:
+        return
+    user = await identity.register(
+        session,
+        RegisterRequest(
+            email=account["email"],
+            username=account["username"],
+            password=DEMO_PASSWORD,
+            full_name=account["full_name"],
+            role=account["role"],
+        ),
+        verified=True,
+    )
+    user = await identity.update_profile(session, user, ProfileUpdate(**account["profile"]))
+    for item in account["portfolio"]:
+        session.add(PortfolioItem(user_id=user.id, **PortfolioItemCreate(**item).model_dump()))
