@@ -29,7 +29,7 @@ def bench_settings() -> Iterator[Settings]:
     os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.logs_as_json)
     with resolved_services(settings):
         yield settings
 

@@ -8,15 +8,19 @@ servers instead. Each test starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
+
+if TYPE_CHECKING:
+    from tests.factories import Categories
 
 SMTP_PORT = 0  # chosen below, before the settings are first read
 
@@ -35,8 +39,9 @@ os.environ.update(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "PUBLIC_URL": "http://testserver",
-        "LOG_JSON": "false",
         "LOG_LEVEL": "WARNING",
+        # Set, so the suite does not store a generated key in the project's data folder.
+        "SECRET_KEY": "test-suite-signing-key-" + "x" * 40,
         # Cheap password hashing: the suite registers hundreds of users. Production keeps the
         # Argon2id defaults; test_config checks them.
         "ARGON2_TIME_COST": "1",
@@ -66,9 +71,9 @@ from reelbyte.core.redis import get_redis  # noqa: E402
 from reelbyte.core.runtime import Runtime  # noqa: E402
 from reelbyte.main import create_app  # noqa: E402
 from reelbyte.models import metadata  # noqa: E402
+from reelbyte.payments.providers import sandbox  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-TEST_PASSWORD = "Sup3r!Secret"
 
 
 # --- servers ------------------------------------------------------------------------------
@@ -167,6 +172,22 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+@pytest.fixture(autouse=True)
+def webhooks_into_the_app(app: FastAPI) -> Iterator[None]:
+    """The sandbox provider's webhook job posts into this very app (over ASGI)."""
+    sandbox.webhook_transport = httpx.ASGITransport(app=app)
+    yield
+    sandbox.webhook_transport = None
+
+
+@pytest.fixture
+async def categories() -> Categories:
+    """The ids of a few categories of the taxonomy."""
+    from tests.factories import known_categories  # tests.factories imports this module
+
+    return await known_categories()
+
+
 # --- e-mail -------------------------------------------------------------------------------
 
 
@@ -185,6 +206,14 @@ class Mailbox:
 
     def to(self, address: str) -> list[Any]:
         return [m for m in self.messages if m["To"] == address]
+
+
+def link_in(message: Any) -> str:
+    """The first http(s) link in the plain-text part of an e-mail."""
+    body = message.get_body(("plain",)).get_content()
+    match = re.search(r"https?://\S+", body)
+    assert match, f"no link in {body!r}"
+    return match.group(0)
 
 
 @pytest.fixture(scope="session")

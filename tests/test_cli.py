@@ -9,7 +9,7 @@ import sys
 import httpx
 
 from reelbyte.core.config import Settings
-from tests.helpers import bearer, login
+from tests.factories import bearer, login
 
 ADMIN_PASSWORD = "Adm1n!Password"
 

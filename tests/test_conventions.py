@@ -182,7 +182,8 @@ def test_every_error_code_is_unique_and_has_a_message() -> None:
     errors_doc.render()  # registers every domain's errors
     for code, error in AppError.registry.items():
         assert error.code == code
-        assert error.message and not error.message.endswith(" ")
+        assert error.message
+        assert not error.message.endswith(" ")
 
 
 def test_docs_errors_md_is_current() -> None:
@@ -193,4 +194,5 @@ def test_docs_errors_md_is_current() -> None:
 @pytest.mark.parametrize("status", [500, 502])
 def test_server_errors_are_not_documented_as_expected_answers(app: FastAPI, status: int) -> None:
     for route in _api_routes(app):
-        assert status not in route.responses and str(status) not in route.responses
+        assert status not in route.responses
+        assert str(status) not in route.responses

@@ -27,7 +27,7 @@ WORKER = "from reelbyte import registry\nregistry.load()"  # what `reelbyte work
 
 
 def _registered(setup: str) -> dict[str, object]:
-    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+    result = subprocess.run(
         [sys.executable, "-c", DUMP.format(setup=setup)],
         cwd=PROJECT_ROOT,
         capture_output=True,

@@ -52,7 +52,7 @@ def _serve_env(data_dir: Path) -> dict[str, str]:
     env = {
         key: value for key, value in os.environ.items() if key not in unset and not key.startswith("TEST_")
     }
-    env.update({"REELBYTE_DATA_DIR": str(data_dir), "LOG_JSON": "true", "LOG_LEVEL": "INFO"})
+    env.update({"REELBYTE_DATA_DIR": str(data_dir), "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"})
     return env
 
 

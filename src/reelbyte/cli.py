@@ -64,11 +64,12 @@ def serve(
     import uvicorn
 
     from reelbyte.core.runtime import Runtime
+    from reelbyte.core.server import uvicorn_config
     from reelbyte.main import create_app
     from reelbyte.messaging.ws import MAX_FRAME_BYTES
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.logs_as_json)
     with resolved_services(settings, migrate=migrate) as embedded_db:
         base = f"http://{host}:{port}"
         if "public_url" not in settings.model_fields_set:
@@ -88,17 +89,10 @@ def serve(
         # are stopped below instead of the process dying with them still running.
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, signal.SIG_IGN)
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            # Refuse an oversized WebSocket frame (1009) before reading it whole, and drop dead sockets.
-            ws_max_size=MAX_FRAME_BYTES,
-            ws_ping_interval=settings.ws_ping_interval_seconds,
-            ws_ping_timeout=settings.ws_ping_timeout_seconds,
-        )
+        server = uvicorn.Server(uvicorn_config(application, host, port, settings, MAX_FRAME_BYTES))
+        server.run()
+        if not server.started:  # the port is taken, say: uvicorn has logged why
+            raise typer.Exit(code=3)
     console.print("[dim]Stopped.[/dim]")
 
 
@@ -124,7 +118,7 @@ def worker(
 
     registry.load()
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.logs_as_json)
 
     async def main() -> None:
         runtime = Runtime(settings)
@@ -230,7 +224,7 @@ def create_admin(
     """Make an admin account (admins are made only here)."""
     from pydantic import ValidationError
 
-    from reelbyte.core.db import get_database
+    from reelbyte.core.db import transaction
     from reelbyte.core.errors import AppError
     from reelbyte.identity import service
     from reelbyte.identity.schemas import RegisterRequest
@@ -245,10 +239,11 @@ def create_admin(
         raise typer.Exit(code=2) from None
 
     async def make() -> None:
-        async with get_database().sessions() as session:
-            await service.create_admin(
+        await transaction(
+            lambda session: service.create_admin(
                 session, checked.email, checked.username, checked.password, checked.full_name
             )
+        )
 
     settings = get_settings()
     with resolved_services(settings):
@@ -263,12 +258,11 @@ def create_admin(
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Verify every ledger invariant; exit 1 and list the violations if any is broken."""
-    from reelbyte.core.db import get_database
+    from reelbyte.core.db import transaction
     from reelbyte.payments.ledger_check import INVARIANTS, Violation, check
 
     async def run() -> list[Violation]:
-        async with get_database().sessions() as session:
-            return await check(session)
+        return await transaction(check)
 
     settings = get_settings()
     with resolved_services(settings):

@@ -16,6 +16,7 @@ from reelbyte.core.health import router as health_router
 from reelbyte.core.middleware import (
     BodySizeLimitMiddleware,
     CORSMiddleware,
+    NulCharacterMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
@@ -50,50 +51,24 @@ from reelbyte.search.router import search_router
 
 MAX_BODY_BYTES = 1024 * 1024
 
-TAGS = [
-    {
-        "name": "auth",
-        "description": "Register, log in, refresh and end sessions, verify e-mail, reset passwords.",
-    },
-    {"name": "users", "description": "Your account and profile, public profiles and video portfolios."},
-    {
-        "name": "projects",
-        "description": "Client projects: post, browse, edit, cancel; invite creators to invite-only ones.",
-    },
-    {
-        "name": "proposals",
-        "description": "Creators' bids on projects: send, edit, withdraw; the client shortlists, accepts, rejects.",
-    },
-    {
-        "name": "search",
-        "description": "Full-text search over gigs, creators and projects; suggestions as you type.",
-    },
-    {"name": "categories", "description": "The two-level tree of video categories."},
-    {"name": "tags", "description": "The most used gig tags."},
-    {
-        "name": "gigs",
-        "description": "Creators' offers with Basic, Standard and Premium packages; lists and filters.",
-    },
-    {
-        "name": "orders",
-        "description": "Orders and their state machine: delivery, revisions, approval, cancellation, "
-        "disputes and milestones.",
-    },
-    {
-        "name": "payments",
-        "description": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
-    },
-    {
-        "name": "messaging",
-        "description": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
-    },
-    {
-        "name": "notifications",
-        "description": "Your notifications: list, unread count, mark read, delete (live ones over /ws/notifications).",
-    },
-    {"name": "admin", "description": "Administration: the category tree, dispute resolution."},
-    {"name": "health", "description": "Liveness and readiness probes."},
-]
+# The API's sections in /docs, in this order: name → what it holds.
+TAG_DESCRIPTIONS = {
+    "auth": "Register, log in, refresh and end sessions, verify e-mail, reset passwords.",
+    "users": "Your account and profile, public profiles and video portfolios.",
+    "projects": "Client projects: post, browse, edit, cancel; invite creators to invite-only ones.",
+    "proposals": "Creators' bids on projects: send, edit, withdraw; the client shortlists, accepts, rejects.",
+    "search": "Full-text search over gigs, creators and projects; suggestions as you type.",
+    "categories": "The two-level tree of video categories.",
+    "tags": "The most used gig tags.",
+    "gigs": "Creators' offers with Basic, Standard and Premium packages; lists and filters.",
+    "orders": "Orders and their state machine: delivery, revisions, approval, cancellation, disputes and milestones.",
+    "payments": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
+    "messaging": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
+    "notifications": "Your notifications: list, unread count, mark read, delete (live ones over /v1/ws/notifications).",
+    "admin": "Administration: the category tree, dispute resolution.",
+    "health": "Liveness and readiness probes.",
+}
+TAGS = [{"name": name, "description": text} for name, text in TAG_DESCRIPTIONS.items()]
 
 DESCRIPTION = """
 ReelByte is a video-first freelance marketplace: creators sell video work as gigs and bid on
@@ -108,25 +83,27 @@ the username) or send `Authorization: Bearer <access token>`.
 def api_router() -> APIRouter:
     json_only = guarded_by(Depends(require_json))
     v1 = APIRouter(prefix="/v1", **guarded_by(Depends(global_rate_limit)))
-    v1.include_router(auth_router, **json_only)
-    v1.include_router(token_router)  # OAuth2 password flow posts a form
-    v1.include_router(users_router, **json_only)
-    v1.include_router(catalog_router, **json_only)
-    v1.include_router(search_router)
-    v1.include_router(projects_router, **json_only)
-    v1.include_router(proposals_router, **json_only)
-    v1.include_router(orders_router, **json_only)
-    v1.include_router(milestones_router, **json_only)
-    v1.include_router(admin_disputes_router, **json_only)
-    v1.include_router(payments_router, **json_only)
-    v1.include_router(milestone_funding_router, **json_only)
-    v1.include_router(invoices_router)
-    v1.include_router(conversations_router, **json_only)
-    v1.include_router(messages_router, **json_only)
-    v1.include_router(blocks_router, **json_only)
-    v1.include_router(reports_router, **json_only)
-    v1.include_router(ws_ticket_router)
-    v1.include_router(notifications_router, **json_only)
+    for router in (
+        auth_router,
+        users_router,
+        catalog_router,
+        projects_router,
+        proposals_router,
+        orders_router,
+        milestones_router,
+        admin_disputes_router,
+        payments_router,
+        milestone_funding_router,
+        conversations_router,
+        messages_router,
+        blocks_router,
+        reports_router,
+        notifications_router,
+    ):
+        v1.include_router(router, **json_only)
+    # Bodies that are not JSON: the OAuth2 password flow posts a form; the rest take no body.
+    for router in (token_router, search_router, invoices_router, ws_ticket_router):
+        v1.include_router(router)
     return v1
 
 
@@ -167,6 +144,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     # Added innermost first: the security headers wrap everything else, so that they are also on
     # the 500 the request-context middleware sends for an unhandled exception.
+    app.add_middleware(NulCharacterMiddleware)  # reads the body through the size limit below
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
         CORSMiddleware,

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so metadata (Alembic, tests) sees them all."""
 
 from reelbyte.catalog import models as catalog_models
+from reelbyte.core import views as core_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
 from reelbyte.messaging import models as messaging_models
@@ -14,6 +15,7 @@ metadata = Base.metadata
 
 __all__ = [
     "catalog_models",
+    "core_models",
     "identity_models",
     "messaging_models",
     "metadata",

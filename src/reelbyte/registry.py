@@ -12,6 +12,7 @@ TASK_MODULES = (
     "reelbyte.core.jobs",
     "reelbyte.core.email",
     "reelbyte.catalog.jobs",
+    "reelbyte.projects.jobs",
     "reelbyte.orders.jobs",
     "reelbyte.payments.jobs",
     "reelbyte.payments.providers.sandbox",

@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.catalog.helpers import Headers, make_admin
-from tests.helpers import signed_up
+from tests.factories import Headers, make_admin, signed_up
 
 
 @pytest.fixture

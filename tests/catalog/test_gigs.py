@@ -10,17 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.catalog.helpers import (
+from reelbyte.catalog.models import Gig
+from tests.factories import (
     Headers,
-    create_gig,
+    count_rows,
+    get_row,
     gig_body,
-    gig_count,
-    gig_row,
-    package,
-    set_gig,
+    make_gig,
+    package_body,
+    signed_up,
     taxonomy,
+    update_gig,
 )
-from tests.helpers import signed_up
 
 Creator = tuple[dict[str, Any], Headers]
 
@@ -37,7 +38,11 @@ async def test_create_gig_with_its_packages(client: httpx.AsyncClient, creator: 
     user, headers = creator
     body = await gig_body(
         tags=["  YouTube ", "youtube", "Premiere   Pro"],
-        packages=[package("premium", "150.00", 2), package("Basic", "50", 5), package("standard", "99.5", 4)],
+        packages=[
+            package_body("premium", "150.00", 2),
+            package_body("Basic", "50", 5),
+            package_body("standard", "99.5", 4),
+        ],
     )
     response = await client.post("/v1/gigs", json=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -75,20 +80,20 @@ async def test_hybrids_create_gigs_clients_and_admins_cannot(
     client: httpx.AsyncClient, admin: Headers
 ) -> None:
     _, hybrid = await signed_up(client, "hybrid")
-    await create_gig(client, hybrid)
+    await make_gig(client, hybrid)
     _, buyer = await signed_up(client, "client")
     body = await gig_body(title="Another gig title")
     assert_error(await client.post("/v1/gigs", json=body, headers=buyer), 403, "wrong_role")
     assert_error(await client.post("/v1/gigs", json=body, headers=admin), 403, "wrong_role")
     assert_error(await client.post("/v1/gigs", json=body), 401, "not_authenticated")
-    assert await gig_count() == 1
+    assert await count_rows(Gig) == 1
 
 
 async def test_a_gig_without_packages_is_not_listed_but_can_be_opened(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers, packages=[])
+    gig = await make_gig(client, headers, packages=[])
     assert gig["packages"] == []
     assert gig["price_from"] is None
     assert gig["price_to"] is None
@@ -101,19 +106,17 @@ async def test_slugs_come_from_the_title_with_a_suffix_on_collision(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, headers = creator
-    slugs = [
-        (await create_gig(client, headers, title="Wedding Films — Cinematic!"))["slug"] for _ in range(3)
-    ]
+    slugs = [(await make_gig(client, headers, title="Wedding Films — Cinematic!"))["slug"] for _ in range(3)]
     assert slugs == ["wedding-films-cinematic", "wedding-films-cinematic-2", "wedding-films-cinematic-3"]
-    assert (await create_gig(client, headers, title="Café Édition"))["slug"] == "cafe-edition"
-    assert (await create_gig(client, headers, title="!!! ???"))["slug"] == "item"
+    assert (await make_gig(client, headers, title="Café Édition"))["slug"] == "cafe-edition"
+    assert (await make_gig(client, headers, title="!!! ???"))["slug"] == "item"
     long_title = "a" * 120
-    slug = (await create_gig(client, headers, title=long_title))["slug"]
+    slug = (await make_gig(client, headers, title=long_title))["slug"]
     assert len(slug) <= 160
     assert slug.startswith("a")
 
     # The slug stays when the title changes: links keep working.
-    gig = await create_gig(client, headers, title="Original title")
+    gig = await make_gig(client, headers, title="Original title")
     response = await client.put(f"/v1/gigs/{gig['id']}", json={"title": "A new title"}, headers=headers)
     assert response.json()["slug"] == "original-title"
     assert (await client.get("/v1/gigs/original-title")).json()["title"] == "A new title"
@@ -132,13 +135,14 @@ async def test_concurrent_creates_with_one_title_get_distinct_slugs(
 
 async def test_a_gig_is_found_by_id_or_slug(client: httpx.AsyncClient, creator: Creator) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers)
+    gig = await make_gig(client, headers)
     by_id = await client.get(f"/v1/gigs/{gig['id']}")
     by_slug = await client.get(f"/v1/gigs/{gig['slug']}")
     assert by_id.status_code == by_slug.status_code == 200
     assert by_id.json()["id"] == by_slug.json()["id"] == gig["id"]
-    for missing in ["00000000-0000-0000-0000-000000000000", "no-such-gig", "nul%00byte", "%F0%9F%8E%AC"]:
+    for missing in ["00000000-0000-0000-0000-000000000000", "no-such-gig", "%F0%9F%8E%AC"]:
         assert_error(await client.get(f"/v1/gigs/{missing}"), 404, "gig_not_found")
+    assert_error(await client.get("/v1/gigs/nul%00byte"), 422, "control_characters")
     assert (await client.get(f"/v1/gigs/{'x' * 161}")).status_code == 422
 
 
@@ -147,7 +151,7 @@ async def test_an_inactive_gig_is_seen_only_by_its_creator_and_admins(
 ) -> None:
     _, owner = creator
     _, other = await signed_up(client, "creator")
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     response = await client.put(f"/v1/gigs/{gig['id']}", json={"is_active": False}, headers=owner)
     assert response.status_code == 200
     assert response.json()["is_active"] is False
@@ -168,14 +172,14 @@ async def test_a_bad_token_is_refused_even_where_none_is_needed(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers)
+    gig = await make_gig(client, headers)
     response = await client.get(f"/v1/gigs/{gig['id']}", headers={"Authorization": "Bearer not-a-token"})
     assert_error(response, 401, "invalid_token")
 
 
 async def test_update_changes_only_the_fields_sent(client: httpx.AsyncClient, creator: Creator) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers)
+    gig = await make_gig(client, headers)
     ids = await taxonomy()
     changes = {
         "description": "Now with colour grading.",
@@ -225,7 +229,7 @@ async def test_bad_updates_change_nothing(
     client: httpx.AsyncClient, creator: Creator, changes: dict[str, Any], status: int, code: str
 ) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers)
+    gig = await make_gig(client, headers)
     ids = await taxonomy()
     if changes.get("subcategory_id") == "wedding-films":
         changes = {"subcategory_id": ids["wedding-films"], "category_id": ids["motion-graphics"]}
@@ -236,7 +240,7 @@ async def test_bad_updates_change_nothing(
 
 async def test_a_subcategory_must_belong_to_the_category(client: httpx.AsyncClient, creator: Creator) -> None:
     _, headers = creator
-    gig = await create_gig(client, headers)
+    gig = await make_gig(client, headers)
     ids = await taxonomy()
     # A new category keeps the old subcategory, which belongs to the old one: refused.
     response = await client.put(
@@ -254,7 +258,7 @@ async def test_only_admins_feature_gigs_and_admins_change_only_flags(
     client: httpx.AsyncClient, creator: Creator, admin: Headers
 ) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     path = f"/v1/gigs/{gig['id']}"
     assert_error(await client.put(path, json={"is_featured": True}, headers=owner), 403, "admin_only")
 
@@ -264,8 +268,8 @@ async def test_only_admins_feature_gigs_and_admins_change_only_flags(
     featured = (await client.get("/v1/gigs", params={"featured": "true"})).json()
     assert [item["id"] for item in featured["items"]] == [gig["id"]]
 
-    assert_error(await client.put(path, json={"title": "Admin's title"}, headers=admin), 403, "not_gig_owner")
-    assert_error(await client.delete(path, headers=admin), 403, "not_gig_owner")
+    assert_error(await client.put(path, json={"title": "Admin's title"}, headers=admin), 403, "not_owner")
+    assert_error(await client.delete(path, headers=admin), 403, "not_owner")
 
     # Moderation: an admin may take a gig down and put it back.
     assert (await client.put(path, json={"is_active": False}, headers=admin)).json()["is_active"] is False
@@ -281,7 +285,7 @@ def _object_requests(gig: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
         ("PUT", gig_path, {"title": "Stolen gig"}),
         ("PUT", gig_path, {"is_active": False}),
         ("DELETE", gig_path, None),
-        ("POST", f"{gig_path}/packages", package("standard", "75.00")),
+        ("POST", f"{gig_path}/packages", package_body("standard", "75.00")),
         ("PUT", package_path, {"price": {"currency": "EUR", "value": "1.00"}}),
         ("DELETE", package_path, None),
     ]
@@ -296,18 +300,18 @@ async def test_another_users_token_on_every_gig_endpoint(client: httpx.AsyncClie
     _, owner = creator
     _, other_creator = await signed_up(client, "creator")
     _, other_client = await signed_up(client, "client")
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     before = await _state(client, gig["id"], owner)
 
     for headers in (other_creator, other_client):
         for method, path, body in _object_requests(gig):
             response = await client.request(method, path, json=body, headers=headers)
-            assert_error(response, 403, "not_gig_owner")
+            assert_error(response, 403, "not_owner")
     for method, path, body in _object_requests(gig):  # and without a token at all
         assert_error(await client.request(method, path, json=body), 401)
     assert await _state(client, gig["id"], owner) == before
 
-    await set_gig(gig["id"], is_active=False)
+    await update_gig(gig["id"], is_active=False)
     before = await _state(client, gig["id"], owner)
     for headers in (other_creator, other_client):
         for method, path, body in _object_requests(gig):
@@ -318,31 +322,17 @@ async def test_another_users_token_on_every_gig_endpoint(client: httpx.AsyncClie
 
 async def test_deleting_a_gig_without_orders_removes_it(client: httpx.AsyncClient, creator: Creator) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     response = await client.delete(f"/v1/gigs/{gig['id']}", headers=owner)
     assert response.status_code == 200
     assert response.json() == {"id": gig["id"], "outcome": "deleted"}
-    assert await gig_row(gig["id"]) is None
+    assert await get_row(Gig, gig["id"]) is None
     assert (await client.get(f"/v1/gigs/{gig['id']}", headers=owner)).status_code == 404
     assert (await client.delete(f"/v1/gigs/{gig['id']}", headers=owner)).status_code == 404
 
 
-async def test_deleting_a_gig_with_orders_deactivates_it(client: httpx.AsyncClient, creator: Creator) -> None:
-    _, owner = creator
-    gig = await create_gig(client, owner)
-    await set_gig(gig["id"], orders_count=3)
-    response = await client.delete(f"/v1/gigs/{gig['id']}", headers=owner)
-    assert response.status_code == 200
-    assert response.json() == {"id": gig["id"], "outcome": "deactivated"}
-    kept = (await client.get(f"/v1/gigs/{gig['id']}", headers=owner)).json()
-    assert kept["is_active"] is False
-    assert len(kept["packages"]) == 2
-    assert (await client.get(f"/v1/gigs/{gig['id']}")).status_code == 404
-    assert (await client.get("/v1/gigs")).json()["total"] == 0
-
-
 def _with_package(**changes: Any) -> dict[str, Any]:
-    return {"packages": [package("basic", **changes)]}
+    return {"packages": [package_body("basic", **changes)]}
 
 
 BAD_GIGS: list[tuple[str, dict[str, Any], int, str | None]] = [
@@ -357,12 +347,19 @@ BAD_GIGS: list[tuple[str, dict[str, Any], int, str | None]] = [
     ("category id out of range", {"category_id": 2**40}, 422, None),
     (
         "a fourth package",
-        {"packages": [package("basic"), package("standard"), package("premium"), package("basic")]},
+        {
+            "packages": [
+                package_body("basic"),
+                package_body("standard"),
+                package_body("premium"),
+                package_body("basic"),
+            ]
+        },
         422,
         None,
     ),
-    ("a duplicate tier", {"packages": [package("basic"), package("Basic", "60.00")]}, 422, None),
-    ("an unknown tier", {"packages": [package("ultimate")]}, 422, None),
+    ("a duplicate tier", {"packages": [package_body("basic"), package_body("Basic", "60.00")]}, 422, None),
+    ("an unknown tier", {"packages": [package_body("ultimate")]}, 422, None),
     ("a negative price", _with_package(value="-5.00"), 422, None),
     ("a zero price", _with_package(value="0.00"), 422, None),
     ("a price with three decimals", _with_package(value="5.001"), 422, None),
@@ -421,7 +418,7 @@ async def test_bad_gigs_are_refused_and_nothing_is_created(
     body = await gig_body(**resolved)
     body = {key: value for key, value in body.items() if value is not None or key != "title"}
     assert_error(await client.post("/v1/gigs", json=body, headers=headers), status, code)
-    assert await gig_count() == 0
+    assert await count_rows(Gig) == 0
 
 
 async def test_malformed_bodies_are_4xx(client: httpx.AsyncClient, creator: Creator) -> None:
@@ -433,4 +430,4 @@ async def test_malformed_bodies_are_4xx(client: httpx.AsyncClient, creator: Crea
     form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
     assert_error(await client.post("/v1/gigs", content=b"title=x", headers=form), 415)
     assert_error(await client.post("/v1/gigs", json=[1, 2], headers=headers), 422)
-    assert await gig_count() == 0
+    assert await count_rows(Gig) == 0

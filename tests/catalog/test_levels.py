@@ -15,13 +15,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from reelbyte.catalog.jobs import recompute_creator_levels
-from reelbyte.catalog.levels import LEVEL_RULES, level_for, recompute_levels
+from reelbyte.catalog.levels import LEVEL_RULES, LevelChanges, level_for, recompute_levels
 from reelbyte.catalog.models import Gig
-from reelbyte.core.db import get_database
+from reelbyte.core.db import get_database, transaction
 from reelbyte.identity.models import CreatorLevel, Role, User
-from tests.catalog.helpers import create_gig
 from tests.conftest import run_jobs
-from tests.helpers import signed_up
+from tests.factories import insert_gig, insert_user, make_gig, signed_up
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -29,25 +28,8 @@ DAY = timedelta(days=1)
 
 async def _craft(role: Role, orders: int, rating: str, age: timedelta) -> uuid.UUID:
     """A user with the given track record, written straight into the database."""
-    user_id = uuid.uuid4()
-    async with get_database().sessions() as session:
-        session.add(
-            User(
-                id=user_id,
-                email=f"{user_id.hex}@example.com",
-                username=f"u-{user_id.hex[:20]}",
-                password_hash="x",
-                role=role,
-                full_name="Crafted",
-                total_orders=orders,
-                rating=Decimal(rating),
-                created_at=NOW - age,
-                notification_preferences={},
-                skills=[],
-            )
-        )
-        await session.commit()
-    return user_id
+    user = await insert_user(role, total_orders=orders, rating=Decimal(rating), created_at=NOW - age)
+    return user.id
 
 
 async def _level(user_id: uuid.UUID | str) -> CreatorLevel:
@@ -57,9 +39,8 @@ async def _level(user_id: uuid.UUID | str) -> CreatorLevel:
     return level
 
 
-async def _recompute(now: datetime = NOW) -> None:
-    async with get_database().sessions() as session:
-        await recompute_levels(session, now)
+async def _recompute(now: datetime = NOW) -> LevelChanges:
+    return await transaction(lambda session: recompute_levels(session, now))
 
 
 CASES = [
@@ -95,9 +76,9 @@ async def test_levels_go_down_as_well_as_up() -> None:
     user_id = await _craft(Role.CREATOR, 120, "4.90", 200 * DAY)
     await _recompute()
     assert await _level(user_id) is CreatorLevel.TOP
-    async with get_database().sessions() as session:
-        await session.execute(update(User).where(User.id == user_id).values(rating=Decimal("4.60")))
-        await session.commit()
+    await transaction(
+        lambda session: session.execute(update(User).where(User.id == user_id).values(rating=Decimal("4.60")))
+    )
     await _recompute()
     assert await _level(user_id) is CreatorLevel.RISING
 
@@ -107,15 +88,15 @@ async def test_the_daily_job_copies_levels_onto_gigs_and_profiles_show_them(
 ) -> None:
     creator, headers = await signed_up(client, "creator")
     other, other_headers = await signed_up(client, "creator")
-    gigs = [await create_gig(client, headers, title=f"Pro gig {i}") for i in range(2)]
-    other_gig = await create_gig(client, other_headers, title="Newcomer gig")
-    async with get_database().sessions() as session:
-        await session.execute(
+    gigs = [await make_gig(client, headers, title=f"Pro gig {i}") for i in range(2)]
+    other_gig = await make_gig(client, other_headers, title="Newcomer gig")
+    await transaction(
+        lambda session: session.execute(
             update(User)
             .where(User.id == creator["id"])
             .values(total_orders=60, rating=Decimal("4.75"), created_at=datetime.now(UTC) - 150 * DAY)
         )
-        await session.commit()
+    )
 
     await recompute_creator_levels.defer_async(timestamp=0)  # what the periodic deferrer does daily
     await run_jobs()
@@ -132,30 +113,18 @@ async def test_the_daily_job_copies_levels_onto_gigs_and_profiles_show_them(
     assert (await client.get("/v1/users/me", headers=headers)).json()["creator_level"] == "pro"
 
     # A gig created later starts with its creator's level.
-    later = await create_gig(client, headers, title="Later gig")
+    later = await make_gig(client, headers, title="Later gig")
     assert later["creator_level"] == "pro"
 
 
 async def test_a_gig_out_of_step_is_put_right() -> None:
     user_id = await _craft(Role.CREATOR, 0, "0", 0 * DAY)
-    async with get_database().sessions() as session:
-        gig = Gig(
-            creator_id=user_id,
-            title="Drifted",
-            slug="drifted",
-            description="d",
-            category_id=1,
-            creator_level=CreatorLevel.TOP,
-        )
-        session.add(gig)
-        await session.commit()
-    async with get_database().sessions() as session:
-        changes = await recompute_levels(session, NOW)
+    gig = await insert_gig(user_id, "Drifted", creator_level=CreatorLevel.TOP)
+    changes = await _recompute()
     assert changes.gigs == 1
     async with get_database().sessions() as session:
         assert await session.scalar(select(Gig.creator_level).where(Gig.id == gig.id)) is CreatorLevel.NEW
-    async with get_database().sessions() as session:
-        again = await recompute_levels(session, NOW)
+    again = await _recompute()
     assert (again.users, again.gigs) == (0, 0)  # nothing left to change
 
 

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.catalog.helpers import Headers, create_gig, package, set_gig, taxonomy
 from tests.catalog.test_gigs import assert_error
-from tests.helpers import signed_up
+from tests.factories import Headers, make_gig, package_body, signed_up, taxonomy, update_gig
 
 
 @dataclass
@@ -38,7 +37,7 @@ async def market(client: httpx.AsyncClient) -> Market:
                 "category_id": ids["video-editing"],
                 "subcategory_id": ids["youtube-videos"],
                 "tags": ["YouTube", "Premiere Pro"],
-                "packages": [package("basic", "50.00", 5)],
+                "packages": [package_body("basic", "50.00", 5)],
             },
         ),
         (
@@ -49,7 +48,7 @@ async def market(client: httpx.AsyncClient) -> Market:
                 "category_id": ids["video-editing"],
                 "subcategory_id": ids["wedding-films"],
                 "tags": ["wedding"],
-                "packages": [package("basic", "200.00", 10), package("premium", "400.00", 7)],
+                "packages": [package_body("basic", "200.00", 10), package_body("premium", "400.00", 7)],
             },
         ),
         (
@@ -60,7 +59,7 @@ async def market(client: httpx.AsyncClient) -> Market:
                 "category_id": ids["motion-graphics"],
                 "subcategory_id": ids["logo-animation"],
                 "tags": ["logo", "youtube"],
-                "packages": [package("basic", "30.00", 2)],
+                "packages": [package_body("basic", "30.00", 2)],
             },
         ),
         (
@@ -71,13 +70,13 @@ async def market(client: httpx.AsyncClient) -> Market:
                 "category_id": ids["animation"],
                 "subcategory_id": None,
                 "tags": [],
-                "packages": [package("standard", "1000.00", 30)],
+                "packages": [package_body("standard", "1000.00", 30)],
             },
         ),
         ("inactive", ada_headers, {"title": "Paused gig", "is_active": False}),
         ("no-packages", bo_headers, {"title": "Draft gig", "packages": []}),
     ]
-    gigs = {name: await create_gig(client, headers, **body) for name, headers, body in specs}
+    gigs = {name: await make_gig(client, headers, **body) for name, headers, body in specs}
     start = datetime(2026, 1, 1, tzinfo=UTC)
     stats: dict[str, dict[str, Any]] = {
         "g1": {
@@ -106,7 +105,7 @@ async def market(client: httpx.AsyncClient) -> Market:
         "g4": {"rating": Decimal("4.50"), "total_reviews": 2, "created_at": start + timedelta(days=4)},
     }
     for name, values in stats.items():
-        await set_gig(gigs[name]["id"], **values)
+        await update_gig(gigs[name]["id"], **values)
     return Market(ids, gigs, {"ada": ada, "bo": bo}, {"ada": ada_headers, "bo": bo_headers})
 
 
@@ -216,7 +215,7 @@ async def test_pages(client: httpx.AsyncClient, market: Market) -> None:
         ({"sort_by": "cheapest"}, 422, "validation_error"),
         ({"tags": [f"t{i}" for i in range(11)]}, 422, "validation_error"),
         ({"tags": ["x" * 41]}, 400, "invalid_tag"),
-        ({"tags": ["nul\x00"]}, 400, "invalid_tag"),
+        ({"tags": ["nul\x00"]}, 422, "control_characters"),
         ({"category_id": "video"}, 422, "validation_error"),
         ({"category_id": 0}, 422, "validation_error"),
         ({"creator_id": "nobody"}, 422, "validation_error"),

@@ -14,30 +14,29 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.catalog import views
 from reelbyte.catalog.jobs import flush_gig_views
-from reelbyte.catalog.models import GigViewBatch
-from reelbyte.catalog.views import BATCH_KEY, LIVE_KEY, PENDING_KEY, apply_batch, flush_views, pending_views
-from reelbyte.core.db import get_database, utcnow
+from reelbyte.catalog.models import Gig
+from reelbyte.catalog.views import gig_views
+from reelbyte.core.db import get_database, transaction, utcnow
 from reelbyte.core.jobs import job_app
 from reelbyte.core.redis import get_redis
-from tests.catalog.helpers import Headers, create_gig, gig_row, set_gig
+from reelbyte.core.views import FlushResult, ViewBatch
 from tests.conftest import run_jobs
-from tests.helpers import signed_up
+from tests.factories import Headers, get_row, make_gig, signed_up, update_gig
 
 Creator = tuple[dict[str, Any], Headers]
 
 
 async def _views_in_db(gig_id: str) -> int:
-    row = await gig_row(gig_id)
+    row = await get_row(Gig, gig_id)
     assert row is not None
     return row.views_count
 
 
-async def _flush() -> views.FlushResult:
-    async with get_database().sessions() as session:
-        return await flush_views(session, get_redis())
+async def _flush() -> FlushResult:
+    return await gig_views.flush_views(get_redis())
 
 
 async def test_a_view_is_a_redis_increment_until_the_flush(
@@ -45,7 +44,7 @@ async def test_a_view_is_a_redis_increment_until_the_flush(
 ) -> None:
     _, owner = creator
     _, visitor = await signed_up(client, "client")
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     gig_id = uuid.UUID(gig["id"])
     for _ in range(3):
         assert (await client.get(f"/v1/gigs/{gig['id']}")).status_code == 200
@@ -55,16 +54,16 @@ async def test_a_view_is_a_redis_increment_until_the_flush(
     await client.get(f"/v1/gigs/{gig['id']}/packages")  # nor does reading the packages
     await client.get("/v1/gigs")  # nor being listed
 
-    assert await get_redis().hget(LIVE_KEY, gig["id"]) == "5"
-    assert await pending_views(get_redis()) == {gig_id: 5}
+    assert await get_redis().hget(gig_views.live_key, gig["id"]) == "5"
+    assert await gig_views.pending_views(get_redis()) == {gig_id: 5}
     assert await _views_in_db(gig["id"]) == 0  # no database write per view
 
     result = await _flush()
     assert (result.batches, result.views) == (1, 5)
     assert await _views_in_db(gig["id"]) == 5
     assert (await client.get(f"/v1/gigs/{gig['id']}", headers=owner)).json()["stats"]["views"] == 5
-    assert await get_redis().exists(LIVE_KEY, PENDING_KEY) == 0
-    assert await pending_views(get_redis()) == {}
+    assert await get_redis().exists(gig_views.live_key, gig_views.pending_key) == 0
+    assert await gig_views.pending_views(get_redis()) == {}
 
     assert (await _flush()).views == 0  # nothing new: nothing added
     await client.get(f"/v1/gigs/{gig['id']}")
@@ -74,10 +73,10 @@ async def test_a_view_is_a_redis_increment_until_the_flush(
 
 async def test_the_flush_does_not_touch_updated_at(client: httpx.AsyncClient, creator: Creator) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     await client.get(f"/v1/gigs/{gig['id']}")
     await _flush()
-    row = await gig_row(gig["id"])
+    row = await get_row(Gig, gig["id"])
     assert row is not None
     assert row.views_count == 1
     assert row.updated_at.isoformat().replace("+00:00", "Z") == gig["updated_at"]
@@ -87,17 +86,17 @@ async def test_views_of_inactive_gigs_are_not_counted(
     client: httpx.AsyncClient, creator: Creator, admin: Headers
 ) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner, is_active=False)
+    gig = await make_gig(client, owner, is_active=False)
     assert (await client.get(f"/v1/gigs/{gig['id']}", headers=admin)).status_code == 200
     assert (await client.get(f"/v1/gigs/{gig['id']}")).status_code == 404
-    assert await pending_views(get_redis()) == {}
+    assert await gig_views.pending_views(get_redis()) == {}
 
 
 async def test_no_view_is_lost_or_doubled_while_flushes_run_concurrently(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, owner = creator
-    gigs = [await create_gig(client, owner, title=f"Gig number {i}") for i in range(3)]
+    gigs = [await make_gig(client, owner, title=f"Gig number {i}") for i in range(3)]
     per_gig = 40
     stop = asyncio.Event()
 
@@ -120,7 +119,7 @@ async def test_no_view_is_lost_or_doubled_while_flushes_run_concurrently(
     for gig in gigs:
         assert await _views_in_db(gig["id"]) == per_gig
     async with get_database().sessions() as session:
-        recorded = await session.scalar(select(func.sum(GigViewBatch.views)))
+        recorded = await session.scalar(select(func.sum(ViewBatch.views)))
     assert recorded == per_gig * len(gigs)
 
 
@@ -128,36 +127,37 @@ async def test_a_batch_interrupted_after_its_commit_is_not_counted_twice(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     gig_id = uuid.UUID(gig["id"])
     redis = get_redis()
-    await redis.hincrby(LIVE_KEY, gig["id"], 4)
+    await redis.hincrby(gig_views.live_key, gig["id"], 4)
 
     # A flush that sealed its batch and committed it, then died before clearing it from Redis.
     batch = str(uuid.uuid4())
-    assert await redis.eval(views._SEAL, 3, LIVE_KEY, BATCH_KEY + batch, PENDING_KEY, batch) == 1
-    async with get_database().sessions() as session:
-        assert await apply_batch(session, uuid.UUID(batch), {gig_id: 4}) == 4
+    assert await gig_views.seal(redis, batch)
+    assert (
+        await transaction(lambda session: gig_views.apply_batch(session, uuid.UUID(batch), {gig_id: 4})) == 4
+    )
     assert await _views_in_db(gig["id"]) == 4
-    await redis.hincrby(LIVE_KEY, gig["id"], 1)  # a view arriving meanwhile
+    await redis.hincrby(gig_views.live_key, gig["id"], 1)  # a view arriving meanwhile
 
     result = await _flush()  # picks the leftover batch up again
     assert result.batches == 2
     assert result.views == 1
     assert await _views_in_db(gig["id"]) == 5
-    assert await redis.smembers(PENDING_KEY) == set()
-    assert await redis.keys(BATCH_KEY + "*") == []
+    assert await redis.smembers(gig_views.pending_key) == set()
+    assert await redis.keys(gig_views.batch_key + "*") == []
 
 
 async def test_a_batch_that_died_before_its_commit_is_counted_by_the_next_flush(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     redis = get_redis()
-    await redis.hincrby(LIVE_KEY, gig["id"], 7)
+    await redis.hincrby(gig_views.live_key, gig["id"], 7)
     batch = str(uuid.uuid4())
-    await redis.eval(views._SEAL, 3, LIVE_KEY, BATCH_KEY + batch, PENDING_KEY, batch)  # sealed, then died
+    await gig_views.seal(redis, batch)  # sealed, then died
     assert (await _flush()).views == 7
     assert await _views_in_db(gig["id"]) == 7
 
@@ -166,37 +166,39 @@ async def test_junk_and_vanished_gigs_in_the_counts_are_skipped(
     client: httpx.AsyncClient, creator: Creator
 ) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
-    gone = await create_gig(client, owner, title="Soon deleted")
+    gig = await make_gig(client, owner)
+    gone = await make_gig(client, owner, title="Soon deleted")
     redis = get_redis()
     await redis.hset(
-        LIVE_KEY,
+        gig_views.live_key,
         mapping={gig["id"]: "2", gone["id"]: "3", "not-a-uuid": "5", str(uuid.uuid4()): "x", "": "1"},
     )
     await client.delete(f"/v1/gigs/{gone['id']}", headers=owner)
     await _flush()
     assert await _views_in_db(gig["id"]) == 2
-    assert await redis.exists(LIVE_KEY, PENDING_KEY) == 0
+    assert await redis.exists(gig_views.live_key, gig_views.pending_key) == 0
 
 
 async def test_counts_never_overflow(client: httpx.AsyncClient, creator: Creator) -> None:
     _, owner = creator
-    gig = await create_gig(client, owner)
-    await set_gig(gig["id"], views_count=2**31 - 10)
-    await get_redis().hincrby(LIVE_KEY, gig["id"], 100)
+    gig = await make_gig(client, owner)
+    await update_gig(gig["id"], views_count=2**31 - 10)
+    await get_redis().hincrby(gig_views.live_key, gig["id"], 100)
     await _flush()
     assert await _views_in_db(gig["id"]) == 2**31 - 1
 
 
 async def test_old_batch_records_are_pruned(client: httpx.AsyncClient, creator: Creator) -> None:
     old, recent = uuid.uuid4(), uuid.uuid4()
-    async with get_database().sessions() as session:
-        session.add(GigViewBatch(id=old, views=1, flushed_at=utcnow() - timedelta(days=8)))
-        session.add(GigViewBatch(id=recent, views=1, flushed_at=utcnow() - timedelta(days=1)))
-        await session.commit()
+
+    async def add(session: AsyncSession) -> None:
+        session.add(ViewBatch(id=old, views=1, flushed_at=utcnow() - timedelta(days=8)))
+        session.add(ViewBatch(id=recent, views=1, flushed_at=utcnow() - timedelta(days=1)))
+
+    await transaction(add)
     await _flush()
     async with get_database().sessions() as session:
-        assert set(await session.scalars(select(GigViewBatch.id))) == {recent}
+        assert set(await session.scalars(select(ViewBatch.id))) == {recent}
 
 
 def _closed_port() -> int:
@@ -209,7 +211,7 @@ async def test_a_view_that_cannot_reach_redis_is_dropped_quickly_and_quietly() -
     unreachable = Redis(host="127.0.0.1", port=_closed_port(), socket_connect_timeout=2)
     try:
         started = time.monotonic()
-        await views.record_view(unreachable, uuid.uuid4())  # no exception: the page still shows
+        await gig_views.record_view(unreachable, uuid.uuid4())  # no exception: the page still shows
         assert time.monotonic() - started < 1
     finally:
         await unreachable.aclose()
@@ -221,7 +223,7 @@ async def test_the_flush_runs_as_a_periodic_job(client: httpx.AsyncClient, creat
     assert ("catalog.recompute_creator_levels", "17 3 * * *") in periodic
 
     _, owner = creator
-    gig = await create_gig(client, owner)
+    gig = await make_gig(client, owner)
     await client.get(f"/v1/gigs/{gig['id']}")
     await client.get(f"/v1/gigs/{gig['id']}")
     await flush_gig_views.defer_async(timestamp=0)  # what the periodic deferrer does each minute

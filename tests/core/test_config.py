@@ -1,17 +1,51 @@
 from __future__ import annotations
 
+import stat
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from reelbyte.core.config import DEFAULT_SECRET_KEY, Settings
+from reelbyte.core.config import SECRET_KEY_FILE, Settings
 
 
-def test_production_refuses_the_default_secret_key() -> None:
+def _settings_without_secret_key(monkeypatch: pytest.MonkeyPatch, data_dir: Path, **values: Any) -> Settings:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    return Settings(_env_file=None, reelbyte_data_dir=data_dir, **values)  # type: ignore[call-arg]
+
+
+def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(environment="production", secret_key=DEFAULT_SECRET_KEY)
+        _settings_without_secret_key(monkeypatch, tmp_path, environment="production")
+    assert not (tmp_path / SECRET_KEY_FILE).exists()
     assert Settings(environment="production", secret_key="a-real-secret-" * 4).environment == "production"
+
+
+def test_without_a_secret_key_one_is_generated_once_per_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = _settings_without_secret_key(monkeypatch, tmp_path / "one").secret_key
+    again = _settings_without_secret_key(monkeypatch, tmp_path / "one").secret_key
+    elsewhere = _settings_without_secret_key(monkeypatch, tmp_path / "two").secret_key
+    assert first == again  # a restart keeps the key, so issued tokens stay valid
+    assert elsewhere != first
+    assert len(first) >= 64
+    assert Settings.model_fields["secret_key"].default == ""  # no key is written in the code
+    stored = tmp_path / "one" / SECRET_KEY_FILE
+    assert stored.read_text().strip() == first
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert [path.name for path in stored.parent.iterdir()] == [SECRET_KEY_FILE]  # no temporary left
+
+
+def test_an_explicit_secret_key_is_used_and_nothing_is_stored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "configured-" * 6)
+    settings = Settings(_env_file=None, reelbyte_data_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.secret_key == "configured-" * 6
+    assert not (tmp_path / SECRET_KEY_FILE).exists()
 
 
 def test_defaults_are_the_seed_values(monkeypatch: pytest.MonkeyPatch) -> None:

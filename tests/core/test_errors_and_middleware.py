@@ -427,6 +427,14 @@ async def test_the_default_allows_any_host(client: httpx.AsyncClient, settings: 
 # --- metrics --------------------------------------------------------------------------------
 
 
+@pytest.fixture
+async def loopback(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on this machine, where /metrics answers by default (METRICS_ALLOWED_IPS)."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
 def _sample(metrics: str, labels: str) -> float:
     match = re.search(
         rf"^reelbyte_http_requests_total\{{{re.escape(labels)}\}} (\S+)$", metrics, re.MULTILINE
@@ -434,12 +442,12 @@ def _sample(metrics: str, labels: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-async def test_metrics_serve_prometheus_text(client: httpx.AsyncClient) -> None:
+async def test_metrics_serve_prometheus_text(loopback: httpx.AsyncClient) -> None:
     labels = 'method="GET",route="/health",status="200"'
-    before = _sample((await client.get("/metrics")).text, labels)
+    before = _sample((await loopback.get("/metrics")).text, labels)
     for _ in range(3):
-        await client.get("/health")
-    response = await client.get("/metrics")
+        await loopback.get("/health")
+    response = await loopback.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
@@ -448,12 +456,12 @@ async def test_metrics_serve_prometheus_text(client: httpx.AsyncClient) -> None:
     assert _sample(text, labels) == before + 3
 
 
-async def test_metrics_label_unknown_paths_by_template_not_by_path(client: httpx.AsyncClient) -> None:
+async def test_metrics_label_unknown_paths_by_template_not_by_path(loopback: httpx.AsyncClient) -> None:
     secret_path = f"/v1/nothing-{uuid.uuid4().hex}"
     user_path = f"/v1/users/{uuid.uuid4()}"
-    await client.get(secret_path)
-    await client.get(user_path)
-    text = (await client.get("/metrics")).text
+    await loopback.get(secret_path)
+    await loopback.get(user_path)
+    text = (await loopback.get("/metrics")).text
     assert secret_path not in text
     assert user_path not in text
     assert 'route="unmatched"' in text

@@ -96,7 +96,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
-        "LOG_JSON": "true",
+        "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
     }
 

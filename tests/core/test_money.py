@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -52,3 +53,34 @@ def test_values_are_written_with_two_decimals() -> None:
     assert format_minor(-5) == "-0.05"
     with pytest.raises(ValueError, match="two decimals"):
         to_minor(Decimal("0.001"))
+
+
+ARABIC_INDIC_12_50 = "\u0661\u0662.\u0665\u0660"  # 12.50 in Arabic-Indic digits
+
+
+@pytest.mark.parametrize(
+    "value",
+    [ARABIC_INDIC_12_50, "\uff11\uff12.\uff15\uff10", "12.\u0665\u0660", "\u0967\u0968"],
+    ids=["arabic-indic", "full-width", "mixed", "devanagari"],
+)
+def test_only_ascii_digits_are_amounts(value: str) -> None:
+    """Arabic-Indic, full-width and Devanagari digits match `\\d` and Decimal() reads them."""
+    with pytest.raises(ValidationError):
+        Money(currency="EUR", value=value)
+    assert Money(currency="EUR", value="12.50").minor == 1250
+
+
+def test_no_request_pattern_matches_non_ascii_digits() -> None:
+    from reelbyte.main import create_app
+
+    def patterns(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+            return own + [found for value in node.values() for found in patterns(value)]
+        if isinstance(node, list):
+            return [found for value in node for found in patterns(value)]
+        return []
+
+    found = patterns(create_app().openapi())
+    assert found, "the API declares patterns: the walk must find them"
+    assert [pattern for pattern in found if "\\d" in pattern] == []

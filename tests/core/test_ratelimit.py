@@ -22,7 +22,7 @@ from starlette.requests import Request
 
 import reelbyte.core.redis
 from reelbyte.core.config import Settings, get_settings
-from reelbyte.core.db import get_database
+from reelbyte.core.db import get_database, transaction
 from reelbyte.core.ratelimit import Limit, client_ip
 from reelbyte.core.redis import get_redis, init_redis
 from reelbyte.identity.models import AuthSession, User
@@ -321,8 +321,9 @@ async def test_admins_are_not_limited(
     app: FastAPI, limits: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
-    async with get_database().sessions() as session:
-        await create_admin(session, email, f"admin-{uuid.uuid4().hex[:8]}", PASSWORD, "Ada Admin")
+    await transaction(
+        lambda session: create_admin(session, email, f"admin-{uuid.uuid4().hex[:8]}", PASSWORD, "Ada Admin")
+    )
     async with peer(app, unique_ip()) as setup:
         response = await login(setup, email)
     assert response.status_code == 200

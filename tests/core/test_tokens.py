@@ -44,10 +44,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def claims(user_id: str, **overrides: Any) -> dict[str, Any]:
+def session_of(tokens: dict[str, Any]) -> str:
+    """The login session (`sid`) an issued access token names."""
+    return str(jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"])
+
+
+def claims(user_id: str, sid: str, **overrides: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     payload: dict[str, Any] = {
         "sub": user_id,
+        "sid": sid,
         "type": "access",
         "role": "creator",
         "iat": now,
@@ -89,8 +95,8 @@ async def test_a_token_from_login_works(client: httpx.AsyncClient) -> None:
 
 async def test_a_token_forged_with_the_right_key_and_claims_works(client: httpx.AsyncClient) -> None:
     """The forging helper makes tokens the API accepts, so each rejection below is for its one flaw."""
-    user, _ = await signed_up(client)
-    response = await client.get(ME, headers=bearer(forge(claims(user["id"]))))
+    user, tokens = await signed_up(client)
+    response = await client.get(ME, headers=bearer(forge(claims(user["id"], session_of(tokens)))))
     assert response.status_code == 200
     assert response.json()["id"] == user["id"]
 
@@ -111,22 +117,24 @@ async def test_an_authorization_header_without_a_bearer_token_is_401(
 
 
 async def test_an_expired_token_is_401(client: httpx.AsyncClient) -> None:
-    user, _ = await signed_up(client)
+    user, tokens = await signed_up(client)
     past = datetime.now(UTC) - timedelta(hours=1)
-    token = forge(claims(user["id"], iat=past - timedelta(minutes=15), exp=past))
+    token = forge(claims(user["id"], session_of(tokens), iat=past - timedelta(minutes=15), exp=past))
     body = assert_unauthorized(await client.get(ME, headers=bearer(token)))
     assert "expired" in body["message"]
 
 
 async def test_a_token_signed_with_another_key_is_401(client: httpx.AsyncClient) -> None:
-    user, _ = await signed_up(client)
-    token = forge(claims(user["id"]), key="another-secret-key-that-is-long-enough-for-hs256")
+    user, tokens = await signed_up(client)
+    token = forge(
+        claims(user["id"], session_of(tokens)), key="another-secret-key-that-is-long-enough-for-hs256"
+    )
     assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
 async def test_an_unsigned_alg_none_token_is_401(client: httpx.AsyncClient) -> None:
-    user, _ = await signed_up(client)
-    payload = claims(user["id"])
+    user, tokens = await signed_up(client)
+    payload = claims(user["id"], session_of(tokens))
     for header in ({"alg": "none", "typ": "JWT"}, {"alg": "None"}, {"alg": "NONE"}):
         for signature in ("", "AAAA"):
             token = f"{b64(header)}.{b64(payload)}.{signature}"
@@ -142,16 +150,16 @@ async def test_another_hmac_algorithm_with_the_right_key_is_401(
     client: httpx.AsyncClient, algorithm: str
 ) -> None:
     """The algorithm is pinned to HS256: the right key under another algorithm is refused."""
-    user, _ = await signed_up(client)
-    token = forge(claims(user["id"]), algorithm=algorithm)
+    user, tokens = await signed_up(client)
+    token = forge(claims(user["id"], session_of(tokens)), algorithm=algorithm)
     assert jwt.get_unverified_header(token)["alg"] == algorithm
     assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
 async def test_a_refresh_type_token_is_401(client: httpx.AsyncClient) -> None:
-    user, _ = await signed_up(client)
+    user, tokens = await signed_up(client)
     for token_type in ("refresh", "reset", "", None):
-        token = forge(claims(user["id"], type=token_type))
+        token = forge(claims(user["id"], session_of(tokens), type=token_type))
         assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
@@ -160,30 +168,33 @@ async def test_the_opaque_refresh_token_is_not_an_access_token(client: httpx.Asy
     assert_unauthorized(await client.get(ME, headers=bearer(tokens["refresh_token"])))
 
 
-@pytest.mark.parametrize("missing", ["sub", "exp", "iat"])
+@pytest.mark.parametrize("missing", ["sub", "sid", "exp", "iat"])
 async def test_a_token_missing_a_required_claim_is_401(client: httpx.AsyncClient, missing: str) -> None:
-    user, _ = await signed_up(client)
-    token = forge(claims(user["id"], **{missing: None}))
+    user, tokens = await signed_up(client)
+    payload = claims(user["id"], session_of(tokens))
+    del payload[missing]
+    token = forge(payload)
     assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
 async def test_a_token_for_a_user_that_does_not_exist_is_401(client: httpx.AsyncClient) -> None:
-    await signed_up(client)
+    _, tokens = await signed_up(client)
     for subject in (str(uuid.uuid4()), "not-a-uuid", "1"):
-        assert_unauthorized(await client.get(ME, headers=bearer(forge(claims(subject)))))
+        token = forge(claims(subject, session_of(tokens)))  # a live session, but not this subject's
+        assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
 async def test_a_token_with_a_made_up_session_is_401(client: httpx.AsyncClient) -> None:
     user, _ = await signed_up(client)
     for session_id in (str(uuid.uuid4()), "not-a-uuid"):
-        token = forge(claims(user["id"], sid=session_id))
+        token = forge(claims(user["id"], session_id))
         assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
 async def test_a_token_issued_in_the_future_is_401(client: httpx.AsyncClient) -> None:
-    user, _ = await signed_up(client)
+    user, tokens = await signed_up(client)
     future = datetime.now(UTC) + timedelta(hours=1)
-    token = forge(claims(user["id"], iat=future, exp=future + timedelta(minutes=15)))
+    token = forge(claims(user["id"], session_of(tokens), iat=future, exp=future + timedelta(minutes=15)))
     assert_unauthorized(await client.get(ME, headers=bearer(token)))
 
 
@@ -236,5 +247,5 @@ async def test_a_token_of_a_deactivated_account_is_401(client: httpx.AsyncClient
     headers = bearer(tokens["access_token"])
     assert (await client.delete(ME, headers=headers)).status_code == 204
     assert_unauthorized(await client.get(ME, headers=headers))
-    # even a freshly forged token without a session is refused for the deactivated account
-    assert_unauthorized(await client.get(ME, headers=bearer(forge(claims(user["id"])))))
+    # even a freshly forged token is refused for the deactivated account
+    assert_unauthorized(await client.get(ME, headers=bearer(forge(claims(user["id"], session_of(tokens))))))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from reelbyte.core.db import get_database
 from reelbyte.identity.models import PortfolioItem
-from tests.helpers import signed_up
+from tests.factories import signed_up
 
 VIDEO = {
     "title": "Showreel 2026",

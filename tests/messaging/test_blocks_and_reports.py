@@ -8,13 +8,12 @@ import httpx
 
 from reelbyte.core.db import get_database
 from reelbyte.messaging import service
-from tests.helpers import signed_up
-from tests.messaging.support import pair, send, start
+from tests.factories import pair, send_message, signed_up, start_conversation
 
 
 async def test_a_block_stops_messaging_both_ways_until_unblocked(client: httpx.AsyncClient) -> None:
     a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"], message="hello")
+    conversation = await start_conversation(client, a_h, b["id"], message="hello")
     cid = conversation["id"]
 
     assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_h)).status_code == 204
@@ -44,7 +43,7 @@ async def test_a_block_stops_messaging_both_ways_until_unblocked(client: httpx.A
 
     assert (await client.delete(f"/v1/users/{a['id']}/block", headers=b_h)).status_code == 204
     assert (await client.get("/v1/users/me/blocked", headers=b_h)).json()["items"] == []
-    await send(client, a_h, cid, "thanks for unblocking")
+    await send_message(client, a_h, cid, "thanks for unblocking")
 
 
 async def test_block_bad_targets(client: httpx.AsyncClient) -> None:
@@ -59,7 +58,7 @@ async def test_block_bad_targets(client: httpx.AsyncClient) -> None:
 
 async def test_reports_are_stored_once_even_when_blocked(client: httpx.AsyncClient) -> None:
     a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, b_h, a["id"], message="rude words")
+    conversation = await start_conversation(client, b_h, a["id"], message="rude words")
     message_id = conversation["last_message"]["id"]
     assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_h)).status_code == 204
 
@@ -90,7 +89,7 @@ async def test_reports_are_stored_once_even_when_blocked(client: httpx.AsyncClie
 async def test_bad_reports(client: httpx.AsyncClient) -> None:
     a, a_h, b, _b_h = await pair(client)
     _, out_h = await signed_up(client, "client")
-    conversation = await start(client, a_h, b["id"], message="hello")
+    conversation = await start_conversation(client, a_h, b["id"], message="hello")
     message_id = str(conversation["last_message"]["id"])
     cases = [
         (out_h, {"target_type": "message", "target_id": message_id, "reason": "x"}, 404, "message_not_found"),
@@ -117,8 +116,8 @@ async def test_bad_reports(client: httpx.AsyncClient) -> None:
 async def test_presence_is_not_announced_across_a_block(client: httpx.AsyncClient) -> None:
     a, a_h, b, b_h = await pair(client)
     c, c_h = await signed_up(client, "client")
-    await start(client, a_h, b["id"], message="hello")
-    await start(client, c_h, a["id"], message="hi a")
+    await start_conversation(client, a_h, b["id"], message="hello")
+    await start_conversation(client, c_h, a["id"], message="hi a")
     async with get_database().sessions() as session:
         assert set(await service.partner_ids(session, uuid.UUID(a["id"]))) == {
             uuid.UUID(b["id"]),
@@ -132,7 +131,7 @@ async def test_presence_is_not_announced_across_a_block(client: httpx.AsyncClien
 
 async def test_a_closed_account_receives_no_more_messages(client: httpx.AsyncClient) -> None:
     _, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"], message="hello")
+    conversation = await start_conversation(client, a_h, b["id"], message="hello")
     assert (await client.delete("/v1/users/me", headers=b_h)).status_code == 204
     sent = await client.post(
         f"/v1/conversations/{conversation['id']}/messages", json={"content": "still there?"}, headers=a_h

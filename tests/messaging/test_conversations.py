@@ -12,8 +12,7 @@ import pytest
 from reelbyte.core.config import Settings
 from reelbyte.core.redis import get_redis
 from reelbyte.messaging import presence
-from tests.helpers import signed_up
-from tests.messaging.support import pair, send, start
+from tests.factories import pair, send_message, signed_up, start_conversation
 
 
 async def test_start_returns_the_existing_conversation_for_the_same_pair(client: httpx.AsyncClient) -> None:
@@ -53,8 +52,8 @@ async def test_concurrent_starts_make_one_conversation(client: httpx.AsyncClient
 
 async def test_messages_page_newest_first_and_unread_counts(client: httpx.AsyncClient) -> None:
     _a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"])
-    sent = [await send(client, a_h, conversation["id"], f"message {i}") for i in range(5)]
+    conversation = await start_conversation(client, a_h, b["id"])
+    sent = [await send_message(client, a_h, conversation["id"], f"message {i}") for i in range(5)]
 
     seen, cursor = [], None
     while True:
@@ -94,8 +93,8 @@ async def test_messages_page_newest_first_and_unread_counts(client: httpx.AsyncC
 async def test_list_is_newest_activity_first_with_cursor(client: httpx.AsyncClient) -> None:
     _me, my_h = await signed_up(client, "client")
     others = [await signed_up(client, "creator") for _ in range(3)]
-    conversations = [await start(client, my_h, other["id"]) for other, _ in others]
-    await send(client, my_h, conversations[0]["id"], "bump the first")
+    conversations = [await start_conversation(client, my_h, other["id"]) for other, _ in others]
+    await send_message(client, my_h, conversations[0]["id"], "bump the first")
 
     ids, cursor = [], None
     while True:
@@ -115,12 +114,12 @@ async def test_list_is_newest_activity_first_with_cursor(client: httpx.AsyncClie
 async def test_edit_and_delete_by_the_sender_only(client: httpx.AsyncClient) -> None:
     _a, a_h, b, b_h = await pair(client)
     _outsider, out_h = await signed_up(client, "client")
-    conversation = await start(client, a_h, b["id"])
-    message = await send(
+    conversation = await start_conversation(client, a_h, b["id"])
+    message = await send_message(
         client, a_h, conversation["id"], "first draft", attachment_url="https://example.com/a.mp4"
     )
 
-    for headers, status, code in ((b_h, 403, "not_message_sender"), (out_h, 404, "message_not_found")):
+    for headers, status, code in ((b_h, 403, "not_owner"), (out_h, 404, "message_not_found")):
         edit = await client.put(f"/v1/messages/{message['id']}", json={"content": "hacked"}, headers=headers)
         assert (edit.status_code, edit.json()["error"]) == (status, code)
         gone = await client.delete(f"/v1/messages/{message['id']}", headers=headers)
@@ -150,7 +149,7 @@ async def test_edit_and_delete_by_the_sender_only(client: httpx.AsyncClient) -> 
 async def test_only_participants_see_a_conversation(client: httpx.AsyncClient) -> None:
     _a, a_h, b, _ = await pair(client)
     _, out_h = await signed_up(client, "client")
-    conversation = await start(client, a_h, b["id"], message="private")
+    conversation = await start_conversation(client, a_h, b["id"], message="private")
     message_id = conversation["last_message"]["id"]
     cid = conversation["id"]
 
@@ -173,7 +172,7 @@ async def test_only_participants_see_a_conversation(client: httpx.AsyncClient) -
 
 async def test_archive_is_mine_only_and_a_new_message_brings_it_back(client: httpx.AsyncClient) -> None:
     _a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"], message="hello")
+    conversation = await start_conversation(client, a_h, b["id"], message="hello")
     assert (await client.delete(f"/v1/conversations/{conversation['id']}", headers=a_h)).status_code == 204
 
     assert (await client.get("/v1/conversations", headers=a_h)).json()["items"] == []
@@ -181,7 +180,7 @@ async def test_archive_is_mine_only_and_a_new_message_brings_it_back(client: htt
     archived = (await client.get(f"/v1/conversations/{conversation['id']}", headers=a_h)).json()
     assert archived["archived"] is True
 
-    await send(client, b_h, conversation["id"], "still there?")
+    await send_message(client, b_h, conversation["id"], "still there?")
     back = (await client.get("/v1/conversations", headers=a_h)).json()["items"]
     assert [(c["id"], c["archived"], c["unread_count"]) for c in back] == [(conversation["id"], False, 1)]
 
@@ -203,7 +202,7 @@ async def test_bad_messages_are_refused_and_change_nothing(
     client: httpx.AsyncClient, body: dict[str, object], status: int
 ) -> None:
     _a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"])
+    conversation = await start_conversation(client, a_h, b["id"])
     response = await client.post(f"/v1/conversations/{conversation['id']}/messages", json=body, headers=a_h)
     assert response.status_code == status, response.text
     assert set(response.json()) == {"error", "message", "details"}
@@ -213,8 +212,8 @@ async def test_bad_messages_are_refused_and_change_nothing(
 
 async def test_five_thousand_characters_is_the_limit(client: httpx.AsyncClient) -> None:
     _a, a_h, b, _ = await pair(client)
-    conversation = await start(client, a_h, b["id"])
-    message = await send(client, a_h, conversation["id"], "é" * 5000)
+    conversation = await start_conversation(client, a_h, b["id"])
+    message = await send_message(client, a_h, conversation["id"], "é" * 5000)
     assert len(message["content"]) == 5000
 
 
@@ -252,9 +251,9 @@ async def test_sending_is_rate_limited_per_user(
 ) -> None:
     monkeypatch.setattr(settings, "rate_limit_messages", "3/hour")
     _a, a_h, b, b_h = await pair(client)
-    conversation = await start(client, a_h, b["id"], message="one")
+    conversation = await start_conversation(client, a_h, b["id"], message="one")
     for text in ("two", "three"):
-        await send(client, a_h, conversation["id"], text)
+        await send_message(client, a_h, conversation["id"], text)
     refused = await client.post(
         f"/v1/conversations/{conversation['id']}/messages", json={"content": "four"}, headers=a_h
     )
@@ -266,7 +265,7 @@ async def test_sending_is_rate_limited_per_user(
     ]
     assert [m["content"] for m in items] == ["three", "two", "one"]
     # The other user has their own budget.
-    await send(client, b_h, conversation["id"], "my turn")
+    await send_message(client, b_h, conversation["id"], "my turn")
 
 
 async def test_public_profile_shows_presence(client: httpx.AsyncClient) -> None:

@@ -31,7 +31,7 @@ from reelbyte.core.redis import get_redis
 from reelbyte.core.security import hash_secret_token
 from reelbyte.messaging.hub import publish
 from tests.conftest import PROJECT_ROOT
-from tests.helpers import signed_up
+from tests.factories import signed_up
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,7 @@ class Instance:
             {
                 "DATABASE_URL": settings.database_url,
                 "REDIS_URL": settings.redis_url,
-                "LOG_JSON": "true",
+                "LOG_FORMAT": "json",
                 "LOG_LEVEL": "INFO",
                 "RATE_LIMIT_AUTHENTICATED": "100000/minute",
                 "RATE_LIMIT_CREATOR": "100000/minute",
@@ -220,29 +220,37 @@ async def test_a_message_sent_to_instance_one_reaches_the_recipient_on_instance_
 async def test_every_device_of_the_recipient_gets_the_frame(
     client: httpx.AsyncClient, http: httpx.AsyncClient, instances: tuple[Instance, Instance]
 ) -> None:
+    """On both paths of each socket: /v1/ws/chat and /ws/chat, /v1/ws/notifications and /ws/notifications."""
     one, two = instances
     _a, a_h = await signed_up(client, "client")
     b, b_h = await signed_up(client, "creator")
     async with (
         _socket(http, one, b_h) as phone,
-        _socket(http, two, b_h) as laptop,
+        _socket(http, two, b_h, "/v1/ws/chat") as laptop,
         _socket(http, two, b_h) as tablet,
+        _socket(http, one, b_h, "/v1/ws/chat") as watch,
         _socket(http, one, b_h, "/ws/notifications") as notifications,
+        _socket(http, two, b_h, "/v1/ws/notifications") as v1_notifications,
     ):
         started = await http.post(
             f"{two.base}/v1/conversations", json={"participant_id": b["id"], "message": "to all"}, headers=a_h
         )
         assert started.status_code == 201, started.text
-        for device in (phone, laptop, tablet):
+        for device in (phone, laptop, tablet, watch):
             assert (await _next(device, "message"))["data"]["content"] == "to all"
 
         # A notification published by any domain goes to the notification sockets only.
         await publish(uuid.UUID(b["id"]), {"type": "notification", "data": {"title": "Order paid"}})
-        assert (await _next(notifications, "notification"))["data"] == {"title": "Order paid"}
-        await notifications.send(
-            json.dumps({"type": "typing", "data": {"conversation_id": str(uuid.uuid4())}})
-        )
-        assert (await _next(notifications, "error"))["data"]["error"] == "unsupported_frame"
+        for socket_ in (notifications, v1_notifications):
+            assert (await _next(socket_, "notification"))["data"] == {"title": "Order paid"}
+            await socket_.send(json.dumps({"type": "typing", "data": {"conversation_id": str(uuid.uuid4())}}))
+            assert (await _next(socket_, "error"))["data"]["error"] == "unsupported_frame"
+        # ...and the chat sockets (either path) had no notification frame: the next frame is this one.
+        await publish(uuid.UUID(b["id"]), {"type": "message", "data": {"marker": True}})
+        for device in (phone, laptop, tablet, watch):
+            assert json.loads(await asyncio.wait_for(device.recv(), RECEIVE_TIMEOUT))["data"] == {
+                "marker": True
+            }
 
 
 async def test_connections_without_a_valid_ticket_are_closed_with_1008(
@@ -251,9 +259,10 @@ async def test_connections_without_a_valid_ticket_are_closed_with_1008(
     one, two = instances
     _, headers = await signed_up(client, "client")
 
-    for query in ("", "?ticket=", "?ticket=forged-ticket-value", f"?ticket={'x' * 500}"):
-        async with connect(f"{one.ws_base}/ws/chat{query}") as ws:
-            assert await _close_code(ws) == 1008, query
+    for path in ("/ws/chat", "/v1/ws/chat", "/ws/notifications", "/v1/ws/notifications"):
+        for query in ("", "?ticket=", "?ticket=forged-ticket-value", f"?ticket={'x' * 500}"):
+            async with connect(f"{one.ws_base}{path}{query}") as ws:
+                assert await _close_code(ws) == 1008, (path, query)
 
     ticket = await _ticket(http, one, headers)
     async with connect(f"{two.ws_base}/ws/chat?ticket={ticket}") as ws:  # valid on any instance, once

@@ -5,24 +5,25 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import get_database
+from reelbyte.core.db import transaction
 from reelbyte.notifications import service
-from tests.helpers import signed_up
-from tests.notifications.support import notifications
+from tests.factories import notifications_of, signed_up
 
 
 async def _notify(user_id: str, count: int) -> list[int]:
-    ids = []
-    async with get_database().sessions() as session:
+    async def work(session: AsyncSession) -> list[int]:
+        ids = []
         for n in range(count):
             notification = await service.notify(
                 session, uuid.UUID(user_id), "proposal_received", f"Title {n}", f"Content {n}", link="/x"
             )
             assert notification is not None
             ids.append(notification.id)
-        await session.commit()
-    return ids
+        return ids
+
+    return await transaction(work)
 
 
 async def test_cursor_pages_newest_first(client: httpx.AsyncClient) -> None:
@@ -54,14 +55,14 @@ async def test_read_unread_only_and_counts(client: httpx.AsyncClient) -> None:
     assert read.json()["read_at"] is not None
     again = await client.put(f"/v1/notifications/{second}/read", headers=headers)
     assert again.json()["read_at"] == read.json()["read_at"]
-    unread = await notifications(client, headers, unread_only="true")
+    unread = await notifications_of(client, headers, unread_only="true")
     assert [n["id"] for n in unread] == [third, first]
     assert (await client.get("/v1/notifications/unread-count", headers=headers)).json() == {"count": 2}
 
     all_read = await client.put("/v1/notifications/read-all", headers=headers)
     assert all_read.status_code == 200, all_read.text
     assert all_read.json() == {"updated": 2}
-    assert await notifications(client, headers, unread_only="true") == []
+    assert await notifications_of(client, headers, unread_only="true") == []
     assert (await client.get("/v1/notifications/unread-count", headers=headers)).json() == {"count": 0}
 
 
@@ -70,7 +71,7 @@ async def test_delete(client: httpx.AsyncClient) -> None:
     first, second = await _notify(user["id"], 2)
     deleted = await client.delete(f"/v1/notifications/{first}", headers=headers)
     assert deleted.status_code == 204
-    assert [n["id"] for n in await notifications(client, headers)] == [second]
+    assert [n["id"] for n in await notifications_of(client, headers)] == [second]
     gone = await client.delete(f"/v1/notifications/{first}", headers=headers)
     assert gone.status_code == 404
     assert gone.json()["error"] == "notification_not_found"
@@ -80,7 +81,7 @@ async def test_another_users_notification_is_not_found(client: httpx.AsyncClient
     owner, owner_headers = await signed_up(client, "client")
     _, other_headers = await signed_up(client, "creator")
     [notification_id] = await _notify(owner["id"], 1)
-    assert await notifications(client, other_headers) == []
+    assert await notifications_of(client, other_headers) == []
     read = await client.put(f"/v1/notifications/{notification_id}/read", headers=other_headers)
     assert read.status_code == 404
     deleted = await client.delete(f"/v1/notifications/{notification_id}", headers=other_headers)

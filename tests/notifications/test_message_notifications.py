@@ -11,15 +11,21 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import Settings
-from reelbyte.core.db import get_database, utcnow
+from reelbyte.core.db import transaction, utcnow
 from reelbyte.messaging import presence
 from reelbyte.notifications.messages import send_due_digests, send_message_digests
 from tests.conftest import Mailbox, run_jobs
-from tests.helpers import signed_up
-from tests.messaging.support import pair, send, start
-from tests.notifications.support import notifications, set_preferences
+from tests.factories import (
+    notifications_of,
+    pair,
+    send_message,
+    set_notification_preferences,
+    signed_up,
+    start_conversation,
+)
 
 AFTER_QUIET = timedelta(minutes=16)
 
@@ -27,15 +33,14 @@ AFTER_QUIET = timedelta(minutes=16)
 async def _messages_to(
     client: httpx.AsyncClient, sender: dict[str, str], recipient_id: str, *texts: str
 ) -> str:
-    conversation = await start(client, sender, recipient_id)
+    conversation = await start_conversation(client, sender, recipient_id)
     for content in texts:
-        await send(client, sender, conversation["id"], content)
+        await send_message(client, sender, conversation["id"], content)
     return str(conversation["id"])
 
 
 async def _send_due_digests(after: timedelta = AFTER_QUIET) -> int:
-    async with get_database().sessions() as session:
-        return await send_due_digests(session, now=utcnow() + after)
+    return await send_due_digests(now=utcnow() + after)
 
 
 def _digests_to(mailbox: Mailbox, address: str) -> list[Any]:
@@ -55,7 +60,7 @@ async def test_an_offline_recipient_gets_one_notice_per_conversation(
     a, a_headers, b, b_headers = await pair(client)
     conversation_id = await _messages_to(client, a_headers, b["id"], "Hello there")
 
-    [notice] = await notifications(client, b_headers)
+    [notice] = await notifications_of(client, b_headers)
     assert notice["type"] == "message_received"
     assert notice["title"] == f"New message from {a['full_name']}"
     assert notice["content"] == "Hello there"
@@ -63,11 +68,11 @@ async def test_an_offline_recipient_gets_one_notice_per_conversation(
     assert notice["reference_type"] == "conversation"
     assert notice["reference_id"] == conversation_id
 
-    await send(client, a_headers, conversation_id, "Are you there?")
-    [notice] = await notifications(client, b_headers)
+    await send_message(client, a_headers, conversation_id, "Are you there?")
+    [notice] = await notifications_of(client, b_headers)
     assert notice["title"] == f"2 new messages from {a['full_name']}"
     assert notice["content"] == "Are you there?"
-    assert await notifications(client, a_headers) == []  # the sender is told nothing
+    assert await notifications_of(client, a_headers) == []  # the sender is told nothing
 
     await run_jobs()
     # Messages are e-mailed only as the digest (the one mail so far asks to verify the address).
@@ -78,22 +83,22 @@ async def test_an_online_recipient_gets_no_notice(client: httpx.AsyncClient) -> 
     _, a_headers, b, b_headers = await pair(client)
     await presence.connected(uuid.UUID(b["id"]), "a-socket-of-b")
     await _messages_to(client, a_headers, b["id"], "You see this live")
-    assert await notifications(client, b_headers) == []
+    assert await notifications_of(client, b_headers) == []
 
     await presence.disconnected(uuid.UUID(b["id"]), "a-socket-of-b")
     await _messages_to(client, a_headers, b["id"], "Now you are away")
-    assert [n["content"] for n in await notifications(client, b_headers)] == ["Now you are away"]
+    assert [n["content"] for n in await notifications_of(client, b_headers)] == ["Now you are away"]
 
 
 async def test_a_read_notice_is_kept_and_a_new_one_starts(client: httpx.AsyncClient) -> None:
     _, a_headers, b, b_headers = await pair(client)
     conversation_id = await _messages_to(client, a_headers, b["id"], "first")
-    [first] = await notifications(client, b_headers)
+    [first] = await notifications_of(client, b_headers)
     response = await client.put(f"/v1/notifications/{first['id']}/read", headers=b_headers)
     assert response.status_code == 200, response.text
 
-    await send(client, a_headers, conversation_id, "second")
-    newest, older = await notifications(client, b_headers)
+    await send_message(client, a_headers, conversation_id, "second")
+    newest, older = await notifications_of(client, b_headers)
     assert older["id"] == first["id"]
     assert older["is_read"] is True
     assert newest["is_read"] is False
@@ -102,9 +107,11 @@ async def test_a_read_notice_is_kept_and_a_new_one_starts(client: httpx.AsyncCli
 
 async def test_in_app_off_means_no_notice(client: httpx.AsyncClient) -> None:
     _, a_headers, b, b_headers = await pair(client)
-    await set_preferences(client, b_headers, {"message_received": {"in_app": False, "email": True}})
+    await set_notification_preferences(
+        client, b_headers, {"message_received": {"in_app": False, "email": True}}
+    )
     await _messages_to(client, a_headers, b["id"], "quiet please")
-    assert await notifications(client, b_headers) == []
+    assert await notifications_of(client, b_headers) == []
     assert await _send_due_digests() == 1  # the e-mail digest is still on
 
 
@@ -142,7 +149,7 @@ async def test_unread_messages_arrive_as_one_digest_after_the_quiet_period(
 
     # Nothing is due any more, and the same messages are never e-mailed again.
     assert await _send_due_digests(after=timedelta(days=1)) == 0
-    await send(client, c_headers, from_c, "Just one more thing")
+    await send_message(client, c_headers, from_c, "Just one more thing")
     assert await _send_due_digests() == 1
     await run_jobs()
     latest = _digests_to(mailbox, b["email"])[-1]
@@ -173,7 +180,7 @@ async def test_deleted_messages_and_blocked_senders_are_left_out(
     _, a_headers, b, b_headers = await pair(client)
     c, c_headers = await signed_up(client, "client")
     conversation_id = await _messages_to(client, a_headers, b["id"], "kept")
-    regretted = await send(client, a_headers, conversation_id, "regretted")
+    regretted = await send_message(client, a_headers, conversation_id, "regretted")
     assert (await client.delete(f"/v1/messages/{regretted['id']}", headers=a_headers)).status_code == 204
     await _messages_to(client, c_headers, b["id"], "spam spam spam")
     assert (await client.post(f"/v1/users/{c['id']}/block", headers=b_headers)).status_code in (200, 204)
@@ -190,17 +197,20 @@ async def test_deleted_messages_and_blocked_senders_are_left_out(
 
 async def test_switching_the_e_mail_off_stops_the_digest(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     _, a_headers, b, b_headers = await pair(client)
-    await set_preferences(client, b_headers, {"message_received": {"in_app": True, "email": False}})
+    await set_notification_preferences(
+        client, b_headers, {"message_received": {"in_app": True, "email": False}}
+    )
     await _messages_to(client, a_headers, b["id"], "hello")
     assert await _send_due_digests() == 0
     await run_jobs()
     assert _digests_to(mailbox, b["email"]) == []
-    assert len(await notifications(client, b_headers)) == 1  # in-app stays on
+    assert len(await notifications_of(client, b_headers)) == 1  # in-app stays on
 
 
 async def _age_messages(conversation_id: str, by: timedelta, content: str | None = None) -> None:
     """Pretend the conversation's messages (or the one with `content`) were sent `by` ago."""
-    async with get_database().sessions() as session:
+
+    async def work(session: AsyncSession) -> None:
         await session.execute(
             text(
                 "UPDATE messages SET created_at = created_at - :by WHERE conversation_id = :id"
@@ -208,14 +218,15 @@ async def _age_messages(conversation_id: str, by: timedelta, content: str | None
             ),
             {"by": by, "id": conversation_id, "content": content},
         )
-        await session.commit()
+
+    await transaction(work)
 
 
 async def test_each_message_restarts_the_quiet_period(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     _, a_headers, b, _ = await pair(client)
     conversation_id = await _messages_to(client, a_headers, b["id"], "first")
     await _age_messages(conversation_id, timedelta(minutes=10))
-    await send(client, a_headers, conversation_id, "second")
+    await send_message(client, a_headers, conversation_id, "second")
 
     # The first message is 16 minutes old by then, but the conversation was quiet only for 6.
     assert await _send_due_digests(after=timedelta(minutes=6)) == 0
@@ -259,13 +270,13 @@ async def test_the_periodic_job_sends_what_is_due(
 
 async def test_a_refused_message_is_neither_notified_nor_e_mailed(client: httpx.AsyncClient) -> None:
     a, a_headers, b, b_headers = await pair(client)
-    conversation_id = (await start(client, a_headers, b["id"]))["id"]
+    conversation_id = (await start_conversation(client, a_headers, b["id"]))["id"]
     assert (await client.post(f"/v1/users/{a['id']}/block", headers=b_headers)).status_code in (200, 204)
     response = await client.post(
         f"/v1/conversations/{conversation_id}/messages", json={"content": "let me in"}, headers=a_headers
     )
     assert response.status_code == 403
-    assert await notifications(client, b_headers) == []
+    assert await notifications_of(client, b_headers) == []
     assert await _send_due_digests() == 0
 
 
@@ -287,12 +298,12 @@ async def test_reading_the_whole_conversation_marks_its_notice_read(client: http
     second, first = newest_first["items"]
 
     assert (await client.post(f"/v1/messages/{first['id']}/read", headers=b_headers)).status_code == 200
-    [notice] = await notifications(client, b_headers)
+    [notice] = await notifications_of(client, b_headers)
     assert notice["is_read"] is False  # one message is still unread
 
     read = await client.post(f"/v1/messages/{second['id']}/read", headers=b_headers)
     assert read.json()["unread_count"] == 0
-    [notice] = await notifications(client, b_headers)
+    [notice] = await notifications_of(client, b_headers)
     assert notice["is_read"] is True
     assert notice["read_at"] is not None
     unread = await client.get("/v1/notifications/unread-count", headers=b_headers)

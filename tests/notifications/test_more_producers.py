@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from reelbyte.core.db import get_database
-from reelbyte.identity import service as identity
 from tests.conftest import Mailbox, run_jobs
-from tests.helpers import TEST_PASSWORD, bearer, login, signed_up
-from tests.notifications.support import notifications, types_of
-from tests.payments.helpers import checkout, make_gig, paid_order, pay_on_sandbox
-from tests.projects.support import Actor, actor, eur, post_project, post_proposal
+from tests.factories import (
+    Actor,
+    actor,
+    checkout,
+    eur,
+    make_admin,
+    make_paid_order,
+    make_project,
+    make_proposal,
+    notification_types,
+    notifications_of,
+    pay_on_sandbox,
+    seller_and_buyer,
+)
 
 
 async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -25,20 +31,7 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], **
 
 
 async def _latest(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
-    return (await notifications(client, headers))[0]
-
-
-async def _category_id() -> int:
-    async with get_database().sessions() as session:
-        category_id = await session.scalar(text("SELECT id FROM categories WHERE slug = 'video-editing'"))
-    return int(category_id)
-
-
-async def _admin(client: httpx.AsyncClient) -> dict[str, str]:
-    name = f"admin-{uuid.uuid4().hex[:8]}"
-    async with get_database().sessions() as session:
-        await identity.create_admin(session, f"{name}@example.com", name, TEST_PASSWORD, "Judge")
-    return bearer(await login(client, f"{name}@example.com"))
+    return (await notifications_of(client, headers))[0]
 
 
 def _assert_order_notice(notice: dict[str, Any], type_: str, order_id: str, *words: str) -> None:
@@ -54,8 +47,8 @@ async def test_each_milestone_event_notifies_the_right_party(
 ) -> None:
     owner = await actor(client, "client")
     maker = await actor(client, "creator")
-    project = await post_project(client, owner, await _category_id())
-    proposal = await post_proposal(client, maker, project["id"])
+    project = await make_project(client, owner)
+    proposal = await make_proposal(client, maker, project["id"])
     await _post(client, f"/v1/proposals/{proposal['id']}/accept", owner.headers)
     orders = await client.get("/v1/orders", params={"role": "client"}, headers=owner.headers)
     [order] = orders.json()["items"]
@@ -72,7 +65,7 @@ async def test_each_milestone_event_notifies_the_right_party(
     assert response.status_code == 201, response.text
     first, second = response.json()
     _assert_order_notice(await _latest(client, maker.headers), "order_milestones_planned", order_id, title)
-    assert await types_of(client, owner.headers) == ["proposal_received"]  # the planner is not told
+    assert await notification_types(client, owner.headers) == ["proposal_received"]  # the planner is not told
 
     await pay_on_sandbox(client, await _post(client, f"/v1/milestones/{first['id']}/fund", owner.headers))
     funded = await _latest(client, maker.headers)
@@ -97,7 +90,7 @@ async def test_each_milestone_event_notifies_the_right_party(
     await _post(client, f"/v1/milestones/{second['id']}/approve", owner.headers)
     _assert_order_notice(await _latest(client, maker.headers), "order_completed", order_id, "is complete")
 
-    assert await types_of(client, maker.headers) == [
+    assert await notification_types(client, maker.headers) == [
         "proposal_accepted",
         "order_milestones_planned",
         "order_paid",  # the first funded milestone starts the order
@@ -108,21 +101,15 @@ async def test_each_milestone_event_notifies_the_right_party(
         "order_milestone_approved",
         "order_completed",
     ]
-    assert await types_of(client, owner.headers) == [
+    assert await notification_types(client, owner.headers) == [
         "proposal_received",
         "order_milestone_submitted",
         "order_milestone_submitted",
         "order_milestone_submitted",
     ]
     await run_jobs()  # "order_" types are e-mailed by default
-    subjects = [m["Subject"] for m in mailbox.to(await _email_of(client, maker))]
+    subjects = [m["Subject"] for m in mailbox.to(maker.email)]
     assert subjects.count("ReelByte: Milestone funded") == 2
-
-
-async def _email_of(client: httpx.AsyncClient, who: Actor) -> str:
-    response = await client.get("/v1/users/me", headers=who.headers)
-    assert response.status_code == 200, response.text
-    return str(response.json()["email"])
 
 
 @pytest.mark.parametrize(
@@ -136,11 +123,9 @@ async def _email_of(client: httpx.AsyncClient, who: Actor) -> str:
 async def test_a_resolved_dispute_notifies_both_parties(
     client: httpx.AsyncClient, refund: str, release: str, outcome: str
 ) -> None:
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    admin = await _admin(client)
-    gig, package = await make_gig(creator["id"], price_minor=5000)
-    order = await paid_order(client, client_headers, gig, package)
+    creator_headers, client_headers, gig, package = await seller_and_buyer(client)
+    admin = await make_admin(client)
+    order = await make_paid_order(client, client_headers, gig, package)
     url = f"/v1/orders/{order['id']}"
     await _post(client, f"{url}/deliver", creator_headers, message="done")
     dispute = await _post(client, f"{url}/dispute", client_headers, reason="Not what we agreed")
@@ -152,13 +137,13 @@ async def test_a_resolved_dispute_notifies_both_parties(
         resolved = await _latest(client, headers)
         _assert_order_notice(resolved, "order_dispute_resolved", order["id"], order["title"], outcome)
         assert resolved["title"] == "Dispute resolved"
-    assert await types_of(client, client_headers) == ["order_delivered", "order_dispute_resolved"]
-    assert await types_of(client, creator_headers) == [
+    assert await notification_types(client, client_headers) == ["order_delivered", "order_dispute_resolved"]
+    assert await notification_types(client, creator_headers) == [
         "order_paid",
         "order_disputed",
         "order_dispute_resolved",
     ]
-    assert await types_of(client, admin) == []
+    assert await notification_types(client, admin) == []
 
 
 def _assert_proposal_notice(
@@ -174,11 +159,11 @@ async def _project_with_proposals(
     client: httpx.AsyncClient, count: int
 ) -> tuple[Actor, dict[str, Any], list[tuple[Actor, dict[str, Any]]]]:
     owner = await actor(client, "client")
-    project = await post_project(client, owner, await _category_id())
+    project = await make_project(client, owner)
     authors = []
     for _ in range(count):
         author = await actor(client, "creator")
-        authors.append((author, await post_proposal(client, author, project["id"])))
+        authors.append((author, await make_proposal(client, author, project["id"])))
     return owner, project, authors
 
 
@@ -187,12 +172,12 @@ async def test_accepting_one_proposal_tells_the_others_another_was_chosen(client
     (winner, chosen), *others = authors
     await _post(client, f"/v1/proposals/{chosen['id']}/accept", owner.headers)
 
-    [accepted] = await notifications(client, winner.headers)
+    [accepted] = await notifications_of(client, winner.headers)
     _assert_proposal_notice(
         accepted, "proposal_accepted", chosen, f"Your proposal for “{project['title']}” was accepted."
     )
     for author, proposal in others:
-        [rejected] = await notifications(client, author.headers)
+        [rejected] = await notifications_of(client, author.headers)
         _assert_proposal_notice(
             rejected, "proposal_rejected", proposal, f"Another proposal was chosen for “{project['title']}”."
         )
@@ -205,17 +190,17 @@ async def test_cancelling_an_open_project_tells_every_pending_author(client: htt
     owner, project, authors = await _project_with_proposals(client, 2)
     await _post(client, f"/v1/projects/{project['id']}/cancel", owner.headers)
     for author, proposal in authors:
-        [rejected] = await notifications(client, author.headers)
+        [rejected] = await notifications_of(client, author.headers)
         _assert_proposal_notice(
             rejected, "proposal_rejected", proposal, f"The project “{project['title']}” was cancelled."
         )
-    assert await types_of(client, owner.headers) == ["proposal_received", "proposal_received"]
+    assert await notification_types(client, owner.headers) == ["proposal_received", "proposal_received"]
 
 
 async def test_a_single_reject_still_says_declined(client: httpx.AsyncClient) -> None:
     owner, project, [(author, proposal)] = await _project_with_proposals(client, 1)
     await _post(client, f"/v1/proposals/{proposal['id']}/reject", owner.headers)
-    [rejected] = await notifications(client, author.headers)
+    [rejected] = await notifications_of(client, author.headers)
     _assert_proposal_notice(
         rejected, "proposal_rejected", proposal, f"Your proposal for “{project['title']}” was declined."
     )

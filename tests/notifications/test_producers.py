@@ -6,20 +6,25 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import get_database
+from reelbyte.core.db import transaction
+from reelbyte.orders.service import AUTO_COMPLETE_TASK
 from tests.conftest import run_jobs
-from tests.helpers import signed_up
-from tests.notifications.support import notifications, types_of
-from tests.payments.helpers import make_gig, paid_order
-from tests.projects.support import Actor, actor, post_project, post_proposal
+from tests.factories import (
+    actor,
+    make_paid_order,
+    make_project,
+    make_proposal,
+    notification_types,
+    notifications_of,
+    seller_and_buyer,
+)
 
 
 async def _order(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000, revisions=1)
-    order = await paid_order(client, client_headers, gig, package)
+    creator_headers, client_headers, gig, package = await seller_and_buyer(client, revisions=1)
+    order = await make_paid_order(client, client_headers, gig, package)
     return creator_headers, client_headers, order
 
 
@@ -36,13 +41,13 @@ async def test_the_order_flow_notifies_each_party_in_turn(client: httpx.AsyncCli
     await _post(client, f"{url}/deliver", creator_headers, message="Shorter")
     await _post(client, f"{url}/approve", client_headers)
 
-    assert await types_of(client, creator_headers) == [
+    assert await notification_types(client, creator_headers) == [
         "order_paid",
         "order_revision_requested",
         "order_completed",
     ]
-    assert await types_of(client, client_headers) == ["order_delivered", "order_delivered"]
-    paid = (await notifications(client, creator_headers, limit=100))[-1]  # the oldest
+    assert await notification_types(client, client_headers) == ["order_delivered", "order_delivered"]
+    paid = (await notifications_of(client, creator_headers, limit=100))[-1]  # the oldest
     assert paid["title"] == "Order paid"
     assert paid["link"] == f"/orders/{order['id']}"
     assert (paid["reference_type"], paid["reference_id"]) == ("order", order["id"])
@@ -53,42 +58,43 @@ async def test_cancellation_request_and_acceptance_notify_the_other_party(client
     creator_headers, client_headers, order = await _order(client)
     url = f"/v1/orders/{order['id']}/cancel"
     await _post(client, url, creator_headers, reason="Sick")
-    assert await types_of(client, client_headers) == ["order_cancellation_requested"]
+    assert await notification_types(client, client_headers) == ["order_cancellation_requested"]
     await _post(client, url, client_headers, reason="Fine")
-    assert await types_of(client, creator_headers) == ["order_paid", "order_cancelled"]
-    assert await types_of(client, client_headers) == ["order_cancellation_requested"]
+    assert await notification_types(client, creator_headers) == ["order_paid", "order_cancelled"]
+    assert await notification_types(client, client_headers) == ["order_cancellation_requested"]
 
 
 async def test_a_dispute_notifies_the_other_party(client: httpx.AsyncClient) -> None:
     creator_headers, client_headers, order = await _order(client)
     await _post(client, f"/v1/orders/{order['id']}/deliver", creator_headers, message="done")
     await _post(client, f"/v1/orders/{order['id']}/dispute", client_headers, reason="Not what we agreed")
-    assert await types_of(client, creator_headers) == ["order_paid", "order_disputed"]
-    assert await types_of(client, client_headers) == ["order_delivered"]
+    assert await notification_types(client, creator_headers) == ["order_paid", "order_disputed"]
+    assert await notification_types(client, client_headers) == ["order_delivered"]
 
 
 async def test_auto_completion_by_the_worker_notifies_the_creator(client: httpx.AsyncClient) -> None:
     creator_headers, _, order = await _order(client)
     await _post(client, f"/v1/orders/{order['id']}/deliver", creator_headers, message="done")
-    async with get_database().sessions() as session:
+
+    async def due_now(session: AsyncSession) -> None:
         await session.execute(
-            text("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = 'auto_complete_order'")
+            text("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = :task"),
+            {"task": AUTO_COMPLETE_TASK},
         )
-        await session.commit()
+
+    await transaction(due_now)
     await run_jobs()
-    assert await types_of(client, creator_headers) == ["order_paid", "order_completed"]
+    assert await notification_types(client, creator_headers) == ["order_paid", "order_completed"]
 
 
 async def test_proposals_notify_the_owner_and_the_creator(client: httpx.AsyncClient) -> None:
     owner = await actor(client, "client")
-    first: Actor = await actor(client, "creator")
-    second: Actor = await actor(client, "creator")
-    async with get_database().sessions() as session:
-        category_id = await session.scalar(text("SELECT id FROM categories WHERE slug = 'video-editing'"))
-    project = await post_project(client, owner, int(category_id))
-    one = await post_proposal(client, first, project["id"])
-    two = await post_proposal(client, second, project["id"])
-    received = await notifications(client, owner.headers)
+    first = await actor(client, "creator")
+    second = await actor(client, "creator")
+    project = await make_project(client, owner)
+    one = await make_proposal(client, first, project["id"])
+    two = await make_proposal(client, second, project["id"])
+    received = await notifications_of(client, owner.headers)
     assert [n["type"] for n in received] == ["proposal_received", "proposal_received"]
     assert {n["reference_id"] for n in received} == {one["id"], two["id"]}
 
@@ -96,8 +102,8 @@ async def test_proposals_notify_the_owner_and_the_creator(client: httpx.AsyncCli
     assert rejected.status_code == 200, rejected.text
     accepted = await client.post(f"/v1/proposals/{one['id']}/accept", headers=owner.headers)
     assert accepted.status_code == 200, accepted.text
-    assert await types_of(client, first.headers) == ["proposal_accepted"]
-    assert await types_of(client, second.headers) == ["proposal_rejected"]
+    assert await notification_types(client, first.headers) == ["proposal_accepted"]
+    assert await notification_types(client, second.headers) == ["proposal_rejected"]
 
 
 async def test_a_paid_withdrawal_notifies_the_creator(client: httpx.AsyncClient) -> None:
@@ -110,8 +116,8 @@ async def test_a_paid_withdrawal_notifies_the_creator(client: httpx.AsyncClient)
         headers=creator_headers,
     )
     assert response.status_code == 201, response.text
-    assert "payout_paid" not in await types_of(client, creator_headers)
+    assert "payout_paid" not in await notification_types(client, creator_headers)
     await run_jobs()
-    latest = (await notifications(client, creator_headers))[0]
+    latest = (await notifications_of(client, creator_headers))[0]
     assert latest["type"] == "payout_paid"
     assert "42.50 EUR" in latest["content"]

@@ -1,12 +1,8 @@
+"""Payments fixtures: the local Mollie and Stripe servers that the provider tests talk to."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from fastapi import FastAPI
-
-from reelbyte.payments.providers import sandbox
-from tests.payments.fakes.fixtures import (  # noqa: F401 (the local Mollie and Stripe)
+from tests.payments.fakes.fixtures import (  # noqa: F401 (fixtures, found by name)
     fake_mollie,
     fake_stripe,
     mollie_server,
@@ -14,12 +10,3 @@ from tests.payments.fakes.fixtures import (  # noqa: F401 (the local Mollie and 
     use_mollie,
     use_stripe,
 )
-from tests.payments.helpers import use_app_for_webhooks
-
-
-@pytest.fixture(autouse=True)
-def webhooks_into_the_app(app: FastAPI) -> Iterator[None]:
-    """The sandbox provider's webhook job posts into this very app (over ASGI)."""
-    use_app_for_webhooks(app)
-    yield
-    sandbox.webhook_transport = None

@@ -30,8 +30,7 @@ from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.jobs import job_app, recover_stalled_jobs
 from tests.conftest import PROJECT_ROOT, Mailbox, run_jobs
-from tests.helpers import signed_up
-from tests.payments.helpers import make_gig, place_order, sandbox_id
+from tests.factories import gig_for_sale, make_order, sandbox_id, seller_and_buyer, signed_up
 
 STALLED_AFTER = 2.0  # seconds without a heartbeat before a worker counts as dead
 KILLS = 5
@@ -78,7 +77,7 @@ async def _in_flight(workers_before: int) -> int:
 async def _paid_orders(
     client: httpx.AsyncClient, client_headers: dict[str, str], gig: Any, package: Any, count: int
 ) -> list[dict[str, Any]]:
-    orders = [await place_order(client, client_headers, gig, package) for _ in range(count)]
+    orders = [await make_order(client, client_headers, gig, package) for _ in range(count)]
     for order in orders:
         payment = (
             await client.post("/v1/payments/checkout", json={"order_id": order["id"]}, headers=client_headers)
@@ -96,7 +95,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "WORKER_STALLED_AFTER_SECONDS": str(STALLED_AFTER),
-        "LOG_JSON": "true",
+        "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
     }
 
@@ -149,7 +148,7 @@ async def test_a_killed_worker_pays_out_and_completes_exactly_once(
     creators = []
     for _ in range(CREATORS):
         creator, creator_headers = await signed_up(client, "creator")
-        gig, package = await make_gig(creator["id"], price_minor=PRICE)
+        gig, package = await gig_for_sale(creator["id"], price_minor=PRICE)
         creators.append((creator, creator_headers, gig, package))
 
     # Earnings to withdraw: orders paid, delivered and approved.
@@ -311,9 +310,7 @@ async def test_a_killed_worker_pays_out_and_completes_exactly_once(
 async def test_only_the_jobs_of_a_silent_worker_are_queued_again(client: httpx.AsyncClient) -> None:
     """The recovery itself, in process: a withdrawal's payout taken by a worker silent for an hour
     goes back to the queue (and is paid); one taken by a live worker is left to it."""
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=PRICE)
+    creator_headers, client_headers, gig, package = await seller_and_buyer(client, price_minor=PRICE)
     [order] = await _paid_orders(client, client_headers, gig, package, 1)
     await run_jobs()
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "x"}, headers=creator_headers)

@@ -22,8 +22,7 @@ from reelbyte.payments.ledger import Leg
 from reelbyte.payments.ledger_check import check
 from reelbyte.payments.models import EntryKind
 from tests.conftest import PROJECT_ROOT
-from tests.helpers import signed_up
-from tests.payments.helpers import make_gig, paid_order
+from tests.factories import gig_for_sale, make_paid_order, signed_up
 
 CLEARING = ledger.clearing("sandbox", "EUR")
 REFUNDS = ledger.refunds("EUR")
@@ -193,11 +192,11 @@ def _ledger_check_command(settings: Settings) -> subprocess.CompletedProcess[str
 async def test_ledger_check_finds_tampered_books(client: httpx.AsyncClient, settings: Settings) -> None:
     creator, creator_headers = await signed_up(client, "creator")
     _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000)
-    done = await paid_order(client, client_headers, gig, package)
+    gig, package = await gig_for_sale(creator["id"], price_minor=5000)
+    done = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{done['id']}/deliver", json={"message": "x"}, headers=creator_headers)
     await client.post(f"/v1/orders/{done['id']}/approve", headers=client_headers)
-    working = await paid_order(client, client_headers, gig, package)
+    working = await make_paid_order(client, client_headers, gig, package)
 
     clean = _ledger_check_command(settings)
     assert clean.returncode == 0, clean.stdout + clean.stderr

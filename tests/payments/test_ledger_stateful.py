@@ -49,13 +49,11 @@ from sqlalchemy import text
 from reelbyte.core.db import get_database
 from reelbyte.core.money import format_minor, percentage_of
 from reelbyte.core.redis import get_redis
-from reelbyte.identity import service as identity
 from reelbyte.payments import service as payments
 from reelbyte.payments.ledger_check import check
 from reelbyte.payments.providers.base import ProviderPayment
 from tests.conftest import RESET_SQL, run_jobs
-from tests.helpers import bearer, login, signed_up
-from tests.payments.helpers import make_gig, sandbox_id
+from tests.factories import gig_for_sale, make_admin, sandbox_id, signed_up
 
 T = TypeVar("T")
 
@@ -302,16 +300,15 @@ class LedgerMachine(RuleBasedStateMachine):
             user, headers = await signed_up(self.http, "creator")
             creator = Party(f"creator{i}", user["id"], headers)
             self.creators.append(creator)
-            self.gigs[creator.id] = await make_gig(creator.id, price_minor=price, revisions=revision_count)
+            self.gigs[creator.id] = await gig_for_sale(
+                creator.id, price_minor=price, revisions=revision_count
+            )
         for i in range(3):
             user, headers = await signed_up(self.http, "client")
             self.clients.append(Party(f"client{i}", user["id"], headers))
-        async with get_database().sessions() as session:
-            admin = await identity.create_admin(
-                session, "judge@example.com", "judge", "Adm1n!Password", "Judge"
-            )
-        tokens = await login(self.http, "judge@example.com", "Adm1n!Password")
-        self.admin = Party("admin", str(admin.id), bearer(tokens))
+        admin = await make_admin(self.http)
+        me = (await self.http.get("/v1/users/me", headers=admin)).json()
+        self.admin = Party("admin", me["id"], admin)
 
     # --- ordering and paying ----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 
 from reelbyte.payments.models import WithdrawalStatus
 from reelbyte.payments.providers import provider_named
-from reelbyte.payments.providers.base import PayoutRejected, ProviderError
+from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError
 from reelbyte.payments.providers.mollie import MollieProvider, organization_for
 from tests.conftest import run_jobs
 from tests.payments.fakes.flows import (
@@ -35,12 +35,14 @@ def mollie() -> MollieProvider:
 
 async def new_payment(amount_minor: int = 1250, payment_id: str | None = None) -> str:
     remote = await mollie().create_payment(
-        amount_minor=amount_minor,
-        currency="EUR",
-        description="ReelByte order Wedding film",
-        redirect_url="http://testserver/payments/return/1",
-        webhook_url="http://testserver/v1/payments/webhook",
-        metadata={"payment_id": payment_id or str(uuid.uuid4()), "order_id": str(uuid.uuid4())},
+        PaymentRequest(
+            amount_minor=amount_minor,
+            currency="EUR",
+            description="ReelByte order Wedding film",
+            redirect_url="http://testserver/payments/return/1",
+            webhook_url="http://testserver/v1/payments/webhook",
+            metadata={"payment_id": payment_id or str(uuid.uuid4()), "order_id": str(uuid.uuid4())},
+        )
     )
     return remote.id
 
@@ -51,12 +53,14 @@ async def new_payment(amount_minor: int = 1250, payment_id: str | None = None) -
 async def test_create_payment_sends_mollie_amounts_and_reads_the_answer(fake_mollie: FakeMollie) -> None:
     payment_id = str(uuid.uuid4())
     remote = await mollie().create_payment(
-        amount_minor=1250,
-        currency="EUR",
-        description="ReelByte order Wedding film",
-        redirect_url="http://testserver/payments/return/1",
-        webhook_url="http://testserver/v1/payments/webhook",
-        metadata={"payment_id": payment_id},
+        PaymentRequest(
+            amount_minor=1250,
+            currency="EUR",
+            description="ReelByte order Wedding film",
+            redirect_url="http://testserver/payments/return/1",
+            webhook_url="http://testserver/v1/payments/webhook",
+            metadata={"payment_id": payment_id},
+        )
     )
     assert remote.id.startswith("tr_")
     assert (remote.status, remote.amount_minor, remote.currency) == ("open", 1250, "EUR")

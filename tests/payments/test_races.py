@@ -14,14 +14,19 @@ from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database
 from reelbyte.payments.ledger_check import check
 from tests.conftest import run_jobs
-from tests.helpers import signed_up
-from tests.payments.helpers import checkout, make_gig, paid_order, place_order, sandbox_id
+from tests.factories import (
+    balance_of,
+    checkout,
+    eur,
+    gig_for_sale,
+    make_order,
+    make_paid_order,
+    sandbox_id,
+    seller_and_buyer,
+    signed_up,
+)
 
 COPIES = 20
-
-
-def eur(value: str) -> dict[str, str]:
-    return {"currency": "EUR", "value": value}
 
 
 async def _scalar(sql: str, **params: Any) -> Any:
@@ -41,17 +46,10 @@ async def _ledger_is_clean() -> None:
         assert await check(session) == []
 
 
-async def _balance(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, str]:
-    body = (await client.get("/v1/payments/me/balance", headers=headers)).json()
-    return {name: body[name]["value"] for name in ("available", "pending", "in_transit")}
-
-
 async def _creator_with_balance(client: httpx.AsyncClient, price_minor: int) -> dict[str, str]:
     """A creator whose available balance is `price_minor` less the 15 % fee."""
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=price_minor)
-    order = await paid_order(client, client_headers, gig, package)
+    creator_headers, client_headers, gig, package = await seller_and_buyer(client, price_minor=price_minor)
+    order = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers)
     response = await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
     assert response.json()["status"] == "completed"
@@ -59,10 +57,8 @@ async def _creator_with_balance(client: httpx.AsyncClient, price_minor: int) -> 
 
 
 async def test_twenty_copies_of_one_webhook_fund_the_order_once(client: httpx.AsyncClient) -> None:
-    creator, _ = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000)
-    order = await place_order(client, client_headers, gig, package)
+    _, client_headers, gig, package = await seller_and_buyer(client)
+    order = await make_order(client, client_headers, gig, package)
     payment = await checkout(client, client_headers, order_id=order["id"])
     # The payer pays; the provider's own notice (a job) is held back while twenty copies race.
     page = await client.post(f"/sandbox/checkout/{sandbox_id(payment)}", data={"action": "pay"})
@@ -90,10 +86,8 @@ async def test_twenty_copies_of_one_webhook_fund_the_order_once(client: httpx.As
 
 
 async def test_checkouts_of_one_order_at_once_open_one_payment(client: httpx.AsyncClient) -> None:
-    creator, _ = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000)
-    order = await place_order(client, client_headers, gig, package)
+    _, client_headers, gig, package = await seller_and_buyer(client)
+    order = await make_order(client, client_headers, gig, package)
     responses = await asyncio.gather(
         *(
             client.post("/v1/payments/checkout", json={"order_id": order["id"]}, headers=client_headers)
@@ -113,10 +107,8 @@ async def test_a_burst_bigger_than_the_connection_pool_is_served(
     provider keeps its books apart, so a burst beyond the pool (10, growing to 20) does not leave
     them waiting on each other."""
     burst = 4 * settings.db_pool_size
-    creator, _ = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000)
-    orders = [await place_order(client, client_headers, gig, package) for _ in range(burst)]
+    _, client_headers, gig, package = await seller_and_buyer(client)
+    orders = [await make_order(client, client_headers, gig, package) for _ in range(burst)]
 
     async with asyncio.timeout(20):  # the pool's own timeout is 30 s
         checkouts = await asyncio.gather(
@@ -150,8 +142,8 @@ async def test_approve_and_cancel_at_once_have_exactly_one_winner(client: httpx.
     for round_ in range(6):
         creator, creator_headers = await signed_up(client, "creator")
         _, client_headers = await signed_up(client, "client")
-        gig, package = await make_gig(creator["id"], price_minor=10000)
-        order = await paid_order(client, client_headers, gig, package)
+        gig, package = await gig_for_sale(creator["id"], price_minor=10000)
+        order = await make_paid_order(client, client_headers, gig, package)
         url = f"/v1/orders/{order['id']}"
         delivered = await client.post(f"{url}/deliver", json={"message": "done"}, headers=creator_headers)
         assert delivered.status_code == 200
@@ -172,7 +164,7 @@ async def test_approve_and_cancel_at_once_have_exactly_one_winner(client: httpx.
         await run_jobs()
         detail = (await client.get(url, headers=client_headers)).json()
         kinds = [event["kind"] for event in detail["events"]]
-        balance = await _balance(client, creator_headers)
+        balance = await balance_of(client, creator_headers)
         refunds = await _scalar(
             "SELECT count(*) FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = :id",
             id=uuid.UUID(order["id"]),
@@ -202,9 +194,17 @@ async def test_two_withdrawals_beyond_the_balance_one_wins(client: httpx.AsyncCl
     assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
     loser = first if first.status_code == 409 else second
     assert loser.json()["error"] == "insufficient_funds"
-    assert await _balance(client, headers) == {"available": "17.50", "pending": "0.00", "in_transit": "25.00"}
+    assert await balance_of(client, headers) == {
+        "available": "17.50",
+        "pending": "0.00",
+        "in_transit": "25.00",
+    }
     await run_jobs()
-    assert await _balance(client, headers) == {"available": "17.50", "pending": "0.00", "in_transit": "0.00"}
+    assert await balance_of(client, headers) == {
+        "available": "17.50",
+        "pending": "0.00",
+        "in_transit": "0.00",
+    }
     assert await _scalar("SELECT count(*) FROM withdrawals") == 1
     await _ledger_is_clean()
 
@@ -219,7 +219,11 @@ async def test_ten_withdrawals_at_once_take_no_more_than_the_balance(client: htt
     )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * 4 + [409] * 6, [r.text for r in responses]
-    assert await _balance(client, headers) == {"available": "5.00", "pending": "0.00", "in_transit": "80.00"}
+    assert await balance_of(client, headers) == {
+        "available": "5.00",
+        "pending": "0.00",
+        "in_transit": "80.00",
+    }
     await run_jobs()
     assert await _scalar("SELECT count(*) FROM withdrawals WHERE status = 'paid'") == 4
     await _ledger_is_clean()
@@ -238,7 +242,11 @@ async def test_one_idempotency_key_sent_twice_at_once_withdraws_once(client: htt
     assert first.json() == second.json()
     assert await _scalar("SELECT count(*) FROM withdrawals") == 1
     assert await _scalar("SELECT count(*) FROM ledger_transfers WHERE kind = 'withdrawal'") == 1
-    assert await _balance(client, headers) == {"available": "55.00", "pending": "0.00", "in_transit": "30.00"}
+    assert await balance_of(client, headers) == {
+        "available": "55.00",
+        "pending": "0.00",
+        "in_transit": "30.00",
+    }
 
     other_body = await client.post("/v1/payments/me/withdraw", json={"amount": eur("31.00")}, headers=keyed)
     assert other_body.status_code == 409

@@ -16,7 +16,7 @@ import pytest
 
 from reelbyte.payments.models import WithdrawalStatus
 from reelbyte.payments.providers import provider_named
-from reelbyte.payments.providers.base import PayoutRejected, ProviderError
+from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError
 from reelbyte.payments.providers.stripe import StripeProvider, account_for
 from tests.conftest import run_jobs
 from tests.payments.fakes.fixtures import STRIPE_WEBHOOK_SECRET
@@ -45,12 +45,14 @@ def stripe_provider() -> StripeProvider:
 
 async def new_session(amount_minor: int = 1250, payment_id: str | None = None) -> str:
     remote = await stripe_provider().create_payment(
-        amount_minor=amount_minor,
-        currency="EUR",
-        description="ReelByte order Wedding film",
-        redirect_url="http://testserver/payments/return/1",
-        webhook_url="http://testserver/v1/payments/webhook/stripe",
-        metadata={"payment_id": payment_id or str(uuid.uuid4())},
+        PaymentRequest(
+            amount_minor=amount_minor,
+            currency="EUR",
+            description="ReelByte order Wedding film",
+            redirect_url="http://testserver/payments/return/1",
+            webhook_url="http://testserver/v1/payments/webhook/stripe",
+            metadata={"payment_id": payment_id or str(uuid.uuid4())},
+        )
     )
     return remote.id
 
@@ -93,12 +95,14 @@ async def deliver(client: httpx.AsyncClient, payload: bytes, signature: str | No
 async def test_create_payment_opens_a_checkout_session(fake_stripe: FakeStripe) -> None:
     payment_id = str(uuid.uuid4())
     remote = await stripe_provider().create_payment(
-        amount_minor=1250,
-        currency="EUR",
-        description="ReelByte order Wedding film",
-        redirect_url="http://testserver/payments/return/1",
-        webhook_url="unused by Stripe",
-        metadata={"payment_id": payment_id},
+        PaymentRequest(
+            amount_minor=1250,
+            currency="EUR",
+            description="ReelByte order Wedding film",
+            redirect_url="http://testserver/payments/return/1",
+            webhook_url="unused by Stripe",
+            metadata={"payment_id": payment_id},
+        )
     )
     assert remote.id.startswith("cs_test_")
     assert (remote.status, remote.amount_minor, remote.currency) == ("open", 1250, "EUR")

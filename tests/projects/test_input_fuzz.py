@@ -12,8 +12,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from reelbyte.projects.models import Project, Proposal
-from tests.projects.conftest import Categories
-from tests.projects.support import Actor, actor, count_rows, post_project, project_body, proposal_body
+from tests.factories import (
+    Actor,
+    Categories,
+    actor,
+    count_rows,
+    make_project,
+    project_body,
+    proposal_body,
+)
 
 junk = st.one_of(
     st.none(),
@@ -96,7 +103,7 @@ async def test_project_input_never_causes_a_500(
         assert set(response.json()) == {"error", "message", "details"}
         assert await count_rows(Project) == before
 
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     url = f"/v1/projects/{project['id']}"
     update = await client.put(url, json=changes, headers=owner.headers)
     assert update.status_code in (200, 400, 422), update.text
@@ -113,7 +120,7 @@ async def test_proposal_input_never_causes_a_500(
     changes: dict[str, Any],
 ) -> None:
     owner, creator = people
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     before = await count_rows(Proposal)
     response = await client.post(
         "/v1/proposals", json=proposal_body(project["id"], **changes), headers=creator.headers

@@ -14,26 +14,25 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.db import get_database, utcnow
-from reelbyte.core.errors import Conflict
+from reelbyte.core.errors import InvalidTransition
 from reelbyte.projects import events
 from reelbyte.projects.models import Project, Proposal, ProposalStatus
-from tests.projects.conftest import Categories
-from tests.projects.support import (
+from tests.factories import (
     Actor,
+    Categories,
     actor,
     count_rows,
     eur,
-    post_project,
-    post_proposal,
-    project_invariants,
+    get_row,
+    make_project,
+    make_proposal,
     proposal_body,
-    stored_project,
-    stored_proposals,
 )
+from tests.projects.conftest import project_invariants, stored_proposals
 
 
 async def _project(client: httpx.AsyncClient, owner: Actor, categories: Categories) -> dict[str, Any]:
-    return await post_project(client, owner, categories.video_editing)
+    return await make_project(client, owner, categories.video_editing)
 
 
 async def test_a_creator_sends_a_proposal(
@@ -63,13 +62,13 @@ async def test_who_may_propose(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
     hybrid = await actor(client, "hybrid")
-    own = await post_project(client, hybrid, categories.video_editing)
+    own = await make_project(client, hybrid, categories.video_editing)
     response = await client.post("/v1/proposals", json=proposal_body(own["id"]), headers=hybrid.headers)
     assert response.status_code == 403
     assert response.json()["error"] == "own_project"
 
     project = await _project(client, owner, categories)
-    await post_proposal(client, hybrid, project["id"])  # on somebody else's project: fine
+    await make_proposal(client, hybrid, project["id"])  # on somebody else's project: fine
 
     as_client = await client.post("/v1/proposals", json=proposal_body(project["id"]), headers=owner.headers)
     assert as_client.status_code == 403
@@ -85,7 +84,7 @@ async def test_one_proposal_per_creator_per_project(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
     project = await _project(client, owner, categories)
-    first = await post_proposal(client, creator, project["id"])
+    first = await make_proposal(client, creator, project["id"])
     again = await client.post("/v1/proposals", json=proposal_body(project["id"]), headers=creator.headers)
     assert again.status_code == 409
     assert again.json()["error"] == "proposal_exists"
@@ -152,7 +151,7 @@ async def test_no_proposal_on_a_project_that_is_not_open(
     cancelled = await _project(client, owner, categories)
     await client.post(f"/v1/projects/{cancelled['id']}/cancel", headers=owner.headers)
     started = await _project(client, owner, categories)
-    taken = await post_proposal(client, other_creator, started["id"])
+    taken = await make_proposal(client, other_creator, started["id"])
     await client.post(f"/v1/proposals/{taken['id']}/accept", headers=owner.headers)
 
     for project in (cancelled, started):
@@ -180,7 +179,7 @@ async def test_the_author_changes_a_pending_proposal(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
+    proposal = await make_proposal(client, creator, project["id"])
     url = f"/v1/proposals/{proposal['id']}"
     response = await client.put(url, json={"price": eur("280"), "delivery_days": 5}, headers=creator.headers)
     assert response.status_code == 200, response.text
@@ -211,7 +210,7 @@ async def test_withdrawing_is_final_and_uncounts_the_proposal(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
+    proposal = await make_proposal(client, creator, project["id"])
     url = f"/v1/proposals/{proposal['id']}"
     response = await client.delete(url, headers=creator.headers)
     assert response.status_code == 200
@@ -225,7 +224,7 @@ async def test_withdrawing_is_final_and_uncounts_the_proposal(
     ):
         refused = await attempt
         assert refused.status_code == 409
-        assert refused.json()["error"] == "invalid_proposal_transition"
+        assert refused.json()["error"] == "invalid_transition"
         assert refused.json()["details"]["from"] == "withdrawn"
     assert (await client.get(url, headers=owner.headers)).json()["status"] == "withdrawn"
     await project_invariants(project["id"])
@@ -239,10 +238,10 @@ async def test_accepting_starts_the_project_and_rejects_the_others(
     categories: Categories,
 ) -> None:
     project = await _project(client, owner, categories)
-    chosen = await post_proposal(client, creator, project["id"])
-    passed_over = await post_proposal(client, other_creator, project["id"])
+    chosen = await make_proposal(client, creator, project["id"])
+    passed_over = await make_proposal(client, other_creator, project["id"])
     third = await actor(client, "creator")
-    gone = await post_proposal(client, third, project["id"])
+    gone = await make_proposal(client, third, project["id"])
     await client.delete(f"/v1/proposals/{gone['id']}", headers=third.headers)
 
     response = await client.post(f"/v1/proposals/{chosen['id']}/accept", headers=owner.headers)
@@ -263,21 +262,21 @@ async def test_accepting_starts_the_project_and_rejects_the_others(
     for attempt, code in [
         (
             client.post(f"/v1/proposals/{chosen['id']}/accept", headers=owner.headers),
-            "invalid_proposal_transition",
+            "invalid_transition",
         ),
         (
             client.post(f"/v1/proposals/{chosen['id']}/reject", headers=owner.headers),
-            "invalid_proposal_transition",
+            "invalid_transition",
         ),
         (
             client.delete(f"/v1/proposals/{chosen['id']}", headers=creator.headers),
-            "invalid_proposal_transition",
+            "invalid_transition",
         ),
         (
             client.post(f"/v1/proposals/{passed_over['id']}/accept", headers=owner.headers),
-            "invalid_proposal_transition",
+            "invalid_transition",
         ),
-        (client.post(f"/v1/projects/{project['id']}/cancel", headers=owner.headers), "project_not_open"),
+        (client.post(f"/v1/projects/{project['id']}/cancel", headers=owner.headers), "invalid_transition"),
         (
             client.put(f"/v1/projects/{project['id']}", json={"title": "x" * 5}, headers=owner.headers),
             "project_not_open",
@@ -293,7 +292,7 @@ async def test_rejecting_leaves_the_project_open(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
+    proposal = await make_proposal(client, creator, project["id"])
     response = await client.post(f"/v1/proposals/{proposal['id']}/reject", headers=owner.headers)
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"
@@ -310,8 +309,8 @@ async def test_the_owner_shortlists_privately(
     categories: Categories,
 ) -> None:
     project = await _project(client, owner, categories)
-    liked = await post_proposal(client, creator, project["id"])
-    other = await post_proposal(client, other_creator, project["id"])
+    liked = await make_proposal(client, creator, project["id"])
+    other = await make_proposal(client, other_creator, project["id"])
     url = f"/v1/proposals/{liked['id']}/shortlist"
 
     marked = await client.post(url, headers=owner.headers)
@@ -347,8 +346,8 @@ async def test_who_sees_which_proposals_of_a_project(
     categories: Categories,
 ) -> None:
     project = await _project(client, owner, categories)
-    mine = await post_proposal(client, creator, project["id"])
-    theirs = await post_proposal(client, other_creator, project["id"])
+    mine = await make_proposal(client, creator, project["id"])
+    theirs = await make_proposal(client, other_creator, project["id"])
     listing = f"/v1/projects/{project['id']}/proposals"
 
     async def ids(user: Actor, **params: Any) -> list[str]:
@@ -383,7 +382,7 @@ async def test_another_users_token_on_every_proposal_endpoint(
     """Strangers get 404 (they cannot see it); the owner and the author get 403 for what is the
     other's to do; nothing changes."""
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
+    proposal = await make_proposal(client, creator, project["id"])
     url = f"/v1/proposals/{proposal['id']}"
 
     endpoints: dict[str, Callable[[dict[str, str]], Awaitable[httpx.Response]]] = {
@@ -403,8 +402,8 @@ async def test_another_users_token_on_every_proposal_endpoint(
             assert response.json()["error"] == "proposal_not_found"
 
     for user, forbidden, code in [
-        (owner, ("put", "withdraw"), "not_proposal_author"),
-        (creator, ("accept", "reject", "shortlist", "unshortlist"), "not_project_owner"),
+        (owner, ("put", "withdraw"), "not_owner"),
+        (creator, ("accept", "reject", "shortlist", "unshortlist"), "not_owner"),
     ]:
         for name in forbidden:
             response = await endpoints[name](user.headers)
@@ -417,7 +416,7 @@ async def test_another_users_token_on_every_proposal_endpoint(
 
     after = (await client.get(url, headers=creator.headers)).json()
     assert after == proposal
-    stored = await stored_project(project["id"])
+    stored = await get_row(Project, project["id"])
     assert stored is not None
     assert stored.status.value == "open"
     await project_invariants(project["id"])
@@ -431,17 +430,18 @@ def accepted_calls() -> Iterator[list[tuple[uuid.UUID, ProposalStatus, ProposalS
     """Registers a handler that records (proposal, its status, its status as others see it)."""
     calls: list[tuple[uuid.UUID, ProposalStatus, ProposalStatus | None]] = []
 
-    async def record(session: AsyncSession, proposal: Proposal) -> None:
+    async def record(session: AsyncSession, accepted: tuple[Proposal, Project]) -> None:
+        proposal, _ = accepted
         assert session.in_transaction()
         async with get_database().sessions() as outside:
             committed = await outside.scalar(select(Proposal.status).where(Proposal.id == proposal.id))
         calls.append((proposal.id, proposal.status, committed))
 
-    events.register_proposal_accepted(record)
-    events.register_proposal_accepted(record)  # once is enough
+    events.proposal_was_accepted.connect(record)
+    events.proposal_was_accepted.connect(record)  # once is enough
     yield calls
-    events.unregister_proposal_accepted(record)
-    assert record not in events.proposal_accepted_handlers
+    events.proposal_was_accepted.disconnect(record)
+    assert record not in events.proposal_was_accepted.handlers()
 
 
 async def test_accept_handlers_run_inside_the_accept_transaction(
@@ -452,7 +452,7 @@ async def test_accept_handlers_run_inside_the_accept_transaction(
     accepted_calls: list[tuple[uuid.UUID, ProposalStatus, ProposalStatus | None]],
 ) -> None:
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
+    proposal = await make_proposal(client, creator, project["id"])
     response = await client.post(f"/v1/proposals/{proposal['id']}/accept", headers=owner.headers)
     assert response.status_code == 200
     # The handler saw the accepted proposal before anybody else could: same transaction.
@@ -466,21 +466,21 @@ async def test_a_failing_accept_handler_undoes_the_acceptance(
     other_creator: Actor,
     categories: Categories,
 ) -> None:
-    async def refuse(session: AsyncSession, proposal: Proposal) -> None:
-        raise Conflict("The order could not be started.", code="order_not_started")
+    async def refuse(session: AsyncSession, accepted: tuple[Proposal, Project]) -> None:
+        raise InvalidTransition("order", "pending_payment", "in_progress")
 
     project = await _project(client, owner, categories)
-    proposal = await post_proposal(client, creator, project["id"])
-    other = await post_proposal(client, other_creator, project["id"])
-    events.register_proposal_accepted(refuse)
+    proposal = await make_proposal(client, creator, project["id"])
+    other = await make_proposal(client, other_creator, project["id"])
+    events.proposal_was_accepted.connect(refuse)
     try:
         response = await client.post(f"/v1/proposals/{proposal['id']}/accept", headers=owner.headers)
     finally:
-        events.unregister_proposal_accepted(refuse)
+        events.proposal_was_accepted.disconnect(refuse)
     assert response.status_code == 409
-    assert response.json()["error"] == "order_not_started"
+    assert response.json()["error"] == InvalidTransition.code
     assert {p.status for p in await stored_proposals(project["id"])} == {ProposalStatus.PENDING}
-    stored = await stored_project(project["id"])
+    stored = await get_row(Project, project["id"])
     assert stored is not None
     assert stored.status.value == "open"
 

@@ -13,18 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from reelbyte.core.db import get_database
-from reelbyte.projects.models import Proposal, ProposalStatus
-from tests.projects.conftest import Categories
-from tests.projects.support import (
-    Actor,
-    actor,
-    post_project,
-    post_proposal,
-    project_invariants,
-    proposal_body,
-    stored_project,
-    stored_proposals,
-)
+from reelbyte.projects.models import Project, Proposal, ProposalStatus
+from tests.factories import Actor, Categories, actor, get_row, make_project, make_proposal, proposal_body
+from tests.projects.conftest import project_invariants, stored_proposals
 
 RACERS = 6  # well inside the connection pool (10 + 10 overflow)
 
@@ -36,16 +27,16 @@ async def _creators(client: httpx.AsyncClient, count: int) -> list[Actor]:
 async def test_the_same_proposal_accepted_concurrently_is_accepted_once(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     creators = await _creators(client, 2)
-    proposal = await post_proposal(client, creators[0], project["id"])
-    await post_proposal(client, creators[1], project["id"])
+    proposal = await make_proposal(client, creators[0], project["id"])
+    await make_proposal(client, creators[1], project["id"])
 
     responses = await asyncio.gather(
         *(client.post(f"/v1/proposals/{proposal['id']}/accept", headers=owner.headers) for _ in range(RACERS))
     )
     assert sorted(r.status_code for r in responses) == [200] + [409] * (RACERS - 1)
-    assert all(r.json()["error"] == "invalid_proposal_transition" for r in responses if r.status_code == 409)
+    assert all(r.json()["error"] == "invalid_transition" for r in responses if r.status_code == 409)
     statuses = Counter(p.status for p in await stored_proposals(project["id"]))
     assert statuses == {ProposalStatus.ACCEPTED: 1, ProposalStatus.REJECTED: 1}
     await project_invariants(project["id"])
@@ -54,9 +45,9 @@ async def test_the_same_proposal_accepted_concurrently_is_accepted_once(
 async def test_different_proposals_accepted_concurrently_end_with_one_winner(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     creators = await _creators(client, RACERS)
-    proposals = [await post_proposal(client, creator, project["id"]) for creator in creators]
+    proposals = [await make_proposal(client, creator, project["id"]) for creator in creators]
 
     responses = await asyncio.gather(
         *(client.post(f"/v1/proposals/{p['id']}/accept", headers=owner.headers) for p in proposals)
@@ -67,7 +58,7 @@ async def test_different_proposals_accepted_concurrently_end_with_one_winner(
     stored = {p.id: p.status for p in await stored_proposals(project["id"])}
     assert stored[uuid.UUID(winner)] is ProposalStatus.ACCEPTED
     assert Counter(stored.values()) == {ProposalStatus.ACCEPTED: 1, ProposalStatus.REJECTED: RACERS - 1}
-    saved = await stored_project(project["id"])
+    saved = await get_row(Project, project["id"])
     assert saved is not None
     assert saved.status.value == "in_progress"
     await project_invariants(project["id"])
@@ -76,9 +67,9 @@ async def test_different_proposals_accepted_concurrently_end_with_one_winner(
 async def test_accept_reject_withdraw_and_cancel_racing_leave_a_consistent_project(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     creators = await _creators(client, 3)
-    a, b, c = [await post_proposal(client, creator, project["id"]) for creator in creators]
+    a, b, c = [await make_proposal(client, creator, project["id"]) for creator in creators]
 
     responses = await asyncio.gather(
         client.post(f"/v1/proposals/{a['id']}/accept", headers=owner.headers),
@@ -90,7 +81,7 @@ async def test_accept_reject_withdraw_and_cancel_racing_leave_a_consistent_proje
     )
     assert all(r.status_code in (200, 409) for r in responses), [r.text for r in responses]
     await project_invariants(project["id"])
-    saved = await stored_project(project["id"])
+    saved = await get_row(Project, project["id"])
     assert saved is not None
     accepted = [p for p in await stored_proposals(project["id"]) if p.status is ProposalStatus.ACCEPTED]
     assert (saved.status.value == "in_progress") == (len(accepted) == 1)
@@ -104,7 +95,7 @@ async def test_accept_reject_withdraw_and_cancel_racing_leave_a_consistent_proje
 async def test_many_creators_proposing_at_once_are_all_counted(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     creators = await _creators(client, RACERS)
     responses = await asyncio.gather(
         *(
@@ -113,7 +104,7 @@ async def test_many_creators_proposing_at_once_are_all_counted(
         )
     )
     assert [r.status_code for r in responses] == [201] * RACERS
-    saved = await stored_project(project["id"])
+    saved = await get_row(Project, project["id"])
     assert saved is not None
     assert saved.proposals_count == RACERS
 
@@ -130,7 +121,7 @@ async def test_many_creators_proposing_at_once_are_all_counted(
 async def test_one_creator_proposing_twice_at_once_gets_one_proposal(
     client: httpx.AsyncClient, owner: Actor, creator: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     responses = await asyncio.gather(
         *(
             client.post("/v1/proposals", json=proposal_body(project["id"]), headers=creator.headers)
@@ -145,9 +136,9 @@ async def test_one_creator_proposing_twice_at_once_gets_one_proposal(
 async def test_proposing_while_the_project_is_accepted_or_cancelled(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     first, *late = await _creators(client, 4)
-    proposal = await post_proposal(client, first, project["id"])
+    proposal = await make_proposal(client, first, project["id"])
     responses = await asyncio.gather(
         client.post(f"/v1/proposals/{proposal['id']}/accept", headers=owner.headers),
         *(client.post("/v1/proposals", json=proposal_body(project["id"]), headers=c.headers) for c in late),
@@ -162,9 +153,9 @@ async def test_the_database_refuses_a_second_accepted_proposal(
     client: httpx.AsyncClient, owner: Actor, categories: Categories
 ) -> None:
     """The last line of defence, should the locking ever be bypassed."""
-    project = await post_project(client, owner, categories.video_editing)
+    project = await make_project(client, owner, categories.video_editing)
     creators = await _creators(client, 2)
-    proposals = [await post_proposal(client, creator, project["id"]) for creator in creators]
+    proposals = [await make_proposal(client, creator, project["id"]) for creator in creators]
     async with get_database().sessions() as session:
         await session.execute(
             update(Proposal)

@@ -23,15 +23,8 @@ from sqlalchemy import select
 from reelbyte.core.db import get_database
 from reelbyte.projects.models import Project, Proposal, ProposalStatus
 from reelbyte.projects.service import PROJECT_TRANSITIONS, PROPOSAL_TRANSITIONS, can_transition_proposal
-from tests.projects.conftest import Categories
-from tests.projects.support import (
-    Actor,
-    actor,
-    eur,
-    post_project,
-    project_invariants,
-    proposal_body,
-)
+from tests.factories import Actor, Categories, actor, eur, make_project, proposal_body
+from tests.projects.conftest import project_invariants
 
 FINAL = {ProposalStatus.ACCEPTED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN}
 CREATORS = 3
@@ -139,7 +132,7 @@ async def cast(client: httpx.AsyncClient) -> Cast:
 async def test_random_sequences_keep_the_invariants(
     client: httpx.AsyncClient, cast: Cast, categories: Categories, plan: list[tuple[str, int]]
 ) -> None:
-    project = await post_project(client, cast.owner, categories.video_editing)
+    project = await make_project(client, cast.owner, categories.video_editing)
     model = Model()
     ids: dict[int, str] = {}
     history: dict[str, ProposalStatus] = {}  # proposal id → the final state it reached

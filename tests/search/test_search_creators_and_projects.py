@@ -11,8 +11,7 @@ from reelbyte.core.db import get_database
 from reelbyte.core.security import create_access_token
 from reelbyte.identity.models import Availability, CreatorLevel, Role, User
 from reelbyte.projects.models import ProjectStatus, ProjectVisibility
-from tests.helpers import signed_up
-from tests.search.factories import categories, make_project, make_user
+from tests.factories import Categories, insert_project, insert_user, signed_up
 
 
 async def _names(client: httpx.AsyncClient, **params: object) -> list[str]:
@@ -22,11 +21,11 @@ async def _names(client: httpx.AsyncClient, **params: object) -> list[str]:
 
 
 async def test_creator_search_finds_active_creators_by_name_skills_and_bio(client: httpx.AsyncClient) -> None:
-    await make_user(full_name="Nadia Colorist", bio="Grading features and ads.", skills=["DaVinci Resolve"])
-    await make_user(Role.HYBRID, full_name="Hugo Hybrid", bio="I colorist too, sometimes.")
-    await make_user(full_name="Pia Premiere", skills=["Colorist"], bio="Editor.")
-    await make_user(Role.CLIENT, full_name="Carl Colorist Client")
-    await make_user(full_name="Ivan Colorist Inactive", is_active=False)
+    await insert_user(full_name="Nadia Colorist", bio="Grading features and ads.", skills=["DaVinci Resolve"])
+    await insert_user(Role.HYBRID, full_name="Hugo Hybrid", bio="I colorist too, sometimes.")
+    await insert_user(full_name="Pia Premiere", skills=["Colorist"], bio="Editor.")
+    await insert_user(Role.CLIENT, full_name="Carl Colorist Client")
+    await insert_user(full_name="Ivan Colorist Inactive", is_active=False)
 
     # Name (A) over skills (B) over bio (C); clients and deactivated accounts never show.
     assert await _names(client, q="colorist") == ["Nadia Colorist", "Pia Premiere", "Hugo Hybrid"]
@@ -37,7 +36,7 @@ async def test_creator_search_finds_active_creators_by_name_skills_and_bio(clien
 
 
 async def test_creator_filters_and_sorts(client: httpx.AsyncClient) -> None:
-    await make_user(
+    await insert_user(
         full_name="Ann",
         skills=["After Effects", "Motion Graphics"],
         creator_level=CreatorLevel.TOP,
@@ -47,7 +46,7 @@ async def test_creator_filters_and_sorts(client: httpx.AsyncClient) -> None:
         hourly_rate_minor=8000,
         hourly_rate_currency="EUR",
     )
-    await make_user(
+    await insert_user(
         full_name="Ben",
         skills=["after effects"],
         creator_level=CreatorLevel.RISING,
@@ -57,7 +56,7 @@ async def test_creator_filters_and_sorts(client: httpx.AsyncClient) -> None:
         hourly_rate_minor=3000,
         hourly_rate_currency="EUR",
     )
-    await make_user(
+    await insert_user(
         full_name="Cai",
         skills=["Premiere Pro"],
         rating=Decimal("3.00"),
@@ -104,8 +103,10 @@ async def test_project_search_respects_invite_only_visibility(client: httpx.Asyn
     _, stranger_headers = await signed_up(client, "creator")
     owner, invited = await _user(owner_json["id"]), await _user(invited_json["id"])
 
-    await make_project(owner, "Brand film public")
-    await make_project(owner, "Brand film secret", visibility=ProjectVisibility.INVITE_ONLY, invite=[invited])
+    await insert_project(owner, "Brand film public")
+    await insert_project(
+        owner, "Brand film secret", visibility=ProjectVisibility.INVITE_ONLY, invite=[invited]
+    )
 
     assert await _titles(client, q="brand film") == ["Brand film public"]
     assert await _titles(client, stranger_headers, q="brand film") == ["Brand film public"]
@@ -122,7 +123,7 @@ async def test_project_search_respects_invite_only_visibility(client: httpx.Asyn
 async def test_project_search_refuses_an_invalid_token_instead_of_going_anonymous(
     client: httpx.AsyncClient,
 ) -> None:
-    for token in ("not-a-jwt", create_access_token(uuid.uuid4(), "creator")[0]):
+    for token in ("not-a-jwt", create_access_token(uuid.uuid4(), "creator", uuid.uuid4())[0]):
         response = await client.get(
             "/v1/search/projects", params={"q": "film"}, headers={"Authorization": f"Bearer {token}"}
         )
@@ -132,31 +133,31 @@ async def test_project_search_refuses_an_invalid_token_instead_of_going_anonymou
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_project_filters_and_sorts(client: httpx.AsyncClient) -> None:
-    top, sub, other = await categories()
-    client_user = await make_user(Role.CLIENT)
-    await make_project(
+async def test_project_filters_and_sorts(client: httpx.AsyncClient, categories: Categories) -> None:
+    top, sub, other = categories.video_editing, categories.youtube_videos, categories.motion_graphics
+    client_user = await insert_user(Role.CLIENT)
+    await insert_project(
         client_user,
         "Explainer small",
-        category_id=top.id,
-        subcategory_id=sub.id,
+        category_id=top,
+        subcategory_id=sub,
         budget_min_minor=10_000,
         budget_max_minor=20_000,
         required_skills=["after effects"],
     )
-    await make_project(
+    await insert_project(
         client_user,
         "Explainer large",
-        category_id=other.id,
+        category_id=other,
         budget_min_minor=100_000,
         budget_max_minor=300_000,
         required_skills=["blender"],
     )
-    await make_project(client_user, "Explainer closed", status=ProjectStatus.COMPLETED)
+    await insert_project(client_user, "Explainer closed", status=ProjectStatus.COMPLETED)
 
     assert await _titles(client, q="explainer") == ["Explainer large", "Explainer small"]
-    assert await _titles(client, q="explainer", category_id=top.id) == ["Explainer small"]
-    assert await _titles(client, q="explainer", subcategory_id=sub.id) == ["Explainer small"]
+    assert await _titles(client, q="explainer", category_id=top) == ["Explainer small"]
+    assert await _titles(client, q="explainer", subcategory_id=sub) == ["Explainer small"]
     assert await _titles(client, q="explainer", min_budget="500") == ["Explainer large"]
     assert await _titles(client, q="explainer", max_budget="150") == ["Explainer small"]
     assert await _titles(client, q="explainer", skills=["Blender"]) == ["Explainer large"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import get_database
+from reelbyte.core.db import get_database, transaction
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import CreatorLevel, User
 from reelbyte.search.cache import POPULAR_CACHE_MIN, POPULAR_KEY, RESULTS_PREFIX, RESULTS_TTL_SECONDS
 from reelbyte.search.models import SearchState
-from tests.search.factories import categories, make_gig, make_user, update_gig
+from tests.factories import Categories, insert_gig, insert_user, update_gig
 
 FILLER = "Clean cuts, steady pacing and a final export in any format you need for the web."
 
@@ -26,11 +28,11 @@ async def _titles(client: httpx.AsyncClient, **params: object) -> list[str]:
 async def test_title_match_outranks_tag_match_which_outranks_description_match(
     client: httpx.AsyncClient,
 ) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Aerial footage edit", description=f"Drone shots made smooth. {FILLER}")
-    await make_gig(creator, "Travel film edit", tags=["drone"], description=FILLER)
-    await make_gig(creator, "Drone video editing", description=FILLER)
-    await make_gig(creator, "Podcast clips", description=FILLER)  # no match at all
+    creator = await insert_user()
+    await insert_gig(creator, "Aerial footage edit", description=f"Drone shots made smooth. {FILLER}")
+    await insert_gig(creator, "Travel film edit", tags=["drone"], description=FILLER)
+    await insert_gig(creator, "Drone video editing", description=FILLER)
+    await insert_gig(creator, "Podcast clips", description=FILLER)  # no match at all
 
     assert await _titles(client, q="drone") == [
         "Drone video editing",  # title (A)
@@ -40,9 +42,9 @@ async def test_title_match_outranks_tag_match_which_outranks_description_match(
 
 
 async def test_relevance_blends_reputation_among_equal_text_matches(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Logo animation basic", description=FILLER)
-    await make_gig(
+    creator = await insert_user()
+    await insert_gig(creator, "Logo animation basic", description=FILLER)
+    await insert_gig(
         creator,
         "Logo animation pro",
         description=FILLER,
@@ -54,10 +56,10 @@ async def test_relevance_blends_reputation_among_equal_text_matches(client: http
 
 
 async def test_websearch_syntax_phrases_or_and_exclusion(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Color grading for films")
-    await make_gig(creator, "Grading color swatches")
-    await make_gig(creator, "Sound design for films")
+    creator = await insert_user()
+    await insert_gig(creator, "Color grading for films")
+    await insert_gig(creator, "Grading color swatches")
+    await insert_gig(creator, "Sound design for films")
 
     assert await _titles(client, q='"color grading"') == ["Color grading for films"]
     assert sorted(await _titles(client, q="color or sound")) == [
@@ -67,49 +69,49 @@ async def test_websearch_syntax_phrases_or_and_exclusion(client: httpx.AsyncClie
     ]
     assert await _titles(client, q="films -sound") == ["Color grading for films"]
     # Stemming: "edits" finds "editing".
-    await make_gig(creator, "Wedding editing")
+    await insert_gig(creator, "Wedding editing")
     assert await _titles(client, q="edits") == ["Wedding editing"]
 
 
 async def test_only_listed_gigs_are_found(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Reel edit listed")
-    await make_gig(creator, "Reel edit inactive", is_active=False)
-    await make_gig(creator, "Reel edit without packages", price_from_minor=None, price_to_minor=None)
+    creator = await insert_user()
+    await insert_gig(creator, "Reel edit listed")
+    await insert_gig(creator, "Reel edit inactive", is_active=False)
+    await insert_gig(creator, "Reel edit without packages", price_from_minor=None, price_to_minor=None)
     assert await _titles(client, q="reel") == ["Reel edit listed"]
 
 
-async def test_filters_are_honoured(client: httpx.AsyncClient) -> None:
-    top, sub, other = await categories()
-    rookie = await make_user(creator_level=CreatorLevel.NEW)
-    star = await make_user(creator_level=CreatorLevel.TOP)
-    await make_gig(
+async def test_filters_are_honoured(client: httpx.AsyncClient, categories: Categories) -> None:
+    top, sub, other = categories.video_editing, categories.youtube_videos, categories.motion_graphics
+    rookie = await insert_user(creator_level=CreatorLevel.NEW)
+    star = await insert_user(creator_level=CreatorLevel.TOP)
+    await insert_gig(
         rookie,
         "Promo cheap quick",
         prices=[2000, 4000],
         delivery_days=[1, 2],
         tags=["promo", "ads"],
-        category_id=top.id,
-        subcategory_id=sub.id,
+        category_id=top,
+        subcategory_id=sub,
         rating=Decimal("3.50"),
     )
-    await make_gig(
+    await insert_gig(
         star,
         "Promo premium",
         prices=[30000],
         delivery_days=[10],
         tags=["promo"],
-        category_id=other.id,
+        category_id=other,
         rating=Decimal("4.95"),
         creator_level=CreatorLevel.TOP,
     )
-    await make_gig(rookie, "Promo middle", prices=[9000], delivery_days=[5], category_id=top.id)
+    await insert_gig(rookie, "Promo middle", prices=[9000], delivery_days=[5], category_id=top)
 
-    assert sorted(await _titles(client, q="promo", category_id=top.id)) == [
+    assert sorted(await _titles(client, q="promo", category_id=top)) == [
         "Promo cheap quick",
         "Promo middle",
     ]
-    assert await _titles(client, q="promo", subcategory_id=sub.id) == ["Promo cheap quick"]
+    assert await _titles(client, q="promo", subcategory_id=sub) == ["Promo cheap quick"]
     assert sorted(await _titles(client, q="promo", tags=["promo"])) == ["Promo cheap quick", "Promo premium"]
     assert await _titles(client, q="promo", tags=["promo", "ads"]) == ["Promo cheap quick"]
     assert await _titles(client, q="promo", tags=["ADS "]) == ["Promo cheap quick"]  # normalised
@@ -127,11 +129,11 @@ async def test_filters_are_honoured(client: httpx.AsyncClient) -> None:
 
 
 async def test_sorts_are_honoured(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
+    creator = await insert_user()
     # Created in this order: a, b, c (the factory spaces created_at an hour apart).
-    await make_gig(creator, "Intro a", prices=[5000], rating=Decimal("4.0"), orders_count=5, views_count=10)
-    await make_gig(creator, "Intro b", prices=[1000], rating=Decimal("5.0"), orders_count=1, views_count=99)
-    await make_gig(creator, "Intro c", prices=[9000], rating=Decimal("3.0"), orders_count=50)
+    await insert_gig(creator, "Intro a", prices=[5000], rating=Decimal("4.0"), orders_count=5, views_count=10)
+    await insert_gig(creator, "Intro b", prices=[1000], rating=Decimal("5.0"), orders_count=1, views_count=99)
+    await insert_gig(creator, "Intro c", prices=[9000], rating=Decimal("3.0"), orders_count=50)
 
     assert await _titles(client, q="intro", sort_by="price_asc") == ["Intro b", "Intro a", "Intro c"]
     assert await _titles(client, q="intro", sort_by="price_desc") == ["Intro c", "Intro a", "Intro b"]
@@ -143,9 +145,9 @@ async def test_sorts_are_honoured(client: httpx.AsyncClient) -> None:
 
 
 async def test_pages_and_hits_shape(client: httpx.AsyncClient) -> None:
-    creator = await make_user(full_name="Ana Ribeiro")
+    creator = await insert_user(full_name="Ana Ribeiro")
     for i in range(5):
-        await make_gig(creator, f"Tutorial edit {i}", prices=[1000 * (i + 1)])
+        await insert_gig(creator, f"Tutorial edit {i}", prices=[1000 * (i + 1)])
 
     response = await client.get(
         "/v1/search/gigs", params={"q": "tutorial", "sort_by": "price_asc", "page": 2, "page_size": 2}
@@ -168,8 +170,8 @@ async def test_pages_and_hits_shape(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_gig_change_is_visible_in_the_very_next_search(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
-    gig = await make_gig(creator, "GoPro action edit", prices=[4000])
+    creator = await insert_user()
+    gig = await insert_gig(creator, "GoPro action edit", prices=[4000])
 
     assert await _titles(client, q="gopro") == ["GoPro action edit"]
     assert await _titles(client, q="gopro") == ["GoPro action edit"]  # asked twice: nothing cached
@@ -184,13 +186,13 @@ async def test_a_gig_change_is_visible_in_the_very_next_search(client: httpx.Asy
     await update_gig(gig.id, is_active=False)
     assert await _titles(client, q="action") == []
 
-    await make_gig(creator, "Action sports montage")
+    await insert_gig(creator, "Action sports montage")
     assert await _titles(client, q="action") == ["Action sports montage"]
 
 
 async def test_popular_queries_are_counted_in_redis(client: httpx.AsyncClient) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Unboxing video edit")
+    creator = await insert_user()
+    await insert_gig(creator, "Unboxing video edit")
     for _ in range(3):
         await client.get("/v1/search/gigs", params={"q": "  Unboxing   VIDEO "})
     await client.get("/v1/search/gigs", params={"q": "nothing matches this"})
@@ -215,8 +217,8 @@ async def _version() -> int:
 async def test_popular_queries_are_served_from_redis_until_anything_they_show_changes(
     client: httpx.AsyncClient,
 ) -> None:
-    creator = await make_user(full_name="Rita Vance")
-    gig = await make_gig(creator, "Hyperlapse city film", prices=[4000])
+    creator = await insert_user(full_name="Rita Vance")
+    gig = await insert_gig(creator, "Hyperlapse city film", prices=[4000])
     for _ in range(POPULAR_CACHE_MIN):  # makes "hyperlapse" a popular query
         assert await _titles(client, q="hyperlapse") == ["Hyperlapse city film"]
 
@@ -237,24 +239,25 @@ async def test_popular_queries_are_served_from_redis_until_anything_they_show_ch
     response = await client.get("/v1/search/gigs", params={"q": "hyperlapse"})
     assert response.json()["items"][0]["price_from"]["value"] == "99.00"
 
-    async with get_database().sessions() as session:
+    async def _write(session: AsyncSession) -> Any:
         await session.execute(update(User).where(User.id == creator.id).values(full_name="Rita Vance-Ito"))
-        await session.commit()
+
+    await transaction(_write)
     response = await client.get("/v1/search/gigs", params={"q": "hyperlapse"})
     assert response.json()["items"][0]["creator"]["full_name"] == "Rita Vance-Ito"
 
     await update_gig(gig.id, is_active=False)
     assert await _titles(client, q="hyperlapse") == []
-    await make_gig(creator, "Hyperlapse night drive")
+    await insert_gig(creator, "Hyperlapse night drive")
     assert await _titles(client, q="hyperlapse") == ["Hyperlapse night drive"]
 
 
 async def test_search_works_without_redis_cache_entries_and_with_filters_in_the_key(
     client: httpx.AsyncClient,
 ) -> None:
-    creator = await make_user()
-    await make_gig(creator, "Trailer cut cheap", prices=[1000])
-    await make_gig(creator, "Trailer cut dear", prices=[90000])
+    creator = await insert_user()
+    await insert_gig(creator, "Trailer cut cheap", prices=[1000])
+    await insert_gig(creator, "Trailer cut dear", prices=[90000])
     for _ in range(POPULAR_CACHE_MIN + 1):
         assert await _titles(client, q="trailer", sort_by="price_asc") == [
             "Trailer cut cheap",

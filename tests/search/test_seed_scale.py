@@ -22,7 +22,7 @@ from reelbyte.core.db import get_database
 from reelbyte.core.runtime import Runtime
 from reelbyte.seed import DEMO_ACCOUNTS, DEMO_GIGS, load_demo
 from reelbyte.seed_scale import ScaleReport, seed_scale
-from tests.search.factories import make_gig, make_user
+from tests.factories import insert_gig, insert_user
 
 
 def _seed(settings: Settings, n: int) -> subprocess.CompletedProcess[str]:
@@ -79,8 +79,8 @@ async def test_seed_scale_twice_then_search(settings: Settings, client: httpx.As
     terms = await _scalar("SELECT count(*) FROM search_terms")
     assert terms > 50
     assert await _scalar("SELECT search_terms_rebuild()") == terms
-    creator = await make_user()
-    await make_gig(creator, "Zeppelin footage restoration")
+    creator = await insert_user()
+    await insert_gig(creator, "Zeppelin footage restoration")
     assert await _scalar("SELECT count(*) FROM search_terms WHERE term = 'zeppelin'") == 1
 
     response = await client.get("/v1/search/gigs", params={"q": "video", "sort_by": "relevance"})
@@ -198,11 +198,6 @@ async def test_a_failed_load_leaves_nothing(settings: Settings, monkeypatch: pyt
 # --- the demo data set -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="identity.register / update_profile and catalog.create_gig still commit themselves; "
-    "remove this marker once they run inside transaction() without committing",
-)
 async def test_demo_load_is_one_unit_of_work(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure while making the demo gigs leaves no demo account behind; loading again after
     it works and loading twice adds nothing."""

@@ -3,8 +3,9 @@
 A cache never decides an answer: when Redis cannot be reached the value is computed from the
 database, and a failed invalidation is logged (entries expire on their own).
 
-Each cache lives under a versioned key. A change bumps the version after its commit, so a
-reader that computed the value from the rows before the change writes it under the old
+Each cache lives under a versioned key. A change bumps the version after its commit
+(`invalidate_after_commit`, an after-commit hook of its unit of work, dropped if it rolls back),
+so a reader that computed the value from the rows before the change writes it under the old
 version, where nobody looks any more: no stale value outlives the change that made it stale.
 """
 
@@ -16,7 +17,9 @@ from typing import Any
 
 import structlog
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.core.db import after_commit
 from reelbyte.core.redis import get_redis
 
 log = structlog.get_logger(__name__)
@@ -49,8 +52,12 @@ class VersionedCache:
             log.warning("catalog_cache_unavailable", cache=self.name, error=str(error))
         return value
 
+    def invalidate_after_commit(self, session: AsyncSession) -> None:
+        """Bump the version once the session's unit of work has committed its change."""
+        after_commit(session, self.invalidate)
+
     async def invalidate(self) -> None:
-        """Call after the change has committed."""
+        """Bump the version now (the change has committed)."""
         try:
             await get_redis().incr(self.version_key)
         except RedisError as error:

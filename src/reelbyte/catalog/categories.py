@@ -1,7 +1,7 @@
 """Categories: a two-level tree (top-level categories and their subcategories).
 
 The public reads come from the cached tree of active categories (catalog/cache.py); admin
-changes go to the database and bump the cache after they commit. Categories are never
+changes go to the database and bump the cache once their unit of work commits. Categories are never
 deleted, only deactivated: gigs and projects stay filed under them. A deactivated category
 hides its subcategories from the public tree without changing their own flag, so reactivating
 it brings the tree back as it was.
@@ -16,6 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog.cache import category_cache
+from reelbyte.catalog.errors import (
+    CategoryExists,
+    CategoryNotFound,
+    InvalidCategory,
+    InvalidParent,
+    InvalidSubcategory,
+    ReorderMismatch,
+    SlugConflict,
+)
 from reelbyte.catalog.models import Category, Gig
 from reelbyte.catalog.schemas import (
     CategoryCreate,
@@ -25,7 +34,7 @@ from reelbyte.catalog.schemas import (
     CategoryUpdate,
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
-from reelbyte.core.errors import BadRequest, Conflict, NotFound
+from reelbyte.core.db import lock_one
 
 SLUG_ATTEMPTS = 5
 SLUG_LENGTH = 100  # categories.slug
@@ -37,20 +46,12 @@ async def validate_category_pair(
     """The category must be an active top-level one; the subcategory, if any, an active child of it."""
     category = await session.get(Category, category_id)
     if category is None or not category.is_active or category.parent_id is not None:
-        raise BadRequest(
-            "Choose an active top-level category.",
-            code="invalid_category",
-            details={"category_id": category_id},
-        )
+        raise InvalidCategory(details={"category_id": category_id})
     if subcategory_id is None:
         return category, None
     subcategory = await session.get(Category, subcategory_id)
     if subcategory is None or not subcategory.is_active or subcategory.parent_id != category.id:
-        raise BadRequest(
-            "The subcategory must be an active subcategory of the chosen category.",
-            code="invalid_subcategory",
-            details={"category_id": category_id, "subcategory_id": subcategory_id},
-        )
+        raise InvalidSubcategory(details={"category_id": category_id, "subcategory_id": subcategory_id})
     return category, subcategory
 
 
@@ -91,7 +92,7 @@ async def get_category(session: AsyncSession, ref: str) -> CategoryNode:
         for child in node.subcategories:
             if _matches(child, ref):
                 return CategoryNode(**child.model_dump(), subcategories=[])
-    raise NotFound("No such category.", code="category_not_found", details={"category": ref})
+    raise CategoryNotFound(details={"category": ref})
 
 
 def _matches(category: CategoryOut, ref: str) -> bool:
@@ -111,9 +112,9 @@ async def admin_tree(session: AsyncSession) -> list[CategoryNode]:
 
 
 async def _get_for_admin(session: AsyncSession, category_id: int) -> Category:
-    category = await session.get(Category, category_id, with_for_update=True)
+    category = await lock_one(session, select(Category).where(Category.id == category_id))
     if category is None:
-        raise NotFound("No such category.", code="category_not_found", details={"category_id": category_id})
+        raise CategoryNotFound(details={"category_id": category_id})
     return category
 
 
@@ -122,11 +123,7 @@ async def _check_parent(session: AsyncSession, parent_id: int | None) -> None:
         return
     parent = await session.get(Category, parent_id)
     if parent is None or parent.parent_id is not None:
-        raise BadRequest(
-            "The parent must be an existing top-level category.",
-            code="invalid_parent",
-            details={"parent_id": parent_id},
-        )
+        raise InvalidParent(details={"parent_id": parent_id})
 
 
 async def _check_name_free(
@@ -139,11 +136,7 @@ async def _check_name_free(
     if exclude_id is not None:
         query = query.where(Category.id != exclude_id)
     if await session.scalar(query.limit(1)) is not None:
-        raise Conflict(
-            "A category with that name already exists there.",
-            code="category_exists",
-            details={"name": name, "parent_id": parent_id},
-        )
+        raise CategoryExists(details={"name": name, "parent_id": parent_id})
 
 
 async def _next_display_order(session: AsyncSession, parent_id: int | None) -> int:
@@ -174,10 +167,9 @@ async def create_category(session: AsyncSession, data: CategoryCreate) -> Catego
             if not is_slug_clash(error, "uq_categories_slug"):
                 raise
             continue  # a concurrent insert took the slug: pick again
-        await session.commit()
-        await category_cache.invalidate()
+        category_cache.invalidate_after_commit(session)
         return category
-    raise Conflict("Could not find a free slug; try again.", code="slug_conflict")
+    raise SlugConflict()
 
 
 async def update_category(session: AsyncSession, category_id: int, changes: CategoryUpdate) -> Category:
@@ -186,16 +178,15 @@ async def update_category(session: AsyncSession, category_id: int, changes: Cate
     if "parent_id" in fields and fields["parent_id"] != category.parent_id:
         new_parent = fields["parent_id"]
         if new_parent == category.id:
-            raise BadRequest("A category cannot be its own parent.", code="invalid_parent")
+            raise InvalidParent("A category cannot be its own parent.", details={"parent_id": new_parent})
         await _check_parent(session, new_parent)
         if new_parent is not None:
             has_children = await session.scalar(
                 select(Category.id).where(Category.parent_id == category.id).limit(1)
             )
             if has_children is not None:
-                raise BadRequest(
+                raise InvalidParent(
                     "A category with subcategories cannot become a subcategory (the tree has two levels).",
-                    code="invalid_parent",
                     details={"parent_id": new_parent},
                 )
     if "name" in fields or "parent_id" in fields:
@@ -209,8 +200,8 @@ async def update_category(session: AsyncSession, category_id: int, changes: Cate
         await _refile_gigs(session, category, fields["parent_id"])
     for name, value in fields.items():
         setattr(category, name, value)
-    await session.commit()
-    await category_cache.invalidate()
+    await session.flush()
+    category_cache.invalidate_after_commit(session)
     return category
 
 
@@ -244,20 +235,15 @@ async def reorder_categories(session: AsyncSession, data: CategoryReorder) -> li
     missing = sorted(set(siblings) - set(data.ordered_ids))
     unexpected = sorted(set(data.ordered_ids) - set(siblings))
     if missing or unexpected:
-        raise BadRequest(
-            "List every category under that parent exactly once.",
-            code="reorder_mismatch",
-            details={"missing": missing, "unexpected": unexpected},
-        )
+        raise ReorderMismatch(details={"missing": missing, "unexpected": unexpected})
     for position, category_id in enumerate(data.ordered_ids):
         siblings[category_id].display_order = position
-    await session.commit()
-    await category_cache.invalidate()
+    await session.flush()
+    category_cache.invalidate_after_commit(session)
     return [siblings[category_id] for category_id in data.ordered_ids]
 
 
 async def deactivate_category(session: AsyncSession, category_id: int) -> None:
     category = await _get_for_admin(session, category_id)
     category.is_active = False
-    await session.commit()
-    await category_cache.invalidate()
+    category_cache.invalidate_after_commit(session)

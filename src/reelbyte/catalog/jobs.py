@@ -10,8 +10,8 @@ from __future__ import annotations
 import structlog
 
 from reelbyte.catalog.levels import recompute_levels
-from reelbyte.catalog.views import flush_views
-from reelbyte.core.db import get_database
+from reelbyte.catalog.views import gig_views
+from reelbyte.core.db import transaction
 from reelbyte.core.jobs import job_app
 from reelbyte.core.redis import get_redis
 
@@ -21,8 +21,8 @@ log = structlog.get_logger(__name__)
 @job_app.periodic(cron="* * * * *", periodic_id="every-minute")
 @job_app.task(name="catalog.flush_gig_views", queue="catalog", queueing_lock="catalog.flush_gig_views")
 async def flush_gig_views(timestamp: int) -> None:
-    async with get_database().sessions() as session:
-        await flush_views(session, get_redis())
+    """One unit of work per sealed batch (core/views.py)."""
+    await gig_views.flush_views(get_redis())
 
 
 @job_app.periodic(cron="17 3 * * *", periodic_id="daily")
@@ -30,6 +30,5 @@ async def flush_gig_views(timestamp: int) -> None:
     name="catalog.recompute_creator_levels", queue="catalog", queueing_lock="catalog.recompute_creator_levels"
 )
 async def recompute_creator_levels(timestamp: int) -> None:
-    async with get_database().sessions() as session:
-        changes = await recompute_levels(session)
+    changes = await transaction(recompute_levels)
     log.info("creator_levels_recomputed", users=changes.users, gigs=changes.gigs)

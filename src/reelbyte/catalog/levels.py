@@ -97,7 +97,7 @@ class LevelChanges:
 
 
 async def recompute_levels(session: AsyncSession, now: datetime | None = None) -> LevelChanges:
-    """Recompute every user's level and copy it onto their gigs, in one transaction."""
+    """Recompute every user's level and copy it onto their gigs, in the caller's unit of work."""
     now = now or utcnow()
     computed = level_expression(now)
     users = await session.execute(
@@ -112,7 +112,6 @@ async def recompute_levels(session: AsyncSession, now: datetime | None = None) -
         .values(creator_level=User.creator_level)
         .execution_options(synchronize_session=False)
     )
-    await session.commit()
     return LevelChanges(users=_rowcount(users), gigs=_rowcount(gigs))
 
 

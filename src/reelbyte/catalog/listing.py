@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from reelbyte.catalog.errors import InvalidPriceRange, InvalidTag
 from reelbyte.catalog.models import Gig
-from reelbyte.core.errors import BadRequest
+from reelbyte.core.errors import raises
 from reelbyte.core.fulltext import text_query
 from reelbyte.core.money import to_minor
+from reelbyte.core.params import AmountUpTo1M, Rating, is_label, labels_schema
 from reelbyte.core.text import normalise_label
 from reelbyte.identity.models import CreatorLevel
 
@@ -56,25 +58,29 @@ class GigFilters(BaseModel):
     @model_validator(mode="after")
     def _price_range_in_order(self) -> GigFilters:
         if self.min_price is not None and self.max_price is not None and self.min_price > self.max_price:
-            raise BadRequest(
-                "min_price must not be above max_price.",
-                code="invalid_price_range",
-                details={"min_price": str(self.min_price), "max_price": str(self.max_price)},
+            raise InvalidPriceRange(
+                details={"min_price": str(self.min_price), "max_price": str(self.max_price)}
             )
         return self
 
 
+MAX_TAG_LENGTH = 40
+
+
+@raises(InvalidPriceRange, InvalidTag)
 def gig_filters(
     category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     tags: Annotated[
-        list[str] | None, Query(max_length=10, description="gigs carrying all of these tags")
+        list[str] | None,
+        Query(max_length=10, description="gigs carrying all of these tags"),
+        labels_schema(max_items=10, max_length=MAX_TAG_LENGTH),
     ] = None,
-    min_price: Annotated[Decimal | None, Query(ge=0, le=1_000_000, decimal_places=2)] = None,
-    max_price: Annotated[Decimal | None, Query(ge=0, le=1_000_000, decimal_places=2)] = None,
+    min_price: Annotated[AmountUpTo1M | None, Query()] = None,
+    max_price: Annotated[AmountUpTo1M | None, Query()] = None,
     max_delivery_days: Annotated[int | None, Query(ge=1, le=365)] = None,
     creator_level: Annotated[list[CreatorLevel] | None, Query(max_length=4)] = None,
-    min_rating: Annotated[Decimal | None, Query(ge=0, le=5, decimal_places=2)] = None,
+    min_rating: Annotated[Rating | None, Query()] = None,
     creator_id: uuid.UUID | None = None,
     featured: bool | None = None,
     sort_by: GigSort = GigSort.RELEVANCE,
@@ -96,11 +102,10 @@ def gig_filters(
 
 
 def _clean_tags(tags: list[str] | None) -> list[str]:
-    cleaned = [normalise_label(tag) for tag in tags or []]
-    for tag in cleaned:
-        if not tag or len(tag) > 40 or "\x00" in tag:
-            raise BadRequest("Each tag has 1 to 40 characters.", code="invalid_tag", details={"tag": tag})
-    return sorted(set(cleaned))
+    for tag in tags or []:
+        if not is_label(tag, MAX_TAG_LENGTH):
+            raise InvalidTag(details={"tag": tag})
+    return sorted({normalise_label(tag) for tag in tags or []})
 
 
 def listed() -> ColumnElement[bool]:

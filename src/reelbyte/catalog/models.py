@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -16,14 +15,12 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
+from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey
 from reelbyte.core.types import TSVECTOR, pg_enum
 from reelbyte.identity.models import CreatorLevel
 
@@ -108,9 +105,11 @@ Index("ix_gigs_search_vector", Gig.search_vector, postgresql_using="gin")
 
 
 class Package(UUIDPrimaryKey, Timestamps, Base):
+    """One tier of a gig. A package that orders point at is never deleted but retired
+    (`is_active` false): hidden from the gig and its price summary, its tier free again."""
+
     __tablename__ = "packages"
     __table_args__ = (
-        UniqueConstraint("gig_id", "tier", name="uq_packages_gig_id_tier"),
         CheckConstraint("price_minor > 0", name="price_positive"),
         CheckConstraint("delivery_days BETWEEN 1 AND 365", name="delivery_days_range"),
         CheckConstraint("revisions BETWEEN 0 AND 100", name="revisions_range"),
@@ -124,18 +123,14 @@ class Package(UUIDPrimaryKey, Timestamps, Base):
     delivery_days: Mapped[int]
     revisions: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     features: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list, server_default="{}")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
 
 
-class GigViewBatch(Base):
-    """A batch of view counts already added to `gigs.views_count` (catalog/views.py).
-
-    The flush records the batch in the same transaction as its UPDATE, so a batch that is
-    flushed again (the worker died between the commit and clearing it from Redis) adds nothing.
-    Rows older than a week are pruned by the flush.
-    """
-
-    __tablename__ = "gig_view_batches"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    views: Mapped[int] = mapped_column(Integer)
-    flushed_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow, index=True)
+# One live package per tier; retired ones (kept for their orders) do not count.
+Index(
+    "uq_packages_gig_id_tier",
+    Package.gig_id,
+    Package.tier,
+    unique=True,
+    postgresql_where=text("is_active"),
+)

@@ -8,6 +8,21 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, status
 
 from reelbyte.catalog import categories, service
+from reelbyte.catalog.errors import (
+    AdminOnly,
+    CategoryExists,
+    CategoryNotFound,
+    DuplicatePackageTier,
+    GigNotFound,
+    InvalidCategory,
+    InvalidParent,
+    InvalidSubcategory,
+    PackageNotFound,
+    ReorderMismatch,
+    SlugConflict,
+    TooManyPackages,
+    UnsupportedCurrency,
+)
 from reelbyte.catalog.listing import GigFilters, gig_filters
 from reelbyte.catalog.schemas import (
     CategoryCreate,
@@ -25,13 +40,11 @@ from reelbyte.catalog.schemas import (
     PackageUpdate,
     TagCount,
 )
+from reelbyte.core.errors import NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser, OptionalUser, require_role
-from reelbyte.identity.models import User
+from reelbyte.identity.deps import CurrentAdmin, CurrentCreator, CurrentUser, OptionalUser
 
-CurrentCreator = Annotated[User, Depends(require_role("creator"))]
-CurrentAdmin = Annotated[User, Depends(require_role("admin"))]
 GigRef = Annotated[str, Path(min_length=1, max_length=160, description="the gig's id or slug")]
 CategoryRef = Annotated[str, Path(min_length=1, max_length=100, description="the category's id or slug")]
 CategoryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -51,12 +64,16 @@ async def list_categories(session: SessionDep) -> list[CategoryNode]:
     return await categories.category_tree(session)
 
 
-@categories_router.get("/{category}", response_model=CategoryNode)
+@categories_router.get(
+    "/{category}", response_model=CategoryNode, responses=error_responses(CategoryNotFound)
+)
 async def get_category(category: CategoryRef, session: SessionDep) -> CategoryNode:
     return await categories.get_category(session, category)
 
 
-@categories_router.get("/{category}/subcategories", response_model=list[CategoryOut])
+@categories_router.get(
+    "/{category}/subcategories", response_model=list[CategoryOut], responses=error_responses(CategoryNotFound)
+)
 async def list_subcategories(category: CategoryRef, session: SessionDep) -> list[CategoryOut]:
     return await categories.subcategories(session, category)
 
@@ -67,13 +84,20 @@ async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[Ca
     return await categories.admin_tree(session)
 
 
-@admin_categories_router.post("", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
+@admin_categories_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CategoryOut,
+    responses=error_responses(InvalidParent, CategoryExists, SlugConflict),
+)
 async def create_category(data: CategoryCreate, _: CurrentAdmin, session: SessionDep) -> CategoryOut:
     """A top-level category, or a subcategory of a top-level one."""
     return CategoryOut.model_validate(await categories.create_category(session, data))
 
 
-@admin_categories_router.post("/reorder", response_model=list[CategoryOut])
+@admin_categories_router.post(
+    "/reorder", response_model=list[CategoryOut], responses=error_responses(InvalidParent, ReorderMismatch)
+)
 async def reorder_categories(
     data: CategoryReorder, _: CurrentAdmin, session: SessionDep
 ) -> list[CategoryOut]:
@@ -81,7 +105,11 @@ async def reorder_categories(
     return [CategoryOut.model_validate(c) for c in await categories.reorder_categories(session, data)]
 
 
-@admin_categories_router.put("/{category_id}", response_model=CategoryOut)
+@admin_categories_router.put(
+    "/{category_id}",
+    response_model=CategoryOut,
+    responses=error_responses(CategoryNotFound, InvalidParent, CategoryExists),
+)
 async def update_category(
     category_id: CategoryId, changes: CategoryUpdate, _: CurrentAdmin, session: SessionDep
 ) -> CategoryOut:
@@ -89,7 +117,9 @@ async def update_category(
     return CategoryOut.model_validate(await categories.update_category(session, category_id, changes))
 
 
-@admin_categories_router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
+@admin_categories_router.delete(
+    "/{category_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(CategoryNotFound)
+)
 async def deactivate_category(category_id: CategoryId, _: CurrentAdmin, session: SessionDep) -> None:
     """Deactivate (categories are never deleted: gigs and projects stay filed under them)."""
     await categories.deactivate_category(session, category_id)
@@ -119,42 +149,65 @@ async def list_gigs(
     return await service.list_gigs(session, filters, page)
 
 
-@gigs_router.post("", status_code=status.HTTP_201_CREATED, response_model=GigOut)
+@gigs_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GigOut,
+    responses=error_responses(InvalidCategory, InvalidSubcategory, UnsupportedCurrency, SlugConflict),
+)
 async def create_gig(data: GigCreate, creator: CurrentCreator, session: SessionDep) -> GigOut:
     """Creators (hybrids too) offer a gig, with up to three packages in the same request."""
     return await service.create_gig(session, creator, data)
 
 
-@gigs_router.get("/{gig}", response_model=GigOut)
+@gigs_router.get("/{gig}", response_model=GigOut, responses=error_responses(GigNotFound))
 async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> GigOut:
     """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
-    return await service.get_gig(session, gig, viewer)
+    return await service.view_gig(session, gig, viewer)
 
 
-@gigs_router.put("/{gig}", response_model=GigOut)
+@gigs_router.put(
+    "/{gig}",
+    response_model=GigOut,
+    responses=error_responses(GigNotFound, AdminOnly, NotOwner, InvalidCategory, InvalidSubcategory),
+)
 async def update_gig(gig: GigRef, changes: GigUpdate, user: CurrentUser, session: SessionDep) -> GigOut:
     """The creator edits the gig; only the fields sent change. Admins set `is_featured`."""
     return await service.update_gig(session, user, gig, changes)
 
 
-@gigs_router.delete("/{gig}", response_model=GigDeleted)
+@gigs_router.delete("/{gig}", response_model=GigDeleted, responses=error_responses(GigNotFound, NotOwner))
 async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> GigDeleted:
     """Delete your gig; one with orders is deactivated instead (see `outcome`)."""
     return await service.delete_gig(session, user, gig)
 
 
-@gigs_router.get("/{gig}/packages", response_model=list[PackageOut])
+@gigs_router.get("/{gig}/packages", response_model=list[PackageOut], responses=error_responses(GigNotFound))
 async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[PackageOut]:
     return await service.list_packages(session, gig, viewer)
 
 
-@gigs_router.post("/{gig}/packages", status_code=status.HTTP_201_CREATED, response_model=PackageOut)
+@gigs_router.post(
+    "/{gig}/packages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PackageOut,
+    responses=error_responses(
+        GigNotFound, NotOwner, UnsupportedCurrency, TooManyPackages, DuplicatePackageTier
+    ),
+)
 async def add_package(gig: GigRef, data: PackageCreate, user: CurrentUser, session: SessionDep) -> PackageOut:
-    """Add a basic, standard or premium package (one of each at most)."""
+    """Add a basic, standard or premium package (one of each at most); the tier may be sent as
+    `tier` ("basic") or as `name` ("Basic")."""
     return await service.add_package(session, user, gig, data)
 
 
-@gigs_router.put("/{gig}/packages/{package_id}", response_model=PackageOut)
+@gigs_router.put(
+    "/{gig}/packages/{package_id}",
+    response_model=PackageOut,
+    responses=error_responses(
+        GigNotFound, NotOwner, PackageNotFound, DuplicatePackageTier, UnsupportedCurrency
+    ),
+)
 async def update_package(
     gig: GigRef, package_id: uuid.UUID, changes: PackageUpdate, user: CurrentUser, session: SessionDep
 ) -> PackageOut:
@@ -162,9 +215,15 @@ async def update_package(
     return await service.update_package(session, user, gig, package_id, changes)
 
 
-@gigs_router.delete("/{gig}/packages/{package_id}", status_code=status.HTTP_204_NO_CONTENT)
+@gigs_router.delete(
+    "/{gig}/packages/{package_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(GigNotFound, NotOwner, PackageNotFound),
+)
 async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
-    """Remove a package; a gig left without any leaves the lists until it has one again."""
+    """Remove a package; a gig left without any leaves the lists until it has one again. A
+    package that has orders is retired instead: it leaves the gig (its tier is free again) and
+    its orders keep it."""
     await service.delete_package(session, user, gig, package_id)
 
 

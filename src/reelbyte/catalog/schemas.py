@@ -10,9 +10,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from reelbyte.catalog.models import Category, Gig, Package, PackageTier
-from reelbyte.core.money import Money
+from reelbyte.core.money import Money, positive_money_schema
+from reelbyte.core.params import JsonInt
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
+from reelbyte.core.updates import not_nullable
 from reelbyte.identity.models import CreatorLevel, User
 
 MAX_TAGS = 10
@@ -40,16 +42,73 @@ def _lower(value: Any) -> Any:
 
 
 Title = Annotated[str, Field(min_length=3, max_length=120), AfterValidator(_plain_text)]
-Description = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_plain_text)]
+Description = Annotated[
+    str, Field(min_length=1, max_length=10_000, pattern=r"\S"), AfterValidator(_plain_text)
+]  # not only spaces
 Requirements = Annotated[str, Field(max_length=5_000), AfterValidator(_plain_text)]
-Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_LENGTH), AfterValidator(_plain_text)]
+Tag = Annotated[
+    str, Field(min_length=1, max_length=MAX_TAG_LENGTH, pattern=r"\S"), AfterValidator(_plain_text)
+]
 Url = Annotated[PublicUrl, AfterValidator(_plain_text)]
 CategoryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Tier = Annotated[PackageTier, BeforeValidator(_lower)]  # "Basic" and "basic" alike
-PackageText = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_plain_text)]
-Feature = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
-DeliveryDays = Annotated[int, Field(ge=1, le=365)]
-Revisions = Annotated[int, Field(ge=0, le=100)]
+PackagePrice = Annotated[Money, positive_money_schema(6, inclusive_power_of_ten=True)]  # up to MAX_PRICE
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{letter.upper()}{letter.lower()}]" for letter in word)
+
+
+# The seed's API names a package's tier `name`: "Basic", "Standard" or "Premium", in any case.
+# The pattern says so in the JSON schema (which has no case-insensitive flag).
+PACKAGE_NAME_PATTERN = "^(" + "|".join(_any_case(tier.value) for tier in PackageTier) + ")$"
+PackageName = Annotated[
+    str,
+    Field(
+        pattern=PACKAGE_NAME_PATTERN,
+        description="the tier by its display name: Basic, Standard or Premium (any case); "
+        "send `tier` or `name` (if both, they must agree)",
+    ),
+]
+
+
+def package_name(tier: PackageTier) -> str:
+    """The tier's display name: "Basic", "Standard", "Premium"."""
+    return tier.value.title()
+
+
+def _tier_from_name(data: Any) -> Any:
+    """Accept `name` for `tier` (the seed's field): one of them is needed; both must agree."""
+    if not isinstance(data, dict):
+        return data
+    name, tier = data.get("name"), data.get("tier")
+    if "name" in data and name is None:
+        raise ValueError("name cannot be null: leave it out, or send the tier's name")
+    if name is None:
+        return data
+    if "tier" not in data:
+        return {**data, "tier": name}
+    if isinstance(name, str) and isinstance(tier, str) and name.strip().lower() != tier.strip().lower():
+        raise ValueError("name and tier name different tiers: send one of them, or both alike")
+    return data
+
+
+def _tier_or_name_schema(schema: dict[str, Any]) -> None:
+    """In the JSON schema, either `tier` or `name` is required (not `tier` alone)."""
+    required = [field for field in schema.get("required", []) if field != "tier"]
+    if required:
+        schema["required"] = required
+    else:
+        schema.pop("required", None)
+    schema["anyOf"] = [{"required": ["tier"]}, {"required": ["name"]}]
+
+
+PackageText = Annotated[
+    str, Field(min_length=1, max_length=2_000, pattern=r"\S"), AfterValidator(_plain_text)
+]
+Feature = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(_plain_text)]
+DeliveryDays = Annotated[JsonInt, Field(ge=1, le=365)]
+Revisions = Annotated[JsonInt, Field(ge=0, le=100)]
 CategoryName = Annotated[str, Field(min_length=2, max_length=80), AfterValidator(_plain_text)]
 CategoryText = Annotated[str, Field(max_length=2_000), AfterValidator(_plain_text)]
 Icon = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -139,7 +198,9 @@ class CategoryUpdate(RequestModel):
     description: CategoryText | None = None
     icon: Icon | None = None
     display_order: DisplayOrder | None = None
-    is_active: bool | None = None
+    is_active: Annotated[bool, Field(strict=True)] | None = None
+
+    model_config = {"json_schema_extra": not_nullable("name", "display_order", "is_active")}
 
     @model_validator(mode="after")
     def _no_null_required(self) -> CategoryUpdate:
@@ -151,7 +212,9 @@ class CategoryReorder(RequestModel):
     """All the children of `parent_id` (null: the top-level categories), in their new order."""
 
     parent_id: CategoryId | None = None
-    ordered_ids: Annotated[list[CategoryId], Field(min_length=1, max_length=500)]
+    ordered_ids: Annotated[
+        list[CategoryId], Field(min_length=1, max_length=500, json_schema_extra={"uniqueItems": True})
+    ]
 
     @field_validator("ordered_ids")
     @classmethod
@@ -169,41 +232,60 @@ class TagCount(ResponseModel):
 # --- packages -----------------------------------------------------------------------------
 
 
+def _package_create_schema(schema: dict[str, Any]) -> None:
+    _tier_or_name_schema(schema)
+    not_nullable("name")(schema)  # `name: null` names no tier
+    schema["examples"] = [
+        {
+            "tier": "basic",
+            "description": "A 60-second cut with music and captions.",
+            "price": {"currency": "EUR", "value": "50.00"},
+            "delivery_days": 3,
+            "revisions": 2,
+            "features": ["Up to 60 seconds", "Licensed music", "Captions"],
+        },
+        {
+            "name": "Premium",
+            "description": "Three cuts, colour grade and subtitles.",
+            "price": {"currency": "EUR", "value": "150.00"},
+            "delivery_days": 5,
+            "revisions": 3,
+            "features": ["Three cuts", "Colour grade", "Subtitles"],
+        },
+    ]
+
+
 class PackageCreate(RequestModel):
+    """A package: its tier as `tier` ("basic") or as `name` ("Basic"), and what it offers."""
+
     tier: Tier = Field(description="basic, standard or premium: one package of each at most")
+    name: PackageName | None = Field(default=None, exclude=True)
     description: PackageText
-    price: Money = Field(description="in the platform currency; positive")
+    price: PackagePrice = Field(description="in the platform currency; positive")
     delivery_days: DeliveryDays
     revisions: Revisions = 1
     features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_is_tier(cls, data: Any) -> Any:
+        return _tier_from_name(data)
 
     @field_validator("price")
     @classmethod
     def _price(cls, price: Money | None) -> Money | None:
         return _valid_price(price)
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "tier": "basic",
-                    "description": "A 60-second cut with music and captions.",
-                    "price": {"currency": "EUR", "value": "50.00"},
-                    "delivery_days": 3,
-                    "revisions": 2,
-                    "features": ["Up to 60 seconds", "Licensed music", "Captions"],
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": _package_create_schema}
 
 
 class PackageUpdate(RequestModel):
-    """Only the fields sent change."""
+    """Only the fields sent change. The tier may be sent as `tier` or as `name`."""
 
     tier: Tier | None = None
+    name: PackageName | None = Field(default=None, exclude=True)
     description: PackageText | None = None
-    price: Money | None = None
+    price: PackagePrice | None = None
     delivery_days: DeliveryDays | None = None
     revisions: Revisions | None = None
     features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] | None = None
@@ -213,9 +295,22 @@ class PackageUpdate(RequestModel):
     def _price(cls, price: Money | None) -> Money | None:
         return _valid_price(price)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _name_is_tier(cls, data: Any) -> Any:
+        return _tier_from_name(data)
+
+    model_config = {
+        "json_schema_extra": not_nullable(
+            "tier", "name", "description", "price", "delivery_days", "revisions", "features"
+        )
+    }
+
     @model_validator(mode="after")
     def _no_null_required(self) -> PackageUpdate:
-        _refuse_nulls(self, ("tier", "description", "price", "delivery_days", "revisions", "features"))
+        _refuse_nulls(
+            self, ("tier", "name", "description", "price", "delivery_days", "revisions", "features")
+        )
         return self
 
 
@@ -223,6 +318,7 @@ class PackageOut(ResponseModel):
     id: uuid.UUID
     gig_id: uuid.UUID
     tier: PackageTier
+    name: str = Field(description="the tier's display name: Basic, Standard or Premium")
     description: str
     price: Money
     delivery_days: int
@@ -237,6 +333,7 @@ class PackageOut(ResponseModel):
             id=package.id,
             gig_id=package.gig_id,
             tier=package.tier,
+            name=package_name(package.tier),
             description=package.description,
             price=Money.from_minor(package.price_minor, package.currency),
             delivery_days=package.delivery_days,
@@ -260,7 +357,7 @@ class GigCreate(RequestModel):
     gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] = Field(default_factory=list)
     video_preview_url: Url | None = None
     requirements: Requirements | None = Field(default=None, description="what the buyer must provide")
-    is_active: bool = True
+    is_active: Annotated[bool, Field(strict=True)] = True
     packages: Annotated[list[PackageCreate], Field(max_length=MAX_PACKAGES)] = Field(
         default_factory=list, description="up to three, one per tier"
     )
@@ -319,8 +416,14 @@ class GigUpdate(RequestModel):
     gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] | None = None
     video_preview_url: Url | None = None
     requirements: Requirements | None = None
-    is_active: bool | None = None
-    is_featured: bool | None = None
+    is_active: Annotated[bool, Field(strict=True)] | None = None
+    is_featured: Annotated[bool, Field(strict=True)] | None = None
+
+    model_config = {
+        "json_schema_extra": not_nullable(
+            "title", "description", "category_id", "tags", "gallery_urls", "is_active", "is_featured"
+        )
+    }
 
     @field_validator("tags")
     @classmethod

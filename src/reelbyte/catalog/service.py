@@ -1,4 +1,5 @@
-"""Gigs, their packages and tags. Every public function here is one transaction.
+"""Gigs, their packages and tags. The functions run inside the caller's unit of work
+(`core.db.transaction`) and never commit; cache bumps and view counts are after-commit hooks.
 
 Who sees and changes what:
 - A gig is public while active. An inactive gig is seen only by its creator and by admins;
@@ -9,7 +10,12 @@ Who sees and changes what:
 - Lists show only *listed* gigs: active with at least one package (catalog/listing.py).
 
 A gig's `price_from_minor`, `price_to_minor`, `min_delivery_days` and `currency` summarise
-its packages and are rewritten, under a lock on the gig, by every change to its packages.
+its live packages and are rewritten, under a lock on the gig, by every change to its packages.
+
+Orders point at the gig and package they were bought from. So a gig or package with orders is
+never deleted (that would break the orders): it is deactivated instead — the gig leaves lists
+and search, the package (retired) leaves its gig and frees its tier. Whether orders exist is
+read from the orders themselves (`_ordered`).
 """
 
 from __future__ import annotations
@@ -17,12 +23,21 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, column, exists, func, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog.cache import tag_cache
 from reelbyte.catalog.categories import validate_category_pair
+from reelbyte.catalog.errors import (
+    AdminOnly,
+    DuplicatePackageTier,
+    GigNotFound,
+    PackageNotFound,
+    SlugConflict,
+    TooManyPackages,
+    UnsupportedCurrency,
+)
 from reelbyte.catalog.listing import GigFilters, gig_list_query, listed
 from reelbyte.catalog.models import Category, Gig, Package, PackageTier
 from reelbyte.catalog.schemas import (
@@ -37,9 +52,10 @@ from reelbyte.catalog.schemas import (
     TagCount,
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
-from reelbyte.catalog.views import record_view
+from reelbyte.catalog.views import gig_views
 from reelbyte.core.config import get_settings
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.db import after_commit, constraint_error, lock_one
+from reelbyte.core.errors import NotOwner
 from reelbyte.core.money import Money
 from reelbyte.core.pagination import Page, PageParams
 from reelbyte.core.redis import get_redis
@@ -51,6 +67,15 @@ SLUG_ATTEMPTS = 5
 TOP_TAGS_CACHED = 100
 TIER_ORDER = {PackageTier.BASIC: 0, PackageTier.STANDARD: 1, PackageTier.PREMIUM: 2}
 ADMIN_FIELDS = {"is_featured", "is_active"}
+
+# Package changes of one gig take turns under the gig's lock; the index is the last word.
+constraint_error("uq_packages_gig_id_tier", DuplicatePackageTier)
+
+# The orders domain sits above the catalog, so the catalog cannot import its model. Whether a
+# gig or package has orders is a question about the foreign keys that point at the catalog's
+# own rows: it reads just those two columns of the orders table, by name (both are foreign
+# keys into gigs and packages, ON DELETE SET NULL, which the orders' `has_source` check forbids).
+_orders = table("orders", column("gig_id"), column("package_id"))
 
 
 # --- finding gigs and checking who may do what --------------------------------------------
@@ -65,21 +90,22 @@ def _can_see(gig: Gig, user: User | None) -> bool:
 
 
 async def _find(session: AsyncSession, ref: str, *, for_update: bool = False) -> Gig | None:
-    """A gig by id or, failing that, by slug."""
+    """A gig by id or, failing that, by slug (locked for the change with `for_update`)."""
     if "\x00" in ref or len(ref) > SLUG_LENGTH:
         return None
-    query = select(Gig)
-    if for_update:
-        query = query.with_for_update()
+
+    async def one(query: Select[Gig]) -> Gig | None:
+        return await lock_one(session, query) if for_update else await session.scalar(query)
+
     try:
         gig_id = uuid.UUID(ref)
     except ValueError:
         pass
     else:
-        gig = await session.scalar(query.where(Gig.id == gig_id))
+        gig = await one(select(Gig).where(Gig.id == gig_id))
         if gig is not None:
             return gig
-    return await session.scalar(query.where(Gig.slug == ref))
+    return await one(select(Gig).where(Gig.slug == ref))
 
 
 async def _visible_gig(
@@ -87,7 +113,7 @@ async def _visible_gig(
 ) -> Gig:
     gig = await _find(session, ref, for_update=for_update)
     if gig is None or not _can_see(gig, user):
-        raise NotFound("No such gig.", code="gig_not_found", details={"gig": ref})
+        raise GigNotFound(details={"gig": ref})
     return gig
 
 
@@ -95,7 +121,7 @@ async def _own_gig(session: AsyncSession, ref: str, user: User) -> Gig:
     """The caller's gig, locked for the change (404 if they cannot see it, 403 if not theirs)."""
     gig = await _visible_gig(session, ref, user, for_update=True)
     if gig.creator_id != user.id:
-        raise Forbidden("Only the gig's creator can change it.", code="not_gig_owner")
+        raise NotOwner("Only the gig's creator can change it.")
     return gig
 
 
@@ -103,7 +129,8 @@ async def _own_gig(session: AsyncSession, ref: str, user: User) -> Gig:
 
 
 async def _packages(session: AsyncSession, gig_id: uuid.UUID) -> list[Package]:
-    rows = await session.scalars(select(Package).where(Package.gig_id == gig_id))
+    """The gig's live packages, in tier order (retired ones are kept only for their orders)."""
+    rows = await session.scalars(select(Package).where(Package.gig_id == gig_id, Package.is_active))
     return sorted(rows, key=lambda package: TIER_ORDER[package.tier])
 
 
@@ -115,11 +142,22 @@ async def _gig_out(session: AsyncSession, gig: Gig) -> GigOut:
 
 
 async def get_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigOut:
-    """A gig by id or slug; counts a view (not the creator's own) of an active gig."""
-    gig = await _visible_gig(session, ref, viewer)
-    if gig.is_active and (viewer is None or viewer.id != gig.creator_id):
-        await record_view(get_redis(), gig.id)
-    return await _gig_out(session, gig)
+    """A gig by id or slug, as `viewer` may see it. A pure read: counts no view."""
+    return await _gig_out(session, await _visible_gig(session, ref, viewer))
+
+
+async def view_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigOut:
+    """`get_gig` for the gig's page, which counts a view (not the creator's own) of an active
+    gig: a Redis increment once the request's unit of work has committed — never a database
+    write (catalog/views.py), and never twice for one request."""
+    gig = await get_gig(session, ref, viewer)
+    if gig.is_active and (viewer is None or viewer.id != gig.creator.id):
+
+        async def count_view() -> None:
+            await gig_views.record_view(get_redis(), gig.id)
+
+        after_commit(session, count_view)
+    return gig
 
 
 async def list_gigs(session: AsyncSession, filters: GigFilters, params: PageParams) -> Page[GigSummary]:
@@ -184,12 +222,12 @@ async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> G
             continue  # a concurrent create took the slug: pick again
         break
     else:
-        raise Conflict("Could not find a free slug for that title; try again.", code="slug_conflict")
+        raise SlugConflict("Could not find a free slug for that title; try again.")
     for package in data.packages:
         session.add(_new_package(gig, package))
     await _summarise_packages(session, gig)
-    await session.commit()
-    await tag_cache.invalidate()
+    await session.flush()
+    tag_cache.invalidate_after_commit(session)
     await session.refresh(gig)
     return await _gig_out(session, gig)
 
@@ -198,14 +236,13 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
     gig = await _visible_gig(session, ref, user, for_update=True)
     fields = changes.model_dump(exclude_unset=True)
     if "is_featured" in fields and not _is_admin(user):
-        raise Forbidden("Only admins can feature a gig.", code="admin_only")
+        raise AdminOnly("Only admins can feature a gig.")
     if gig.creator_id != user.id:
         if not _is_admin(user):
-            raise Forbidden("Only the gig's creator can change it.", code="not_gig_owner")
+            raise NotOwner("Only the gig's creator can change it.")
         if set(fields) - ADMIN_FIELDS:
-            raise Forbidden(
+            raise NotOwner(
                 "Admins can change only the flags of another creator's gig.",
-                code="not_gig_owner",
                 details={"allowed": sorted(ADMIN_FIELDS)},
             )
     if "category_id" in fields or "subcategory_id" in fields:
@@ -216,24 +253,35 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
         )
     for name, value in fields.items():
         setattr(gig, name, value)
-    await session.commit()
-    await tag_cache.invalidate()
+    await session.flush()
+    tag_cache.invalidate_after_commit(session)
     await session.refresh(gig)
     return await _gig_out(session, gig)
 
 
+async def _ordered(
+    session: AsyncSession, *, gig_id: uuid.UUID | None = None, package_id: uuid.UUID | None = None
+) -> bool:
+    """Whether any order points at the gig or the package (see `_orders`)."""
+    condition = _orders.c.gig_id == gig_id if package_id is None else _orders.c.package_id == package_id
+    return bool(await session.scalar(select(exists().where(condition))))
+
+
 async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:
-    """Delete the gig, or deactivate it if it has orders (they keep pointing at it)."""
+    """Delete the gig, or deactivate it if it has orders (they keep pointing at it).
+
+    The gig is locked FOR UPDATE first, which an order being placed for it (its foreign key
+    takes a KEY SHARE lock on the gig) waits for or is waited for: the check sees every order."""
     gig = await _own_gig(session, ref, user)
     outcome: Literal["deleted", "deactivated"]
-    if gig.orders_count > 0:
+    if await _ordered(session, gig_id=gig.id):
         gig.is_active = False
         outcome = "deactivated"
     else:
         await session.delete(gig)
         outcome = "deleted"
-    await session.commit()
-    await tag_cache.invalidate()
+    await session.flush()
+    tag_cache.invalidate_after_commit(session)
     return GigDeleted(id=gig.id, outcome=outcome)
 
 
@@ -243,10 +291,8 @@ async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:
 def _check_currency(price: Money) -> None:
     currency = get_settings().default_currency
     if price.currency != currency:
-        raise BadRequest(
-            f"Prices are in {currency}.",
-            code="unsupported_currency",
-            details={"currency": price.currency, "expected": currency},
+        raise UnsupportedCurrency(
+            f"Prices are in {currency}.", details={"currency": price.currency, "expected": currency}
         )
 
 
@@ -270,17 +316,15 @@ async def _summarise_packages(session: AsyncSession, gig: Gig) -> None:
         await session.execute(
             select(
                 func.min(Package.price_minor), func.max(Package.price_minor), func.min(Package.delivery_days)
-            ).where(Package.gig_id == gig.id)
+            ).where(Package.gig_id == gig.id, Package.is_active)
         )
     ).one()
     gig.price_from_minor, gig.price_to_minor, gig.min_delivery_days = low, high, fastest
     gig.currency = get_settings().default_currency
 
 
-def _tier_taken(tier: PackageTier) -> Conflict:
-    return Conflict(
-        f"This gig already has a {tier.value} package.", code="duplicate_package_tier", details={"tier": tier}
-    )
+def _tier_taken(tier: PackageTier) -> DuplicatePackageTier:
+    return DuplicatePackageTier(f"This gig already has a {tier.value} package.", details={"tier": tier})
 
 
 async def add_package(session: AsyncSession, user: User, ref: str, data: PackageCreate) -> PackageOut:
@@ -288,28 +332,26 @@ async def add_package(session: AsyncSession, user: User, ref: str, data: Package
     _check_currency(data.price)
     packages = await _packages(session, gig.id)
     if len(packages) >= MAX_PACKAGES:
-        raise Conflict(
-            f"A gig has at most {MAX_PACKAGES} packages.",
-            code="too_many_packages",
-            details={"max": MAX_PACKAGES},
-        )
+        raise TooManyPackages(f"A gig has at most {MAX_PACKAGES} packages.", details={"max": MAX_PACKAGES})
     if any(package.tier is data.tier for package in packages):
         raise _tier_taken(data.tier)
     package = _new_package(gig, data)
     session.add(package)
     await _summarise_packages(session, gig)
-    await session.commit()
-    await tag_cache.invalidate()
+    tag_cache.invalidate_after_commit(session)
     return PackageOut.of(package)
 
 
 async def _own_package(
     session: AsyncSession, user: User, ref: str, package_id: uuid.UUID
 ) -> tuple[Gig, Package]:
+    """The caller's gig and one of its live packages, both locked for the change."""
     gig = await _own_gig(session, ref, user)
-    package = await session.get(Package, package_id)
-    if package is None or package.gig_id != gig.id:
-        raise NotFound("No such package on this gig.", code="package_not_found")
+    package = await lock_one(
+        session, select(Package).where(Package.id == package_id, Package.gig_id == gig.id, Package.is_active)
+    )
+    if package is None:
+        raise PackageNotFound(details={"package_id": str(package_id)})
     return gig, package
 
 
@@ -320,7 +362,9 @@ async def update_package(
     fields = changes.model_dump(exclude_unset=True, exclude={"price"})
     if changes.tier is not None and changes.tier is not package.tier:
         taken = await session.scalar(
-            select(Package.id).where(Package.gig_id == gig.id, Package.tier == changes.tier)
+            select(Package.id).where(
+                Package.gig_id == gig.id, Package.tier == changes.tier, Package.is_active
+            )
         )
         if taken is not None:
             raise _tier_taken(changes.tier)
@@ -330,15 +374,19 @@ async def update_package(
     for name, value in fields.items():
         setattr(package, name, value)
     await _summarise_packages(session, gig)
-    await session.commit()
     await session.refresh(package)
     return PackageOut.of(package)
 
 
 async def delete_package(session: AsyncSession, user: User, ref: str, package_id: uuid.UUID) -> None:
-    """Remove a package; a gig left without any is no longer listed."""
+    """Remove a package; a gig left without any is no longer listed. A package that orders
+    point at is retired instead (it leaves the gig and frees its tier; the orders keep it).
+
+    The package is locked FOR UPDATE first, so an order being placed for it is seen."""
     gig, package = await _own_package(session, user, ref, package_id)
-    await session.delete(package)
+    if await _ordered(session, package_id=package.id):
+        package.is_active = False
+    else:
+        await session.delete(package)
     await _summarise_packages(session, gig)
-    await session.commit()
-    await tag_cache.invalidate()
+    tag_cache.invalidate_after_commit(session)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import os
+import secrets
+import tempfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +15,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "change-me-in-production-this-is-not-a-secret"
+# Without SECRET_KEY (outside production) the key is generated once and kept here, in the data folder.
+SECRET_KEY_FILE = "secret_key"
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -24,15 +30,24 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     redis_url: str | None = None
+    # Longest wait for Redis to connect, to answer, or to free a pooled connection; after a failure
+    # Redis is skipped for a few seconds (core/redis.py), so a hung Redis cannot stall requests.
+    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    redis_max_connections: int = Field(default=50, ge=1)
     db_pool_size: int = 10
     # A job worker silent this long is dead: its running jobs go back to the queue.
     worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
     ws_ping_interval_seconds: float = Field(default=20.0, gt=0)
     ws_ping_timeout_seconds: float = Field(default=20.0, gt=0)
 
-    secret_key: str = DEFAULT_SECRET_KEY
+    # Signs access tokens. Unset: generated on first start and kept in REELBYTE_DATA_DIR/secret_key
+    # (mode 0600), so tokens outlive a restart; production must set it.
+    secret_key: str = ""
     access_token_expire_minutes: int = 15
     refresh_token_expire_days: int = 7
+    # A refresh token presented again this soon after it was rotated (two tabs refreshing at once)
+    # gets the same new pair; later, it is taken for a stolen copy and the session is ended.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0)
     password_reset_expire_minutes: int = 60
     email_verification_expire_hours: int = 48
     # Argon2id cost (the defaults are OWASP's and pwdlib's); lower only for tests.
@@ -77,19 +92,36 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
 
     log_level: str = "INFO"
-    log_json: bool = True
+    # auto: readable console lines in development, JSON lines otherwise (test, production).
+    log_format: Literal["auto", "console", "json"] = "auto"
 
-    @field_validator("allowed_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    # /metrics answers these client addresses (networks allowed) and, when METRICS_TOKEN is set,
+    # any client sending `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_allowed_ips: CommaList = Field(default_factory=lambda: ["127.0.0.0/8", "::1"])
+    metrics_token: str | None = None
+
+    @field_validator(
+        "allowed_origins", "allowed_hosts", "trusted_proxies", "metrics_allowed_ips", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("metrics_allowed_ips")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
+        return networks
+
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
-            raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=production")
+    def _secret_key_set_or_stored(self) -> Settings:
+        if not self.secret_key:
+            if self.environment == "production":
+                raise ValueError("SECRET_KEY must be set when ENVIRONMENT=production")
+            self.secret_key = stored_secret_key(self.reelbyte_data_dir / SECRET_KEY_FILE)
         return self
 
     @model_validator(mode="after")
@@ -103,12 +135,41 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def logs_as_json(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment != "development"
+        return self.log_format == "json"
+
+    @property
     def uses_embedded_database(self) -> bool:
         return self.database_url is None
 
     @property
     def uses_embedded_redis(self) -> bool:
         return self.redis_url is None
+
+
+def stored_secret_key(path: Path) -> str:
+    """The key kept at `path`; on first use a random one, written there with mode 0600.
+
+    The key is written to a temporary file first and then linked into place, so two processes
+    starting at once (the API and the worker) never read a half-written file and agree on one key.
+    """
+    path = path.expanduser()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(64))
+            with contextlib.suppress(FileExistsError):  # another process stored its key first
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise ValueError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+    return key
 
 
 @lru_cache

@@ -121,16 +121,23 @@ async def _run_after_commit_hooks(session: AsyncSession) -> None:
             log.exception("after_commit_hook_failed", hook=getattr(hook, "__qualname__", repr(hook)))
 
 
-async def transaction(work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = MAX_ATTEMPTS) -> T:
+async def transaction(
+    work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    attempts: int = MAX_ATTEMPTS,
+    sessions: Callable[[], AsyncSession] | None = None,
+) -> T:
     """The unit of work: run `work` in a new session, commit, then run its after-commit hooks.
 
     This is the only place that commits. An error rolls everything back (and drops the hooks);
     a serialization failure or deadlock runs the whole of `work` again, a bounded number of
     times with jittered backoff, so `work` must be safe to run from the start. Entry points
     (the request route class, each job, each CLI command) call this; services never commit.
+    `sessions` makes the session on other connections than the app's pool (the sandbox
+    provider keeps its books apart, as a remote provider would).
     """
     for attempt in range(1, attempts + 1):
-        async with get_database().sessions() as session:
+        async with (sessions or get_database().sessions)() as session:
             try:
                 result = await work(session)
                 await session.commit()

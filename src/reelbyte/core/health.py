@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 from typing import Any
 
-from fastapi import Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from reelbyte.core.config import get_settings
 from reelbyte.core.db import get_database
-from reelbyte.core.errors import error_response
+from reelbyte.core.errors import MetricsForbidden, error_response, raises
+from reelbyte.core.ratelimit import client_ip
 from reelbyte.core.redis import get_redis
 from reelbyte.core.routing import APIRouter
 
@@ -55,6 +59,31 @@ async def _check(probe: Any) -> str:
     return "ok"
 
 
-@router.get("/metrics", include_in_schema=False)
+@raises(MetricsForbidden)
+def metrics_reader(request: Request) -> None:
+    """Metrics tell much about the traffic: only METRICS_ALLOWED_IPS or the METRICS_TOKEN bearer."""
+    settings = get_settings()
+    if settings.metrics_token and _bearer_matches(request, settings.metrics_token):
+        return
+    if not _address_in(client_ip(request), settings.metrics_allowed_ips):
+        raise MetricsForbidden()
+
+
+def _bearer_matches(request: Request, token: str) -> bool:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), token.encode())
+
+
+def _address_in(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a dual-stack socket shows IPv4 clients as ::ffff:a.b.c.d
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_reader)])
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

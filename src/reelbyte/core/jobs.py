@@ -54,7 +54,7 @@ async def close_jobs() -> None:
 
 async def defer(
     session: AsyncSession,
-    task_name: str | procrastinate.tasks.Task[Any, Any, Any],  # TRANSITIONAL: str only
+    task_name: str,
     *,
     schedule_at: datetime | None = None,
     queueing_lock: str | None = None,
@@ -66,7 +66,7 @@ async def defer(
     service); the worker knows every task through `reelbyte.registry`."""
     connection = await driver_connection(session)
     deferrer = job_app.configure_task(
-        task_name if isinstance(task_name, str) else task_name.name,
+        task_name,
         connection=connection,
         schedule_at=schedule_at,
         queueing_lock=queueing_lock,

@@ -1,20 +1,24 @@
-"""Pure ASGI middleware: request ids and access logs, security headers, body size, metrics."""
+"""Pure ASGI middleware: request ids and access logs, security headers, body size, metrics, NUL
+characters."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
+from urllib.parse import unquote_to_bytes
 
 import structlog
 from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware as _StarletteCORSMiddleware
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reelbyte.core.errors import error_response
+from reelbyte.core.errors import ControlCharacters, error_response
 
 log = structlog.get_logger("reelbyte.http")
 
@@ -54,9 +58,8 @@ def _route_template(scope: Scope) -> str:
     return getattr(context, "path", None) or getattr(route, "path", None) or "unmatched"
 
 
-class RequestContextMiddleware:
-    """Gives every request an id (the client's X-Request-ID if sane), logs it, times it, and
-    turns any unhandled exception into the standard 500 body, logged with that id."""
+class HttpMiddleware:
+    """A pure-ASGI middleware of HTTP requests (`handle`); WebSocket and lifespan scopes pass."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,6 +68,17 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestContextMiddleware(HttpMiddleware):
+    """Gives every request an id (the client's X-Request-ID if sane), logs it, times it, and
+    turns any unhandled exception into the standard 500 body, logged with that id."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -112,14 +126,8 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_page = any(scope["path"].startswith(prefix) for prefix in HTML_PAGES)
         csp = PAGE_CSP if is_page else API_CSP
 
@@ -136,18 +144,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """Refuses request bodies over `max_bytes` with 413, by header or while streaming."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
         self.message = f"The request body is larger than {max_bytes} bytes."
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
             await self._too_large(scope, receive, send)
@@ -225,3 +230,111 @@ class CORSMiddleware(_StarletteCORSMiddleware):
         reason = bytes(response.body).decode()
         headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
         return error_response(400, "cors_rejected", f"{reason}.", headers=headers)
+
+
+# A JSON string escape for NUL (U+0000), not itself escaped (`\\u0000` is a backslash and "u0000").
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+_FORM_NUL = re.compile(rb"%00|\x00")
+
+
+class NulCharacterMiddleware(HttpMiddleware):
+    """Refuses a NUL character anywhere in a request's text with 422 `control_characters`.
+
+    PostgreSQL text cannot hold NUL, so a NUL in any field that reaches the database would end
+    in a 500. Checked once, here, as the app will decode them: the path, the query string, the
+    header values and text bodies (JSON, URL-encoded forms, multipart fields that are not
+    files). File parts and other bodies (binary uploads) pass untouched."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = _nul_in_head(scope)
+        if where is not None:
+            await _refuse_nul(where, scope, receive, send)
+            return
+        kind = _text_body_kind(scope)
+        if kind is None:
+            await self.app(scope, receive, send)
+            return
+        body, replay = await _buffered(receive)
+        if await _nul_in_body(kind, body, scope):
+            await _refuse_nul("body", scope, replay, send)
+            return
+        await self.app(scope, replay, send)
+
+
+def _nul_in_head(scope: Scope) -> str | None:
+    if "\x00" in scope["path"]:
+        return "path"
+    if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        return "query"
+    if any(b"\x00" in value for _, value in scope.get("headers", [])):
+        return "header"
+    return None
+
+
+def _text_body_kind(scope: Scope) -> str | None:
+    """`json`, `form` or `multipart` for the bodies the app reads as text, else None."""
+    content_type = Headers(scope=scope).get("content-type")
+    if content_type is None:
+        return "json"  # FastAPI reads a body without a content type as JSON
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return "json"
+    if media_type == "application/x-www-form-urlencoded":
+        return "form"
+    if media_type == "multipart/form-data":
+        return "multipart"
+    return None
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, and a `receive` that hands it over again before the real one."""
+    chunks: list[bytes] = []
+    pending: list[Message] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            pending.append(message)  # the client went away: let the app see that
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    pending.insert(0, {"type": "http.request", "body": body, "more_body": False})
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return body, replay
+
+
+async def _nul_in_body(kind: str, body: bytes, scope: Scope) -> bool:
+    if kind == "json":
+        try:
+            text = body.decode(json.detect_encoding(body), "surrogatepass")
+        except UnicodeDecodeError:
+            return False  # not JSON: the app refuses it as such
+        return _JSON_NUL.search(text) is not None
+    if kind == "form":
+        return _FORM_NUL.search(body) is not None
+    return await _nul_in_multipart_fields(scope, body)
+
+
+async def _nul_in_multipart_fields(scope: Scope, body: bytes) -> bool:
+    async def once() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        async with Request(scope, once).form() as form:
+            return any(isinstance(value, str) and "\x00" in value for _, value in form.multi_items())
+    except Exception:  # a malformed multipart body: FastAPI answers it (400) when it parses it
+        return False
+
+
+async def _refuse_nul(where: str, scope: Scope, receive: Receive, send: Send) -> None:
+    response = error_response(
+        ControlCharacters.status_code,
+        ControlCharacters.code,
+        f"The request's {where} contains a NUL character (U+0000), which text cannot hold.",
+        {"location": where},
+    )
+    await response(scope, receive, send)

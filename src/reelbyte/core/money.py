@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 SUPPORTED_CURRENCIES = {"EUR", "USD", "GBP"}
 MAX_MINOR = 10**11  # one billion in major units: far beyond any order, well inside BIGINT
@@ -18,8 +18,10 @@ class Money(BaseModel):
         extra="forbid", json_schema_extra={"example": {"currency": "EUR", "value": "50.00"}}
     )
 
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    value: Annotated[str, Field(max_length=16, pattern=r"^-?\d+(\.\d{1,2})?$")]
+    currency: Annotated[
+        str, Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": sorted(SUPPORTED_CURRENCIES)})
+    ]
+    value: Annotated[str, Field(max_length=16, pattern=r"^-?0*[0-9]{1,9}(\.[0-9]{1,2})?$")]  # < MAX_MINOR
 
     @field_validator("currency")
     @classmethod
@@ -54,7 +56,29 @@ def _positive(money: Money) -> Money:
     return money
 
 
-PositiveMoney = Annotated[Money, AfterValidator(_positive)]
+def positive_money_schema(whole_digits: int, *, inclusive_power_of_ten: bool = False) -> WithJsonSchema:
+    """The JSON schema of a Money more than zero and below 10**whole_digits (or up to it, with
+    `inclusive_power_of_ten`): what the validators of a positive, bounded amount accept."""
+    whole = rf"0*[1-9][0-9]{{0,{whole_digits - 1}}}(?:\.[0-9]{{1,2}})?"
+    cents = r"0+(?:\.(?:[1-9][0-9]?|0[1-9]))"
+    options = [whole, cents]
+    if inclusive_power_of_ten:
+        options.append(rf"0*1{'0' * whole_digits}(?:\.0{{1,2}})?")
+    return WithJsonSchema(
+        {
+            "type": "object",
+            "required": ["currency", "value"],
+            "additionalProperties": False,
+            "properties": {
+                "currency": {"type": "string", "enum": sorted(SUPPORTED_CURRENCIES)},
+                "value": {"type": "string", "maxLength": 16, "pattern": f"^(?:{'|'.join(options)})$"},
+            },
+            "example": {"currency": "EUR", "value": "50.00"},
+        }
+    )
+
+
+PositiveMoney = Annotated[Money, AfterValidator(_positive), positive_money_schema(9)]
 
 
 def to_minor(amount: Decimal) -> int:

@@ -53,7 +53,7 @@ class Page(BaseModel, Generic[T]):
 
 async def newest_first(
     session: AsyncSession,
-    query: Select[Any],
+    query: Select[*tuple[Any, ...]],
     id_column: InstrumentedAttribute[int],
     *,
     cursor: int | None,

@@ -12,18 +12,25 @@ its dependencies raise (those marked with `@raises`) are added to it by the rout
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import fastapi
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette._utils import get_route_path
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from reelbyte.core.db import transaction
 from reelbyte.core.errors import (
     AppError,
+    ControlCharacters,
     InvalidJson,
     PayloadTooLarge,
     ValidationFailed,
@@ -82,11 +89,20 @@ class UnitOfWorkRoute(APIRoute):
     def _request_errors(self) -> list[type[AppError]]:
         """What reading the request itself can refuse: its parameters and its body."""
         found: list[type[AppError]] = []
-        if self.dependant.query_params or self.dependant.path_params or self.dependant.header_params:
-            found.append(ValidationFailed)
+        if get_flat_params(self.dependant):  # the route's own parameters and its dependencies'
+            found += [ValidationFailed, ControlCharacters]
         if self.body_field is not None:
-            found += [ValidationFailed, InvalidJson, PayloadTooLarge]
+            found += [ValidationFailed, ControlCharacters, InvalidJson, PayloadTooLarge]
         return found
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The path's owners are the published operations on it, a literal path winning over a
+        # parameter (`/v1/payments/webhook` is no `{payment_id}`): a method none of them has is
+        # a 405 whose `Allow` lists theirs, whichever route the router happened to pick.
+        allowed = _published_methods(scope)
+        if allowed and scope["method"] not in allowed:
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+        await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handle = super().get_route_handler()
@@ -97,6 +113,11 @@ class UnitOfWorkRoute(APIRoute):
                 try:
                     response: Response = await handle(request)
                     return response
+                except HTTPException as error:
+                    # FastAPI's answer to a body it cannot decode (not UTF-8, say): one named error.
+                    if error.status_code == 400:
+                        raise InvalidJson(details={"reason": error.detail}) from error
+                    raise
                 finally:
                     request.scope.pop(_SESSION, None)
 
@@ -111,6 +132,53 @@ class APIRouter(fastapi.APIRouter):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", UnitOfWorkRoute)
         super().__init__(**kwargs)
+
+
+_PARAMETER = re.compile(r"\{[^}/]+\}")
+
+
+def _published_methods(scope: Scope) -> set[str]:
+    """The methods the OpenAPI publishes for this request's path, from the most literal
+    templates that match it (fewest parameters); empty when none does."""
+    table = _path_table(scope["app"])
+    path = get_route_path(scope)
+    matching = [(parameters, methods) for regex, parameters, methods in table if regex.fullmatch(path)]
+    if not matching:
+        return set()
+    fewest = min(parameters for parameters, _ in matching)
+    return {method for parameters, methods in matching if parameters == fewest for method in methods}
+
+
+_TABLES: weakref.WeakKeyDictionary[Any, list[tuple[re.Pattern[str], int, set[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _path_table(app: Any) -> list[tuple[re.Pattern[str], int, set[str]]]:
+    table = _TABLES.get(app)
+    if table is None:
+        table = [
+            (
+                re.compile("".join(_template_parts(template))),
+                len(_PARAMETER.findall(template)),
+                {method.upper() for method in operations if method.upper() in _HTTP_METHODS},
+            )
+            for template, operations in app.openapi().get("paths", {}).items()
+        ]
+        _TABLES[app] = table
+    return table
+
+
+def _template_parts(template: str) -> list[str]:
+    parts: list[str] = []
+    position = 0
+    for parameter in _PARAMETER.finditer(template):
+        parts += [re.escape(template[position : parameter.start()]), "[^/]+"]
+        position = parameter.end()
+    return [*parts, re.escape(template[position:])]
+
+
+_HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
 
 
 def _is_error(status: int | str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -52,27 +53,31 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 class AccessClaims:
     user_id: uuid.UUID
     role: str
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
 
 
 def create_access_token(
-    user_id: uuid.UUID, role: str, session_id: uuid.UUID | None = None
+    user_id: uuid.UUID, role: str, session_id: uuid.UUID, *, issued_at: datetime | None = None
 ) -> tuple[str, int]:
-    """Return the JWT and its lifetime in seconds."""
+    """Return the JWT and the seconds it has left to live.
+
+    Every access token names its login session (`sid`), so that ending the session (logout,
+    password reset, refresh-token reuse) ends the token too. `issued_at` (default: now) makes
+    the token again exactly as it was first issued: same claims, same signature."""
     settings = get_settings()
-    now = datetime.now(UTC)
-    lifetime = timedelta(minutes=settings.access_token_expire_minutes)
+    now = datetime.now(UTC).replace(microsecond=0)  # JWT times are whole seconds
+    issued = (issued_at or now).replace(microsecond=0)
+    expires = issued + timedelta(minutes=settings.access_token_expire_minutes)
     payload: dict[str, Any] = {
         "sub": str(user_id),
+        "sid": str(session_id),
         "type": ACCESS_TOKEN_TYPE,
         "role": role,
-        "iat": now,
-        "exp": now + lifetime,
+        "iat": issued,
+        "exp": expires,
     }
-    if session_id is not None:
-        payload["sid"] = str(session_id)
     token = jwt.encode(payload, settings.secret_key, algorithm=JWT_ALGORITHM)
-    return token, int(lifetime.total_seconds())
+    return token, max(0, int((expires - now).total_seconds()))
 
 
 class InvalidToken(Exception):
@@ -80,13 +85,14 @@ class InvalidToken(Exception):
 
 
 def decode_access_token(token: str) -> AccessClaims:
-    """Decode with the one algorithm we sign with; reject anything that is not an access token."""
+    """Decode with the one algorithm we sign with; reject anything that is not an access token,
+    or that names no session (`sid`): such a token could not be revoked."""
     try:
         payload = jwt.decode(
             token,
             get_settings().secret_key,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["sub", "type", "exp", "iat"]},
+            options={"require": ["sub", "sid", "type", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError as error:
         raise InvalidToken("The access token has expired.") from error
@@ -96,7 +102,7 @@ def decode_access_token(token: str) -> AccessClaims:
         raise InvalidToken("This is not an access token.")
     try:
         user_id = uuid.UUID(str(payload["sub"]))
-        session_id = uuid.UUID(str(payload["sid"])) if "sid" in payload else None
+        session_id = uuid.UUID(str(payload["sid"]))
     except ValueError as error:
         raise InvalidToken("The access token is not valid.") from error
     return AccessClaims(user_id=user_id, role=str(payload.get("role", "")), session_id=session_id)
@@ -110,6 +116,15 @@ def new_secret_token() -> str:
 def hash_secret_token(token: str) -> str:
     """Tokens are stored only as their SHA-256: they are random, so no salt or stretching."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def successor_token(token: str) -> str:
+    """The refresh token that replaces `token` when it is rotated: HMAC-SHA256 of it under the
+    secret key, so as unguessable as a random one to whoever lacks the key, yet the same every
+    time. A second refresh racing the first (within the grace window) is handed the same new
+    token again without its plaintext ever being stored."""
+    mac = hmac.new(get_settings().secret_key.encode(), b"refresh-successor:" + token.encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
 def secrets_equal(left: str, right: str) -> bool:

@@ -60,9 +60,8 @@ async def optional_user(
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def require_role(role: Role | str) -> Callable[..., Coroutine[Any, Any, User]]:
+def require_role(role: Role) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency that lets through users holding `role` (a hybrid holds creator and client)."""
-    role = Role(role)
 
     @raises(WrongRole)
     async def dependency(user: CurrentUser) -> User:

@@ -1,8 +1,10 @@
-"""Errors of identity: authentication, accounts, profiles, portfolios."""
+"""Errors of identity: authentication, accounts, sessions and refresh tokens, profiles, portfolios."""
 
 from __future__ import annotations
 
-from reelbyte.core.errors import Forbidden, Unauthorized
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+
+# --- access tokens and roles (the dependencies in identity/deps.py) -------------------------
 
 
 class NotAuthenticated(Unauthorized):
@@ -18,3 +20,95 @@ class InvalidToken(Unauthorized):
 class WrongRole(Forbidden):
     code = "wrong_role"
     message = "Your account's role cannot do this."
+
+
+# --- accounts and login -------------------------------------------------------------------
+
+
+class AccountExists(Conflict):
+    code = "account_exists"
+    message = "That e-mail or username is already taken."
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    message = "The e-mail or password is wrong."
+
+
+class AccountDeactivated(Forbidden):
+    code = "account_deactivated"
+    message = "This account has been deactivated."
+
+
+class AlreadyVerified(Conflict):
+    code = "already_verified"
+    message = "Your e-mail address is already verified."
+
+
+# --- refresh tokens -----------------------------------------------------------------------
+
+
+class MissingRefreshToken(Unauthorized):
+    code = "missing_refresh_token"
+    message = "Send a refresh token in the body or the cookie."
+
+
+class InvalidRefreshToken(Unauthorized):
+    code = "invalid_refresh_token"
+    message = "The refresh token is not valid."
+
+
+class RefreshTokenExpired(Unauthorized):
+    code = "refresh_token_expired"
+    message = "The refresh token has expired; log in again."
+
+
+class RefreshTokenReused(Unauthorized):
+    """A spent refresh token came back after the grace window: the session is ended for safety.
+
+    The revocation must stand although the request fails, so the refresh route answers this
+    error without raising it out of the unit of work (identity/router.py)."""
+
+    code = "refresh_token_reused"
+    message = "This refresh token was already used; the session has been ended for safety."
+
+
+class SessionRevoked(Unauthorized):
+    code = "session_revoked"
+    message = "This session has ended; log in again."
+
+
+# --- single-use e-mail links (verify the address, reset the password) ---------------------
+
+
+class InvalidLink(BadRequest):
+    code = "invalid_link"
+    message = "This link is not valid or was already used."
+
+
+class LinkExpired(BadRequest):
+    code = "link_expired"
+    message = "This link has expired; ask for a new one."
+
+
+# --- profiles and portfolios --------------------------------------------------------------
+
+
+class FieldRequired(ValidationFailed):
+    code = "field_required"
+    message = "This field cannot be cleared."
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    message = "No such user."
+
+
+class PortfolioFull(Conflict):
+    code = "portfolio_full"
+    message = "The portfolio is full."
+
+
+class PortfolioItemNotFound(NotFound):
+    code = "portfolio_item_not_found"
+    message = "No such portfolio item."

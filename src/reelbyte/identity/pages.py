@@ -1,7 +1,9 @@
 """The two pages e-mailed links open: confirm an address, choose a new password.
 
 They let a person finish those flows in a browser with no front-end; each calls the same
-service function as the JSON API.
+service function as the JSON API. A refused link is answered with a page rather than raised, so
+the service call runs in a savepoint: whatever it wrote before refusing is undone, and the
+request's unit of work commits nothing of it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ TokenQuery = Annotated[str, Query(max_length=128)]
 @pages_router.get("/verify-email", response_class=HTMLResponse)
 async def verify_email_page(request: Request, session: SessionDep, token: TokenQuery = "") -> HTMLResponse:
     try:
-        await service.verify_email(session, token)
+        async with session.begin_nested():
+            await service.verify_email(session, token)
     except AppError as error:
         return _page(request, "Link not valid", error.message, status_code=400)
     return _page(request, "E-mail confirmed", "Thank you: your e-mail address is confirmed.")
@@ -48,7 +51,8 @@ async def reset_password_submit(
 ) -> HTMLResponse:
     try:
         data = ResetPasswordRequest(token=token, new_password=new_password)
-        await service.reset_password(session, data.token, data.new_password)
+        async with session.begin_nested():
+            await service.reset_password(session, data.token, data.new_password)
     except ValidationError as error:
         message = "; ".join(str(e["msg"]) for e in error.errors())
         return templates.TemplateResponse(

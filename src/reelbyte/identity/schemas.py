@@ -11,8 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, EmailStr, Field, field_validator
 
-from reelbyte.core.money import Money
+from reelbyte.core.money import Money, positive_money_schema
+from reelbyte.core.params import JsonInt
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.core.updates import not_nullable
 from reelbyte.identity.models import Availability, CreatorLevel, Role, User
 
 PASSWORD_RULES = (
@@ -24,7 +26,7 @@ def _strong_password(password: str) -> str:
     checks = [
         re.search(r"[A-Z]", password),
         re.search(r"[a-z]", password),
-        re.search(r"\d", password),
+        re.search(r"[0-9]", password),
         re.search(r"[^A-Za-z0-9]", password),
     ]
     if not all(checks):
@@ -38,16 +40,27 @@ def _known_timezone(name: str) -> str:
     return name
 
 
-Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_strong_password)]
+# The pattern states _strong_password for the OpenAPI (lookaheads: one of each kind, anywhere).
+PASSWORD_PATTERN = r"^(?=[\s\S]*[A-Z])(?=[\s\S]*[a-z])(?=[\s\S]*[0-9])(?=[\s\S]*[^A-Za-z0-9])[\s\S]*$"
+Password = Annotated[
+    str,
+    Field(min_length=8, max_length=128, json_schema_extra={"pattern": PASSWORD_PATTERN}),
+    AfterValidator(_strong_password),
+]
 Email = Annotated[EmailStr, Field(max_length=254)]
 Username = Annotated[str, Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_-]+$")]
 FullName = Annotated[str, Field(min_length=1, max_length=100)]
 Token = Annotated[str, Field(min_length=16, max_length=128)]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
+Timezone = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra={"enum": sorted(zoneinfo.available_timezones())}),
+    AfterValidator(_known_timezone),
+]
 Language = Annotated[str, Field(max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
 ChannelPreferences = dict[Literal["in_app", "email"], bool]
-NotificationKey = Annotated[str, Field(pattern=r"^[a-z_]{1,50}$")]
+NOTIFICATION_KEY_PATTERN = r"^[a-z_]{1,50}$"
+NotificationKey = Annotated[str, Field(pattern=NOTIFICATION_KEY_PATTERN)]
 
 
 class RegisterRequest(RequestModel):
@@ -118,10 +131,14 @@ class ProfileUpdate(RequestModel):
     timezone: Timezone | None = None
     language: Language | None = None
     notification_preferences: (
-        Annotated[dict[NotificationKey, ChannelPreferences], Field(max_length=50)] | None
+        Annotated[
+            dict[NotificationKey, ChannelPreferences],
+            Field(max_length=50, json_schema_extra={"propertyNames": {"pattern": NOTIFICATION_KEY_PATTERN}}),
+        ]
+        | None
     ) = None
     skills: Annotated[list[Skill], Field(max_length=30)] | None = None
-    hourly_rate: Money | None = None
+    hourly_rate: Annotated[Money, positive_money_schema(9)] | None = None
     availability: Availability | None = None
     website_url: PublicUrl | None = None
     youtube_url: PublicUrl | None = None
@@ -145,8 +162,13 @@ class ProfileUpdate(RequestModel):
         return rate
 
     model_config = {
-        "json_schema_extra": {
-            "examples": [
+        "json_schema_extra": not_nullable(
+            "full_name",
+            "timezone",
+            "language",
+            "notification_preferences",
+            "skills",
+            examples=[
                 {
                     "bio": "Wedding and travel films, cut for YouTube and Reels.",
                     "skills": ["Premiere Pro", "Color Grading"],
@@ -154,8 +176,8 @@ class ProfileUpdate(RequestModel):
                     "availability": "part-time",
                     "timezone": "Europe/Amsterdam",
                 }
-            ]
-        }
+            ],
+        )
     }
 
 
@@ -244,8 +266,8 @@ class PortfolioItemCreate(RequestModel):
     description: Annotated[str, Field(max_length=5000)] | None = None
     video_url: PublicUrl
     thumbnail_url: PublicUrl | None = None
-    is_highlight: bool = False
-    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+    is_highlight: Annotated[bool, Field(strict=True)] = False
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] = 0
 
     model_config = {
         "json_schema_extra": {

@@ -1,5 +1,8 @@
 """Accounts: registration, login, sessions with rotating refresh tokens, e-mail tokens,
-profiles and portfolios. Every public function here is one transaction."""
+profiles and portfolios.
+
+The functions run inside the caller's unit of work (`core.db.transaction`: the request, the job
+or the CLI command) and never commit; they raise the named errors of identity/errors.py."""
 
 from __future__ import annotations
 
@@ -9,22 +12,37 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import utcnow
+from reelbyte.core.db import constraint_error, lock_one, utcnow
 from reelbyte.core.email import queue_email
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from reelbyte.core.security import (
     create_access_token,
     hash_password,
     hash_secret_token,
     new_secret_token,
+    successor_token,
     verify_password,
 )
 from reelbyte.identity import events
-from reelbyte.identity.errors import InvalidToken
+from reelbyte.identity.errors import (
+    AccountDeactivated,
+    AccountExists,
+    AlreadyVerified,
+    FieldRequired,
+    InvalidCredentials,
+    InvalidLink,
+    InvalidRefreshToken,
+    InvalidToken,
+    LinkExpired,
+    PortfolioFull,
+    PortfolioItemNotFound,
+    RefreshTokenExpired,
+    RefreshTokenReused,
+    SessionRevoked,
+    UserNotFound,
+)
 from reelbyte.identity.models import (
     AccountToken,
     AuthSession,
@@ -37,6 +55,11 @@ from reelbyte.identity.models import (
 from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
 
 MAX_PORTFOLIO_ITEMS = 50
+
+# Two registrations racing for one e-mail or username both pass the check; the unique index
+# stops the second, and the unit of work answers it as the same 409.
+constraint_error("uq_users_email_lower", AccountExists)
+constraint_error("uq_users_username_lower", AccountExists)
 
 
 @dataclass(frozen=True)
@@ -69,14 +92,9 @@ async def register(session: AsyncSession, data: RegisterRequest, *, verified: bo
         skills=[],
     )
     session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError as error:  # a concurrent registration won the race
-        await session.rollback()
-        raise Conflict("That e-mail or username is already taken.", code="account_exists") from error
+    await session.flush()  # a concurrent registration that won the race: AccountExists
     if not verified:
         await _send_verification(session, user)
-    await session.commit()
     return user
 
 
@@ -87,7 +105,7 @@ async def _ensure_identity_free(session: AsyncSession, email: str, username: str
         )
     )
     if taken is not None:
-        raise Conflict("That e-mail or username is already taken.", code="account_exists")
+        raise AccountExists()
 
 
 async def _send_verification(session: AsyncSession, user: User) -> None:
@@ -105,9 +123,8 @@ async def _send_verification(session: AsyncSession, user: User) -> None:
 
 async def resend_verification(session: AsyncSession, user: User) -> None:
     if user.is_email_verified:
-        raise Conflict("Your e-mail address is already verified.", code="already_verified")
+        raise AlreadyVerified()
     await _send_verification(session, user)
-    await session.commit()
 
 
 async def verify_email(session: AsyncSession, token: str) -> User:
@@ -115,7 +132,6 @@ async def verify_email(session: AsyncSession, token: str) -> User:
     user = await session.get_one(User, account_token.user_id)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    await session.commit()
     return user
 
 
@@ -126,79 +142,108 @@ async def login(session: AsyncSession, email: str, password: str, client: Client
     user = await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     password_ok = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
     if user is None or not password_ok:
-        raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
+        raise InvalidCredentials()
     if not user.is_active:
-        raise Forbidden("This account has been deactivated.", code="account_deactivated")
+        raise AccountDeactivated()
     auth_session = AuthSession(
         user_id=user.id, ip_address=client.ip_address, user_agent=(client.user_agent or "")[:512] or None
     )
     session.add(auth_session)
     await session.flush()
     user.last_login_at = utcnow()
-    tokens = await _issue_tokens(session, user, auth_session)
-    await session.commit()
-    return tokens
+    return _issue_tokens(session, user, auth_session, new_secret_token())
 
 
-async def _issue_tokens(session: AsyncSession, user: User, auth_session: AuthSession) -> IssuedTokens:
-    refresh_token = new_secret_token()
+def _issue_tokens(
+    session: AsyncSession, user: User, auth_session: AuthSession, refresh_token: str
+) -> IssuedTokens:
+    """Store `refresh_token` (hashed) in the session and mint its access token, issued together."""
+    now = utcnow()
     session.add(
         RefreshToken(
             session_id=auth_session.id,
             token_hash=hash_secret_token(refresh_token),
-            expires_at=utcnow() + timedelta(days=get_settings().refresh_token_expire_days),
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().refresh_token_expire_days),
         )
     )
-    access_token, expires_in = create_access_token(user.id, user.role.value, auth_session.id)
+    access_token, expires_in = create_access_token(user.id, user.role.value, auth_session.id, issued_at=now)
     return IssuedTokens(access_token, refresh_token, expires_in)
 
 
 async def refresh(session: AsyncSession, refresh_token: str) -> IssuedTokens:
     """Rotate: the presented token is spent and a new pair is issued in the same session.
 
-    Presenting a token that was already rotated means two parties hold it, so one of them
-    stole it: the whole session is revoked and both must log in again.
+    The new refresh token is `successor_token(presented)`. Presenting the token again within
+    REFRESH_REUSE_GRACE_SECONDS of its rotation — two tabs, or a retry after a lost answer,
+    refreshing at once — gives the same new pair again (the access token is minted anew with
+    the successor's issue time, so it comes out identical), as long as the successor itself is
+    unspent. Any other reuse means two parties hold the token, so one of them stole it: the
+    whole session is revoked and both must log in again. That revocation is written before
+    `RefreshTokenReused` is raised; the caller must let it commit (see identity/router.py).
+
+    The row lock on the presented token makes racing refreshes take turns: the second sees the
+    first one's rotation, within the grace window.
     """
-    stored = await session.scalar(
-        select(RefreshToken)
-        .where(RefreshToken.token_hash == hash_secret_token(refresh_token))
-        .with_for_update()
+    stored = await lock_one(
+        session, select(RefreshToken).where(RefreshToken.token_hash == hash_secret_token(refresh_token))
     )
     if stored is None:
-        raise Unauthorized("The refresh token is not valid.", code="invalid_refresh_token")
-    auth_session = await session.get_one(AuthSession, stored.session_id, with_for_update=True)
+        raise InvalidRefreshToken()
+    auth_session = await lock_one(session, select(AuthSession).where(AuthSession.id == stored.session_id))
+    assert auth_session is not None  # the foreign key (ON DELETE CASCADE) guarantees it
     if auth_session.revoked_at is not None:
-        raise Unauthorized("This session has ended; log in again.", code="session_revoked")
+        raise SessionRevoked()
     if stored.rotated_at is not None:
-        _revoke(auth_session, "refresh_token_reuse")
-        await session.commit()
-        raise Unauthorized(
-            "This refresh token was already used; the session has been ended for safety.",
-            code="refresh_token_reused",
-        )
+        return await _reissue_within_grace(session, auth_session, stored, refresh_token)
     if stored.expires_at <= utcnow():
-        raise Unauthorized("The refresh token has expired; log in again.", code="refresh_token_expired")
-    user = await session.get_one(User, auth_session.user_id)
-    if not user.is_active:
-        raise Unauthorized("This account has been deactivated.", code="account_deactivated")
+        raise RefreshTokenExpired()
+    user = await _active_user(session, auth_session.user_id)
     stored.rotated_at = utcnow()
-    auth_session.last_used_at = utcnow()
-    tokens = await _issue_tokens(session, user, auth_session)
-    await session.commit()
-    return tokens
+    auth_session.last_used_at = stored.rotated_at
+    return _issue_tokens(session, user, auth_session, successor_token(refresh_token))
 
 
-async def logout(session: AsyncSession, session_id: uuid.UUID | None, refresh_token: str | None) -> None:
-    """End the session of the access token, or else of the refresh token given."""
-    if session_id is None and refresh_token is not None:
-        session_id = await session.scalar(
-            select(RefreshToken.session_id).where(RefreshToken.token_hash == hash_secret_token(refresh_token))
+async def _reissue_within_grace(
+    session: AsyncSession, auth_session: AuthSession, spent: RefreshToken, presented: str
+) -> IssuedTokens:
+    """The pair that `presented` was rotated into, if it was rotated a moment ago and that pair
+    is still the session's newest; otherwise the session is revoked (see `refresh`)."""
+    assert spent.rotated_at is not None
+    grace = timedelta(seconds=get_settings().refresh_reuse_grace_seconds)
+    successor = successor_token(presented)
+    newest = await session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.session_id == auth_session.id,
+            RefreshToken.token_hash == hash_secret_token(successor),
         )
-    if session_id is not None:
-        auth_session = await session.get(AuthSession, session_id, with_for_update=True)
-        if auth_session is not None and auth_session.revoked_at is None:
-            _revoke(auth_session, "logout")
-    await session.commit()
+    )
+    if newest is None or newest.rotated_at is not None or utcnow() - spent.rotated_at > grace:
+        _revoke(auth_session, "refresh_token_reuse")
+        await session.flush()
+        raise RefreshTokenReused()
+    user = await _active_user(session, auth_session.user_id)
+    access_token, expires_in = create_access_token(
+        user.id, user.role.value, auth_session.id, issued_at=newest.created_at
+    )
+    return IssuedTokens(access_token, successor, expires_in)
+
+
+async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get_one(User, user_id)
+    if not user.is_active:
+        raise AccountDeactivated()
+    return user
+
+
+async def logout(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End the caller's login session (the one its access token names); ending one that has
+    ended already, or that is not the caller's, changes nothing."""
+    auth_session = await lock_one(
+        session, select(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user_id)
+    )
+    if auth_session is not None and auth_session.revoked_at is None:
+        _revoke(auth_session, "logout")
 
 
 def _revoke(auth_session: AuthSession, reason: str) -> None:
@@ -215,15 +260,22 @@ async def _revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID, reason
 
 
 async def authenticate(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None) -> User:
-    """The user behind a valid access token, if the account is active and the session alive."""
-    query = select(User).where(User.id == user_id, User.is_active.is_(True))
-    if session_id is not None:
-        query = query.where(
-            select(AuthSession.id)
-            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
-            .exists()
+    """The user behind a valid access token: the account is active, and the token's session is
+    alive and is that user's own. A token naming no session is refused (it could not be revoked)."""
+    if session_id is None:
+        raise InvalidToken("The access token names no session; log in again.")
+    live_session_of_user = (
+        select(AuthSession.id)
+        .where(
+            AuthSession.id == session_id,
+            AuthSession.user_id == User.id,
+            AuthSession.revoked_at.is_(None),
         )
-    user = await session.scalar(query)
+        .exists()
+    )
+    user = await session.scalar(
+        select(User).where(User.id == user_id, User.is_active.is_(True), live_session_of_user)
+    )
     if user is None:
         raise InvalidToken("The access token is no longer valid.")
     return user
@@ -249,14 +301,14 @@ async def forgot_password(session: AsyncSession, email: str) -> None:
         link=f"{_public_url()}/account/reset-password?token={token}",
         valid_minutes=minutes,
     )
-    await session.commit()
 
 
 async def reset_password(session: AsyncSession, token: str, new_password: str) -> None:
     account_token = await _consume_account_token(session, token, TokenPurpose.RESET_PASSWORD)
-    user = await session.get_one(User, account_token.user_id, with_for_update=True)
+    user = await lock_one(session, select(User).where(User.id == account_token.user_id))
+    assert user is not None  # the token's foreign key (ON DELETE CASCADE) guarantees it
     if not user.is_active:
-        raise BadRequest("This account has been deactivated.", code="account_deactivated")
+        raise AccountDeactivated()
     user.password_hash = await asyncio.to_thread(hash_password, new_password)
     await _revoke_all_sessions(session, user.id, "password_reset")
     # Any other reset link still in a mailbox dies with this one.
@@ -269,7 +321,6 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
         )
         .values(used_at=utcnow())
     )
-    await session.commit()
 
 
 # --- single-use e-mail tokens -------------------------------------------------------------
@@ -292,15 +343,18 @@ async def _issue_account_token(
 
 
 async def _consume_account_token(session: AsyncSession, token: str, purpose: TokenPurpose) -> AccountToken:
-    account_token = await session.scalar(
-        select(AccountToken)
-        .where(AccountToken.token_hash == hash_secret_token(token), AccountToken.purpose == purpose)
-        .with_for_update()
+    """Mark the token used; the row lock makes two racing uses of one link take turns, so the
+    second finds it used."""
+    account_token = await lock_one(
+        session,
+        select(AccountToken).where(
+            AccountToken.token_hash == hash_secret_token(token), AccountToken.purpose == purpose
+        ),
     )
     if account_token is None or account_token.used_at is not None:
-        raise BadRequest("This link is not valid or was already used.", code="invalid_token")
+        raise InvalidLink()
     if account_token.expires_at <= utcnow():
-        raise BadRequest("This link has expired; ask for a new one.", code="token_expired")
+        raise LinkExpired()
     account_token.used_at = utcnow()
     return account_token
 
@@ -316,9 +370,7 @@ async def update_profile(session: AsyncSession, user: User, changes: ProfileUpda
     fields = changes.model_dump(exclude_unset=True, exclude={"hourly_rate"})
     for required in ("full_name", "timezone", "language", "notification_preferences", "skills"):
         if required in fields and fields[required] is None:
-            raise BadRequest(
-                f"{required} cannot be cleared.", code="field_required", details={"field": required}
-            )
+            raise FieldRequired(f"{required} cannot be cleared.", details={"field": required})
     for name, value in fields.items():
         setattr(user, name, value)
     if "hourly_rate" in changes.model_fields_set:
@@ -326,7 +378,7 @@ async def update_profile(session: AsyncSession, user: User, changes: ProfileUpda
         user.hourly_rate_minor = rate.minor if rate else None
         user.hourly_rate_currency = rate.currency if rate else None
     session.add(user)
-    await session.commit()
+    await session.flush()
     await session.refresh(user)
     return user
 
@@ -338,13 +390,12 @@ async def deactivate(session: AsyncSession, user: User) -> None:
     session.add(user)
     await _revoke_all_sessions(session, user.id, "deactivated")
     await events.user_deactivated.emit(session, user)
-    await session.commit()
 
 
 async def get_public_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
-        raise NotFound("No such user.", code="user_not_found")
+        raise UserNotFound()
     return user
 
 
@@ -363,13 +414,15 @@ async def list_portfolio(session: AsyncSession, user_id: uuid.UUID) -> list[Port
 
 async def add_portfolio_item(session: AsyncSession, user: User, data: PortfolioItemCreate) -> PortfolioItem:
     # Lock the owner so two concurrent adds cannot both pass the size check.
-    await session.get_one(User, user.id, with_for_update=True)
+    await lock_one(session, select(User).where(User.id == user.id))
     count = await session.scalar(select(func.count()).where(PortfolioItem.user_id == user.id))
     if (count or 0) >= MAX_PORTFOLIO_ITEMS:
-        raise Conflict(f"A portfolio holds at most {MAX_PORTFOLIO_ITEMS} items.", code="portfolio_full")
+        raise PortfolioFull(
+            f"A portfolio holds at most {MAX_PORTFOLIO_ITEMS} items.", details={"max": MAX_PORTFOLIO_ITEMS}
+        )
     item = PortfolioItem(user_id=user.id, **data.model_dump())
     session.add(item)
-    await session.commit()
+    await session.flush()
     await session.refresh(item)
     return item
 
@@ -377,9 +430,8 @@ async def add_portfolio_item(session: AsyncSession, user: User, data: PortfolioI
 async def delete_portfolio_item(session: AsyncSession, user: User, item_id: uuid.UUID) -> None:
     item = await session.get(PortfolioItem, item_id)
     if item is None or item.user_id != user.id:  # another user's item is "not found", not "forbidden"
-        raise NotFound("No such portfolio item.", code="portfolio_item_not_found")
+        raise PortfolioItemNotFound()
     await session.delete(item)
-    await session.commit()
 
 
 # --- administration -----------------------------------------------------------------------
@@ -400,5 +452,5 @@ async def create_admin(
         skills=[],
     )
     session.add(user)
-    await session.commit()
+    await session.flush()
     return user

@@ -1,9 +1,11 @@
 """The real-time hub: which sockets this process holds, and delivery across instances.
 
-Any domain calls `publish(user_id, frame)` AFTER its transaction commits. The frame goes to the
-Redis channel `ws:user:<id>`; every instance runs one subscriber task on the pattern `ws:user:*`
-and hands each frame to its own sockets of that user (a user may have several devices, on
-several instances). `notification` frames go to `/ws/notifications` sockets, every other type to
+Any domain calls `publish(user_id, frame)` only after its unit of work commits: from an
+after-commit hook (`core.db.after_commit(session, hook)`, dropped on rollback) or from a job
+deferred in the transaction (notifications.push). The frame goes to the Redis channel
+`ws:user:<id>`; every instance runs one subscriber task on the pattern `ws:user:*` and hands
+each frame to its own sockets of that user (a user may have several devices, on several
+instances). `notification` frames go to `/ws/notifications` sockets, every other type to
 `/ws/chat` sockets.
 
 Each socket has a bounded send queue drained by its own writer task; delivery only puts into

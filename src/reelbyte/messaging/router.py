@@ -7,10 +7,30 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Response, status
 
+from reelbyte.catalog.errors import GigNotFound
+from reelbyte.core.errors import NotOwner, RateLimited, error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity.deps import CurrentUser, access_claims
+from reelbyte.identity.errors import UserNotFound
 from reelbyte.messaging import service, tickets
+from reelbyte.messaging.errors import (
+    AlreadyReported,
+    BlockedByUser,
+    CannotBlockYourself,
+    CannotMessageYourself,
+    CannotReportYourself,
+    ConversationNotFound,
+    InvalidCursor,
+    InvalidTargetId,
+    MessageDeleted,
+    MessageNotFound,
+    MessageRateLimited,
+    NotInContext,
+    RealtimeUnavailable,
+    RecipientUnavailable,
+    UserBlocked,
+)
 from reelbyte.messaging.schemas import (
     BlockedList,
     ConversationOut,
@@ -26,6 +46,8 @@ from reelbyte.messaging.schemas import (
     UnreadCount,
     WsTicket,
 )
+from reelbyte.orders.errors import OrderNotFound
+from reelbyte.projects.errors import ProjectNotFound
 
 conversations_router = APIRouter(prefix="/conversations", tags=["messaging"])
 messages_router = APIRouter(prefix="/messages", tags=["messaging"])
@@ -35,8 +57,13 @@ ws_ticket_router = APIRouter(prefix="/ws", tags=["messaging"])
 
 Limit = Annotated[int, Query(ge=1, le=100, description="items per page (at most 100)")]
 
+# What stands between a sender and the other participant (closed account, a block either way).
+SEND_REFUSALS = (RecipientUnavailable, BlockedByUser, UserBlocked)
+# A route's own 429 replaces the router's in OpenAPI, so the global limit is named again here.
+MESSAGE_LIMITS = (MessageRateLimited, RateLimited)
 
-@conversations_router.get("", response_model=ConversationPage)
+
+@conversations_router.get("", response_model=ConversationPage, responses=error_responses(InvalidCursor))
 async def list_conversations(
     user: CurrentUser,
     session: SessionDep,
@@ -57,7 +84,19 @@ async def unread_count(user: CurrentUser, session: SessionDep) -> UnreadCount:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ConversationOut,
-    responses={200: {"description": "The conversation already existed", "model": ConversationOut}},
+    responses={
+        200: {"description": "The conversation already existed", "model": ConversationOut},
+        **error_responses(
+            CannotMessageYourself,
+            UserNotFound,
+            *SEND_REFUSALS,
+            OrderNotFound,
+            ProjectNotFound,
+            NotInContext,
+            *MESSAGE_LIMITS,
+            ConversationNotFound,
+        ),
+    },
 )
 async def start_conversation(
     data: ConversationStart, user: CurrentUser, session: SessionDep, response: Response
@@ -69,25 +108,33 @@ async def start_conversation(
     return conversation
 
 
-@conversations_router.get("/{conversation_id}", response_model=ConversationOut)
+@conversations_router.get(
+    "/{conversation_id}", response_model=ConversationOut, responses=error_responses(ConversationNotFound)
+)
 async def get_conversation(
     conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> ConversationOut:
     return await service.get_conversation(session, user.id, conversation_id)
 
 
-@conversations_router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+@conversations_router.delete(
+    "/{conversation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ConversationNotFound),
+)
 async def archive_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Archive it for me only; a new message brings it back."""
     await service.archive_conversation(session, user.id, conversation_id)
 
 
-@conversations_router.get("/{conversation_id}/messages", response_model=MessagePage)
+@conversations_router.get(
+    "/{conversation_id}/messages", response_model=MessagePage, responses=error_responses(ConversationNotFound)
+)
 async def list_messages(
     conversation_id: uuid.UUID,
     user: CurrentUser,
     session: SessionDep,
-    cursor: Annotated[str | None, Query(max_length=19, pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
     limit: Limit = 50,
 ) -> MessagePage:
     """Newest first; pass `next_cursor` for older messages."""
@@ -98,7 +145,10 @@ async def list_messages(
 
 
 @conversations_router.post(
-    "/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessageOut
+    "/{conversation_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageOut,
+    responses=error_responses(ConversationNotFound, *SEND_REFUSALS, *MESSAGE_LIMITS),
 )
 async def send_message(
     conversation_id: uuid.UUID, data: MessageCreate, user: CurrentUser, session: SessionDep
@@ -110,7 +160,11 @@ async def send_message(
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a message id")]
 
 
-@messages_router.put("/{message_id}", response_model=MessageOut)
+@messages_router.put(
+    "/{message_id}",
+    response_model=MessageOut,
+    responses=error_responses(MessageNotFound, NotOwner, MessageDeleted, *SEND_REFUSALS),
+)
 async def edit_message(
     message_id: MessageId, data: MessageUpdate, user: CurrentUser, session: SessionDep
 ) -> MessageOut:
@@ -118,13 +172,21 @@ async def edit_message(
     return await service.edit_message(session, user.id, message_id, data.content)
 
 
-@messages_router.delete("/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
+@messages_router.delete(
+    "/{message_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(MessageNotFound, NotOwner),
+)
 async def delete_message(message_id: MessageId, user: CurrentUser, session: SessionDep) -> None:
     """The sender deletes a message: it stays in place, shown as deleted, its content hidden."""
     await service.delete_message(session, user.id, message_id)
 
 
-@messages_router.post("/{message_id}/read", response_model=ReadState)
+@messages_router.post(
+    "/{message_id}/read",
+    response_model=ReadState,
+    responses=error_responses(MessageNotFound, ConversationNotFound),
+)
 async def mark_read(message_id: MessageId, user: CurrentUser, session: SessionDep) -> ReadState:
     """Mark this message and every earlier one in its conversation read."""
     return await service.mark_read(session, user.id, message_id)
@@ -135,7 +197,11 @@ async def list_blocked(user: CurrentUser, session: SessionDep) -> BlockedList:
     return BlockedList(items=await service.list_blocked(session, user.id))
 
 
-@blocks_router.post("/{user_id}/block", status_code=status.HTTP_204_NO_CONTENT)
+@blocks_router.post(
+    "/{user_id}/block",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(CannotBlockYourself, UserNotFound),
+)
 async def block_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Block a user: neither of you can message the other until you unblock them."""
     await service.block(session, user.id, user_id)
@@ -146,17 +212,32 @@ async def unblock_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDe
     await service.unblock(session, user.id, user_id)
 
 
-@reports_router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportOut)
+@reports_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportOut,
+    responses=error_responses(
+        MessageNotFound,
+        CannotReportYourself,
+        InvalidTargetId,
+        UserNotFound,
+        GigNotFound,
+        AlreadyReported,
+    ),
+)
 async def create_report(data: ReportCreate, user: CurrentUser, session: SessionDep) -> ReportOut:
     """Report a user, gig, review or message to the moderators (once per target)."""
     return ReportOut.model_validate(await service.create_report(session, user, data))
 
 
-@ws_ticket_router.post("/ticket", response_model=WsTicket)
+@ws_ticket_router.post("/ticket", response_model=WsTicket, responses=error_responses(RealtimeUnavailable))
 async def ws_ticket(
     user: CurrentUser, claims: Annotated[AccessClaims, Depends(access_claims)], response: Response
 ) -> WsTicket:
-    """Trade the access token for a short-lived, single-use ticket: connect with `?ticket=`."""
+    """Trade the access token for a short-lived, single-use ticket: connect with `?ticket=` to
+    `/v1/ws/chat` or `/v1/ws/notifications` (also served at `/ws/chat`, `/ws/notifications`).
+
+    503 `realtime_unavailable` when Redis cannot be reached: retry shortly, read over HTTP meanwhile."""
     response.headers["Cache-Control"] = "no-store"
     ticket = await tickets.issue(user.id, claims.session_id)
     return WsTicket(ticket=ticket, expires_in=tickets.TICKET_TTL_SECONDS)

@@ -22,7 +22,12 @@ def _printable(text: str) -> str:
     return text
 
 
-MessageText = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_printable)]
+PRINTABLE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # _printable, for the OpenAPI
+MessageText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=PRINTABLE_PATTERN),
+    AfterValidator(_printable),
+]
 
 
 # --- requests -----------------------------------------------------------------------------
@@ -72,7 +77,9 @@ class MessageUpdate(RequestModel):
 class ReportCreate(RequestModel):
     target_type: ReportTarget
     target_id: Annotated[str, Field(min_length=1, max_length=64)]
-    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+    reason: Annotated[
+        str, Field(min_length=1, max_length=2000, pattern=PRINTABLE_PATTERN), AfterValidator(_printable)
+    ]
 
 
 # --- responses ----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Rules:
 - Blocking works both ways for messaging: if either user blocked the other, neither can start a
   conversation with or send (or edit) a message to the other (403). Reading old messages,
   deleting your own and reporting stay possible.
-- Frames for the sockets are published after the commit, to both participants (the sender's
-  other devices also show what they sent).
+- Frames for the sockets are published after the unit of work commits (`after_commit`), to
+  both participants (the sender's other devices also show what they sent); a unit that rolls
+  back publishes nothing. No function here commits: the caller's unit of work does.
 """
 
 from __future__ import annotations
@@ -16,21 +17,39 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog import service as catalog_service
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import utcnow
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from reelbyte.core.db import after_commit, utcnow
+from reelbyte.core.errors import NotOwner
+from reelbyte.core.pagination import newest_first
 from reelbyte.core.ratelimit import Limit, hit
 from reelbyte.identity import service as identity_service
 from reelbyte.identity.models import User
 from reelbyte.messaging import events
-from reelbyte.messaging.hub import publish, publish_many
+from reelbyte.messaging.errors import (
+    AlreadyReported,
+    BlockedByUser,
+    CannotBlockYourself,
+    CannotMessageYourself,
+    CannotReportYourself,
+    ConversationNotFound,
+    InvalidCursor,
+    InvalidTargetId,
+    MessageDeleted,
+    MessageNotFound,
+    MessageRateLimited,
+    NotInContext,
+    RecipientUnavailable,
+    UserBlocked,
+)
+from reelbyte.messaging.hub import publish_many
 from reelbyte.messaging.models import (
     Conversation,
     ConversationParticipant,
@@ -57,14 +76,6 @@ from reelbyte.projects import service as projects_service
 CP = ConversationParticipant
 
 
-def _conversation_not_found() -> NotFound:
-    return NotFound("No such conversation.", code="conversation_not_found")
-
-
-def _message_not_found() -> NotFound:
-    return NotFound("No such message.", code="message_not_found")
-
-
 def _pair(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
     # Python orders UUIDs by their 128-bit value, PostgreSQL by their bytes: the same order.
     return (a, b) if a < b else (b, a)
@@ -72,6 +83,17 @@ def _pair(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
 
 def _other(conversation: Conversation, user_id: uuid.UUID) -> uuid.UUID:
     return conversation.user_high if conversation.user_low == user_id else conversation.user_low
+
+
+def _publish_after_commit(
+    session: AsyncSession, user_ids: list[uuid.UUID], server_frame: dict[str, Any]
+) -> None:
+    """Send `server_frame` to these users' sockets once the unit of work commits (never if it rolls back)."""
+
+    async def send() -> None:
+        await publish_many(user_ids, server_frame)
+
+    after_commit(session, send)
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -89,7 +111,7 @@ async def _participation(
         query = query.with_for_update(of=CP)
     row = (await session.execute(query.execution_options(populate_existing=True))).first()
     if row is None:
-        raise _conversation_not_found()
+        raise ConversationNotFound()
     return row[0], row[1]
 
 
@@ -107,7 +129,7 @@ async def _visible_message(
         query = query.with_for_update(of=Message)
     row = (await session.execute(query.execution_options(populate_existing=True))).first()
     if row is None:
-        raise _message_not_found()
+        raise MessageNotFound()
     return row[0], row[1]
 
 
@@ -123,12 +145,12 @@ async def _ensure_can_message(session: AsyncSession, sender_id: uuid.UUID, recip
         )
     ).first()
     if row is None or not row[0]:
-        raise Forbidden("This account is closed: it cannot receive messages.", code="recipient_unavailable")
+        raise RecipientUnavailable()
     _, blocked_by_recipient, blocked_by_sender = row
     if blocked_by_recipient:
-        raise Forbidden("This user does not accept messages from you.", code="blocked_by_user")
+        raise BlockedByUser()
     if blocked_by_sender:
-        raise Forbidden("You blocked this user: unblock them to send messages.", code="user_blocked")
+        raise UserBlocked()
 
 
 async def _count_message_against_limit(user_id: uuid.UUID) -> None:
@@ -137,9 +159,7 @@ async def _count_message_against_limit(user_id: uuid.UUID) -> None:
         return
     verdict = await hit(f"messages:user:{user_id}", Limit.parse(settings.rate_limit_messages))
     if not verdict.allowed:
-        raise RateLimited(
-            "You are sending messages too fast: try again later.",
-            code="message_rate_limited",
+        raise MessageRateLimited(
             details={"retry_after": verdict.reset_seconds},
             headers=verdict.headers(),
         )
@@ -155,14 +175,13 @@ async def _context(
     if data.order_id is not None:
         order = await orders_service.get_order(session, user, data.order_id)
         if {order.client_id, order.creator_id} != parties:
-            raise BadRequest(
-                "Both participants must be the order's client and creator.", code="not_in_context"
-            )
+            raise NotInContext("Both participants must be the order's client and creator.")
         return f"order:{order.id}", order.id, None
     if data.project_id is not None:
+        # The read-only lookup: talking about a project is not a view of its page (view_project).
         project = await projects_service.get_project(session, user, data.project_id)
         if project.client_id not in parties:
-            raise BadRequest("One participant must be the project's client.", code="not_in_context")
+            raise NotInContext("One participant must be the project's client.")
         return f"project:{project.id}", None, project.id
     return "", None, None
 
@@ -176,7 +195,7 @@ async def start_conversation(
     context) settles concurrent starts: the loser's insert does nothing and it reads the winner's.
     """
     if data.participant_id == user.id:
-        raise BadRequest("You cannot start a conversation with yourself.", code="cannot_message_yourself")
+        raise CannotMessageYourself()
     other = await identity_service.get_public_user(session, data.participant_id)
     await _ensure_can_message(session, user.id, other.id)
     context, order_id, project_id = await _context(session, user, other, data)
@@ -221,30 +240,39 @@ async def start_conversation(
     if data.message is not None:
         conversation = await session.get_one(Conversation, conversation_id)
         sent = MessageOut.of(await _append(session, conversation, user.id, data.message, None))
-    await session.commit()
     if sent is not None:
-        await publish_many([other.id, user.id], frame("message", sent))
+        _publish_after_commit(session, [other.id, user.id], frame("message", sent))
     assert conversation_id is not None
     return await get_conversation(session, user.id, conversation_id), created
 
 
-def _encode_cursor(at: datetime, conversation_id: uuid.UUID) -> str:
-    raw = f"{at.isoformat()}|{conversation_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+async def _latest_activity_page(
+    session: AsyncSession,
+    query: Select[Conversation, ConversationParticipant],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[tuple[Conversation, ConversationParticipant]], str | None]:
+    """A keyset page of conversations, latest activity first.
 
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, conversation_id = raw.partition("|")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError("naive time")
-        return parsed, uuid.UUID(conversation_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise BadRequest(
-            "The cursor is not valid: pass a next_cursor as given.", code="invalid_cursor"
-        ) from error
+    Activity times can tie, so the cursor is composite: the last row's (last_activity_at, id),
+    URL-safe base64 of `<iso time>|<uuid>`. A cursor that does not decode is `InvalidCursor`."""
+    if cursor is not None:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            at_text, _, id_text = raw.partition("|")
+            at, last_id = datetime.fromisoformat(at_text), uuid.UUID(id_text)
+            if at.tzinfo is None:
+                raise ValueError("naive time")
+        except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+            raise InvalidCursor() from error
+        query = query.where(tuple_(Conversation.last_activity_at, Conversation.id) < tuple_(at, last_id))
+    query = query.order_by(Conversation.last_activity_at.desc(), Conversation.id.desc()).limit(limit + 1)
+    rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1][0]
+    raw_cursor = f"{last.last_activity_at.isoformat()}|{last.id}".encode()
+    return rows[:limit], base64.urlsafe_b64encode(raw_cursor).decode().rstrip("=")
 
 
 async def list_conversations(
@@ -255,18 +283,8 @@ async def list_conversations(
         select(Conversation, CP)
         .join(CP, and_(CP.conversation_id == Conversation.id, CP.user_id == user_id))
         .where(CP.archived_at.is_(None))
-        .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
-        .limit(limit + 1)
     )
-    if cursor is not None:
-        at, last_id = _decode_cursor(cursor)
-        query = query.where(tuple_(Conversation.last_activity_at, Conversation.id) < tuple_(at, last_id))
-    rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = _encode_cursor(last.last_activity_at, last.id)
+    rows, next_cursor = await _latest_activity_page(session, query, cursor, limit)
     return await _views(session, user_id, rows), next_cursor
 
 
@@ -282,7 +300,6 @@ async def archive_conversation(session: AsyncSession, user_id: uuid.UUID, conver
     _, mine = await _participation(session, user_id, conversation_id, lock=True)
     if mine.archived_at is None:
         mine.archived_at = utcnow()
-    await session.commit()
 
 
 async def _views(
@@ -456,17 +473,9 @@ async def list_messages(
 ) -> tuple[list[MessageOut], int | None]:
     """Newest first; the cursor is the id of the last message seen."""
     await _participation(session, user_id, conversation_id)
-    query = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.id.desc())
-        .limit(limit + 1)
-    )
-    if cursor is not None:
-        query = query.where(Message.id < cursor)
-    messages = list(await session.scalars(query))
-    next_cursor = messages[limit - 1].id if len(messages) > limit else None
-    return [MessageOut.of(m) for m in messages[:limit]], next_cursor
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    messages, next_cursor = await newest_first(session, query, Message.id, cursor=cursor, limit=limit)
+    return [MessageOut.of(m) for m in messages], next_cursor
 
 
 async def send_message(
@@ -477,8 +486,7 @@ async def send_message(
     await _ensure_can_message(session, user_id, other)
     await _count_message_against_limit(user_id)
     sent = MessageOut.of(await _append(session, conversation, user_id, data.content, data.attachment_url))
-    await session.commit()
-    await publish_many([other, user_id], frame("message", sent))
+    _publish_after_commit(session, [other, user_id], frame("message", sent))
     return sent
 
 
@@ -487,16 +495,16 @@ async def edit_message(
 ) -> MessageOut:
     message, conversation = await _visible_message(session, user_id, message_id, lock=True)
     if message.sender_id != user_id:
-        raise Forbidden("Only the sender can edit a message.", code="not_message_sender")
+        raise NotOwner("Only the sender can edit a message.")
     if message.deleted_at is not None:
-        raise Conflict("A deleted message cannot be edited.", code="message_deleted")
+        raise MessageDeleted()
     other = _other(conversation, user_id)
     await _ensure_can_message(session, user_id, other)
     message.content = content
     message.edited_at = utcnow()
-    await session.commit()
+    await session.flush()
     edited = MessageOut.of(message)
-    await publish_many([other, user_id], frame("edit", edited))
+    _publish_after_commit(session, [other, user_id], frame("edit", edited))
     return edited
 
 
@@ -504,12 +512,14 @@ async def delete_message(session: AsyncSession, user_id: uuid.UUID, message_id: 
     """Soft delete by the sender: the message stays in place, shown as deleted, its content hidden."""
     message, conversation = await _visible_message(session, user_id, message_id, lock=True)
     if message.sender_id != user_id:
-        raise Forbidden("Only the sender can delete a message.", code="not_message_sender")
+        raise NotOwner("Only the sender can delete a message.")
     if message.deleted_at is not None:
         return
     message.deleted_at = utcnow()
-    await session.commit()
-    await publish_many([_other(conversation, user_id), user_id], frame("delete", MessageOut.of(message)))
+    await session.flush()
+    _publish_after_commit(
+        session, [_other(conversation, user_id), user_id], frame("delete", MessageOut.of(message))
+    )
 
 
 async def mark_read(session: AsyncSession, user_id: uuid.UUID, message_id: int) -> ReadState:
@@ -530,7 +540,6 @@ async def mark_read(session: AsyncSession, user_id: uuid.UUID, message_id: int) 
     )
     if advanced and state.unread_count == 0:
         await events.conversation_read.emit(session, events.ConversationRead(user_id, conversation.id))
-    await session.commit()
     if advanced:
         receipt = {
             "conversation_id": str(conversation.id),
@@ -538,7 +547,7 @@ async def mark_read(session: AsyncSession, user_id: uuid.UUID, message_id: int) 
             "message_id": state.last_read_message_id,
             "read_at": state.last_read_at.isoformat(),
         }
-        await publish_many([_other(conversation, user_id), user_id], frame("read", receipt))
+        _publish_after_commit(session, [_other(conversation, user_id), user_id], frame("read", receipt))
     return state
 
 
@@ -547,7 +556,8 @@ async def typing(session: AsyncSession, user_id: uuid.UUID, conversation_id: uui
     conversation, _ = await _participation(session, user_id, conversation_id)
     other = _other(conversation, user_id)
     await _ensure_can_message(session, user_id, other)
-    await publish(other, frame("typing", {"conversation_id": str(conversation_id), "user_id": str(user_id)}))
+    typing_frame = frame("typing", {"conversation_id": str(conversation_id), "user_id": str(user_id)})
+    _publish_after_commit(session, [other], typing_frame)
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -555,19 +565,17 @@ async def typing(session: AsyncSession, user_id: uuid.UUID, conversation_id: uui
 
 async def block(session: AsyncSession, user_id: uuid.UUID, target_id: uuid.UUID) -> None:
     if target_id == user_id:
-        raise BadRequest("You cannot block yourself.", code="cannot_block_yourself")
+        raise CannotBlockYourself()
     await identity_service.get_public_user(session, target_id)
     await session.execute(
         pg_insert(UserBlock).values(blocker_id=user_id, blocked_id=target_id).on_conflict_do_nothing()
     )
-    await session.commit()
 
 
 async def unblock(session: AsyncSession, user_id: uuid.UUID, target_id: uuid.UUID) -> None:
     await session.execute(
         delete(UserBlock).where(UserBlock.blocker_id == user_id, UserBlock.blocked_id == target_id)
     )
-    await session.commit()
 
 
 async def list_blocked(session: AsyncSession, user_id: uuid.UUID, limit: int = 1000) -> list[BlockedUser]:
@@ -590,18 +598,18 @@ async def _check_report_target(
     """Validate the target (it must exist and be visible to the reporter); return its canonical id."""
     if target is ReportTarget.MESSAGE:
         if not target_id.isdigit() or len(target_id) > 18:
-            raise NotFound("No such message.", code="message_not_found")
+            raise MessageNotFound()
         message, _ = await _visible_message(session, user.id, int(target_id))
         if message.sender_id == user.id:
-            raise BadRequest("You cannot report your own message.", code="cannot_report_yourself")
+            raise CannotReportYourself("You cannot report your own message.")
         return str(message.id)
     try:
         parsed = uuid.UUID(target_id)
     except ValueError as error:
-        raise BadRequest(f"A {target.value} id is a UUID.", code="invalid_target_id") from error
+        raise InvalidTargetId(f"A {target.value} id is a UUID.") from error
     if target is ReportTarget.USER:
         if parsed == user.id:
-            raise BadRequest("You cannot report yourself.", code="cannot_report_yourself")
+            raise CannotReportYourself("You cannot report yourself.")
         await identity_service.get_public_user(session, parsed)
     elif target is ReportTarget.GIG:
         await catalog_service.get_gig(session, str(parsed), user)
@@ -626,7 +634,5 @@ async def create_report(session: AsyncSession, user: User, data: ReportCreate) -
         .returning(Report.id)
     )
     if report_id is None:
-        await session.rollback()
-        raise Conflict("You already reported this.", code="already_reported")
-    await session.commit()
+        raise AlreadyReported()
     return await session.get_one(Report, report_id)

@@ -1,4 +1,5 @@
-"""WebSocket endpoints: `/ws/chat` and `/ws/notifications` (not under /v1).
+"""WebSocket endpoints: `/v1/ws/chat` and `/v1/ws/notifications`, also served at `/ws/chat` and
+`/ws/notifications` (the same handlers; the paths without /v1 came first and stay).
 
 Connect with `?ticket=` from `POST /v1/ws/ticket`. Close codes:
 - 1008: missing, forged, used or expired ticket (or the account/session is no longer valid);
@@ -9,11 +10,14 @@ Connect with `?ticket=` from `POST /v1/ws/ticket`. Close codes:
 Frames are JSON `{"type": ..., "data": {...}}`. On `/ws/chat` the client may send
 `typing` `{"conversation_id"}` and `read` `{"message_id"}`; anything else gets an `error` frame
 (`{"error", "message", "details"}`, the HTTP error format) and the connection stays open.
+Each client frame that touches the database is a unit of work of its own (`core.db.transaction`):
+its writes commit, and the frames it publishes go out, only when it succeeds.
 
 Heartbeats: uvicorn pings every socket (protocol-level ping, WS_PING_INTERVAL_SECONDS) and drops
 one whose pong does not come within WS_PING_TIMEOUT_SECONDS (`reelbyte serve` passes both, and
-the 64 KiB frame limit, so that uvicorn refuses an oversized frame before reading it whole); the hub refreshes the presence of its live sockets in Redis every 20 s, and a
-socket's presence expires 60 s after its last refresh, so a dead instance's users go offline.
+the 64 KiB frame limit, so that uvicorn refuses an oversized frame before reading it whole); the
+hub refreshes the presence of its live sockets in Redis every 20 s, and a socket's presence
+expires 60 s after its last refresh, so a dead instance's users go offline.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ import structlog
 from fastapi import WebSocket
 from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import get_database
-from reelbyte.core.errors import AppError, Unauthorized
+from reelbyte.core.db import transaction
+from reelbyte.core.errors import AppError, InvalidJson, Unauthorized
 from reelbyte.core.routing import APIRouter
 from reelbyte.identity import service as identity_service
 from reelbyte.messaging import presence, service, tickets
+from reelbyte.messaging.errors import InvalidFrame, UnknownFrameType, UnsupportedFrame
 from reelbyte.messaging.hub import CLOSE_TIMEOUT_SECONDS, Connection, Kind, hub, publish_many
 from reelbyte.messaging.schemas import CLIENT_FRAME_TYPES, ClientFrame, ReadFrame, TypingFrame, frame
 
@@ -51,12 +57,14 @@ CLOSE_INTERNAL = 1011
 _client_frames: TypeAdapter[Any] = TypeAdapter(ClientFrame)
 
 
+@ws_router.websocket("/v1/ws/chat")
 @ws_router.websocket("/ws/chat")
 async def chat_socket(websocket: WebSocket) -> None:
     """Live messages, edits, deletions, read receipts, typing and presence of my conversations."""
     await _serve(websocket, "chat")
 
 
+@ws_router.websocket("/v1/ws/notifications")
 @ws_router.websocket("/ws/notifications")
 async def notifications_socket(websocket: WebSocket) -> None:
     """Live notifications (frames of type `notification`)."""
@@ -67,11 +75,12 @@ async def _authenticate(websocket: WebSocket) -> uuid.UUID | None:
     owner = await tickets.consume(websocket.query_params.get("ticket"))
     if owner is None:
         return None
-    async with get_database().sessions() as session:
-        try:
-            user = await identity_service.authenticate(session, owner.user_id, owner.session_id)
-        except Unauthorized:
-            return None
+    try:
+        user = await transaction(
+            lambda session: identity_service.authenticate(session, owner.user_id, owner.session_id)
+        )
+    except Unauthorized:
+        return None
     return user.id
 
 
@@ -122,8 +131,7 @@ async def _presence_changed(connection: Connection, *, online: bool) -> None:
         return
     if not changed:
         return
-    async with get_database().sessions() as session:
-        partners = await service.partner_ids(session, connection.user_id)
+    partners = await transaction(lambda session: service.partner_ids(session, connection.user_id))
     _, last_seen = await presence.lookup(connection.user_id)
     data = {
         "user_id": str(connection.user_id),
@@ -133,8 +141,16 @@ async def _presence_changed(connection: Connection, *, online: bool) -> None:
     await publish_many(partners, frame("presence", data))
 
 
-def _error(connection: Connection, code: str, message: str, details: Any = None) -> None:
-    connection.send_frame(frame("error", {"error": code, "message": message, "details": details}))
+def _error(connection: Connection, error: AppError) -> None:
+    """An `error` frame in the HTTP error format; the socket stays open."""
+    body = {"error": error.code, "message": error.message, "details": error.details}
+    connection.send_frame(frame("error", body))
+
+
+def _internal_error(connection: Connection) -> None:
+    """What an unexpected failure answers (logged by the caller): as an HTTP 500 does."""
+    body = {"error": "internal_error", "message": "Something went wrong on our side.", "details": None}
+    connection.send_frame(frame("error", body))
 
 
 async def _read_loop(connection: Connection) -> None:
@@ -149,7 +165,7 @@ async def _read_loop(connection: Connection) -> None:
             if len(message.get("bytes") or b"") > MAX_FRAME_BYTES:
                 connection.request_close(CLOSE_TOO_BIG, "frame larger than 64 KiB")
                 return
-            _error(connection, "invalid_frame", "Send frames as JSON text, not binary.")
+            _error(connection, InvalidFrame("Send frames as JSON text, not binary."))
             continue
         if len(text) > MAX_FRAME_BYTES or len(text.encode()) > MAX_FRAME_BYTES:
             connection.request_close(CLOSE_TOO_BIG, "frame larger than 64 KiB")
@@ -161,21 +177,19 @@ async def _handle(connection: Connection, text: str, last_typing: dict[uuid.UUID
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError):
-        _error(connection, "invalid_json", "The frame is not valid JSON.")
+        _error(connection, InvalidJson("The frame is not valid JSON."))
         return
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-        _error(connection, "invalid_frame", 'A frame is an object: {"type": ..., "data": {...}}.')
+        _error(connection, InvalidFrame('A frame is an object: {"type": ..., "data": {...}}.'))
         return
     if raw["type"] not in CLIENT_FRAME_TYPES:
         _error(
             connection,
-            "unknown_type",
-            "Unknown frame type.",
-            {"type": raw["type"][:50], "allowed": list(CLIENT_FRAME_TYPES)},
+            UnknownFrameType(details={"type": raw["type"][:50], "allowed": list(CLIENT_FRAME_TYPES)}),
         )
         return
     if connection.kind != "chat":
-        _error(connection, "unsupported_frame", "This socket only receives notifications.")
+        _error(connection, UnsupportedFrame())
         return
     try:
         parsed = _client_frames.validate_python(raw)
@@ -184,23 +198,32 @@ async def _handle(connection: Connection, text: str, last_typing: dict[uuid.UUID
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in error.errors()
         ]
-        _error(connection, "invalid_frame", "The frame is not valid.", details)
+        _error(connection, InvalidFrame("The frame is not valid.", details=details))
         return
+    user_id = connection.user_id
+    if isinstance(parsed, TypingFrame):
+        conversation_id = parsed.data.conversation_id
+        now = time.monotonic()
+        if now - last_typing.get(conversation_id, 0.0) < TYPING_MIN_INTERVAL:
+            return
+        last_typing[conversation_id] = now
+        if len(last_typing) > 1000:
+            last_typing.clear()
+
+        async def work(session: AsyncSession) -> None:
+            await service.typing(session, user_id, conversation_id)
+
+    else:
+        assert isinstance(parsed, ReadFrame)
+        message_id = parsed.data.message_id
+
+        async def work(session: AsyncSession) -> None:
+            await service.mark_read(session, user_id, message_id)
+
     try:
-        async with get_database().sessions() as session:
-            if isinstance(parsed, TypingFrame):
-                conversation_id = parsed.data.conversation_id
-                now = time.monotonic()
-                if now - last_typing.get(conversation_id, 0.0) < TYPING_MIN_INTERVAL:
-                    return
-                last_typing[conversation_id] = now
-                if len(last_typing) > 1000:
-                    last_typing.clear()
-                await service.typing(session, connection.user_id, conversation_id)
-            elif isinstance(parsed, ReadFrame):
-                await service.mark_read(session, connection.user_id, parsed.data.message_id)
+        await transaction(work)
     except AppError as error:
-        _error(connection, error.code, error.message, error.details)
+        _error(connection, error)
     except Exception:
-        log.exception("ws_frame_failed", user_id=str(connection.user_id))
-        _error(connection, "internal_error", "Something went wrong on our side.")
+        log.exception("ws_frame_failed", user_id=str(user_id))
+        _internal_error(connection)

@@ -1,8 +1,8 @@
 """What turns other domains' events into notifications (registered on import).
 
-Imported by main.py for the API and listed in core/jobs.py TASK_MODULES for the workers, which
-emit order events too (auto-completion, payment webhooks). Every handler runs in the emitter's
-transaction, so a notification exists only if the change that caused it commits.
+Listed in `reelbyte.registry.HANDLER_MODULES`, which the API and every worker load (workers emit
+order events too: auto-completion, payment webhooks). Every handler runs in the emitter's unit
+of work, so a notification exists only if the change that caused it commits.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
   so sending a message writes nothing for it: a user is due when their newest unread message
   (not yet in a digest) is older than the quiet period, or the oldest is older than the
   maximum wait. One e-mail lists what is still unread; queueing it and moving the user's
-  "covered up to" mark happen in one transaction under an advisory lock, so a digest goes out
+  "covered up to" mark happen in one unit of work under an advisory lock, so a digest goes out
   once and no message is e-mailed twice. Messages older than the look-back window (the maximum
   wait plus an hour) are no longer e-mailed: if the workers were down longer than that, those
   stay in-app only.
@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import get_database, utcnow
+from reelbyte.core.db import transaction, utcnow
 from reelbyte.core.email import queue_email
 from reelbyte.core.jobs import job_app
 from reelbyte.core.text import excerpt
@@ -118,24 +118,31 @@ class ConversationDigest:
     queueing_lock="notifications.send_message_digests",
 )
 async def send_message_digests(timestamp: int) -> None:
-    async with get_database().sessions() as session:
-        await send_due_digests(session)
+    await send_due_digests()
 
 
-async def send_due_digests(session: AsyncSession, now: datetime | None = None) -> int:
-    """Send every digest due at `now`; return how many e-mails were queued."""
-    now = now or utcnow()
+async def send_due_digests(now: datetime | None = None) -> int:
+    """Send every digest due at `now`, one batch per unit of work; return how many e-mails were queued."""
+    at = now or utcnow()
     sent = 0
     while True:
-        if not await session.scalar(select(func.pg_try_advisory_xact_lock(DIGEST_LOCK))):
-            await session.rollback()
-            return sent  # another worker is at it
-        due = await _due(session, now)
-        for user_id, covered_id, newest_id in due:
-            sent += await _send_digest(session, user_id, covered_id, newest_id, now)
-        await session.commit()
-        if len(due) < DIGEST_BATCH:
+        batch_sent, more = await transaction(lambda session: send_digest_batch(session, at))
+        sent += batch_sent
+        if not more:
             return sent
+
+
+async def send_digest_batch(session: AsyncSession, now: datetime) -> tuple[int, bool]:
+    """Queue up to DIGEST_BATCH digests due at `now`, inside the caller's unit of work, under the
+    advisory lock that it holds until it ends. Returns (e-mails queued, whether more may be due);
+    (0, False) when another run holds the lock."""
+    if not await session.scalar(select(func.pg_try_advisory_xact_lock(DIGEST_LOCK))):
+        return 0, False  # another worker is at it
+    due = await _due(session, now)
+    sent = 0
+    for user_id, covered_id, newest_id in due:
+        sent += await _send_digest(session, user_id, covered_id, newest_id, now)
+    return sent, len(due) == DIGEST_BATCH
 
 
 async def _due(session: AsyncSession, now: datetime) -> list[tuple[uuid.UUID, int, int]]:

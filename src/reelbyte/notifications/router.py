@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import Path, Query, status
 
+from reelbyte.core.errors import error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentUser
 from reelbyte.notifications import service
+from reelbyte.notifications.errors import NotificationNotFound
 from reelbyte.notifications.schemas import (
     NotificationOut,
     NotificationPage,
@@ -47,14 +49,20 @@ async def mark_all_read(user: CurrentUser, session: SessionDep) -> ReadAllResult
     return ReadAllResult(updated=await service.mark_all_read(session, user.id))
 
 
-@notifications_router.put("/{notification_id}/read", response_model=NotificationOut)
+@notifications_router.put(
+    "/{notification_id}/read", response_model=NotificationOut, responses=error_responses(NotificationNotFound)
+)
 async def mark_read(
     notification_id: NotificationId, user: CurrentUser, session: SessionDep
 ) -> NotificationOut:
     return await service.mark_read(session, user.id, notification_id)
 
 
-@notifications_router.delete("/{notification_id}", status_code=status.HTTP_204_NO_CONTENT)
+@notifications_router.delete(
+    "/{notification_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotificationNotFound),
+)
 async def delete_notification(
     notification_id: NotificationId, user: CurrentUser, session: SessionDep
 ) -> None:

@@ -1,4 +1,4 @@
-"""Notifications: written in the caller's transaction, pushed live and e-mailed after it commits.
+"""Notifications: written in the caller's unit of work, pushed live and e-mailed after it commits.
 
 `notify()` is what other domains' events end in (see handlers.py). It adds nothing of its own to
 the transaction's fate: the row, the push job and the e-mail job commit or roll back with the
@@ -16,13 +16,14 @@ import uuid
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import utcnow
+from reelbyte.core.db import lock_one, utcnow
 from reelbyte.core.email import queue_email
 from reelbyte.core.errors import NotFound
 from reelbyte.core.jobs import defer
+from reelbyte.core.pagination import newest_first
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import User
-from reelbyte.notifications import jobs
+from reelbyte.notifications.errors import NotificationNotFound
 from reelbyte.notifications.models import Notification
 from reelbyte.notifications.schemas import NotificationOut
 
@@ -50,14 +51,14 @@ async def notify(
     link: str | None = None,
     reference: tuple[str, uuid.UUID | str | int] | None = None,
 ) -> Notification | None:
-    """Notify `user_id` inside the caller's transaction (the caller commits).
+    """Notify `user_id` inside the caller's unit of work (which commits it, or not).
 
     Returns the in-app notification, or None when the user switched in-app off for `type` (or
     is gone). The live push and the e-mail are jobs, so they happen only after commit.
     """
     try:
         user = await identity.get_public_user(session, user_id)
-    except NotFound:
+    except NotFound:  # identity's UserNotFound: the account is gone or closed
         return None
     notification = None
     if wants(user, type, "in_app"):
@@ -75,7 +76,7 @@ async def notify(
         await session.flush()
         await session.refresh(notification)
         data = NotificationOut.of(notification).frame_data()
-        await defer(session, jobs.push_notification, user_id=str(user.id), data=data)
+        await defer(session, "notifications.push", user_id=str(user.id), data=data)
     if type not in EMAILED_AS_DIGEST and wants(user, type, "email"):
         await queue_email(
             session,
@@ -99,11 +100,8 @@ async def list_notifications(
     query = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         query = query.where(Notification.is_read.is_(False))
-    if cursor is not None:
-        query = query.where(Notification.id < cursor)
-    rows = list(await session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
-    next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return [NotificationOut.of(n) for n in rows[:limit]], next_cursor
+    rows, next_cursor = await newest_first(session, query, Notification.id, cursor=cursor, limit=limit)
+    return [NotificationOut.of(n) for n in rows], next_cursor
 
 
 async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -116,13 +114,12 @@ async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
 
 
 async def _own(session: AsyncSession, user_id: uuid.UUID, notification_id: int) -> Notification:
-    notification = await session.scalar(
-        select(Notification)
-        .where(Notification.id == notification_id, Notification.user_id == user_id)
-        .with_for_update()
+    notification = await lock_one(
+        session,
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user_id),
     )
     if notification is None:
-        raise NotFound("No such notification.", code="notification_not_found")
+        raise NotificationNotFound()
     return notification
 
 
@@ -131,9 +128,8 @@ async def mark_read(session: AsyncSession, user_id: uuid.UUID, notification_id: 
     if not notification.is_read:
         notification.is_read = True
         notification.read_at = utcnow()
-    out = NotificationOut.of(notification)
-    await session.commit()
-    return out
+        await session.flush()
+    return NotificationOut.of(notification)
 
 
 async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -143,9 +139,7 @@ async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> int:
         .values(is_read=True, read_at=utcnow())
         .returning(Notification.id)
     )
-    updated = len(result.all())
-    await session.commit()
-    return updated
+    return len(result.all())
 
 
 async def delete_notification(session: AsyncSession, user_id: uuid.UUID, notification_id: int) -> None:
@@ -155,5 +149,4 @@ async def delete_notification(session: AsyncSession, user_id: uuid.UUID, notific
         .returning(Notification.id)
     )
     if result.first() is None:
-        raise NotFound("No such notification.", code="notification_not_found")
-    await session.commit()
+        raise NotificationNotFound()

@@ -1,18 +1,22 @@
-"""Orders start from accepted proposals (projects tells us through its hook)."""
+"""Orders start from accepted proposals: projects announces the acceptance, this starts the order.
+
+Connected when imported (`reelbyte.registry`); runs in the acceptance's unit of work, so the
+order exists exactly when the proposal is accepted.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.orders import service
-from reelbyte.projects.events import register_proposal_accepted
+from reelbyte.projects.events import proposal_was_accepted
 from reelbyte.projects.models import Project, Proposal
 
 
-@register_proposal_accepted
-async def order_from_proposal(session: AsyncSession, proposal: Proposal) -> None:
+@proposal_was_accepted.connect
+async def order_from_proposal(session: AsyncSession, accepted: tuple[Proposal, Project]) -> None:
     """The accepted proposal's price and delivery days become an order awaiting payment."""
-    project = await session.get_one(Project, proposal.project_id)
+    proposal, project = accepted
     await service.create_from_proposal(
         session,
         proposal_id=proposal.id,

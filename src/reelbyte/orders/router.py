@@ -7,11 +7,29 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, status
 
+from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser, require_role
+from reelbyte.identity.deps import CurrentAdmin, CurrentClient, CurrentUser
 from reelbyte.identity.models import User
 from reelbyte.orders import service
+from reelbyte.orders.errors import (
+    CancellationPending,
+    DisputeNotFound,
+    InvalidSplitAmounts,
+    MilestoneNotFound,
+    MilestonesDoNotAddUp,
+    MilestonesNotPlannable,
+    NoRevisionsLeft,
+    NotAProposalOrder,
+    OrderableGigNotFound,
+    OrderNotActive,
+    OrderNotFound,
+    OwnGig,
+    PackageNotInGig,
+    SplitMismatch,
+    UsesMilestones,
+)
 from reelbyte.orders.models import OrderStatus
 from reelbyte.orders.schemas import (
     DeliverableIn,
@@ -28,13 +46,14 @@ from reelbyte.orders.schemas import (
     OrderOut,
     ReasonRequest,
 )
+from reelbyte.projects.errors import CurrencyMismatch
 
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
 milestones_router = APIRouter(prefix="/milestones", tags=["orders"])
 admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
 
-CurrentClient = Annotated[User, Depends(require_role("client"))]
-CurrentAdmin = Annotated[User, Depends(require_role("admin"))]
+# Every milestone change: found (and readable), the right party, the order being worked on.
+MILESTONE_CHANGE_ERRORS = (MilestoneNotFound, NotOwner, OrderNotActive, InvalidTransition)
 
 
 async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> OrderDetail:
@@ -42,7 +61,12 @@ async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> Order
     return OrderDetail.with_history(order, list(await service.history(session, order)))
 
 
-@orders_router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
+@orders_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderOut,
+    responses=error_responses(OrderableGigNotFound, OwnGig, PackageNotInGig),
+)
 async def create_order(data: OrderCreate, user: CurrentClient, session: SessionDep) -> OrderOut:
     """Order a gig's package; pay it next with `POST /payments/checkout`."""
     return OrderOut.of(
@@ -63,13 +87,17 @@ async def list_orders(
     return Page.of([OrderOut.of(order) for order in orders], total, params)
 
 
-@orders_router.get("/{order_id}", response_model=OrderDetail)
+@orders_router.get("/{order_id}", response_model=OrderDetail, responses=error_responses(OrderNotFound))
 async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
     """The order with its event history (its two parties and admins only)."""
     return await _detail(session, order_id, user)
 
 
-@orders_router.post("/{order_id}/deliver", response_model=DeliveryOut)
+@orders_router.post(
+    "/{order_id}/deliver",
+    response_model=DeliveryOut,
+    responses=error_responses(OrderNotFound, NotOwner, UsesMilestones, InvalidTransition),
+)
 async def deliver(
     order_id: uuid.UUID, data: DeliverRequest, user: CurrentUser, session: SessionDep
 ) -> DeliveryOut:
@@ -77,7 +105,9 @@ async def deliver(
     return DeliveryOut.of(await service.deliver(session, user, order_id, data.message, files))
 
 
-@orders_router.get("/{order_id}/deliverables", response_model=list[DeliverableOut])
+@orders_router.get(
+    "/{order_id}/deliverables", response_model=list[DeliverableOut], responses=error_responses(OrderNotFound)
+)
 async def list_deliverables(
     order_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> list[DeliverableOut]:
@@ -85,7 +115,10 @@ async def list_deliverables(
 
 
 @orders_router.post(
-    "/{order_id}/deliverables", status_code=status.HTTP_201_CREATED, response_model=DeliverableOut
+    "/{order_id}/deliverables",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeliverableOut,
+    responses=error_responses(OrderNotFound, NotOwner, OrderNotActive),
 )
 async def add_deliverable(
     order_id: uuid.UUID, data: DeliverableIn, user: CurrentUser, session: SessionDep
@@ -94,14 +127,22 @@ async def add_deliverable(
     return DeliverableOut.of(await service.add_deliverable(session, user, order_id, data.url, data.title))
 
 
-@orders_router.post("/{order_id}/approve", response_model=OrderDetail)
+@orders_router.post(
+    "/{order_id}/approve",
+    response_model=OrderDetail,
+    responses=error_responses(OrderNotFound, NotOwner, UsesMilestones, InvalidTransition),
+)
 async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
     """Accept the delivery: the order completes and the creator is paid."""
     await service.approve(session, user, order_id)
     return await _detail(session, order_id, user)
 
 
-@orders_router.post("/{order_id}/request-revision", response_model=OrderDetail)
+@orders_router.post(
+    "/{order_id}/request-revision",
+    response_model=OrderDetail,
+    responses=error_responses(OrderNotFound, NotOwner, NoRevisionsLeft, InvalidTransition),
+)
 async def request_revision(
     order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> OrderDetail:
@@ -109,7 +150,11 @@ async def request_revision(
     return await _detail(session, order_id, user)
 
 
-@orders_router.post("/{order_id}/cancel", response_model=OrderDetail)
+@orders_router.post(
+    "/{order_id}/cancel",
+    response_model=OrderDetail,
+    responses=error_responses(OrderNotFound, NotOwner, CancellationPending, InvalidTransition),
+)
 async def cancel(
     order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> OrderDetail:
@@ -119,7 +164,12 @@ async def cancel(
     return await _detail(session, order_id, user)
 
 
-@orders_router.post("/{order_id}/dispute", status_code=status.HTTP_201_CREATED, response_model=DisputeOut)
+@orders_router.post(
+    "/{order_id}/dispute",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DisputeOut,
+    responses=error_responses(OrderNotFound, NotOwner, InvalidTransition),
+)
 async def open_dispute(
     order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> DisputeOut:
@@ -129,19 +179,33 @@ async def open_dispute(
     return DisputeOut.of(dispute, order.currency)
 
 
-@orders_router.get("/{order_id}/disputes", response_model=list[DisputeOut])
+@orders_router.get(
+    "/{order_id}/disputes", response_model=list[DisputeOut], responses=error_responses(OrderNotFound)
+)
 async def list_disputes(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[DisputeOut]:
     order = await service.get_order(session, user, order_id)
     return [DisputeOut.of(d, order.currency) for d in await service.get_dispute_for(session, user, order_id)]
 
 
-@orders_router.get("/{order_id}/milestones", response_model=list[MilestoneOut])
+@orders_router.get(
+    "/{order_id}/milestones", response_model=list[MilestoneOut], responses=error_responses(OrderNotFound)
+)
 async def list_milestones(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[MilestoneOut]:
     return [MilestoneOut.of(m) for m in await service.list_milestones(session, user, order_id)]
 
 
 @orders_router.post(
-    "/{order_id}/milestones", status_code=status.HTTP_201_CREATED, response_model=list[MilestoneOut]
+    "/{order_id}/milestones",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[MilestoneOut],
+    responses=error_responses(
+        OrderNotFound,
+        NotOwner,
+        NotAProposalOrder,
+        MilestonesNotPlannable,
+        MilestonesDoNotAddUp,
+        CurrencyMismatch,
+    ),
 )
 async def plan_milestones(
     order_id: uuid.UUID, data: MilestonePlan, user: CurrentUser, session: SessionDep
@@ -160,13 +224,17 @@ async def plan_milestones(
     return [MilestoneOut.of(m) for m in await service.create_milestones(session, user, order_id, plan)]
 
 
-@milestones_router.get("/{milestone_id}", response_model=MilestoneOut)
+@milestones_router.get(
+    "/{milestone_id}", response_model=MilestoneOut, responses=error_responses(MilestoneNotFound)
+)
 async def get_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
     _, milestone = await service.get_milestone_for(session, user, milestone_id)
     return MilestoneOut.of(milestone)
 
 
-@milestones_router.post("/{milestone_id}/submit", response_model=MilestoneOut)
+@milestones_router.post(
+    "/{milestone_id}/submit", response_model=MilestoneOut, responses=error_responses(*MILESTONE_CHANGE_ERRORS)
+)
 async def submit_milestone(
     milestone_id: uuid.UUID, data: MilestoneSubmit, user: CurrentUser, session: SessionDep
 ) -> MilestoneOut:
@@ -175,13 +243,19 @@ async def submit_milestone(
     )
 
 
-@milestones_router.post("/{milestone_id}/approve", response_model=MilestoneOut)
+@milestones_router.post(
+    "/{milestone_id}/approve",
+    response_model=MilestoneOut,
+    responses=error_responses(*MILESTONE_CHANGE_ERRORS),
+)
 async def approve_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
     """Release this milestone's escrow to the creator."""
     return MilestoneOut.of(await service.approve_milestone(session, user, milestone_id))
 
 
-@milestones_router.post("/{milestone_id}/reject", response_model=MilestoneOut)
+@milestones_router.post(
+    "/{milestone_id}/reject", response_model=MilestoneOut, responses=error_responses(*MILESTONE_CHANGE_ERRORS)
+)
 async def reject_milestone(
     milestone_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> MilestoneOut:
@@ -189,7 +263,11 @@ async def reject_milestone(
     return MilestoneOut.of(await service.reject_milestone(session, user, milestone_id, data.reason))
 
 
-@admin_disputes_router.post("/{dispute_id}/resolve", response_model=DisputeOut)
+@admin_disputes_router.post(
+    "/{dispute_id}/resolve",
+    response_model=DisputeOut,
+    responses=error_responses(DisputeNotFound, InvalidTransition, InvalidSplitAmounts, SplitMismatch),
+)
 async def resolve_dispute(
     dispute_id: uuid.UUID, data: DisputeResolveRequest, admin: CurrentAdmin, session: SessionDep
 ) -> DisputeOut:

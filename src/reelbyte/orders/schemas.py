@@ -12,9 +12,10 @@ from reelbyte.core.money import Money, PositiveMoney
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.orders.models import Deliverable, Delivery, Dispute, Milestone, Order, OrderEvent
 
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
-Message = Annotated[str, Field(min_length=1, max_length=5000)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
+# Request text is trimmed before its length is checked: `\S` says "not only spaces" in the schema.
+Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+Message = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 
 
 class OrderCreate(RequestModel):

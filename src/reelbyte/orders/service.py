@@ -2,7 +2,11 @@
 
 Every state change goes through `transition()` on an order locked FOR UPDATE and leaves an
 `OrderEvent`. Money never moves here: the signals in `events.py` tell payments what to do, in
-the same transaction.
+the same unit of work. Nothing here commits: the route or job that calls in opens the unit of
+work (`core.db.transaction`), and the jobs that follow a change are deferred inside it by name.
+
+Who may read an order is one where-clause, `readable_orders(user)`: its two parties, and
+admins. Everyone else gets 404 for it, its milestones, deliverables, disputes and payments.
 """
 
 from __future__ import annotations
@@ -12,18 +16,36 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.models import Gig, Package
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import utcnow
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.db import lock_one, utcnow
+from reelbyte.core.errors import InvalidTransition, NotOwner
 from reelbyte.core.jobs import defer
 from reelbyte.core.money import Money, percentage_of
 from reelbyte.core.pagination import PageParams
 from reelbyte.identity.models import Role, User
 from reelbyte.orders import events
+from reelbyte.orders.errors import (
+    CancellationPending,
+    DisputeNotFound,
+    InvalidSplitAmounts,
+    MilestoneNotFound,
+    MilestonesDoNotAddUp,
+    MilestonesNotPlannable,
+    NoRevisionsLeft,
+    NotAProposalOrder,
+    OrderableGigNotFound,
+    OrderNotActive,
+    OrderNotFound,
+    OwnGig,
+    PackageNotInGig,
+    SplitMismatch,
+    UsesMilestones,
+)
 from reelbyte.orders.models import (
     Deliverable,
     Delivery,
@@ -36,9 +58,12 @@ from reelbyte.orders.models import (
     OrderStatus,
 )
 from reelbyte.projects import service as projects
+from reelbyte.projects.errors import CurrencyMismatch
 from reelbyte.projects.models import ProjectStatus, Proposal
 
 S = OrderStatus
+
+AUTO_COMPLETE_TASK = "auto_complete_order"  # orders/jobs.py
 
 # The whole order state machine: a transition not listed here is refused with 409.
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
@@ -76,40 +101,54 @@ def _is_party(order: Order, user: User) -> bool:
     return user.id in (order.client_id, order.creator_id)
 
 
+def _involving(user: User) -> ColumnElement[bool]:
+    """The orders `user` is a party of, as client or creator."""
+    return or_(Order.client_id == user.id, Order.creator_id == user.id)
+
+
+def readable_orders(user: User) -> ColumnElement[bool]:
+    """The orders `user` may read: their own (as client or creator); every order for an admin.
+
+    The one rule for every order read (the order, its history, deliverables, milestones,
+    disputes, payments and invoice); an order outside it is 404, as if it did not exist."""
+    return true() if user.role is Role.ADMIN else _involving(user)
+
+
 async def get_order(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
     """The order, for its two parties and admins; anyone else gets 404."""
-    order = await session.get(Order, order_id)
-    if order is None or not (_is_party(order, user) or user.role is Role.ADMIN):
-        raise NotFound("No such order.", code="order_not_found")
+    order = await session.scalar(select(Order).where(Order.id == order_id, readable_orders(user)))
+    if order is None:
+        raise OrderNotFound()
     return order
 
 
 async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
-    order = await session.scalar(
-        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise NotFound("No such order.", code="order_not_found")
+    """Lock an order known to exist (reached from one of its payments, disputes or jobs: orders
+    are never deleted)."""
+    order = await lock_one(session, select(Order).where(Order.id == order_id))
+    assert order is not None, f"order {order_id} is gone"
     return order
 
 
-async def _lock_for(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
-    order = await lock_order(session, order_id)
-    if not (_is_party(order, user) or user.role is Role.ADMIN):
-        raise NotFound("No such order.", code="order_not_found")
+async def lock_for(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
+    """The order locked, if `user` may read it (404 otherwise)."""
+    order = await lock_one(session, select(Order).where(Order.id == order_id, readable_orders(user)))
+    if order is None:
+        raise OrderNotFound()
     return order
 
 
 async def list_orders(
     session: AsyncSession, user: User, role: str | None, status: OrderStatus | None, params: PageParams
 ) -> tuple[list[Order], int]:
-    query: Select[Order] = select(Order)
+    """My orders (also an admin's: the ones they are a party of), as client, creator or either."""
+    query: Select[Order] = select(Order).where(readable_orders(user))
     if role == "client":
         query = query.where(Order.client_id == user.id)
     elif role == "creator":
         query = query.where(Order.creator_id == user.id)
     else:
-        query = query.where((Order.client_id == user.id) | (Order.creator_id == user.id))
+        query = query.where(_involving(user))
     if status is not None:
         query = query.where(Order.status == status)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
@@ -141,11 +180,7 @@ async def transition(
 ) -> None:
     """Move a locked order to `to`, or refuse with 409; records the event."""
     if to not in TRANSITIONS[order.status]:
-        raise Conflict(
-            f"An order that is {order.status.value} cannot become {to.value}.",
-            code="invalid_transition",
-            details={"from": order.status.value, "to": to.value},
-        )
+        raise InvalidTransition("order", order.status.value, to.value)
     await record(session, order, kind, actor=actor, to=to, note=note, data=data)
     order.status = to
     now = utcnow()
@@ -196,12 +231,12 @@ async def create_from_package(
 ) -> Order:
     gig = await session.get(Gig, gig_id)
     if gig is None or not gig.is_active:
-        raise NotFound("No such active gig.", code="gig_not_found")
+        raise OrderableGigNotFound()
     if gig.creator_id == client.id:
-        raise Forbidden("You cannot order your own gig.", code="own_gig")
+        raise OwnGig()
     package = await session.get(Package, package_id)
     if package is None or package.gig_id != gig.id:
-        raise BadRequest("That package is not one of this gig's.", code="package_not_in_gig")
+        raise PackageNotInGig()
     settings = get_settings()
     fee, earnings = split_fee(package.price_minor, settings.platform_fee_percentage)
     order = Order(
@@ -223,7 +258,6 @@ async def create_from_package(
     session.add(order)
     await session.flush()
     await record(session, order, "created", actor=client, data={"package": package.tier.value})
-    await session.commit()
     return order
 
 
@@ -239,7 +273,7 @@ async def create_from_proposal(
     currency: str,
     delivery_days: int,
 ) -> Order:
-    """Inside the caller's transaction (the proposal's acceptance): no commit here."""
+    """In the unit of work of the proposal's acceptance."""
     settings = get_settings()
     fee, earnings = split_fee(amount_minor, settings.platform_fee_percentage)
     order = Order(
@@ -295,13 +329,16 @@ def can_receive_payment(order: Order) -> bool:
 async def add_deliverable(
     session: AsyncSession, user: User, order_id: uuid.UUID, url: str, title: str
 ) -> Deliverable:
-    order = await _lock_for(session, user, order_id)
+    order = await lock_for(session, user, order_id)
     _require_creator(order, user)
     if order.status not in (S.IN_PROGRESS, S.REVISION_REQUESTED, S.DELIVERED):
-        raise Conflict("Files can be added only while the order is being worked on.", code="invalid_state")
+        raise OrderNotActive(
+            "Files can be added only while the order is being worked on.",
+            details={"status": order.status.value},
+        )
     deliverable = Deliverable(order_id=order.id, url=url, title=title)
     session.add(deliverable)
-    await session.commit()
+    await session.flush()
     return deliverable
 
 
@@ -318,10 +355,10 @@ async def list_deliverables(session: AsyncSession, user: User, order_id: uuid.UU
 async def deliver(
     session: AsyncSession, user: User, order_id: uuid.UUID, message: str, files: list[tuple[str, str]]
 ) -> Delivery:
-    order = await _lock_for(session, user, order_id)
+    order = await lock_for(session, user, order_id)
     _require_creator(order, user)
     if order.uses_milestones:
-        raise Conflict("Deliver this order milestone by milestone.", code="uses_milestones")
+        raise UsesMilestones("Deliver this order milestone by milestone.")
     delivery = Delivery(order_id=order.id, message=message, revision_number=order.revisions_used)
     session.add(delivery)
     await session.flush()
@@ -335,48 +372,52 @@ async def deliver(
     )
     for draft in drafts:
         draft.delivery_id = delivery.id
-    from reelbyte.orders.jobs import auto_complete_order  # the jobs module imports this one
-
     await defer(
         session,
-        auto_complete_order,
+        AUTO_COMPLETE_TASK,
         schedule_at=now + timedelta(days=get_settings().auto_complete_days),
         order_id=str(order.id),
         delivery_id=str(delivery.id),
     )
-    await session.commit()
     return delivery
 
 
 def _require_creator(order: Order, user: User) -> None:
     if order.creator_id != user.id:
-        raise Forbidden("Only the creator of this order can do this.", code="not_the_creator")
+        raise NotOwner("Only the creator of this order can do this.")
 
 
 def _require_client(order: Order, user: User) -> None:
     if order.client_id != user.id:
-        raise Forbidden("Only the client of this order can do this.", code="not_the_client")
+        raise NotOwner("Only the client of this order can do this.")
+
+
+def _require_party(order: Order, user: User, doing: str) -> None:
+    """An admin can read the order but is not one of its parties."""
+    if not _is_party(order, user):
+        raise NotOwner(f"Only the client or the creator can {doing}.")
 
 
 # --- the client's side --------------------------------------------------------------------
 
 
 async def approve(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:
-    order = await _lock_for(session, user, order_id)
+    order = await lock_for(session, user, order_id)
     _require_client(order, user)
     if order.uses_milestones:
-        raise Conflict("This order completes when its last milestone is approved.", code="uses_milestones")
+        raise UsesMilestones("This order completes when its last milestone is approved.")
     await complete(session, order, actor=user, kind="approved")
-    await session.commit()
     return order
 
 
 async def complete(session: AsyncSession, order: Order, *, actor: User | None, kind: str) -> None:
     """Delivered → completed, and the escrow is released (by payments, on the signal)."""
     if order.status is not S.DELIVERED:
-        raise Conflict(
+        raise InvalidTransition(
+            "order",
+            order.status.value,
+            S.COMPLETED.value,
             f"Only a delivered order can be approved; this one is {order.status.value}.",
-            code="invalid_transition",
         )
     await transition(session, order, S.COMPLETED, actor=actor, kind=kind)
     await events.order_completed.emit(session, order)
@@ -391,18 +432,16 @@ async def auto_complete(session: AsyncSession, order_id: uuid.UUID, delivery_id:
     if order.status is not S.DELIVERED or latest != delivery_id:
         return False  # approved, revised, disputed or cancelled since: nothing to do
     await complete(session, order, actor=None, kind="auto_completed")
-    await session.commit()
     return True
 
 
 async def request_revision(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Order:
-    order = await _lock_for(session, user, order_id)
+    order = await lock_for(session, user, order_id)
     _require_client(order, user)
     if order.status is S.DELIVERED and order.revisions_used >= order.revisions_allowed:
-        raise Conflict("No revisions remain on this order.", code="no_revisions_left")
+        raise NoRevisionsLeft(details={"revisions_allowed": order.revisions_allowed})
     await transition(session, order, S.REVISION_REQUESTED, actor=user, kind="revision_requested", note=reason)
     order.revisions_used += 1
-    await session.commit()
     return order
 
 
@@ -412,9 +451,8 @@ async def request_revision(session: AsyncSession, user: User, order_id: uuid.UUI
 async def cancel(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Order:
     """Before payment: either party cancels. After: the client alone once the delivery date
     passed with no delivery; otherwise one party asks and the other accepts (by cancelling too)."""
-    order = await _lock_for(session, user, order_id)
-    if not _is_party(order, user):
-        raise Forbidden("Only the client or the creator can cancel an order.", code="not_a_party")
+    order = await lock_for(session, user, order_id)
+    _require_party(order, user, "cancel an order")
     if order.status is S.PENDING_PAYMENT:
         await transition(session, order, S.CANCELLED, actor=user, kind="cancelled", note=reason)
         await _cancel_milestones(session, order)
@@ -432,18 +470,13 @@ async def cancel(session: AsyncSession, user: User, order_id: uuid.UUID, reason:
             await events.order_cancelled_after_payment.emit(session, order)
             await _cancel_milestones(session, order)
         elif order.cancellation_requested_by == user.id:
-            raise Conflict(
-                "You already asked to cancel; the other party must accept.", code="cancellation_pending"
-            )
+            raise CancellationPending()
         else:
             order.cancellation_requested_by = user.id
             order.cancellation_reason = reason
             await record(session, order, "cancellation_requested", actor=user, note=reason)
     else:
-        raise Conflict(
-            f"An order that is {order.status.value} cannot be cancelled.", code="invalid_transition"
-        )
-    await session.commit()
+        raise InvalidTransition("order", order.status.value, S.CANCELLED.value)
     return order
 
 
@@ -458,17 +491,14 @@ async def _cancel_milestones(session: AsyncSession, order: Order) -> None:
 
 
 async def open_dispute(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Dispute:
-    order = await _lock_for(session, user, order_id)
-    if not _is_party(order, user):
-        raise Forbidden("Only the client or the creator can open a dispute.", code="not_a_party")
+    order = await lock_for(session, user, order_id)
+    _require_party(order, user, "open a dispute")
     if order.status not in DISPUTABLE_STATES:
-        raise Conflict(
-            f"An order that is {order.status.value} cannot be disputed.", code="invalid_transition"
-        )
+        raise InvalidTransition("order", order.status.value, S.DISPUTED.value)
     dispute = Dispute(order_id=order.id, opened_by=user.id, reason=reason, status_before=order.status.value)
     session.add(dispute)
     await transition(session, order, S.DISPUTED, actor=user, kind="disputed", note=reason)
-    await session.commit()
+    await session.flush()
     return dispute
 
 
@@ -488,30 +518,25 @@ async def resolve_dispute(
     release: Money,
     note: str | None,
 ) -> Dispute:
-    dispute = await session.scalar(
-        select(Dispute)
-        .where(Dispute.id == dispute_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if dispute is None:
-        raise NotFound("No such dispute.", code="dispute_not_found")
-    order = await lock_order(session, dispute.order_id)
+    order_id = await session.scalar(select(Dispute.order_id).where(Dispute.id == dispute_id))
+    if order_id is None:
+        raise DisputeNotFound()
+    order = await lock_order(session, order_id)  # the order first, then the dispute (one lock order)
+    dispute = await lock_one(session, select(Dispute).where(Dispute.id == dispute_id))
+    assert dispute is not None  # disputes are never deleted
     if dispute.status is not DisputeStatus.OPEN:
-        raise Conflict("This dispute is already resolved.", code="dispute_resolved")
+        raise InvalidTransition(
+            "dispute", dispute.status.value, DisputeStatus.RESOLVED.value, "This dispute is already resolved."
+        )
     if {refund.currency, release.currency} != {order.currency} or refund.minor < 0 or release.minor < 0:
-        raise BadRequest(
+        raise InvalidSplitAmounts(
             f"Amounts must be zero or more, in the order's currency ({order.currency}).",
-            code="invalid_amounts",
+            details={"currency": order.currency},
         )
     refund_minor, release_minor = refund.minor, release.minor
     held = await held_amount(session, order)
     if refund_minor + release_minor != held:
-        raise BadRequest(
-            "The refund and the release must add up to exactly the held amount.",
-            code="split_mismatch",
-            details={"held": held, "refund": refund_minor, "release": release_minor},
-        )
+        raise SplitMismatch(details={"held": held, "refund": refund_minor, "release": release_minor})
     dispute.status = DisputeStatus.RESOLVED
     dispute.refund_minor, dispute.release_minor = refund_minor, release_minor
     dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, admin.id, utcnow()
@@ -531,7 +556,7 @@ async def resolve_dispute(
     for milestone in await _milestones(session, order.id, lock=True):
         if milestone.status in HELD_MILESTONE_STATES or milestone.status is MilestoneStatus.PENDING:
             milestone.status = MilestoneStatus.CANCELLED
-    await session.commit()
+    await session.flush()
     return dispute
 
 
@@ -548,11 +573,7 @@ async def get_dispute_for(session: AsyncSession, user: User, order_id: uuid.UUID
 
 def _milestone_transition(milestone: Milestone, to: MilestoneStatus) -> None:
     if to not in MILESTONE_TRANSITIONS[milestone.status]:
-        raise Conflict(
-            f"A milestone that is {milestone.status.value} cannot become {to.value}.",
-            code="invalid_transition",
-            details={"from": milestone.status.value, "to": to.value},
-        )
+        raise InvalidTransition("milestone", milestone.status.value, to.value)
     milestone.status = to
 
 
@@ -572,25 +593,21 @@ async def create_milestones(
     session: AsyncSession, user: User, order_id: uuid.UUID, plan: list[dict[str, Any]]
 ) -> list[Milestone]:
     """Split an unpaid proposal order into milestones whose amounts add up to the order's."""
-    order = await _lock_for(session, user, order_id)
-    if user.id not in (order.client_id, order.creator_id):
-        raise Forbidden("Only the parties can plan milestones.", code="not_a_party")
+    order = await lock_for(session, user, order_id)
+    _require_party(order, user, "plan milestones")
     if order.proposal_id is None:
-        raise Conflict(
-            "Only an order made from a proposal can be split into milestones.", code="not_a_proposal_order"
-        )
+        raise NotAProposalOrder()
     if order.status is not S.PENDING_PAYMENT or order.uses_milestones:
-        raise Conflict("Milestones are planned once, before any payment.", code="invalid_state")
+        raise MilestonesNotPlannable(details={"status": order.status.value})
     total = sum(item["amount_minor"] for item in plan)
     if total != order.amount_minor:
-        raise BadRequest(
-            "The milestones must add up to the order amount.",
-            code="milestones_do_not_add_up",
-            details={"order_amount_minor": order.amount_minor, "milestones_total_minor": total},
+        raise MilestonesDoNotAddUp(
+            details={"order_amount_minor": order.amount_minor, "milestones_total_minor": total}
         )
     if any(item["currency"] != order.currency for item in plan):
-        raise BadRequest(
-            f"Milestones are paid in the order's currency ({order.currency}).", code="currency_mismatch"
+        raise CurrencyMismatch(
+            f"Milestones are paid in the order's currency ({order.currency}).",
+            details={"expected": order.currency},
         )
     milestones = []
     for position, item in enumerate(plan):
@@ -614,49 +631,49 @@ async def create_milestones(
     order.uses_milestones = True
     session.add_all(milestones)
     await record(session, order, "milestones_planned", actor=user, data={"count": len(milestones)})
-    await session.commit()
+    await session.flush()
     return milestones
 
 
-async def lock_milestone(session: AsyncSession, milestone_id: uuid.UUID) -> tuple[Order, Milestone]:
-    """Lock the order first, then the milestone (the order-first rule avoids deadlocks)."""
+async def lock_milestone(
+    session: AsyncSession, milestone_id: uuid.UUID, *, reader: User | None = None
+) -> tuple[Order, Milestone]:
+    """Lock the order first, then the milestone (the order-first rule avoids deadlocks).
+
+    With `reader`, a milestone of an order they may not read is 404 too."""
     order_id = await session.scalar(select(Milestone.order_id).where(Milestone.id == milestone_id))
     if order_id is None:
-        raise NotFound("No such milestone.", code="milestone_not_found")
-    order = await lock_order(session, order_id)
-    milestone = await session.scalar(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert milestone is not None
-    return order, milestone
-
-
-async def _milestone_for(
-    session: AsyncSession, user: User, milestone_id: uuid.UUID
-) -> tuple[Order, Milestone]:
-    order, milestone = await lock_milestone(session, milestone_id)
-    if not (_is_party(order, user) or user.role is Role.ADMIN):
-        raise NotFound("No such milestone.", code="milestone_not_found")
+        raise MilestoneNotFound()
+    query = select(Order).where(Order.id == order_id)
+    if reader is not None:
+        query = query.where(readable_orders(reader))
+    order = await lock_one(session, query)
+    if order is None:
+        raise MilestoneNotFound()
+    milestone = await lock_one(session, select(Milestone).where(Milestone.id == milestone_id))
+    assert milestone is not None  # milestones go only with their order
     return order, milestone
 
 
 async def get_milestone_for(
     session: AsyncSession, user: User, milestone_id: uuid.UUID
 ) -> tuple[Order, Milestone]:
-    milestone = await session.get(Milestone, milestone_id)
-    if milestone is None:
-        raise NotFound("No such milestone.", code="milestone_not_found")
-    order = await get_order(session, user, milestone.order_id)
-    return order, milestone
+    row = (
+        await session.execute(
+            select(Order, Milestone)
+            .join(Milestone, Milestone.order_id == Order.id)
+            .where(Milestone.id == milestone_id, readable_orders(user))
+        )
+    ).first()
+    if row is None:
+        raise MilestoneNotFound()
+    return row[0], row[1]
 
 
 async def submit_milestone(
     session: AsyncSession, user: User, milestone_id: uuid.UUID, note: str, deliverables: list[str]
 ) -> Milestone:
-    order, milestone = await _milestone_for(session, user, milestone_id)
+    order, milestone = await lock_milestone(session, milestone_id, reader=user)
     _require_creator(order, user)
     _require_open_order(order)
     _milestone_transition(milestone, MilestoneStatus.SUBMITTED)
@@ -664,33 +681,40 @@ async def submit_milestone(
     milestone.submission_note = note
     milestone.deliverables = deliverables
     await record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
-    await session.commit()
     return milestone
+
+
+async def _submitted_milestone(
+    session: AsyncSession, user: User, milestone_id: uuid.UUID, decision: MilestoneStatus
+) -> tuple[Order, Milestone]:
+    """The client's submitted milestone, locked with its open order, for `decision` on it."""
+    order, milestone = await lock_milestone(session, milestone_id, reader=user)
+    _require_client(order, user)
+    _require_open_order(order)
+    if milestone.status is not MilestoneStatus.SUBMITTED:
+        raise InvalidTransition(
+            "milestone",
+            milestone.status.value,
+            decision.value,
+            "Only a submitted milestone can be approved or rejected.",
+        )
+    return order, milestone
 
 
 async def reject_milestone(
     session: AsyncSession, user: User, milestone_id: uuid.UUID, reason: str
 ) -> Milestone:
-    order, milestone = await _milestone_for(session, user, milestone_id)
-    _require_client(order, user)
-    _require_open_order(order)
-    if milestone.status is not MilestoneStatus.SUBMITTED:
-        raise Conflict("Only a submitted milestone can be rejected.", code="invalid_transition")
+    order, milestone = await _submitted_milestone(session, user, milestone_id, MilestoneStatus.FUNDED)
     _milestone_transition(milestone, MilestoneStatus.FUNDED)  # back to work
     milestone.rejection_reason = reason
     await record(
         session, order, "milestone_rejected", actor=user, note=reason, data={"milestone": str(milestone.id)}
     )
-    await session.commit()
     return milestone
 
 
 async def approve_milestone(session: AsyncSession, user: User, milestone_id: uuid.UUID) -> Milestone:
-    order, milestone = await _milestone_for(session, user, milestone_id)
-    _require_client(order, user)
-    _require_open_order(order)
-    if milestone.status is not MilestoneStatus.SUBMITTED:
-        raise Conflict("Only a submitted milestone can be approved.", code="invalid_transition")
+    order, milestone = await _submitted_milestone(session, user, milestone_id, MilestoneStatus.APPROVED)
     _milestone_transition(milestone, MilestoneStatus.APPROVED)
     milestone.approved_at = utcnow()
     await record(session, order, "milestone_approved", actor=user, data={"milestone": str(milestone.id)})
@@ -698,13 +722,12 @@ async def approve_milestone(session: AsyncSession, user: User, milestone_id: uui
     remaining = [m for m in await _milestones(session, order.id) if m.status is not MilestoneStatus.APPROVED]
     if not remaining:
         await transition(session, order, S.COMPLETED, actor=user, kind="completed")
-    await session.commit()
     return milestone
 
 
 def _require_open_order(order: Order) -> None:
     if order.status not in PAID_STATES:
-        raise Conflict(f"The order is {order.status.value}.", code="invalid_state")
+        raise OrderNotActive(f"The order is {order.status.value}.", details={"status": order.status.value})
 
 
 def milestone_fundable(order: Order, milestone: Milestone) -> bool:

@@ -1,4 +1,4 @@
-"""Money moves the orders domain asks for, through its signals (same transaction)."""
+"""Money moves the orders domain asks for, through its signals (in the same unit of work)."""
 
 from __future__ import annotations
 

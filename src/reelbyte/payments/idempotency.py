@@ -1,8 +1,10 @@
 """Idempotency-Key for money-moving POSTs.
 
-The key is claimed by inserting a row in the same transaction as the work; a concurrent request
-with the same key waits on the unique index until the first commits, then replays its answer.
-The same key with another body is refused with 409.
+The key is claimed by inserting a row in the route's unit of work, before the work; the answer
+is stored in that row after it, and all of it commits together (or not at all: a request that
+fails leaves the key free). A concurrent request with the same key waits on the unique index
+until the first commits, then replays its answer; if the first rolled back, it does the work
+itself. The same key with another body is refused with 409.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.errors import BadRequest, Conflict
+from reelbyte.payments.errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from reelbyte.payments.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -38,13 +40,11 @@ def fingerprint(scope: str, body: Any) -> str:
 async def claim(
     session: AsyncSession, user_id: uuid.UUID, key: str | None, request_fingerprint: str
 ) -> Replay | None:
-    """Claim `key` for this request in the current transaction, or return the earlier answer."""
+    """Claim `key` for this request in the current unit of work, or return the earlier answer."""
     if key is None:
         return None
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise BadRequest(
-            f"Idempotency-Key must have 1 to {MAX_KEY_LENGTH} characters.", code="invalid_idempotency_key"
-        )
+        raise InvalidIdempotencyKey(f"Idempotency-Key must have 1 to {MAX_KEY_LENGTH} characters.")
     inserted = await session.scalar(
         insert(IdempotencyRecord)
         .values(user_id=user_id, key=key, request_fingerprint=request_fingerprint)
@@ -58,17 +58,15 @@ async def claim(
     )
     assert record is not None
     if record.request_fingerprint != request_fingerprint:
-        raise Conflict(
-            "This Idempotency-Key was used for a different request.", code="idempotency_key_reused"
-        )
-    assert record.response_status is not None  # stored in the same transaction as the claim
+        raise IdempotencyKeyReused()
+    assert record.response_status is not None  # stored in the same unit of work as the claim
     return Replay(record.response_status, record.response_body)
 
 
 async def remember(
     session: AsyncSession, user_id: uuid.UUID, key: str | None, status_code: int, body: Any
 ) -> None:
-    """Store the answer with the claim, before the transaction commits."""
+    """Store the answer with the claim, before the unit of work commits."""
     if key is None:
         return
     record = await session.scalar(
@@ -87,12 +85,13 @@ async def run_once(
     body: Any,
     work: Callable[[], Awaitable[tuple[int, Any]]],
 ) -> tuple[int, Any]:
-    """Do `work` (which must not commit) and commit with its answer, or replay the first answer."""
+    """Do `work` and keep its answer under `key`, or replay the first answer given for `key`.
+
+    All of it happens in the caller's unit of work, which commits the claim, the work and the
+    answer together; a replay changes nothing (the claim inserted no row)."""
     replay = await claim(session, user_id, key, fingerprint(scope, body))
     if replay is not None:
-        await session.rollback()
         return replay.status_code, replay.body
     status_code, response = await work()
     await remember(session, user_id, key, status_code, response)
-    await session.commit()
     return status_code, response

@@ -10,11 +10,11 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.errors import Conflict
 from reelbyte.core.money import format_minor
 from reelbyte.identity.models import User
 from reelbyte.orders import service as orders
 from reelbyte.orders.models import Order
+from reelbyte.payments.errors import NotPaid
 from reelbyte.payments.models import Payment, PaymentStatus
 
 
@@ -35,7 +35,7 @@ async def invoice_for(session: AsyncSession, user: User, order_id: uuid.UUID) ->
     """(file name, PDF) of a paid order, for its parties and admins (others get 404)."""
     order = await orders.get_order(session, user, order_id)
     if order.paid_at is None:
-        raise Conflict("An invoice exists once the order is paid.", code="not_paid")
+        raise NotPaid()
     payments = await session.scalars(
         select(Payment)
         .where(Payment.order_id == order.id, Payment.status.in_([PaymentStatus.PAID, PaymentStatus.REFUNDED]))

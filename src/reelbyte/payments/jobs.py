@@ -1,4 +1,9 @@
-"""Payment jobs: refunds and payouts through the provider, retried until they go through."""
+"""Payment jobs: refunds and payouts through the provider, retried until they go through.
+
+Deferred by name (`service.SEND_REFUND_TASK`, `service.PAY_OUT_TASK`), so that the service does
+not import this module. Each run is one unit of work; the provider call inside it is keyed by
+the refund or withdrawal, so a run repeated after a crash or a serialization retry pays once.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import uuid
 import procrastinate
 import structlog
 
-from reelbyte.core.db import get_database
+from reelbyte.core.db import transaction
 from reelbyte.core.jobs import job_app
 from reelbyte.payments import service
 
@@ -16,15 +21,13 @@ log = structlog.get_logger(__name__)
 RETRY = procrastinate.RetryStrategy(max_attempts=20, exponential_wait=2)
 
 
-@job_app.task(name="send_refund", queue="payments", retry=RETRY)
+@job_app.task(name=service.SEND_REFUND_TASK, queue="payments", retry=RETRY)
 async def send_refund(refund_id: str) -> None:
-    async with get_database().sessions() as session:
-        await service.send_refund(session, uuid.UUID(refund_id))
+    await transaction(lambda session: service.send_refund(session, uuid.UUID(refund_id)))
     log.info("refund_sent", refund_id=refund_id)
 
 
-@job_app.task(name="pay_out", queue="payments", retry=RETRY)
+@job_app.task(name=service.PAY_OUT_TASK, queue="payments", retry=RETRY)
 async def pay_out(withdrawal_id: str) -> None:
-    async with get_database().sessions() as session:
-        status = await service.pay_out(session, uuid.UUID(withdrawal_id))
+    status = await transaction(lambda session: service.pay_out(session, uuid.UUID(withdrawal_id)))
     log.info("withdrawal_paid_out", withdrawal_id=withdrawal_id, status=status.value)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.errors import Conflict
+from reelbyte.payments.errors import InsufficientFunds
 from reelbyte.payments.models import AccountKind, EntryKind, LedgerAccount, LedgerEntry, LedgerTransfer
 
 # --- accounts -----------------------------------------------------------------------------
@@ -72,10 +72,6 @@ class Leg:
     account: Account
     amount_minor: int
     kind: EntryKind
-
-
-class InsufficientFunds(Conflict):
-    code = "insufficient_funds"
 
 
 async def post(

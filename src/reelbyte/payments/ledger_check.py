@@ -88,5 +88,4 @@ async def check(session: AsyncSession, sample: int = 20) -> list[Violation]:
         rows = (await connection.exec_driver_sql(f"{invariant.sql} LIMIT {sample}")).all()
         if rows:
             violations.append(Violation(invariant.name, [tuple(row) for row in rows]))
-    await session.rollback()
     return violations

@@ -5,14 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Header, Query, status
+from fastapi import Form, Header, Query, status
 from fastapi.responses import JSONResponse, Response
 
 from reelbyte.core.config import get_settings
+from reelbyte.core.errors import error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser, require_role
+from reelbyte.identity.deps import CurrentCreator, CurrentUser
 from reelbyte.identity.models import User
+from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
 from reelbyte.payments import service
+from reelbyte.payments.errors import (
+    NOTICE_ERRORS,
+    BelowMinimumPayout,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    InvalidCheckoutTarget,
+    InvalidIdempotencyKey,
+    NotPaid,
+    NotPayable,
+    PaymentNotFound,
+    ProviderUnavailable,
+)
 from reelbyte.payments.idempotency import run_once
 from reelbyte.payments.invoices import invoice_for
 from reelbyte.payments.schemas import (
@@ -24,6 +38,7 @@ from reelbyte.payments.schemas import (
     WithdrawalOut,
     WithdrawRequest,
 )
+from reelbyte.projects.errors import CurrencyMismatch
 
 payments_router = APIRouter(prefix="/payments", tags=["payments"])
 milestone_funding_router = APIRouter(prefix="/milestones", tags=["payments"])
@@ -31,8 +46,26 @@ invoices_router = APIRouter(prefix="/orders", tags=["orders"])
 # Providers post forms and must not be rate-limited like people: mounted apart under /v1.
 webhooks_router = APIRouter(prefix="/payments", tags=["payments"])
 
-CurrentCreator = Annotated[User, Depends(require_role("creator"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Send the same key to retry safely: the same body gets the first answer again, "
+        "another body 409.",
+    ),
+]
+IDEMPOTENCY_ERRORS = (InvalidIdempotencyKey, IdempotencyKeyReused)
+CHECKOUT_ERRORS = (
+    *IDEMPOTENCY_ERRORS,
+    InvalidCheckoutTarget,
+    OrderNotFound,
+    MilestoneNotFound,
+    UsesMilestones,
+    NotPayable,
+    ProviderUnavailable,
+)
 
 
 async def _checkout(
@@ -54,7 +87,12 @@ async def _checkout(
     return JSONResponse(response, status_code=code)
 
 
-@payments_router.post("/checkout", status_code=status.HTTP_201_CREATED, response_model=PaymentOut)
+@payments_router.post(
+    "/checkout",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PaymentOut,
+    responses=error_responses(*CHECKOUT_ERRORS),
+)
 async def checkout(
     data: CheckoutRequest, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -63,7 +101,10 @@ async def checkout(
 
 
 @milestone_funding_router.post(
-    "/{milestone_id}/fund", status_code=status.HTTP_201_CREATED, response_model=PaymentOut
+    "/{milestone_id}/fund",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PaymentOut,
+    responses=error_responses(*CHECKOUT_ERRORS),
 )
 async def fund_milestone(
     milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
@@ -82,7 +123,7 @@ async def my_balance(user: CurrentUser, session: SessionDep) -> BalanceOut:
 async def my_transactions(
     user: CurrentUser,
     session: SessionDep,
-    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> TransactionPage:
     """Every movement on my accounts, newest first; pass `next_cursor` for the next page."""
@@ -92,7 +133,12 @@ async def my_transactions(
     )
 
 
-@payments_router.post("/me/withdraw", status_code=status.HTTP_201_CREATED, response_model=WithdrawalOut)
+@payments_router.post(
+    "/me/withdraw",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WithdrawalOut,
+    responses=error_responses(*IDEMPOTENCY_ERRORS, CurrencyMismatch, BelowMinimumPayout, InsufficientFunds),
+)
 async def withdraw(
     data: WithdrawRequest, user: CurrentCreator, session: SessionDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -111,7 +157,10 @@ async def withdraw(
 @invoices_router.get(
     "/{order_id}/invoice",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"}},
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"},
+        **error_responses(OrderNotFound, NotPaid),
+    },
 )
 async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """The PDF invoice of a paid order (its parties and admins)."""
@@ -121,16 +170,21 @@ async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
     )
 
 
-@payments_router.get("/{payment_id}", response_model=PaymentOut)
+@payments_router.get("/{payment_id}", response_model=PaymentOut, responses=error_responses(PaymentNotFound))
 async def get_payment(payment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PaymentOut:
     return PaymentOut.of(await service.get_payment_for(session, user, payment_id))
 
 
-@webhooks_router.post("/webhook", include_in_schema=True)
+@webhooks_router.post(
+    "/webhook",
+    include_in_schema=True,
+    responses=error_responses(PaymentNotFound, ProviderUnavailable, *NOTICE_ERRORS),
+)
 async def mollie_webhook(
     session: SessionDep, provider_payment_id: Annotated[str, Form(alias="id", min_length=1, max_length=64)]
 ) -> dict[str, str]:
-    """Mollie-style notice (form field `id`): the payment is read back from the provider."""
+    """Mollie-style notice (form field `id`): the payment is read back from the provider; 503
+    while it cannot be, so that the provider sends the notice again later."""
     provider = "sandbox" if get_settings().payment_provider == "sandbox" else "mollie"
     payment = await service.handle_notice(session, provider, provider_payment_id)
     return {"status": payment.status.value}

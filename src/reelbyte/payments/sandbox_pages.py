@@ -20,16 +20,17 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 payment_pages_router = APIRouter(include_in_schema=False)
 
 
+def _no_such_checkout(request: Request) -> Response:
+    return templates.TemplateResponse(
+        request, "message.html", {"title": "No such payment", "message": "This checkout does not exist."}, 404
+    )
+
+
 @payment_pages_router.get("/sandbox/checkout/{payment_id}", response_class=HTMLResponse)
 async def checkout_page(request: Request, payment_id: str) -> Response:
     payment = await sandbox.load_checkout(payment_id[:32])
     if payment is None:
-        return templates.TemplateResponse(
-            request,
-            "message.html",
-            {"title": "No such payment", "message": "This checkout does not exist."},
-            404,
-        )
+        return _no_such_checkout(request)
     return templates.TemplateResponse(
         request,
         "sandbox_checkout.html",
@@ -43,12 +44,7 @@ async def act(
 ) -> Response:
     payment = await sandbox.act(payment_id[:32], action)
     if payment is None:
-        return templates.TemplateResponse(
-            request,
-            "message.html",
-            {"title": "No such payment", "message": "This checkout does not exist."},
-            404,
-        )
+        return _no_such_checkout(request)
     return RedirectResponse(payment.redirect_url, status_code=303)
 
 

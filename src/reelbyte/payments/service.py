@@ -2,7 +2,8 @@
 
 Every money movement is a ledger transfer with an idempotency key derived from what caused it
 ("payment:<id>:paid", "order:<id>:release", ...), so a webhook, job or request that runs twice
-moves the money once.
+moves the money once. Nothing here commits: the route or job opens the unit of work; the jobs
+that follow (a refund or payout through the provider) are deferred inside it, by name.
 """
 
 from __future__ import annotations
@@ -16,14 +17,23 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import utcnow
-from reelbyte.core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from reelbyte.core.db import lock_one, utcnow
 from reelbyte.core.jobs import defer
 from reelbyte.core.money import Money, to_minor
+from reelbyte.core.pagination import newest_first
 from reelbyte.identity.models import User
 from reelbyte.orders import service as orders
+from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
 from reelbyte.orders.models import Milestone, MilestoneStatus, Order, OrderStatus
 from reelbyte.payments import events, ledger
+from reelbyte.payments.errors import (
+    BelowMinimumPayout,
+    InsufficientFunds,
+    InvalidCheckoutTarget,
+    NotPayable,
+    PaymentNotFound,
+    ProviderUnavailable,
+)
 from reelbyte.payments.ledger import Leg
 from reelbyte.payments.models import (
     EntryKind,
@@ -38,9 +48,14 @@ from reelbyte.payments.models import (
     WithdrawalStatus,
 )
 from reelbyte.payments.providers import get_provider, provider_named
-from reelbyte.payments.providers.base import PayoutRejected, ProviderError, ProviderPayment
+from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError, ProviderPayment
+from reelbyte.projects.errors import CurrencyMismatch
 
 log = structlog.get_logger(__name__)
+
+# The jobs that ask the provider (payments/jobs.py), deferred by name.
+SEND_REFUND_TASK = "send_refund"
+PAY_OUT_TASK = "pay_out"
 
 PS = PaymentStatus
 # Where a payment may go from where it is; anything else a notice says is ignored (out of order).
@@ -61,9 +76,7 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, set[PaymentStatus]] = {
 async def checkout(
     session: AsyncSession, user: User, *, order_id: uuid.UUID | None, milestone_id: uuid.UUID | None
 ) -> Payment:
-    """Start paying an order (or one milestone of it); an open checkout is handed out again.
-
-    Does not commit: the caller commits with the idempotency record."""
+    """Start paying an order (or one milestone of it); an open checkout is handed out again."""
     order, milestone = await _payable(session, user, order_id, milestone_id)
     same_target = Payment.milestone_id == milestone.id if milestone else Payment.milestone_id.is_(None)
     existing = await session.scalar(
@@ -79,17 +92,17 @@ async def checkout(
     base = get_settings().public_url.rstrip("/")
     try:
         remote = await provider.create_payment(
-            amount_minor=amount,
-            currency=order.currency,
-            description=f"ReelByte order {order.title}"[:255],
-            redirect_url=f"{base}/payments/return/{payment_id}",
-            webhook_url=f"{base}/v1/payments/webhook",  # Mollie's (and the sandbox's) form notice
-            metadata={"payment_id": str(payment_id), "order_id": str(order.id)},
+            PaymentRequest(
+                amount_minor=amount,
+                currency=order.currency,
+                description=f"ReelByte order {order.title}"[:255],
+                redirect_url=f"{base}/payments/return/{payment_id}",
+                webhook_url=f"{base}/v1/payments/webhook",  # Mollie's (and the sandbox's) form notice
+                metadata={"payment_id": str(payment_id), "order_id": str(order.id)},
+            )
         )
     except ProviderError as error:
-        raise ServiceUnavailable(
-            "The payment provider is not answering; try again.", code="provider_unavailable"
-        ) from error
+        raise ProviderUnavailable() from error
     payment = Payment(
         id=payment_id,
         order_id=order.id,
@@ -112,24 +125,27 @@ async def _payable(
 ) -> tuple[Order, Milestone | None]:
     """Lock what is being paid for and check it can be paid by this user now."""
     if (order_id is None) == (milestone_id is None):
-        raise BadRequest("Pay either an order_id or a milestone_id.", code="checkout_target")
+        raise InvalidCheckoutTarget()
     if milestone_id is not None:
-        order, milestone = await orders.lock_milestone(session, milestone_id)
+        order, milestone = await orders.lock_milestone(session, milestone_id, reader=user)
         if order.client_id != user.id:
-            raise NotFound("No such milestone.", code="milestone_not_found")
+            raise MilestoneNotFound()
         if not orders.milestone_fundable(order, milestone):
-            raise Conflict(
-                f"This milestone is {milestone.status.value}; it cannot be paid.", code="not_payable"
+            raise NotPayable(
+                f"This milestone is {milestone.status.value}; it cannot be paid.",
+                details={"status": milestone.status.value},
             )
         return order, milestone
     assert order_id is not None
-    order = await orders.lock_order(session, order_id)
+    order = await orders.lock_for(session, user, order_id)
     if order.client_id != user.id:
-        raise NotFound("No such order.", code="order_not_found")
+        raise OrderNotFound()
     if order.uses_milestones:
-        raise Conflict("This order is paid milestone by milestone.", code="uses_milestones")
+        raise UsesMilestones("This order is paid milestone by milestone.")
     if order.status is not OrderStatus.PENDING_PAYMENT:
-        raise Conflict(f"This order is {order.status.value}; it cannot be paid.", code="not_payable")
+        raise NotPayable(
+            f"This order is {order.status.value}; it cannot be paid.", details={"status": order.status.value}
+        )
     return order, None
 
 
@@ -140,13 +156,13 @@ async def find_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment 
 
 async def get_payment_for(session: AsyncSession, user: User, payment_id: uuid.UUID) -> Payment:
     """A payment, for the parties of its order and admins (anyone else: 404)."""
-    payment = await session.get(Payment, payment_id)
+    payment = await session.scalar(
+        select(Payment)
+        .join(Order, Order.id == Payment.order_id)
+        .where(Payment.id == payment_id, orders.readable_orders(user))
+    )
     if payment is None:
-        raise NotFound("No such payment.", code="payment_not_found")
-    try:
-        await orders.get_order(session, user, payment.order_id)
-    except NotFound as error:
-        raise NotFound("No such payment.", code="payment_not_found") from error
+        raise PaymentNotFound()
     return payment
 
 
@@ -154,24 +170,34 @@ async def get_payment_for(session: AsyncSession, user: User, payment_id: uuid.UU
 
 
 async def handle_notice(session: AsyncSession, provider_name: str, provider_payment_id: str) -> Payment:
-    """A provider says a payment changed. Never trust the notice: read the payment back."""
-    payment_id = await session.scalar(
+    """A provider says a payment changed. Never trust the notice: read the payment back.
+
+    A provider that cannot be read is a 503 (`provider_unavailable`): the unit of work rolls
+    back and the provider sends the notice again later. (The sandbox reads its books on
+    connections of its own, so notices holding the app's connections never starve it.)"""
+    payment_id = await payment_id_at_provider(session, provider_name, provider_payment_id)
+    if payment_id is None:
+        raise PaymentNotFound()
+    return await read_back(session, provider_name, payment_id, provider_payment_id)
+
+
+async def payment_id_at_provider(
+    session: AsyncSession, provider_name: str, provider_payment_id: str
+) -> uuid.UUID | None:
+    return await session.scalar(
         select(Payment.id).where(
             Payment.provider == provider_name, Payment.provider_payment_id == provider_payment_id
         )
     )
-    if payment_id is None:
-        raise NotFound("No such payment.", code="payment_not_found")
-    # Hand the connection back while the provider answers: a burst of notices must not hold the
-    # pool (the sandbox reads its books through it), and the work below starts from the locks.
-    await session.rollback()
+
+
+async def read_back(
+    session: AsyncSession, provider_name: str, payment_id: uuid.UUID, provider_payment_id: str
+) -> Payment:
     try:
         remote = await provider_named(provider_name).get_payment(provider_payment_id)
     except ProviderError as error:
-        # 5xx: the provider will send the notice again later.
-        raise ServiceUnavailable(
-            "Could not read the payment back from the provider.", code="provider_unavailable"
-        ) from error
+        raise ProviderUnavailable("Could not read the payment back from the provider.") from error
     return await apply_remote_status(session, payment_id, remote)
 
 
@@ -182,32 +208,25 @@ async def apply_remote_status(
     order_id = await session.scalar(select(Payment.order_id).where(Payment.id == payment_id))
     assert order_id is not None
     order = await orders.lock_order(session, order_id)
-    payment = await session.scalar(
-        select(Payment)
-        .where(Payment.id == payment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    payment = await lock_one(session, select(Payment).where(Payment.id == payment_id))
     assert payment is not None
     new_status = PaymentStatus(remote.status) if remote.status in PS.__members__.values() else None
     if new_status is None or new_status not in PAYMENT_TRANSITIONS[payment.status]:
-        await session.commit()
         return payment  # a duplicate or out-of-order notice: nothing changes
     if remote.amount_minor != payment.amount_minor or remote.currency != payment.currency:
         log.error("payment_amount_mismatch", payment_id=str(payment.id), remote=remote)
-        await session.commit()
         return payment
     payment.status = new_status
     if new_status is PS.PAID:
         await _on_paid(session, order, payment)
-    await session.commit()
+    await session.flush()
     return payment
 
 
 async def _on_paid(session: AsyncSession, order: Order, payment: Payment) -> None:
     payment.paid_at = utcnow()
     milestone = (
-        await session.get(Milestone, payment.milestone_id, with_for_update=True)
+        await lock_one(session, select(Milestone).where(Milestone.id == payment.milestone_id))
         if payment.milestone_id
         else None
     )
@@ -265,17 +284,16 @@ async def _refund(
             Leg(ledger.refunds(payment.currency), amount, EntryKind.REFUND),
         ],
     )
-    from reelbyte.payments.jobs import send_refund
-
-    await defer(session, send_refund, refund_id=str(refund.id))
+    await defer(session, SEND_REFUND_TASK, refund_id=str(refund.id))
 
 
 async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
     """The job's work: ask the provider to pay the refund back (idempotently), then book it."""
-    refund = await session.get(Refund, refund_id, with_for_update=True)
+    refund = await lock_one(session, select(Refund).where(Refund.id == refund_id))
     if refund is None or refund.status is RefundStatus.REFUNDED:
         return
-    payment = await session.get_one(Payment, refund.payment_id, with_for_update=True)
+    payment = await lock_one(session, select(Payment).where(Payment.id == refund.payment_id))
+    assert payment is not None
     remote = await provider_named(payment.provider).create_refund(
         provider_payment_id=payment.provider_payment_id,
         amount_minor=refund.amount_minor,
@@ -302,7 +320,7 @@ async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
     )
     if int(refunded or 0) >= payment.amount_minor:
         payment.status = PS.REFUNDED
-    await session.commit()
+    await session.flush()
 
 
 async def _payments_of(
@@ -367,17 +385,18 @@ async def release(
 
 
 async def withdraw(session: AsyncSession, user: User, amount: Money) -> Withdrawal:
-    """Move the amount from available to in transit and queue the payout; 409 beyond the balance.
-
-    Does not commit: the caller commits with the idempotency record."""
+    """Move the amount from available to in transit and queue the payout; 409 beyond the balance."""
     settings = get_settings()
     minimum = to_minor(settings.minimum_payout)
     if amount.currency != settings.default_currency:
-        raise BadRequest(f"Withdrawals are paid in {settings.default_currency}.", code="currency_mismatch")
+        raise CurrencyMismatch(
+            f"Withdrawals are paid in {settings.default_currency}.",
+            details={"currency": amount.currency, "expected": settings.default_currency},
+        )
     if amount.minor < minimum:
-        raise BadRequest(
+        raise BelowMinimumPayout(
             f"The smallest withdrawal is {settings.minimum_payout} {settings.default_currency}.",
-            code="below_minimum_payout",
+            details={"minimum": str(settings.minimum_payout)},
         )
     provider = get_provider()
     withdrawal = Withdrawal(
@@ -397,20 +416,16 @@ async def withdraw(session: AsyncSession, user: User, amount: Money) -> Withdraw
                 Leg(ledger.in_transit(user.id, amount.currency), amount.minor, EntryKind.WITHDRAWAL),
             ],
         )
-    except ledger.InsufficientFunds as error:
-        raise Conflict(
-            "The amount is more than your available balance.", code="insufficient_funds"
-        ) from error
-    from reelbyte.payments.jobs import pay_out
-
-    await defer(session, pay_out, withdrawal_id=str(withdrawal.id))
+    except InsufficientFunds as error:  # said in the words of a withdrawal
+        raise InsufficientFunds() from error
+    await defer(session, PAY_OUT_TASK, withdrawal_id=str(withdrawal.id))
     return withdrawal
 
 
 async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> WithdrawalStatus:
     """The job's work. Safe to repeat after a crash at any point: the provider payout and each
     ledger transfer are keyed by the withdrawal, so it is paid exactly once."""
-    withdrawal = await session.get(Withdrawal, withdrawal_id, with_for_update=True)
+    withdrawal = await lock_one(session, select(Withdrawal).where(Withdrawal.id == withdrawal_id))
     if withdrawal is None or withdrawal.status is not WithdrawalStatus.REQUESTED:
         return withdrawal.status if withdrawal else WithdrawalStatus.FAILED
     provider = provider_named(withdrawal.provider)
@@ -434,7 +449,7 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
         out = ledger.clearing(provider.name, withdrawal.currency)
         await _settle_withdrawal(session, withdrawal, "paid", out, EntryKind.PAYOUT)
         await events.withdrawal_paid.emit(session, withdrawal)
-    await session.commit()
+    await session.flush()
     return withdrawal.status
 
 
@@ -518,14 +533,8 @@ async def transactions(
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
         .join(LedgerTransfer, LedgerTransfer.id == LedgerEntry.transfer_id)
         .where(LedgerAccount.owner_id == user.id)
-        .order_by(LedgerEntry.id.desc())
-        .limit(limit + 1)
     )
-    if cursor is not None:
-        query = query.where(LedgerEntry.id < cursor)
-    rows = [
-        HistoryRow(entry, transfer, kind.value)
-        for entry, transfer, kind in (await session.execute(query)).all()
-    ]
-    next_cursor = rows[limit - 1].entry.id if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    rows, next_cursor = await newest_first(
+        session, query, LedgerEntry.id, cursor=cursor, limit=limit, scalars=False
+    )
+    return [HistoryRow(entry, transfer, kind.value) for entry, transfer, kind in rows], next_cursor

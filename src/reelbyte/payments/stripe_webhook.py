@@ -19,9 +19,16 @@ from fastapi import Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.errors import BadRequest, NotFound, ServiceUnavailable
+from reelbyte.core.errors import error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.payments import service
+from reelbyte.payments.errors import (
+    NOTICE_ERRORS,
+    InvalidEvent,
+    InvalidSignature,
+    ProviderUnavailable,
+    WebhookNotConfigured,
+)
 from reelbyte.payments.providers import provider_named
 from reelbyte.payments.providers.base import ProviderError
 from reelbyte.payments.providers.stripe import StripeProvider
@@ -34,7 +41,12 @@ SIGNATURE_TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE
 stripe_webhook_router = APIRouter(prefix="/payments", tags=["payments"])
 
 
-@stripe_webhook_router.post("/webhook/stripe")
+@stripe_webhook_router.post(
+    "/webhook/stripe",
+    responses=error_responses(
+        WebhookNotConfigured, InvalidSignature, InvalidEvent, ProviderUnavailable, *NOTICE_ERRORS
+    ),
+)
 async def stripe_webhook(
     request: Request,
     session: SessionDep,
@@ -48,17 +60,15 @@ async def stripe_webhook(
 def verified_event(payload: bytes, signature: str | None) -> stripe.Event:
     secret = get_settings().stripe_webhook_secret
     if not secret:
-        raise ServiceUnavailable("Stripe webhooks are not configured.", code="webhook_not_configured")
+        raise WebhookNotConfigured()
     if not signature:
-        raise BadRequest("The Stripe-Signature header is missing.", code="invalid_signature")
+        raise InvalidSignature("The Stripe-Signature header is missing.")
     try:
         event: stripe.Event = stripe.Webhook.construct_event(payload, signature, secret, SIGNATURE_TOLERANCE)
     except stripe.SignatureVerificationError as error:
-        raise BadRequest(
-            "The Stripe-Signature does not match, or is too old.", code="invalid_signature"
-        ) from error
+        raise InvalidSignature("The Stripe-Signature does not match, or is too old.") from error
     except ValueError as error:  # signed, but not an event
-        raise BadRequest("The event is not valid JSON.", code="invalid_event") from error
+        raise InvalidEvent() from error
     return event
 
 
@@ -74,16 +84,14 @@ async def handle_event(session: AsyncSession, event: stripe.Event) -> str:
         try:
             session_id = await provider.session_for_payment_intent(object_id)
         except ProviderError as error:
-            raise ServiceUnavailable(
-                "Could not read the payment back from the provider.", code="provider_unavailable"
-            ) from error
+            raise ProviderUnavailable("Could not read the payment back from the provider.") from error
     else:
         return "ignored"
     if not session_id:
         return "ignored"
-    try:
-        payment = await service.handle_notice(session, "stripe", session_id)
-    except NotFound:
+    payment_id = await service.payment_id_at_provider(session, "stripe", session_id)
+    if payment_id is None:
         log.info("stripe_event_not_ours", event_id=event.id, type=kind, session_id=session_id)
         return "ignored"
+    payment = await service.read_back(session, "stripe", payment_id, session_id)
     return payment.status.value

@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from reelbyte.core.errors import BadRequest
+from reelbyte.core.errors import raises
 from reelbyte.core.fulltext import text_query
 from reelbyte.core.money import to_minor
+from reelbyte.core.params import AmountUpTo10M, is_label, labels_schema
 from reelbyte.core.text import normalise_label
+from reelbyte.projects.errors import InvalidBudgetRange, InvalidSkill
 from reelbyte.projects.models import Project, ProjectInvite, ProjectStatus, ProjectVisibility
 
 # Category ids are INTEGER columns: a larger id is a 422, not a database error.
@@ -50,30 +52,41 @@ class ProjectFilters(BaseModel):
     @model_validator(mode="after")
     def _budget_range_in_order(self) -> ProjectFilters:
         if self.min_budget is not None and self.max_budget is not None and self.min_budget > self.max_budget:
-            raise BadRequest(
+            raise InvalidBudgetRange(
                 "min_budget must not be above max_budget.",
-                code="invalid_budget_range",
                 details={"min_budget": str(self.min_budget), "max_budget": str(self.max_budget)},
             )
         return self
 
 
+MAX_SKILL_LENGTH = 50
+
+
+@raises(InvalidSkill)
+def clean_skills(skills: list[str] | None) -> list[str]:
+    """Skills as compared: normalised, unique, sorted; each has 1 to MAX_SKILL_LENGTH characters."""
+    if not all(is_label(skill, MAX_SKILL_LENGTH) for skill in skills or []):
+        raise InvalidSkill()
+    return sorted({normalise_label(skill) for skill in skills or []})
+
+
+@raises(InvalidSkill, InvalidBudgetRange)
 def project_filters(
     category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    min_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
-    max_budget: Annotated[Decimal | None, Query(ge=0, le=10_000_000, decimal_places=2)] = None,
+    min_budget: Annotated[AmountUpTo10M | None, Query()] = None,
+    max_budget: Annotated[AmountUpTo10M | None, Query()] = None,
     skills: Annotated[
-        list[str] | None, Query(max_length=20, description="projects needing any of these")
+        list[str] | None,
+        Query(max_length=20, description="projects needing any of these"),
+        labels_schema(max_items=20, max_length=MAX_SKILL_LENGTH),
     ] = None,
     status: ProjectStatus = ProjectStatus.OPEN,
     client_id: uuid.UUID | None = None,
     sort_by: ProjectSort = ProjectSort.RELEVANCE,
 ) -> ProjectFilters:
     """FastAPI dependency for the shared project filters."""
-    cleaned = sorted({normalise_label(skill) for skill in skills or []})
-    if any(not skill or len(skill) > 50 for skill in cleaned):
-        raise BadRequest("Each skill has 1 to 50 characters.", code="invalid_skill")
+    cleaned = clean_skills(skills)
     return ProjectFilters(
         category_id=category_id,
         subcategory_id=subcategory_id,

@@ -7,11 +7,27 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response, status
 
+from reelbyte.catalog.errors import InvalidCategory, InvalidSubcategory
+from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser
+from reelbyte.identity.deps import CurrentClient, CurrentCreator, CurrentUser, OptionalUser
 from reelbyte.projects import service
-from reelbyte.projects.deps import CurrentClient, CurrentCreator, Viewer
+from reelbyte.projects.errors import (
+    CurrencyMismatch,
+    DeadlinePassed,
+    InvalidBudgetRange,
+    InvalidInvitee,
+    InviteNotFound,
+    OwnProject,
+    ProjectHasAcceptedProposal,
+    ProjectNotFound,
+    ProjectNotOpen,
+    ProposalExists,
+    ProposalNotFound,
+    ProposalNotPending,
+    TooManyInvites,
+)
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.models import ProposalStatus
 from reelbyte.projects.schemas import (
@@ -37,7 +53,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 
 @projects_router.get("", response_model=Page[ProjectOut])
 async def list_projects(
-    viewer: Viewer, filters: Filters, paging: Paging, session: SessionDep
+    viewer: OptionalUser, filters: Filters, paging: Paging, session: SessionDep
 ) -> Page[ProjectOut]:
     """Open projects by default; filter by category, budget range (overlapping), skills (any), status.
 
@@ -47,19 +63,37 @@ async def list_projects(
     return Page.of([ProjectOut.of(project) for project in items], total, paging)
 
 
-@projects_router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
+@projects_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectOut,
+    responses=error_responses(InvalidCategory, InvalidSubcategory, CurrencyMismatch, InvalidBudgetRange),
+)
 async def create_project(data: ProjectCreate, user: CurrentClient, session: SessionDep) -> ProjectOut:
     """Post a project (clients, and hybrid users). Budgets are in the platform currency."""
     return ProjectOut.of(await service.create_project(session, user, data))
 
 
-@projects_router.get("/{project_id}", response_model=ProjectOut)
-async def get_project(project_id: uuid.UUID, viewer: Viewer, session: SessionDep) -> ProjectOut:
-    """A project you may see (404 otherwise); views by anybody but the owner are counted."""
-    return ProjectOut.of(await service.get_project(session, viewer, project_id))
+@projects_router.get("/{project_id}", response_model=ProjectOut, responses=error_responses(ProjectNotFound))
+async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> ProjectOut:
+    """A project you may see (404 otherwise). Views by anybody but the owner are counted, and
+    show in `views_count` within about a minute."""
+    return ProjectOut.of(await service.view_project(session, viewer, project_id))
 
 
-@projects_router.put("/{project_id}", response_model=ProjectOut)
+@projects_router.put(
+    "/{project_id}",
+    response_model=ProjectOut,
+    responses=error_responses(
+        ProjectNotFound,
+        NotOwner,
+        ProjectNotOpen,
+        InvalidCategory,
+        InvalidSubcategory,
+        CurrencyMismatch,
+        InvalidBudgetRange,
+    ),
+)
 async def update_project(
     project_id: uuid.UUID, changes: ProjectUpdate, user: CurrentUser, session: SessionDep
 ) -> ProjectOut:
@@ -67,19 +101,32 @@ async def update_project(
     return ProjectOut.of(await service.update_project(session, user, project_id, changes))
 
 
-@projects_router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+@projects_router.delete(
+    "/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ProjectNotFound, NotOwner, ProjectHasAcceptedProposal),
+)
 async def delete_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Delete your project with its proposals and invites; 409 once a proposal was accepted."""
     await service.delete_project(session, user, project_id)
 
 
-@projects_router.post("/{project_id}/cancel", response_model=ProjectOut)
+@projects_router.post(
+    "/{project_id}/cancel",
+    response_model=ProjectOut,
+    responses=error_responses(ProjectNotFound, NotOwner, InvalidTransition),
+)
 async def cancel_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProjectOut:
     """Cancel your open project; its pending proposals are rejected."""
     return ProjectOut.of(await service.cancel_project(session, user, project_id))
 
 
-@projects_router.get("/{project_id}/proposals", response_model=Page[ProposalOut], tags=["proposals"])
+@projects_router.get(
+    "/{project_id}/proposals",
+    response_model=Page[ProposalOut],
+    tags=["proposals"],
+    responses=error_responses(ProjectNotFound, NotOwner),
+)
 async def list_project_proposals(
     project_id: uuid.UUID,
     user: CurrentUser,
@@ -99,7 +146,10 @@ async def list_project_proposals(
     "/{project_id}/invites",
     status_code=status.HTTP_201_CREATED,
     response_model=InviteOut,
-    responses={200: {"description": "The creator was already invited", "model": InviteOut}},
+    responses={
+        200: {"description": "The creator was already invited", "model": InviteOut},
+        **error_responses(ProjectNotFound, NotOwner, ProjectNotOpen, InvalidInvitee, TooManyInvites),
+    },
 )
 async def invite_creator(
     project_id: uuid.UUID, data: InviteCreate, user: CurrentUser, session: SessionDep, response: Response
@@ -111,14 +161,22 @@ async def invite_creator(
     return InviteOut.model_validate(invite)
 
 
-@projects_router.get("/{project_id}/invites", response_model=list[InviteOut])
+@projects_router.get(
+    "/{project_id}/invites",
+    response_model=list[InviteOut],
+    responses=error_responses(ProjectNotFound, NotOwner),
+)
 async def list_invites(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[InviteOut]:
     return [
         InviteOut.model_validate(invite) for invite in await service.list_invites(session, user, project_id)
     ]
 
 
-@projects_router.delete("/{project_id}/invites/{creator_id}", status_code=status.HTTP_204_NO_CONTENT)
+@projects_router.delete(
+    "/{project_id}/invites/{creator_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ProjectNotFound, NotOwner, InviteNotFound),
+)
 async def remove_invite(
     project_id: uuid.UUID, creator_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> None:
@@ -128,7 +186,14 @@ async def remove_invite(
 # --- proposals ----------------------------------------------------------------------------
 
 
-@proposals_router.post("", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+@proposals_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=error_responses(
+        ProjectNotFound, OwnProject, ProjectNotOpen, DeadlinePassed, CurrencyMismatch, ProposalExists
+    ),
+)
 async def create_proposal(data: ProposalCreate, user: CurrentCreator, session: SessionDep) -> ProposalOut:
     """Bid on an open project you can see (creators, and hybrid users on others' projects).
 
@@ -137,14 +202,22 @@ async def create_proposal(data: ProposalCreate, user: CurrentCreator, session: S
     return ProposalOut.of(await service.create_proposal(session, user, data), for_owner=False)
 
 
-@proposals_router.get("/{proposal_id}", response_model=ProposalOut)
+@proposals_router.get(
+    "/{proposal_id}", response_model=ProposalOut, responses=error_responses(ProposalNotFound)
+)
 async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     """Your proposal, or one sent for your project."""
     view = await service.get_proposal(session, user, proposal_id)
     return ProposalOut.of(view.proposal, for_owner=view.for_owner)
 
 
-@proposals_router.put("/{proposal_id}", response_model=ProposalOut)
+@proposals_router.put(
+    "/{proposal_id}",
+    response_model=ProposalOut,
+    responses=error_responses(
+        ProposalNotFound, NotOwner, ProposalNotPending, ProjectNotOpen, CurrencyMismatch
+    ),
+)
 async def update_proposal(
     proposal_id: uuid.UUID, changes: ProposalUpdate, user: CurrentUser, session: SessionDep
 ) -> ProposalOut:
@@ -152,30 +225,50 @@ async def update_proposal(
     return ProposalOut.of(await service.update_proposal(session, user, proposal_id, changes), for_owner=False)
 
 
-@proposals_router.delete("/{proposal_id}", response_model=ProposalOut)
+@proposals_router.delete(
+    "/{proposal_id}",
+    response_model=ProposalOut,
+    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+)
 async def withdraw_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     """Withdraw your pending proposal (it stays, as withdrawn; you cannot send another)."""
     return ProposalOut.of(await service.withdraw_proposal(session, user, proposal_id), for_owner=False)
 
 
-@proposals_router.post("/{proposal_id}/accept", response_model=ProposalOut)
+@proposals_router.post(
+    "/{proposal_id}/accept",
+    response_model=ProposalOut,
+    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+)
 async def accept_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     """Accept a pending proposal for your open project: the project goes in progress and the
     other pending proposals are rejected."""
     return ProposalOut.of(await service.accept_proposal(session, user, proposal_id), for_owner=True)
 
 
-@proposals_router.post("/{proposal_id}/reject", response_model=ProposalOut)
+@proposals_router.post(
+    "/{proposal_id}/reject",
+    response_model=ProposalOut,
+    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+)
 async def reject_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     return ProposalOut.of(await service.reject_proposal(session, user, proposal_id), for_owner=True)
 
 
-@proposals_router.post("/{proposal_id}/shortlist", response_model=ProposalOut)
+@proposals_router.post(
+    "/{proposal_id}/shortlist",
+    response_model=ProposalOut,
+    responses=error_responses(ProposalNotFound, NotOwner, ProposalNotPending),
+)
 async def shortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     """Mark a pending proposal for your project; only you see the mark."""
     return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, True), for_owner=True)
 
 
-@proposals_router.delete("/{proposal_id}/shortlist", response_model=ProposalOut)
+@proposals_router.delete(
+    "/{proposal_id}/shortlist",
+    response_model=ProposalOut,
+    responses=error_responses(ProposalNotFound, NotOwner, ProposalNotPending),
+)
 async def unshortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
     return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, False), for_owner=True)

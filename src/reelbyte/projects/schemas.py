@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, JsonValue, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    JsonValue,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from reelbyte.core.money import Money
+from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
+from reelbyte.core.updates import not_nullable
 from reelbyte.projects.models import Project, ProjectStatus, ProjectVisibility, Proposal, ProposalStatus
 
 # Budgets and prices live in INTEGER columns: cap them well inside that (ten million a project).
@@ -28,6 +39,18 @@ def _positive_bounded(money: Money) -> Money:
     if amount > MAX_AMOUNT:
         raise ValueError(f"amount must be at most {MAX_AMOUNT}")
     return money
+
+
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_means_end_of_day(value: object) -> object:
+    """A date (`2026-12-31`) means the end of that day in UTC: 2026-12-31T23:59:59.999999Z."""
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value):
+        value = date.fromisoformat(value)  # an impossible date is a ValueError: 422
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time.max, tzinfo=UTC)
+    return value
 
 
 def _future(moment: datetime) -> datetime:
@@ -53,14 +76,27 @@ def _refuse_null(value: object) -> object:
     return value
 
 
-Amount = Annotated[Money, AfterValidator(_positive_bounded)]
-Deadline = Annotated[AwareDatetime, AfterValidator(_future)]
+Amount = Annotated[
+    Money, AfterValidator(_positive_bounded), positive_money_schema(7, inclusive_power_of_ten=True)
+]
+Deadline = Annotated[
+    AwareDatetime,
+    BeforeValidator(_date_means_end_of_day),
+    AfterValidator(_future),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+            "description": "A date-time with its time zone, or a date (`2026-12-31`) meaning the end of "
+            "that day in UTC; in the future, within three years.",
+        }
+    ),
+]
 Title = Annotated[str, Field(min_length=3, max_length=150)]
-Description = Annotated[str, Field(min_length=1, max_length=10_000)]
-Skill = Annotated[str, Field(min_length=1, max_length=50)]
+Description = Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S")]  # not only spaces
+Skill = Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
 Skills = Annotated[list[Skill], Field(max_length=MAX_SKILLS), AfterValidator(_normalised_skills)]
 Attachments = Annotated[list[PublicUrl], Field(max_length=MAX_ATTACHMENTS)]
-CoverLetter = Annotated[str, Field(min_length=1, max_length=5000)]
+CoverLetter = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
 DeliveryDays = Annotated[int, Field(ge=1, le=365)]
 CategoryId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
@@ -93,6 +129,27 @@ class ProjectCreate(RequestModel):
     model_config = {"json_schema_extra": {"examples": [_PROJECT_EXAMPLE]}}
 
 
+_KEPT_PROJECT_FIELDS = (
+    "title",
+    "description",
+    "category_id",
+    "required_skills",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "attachments",
+    "visibility",
+)
+_KEPT_PROPOSAL_FIELDS = (
+    "cover_letter",
+    "price",
+    "proposed_price",
+    "delivery_days",
+    "delivery_time",
+    "attachments",
+)
+
+
 class ProjectUpdate(RequestModel):
     """Every field is optional: only the ones sent change. `subcategory_id: null` clears it."""
 
@@ -107,26 +164,16 @@ class ProjectUpdate(RequestModel):
     attachments: Attachments | None = None
     visibility: ProjectVisibility | None = None
 
-    @field_validator(
-        "title",
-        "description",
-        "category_id",
-        "required_skills",
-        "budget_min",
-        "budget_max",
-        "deadline",
-        "attachments",
-        "visibility",
-        mode="before",
-    )
+    @field_validator(*_KEPT_PROJECT_FIELDS, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         return _refuse_null(value)
 
     model_config = {
-        "json_schema_extra": {
-            "examples": [{"budget_max": {"currency": "EUR", "value": "500.00"}, "visibility": "invite_only"}]
-        }
+        "json_schema_extra": not_nullable(
+            *_KEPT_PROJECT_FIELDS,
+            examples=[{"budget_max": {"currency": "EUR", "value": "500.00"}, "visibility": "invite_only"}],
+        )
     }
 
 
@@ -182,15 +229,38 @@ class InviteOut(ResponseModel):
     created_at: datetime
 
 
+_PRICE_DOC = "The price asked, in the project's currency."
+_PROPOSED_PRICE_DOC = "Another name for `price` (send either; if both, the same amount)."
+_DAYS_DOC = "Days to deliver once the order is paid."
+_DELIVERY_TIME_DOC = "Another name for `delivery_days` (send either; if both, the same number)."
+
+
+def _one_of(names: tuple[str, str], first: Any, second: Any) -> Any:
+    """The value sent under either name of one field; both sent must agree (422 otherwise)."""
+    if first is not None and second is not None and first != second:
+        raise ValueError(f"{names[0]} and {names[1]} are one field: send one, or the same value in both")
+    return first if first is not None else second
+
+
+def _either_required(*pairs: tuple[str, str]) -> dict[str, JsonValue]:
+    """JSON schema: for each pair of names, one of them is required."""
+    return {"allOf": [{"anyOf": [{"required": [name]} for name in pair]} for pair in pairs]}
+
+
 class ProposalCreate(RequestModel):
+    """`price` and `delivery_days` may also be sent as `proposed_price` and `delivery_time`."""
+
     project_id: uuid.UUID
     cover_letter: CoverLetter
-    price: Amount
-    delivery_days: DeliveryDays
+    price: Amount | None = Field(None, description=_PRICE_DOC)
+    proposed_price: Amount | None = Field(None, description=_PROPOSED_PRICE_DOC)
+    delivery_days: DeliveryDays | None = Field(None, description=_DAYS_DOC)
+    delivery_time: DeliveryDays | None = Field(None, description=_DELIVERY_TIME_DOC)
     attachments: Attachments = Field(default_factory=list)
 
     model_config = {
         "json_schema_extra": {
+            **_either_required(("price", "proposed_price"), ("delivery_days", "delivery_time")),
             "examples": [
                 {
                     "project_id": "6f1c1d7e-8f9a-4d0b-9a53-1f1e6c1a2b3c",
@@ -199,23 +269,65 @@ class ProposalCreate(RequestModel):
                     "delivery_days": 7,
                     "attachments": ["https://vimeo.com/123456789"],
                 }
-            ]
+            ],
         }
     }
 
+    @model_validator(mode="after")
+    def _one_value_per_field(self) -> Self:
+        price = _one_of(("price", "proposed_price"), self.price, self.proposed_price)
+        days = _one_of(("delivery_days", "delivery_time"), self.delivery_days, self.delivery_time)
+        if price is None:
+            raise ValueError("price (or proposed_price) is required")
+        if days is None:
+            raise ValueError("delivery_days (or delivery_time) is required")
+        self.price = self.proposed_price = price
+        self.delivery_days = self.delivery_time = days
+        return self
+
+    @property
+    def amount(self) -> Money:
+        assert self.price is not None  # the validator above
+        return self.price
+
+    @property
+    def days(self) -> int:
+        assert self.delivery_days is not None
+        return self.delivery_days
+
 
 class ProposalUpdate(RequestModel):
-    """Every field is optional: only the ones sent change (none can be cleared)."""
+    """Every field is optional: only the ones sent change (none can be cleared). `price` and
+    `delivery_days` may also be sent as `proposed_price` and `delivery_time`."""
 
     cover_letter: CoverLetter | None = None
-    price: Amount | None = None
-    delivery_days: DeliveryDays | None = None
+    price: Amount | None = Field(None, description=_PRICE_DOC)
+    proposed_price: Amount | None = Field(None, description=_PROPOSED_PRICE_DOC)
+    delivery_days: DeliveryDays | None = Field(None, description=_DAYS_DOC)
+    delivery_time: DeliveryDays | None = Field(None, description=_DELIVERY_TIME_DOC)
     attachments: Attachments | None = None
 
-    @field_validator("cover_letter", "price", "delivery_days", "attachments", mode="before")
+    model_config = {"json_schema_extra": not_nullable(*_KEPT_PROPOSAL_FIELDS)}
+
+    @field_validator(*_KEPT_PROPOSAL_FIELDS, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         return _refuse_null(value)
+
+    @model_validator(mode="after")
+    def _one_value_per_field(self) -> Self:
+        _one_of(("price", "proposed_price"), self.price, self.proposed_price)
+        _one_of(("delivery_days", "delivery_time"), self.delivery_days, self.delivery_time)
+        return self
+
+    @property
+    def amount(self) -> Money | None:
+        """The new price if one was sent (under either name)."""
+        return self.price if self.price is not None else self.proposed_price
+
+    @property
+    def days(self) -> int | None:
+        return self.delivery_days if self.delivery_days is not None else self.delivery_time
 
 
 class ProposalOut(ResponseModel):
@@ -224,7 +336,9 @@ class ProposalOut(ResponseModel):
     creator_id: uuid.UUID
     cover_letter: str
     price: Money
+    proposed_price: Money = Field(description="The same as `price`.")
     delivery_days: int
+    delivery_time: int = Field(description="The same as `delivery_days`.")
     attachments: list[str]
     status: ProposalStatus
     # The client's private mark: shown to the project's owner only (null for the author).
@@ -235,13 +349,16 @@ class ProposalOut(ResponseModel):
 
     @classmethod
     def of(cls, proposal: Proposal, *, for_owner: bool) -> ProposalOut:
+        price = Money.from_minor(proposal.price_minor, proposal.currency)
         return cls(
             id=proposal.id,
             project_id=proposal.project_id,
             creator_id=proposal.creator_id,
             cover_letter=proposal.cover_letter,
-            price=Money.from_minor(proposal.price_minor, proposal.currency),
+            price=price,
+            proposed_price=price,
             delivery_days=proposal.delivery_days,
+            delivery_time=proposal.delivery_days,
             attachments=list(proposal.attachments or []),
             status=proposal.status,
             is_shortlisted=proposal.is_shortlisted if for_owner else None,

@@ -1,43 +1,58 @@
-"""Projects, invites and proposals: the business rules and the transaction boundaries.
+"""Projects, invites and proposals: the business rules.
 
-Every public function that changes something is one transaction (`run_in_transaction`, which
-retries serialization failures and deadlocks). Locks are always taken in one order: the
-project row first (`SELECT … FOR UPDATE`), then the proposal row. So every change on one
-project (a proposal sent, accepted, rejected, withdrawn, edited; the project edited, cancelled,
-deleted) runs one after the other, and two accepts racing on one project end with exactly one
-accepted proposal. The partial unique index `uq_proposals_one_accepted_per_project` is the last
-line of defence if that ever breaks.
+Every function runs inside the caller's unit of work (`core.db.transaction`, opened by the
+route or job) and never commits. Locks are always taken in one order: the project row first
+(`SELECT … FOR UPDATE`), then the proposal row. So every change on one project (a proposal
+sent, accepted, rejected, withdrawn, edited; the project edited, cancelled, deleted) runs one
+after the other, and two accepts racing on one project end with exactly one accepted proposal.
+The partial unique index `uq_proposals_one_accepted_per_project` is the last line of defence if
+that ever breaks (registered below: its violation is a 409, not a 500).
 
 Visibility: a public project is seen by everyone; an invite-only one by its owner and the
 creators invited to it, and by nobody else (404). A proposal is seen by its author and by the
 project's owner (404 for everyone else). Somebody who can see a thing but may not change it
-gets 403.
+gets 403 (`not_owner`).
 
 `proposals_count` counts the proposals that stand (pending, accepted or rejected): it goes up
 when one is sent and down when one is withdrawn, in SQL, under the project lock.
+
+Reading a project writes nothing: a view is counted in Redis after the unit of work commits
+(`projects/views.py`) and added to `views_count` by the periodic flush job.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from reelbyte.catalog.categories import validate_category_pair
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import run_in_transaction, utcnow
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.db import after_commit, constraint_error, lock_one, utcnow
+from reelbyte.core.errors import InvalidTransition, NotOwner
 from reelbyte.core.money import Money
 from reelbyte.core.pagination import PageParams
-from reelbyte.identity import service as identity_service
+from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
 from reelbyte.projects import events
+from reelbyte.projects.errors import (
+    CurrencyMismatch,
+    DeadlinePassed,
+    InvalidBudgetRange,
+    InvalidInvitee,
+    InviteNotFound,
+    OwnProject,
+    ProjectHasAcceptedProposal,
+    ProjectNotFound,
+    ProjectNotOpen,
+    ProposalExists,
+    ProposalNotFound,
+    ProposalNotPending,
+    TooManyInvites,
+)
 from reelbyte.projects.listing import ProjectFilters, project_list_query, visible_to
 from reelbyte.projects.models import (
     Project,
@@ -47,10 +62,21 @@ from reelbyte.projects.models import (
     ProposalStatus,
 )
 from reelbyte.projects.schemas import ProjectCreate, ProjectUpdate, ProposalCreate, ProposalUpdate
+from reelbyte.projects.views import project_views
 
-T = TypeVar("T")
+M = TypeVar("M")
 
 MAX_INVITES_PER_PROJECT = 200
+
+# A racing transaction that slipped past the checks below trips these; the unit of work turns
+# the violation into the same 409 the check gives.
+constraint_error("uq_proposals_project_id_creator_id", ProposalExists)
+constraint_error(
+    "uq_proposals_one_accepted_per_project",
+    lambda: InvalidTransition(
+        "proposal", "pending", "accepted", "Another proposal of this project has already been accepted."
+    ),
+)
 
 # --- state machines -----------------------------------------------------------------------
 
@@ -86,34 +112,26 @@ def can_transition_proposal(current: ProposalStatus, target: ProposalStatus) -> 
 def _apply_project_transition(project: Project, target: ProjectStatus) -> None:
     """Caller holds the project's row lock."""
     if not can_transition_project(project.status, target):
-        raise Conflict(
-            f"A project that is {project.status.value} cannot become {target.value}.",
-            code="invalid_project_transition",
-            details={"from": project.status.value, "to": target.value},
-        )
+        raise InvalidTransition("project", project.status.value, target.value)
     project.status = target
 
 
 def _apply_proposal_transition(proposal: Proposal, target: ProposalStatus) -> None:
     """Caller holds the proposal's row lock (and its project's)."""
     if not can_transition_proposal(proposal.status, target):
-        raise Conflict(
-            f"A proposal that is {proposal.status.value} cannot become {target.value}.",
-            code="invalid_proposal_transition",
-            details={"from": proposal.status.value, "to": target.value},
-        )
+        raise InvalidTransition("proposal", proposal.status.value, target.value)
     proposal.status = target
     proposal.decided_at = utcnow()
 
 
 async def transition_project(session: AsyncSession, project_id: uuid.UUID, target: ProjectStatus) -> Project:
-    """Move a project to `target` under its row lock, inside the caller's transaction (no commit).
+    """Move a project to `target` under its row lock, inside the caller's unit of work.
 
-    For the domains above this one (an order completing or cancelling the project's work).
+    For the domains above this one (an order completing or cancelling the project's work). The
+    project exists: an order keeps its proposal (RESTRICT), and so the proposal's project.
     """
-    project = await _lock_project(session, project_id)
-    if project is None:
-        raise NotFound("No such project.", code="project_not_found")
+    project = await lock_one(session, select(Project).where(Project.id == project_id))
+    assert project is not None, "the project of an order's proposal is never deleted"
     _apply_project_transition(project, target)
     await session.flush()
     return project
@@ -122,51 +140,10 @@ async def transition_project(session: AsyncSession, project_id: uuid.UUID, targe
 # --- helpers ------------------------------------------------------------------------------
 
 
-async def _transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """One transaction; a unique or check violation that slipped past the checks becomes a 409."""
-    try:
-        return await run_in_transaction(session, work)
-    except IntegrityError as error:
-        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
-        if constraint == "uq_proposals_project_id_creator_id":
-            raise _proposal_exists(None) from error
-        if constraint == "uq_proposals_one_accepted_per_project":
-            raise Conflict(
-                "Another proposal of this project has already been accepted.", code="already_accepted"
-            ) from error
-        raise Conflict("That change conflicts with the current data.", code="conflict") from error
-
-
-def _proposal_exists(proposal_id: uuid.UUID | None) -> Conflict:
-    return Conflict(
-        "You have already sent a proposal for this project.",
-        code="proposal_exists",
-        details={"proposal_id": str(proposal_id) if proposal_id else None},
-    )
-
-
-def _project_not_found() -> NotFound:
-    return NotFound("No such project.", code="project_not_found")
-
-
-def _proposal_not_found() -> NotFound:
-    return NotFound("No such proposal.", code="proposal_not_found")
-
-
-def _not_open(project: Project, doing: str) -> Conflict:
-    return Conflict(
+def _not_open(project: Project, doing: str) -> ProjectNotOpen:
+    return ProjectNotOpen(
         f"Only an open project can {doing}; this one is {project.status.value}.",
-        code="project_not_open",
         details={"status": project.status.value},
-    )
-
-
-async def _lock_project(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
-    return await session.scalar(
-        select(Project)
-        .where(Project.id == project_id)
-        .with_for_update(of=Project)
-        .execution_options(populate_existing=True)
     )
 
 
@@ -174,12 +151,11 @@ async def _visible_project(
     session: AsyncSession, viewer_id: uuid.UUID | None, project_id: uuid.UUID, *, lock: bool = False
 ) -> Project:
     """The project if the viewer may see it (404 otherwise), optionally row-locked."""
-    query = select(Project).where(Project.id == project_id, visible_to(viewer_id))
-    if lock:
-        query = query.with_for_update(of=Project)
-    project = await session.scalar(query.execution_options(populate_existing=True))
+    project = await _one(
+        session, select(Project).where(Project.id == project_id, visible_to(viewer_id)), lock=lock
+    )
     if project is None:
-        raise _project_not_found()
+        raise ProjectNotFound()
     return project
 
 
@@ -188,8 +164,7 @@ async def _owned_project(
 ) -> Project:
     """The project if the user owns it: 404 if they cannot see it, 403 if they can but do not own it."""
     project = await _visible_project(session, user_id, project_id, lock=lock)
-    if project.client_id != user_id:
-        raise Forbidden("Only the project's owner can do this.", code="not_project_owner")
+    _require_project_owner(project, user_id)
     return project
 
 
@@ -202,34 +177,36 @@ async def _proposal_with_project(
     """
     project_id = await session.scalar(select(Proposal.project_id).where(Proposal.id == proposal_id))
     if project_id is None:
-        raise _proposal_not_found()
-    project_query = select(Project).where(Project.id == project_id)
-    proposal_query = select(Proposal).where(Proposal.id == proposal_id)
-    if lock:
-        project_query = project_query.with_for_update(of=Project)
-        proposal_query = proposal_query.with_for_update(of=Proposal)
-    project = await session.scalar(project_query.execution_options(populate_existing=True))
-    proposal = await session.scalar(proposal_query.execution_options(populate_existing=True))
+        raise ProposalNotFound()
+    project = await _one(session, select(Project).where(Project.id == project_id), lock=lock)
+    proposal = await _one(session, select(Proposal).where(Proposal.id == proposal_id), lock=lock)
     if project is None or proposal is None or user_id not in (proposal.creator_id, project.client_id):
-        raise _proposal_not_found()
+        raise ProposalNotFound()
     return proposal, project
+
+
+async def _one(session: AsyncSession, query: Select[M], *, lock: bool) -> M | None:
+    """The row `query` selects, locked (and read afresh) with `lock`."""
+    if lock:
+        return await lock_one(session, query)
+    row: M | None = await session.scalar(query)
+    return row
 
 
 def _require_project_owner(project: Project, user_id: uuid.UUID) -> None:
     if project.client_id != user_id:
-        raise Forbidden("Only the project's owner can do this.", code="not_project_owner")
+        raise NotOwner("Only the project's owner can do this.")
 
 
 def _require_author(proposal: Proposal, user_id: uuid.UUID) -> None:
     if proposal.creator_id != user_id:
-        raise Forbidden("Only the proposal's author can do this.", code="not_proposal_author")
+        raise NotOwner("Only the proposal's author can do this.")
 
 
 def _require_pending(proposal: Proposal, doing: str) -> None:
     if proposal.status is not ProposalStatus.PENDING:
-        raise Conflict(
+        raise ProposalNotPending(
             f"Only a pending proposal can {doing}; this one is {proposal.status.value}.",
-            code="proposal_not_pending",
             details={"status": proposal.status.value},
         )
 
@@ -238,15 +215,12 @@ def _budget(low: Money, high: Money, currency: str) -> tuple[int, int]:
     """(min, max) in minor units; both in `currency` and in order (400 otherwise)."""
     for amount in (low, high):
         if amount.currency != currency:
-            raise BadRequest(
-                f"Budgets are in {currency}.",
-                code="unsupported_currency",
-                details={"currency": amount.currency, "expected": currency},
+            raise CurrencyMismatch(
+                f"Budgets are in {currency}.", details={"currency": amount.currency, "expected": currency}
             )
     if low.minor > high.minor:
-        raise BadRequest(
+        raise InvalidBudgetRange(
             "budget_min must not be above budget_max.",
-            code="invalid_budget_range",
             details={"budget_min": low.value, "budget_max": high.value},
         )
     return low.minor, high.minor
@@ -254,9 +228,8 @@ def _budget(low: Money, high: Money, currency: str) -> tuple[int, int]:
 
 def _check_price_currency(price: Money, project: Project) -> None:
     if price.currency != project.currency:
-        raise BadRequest(
+        raise CurrencyMismatch(
             f"Propose a price in the project's currency, {project.currency}.",
-            code="currency_mismatch",
             details={"currency": price.currency, "expected": project.currency},
         )
 
@@ -276,7 +249,7 @@ async def _reject_pending_proposals(
     """pending → rejected for the project's other proposals (the only way into rejected in bulk).
 
     Caller holds the project lock, so no proposal of it can change under this statement. Returns
-    the proposals rejected, oldest first, for the caller to announce in its transaction.
+    the proposals rejected, oldest first, for the caller to announce in its unit of work.
     """
     assert can_transition_proposal(ProposalStatus.PENDING, ProposalStatus.REJECTED)
     query = update(Proposal).where(
@@ -310,51 +283,47 @@ async def list_projects(
 
 
 async def create_project(session: AsyncSession, user: User, data: ProjectCreate) -> Project:
-    client_id = user.id
     currency = get_settings().default_currency
-
-    async def work(session: AsyncSession) -> Project:
-        await validate_category_pair(session, data.category_id, data.subcategory_id)
-        budget_min, budget_max = _budget(data.budget_min, data.budget_max, currency)
-        project = Project(
-            client_id=client_id,
-            title=data.title,
-            description=data.description,
-            category_id=data.category_id,
-            subcategory_id=data.subcategory_id,
-            required_skills=data.required_skills,
-            budget_min_minor=budget_min,
-            budget_max_minor=budget_max,
-            currency=currency,
-            deadline=data.deadline,
-            attachments=data.attachments,
-            status=ProjectStatus.OPEN,
-            visibility=data.visibility,
-            proposals_count=0,
-            views_count=0,
-        )
-        session.add(project)
-        await session.flush()
-        return project
-
-    return await _transaction(session, work)
+    await validate_category_pair(session, data.category_id, data.subcategory_id)
+    budget_min, budget_max = _budget(data.budget_min, data.budget_max, currency)
+    project = Project(
+        client_id=user.id,
+        title=data.title,
+        description=data.description,
+        category_id=data.category_id,
+        subcategory_id=data.subcategory_id,
+        required_skills=data.required_skills,
+        budget_min_minor=budget_min,
+        budget_max_minor=budget_max,
+        currency=currency,
+        deadline=data.deadline,
+        attachments=data.attachments,
+        status=ProjectStatus.OPEN,
+        visibility=data.visibility,
+        proposals_count=0,
+        views_count=0,
+    )
+    session.add(project)
+    await session.flush()
+    return project
 
 
 async def get_project(session: AsyncSession, viewer: User | None, project_id: uuid.UUID) -> Project:
-    """The project if the viewer may see it; a view by anybody but the owner is counted."""
-    viewer_id = viewer.id if viewer else None
-    project = await _visible_project(session, viewer_id, project_id)
-    if project.client_id != viewer_id:
-        views = await session.scalar(
-            update(Project)
-            .where(Project.id == project.id)
-            .values(views_count=Project.views_count + 1, updated_at=Project.updated_at)
-            .returning(Project.views_count)
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-        if views is not None:
-            set_committed_value(project, "views_count", views)
+    """The project if the viewer may see it (404 otherwise). Reads only: counts no view."""
+    return await _visible_project(session, viewer.id if viewer else None, project_id)
+
+
+async def view_project(session: AsyncSession, viewer: User | None, project_id: uuid.UUID) -> Project:
+    """Somebody opens the project's page: `get_project`, and a view by anybody but the owner is
+    counted in Redis once the unit of work commits (no database write)."""
+    project = await get_project(session, viewer, project_id)
+    if viewer is None or viewer.id != project.client_id:
+        project_id = project.id
+
+        async def count_view() -> None:
+            await project_views.record_view(get_redis(), project_id)
+
+        after_commit(session, count_view)
     return project
 
 
@@ -362,53 +331,37 @@ async def update_project(
     session: AsyncSession, user: User, project_id: uuid.UUID, changes: ProjectUpdate
 ) -> Project:
     """The owner changes an open project; only the fields sent change."""
-    user_id = user.id
     sent = changes.model_fields_set
-
-    async def work(session: AsyncSession) -> Project:
-        project = await _owned_project(session, user_id, project_id, lock=True)
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "be changed")
-        if sent & {"category_id", "subcategory_id"}:
-            category_id = changes.category_id if changes.category_id is not None else project.category_id
-            subcategory_id = changes.subcategory_id if "subcategory_id" in sent else project.subcategory_id
-            await validate_category_pair(session, category_id, subcategory_id)
-            project.category_id, project.subcategory_id = category_id, subcategory_id
-        if sent & {"budget_min", "budget_max"}:
-            low = changes.budget_min or Money.from_minor(project.budget_min_minor, project.currency)
-            high = changes.budget_max or Money.from_minor(project.budget_max_minor, project.currency)
-            project.budget_min_minor, project.budget_max_minor = _budget(low, high, project.currency)
-        for name in ("title", "description", "required_skills", "deadline", "attachments", "visibility"):
-            value = getattr(changes, name)
-            if name in sent and value is not None:
-                setattr(project, name, value)
-        await session.flush()
-        return project
-
-    return await _transaction(session, work)
+    project = await _owned_project(session, user.id, project_id, lock=True)
+    if project.status is not ProjectStatus.OPEN:
+        raise _not_open(project, "be changed")
+    if sent & {"category_id", "subcategory_id"}:
+        category_id = changes.category_id if changes.category_id is not None else project.category_id
+        subcategory_id = changes.subcategory_id if "subcategory_id" in sent else project.subcategory_id
+        await validate_category_pair(session, category_id, subcategory_id)
+        project.category_id, project.subcategory_id = category_id, subcategory_id
+    if sent & {"budget_min", "budget_max"}:
+        low = changes.budget_min or Money.from_minor(project.budget_min_minor, project.currency)
+        high = changes.budget_max or Money.from_minor(project.budget_max_minor, project.currency)
+        project.budget_min_minor, project.budget_max_minor = _budget(low, high, project.currency)
+    for name in ("title", "description", "required_skills", "deadline", "attachments", "visibility"):
+        value = getattr(changes, name)
+        if name in sent and value is not None:
+            setattr(project, name, value)
+    await session.flush()
+    return project
 
 
 async def delete_project(session: AsyncSession, user: User, project_id: uuid.UUID) -> None:
     """The owner deletes a project (its proposals and invites go with it), unless one was accepted."""
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> None:
-        project = await _owned_project(session, user_id, project_id, lock=True)
-        accepted = await session.scalar(
-            select(
-                exists().where(Proposal.project_id == project.id, Proposal.status == ProposalStatus.ACCEPTED)
-            )
-        )
-        if accepted or project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
-            raise Conflict(
-                "A project with an accepted proposal cannot be deleted.",
-                code="project_has_accepted_proposal",
-                details={"status": project.status.value},
-            )
-        await session.delete(project)
-        await session.flush()
-
-    await _transaction(session, work)
+    project = await _owned_project(session, user.id, project_id, lock=True)
+    accepted = await session.scalar(
+        select(exists().where(Proposal.project_id == project.id, Proposal.status == ProposalStatus.ACCEPTED))
+    )
+    if accepted or project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+        raise ProjectHasAcceptedProposal(details={"status": project.status.value})
+    await session.delete(project)
+    await session.flush()
 
 
 async def cancel_project(session: AsyncSession, user: User, project_id: uuid.UUID) -> Project:
@@ -416,19 +369,19 @@ async def cancel_project(session: AsyncSession, user: User, project_id: uuid.UUI
 
     A project in progress is cancelled through its order, not here.
     """
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> Project:
-        project = await _owned_project(session, user_id, project_id, lock=True)
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "be cancelled")
-        _apply_project_transition(project, ProjectStatus.CANCELLED)
-        rejected = await _reject_pending_proposals(session, project.id)
-        await session.flush()
-        await _announce_rejected(session, rejected, project)
-        return project
-
-    return await _transaction(session, work)
+    project = await _owned_project(session, user.id, project_id, lock=True)
+    if project.status is not ProjectStatus.OPEN:
+        raise InvalidTransition(
+            "project",
+            project.status.value,
+            ProjectStatus.CANCELLED.value,
+            f"Only an open project can be cancelled here; this one is {project.status.value}.",
+        )
+    _apply_project_transition(project, ProjectStatus.CANCELLED)
+    rejected = await _reject_pending_proposals(session, project.id)
+    await session.flush()
+    await _announce_rejected(session, rejected, project)
+    return project
 
 
 # --- invites ------------------------------------------------------------------------------
@@ -438,45 +391,30 @@ async def invite_creator(
     session: AsyncSession, user: User, project_id: uuid.UUID, creator_id: uuid.UUID
 ) -> tuple[ProjectInvite, bool]:
     """(the invite, whether it is new): inviting the same creator again changes nothing."""
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> tuple[ProjectInvite, bool]:
-        project = await _owned_project(session, user_id, project_id, lock=True)
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "take invites")
-        await _check_invitee(session, user_id, creator_id)
-        existing = await session.get(ProjectInvite, (project.id, creator_id))
-        if existing is not None:
-            return existing, False
-        count = await session.scalar(
-            select(func.count()).select_from(ProjectInvite).where(ProjectInvite.project_id == project.id)
-        )
-        if (count or 0) >= MAX_INVITES_PER_PROJECT:
-            raise Conflict(
-                f"A project can have at most {MAX_INVITES_PER_PROJECT} invites.", code="too_many_invites"
-            )
-        invite = ProjectInvite(project_id=project.id, creator_id=creator_id, created_at=utcnow())
-        session.add(invite)
-        await session.flush()
-        return invite, True
-
-    return await _transaction(session, work)
+    project = await _owned_project(session, user.id, project_id, lock=True)
+    if project.status is not ProjectStatus.OPEN:
+        raise _not_open(project, "take invites")
+    await _check_invitee(session, user.id, creator_id)
+    existing = await session.get(ProjectInvite, (project.id, creator_id))
+    if existing is not None:
+        return existing, False
+    count = await session.scalar(
+        select(func.count()).select_from(ProjectInvite).where(ProjectInvite.project_id == project.id)
+    )
+    if (count or 0) >= MAX_INVITES_PER_PROJECT:
+        raise TooManyInvites(f"A project can have at most {MAX_INVITES_PER_PROJECT} invites.")
+    invite = ProjectInvite(project_id=project.id, creator_id=creator_id, created_at=utcnow())
+    session.add(invite)
+    await session.flush()
+    return invite, True
 
 
 async def _check_invitee(session: AsyncSession, owner_id: uuid.UUID, creator_id: uuid.UUID) -> None:
-    refused = BadRequest(
-        "Invite an active creator other than yourself.",
-        code="invalid_invitee",
-        details={"creator_id": str(creator_id)},
-    )
-    if creator_id == owner_id:
-        raise refused
-    try:
-        invitee = await identity_service.get_public_user(session, creator_id)
-    except NotFound:
-        raise refused from None
-    if not invitee.role.holds(Role.CREATOR):
-        raise refused
+    """An active creator (or hybrid) other than the owner; anybody else is refused alike (400),
+    so that the answer does not tell which accounts exist."""
+    invitee = await session.get(User, creator_id) if creator_id != owner_id else None
+    if invitee is None or not invitee.is_active or not invitee.role.holds(Role.CREATOR):
+        raise InvalidInvitee(details={"creator_id": str(creator_id)})
 
 
 async def list_invites(session: AsyncSession, user: User, project_id: uuid.UUID) -> list[ProjectInvite]:
@@ -493,17 +431,12 @@ async def remove_invite(
     session: AsyncSession, user: User, project_id: uuid.UUID, creator_id: uuid.UUID
 ) -> None:
     """The creator no longer sees an invite-only project (a proposal they sent stays)."""
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> None:
-        project = await _owned_project(session, user_id, project_id, lock=True)
-        invite = await session.get(ProjectInvite, (project.id, creator_id))
-        if invite is None:
-            raise NotFound("That creator is not invited to this project.", code="invite_not_found")
-        await session.delete(invite)
-        await session.flush()
-
-    await _transaction(session, work)
+    project = await _owned_project(session, user.id, project_id, lock=True)
+    invite = await session.get(ProjectInvite, (project.id, creator_id))
+    if invite is None:
+        raise InviteNotFound()
+    await session.delete(invite)
+    await session.flush()
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -519,39 +452,35 @@ class ProposalView:
 
 async def create_proposal(session: AsyncSession, user: User, data: ProposalCreate) -> Proposal:
     creator_id = user.id
-
-    async def work(session: AsyncSession) -> Proposal:
-        project = await _visible_project(session, creator_id, data.project_id, lock=True)
-        if project.client_id == creator_id:
-            raise Forbidden("You cannot send a proposal for your own project.", code="own_project")
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "take proposals")
-        if project.deadline <= utcnow():
-            raise Conflict("The project's deadline has passed.", code="deadline_passed")
-        _check_price_currency(data.price, project)
-        existing = await session.scalar(
-            select(Proposal.id).where(Proposal.project_id == project.id, Proposal.creator_id == creator_id)
-        )
-        if existing is not None:
-            raise _proposal_exists(existing)
-        proposal = Proposal(
-            project_id=project.id,
-            creator_id=creator_id,
-            cover_letter=data.cover_letter,
-            price_minor=data.price.minor,
-            currency=data.price.currency,
-            delivery_days=data.delivery_days,
-            attachments=data.attachments,
-            status=ProposalStatus.PENDING,
-            is_shortlisted=False,
-        )
-        session.add(proposal)
-        await session.flush()
-        await _change_proposals_count(session, project.id, +1)
-        await events.proposal_created.emit(session, (proposal, project))
-        return proposal
-
-    return await _transaction(session, work)
+    project = await _visible_project(session, creator_id, data.project_id, lock=True)
+    if project.client_id == creator_id:
+        raise OwnProject()
+    if project.status is not ProjectStatus.OPEN:
+        raise _not_open(project, "take proposals")
+    if project.deadline <= utcnow():
+        raise DeadlinePassed()
+    _check_price_currency(data.amount, project)
+    existing = await session.scalar(
+        select(Proposal.id).where(Proposal.project_id == project.id, Proposal.creator_id == creator_id)
+    )
+    if existing is not None:
+        raise ProposalExists(details={"proposal_id": str(existing)})
+    proposal = Proposal(
+        project_id=project.id,
+        creator_id=creator_id,
+        cover_letter=data.cover_letter,
+        price_minor=data.amount.minor,
+        currency=data.amount.currency,
+        delivery_days=data.days,
+        attachments=data.attachments,
+        status=ProposalStatus.PENDING,
+        is_shortlisted=False,
+    )
+    session.add(proposal)
+    await session.flush()
+    await _change_proposals_count(session, project.id, +1)
+    await events.proposal_created.emit(session, (proposal, project))
+    return proposal
 
 
 async def get_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> ProposalView:
@@ -575,7 +504,7 @@ async def list_project_proposals(
     conditions: list[Any] = [Proposal.project_id == project.id]
     if not for_owner:
         if shortlisted is not None:
-            raise Forbidden("Only the project's owner can filter by shortlist.", code="not_project_owner")
+            raise NotOwner("Only the project's owner can filter by shortlist.")
         conditions.append(Proposal.creator_id == user_id)
     if status is not None:
         conditions.append(Proposal.status == status)
@@ -596,94 +525,68 @@ async def update_proposal(
     session: AsyncSession, user: User, proposal_id: uuid.UUID, changes: ProposalUpdate
 ) -> Proposal:
     """The author changes a pending proposal; only the fields sent change."""
-    user_id = user.id
-    sent = changes.model_fields_set
-
-    async def work(session: AsyncSession) -> Proposal:
-        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
-        _require_author(proposal, user_id)
-        _require_pending(proposal, "be changed")
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "have its proposals changed")
-        if "price" in sent and changes.price is not None:
-            _check_price_currency(changes.price, project)
-            proposal.price_minor = changes.price.minor
-        for name in ("cover_letter", "delivery_days", "attachments"):
-            value = getattr(changes, name)
-            if name in sent and value is not None:
-                setattr(proposal, name, value)
-        await session.flush()
-        return proposal
-
-    return await _transaction(session, work)
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id, lock=True)
+    _require_author(proposal, user.id)
+    _require_pending(proposal, "be changed")
+    if project.status is not ProjectStatus.OPEN:
+        raise _not_open(project, "have its proposals changed")
+    if changes.amount is not None:
+        _check_price_currency(changes.amount, project)
+        proposal.price_minor = changes.amount.minor
+    if changes.days is not None:
+        proposal.delivery_days = changes.days
+    if changes.cover_letter is not None:
+        proposal.cover_letter = changes.cover_letter
+    if changes.attachments is not None:
+        proposal.attachments = changes.attachments
+    await session.flush()
+    return proposal
 
 
 async def withdraw_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
     """The author takes back a pending proposal: pending → withdrawn; it no longer counts."""
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> Proposal:
-        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
-        _require_author(proposal, user_id)
-        _apply_proposal_transition(proposal, ProposalStatus.WITHDRAWN)
-        await session.flush()
-        await _change_proposals_count(session, project.id, -1)
-        return proposal
-
-    return await _transaction(session, work)
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id, lock=True)
+    _require_author(proposal, user.id)
+    _apply_proposal_transition(proposal, ProposalStatus.WITHDRAWN)
+    await session.flush()
+    await _change_proposals_count(session, project.id, -1)
+    return proposal
 
 
 async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
     """The owner accepts a pending proposal of an open project.
 
-    In one transaction: pending → accepted, the project open → in_progress, the project's other
-    pending proposals → rejected, then the registered `proposal_accepted` handlers run.
+    In one unit of work: pending → accepted, the project open → in_progress, the project's other
+    pending proposals → rejected, then `events.proposal_was_accepted` is emitted (the orders
+    domain starts the order on it; a handler's error undoes the acceptance).
     """
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> Proposal:
-        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
-        _require_project_owner(project, user_id)
-        _apply_proposal_transition(proposal, ProposalStatus.ACCEPTED)
-        if project.status is not ProjectStatus.OPEN:
-            raise _not_open(project, "accept a proposal")
-        _apply_project_transition(project, ProjectStatus.IN_PROGRESS)
-        await session.flush()  # the partial unique index checks here
-        rejected = await _reject_pending_proposals(session, project.id, keep=proposal.id)
-        await events.proposal_accepted(session, proposal)
-        await events.proposal_was_accepted.emit(session, (proposal, project))
-        await _announce_rejected(session, rejected, project)
-        return proposal
-
-    return await _transaction(session, work)
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id, lock=True)
+    _require_project_owner(project, user.id)
+    _apply_proposal_transition(proposal, ProposalStatus.ACCEPTED)
+    _apply_project_transition(project, ProjectStatus.IN_PROGRESS)
+    await session.flush()  # the partial unique index checks here
+    rejected = await _reject_pending_proposals(session, project.id, keep=proposal.id)
+    await events.proposal_was_accepted.emit(session, (proposal, project))
+    await _announce_rejected(session, rejected, project)
+    return proposal
 
 
 async def reject_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> Proposal:
-        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
-        _require_project_owner(project, user_id)
-        _apply_proposal_transition(proposal, ProposalStatus.REJECTED)
-        await session.flush()
-        await events.proposal_rejected.emit(session, (proposal, project))
-        return proposal
-
-    return await _transaction(session, work)
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id, lock=True)
+    _require_project_owner(project, user.id)
+    _apply_proposal_transition(proposal, ProposalStatus.REJECTED)
+    await session.flush()
+    await events.proposal_rejected.emit(session, (proposal, project))
+    return proposal
 
 
 async def set_shortlisted(
     session: AsyncSession, user: User, proposal_id: uuid.UUID, shortlisted: bool
 ) -> Proposal:
     """The owner marks a pending proposal (or unmarks it); the author never sees the mark."""
-    user_id = user.id
-
-    async def work(session: AsyncSession) -> Proposal:
-        proposal, project = await _proposal_with_project(session, user_id, proposal_id, lock=True)
-        _require_project_owner(project, user_id)
-        _require_pending(proposal, "be shortlisted")
-        proposal.is_shortlisted = shortlisted
-        await session.flush()
-        return proposal
-
-    return await _transaction(session, work)
+    proposal, project = await _proposal_with_project(session, user.id, proposal_id, lock=True)
+    _require_project_owner(project, user.id)
+    _require_pending(proposal, "be shortlisted")
+    proposal.is_shortlisted = shortlisted
+    await session.flush()
+    return proposal

@@ -17,11 +17,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.errors import BadRequest
+from reelbyte.core.errors import raises
 from reelbyte.core.fulltext import text_query
 from reelbyte.core.money import to_minor
-from reelbyte.core.text import normalise_label
+from reelbyte.core.params import AmountUpTo1M, Rating, labels_schema
 from reelbyte.identity.models import Availability, CreatorLevel, Role, User
+from reelbyte.projects.errors import InvalidSkill
+from reelbyte.projects.listing import MAX_SKILL_LENGTH, clean_skills
 
 
 class CreatorSort(enum.StrEnum):
@@ -43,29 +45,24 @@ class CreatorFilters(BaseModel):
     sort_by: CreatorSort = CreatorSort.RELEVANCE
 
 
+@raises(InvalidSkill)
 def creator_filters(
     skills: Annotated[
         list[str] | None,
         Query(max_length=10, description="creators having all of these skills (any case)"),
+        labels_schema(max_items=10, max_length=MAX_SKILL_LENGTH),
     ] = None,
     creator_level: Annotated[list[CreatorLevel] | None, Query(max_length=4)] = None,
-    min_rating: Annotated[Decimal | None, Query(ge=0, le=5, decimal_places=2)] = None,
+    min_rating: Annotated[Rating | None, Query()] = None,
     availability: Annotated[list[Availability] | None, Query(max_length=3)] = None,
     max_hourly_rate: Annotated[
-        Decimal | None,
-        Query(
-            ge=0,
-            le=1_000_000,
-            decimal_places=2,
-            description="in the platform currency; creators without a rate in it are left out",
-        ),
+        AmountUpTo1M | None,
+        Query(description="in the platform currency; creators without a rate in it are left out"),
     ] = None,
     sort_by: CreatorSort = CreatorSort.RELEVANCE,
 ) -> CreatorFilters:
     """FastAPI dependency for the creator filters (422 for a bad value)."""
-    cleaned = sorted({normalise_label(skill) for skill in skills or []})
-    if any(not skill or len(skill) > 50 for skill in cleaned):
-        raise BadRequest("Each skill has 1 to 50 characters.", code="invalid_skill")
+    cleaned = clean_skills(skills)
     return CreatorFilters(
         skills=tuple(cleaned),
         creator_level=tuple(creator_level or ()),

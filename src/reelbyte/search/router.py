@@ -6,16 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
-from reelbyte.catalog.listing import GigFilters, gig_filters
-from reelbyte.core.errors import ValidationFailed
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import OptionalUser
-from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import service
-from reelbyte.search.creators import CreatorFilters, creator_filters
-from reelbyte.search.deps import SearchText, SuggestionText
+from reelbyte.search.deps import (
+    CheckedCreatorFilters,
+    CheckedGigFilters,
+    CheckedProjectFilters,
+    SearchText,
+    SuggestionText,
+)
 from reelbyte.search.schemas import (
     CreatorHit,
     GigHit,
@@ -29,34 +31,11 @@ search_router = APIRouter(prefix="/search", tags=["search"])
 Pages = Annotated[PageParams, Depends(page_params)]
 
 
-def _printable(labels: tuple[str, ...], name: str) -> None:
-    """Labels go to PostgreSQL, whose text cannot hold NUL: refuse control characters up front."""
-    if any(ch < " " or ch == "\x7f" for label in labels for ch in label):
-        raise ValidationFailed(
-            f"{name} must not contain control characters.", code="validation_error", details={"field": name}
-        )
-
-
-def checked_gig_filters(filters: Annotated[GigFilters, Depends(gig_filters)]) -> GigFilters:
-    _printable(filters.tags, "tags")
-    return filters
-
-
-def checked_project_filters(filters: Annotated[ProjectFilters, Depends(project_filters)]) -> ProjectFilters:
-    _printable(filters.skills, "skills")
-    return filters
-
-
-def checked_creator_filters(filters: Annotated[CreatorFilters, Depends(creator_filters)]) -> CreatorFilters:
-    _printable(filters.skills, "skills")
-    return filters
-
-
 @search_router.get("/gigs", response_model=Page[GigHit])
 async def search_gigs(
     session: SessionDep,
     q: SearchText,
-    filters: Annotated[GigFilters, Depends(checked_gig_filters)],
+    filters: CheckedGigFilters,
     page: Pages,
 ) -> Response:
     """Full-text search over listed gigs with the filters and sorts of `GET /gigs`.
@@ -73,7 +52,7 @@ async def search_gigs(
 async def search_creators(
     session: SessionDep,
     q: SearchText,
-    filters: Annotated[CreatorFilters, Depends(checked_creator_filters)],
+    filters: CheckedCreatorFilters,
     page: Pages,
 ) -> Page[CreatorHit]:
     """Active creators (and hybrids) by name, skills and bio, with profile filters."""
@@ -85,7 +64,7 @@ async def search_projects(
     session: SessionDep,
     viewer: OptionalUser,
     q: SearchText,
-    filters: Annotated[ProjectFilters, Depends(checked_project_filters)],
+    filters: CheckedProjectFilters,
     page: Pages,
 ) -> Page[ProjectOut]:
     """Projects with the filters and sorts of `GET /projects`.

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from reelbyte.core.db import get_database
 from reelbyte.payments import ledger
 from reelbyte.payments.models import LedgerTransfer, Payment, Withdrawal
-from tests.helpers import signed_up
-from tests.payments.helpers import checkout, make_gig, place_order
+from tests.factories import checkout, gig_for_sale, make_order, signed_up
 
 
 async def order_and_checkout(
@@ -21,8 +20,8 @@ async def order_and_checkout(
     """(creator, creator headers, client headers, order, payment) with a checkout opened."""
     creator, creator_headers = await signed_up(client, "creator")
     _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=price_minor)
-    order = await place_order(client, client_headers, gig, package)
+    gig, package = await gig_for_sale(creator["id"], price_minor=price_minor)
+    order = await make_order(client, client_headers, gig, package)
     payment = await checkout(client, client_headers, order_id=order["id"])
     return creator, creator_headers, client_headers, order, payment
 

@@ -35,19 +35,23 @@ class ProviderPayout:
     status: str  # paid, pending, failed
 
 
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A payment to open at the provider; `metadata["payment_id"]` (ours) makes a retried
+    create the same payment there."""
+
+    amount_minor: int
+    currency: str
+    description: str
+    redirect_url: str  # where the payer returns after the checkout
+    webhook_url: str  # where a form notice goes (Mollie, sandbox; Stripe's is set in its dashboard)
+    metadata: dict[str, str]
+
+
 class PaymentProvider(Protocol):
     name: str
 
-    async def create_payment(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        redirect_url: str,
-        webhook_url: str,
-        metadata: dict[str, str],
-    ) -> ProviderPayment: ...
+    async def create_payment(self, request: PaymentRequest) -> ProviderPayment: ...
 
     async def get_payment(self, provider_payment_id: str) -> ProviderPayment: ...
 

@@ -40,13 +40,7 @@ from mollie.api.objects.payment import Payment as MolliePayment
 from mollie.api.resources.base import ResourceCreateMixin, ResourceGetMixin
 
 from reelbyte.core.money import format_minor, to_minor
-from reelbyte.payments.providers.base import (
-    PayoutRejected,
-    ProviderError,
-    ProviderPayment,
-    ProviderPayout,
-    ProviderRefund,
-)
+from reelbyte.payments.providers import base
 
 # Mollie's payment statuses are the interface's; "authorized" (card held, not yet captured) is
 # not paid yet.
@@ -99,7 +93,7 @@ def _minor(amount: Any) -> tuple[int, str]:
     try:
         return to_minor(Decimal(str(amount["value"]))), str(amount["currency"])
     except (KeyError, TypeError, InvalidOperation, ValueError) as error:
-        raise ProviderError(f"mollie: unreadable amount {amount!r}") from error
+        raise base.ProviderError(f"mollie: unreadable amount {amount!r}") from error
 
 
 def _error(error: MollieError) -> str:
@@ -121,16 +115,16 @@ class MollieProvider:
         self._lock = threading.Lock()
 
     async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run one blocking client call in a thread; any client error becomes ProviderError."""
+        """Run one blocking client call in a thread; any client error becomes base.ProviderError."""
         try:
             return await asyncio.to_thread(fn, *args, **kwargs)
         except MollieError as error:
-            raise ProviderError(_error(error)) from error
+            raise base.ProviderError(_error(error)) from error
 
-    def _payment(self, remote: MolliePayment) -> ProviderPayment:
+    def _payment(self, remote: MolliePayment) -> base.ProviderPayment:
         status = remote.status if remote.status in PAYMENT_STATUSES else "pending"
         amount_minor, currency = _minor(remote.amount)
-        return ProviderPayment(
+        return base.ProviderPayment(
             id=str(remote.id),
             status=status,
             amount_minor=amount_minor,
@@ -138,34 +132,26 @@ class MollieProvider:
             checkout_url=remote.checkout_url if status == "open" else None,
         )
 
-    async def create_payment(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        redirect_url: str,
-        webhook_url: str,
-        metadata: dict[str, str],
-    ) -> ProviderPayment:
+    async def create_payment(self, request: base.PaymentRequest) -> base.ProviderPayment:
         data = {
-            "amount": _amount(amount_minor, currency),
-            "description": description[:255],
-            "redirectUrl": redirect_url,
-            "webhookUrl": webhook_url,
-            "metadata": metadata,
+            "amount": _amount(request.amount_minor, request.currency),
+            "description": request.description[:255],
+            "redirectUrl": request.redirect_url,
+            "webhookUrl": request.webhook_url,
+            "metadata": request.metadata,
         }
         # Keyed by our payment id: a retried create (lost response) is the same payment at Mollie.
-        key = f"payment:{metadata['payment_id']}" if "payment_id" in metadata else ""
+        payment_id = request.metadata.get("payment_id")
+        key = f"payment:{payment_id}" if payment_id else ""
         remote = await self._call(self.client.payments.create, data, idempotency_key=key)
         return self._payment(remote)
 
-    async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
+    async def get_payment(self, provider_payment_id: str) -> base.ProviderPayment:
         return self._payment(await self._call(self.client.payments.get, provider_payment_id))
 
     async def create_refund(
         self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderRefund:
+    ) -> base.ProviderRefund:
         def refund() -> Any:
             payment = self.client.payments.get(provider_payment_id)
             return payment.refunds.create(
@@ -175,12 +161,12 @@ class MollieProvider:
 
         remote = await self._call(refund)
         if remote.status in REFUND_FAILED:
-            raise ProviderError(f"mollie: refund {remote.id} is {remote.status}")
-        return ProviderRefund(id=str(remote.id), status=str(remote.status))
+            raise base.ProviderError(f"mollie: refund {remote.id} is {remote.status}")
+        return base.ProviderRefund(id=str(remote.id), status=str(remote.status))
 
     async def create_payout(
         self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderPayout:
+    ) -> base.ProviderPayout:
         """A Connect balance transfer from the platform to the creator's organisation."""
 
         def transfer() -> ConnectBalanceTransfer:
@@ -206,15 +192,15 @@ class MollieProvider:
             remote = await asyncio.to_thread(transfer)
         except ResponseError as error:
             if error.status in TRANSIENT_HTTP or (error.status or 500) >= 500:
-                raise ProviderError(_error(error)) from error
-            raise PayoutRejected(_error(error)) from error
+                raise base.ProviderError(_error(error)) from error
+            raise base.PayoutRejected(_error(error)) from error
         except MollieError as error:  # network, unreadable answers: try again later
-            raise ProviderError(_error(error)) from error
+            raise base.ProviderError(_error(error)) from error
         status = TRANSFER_STATUSES.get(remote.status, "pending")
         if status == "failed":
             reason = (remote.get("statusReason") or {}).get("message", "refused")
-            raise PayoutRejected(f"mollie: balance transfer {remote.id} failed: {reason}")
-        return ProviderPayout(id=remote.id, status=status)
+            raise base.PayoutRejected(f"mollie: balance transfer {remote.id} failed: {reason}")
+        return base.ProviderPayout(id=remote.id, status=status)
 
     def _platform_organization(self) -> str:
         """The platform's own organisation id (`GET /v2/organizations/me`), read once."""

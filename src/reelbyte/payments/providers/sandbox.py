@@ -19,16 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import NullPool
 
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import get_database
+from reelbyte.core.db import get_database, transaction
 from reelbyte.core.jobs import defer, job_app
 from reelbyte.payments.models import SandboxPayment, SandboxPayout, SandboxRefund
-from reelbyte.payments.providers.base import (
-    PayoutRejected,
-    ProviderError,
-    ProviderPayment,
-    ProviderPayout,
-    ProviderRefund,
-)
+from reelbyte.payments.providers import base
 
 log = structlog.get_logger(__name__)
 
@@ -60,8 +54,8 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
 
 
-def _to_provider_payment(row: SandboxPayment) -> ProviderPayment:
-    return ProviderPayment(
+def _to_provider_payment(row: SandboxPayment) -> base.ProviderPayment:
+    return base.ProviderPayment(
         id=row.id,
         status=row.status,
         amount_minor=row.amount_minor,
@@ -77,44 +71,37 @@ def checkout_url(payment_id: str) -> str:
 class SandboxProvider:
     name = "sandbox"
 
-    async def create_payment(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        redirect_url: str,
-        webhook_url: str,
-        metadata: dict[str, str],
-    ) -> ProviderPayment:
+    async def create_payment(self, request: base.PaymentRequest) -> base.ProviderPayment:
         row = SandboxPayment(
             id=_new_id("tr"),
-            amount_minor=amount_minor,
-            currency=currency,
-            description=description[:255],
+            amount_minor=request.amount_minor,
+            currency=request.currency,
+            description=request.description[:255],
             status="open",
-            redirect_url=redirect_url,
-            webhook_url=webhook_url,
+            redirect_url=request.redirect_url,
+            webhook_url=request.webhook_url,
         )
-        async with _books() as session:
+
+        async def record(session: AsyncSession) -> None:
             session.add(row)
-            await session.commit()
+
+        await transaction(record, sessions=_books)
         return _to_provider_payment(row)
 
-    async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
+    async def get_payment(self, provider_payment_id: str) -> base.ProviderPayment:
         async with _books() as session:
             row = await session.get(SandboxPayment, provider_payment_id)
         if row is None:
-            raise ProviderError(f"sandbox: no payment {provider_payment_id}")
+            raise base.ProviderError(f"sandbox: no payment {provider_payment_id}")
         return _to_provider_payment(row)
 
     async def create_refund(
         self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderRefund:
-        async with _books() as session:
+    ) -> base.ProviderRefund:
+        async def refund(session: AsyncSession) -> str | None:
             payment = await session.get(SandboxPayment, provider_payment_id, with_for_update=True)
             if payment is None or payment.status != "paid":
-                raise ProviderError(f"sandbox: payment {provider_payment_id} cannot be refunded")
+                raise base.ProviderError(f"sandbox: payment {provider_payment_id} cannot be refunded")
             refund_id = await session.scalar(
                 insert(SandboxRefund)
                 .values(
@@ -132,18 +119,21 @@ class SandboxProvider:
                 )
             else:
                 if payment.refunded_minor + amount_minor > payment.amount_minor:
-                    raise ProviderError("sandbox: refund exceeds the payment")
+                    raise base.ProviderError("sandbox: refund exceeds the payment")
                 payment.refunded_minor += amount_minor
-            await session.commit()
+            return refund_id
+
+        refund_id = await transaction(refund, sessions=_books)
         assert refund_id is not None
-        return ProviderRefund(id=refund_id, status="refunded")
+        return base.ProviderRefund(id=refund_id, status="refunded")
 
     async def create_payout(
         self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderPayout:
+    ) -> base.ProviderPayout:
         if amount_minor % 100 == REFUSED_PAYOUT_CENTS:
-            raise PayoutRejected("sandbox: payouts ending in .13 are refused")
-        async with _books() as session:
+            raise base.PayoutRejected("sandbox: payouts ending in .13 are refused")
+
+        async def pay_out(session: AsyncSession) -> str | None:
             await session.execute(
                 insert(SandboxPayout)
                 .values(
@@ -155,12 +145,13 @@ class SandboxProvider:
                 )
                 .on_conflict_do_nothing(index_elements=[SandboxPayout.idempotency_key])
             )
-            payout_id = await session.scalar(
+            return await session.scalar(
                 select(SandboxPayout.id).where(SandboxPayout.idempotency_key == idempotency_key)
             )
-            await session.commit()
+
+        payout_id = await transaction(pay_out, sessions=_books)
         assert payout_id is not None
-        return ProviderPayout(id=payout_id, status="paid")
+        return base.ProviderPayout(id=payout_id, status="paid")
 
 
 async def load_checkout(payment_id: str) -> SandboxPayment | None:
@@ -170,15 +161,17 @@ async def load_checkout(payment_id: str) -> SandboxPayment | None:
 
 async def act(payment_id: str, action: str) -> SandboxPayment | None:
     """The person's choice on the checkout page; the webhook follows as a job, like Mollie's."""
-    async with _books() as session:
+
+    async def choose(session: AsyncSession) -> SandboxPayment | None:
         row = await session.get(SandboxPayment, payment_id, with_for_update=True)
         if row is None or action not in ACTIONS:
             return None
         if row.status not in FINAL_STATUSES:
             row.status = ACTIONS[action]
-        await defer(session, send_webhook, url=row.webhook_url, payment_id=row.id)
-        await session.commit()
+        await defer(session, "sandbox_send_webhook", url=row.webhook_url, payment_id=row.id)
         return row
+
+    return await transaction(choose, sessions=_books)
 
 
 @job_app.task(
@@ -190,5 +183,5 @@ async def send_webhook(url: str, payment_id: str) -> None:
     async with httpx.AsyncClient(transport=webhook_transport, timeout=10) as client:
         response = await client.post(url, data={"id": payment_id})
     if response.status_code >= 500:
-        raise ProviderError(f"webhook answered {response.status_code}; retrying like Mollie would")
+        raise base.ProviderError(f"webhook answered {response.status_code}; retrying like Mollie would")
     log.info("sandbox_webhook_sent", payment_id=payment_id, status=response.status_code)

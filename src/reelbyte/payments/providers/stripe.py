@@ -22,13 +22,7 @@ import hashlib
 
 import stripe
 
-from reelbyte.payments.providers.base import (
-    PayoutRejected,
-    ProviderError,
-    ProviderPayment,
-    ProviderPayout,
-    ProviderRefund,
-)
+from reelbyte.payments.providers import base
 
 # Refund statuses after which no money goes back.
 REFUND_FAILED = {"failed", "canceled"}
@@ -84,11 +78,11 @@ class StripeProvider:
             http_client=stripe.HTTPXClient(timeout=timeout),
         )
 
-    def _payment(self, session: stripe.checkout.Session) -> ProviderPayment:
+    def _payment(self, session: stripe.checkout.Session) -> base.ProviderPayment:
         status = session_status(session)
         if session.amount_total is None or session.currency is None:
-            raise ProviderError(f"stripe: session {session.id} has no amount")
-        return ProviderPayment(
+            raise base.ProviderError(f"stripe: session {session.id} has no amount")
+        return base.ProviderPayment(
             id=session.id,
             status=status,
             amount_minor=session.amount_total,
@@ -96,18 +90,10 @@ class StripeProvider:
             checkout_url=session.url if status == "open" else None,
         )
 
-    async def create_payment(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        redirect_url: str,
-        webhook_url: str,
-        metadata: dict[str, str],
-    ) -> ProviderPayment:
+    async def create_payment(self, request: base.PaymentRequest) -> base.ProviderPayment:
         """A Checkout Session; `webhook_url` is unused (Stripe's endpoint is set in its dashboard)."""
         options: stripe.RequestOptions = {}
+        metadata = request.metadata
         if "payment_id" in metadata:  # a retried create is the same session at Stripe
             options["idempotency_key"] = f"checkout:{metadata['payment_id']}"
         try:
@@ -118,14 +104,14 @@ class StripeProvider:
                         {
                             "quantity": 1,
                             "price_data": {
-                                "currency": currency.lower(),
-                                "unit_amount": amount_minor,
-                                "product_data": {"name": description[:255]},
+                                "currency": request.currency.lower(),
+                                "unit_amount": request.amount_minor,
+                                "product_data": {"name": request.description[:255]},
                             },
                         }
                     ],
-                    "success_url": redirect_url,
-                    "cancel_url": redirect_url,
+                    "success_url": request.redirect_url,
+                    "cancel_url": request.redirect_url,
                     "client_reference_id": metadata.get("payment_id", ""),
                     "metadata": metadata,
                     "payment_intent_data": {"metadata": metadata},
@@ -133,7 +119,7 @@ class StripeProvider:
                 options,
             )
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {error}") from error
+            raise base.ProviderError(f"stripe: {error}") from error
         return self._payment(session)
 
     async def _session(self, session_id: str) -> stripe.checkout.Session:
@@ -142,9 +128,9 @@ class StripeProvider:
                 session_id, {"expand": ["payment_intent"]}
             )
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {error}") from error
+            raise base.ProviderError(f"stripe: {error}") from error
 
-    async def get_payment(self, provider_payment_id: str) -> ProviderPayment:
+    async def get_payment(self, provider_payment_id: str) -> base.ProviderPayment:
         return self._payment(await self._session(provider_payment_id))
 
     async def session_for_payment_intent(self, payment_intent_id: str) -> str | None:
@@ -154,16 +140,16 @@ class StripeProvider:
                 {"payment_intent": payment_intent_id, "limit": 1}
             )
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {error}") from error
+            raise base.ProviderError(f"stripe: {error}") from error
         return page.data[0].id if page.data else None
 
     async def create_refund(
         self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderRefund:
+    ) -> base.ProviderRefund:
         session = await self._session(provider_payment_id)
         intent_id = _intent_id(session)
         if intent_id is None:
-            raise ProviderError(f"stripe: session {provider_payment_id} has no payment to refund")
+            raise base.ProviderError(f"stripe: session {provider_payment_id} has no payment to refund")
         try:
             refund = await self.client.v1.refunds.create_async(
                 {
@@ -174,18 +160,18 @@ class StripeProvider:
                 {"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {error}") from error
+            raise base.ProviderError(f"stripe: {error}") from error
         if refund.status in REFUND_FAILED:
-            raise ProviderError(f"stripe: refund {refund.id} is {refund.status}")
-        return ProviderRefund(id=refund.id, status=refund.status or "pending")
+            raise base.ProviderError(f"stripe: refund {refund.id} is {refund.status}")
+        return base.ProviderRefund(id=refund.id, status=refund.status or "pending")
 
     async def create_payout(
         self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
-    ) -> ProviderPayout:
+    ) -> base.ProviderPayout:
         """A Connect transfer to the creator's account. Stripe refuses for good (no such account,
         account without transfers capability, …) with an invalid-request or permission error:
-        PayoutRejected. Network errors, rate limits, Stripe's own errors and a short platform
-        balance pass: ProviderError, and the job tries again with the same key."""
+        base.PayoutRejected. Network errors, rate limits, Stripe's own errors and a short platform
+        balance pass: base.ProviderError, and the job tries again with the same key."""
         try:
             transfer = await self.client.v1.transfers.create_async(
                 {
@@ -199,8 +185,8 @@ class StripeProvider:
             )
         except (stripe.InvalidRequestError, stripe.PermissionError, stripe.CardError) as error:
             if error.code in TRANSIENT_TRANSFER_CODES:
-                raise ProviderError(f"stripe: {error}") from error
-            raise PayoutRejected(f"stripe: {error.user_message or error}") from error
+                raise base.ProviderError(f"stripe: {error}") from error
+            raise base.PayoutRejected(f"stripe: {error.user_message or error}") from error
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {error}") from error
-        return ProviderPayout(id=transfer.id, status="paid")
+            raise base.ProviderError(f"stripe: {error}") from error
+        return base.ProviderPayout(id=transfer.id, status="paid")

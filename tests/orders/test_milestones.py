@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
-from sqlalchemy import select
 
-from reelbyte.catalog.models import Category
-from reelbyte.core.db import get_database
-from tests.helpers import signed_up
-from tests.payments.helpers import checkout, pay_on_sandbox
-from tests.projects.support import eur, project_body, proposal_body
+from tests.factories import Headers, checkout, eur, make_project, make_proposal, pay_on_sandbox, signed_up
 
 
-async def _proposal_order(client: httpx.AsyncClient) -> tuple[dict, dict[str, str], dict[str, str]]:  # type: ignore[type-arg]
+async def _proposal_order(client: httpx.AsyncClient) -> tuple[dict[str, Any], Headers, Headers]:
+    """The order made by accepting a proposal (300.00 in 7 days): (order, client's headers,
+    creator's headers)."""
     _, buyer = await signed_up(client, "client")
     _, maker = await signed_up(client, "creator")
-    async with get_database().sessions() as session:
-        category_id = await session.scalar(select(Category.id).where(Category.parent_id.is_(None)).limit(1))
-    project = (await client.post("/v1/projects", json=project_body(category_id), headers=buyer)).json()
-    proposal = (await client.post("/v1/proposals", json=proposal_body(project["id"]), headers=maker)).json()
+    project = await make_project(client, buyer)
+    proposal = await make_proposal(client, maker, project["id"])
     response = await client.post(f"/v1/proposals/{proposal['id']}/accept", headers=buyer)
     assert response.status_code == 200, response.text
     orders = (await client.get("/v1/orders", params={"role": "client"}, headers=buyer)).json()

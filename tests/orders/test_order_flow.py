@@ -1,20 +1,16 @@
-"""The whole money flow through the API: order, pay, deliver, approve, balance, withdraw."""
+"""An order's whole way through the API: order, pay, deliver, approve, and the creator's balance."""
 
 from __future__ import annotations
 
 import httpx
 
-from tests.conftest import run_jobs
-from tests.helpers import signed_up
-from tests.payments.helpers import checkout, make_gig, paid_order, pay_on_sandbox, place_order
+from tests.factories import checkout, make_order, pay_on_sandbox, seller_and_buyer
 
 
 async def test_order_pay_deliver_approve_pays_the_creator_minus_the_fee(client: httpx.AsyncClient) -> None:
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=5000)
+    creator_headers, client_headers, gig, package = await seller_and_buyer(client, price_minor=5000)
 
-    order = await place_order(client, client_headers, gig, package)
+    order = await make_order(client, client_headers, gig, package)
     assert order["status"] == "pending_payment"
     assert order["amount"] == {"currency": "EUR", "value": "50.00"}
     assert order["platform_fee"] == {"currency": "EUR", "value": "7.50"}
@@ -62,32 +58,3 @@ async def test_order_pay_deliver_approve_pays_the_creator_minus_the_fee(client: 
         ("fee", "-7.50", "42.50"),
         ("earning", "50.00", "50.00"),
     ]
-
-
-async def test_withdrawal_is_paid_out_by_the_job(client: httpx.AsyncClient) -> None:
-    creator, creator_headers = await signed_up(client, "creator")
-    _, client_headers = await signed_up(client, "client")
-    gig, package = await make_gig(creator["id"], price_minor=10000)
-    order = await paid_order(client, client_headers, gig, package)
-    await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers)
-    await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
-
-    response = await client.post(
-        "/v1/payments/me/withdraw",
-        json={"amount": {"currency": "EUR", "value": "85.00"}},
-        headers=creator_headers,
-    )
-    assert response.status_code == 201, response.text
-    balance = (await client.get("/v1/payments/me/balance", headers=creator_headers)).json()
-    assert balance["available"]["value"] == "0.00"
-    assert balance["in_transit"]["value"] == "85.00"
-    await run_jobs()
-    balance = (await client.get("/v1/payments/me/balance", headers=creator_headers)).json()
-    assert balance["in_transit"]["value"] == "0.00"
-
-    too_much = await client.post(
-        "/v1/payments/me/withdraw",
-        json={"amount": {"currency": "EUR", "value": "20.00"}},
-        headers=creator_headers,
-    )
-    assert too_much.status_code == 409

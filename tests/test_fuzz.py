@@ -1,0 +1,742 @@
+"""The whole published API, fuzzed from outside: schemathesis over `/openapi.json` of a real
+`reelbyte serve`, four times (anonymously, then as a creator, a client and an admin), with all of its
+checks: no 5xx, every status code documented, every response matching its schema, content type and
+headers, no schema-valid request rejected (so the OpenAPI states the real constraints: lengths,
+patterns, ranges), invalid requests refused, 405 (with a true `Allow`) for undeclared methods, auth
+not ignored; and, for the three accounts, short stateful sequences (create, then read, change and
+delete what was created: nothing deleted may still be served).
+
+Generation is deterministic (a fixed seed, derandomized) and bounded by a number of examples per
+operation, so a run sends the same requests every time and takes two to three minutes on two cores.
+The server gets a fresh database on the session's PostgreSQL server (TEST_DATABASE_URL or the
+embedded one) and the session's Redis; a creator, a client and an admin (made with
+`reelbyte users create-admin`) and one of each object (gig, project, proposal, order, payment,
+conversation…) exist before the fuzzer starts, and the fuzzer draws half of its ids from those.
+
+What JSON Schema cannot state (cross-field rules, rules on state or on the clock) is listed in
+EXCLUSIONS with its reason, matched on the refusal's own text so nothing else hides behind it; keep
+that list small. A failure prints a summary by check and operation with one reproduction (curl) per
+distinct cause; REELBYTE_FUZZ_REPORT=/some/file.md writes that summary to a file as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import schemathesis
+from schemathesis.engine import events, from_schema
+from sqlalchemy.engine import make_url
+
+from reelbyte.core.jobs import libpq_url
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
+
+# --- bounds -------------------------------------------------------------------------------------
+
+SEED = 20240610
+MAX_EXAMPLES = 5  # per operation, fuzzing phase; the coverage phase adds its boundary cases
+STATEFUL_EXAMPLES = 10  # sequences per run in the stateful phase (accounts only)
+STATEFUL_STEPS = 6  # calls per sequence at most
+REQUEST_TIMEOUT = 10.0  # seconds, one request
+RUN_BUDGET = 150.0  # seconds, one role's run (usually 15-40 s); past it the run stops and the test fails
+START_TIMEOUT = 60.0
+PASSWORD = "Fuzz!Secret-Passw0rd"
+
+ROLES = ("anonymous", "creator", "client", "admin")
+
+
+# --- exclusions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A refusal the schema cannot announce: `check` may fail on `operation` when the response body
+    contains `refusal` (the rule's own message or code), for `reason`."""
+
+    operation: str
+    check: str
+    refusal: str
+    reason: str
+
+
+ACCEPTANCE = "positive_data_acceptance"
+
+# Only rules that JSON Schema cannot state belong here. A missing length, pattern or range, or an
+# undocumented status, is a bug in the OpenAPI: fix the schema or the route instead.
+STATE = "depends on what exists in the database"
+SELF = "depends on who calls (the caller's own id)"
+CROSS = "a rule between two fields"
+SECRET = "only the server can make a valid one (signed or random)"
+CLOCK = "depends on the clock"
+CONFIG = "depends on the server's settings"
+
+
+def _refused(operations: tuple[str, ...], refusal: str, reason: str) -> tuple[Exclusion, ...]:
+    return tuple(Exclusion(operation, ACCEPTANCE, refusal, reason) for operation in operations)
+
+
+_GIG_LISTS = ("GET /v1/gigs", "GET /v1/search/gigs")
+_PROJECT_LISTS = ("GET /v1/projects", "GET /v1/search/projects")
+_CATEGORY_WRITES = ("POST /v1/admin/categories", "PUT /v1/admin/categories/{category_id}")
+_GIG_WRITES = ("POST /v1/gigs", "PUT /v1/gigs/{gig}")
+_PACKAGE_WRITES = (
+    "POST /v1/gigs",
+    "POST /v1/gigs/{gig}/packages",
+    "PUT /v1/gigs/{gig}/packages/{package_id}",
+)
+_PROJECT_WRITES = ("POST /v1/projects", "PUT /v1/projects/{project_id}")
+_PROPOSAL_WRITES = ("POST /v1/proposals", "PUT /v1/proposals/{proposal_id}")
+
+EXCLUSIONS: tuple[Exclusion, ...] = (
+    # Ranges given as two fields: min ≤ max, and both budgets in one currency.
+    *_refused(_GIG_LISTS, "invalid_price_range", CROSS),
+    *_refused(_PROJECT_LISTS, "invalid_budget_range", CROSS),
+    *_refused(_PROJECT_WRITES, "invalid_budget_range", CROSS),
+    *_refused(_PROJECT_WRITES, "currency_mismatch", CROSS),
+    *_refused(_PROPOSAL_WRITES, "currency_mismatch", STATE + " (the project's currency)"),
+    # A package's tier under either name (`tier`, `name`): the two must agree.
+    *_refused(_PACKAGE_WRITES, "name and tier name different tiers", CROSS),
+    # A proposal's price and days under either name: one of each pair is needed.
+    *_refused(("POST /v1/proposals",), "(or proposed_price) is required", CROSS),
+    *_refused(("POST /v1/proposals",), "(or delivery_time) is required", CROSS),
+    *_refused(_PROPOSAL_WRITES, "are one field: send one", CROSS),
+    *_refused(("POST /v1/conversations",), "a conversation is about an order or a project, not both", CROSS),
+    # Ids that must name an existing object of the right kind.
+    *_refused(_CATEGORY_WRITES, "invalid_parent", STATE),
+    *_refused(("POST /v1/admin/categories/reorder",), "invalid_parent", STATE),
+    *_refused(("POST /v1/admin/categories/reorder",), "reorder_mismatch", STATE + " (all the siblings)"),
+    *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_category", STATE),
+    *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_subcategory", STATE),
+    *_refused(("POST /v1/payments/checkout",), "invalid_checkout_target", STATE),
+    *_refused(("POST /v1/projects/{project_id}/invites",), "invalid_invitee", STATE),
+    *_refused(("POST /v1/reports",), "invalid_target_id", STATE),
+    *_refused(("POST /v1/conversations",), "not_in_context", STATE),
+    # Oneself is never a valid other party.
+    *_refused(("POST /v1/conversations",), "cannot_message_yourself", SELF),
+    *_refused(("POST /v1/users/{user_id}/block",), "cannot_block_yourself", SELF),
+    *_refused(("POST /v1/reports",), "cannot_report_yourself", SELF),
+    # Tokens and cursors the server made.
+    *_refused(("POST /v1/auth/verify-email", "POST /v1/auth/reset-password"), "invalid_link", SECRET),
+    *_refused(("POST /v1/payments/webhook/stripe",), "invalid_signature", SECRET),
+    *_refused(("GET /v1/conversations",), "invalid_cursor", SECRET),
+    # "In the future" moves with the clock.
+    *_refused(_PROJECT_WRITES, "deadline must be in the future", CLOCK),
+    *_refused(_PROJECT_WRITES, "deadline must be within three years", CLOCK),
+    # A gig has at most one package per tier: unique by one field of the items.
+    *_refused(("POST /v1/gigs",), "each tier (basic, standard, premium) at most once", CROSS),
+    # Gig prices are in the platform currency.
+    *_refused(_PACKAGE_WRITES, "unsupported_currency", CONFIG + " (DEFAULT_CURRENCY)"),
+    *_refused(("POST /v1/payments/me/withdraw",), "below_minimum_payout", CONFIG + " (MINIMUM_PAYOUT)"),
+    *_refused(("POST /v1/payments/me/withdraw",), "currency_mismatch", CONFIG + " (the platform currency)"),
+)
+
+# Operations that end the caller's session or account. Run with the role's own token they would
+# log it out half-way through the run, so each of their cases gets a throwaway account of its own
+# (of the same role; admins cannot be registered through the API, so a throwaway client there).
+SESSION_ENDERS = frozenset({"POST /v1/auth/logout", "DELETE /v1/users/me"})
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _reelbyte_command() -> list[str]:
+    script = Path(sys.executable).with_name("reelbyte")
+    if script.exists():
+        return [str(script)]
+    uv = shutil.which("uv")
+    assert uv is not None, "neither the reelbyte script nor uv is on PATH"
+    return [uv, "run", "reelbyte"]
+
+
+def _server_env(database_url: str, redis_url: str, data_dir: Path, base: str) -> dict[str, str]:
+    """The test process's environment, pointed at this run's database, with limits out of the way."""
+    dropped = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("TEST_")}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "REELBYTE_DATA_DIR": str(data_dir),
+            "PUBLIC_URL": base,
+            "ENVIRONMENT": "test",
+            "EMAIL_BACKEND": "console",
+            "LOG_JSON": "true",
+            "LOG_LEVEL": "WARNING",
+            "ARGON2_TIME_COST": "1",
+            "ARGON2_MEMORY_KIB": "1024",
+            # The fuzzer sends thousands of requests from one address: no limit may trip.
+            "RATE_LIMIT_PUBLIC": "1000000/minute",
+            "RATE_LIMIT_AUTHENTICATED": "1000000/minute",
+            "RATE_LIMIT_CREATOR": "1000000/minute",
+            "RATE_LIMIT_LOGIN": "1000000/minute",
+            "RATE_LIMIT_REGISTER": "1000000/hour",
+            "RATE_LIMIT_MESSAGES": "1000000/hour",
+            # The Stripe webhook checks signatures only when it has a secret; without one it answers
+            # 503 to everything, and the fuzzer would never reach the signature check.
+            "STRIPE_WEBHOOK_SECRET": "whsec_fuzz-only-not-a-real-secret",
+        }
+    )
+    return env
+
+
+@dataclass
+class Server:
+    base: str
+    env: dict[str, str]
+    log: Path
+
+
+@contextlib.contextmanager
+def _fresh_database(session_database_url: str) -> Iterator[str]:
+    """A new, empty database on the session's PostgreSQL server (TEST_DATABASE_URL or the embedded one)."""
+    url = make_url(session_database_url)
+    admin_dsn = libpq_url(url.set(database="postgres").render_as_string(hide_password=False))
+    name = f"reelbyte_fuzz_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def server(server_urls: tuple[str, str]) -> Iterator[Server]:
+    """`reelbyte serve --migrate` on a fresh database and a free port, without the job worker."""
+    session_database_url, redis_url = server_urls
+    data_dir = Path(tempfile.mkdtemp(prefix="rb-fuzz-", dir="/tmp"))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with _fresh_database(session_database_url) as database_url:
+        env = _server_env(database_url, redis_url, data_dir, base)
+        log = data_dir / "serve.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [*_reelbyte_command(), "serve", "--port", str(port), "--migrate", "--no-worker"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_ready(base, process, log)
+            yield Server(base=base, env=env, log=log)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(10)
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    with httpx.Client(timeout=2) as http:
+        while time.monotonic() < deadline:
+            assert process.poll() is None, f"serve exited with {process.returncode}\n{log.read_text()}"
+            with contextlib.suppress(httpx.TransportError):
+                if http.get(f"{base}/health/ready").status_code == 200:
+                    return
+            time.sleep(0.2)
+    raise AssertionError(f"/health/ready not 200 within {START_TIMEOUT:.0f}s\n{log.read_text()}")
+
+
+# --- accounts and a little data -----------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The accounts and the ids the fuzzer draws path parameters and body ids from."""
+
+    tokens: dict[str, str]
+    ids: dict[str, list[str | int]] = field(default_factory=lambda: defaultdict(list))
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _check(response: httpx.Response, *expected: int) -> dict[str, Any]:
+    assert response.status_code in expected, (
+        f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
+    )
+    return dict(response.json()) if response.content else {}
+
+
+def _register(http: httpx.Client, role: str) -> dict[str, Any]:
+    name = f"fuzz-{role}-{uuid.uuid4().hex[:8]}"
+    body = {
+        "email": f"{name}@example.com",
+        "username": name,
+        "password": PASSWORD,
+        "full_name": f"Fuzz {role.title()}",
+        "role": role,
+    }
+    return _check(http.post("/v1/auth/register", json=body), 201)
+
+
+def _login(http: httpx.Client, email: str) -> str:
+    tokens = _check(http.post("/v1/auth/login", json={"email": email, "password": PASSWORD}), 200)
+    return str(tokens["access_token"])
+
+
+def _create_admin(server: Server) -> str:
+    """An admin, made the only way admins are made: the `reelbyte users create-admin` command."""
+    name = f"fuzz-admin-{uuid.uuid4().hex[:8]}"
+    email = f"{name}@example.com"
+    made = subprocess.run(
+        [
+            *_reelbyte_command(),
+            "users",
+            "create-admin",
+            "--email",
+            email,
+            "--username",
+            name,
+            "--password",
+            PASSWORD,
+        ],
+        cwd=PROJECT_ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert made.returncode == 0, f"create-admin failed:\n{made.stdout}\n{made.stderr}"
+    return email
+
+
+def _admin_login(http: httpx.Client, email: str) -> str:
+    response = http.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, (
+        f"`reelbyte users create-admin` succeeded, but the admin cannot log in: {response.text}"
+    )
+    return str(response.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def world(server: Server) -> World:
+    return _make_world(server)
+
+
+def _make_world(server: Server) -> World:
+    with httpx.Client(base_url=server.base, timeout=15) as http:
+        creator = _register(http, "creator")
+        client = _register(http, "client")
+        world = World(
+            tokens={
+                "creator": _login(http, creator["email"]),
+                "client": _login(http, client["email"]),
+                "admin": _admin_login(http, _create_admin(server)),
+            },
+            users={"creator": creator, "client": client},
+        )
+        _make_data(http, world)
+    return world
+
+
+def _make_data(http: httpx.Client, world: World) -> None:
+    """A gig with a package, a portfolio item, a project with a proposal and an invite, an order with
+    a checkout, a conversation with a message: one of each, so that ids exist for the fuzzer."""
+    as_creator = {"Authorization": f"Bearer {world.tokens['creator']}"}
+    as_client = {"Authorization": f"Bearer {world.tokens['client']}"}
+    creator_id, client_id = world.users["creator"]["id"], world.users["client"]["id"]
+    ids = world.ids
+    ids["user_id"] += [creator_id, client_id]
+    ids["creator_id"].append(creator_id)
+    ids["participant_id"] += [creator_id, client_id]
+
+    categories = http.get("/v1/categories").json()
+    category = categories[0]
+    ids["category"].append(category["slug"])
+    ids["category_id"] += [category["id"], *(child["id"] for child in category.get("children", [])[:1])]
+
+    gig = _check(
+        http.post(
+            "/v1/gigs",
+            headers=as_creator,
+            json={
+                "title": "Wedding highlight reels",
+                "description": "A three-minute highlight film from your raw wedding footage.",
+                "category_id": category["id"],
+                "tags": ["wedding", "highlights"],
+                "packages": [
+                    {
+                        "tier": "basic",
+                        "description": "A one-minute cut with music.",
+                        "price": {"currency": "EUR", "value": "80.00"},
+                        "delivery_days": 3,
+                    }
+                ],
+            },
+        ),
+        201,
+    )
+    package_id = gig["packages"][0]["id"]
+    ids["gig"] += [gig["id"], gig["slug"]]
+    ids["gig_id"].append(gig["id"])
+    ids["package_id"].append(package_id)
+
+    item = _check(
+        http.post(
+            "/v1/users/me/portfolio",
+            headers=as_creator,
+            json={"title": "Lisbon teaser", "video_url": "https://vimeo.com/123456789"},
+        ),
+        201,
+    )
+    ids["item_id"].append(item["id"])
+
+    project = _check(
+        http.post(
+            "/v1/projects",
+            headers=as_client,
+            json={
+                "title": "Edit a travel vlog",
+                "description": "Two hours of GoPro footage from Lisbon; fast cuts and captions.",
+                "category_id": category["id"],
+                "budget_min": {"currency": "EUR", "value": "200.00"},
+                "budget_max": {"currency": "EUR", "value": "450.00"},
+                "deadline": (datetime.now(UTC) + timedelta(days=60)).isoformat(),
+            },
+        ),
+        201,
+    )
+    ids["project_id"].append(project["id"])
+    _check(
+        http.post(
+            f"/v1/projects/{project['id']}/invites", headers=as_client, json={"creator_id": creator_id}
+        ),
+        200,
+        201,
+    )
+
+    proposal = _check(
+        http.post(
+            "/v1/proposals",
+            headers=as_creator,
+            json={
+                "project_id": project["id"],
+                "cover_letter": "I cut travel vlogs every week.",
+                "price": {"currency": "EUR", "value": "300.00"},
+                "delivery_days": 7,
+            },
+        ),
+        201,
+    )
+    ids["proposal_id"].append(proposal["id"])
+
+    order = _check(
+        http.post("/v1/orders", headers=as_client, json={"gig_id": gig["id"], "package_id": package_id}),
+        201,
+    )
+    ids["order_id"].append(order["id"])
+    payment = _check(
+        http.post("/v1/payments/checkout", headers=as_client, json={"order_id": order["id"]}), 201
+    )
+    ids["payment_id"].append(payment["payment_id"])
+
+    conversation = _check(
+        http.post(
+            "/v1/conversations",
+            headers=as_client,
+            json={"participant_id": creator_id, "message": "Hi! Could you cut a teaser?"},
+        ),
+        200,
+        201,
+    )
+    ids["conversation_id"].append(conversation["id"])
+    messages = _check(http.get(f"/v1/conversations/{conversation['id']}/messages", headers=as_client), 200)
+    ids["message_id"] += [message["id"] for message in messages["items"][:1]]
+
+    notifications = _check(http.get("/v1/notifications", headers=as_creator), 200)
+    ids["notification_id"] += [notification["id"] for notification in notifications["items"][:1]]
+
+
+# --- one run ------------------------------------------------------------------------------------
+
+# Where each id is used: path parameters by name, and the body fields that refer to other objects.
+PATH_PARAMETERS = (
+    "user_id",
+    "creator_id",
+    "item_id",
+    "category",
+    "category_id",
+    "gig",
+    "package_id",
+    "project_id",
+    "proposal_id",
+    "order_id",
+    "payment_id",
+    "conversation_id",
+    "message_id",
+    "notification_id",
+)
+BODY_FIELDS = ("project_id", "gig_id", "package_id", "participant_id", "order_id", "creator_id")
+ID_PROBABILITY = 0.5  # how often a generated id is replaced by one that exists
+
+
+def _config(role: str, base: str, world: World) -> schemathesis.Config:
+    dictionaries = {f"ids_{name}": {"values": values} for name, values in world.ids.items() if values}
+    parameters: dict[str, Any] = {}
+    for location, names in (("path", PATH_PARAMETERS), ("body", BODY_FIELDS)):
+        for name in names:
+            if f"ids_{name}" in dictionaries:
+                parameters[f"{location}.{name}"] = {
+                    "dictionary": f"ids_{name}",
+                    "probability": ID_PROBABILITY,
+                }
+    return schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "base-url": base,
+            "request-timeout": REQUEST_TIMEOUT,
+            "workers": 1,
+            "warnings": False,
+            # Keep testing an operation after a failure, so every distinct cause is seen.
+            "continue-on-failure": True,
+            "generation": {"deterministic": True, "max-examples": MAX_EXAMPLES},
+            "phases": {
+                "stateful": {
+                    # Sequences create what they then read, change and delete: pointless without an account.
+                    "enabled": role != "anonymous",
+                    "max-steps": STATEFUL_STEPS,
+                    "generation": {"max-examples": STATEFUL_EXAMPLES},
+                }
+            },
+            "checks": {"enabled": True},
+            "dictionaries": dictionaries,
+            "parameters": parameters,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    role: str
+    check: str
+    operation: str
+    status: int | None
+    cause: str
+    message: str
+    curl: str
+    response: str
+
+
+@dataclass
+class Outcome:
+    role: str
+    operations: set[str] = field(default_factory=set)
+    cases: int = 0
+    seconds: float = 0.0
+    stopped_early: bool = False
+    errors: list[str] = field(default_factory=list)
+    failures: dict[tuple[str, str, str], Found] = field(default_factory=dict)
+    excluded: dict[tuple[str, str, str], tuple[Found, Exclusion]] = field(default_factory=dict)
+
+
+def _role_auth(role: str, world: World, base: str) -> Any:
+    """The auth provider of one run: the role's token, and a fresh account for SESSION_ENDERS."""
+    http = httpx.Client(base_url=base, timeout=15)
+
+    class RoleAuth:
+        def get(self, case: Any, context: Any) -> str | None:
+            if case.operation.label in SESSION_ENDERS:
+                throwaway_role = "creator" if role == "creator" else "client"
+                return _login(http, _register(http, throwaway_role)["email"])
+            return world.tokens[role]
+
+        def set(self, case: Any, data: str | None, context: Any) -> None:
+            if data is not None:
+                case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    return RoleAuth
+
+
+def _run(role: str, base: str, world: World) -> Outcome:
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=_config(role, base, world))
+    if role != "anonymous":
+        schema.auth(refresh_interval=None)(_role_auth(role, world, base))
+    outcome = Outcome(role=role)
+    started = time.monotonic()
+    stream = from_schema(schema).execute()
+    for event in stream:
+        if time.monotonic() - started > RUN_BUDGET and not outcome.stopped_early:
+            outcome.stopped_early = True
+            stream.stop()
+        if isinstance(event, events.ScenarioFinished):
+            _record(outcome, event.recorder)
+        elif isinstance(event, events.NonFatalError):
+            outcome.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
+        elif isinstance(event, events.FatalError):
+            outcome.errors.append(f"fatal: {event.exception!r}")
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _record(outcome: Outcome, recorder: Any) -> None:
+    outcome.cases += len(recorder.interactions)
+    for case_id, nodes in recorder.checks.items():
+        case = recorder.cases[case_id].value
+        operation = case.operation.label
+        outcome.operations.add(operation)
+        for node in nodes:
+            if node.failure_info is None:
+                continue
+            found = _describe(outcome.role, node.name, operation, recorder, case_id, node.failure_info)
+            key = (found.check, found.operation, found.cause)
+            exclusion = _excluded(found)
+            if exclusion is not None:
+                outcome.excluded.setdefault(key, (found, exclusion))
+            else:
+                outcome.failures.setdefault(key, found)
+
+
+def _describe(role: str, check: str, operation: str, recorder: Any, case_id: str, info: Any) -> Found:
+    failure = info.failure
+    message = " ".join((failure.message or failure.title or "").split())
+    response = recorder.find_response(case_id=case_id)
+    status = response.status_code if response is not None else None
+    body = ""
+    if response is not None:
+        with contextlib.suppress(Exception):
+            body = response.content.decode("utf-8", "replace")
+    return Found(
+        role=role,
+        check=check,
+        operation=operation,
+        status=status,
+        cause=_cause(check, status, body, message),
+        message=message[:300],
+        curl=(info.steps[-1].curl if info.steps else "")[:600],
+        response=body[:2000],
+    )
+
+
+def _cause(check: str, status: int | None, body: str, message: str) -> str:
+    """What tells one failure from another of the same check and operation: the status and the
+    error code, with the first field and message of a validation error; else the check's message."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    code = data.get("error") if isinstance(data, dict) else None
+    if check in ("positive_data_acceptance", "status_code_conformance", "not_a_server_error") and code:
+        details = data.get("details") if isinstance(data, dict) else None
+        if code == "validation_error" and isinstance(details, list) and details:
+            first = details[0]
+            where = ".".join(str(part) for part in first.get("loc", []) if not isinstance(part, int))
+            return f"{status} {code}: {where}: {first.get('msg', '')}"
+        return f"{status} {code}"
+    return f"{status} {message[:160]}"
+
+
+def _excluded(found: Found) -> Exclusion | None:
+    for exclusion in EXCLUSIONS:
+        if (
+            exclusion.operation == found.operation
+            and exclusion.check == found.check
+            and exclusion.refusal in found.response
+        ):
+            return exclusion
+    return None
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def _summary(outcomes: list[Outcome]) -> str:
+    merged: dict[tuple[str, str, str], list[Found]] = defaultdict(list)
+    for outcome in outcomes:
+        for key, found in outcome.failures.items():
+            merged[key].append(found)
+    lines = [
+        "| role | operations | cases | distinct failures | excluded | seconds |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        early = " (stopped: over budget)" if o.stopped_early else ""
+        lines.append(
+            f"| {o.role} | {len(o.operations)} | {o.cases} | {len(o.failures)} | {len(o.excluded)} | "
+            f"{o.seconds:.0f}{early} |"
+        )
+    operations = set().union(*(o.operations for o in outcomes))
+    lines.append(
+        f"| all | {len(operations)} | {sum(o.cases for o in outcomes)} | {len(merged)} "
+        f"| {len({k for o in outcomes for k in o.excluded})} | {sum(o.seconds for o in outcomes):.0f} |"
+    )
+    per_check: dict[str, int] = defaultdict(int)
+    per_operation: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
+    for (check, operation, cause), found_list in merged.items():
+        per_check[check] += 1
+        per_operation[(check, operation)].append((cause, *sorted({f.role for f in found_list})))
+    lines += [
+        "",
+        "Distinct failures per check (a cause on one operation counts once, whatever the roles):",
+        "",
+    ]
+    lines += [f"- {check}: {count}" for check, count in sorted(per_check.items(), key=lambda kv: -kv[1])]
+    lines += ["", "Per check and operation:", ""]
+    for (check, operation), causes in sorted(per_operation.items()):
+        lines.append(f"### {check} — {operation} ({len(causes)})")
+        for cause, *roles in sorted(causes):
+            example = merged[(check, operation, cause)][0]
+            lines.append(f"- {cause} [{', '.join(roles)}]")
+            if check not in ("status_code_conformance",):
+                lines.append(f"  {example.message}")
+            if example.curl:
+                lines.append(f"  `{example.curl}`")
+            if example.response:
+                lines.append(f"  → {example.response[:300]}")
+        lines.append("")
+    errors = [f"[{o.role}] {error}" for o in outcomes for error in o.errors]
+    if errors:
+        lines += ["Errors (something could not be tested):", "", *(f"- {e}" for e in errors), ""]
+    excluded = {key: pair for o in outcomes for key, pair in o.excluded.items()}
+    if excluded:
+        lines += ["Excluded (EXCLUSIONS):", ""]
+        for (check, operation, cause), (_, exclusion) in sorted(excluded.items()):
+            lines.append(f"- {check} — {operation}: {cause} ({exclusion.reason})")
+    return "\n".join(lines)
+
+
+# --- the test -----------------------------------------------------------------------------------
+
+
+def test_the_published_api_holds_under_fuzzing(server: Server, world: World) -> None:
+    outcomes = [_run(role, server.base, world) for role in ROLES]
+    summary = _summary(outcomes)
+    if report := os.environ.get("REELBYTE_FUZZ_REPORT"):
+        Path(report).write_text(summary + "\n")
+    assert all(o.operations and o.cases for o in outcomes), summary
+    assert not any(o.stopped_early for o in outcomes), summary
+    assert not any(o.failures or o.errors for o in outcomes), summary
