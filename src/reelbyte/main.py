@@ -22,7 +22,7 @@ from reelbyte.core.middleware import (
     TrustedHostMiddleware,
 )
 from reelbyte.core.ratelimit import global_rate_limit
-from reelbyte.core.routing import APIRouter, guarded_by
+from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         swagger_ui_parameters={"persistAuthorization": True},
     )
     install_error_handlers(app)
+    publish_openapi(app)
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(api_router())

@@ -56,6 +56,8 @@ def test_internal_addresses_in_any_form_are_refused(url: str) -> None:
         "http://@example.com/",
         "http://user@example.com/",
         "http://[127.0.0.1]/",
+        "http://[CED]/",  # brackets, but no IPv6 address
+        "http://[1:]/",
         "http://localhost/",
         "http://intranet/",
     ],
@@ -81,3 +83,9 @@ def test_malformed_and_internal_host_names_are_refused(url: str) -> None:
 )
 def test_public_links_pass_unchanged(url: str) -> None:
     assert public_url.validate_python(url) == url
+
+
+@pytest.mark.parametrize("url", ["http://[CED]/", "http://[1:]/", "https://[abc/"])
+def test_a_bad_bracketed_host_is_named_as_such(url: str) -> None:
+    with pytest.raises(ValidationError, match="valid IPv6 address in brackets"):
+        public_url.validate_python(url)

@@ -88,4 +88,4 @@ class InvalidPriceRange(BadRequest):
 
 class InvalidTag(BadRequest):
     code = "invalid_tag"
-    message = "Each tag has 1 to 40 characters."
+    message = "Each tag has 1 to 40 characters, one of them not a space, and no control characters."

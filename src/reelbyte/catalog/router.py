@@ -7,39 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, status
 
-from reelbyte.catalog import categories, service
-from reelbyte.catalog.errors import (
-    AdminOnly,
-    CategoryExists,
-    CategoryNotFound,
-    DuplicatePackageTier,
-    GigNotFound,
-    InvalidCategory,
-    InvalidParent,
-    InvalidSubcategory,
-    PackageNotFound,
-    ReorderMismatch,
-    SlugConflict,
-    TooManyPackages,
-    UnsupportedCurrency,
-)
+from reelbyte.catalog import categories, errors, schemas, service
 from reelbyte.catalog.listing import GigFilters, gig_filters
-from reelbyte.catalog.schemas import (
-    CategoryCreate,
-    CategoryNode,
-    CategoryOut,
-    CategoryReorder,
-    CategoryUpdate,
-    GigCreate,
-    GigDeleted,
-    GigOut,
-    GigSummary,
-    GigUpdate,
-    PackageCreate,
-    PackageOut,
-    PackageUpdate,
-    TagCount,
-)
 from reelbyte.core.errors import NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
@@ -58,28 +27,30 @@ gigs_router = APIRouter(prefix="/gigs", tags=["gigs"])
 # --- categories ---------------------------------------------------------------------------
 
 
-@categories_router.get("", response_model=list[CategoryNode])
-async def list_categories(session: SessionDep) -> list[CategoryNode]:
+@categories_router.get("", response_model=list[schemas.CategoryNode])
+async def list_categories(session: SessionDep) -> list[schemas.CategoryNode]:
     """The active categories, each with its active subcategories, in display order."""
     return await categories.category_tree(session)
 
 
 @categories_router.get(
-    "/{category}", response_model=CategoryNode, responses=error_responses(CategoryNotFound)
+    "/{category}", response_model=schemas.CategoryNode, responses=error_responses(errors.CategoryNotFound)
 )
-async def get_category(category: CategoryRef, session: SessionDep) -> CategoryNode:
+async def get_category(category: CategoryRef, session: SessionDep) -> schemas.CategoryNode:
     return await categories.get_category(session, category)
 
 
 @categories_router.get(
-    "/{category}/subcategories", response_model=list[CategoryOut], responses=error_responses(CategoryNotFound)
+    "/{category}/subcategories",
+    response_model=list[schemas.CategoryOut],
+    responses=error_responses(errors.CategoryNotFound),
 )
-async def list_subcategories(category: CategoryRef, session: SessionDep) -> list[CategoryOut]:
+async def list_subcategories(category: CategoryRef, session: SessionDep) -> list[schemas.CategoryOut]:
     return await categories.subcategories(session, category)
 
 
-@admin_categories_router.get("", response_model=list[CategoryNode])
-async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[CategoryNode]:
+@admin_categories_router.get("", response_model=list[schemas.CategoryNode])
+async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[schemas.CategoryNode]:
     """Every category, inactive ones included."""
     return await categories.admin_tree(session)
 
@@ -87,38 +58,44 @@ async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[Ca
 @admin_categories_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=CategoryOut,
-    responses=error_responses(InvalidParent, CategoryExists, SlugConflict),
+    response_model=schemas.CategoryOut,
+    responses=error_responses(errors.InvalidParent, errors.CategoryExists, errors.SlugConflict),
 )
-async def create_category(data: CategoryCreate, _: CurrentAdmin, session: SessionDep) -> CategoryOut:
+async def create_category(
+    data: schemas.CategoryCreate, _: CurrentAdmin, session: SessionDep
+) -> schemas.CategoryOut:
     """A top-level category, or a subcategory of a top-level one."""
-    return CategoryOut.model_validate(await categories.create_category(session, data))
+    return schemas.CategoryOut.model_validate(await categories.create_category(session, data))
 
 
 @admin_categories_router.post(
-    "/reorder", response_model=list[CategoryOut], responses=error_responses(InvalidParent, ReorderMismatch)
+    "/reorder",
+    response_model=list[schemas.CategoryOut],
+    responses=error_responses(errors.InvalidParent, errors.ReorderMismatch),
 )
 async def reorder_categories(
-    data: CategoryReorder, _: CurrentAdmin, session: SessionDep
-) -> list[CategoryOut]:
+    data: schemas.CategoryReorder, _: CurrentAdmin, session: SessionDep
+) -> list[schemas.CategoryOut]:
     """Give every child of one parent (or every top-level category) its new position."""
-    return [CategoryOut.model_validate(c) for c in await categories.reorder_categories(session, data)]
+    return [schemas.CategoryOut.model_validate(c) for c in await categories.reorder_categories(session, data)]
 
 
 @admin_categories_router.put(
     "/{category_id}",
-    response_model=CategoryOut,
-    responses=error_responses(CategoryNotFound, InvalidParent, CategoryExists),
+    response_model=schemas.CategoryOut,
+    responses=error_responses(errors.CategoryNotFound, errors.InvalidParent, errors.CategoryExists),
 )
 async def update_category(
-    category_id: CategoryId, changes: CategoryUpdate, _: CurrentAdmin, session: SessionDep
-) -> CategoryOut:
+    category_id: CategoryId, changes: schemas.CategoryUpdate, _: CurrentAdmin, session: SessionDep
+) -> schemas.CategoryOut:
     """Rename, move, describe, reorder, deactivate or reactivate; only the fields sent change."""
-    return CategoryOut.model_validate(await categories.update_category(session, category_id, changes))
+    return schemas.CategoryOut.model_validate(await categories.update_category(session, category_id, changes))
 
 
 @admin_categories_router.delete(
-    "/{category_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(CategoryNotFound)
+    "/{category_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.CategoryNotFound),
 )
 async def deactivate_category(category_id: CategoryId, _: CurrentAdmin, session: SessionDep) -> None:
     """Deactivate (categories are never deleted: gigs and projects stay filed under them)."""
@@ -128,10 +105,10 @@ async def deactivate_category(category_id: CategoryId, _: CurrentAdmin, session:
 # --- tags ---------------------------------------------------------------------------------
 
 
-@tags_router.get("", response_model=list[TagCount])
+@tags_router.get("", response_model=list[schemas.TagCount])
 async def list_tags(
     session: SessionDep, limit: Annotated[int, Query(ge=1, le=service.TOP_TAGS_CACHED)] = 30
-) -> list[TagCount]:
+) -> list[schemas.TagCount]:
     """The most used tags over listed gigs, with how many gigs carry each."""
     return await service.top_tags(session, limit)
 
@@ -139,12 +116,12 @@ async def list_tags(
 # --- gigs ---------------------------------------------------------------------------------
 
 
-@gigs_router.get("", response_model=Page[GigSummary])
+@gigs_router.get("", response_model=Page[schemas.GigSummary])
 async def list_gigs(
     session: SessionDep,
     filters: Annotated[GigFilters, Depends(gig_filters)],
     page: Annotated[PageParams, Depends(page_params)],
-) -> Page[GigSummary]:
+) -> Page[schemas.GigSummary]:
     """Listed gigs (active, with a package), filtered and sorted; prices in major units."""
     return await service.list_gigs(session, filters, page)
 
@@ -152,50 +129,66 @@ async def list_gigs(
 @gigs_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=GigOut,
-    responses=error_responses(InvalidCategory, InvalidSubcategory, UnsupportedCurrency, SlugConflict),
+    response_model=schemas.GigOut,
+    responses=error_responses(
+        errors.InvalidCategory, errors.InvalidSubcategory, errors.UnsupportedCurrency, errors.SlugConflict
+    ),
 )
-async def create_gig(data: GigCreate, creator: CurrentCreator, session: SessionDep) -> GigOut:
+async def create_gig(data: schemas.GigCreate, creator: CurrentCreator, session: SessionDep) -> schemas.GigOut:
     """Creators (hybrids too) offer a gig, with up to three packages in the same request."""
     return await service.create_gig(session, creator, data)
 
 
-@gigs_router.get("/{gig}", response_model=GigOut, responses=error_responses(GigNotFound))
-async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> GigOut:
+@gigs_router.get("/{gig}", response_model=schemas.GigOut, responses=error_responses(errors.GigNotFound))
+async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> schemas.GigOut:
     """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
     return await service.view_gig(session, gig, viewer)
 
 
 @gigs_router.put(
     "/{gig}",
-    response_model=GigOut,
-    responses=error_responses(GigNotFound, AdminOnly, NotOwner, InvalidCategory, InvalidSubcategory),
+    response_model=schemas.GigOut,
+    responses=error_responses(
+        errors.GigNotFound, errors.AdminOnly, NotOwner, errors.InvalidCategory, errors.InvalidSubcategory
+    ),
 )
-async def update_gig(gig: GigRef, changes: GigUpdate, user: CurrentUser, session: SessionDep) -> GigOut:
+async def update_gig(
+    gig: GigRef, changes: schemas.GigUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.GigOut:
     """The creator edits the gig; only the fields sent change. Admins set `is_featured`."""
     return await service.update_gig(session, user, gig, changes)
 
 
-@gigs_router.delete("/{gig}", response_model=GigDeleted, responses=error_responses(GigNotFound, NotOwner))
-async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> GigDeleted:
+@gigs_router.delete(
+    "/{gig}", response_model=schemas.GigDeleted, responses=error_responses(errors.GigNotFound, NotOwner)
+)
+async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> schemas.GigDeleted:
     """Delete your gig; one with orders is deactivated instead (see `outcome`)."""
     return await service.delete_gig(session, user, gig)
 
 
-@gigs_router.get("/{gig}/packages", response_model=list[PackageOut], responses=error_responses(GigNotFound))
-async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[PackageOut]:
+@gigs_router.get(
+    "/{gig}/packages", response_model=list[schemas.PackageOut], responses=error_responses(errors.GigNotFound)
+)
+async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[schemas.PackageOut]:
     return await service.list_packages(session, gig, viewer)
 
 
 @gigs_router.post(
     "/{gig}/packages",
     status_code=status.HTTP_201_CREATED,
-    response_model=PackageOut,
+    response_model=schemas.PackageOut,
     responses=error_responses(
-        GigNotFound, NotOwner, UnsupportedCurrency, TooManyPackages, DuplicatePackageTier
+        errors.GigNotFound,
+        NotOwner,
+        errors.UnsupportedCurrency,
+        errors.TooManyPackages,
+        errors.DuplicatePackageTier,
     ),
 )
-async def add_package(gig: GigRef, data: PackageCreate, user: CurrentUser, session: SessionDep) -> PackageOut:
+async def add_package(
+    gig: GigRef, data: schemas.PackageCreate, user: CurrentUser, session: SessionDep
+) -> schemas.PackageOut:
     """Add a basic, standard or premium package (one of each at most); the tier may be sent as
     `tier` ("basic") or as `name` ("Basic")."""
     return await service.add_package(session, user, gig, data)
@@ -203,14 +196,18 @@ async def add_package(gig: GigRef, data: PackageCreate, user: CurrentUser, sessi
 
 @gigs_router.put(
     "/{gig}/packages/{package_id}",
-    response_model=PackageOut,
+    response_model=schemas.PackageOut,
     responses=error_responses(
-        GigNotFound, NotOwner, PackageNotFound, DuplicatePackageTier, UnsupportedCurrency
+        errors.GigNotFound,
+        NotOwner,
+        errors.PackageNotFound,
+        errors.DuplicatePackageTier,
+        errors.UnsupportedCurrency,
     ),
 )
 async def update_package(
-    gig: GigRef, package_id: uuid.UUID, changes: PackageUpdate, user: CurrentUser, session: SessionDep
-) -> PackageOut:
+    gig: GigRef, package_id: uuid.UUID, changes: schemas.PackageUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.PackageOut:
     """Only the fields sent change."""
     return await service.update_package(session, user, gig, package_id, changes)
 
@@ -218,7 +215,7 @@ async def update_package(
 @gigs_router.delete(
     "/{gig}/packages/{package_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(GigNotFound, NotOwner, PackageNotFound),
+    responses=error_responses(errors.GigNotFound, NotOwner, errors.PackageNotFound),
 )
 async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Remove a package; a gig left without any leaves the lists until it has one again. A

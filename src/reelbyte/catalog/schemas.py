@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 
 from reelbyte.catalog.models import Category, Gig, Package, PackageTier
 from reelbyte.core.money import Money, positive_money_schema
-from reelbyte.core.params import JsonInt
+from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
 from reelbyte.core.updates import not_nullable
@@ -41,7 +41,11 @@ def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-Title = Annotated[str, Field(min_length=3, max_length=120), AfterValidator(_plain_text)]
+# Lengths count after trimming: the patterns say so in the schema (3 or 2 characters from the
+# first non-space to the last).
+Title = Annotated[
+    str, Field(min_length=3, max_length=120, pattern=r"\S[\s\S]+\S"), AfterValidator(_plain_text)
+]
 Description = Annotated[
     str, Field(min_length=1, max_length=10_000, pattern=r"\S"), AfterValidator(_plain_text)
 ]  # not only spaces
@@ -107,9 +111,11 @@ PackageText = Annotated[
     str, Field(min_length=1, max_length=2_000, pattern=r"\S"), AfterValidator(_plain_text)
 ]
 Feature = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(_plain_text)]
-DeliveryDays = Annotated[JsonInt, Field(ge=1, le=365)]
-Revisions = Annotated[JsonInt, Field(ge=0, le=100)]
-CategoryName = Annotated[str, Field(min_length=2, max_length=80), AfterValidator(_plain_text)]
+DeliveryDays = Annotated[int, Field(ge=1, le=365), JSON_INTEGER]
+Revisions = Annotated[int, Field(ge=0, le=100), JSON_INTEGER]
+CategoryName = Annotated[
+    str, Field(min_length=2, max_length=80, pattern=r"\S[\s\S]*\S"), AfterValidator(_plain_text)
+]
 CategoryText = Annotated[str, Field(max_length=2_000), AfterValidator(_plain_text)]
 Icon = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 DisplayOrder = Annotated[int, Field(ge=0, le=100_000)]

@@ -33,7 +33,9 @@ def _integer_only(value: object) -> object:
 
 
 # An integer as JSON Schema means it in a body: Pydantic would also take `true` or `"3"` for 1 or 3.
-JsonInt = Annotated[int, BeforeValidator(_integer_only)]
+# Put it after the Field constraints (`Annotated[int, Field(ge=1), JSON_INTEGER]`) so that they
+# stay in the JSON schema.
+JSON_INTEGER = BeforeValidator(_integer_only)
 
 
 def _decimal_schema(pattern: str, rule: str) -> WithJsonSchema:

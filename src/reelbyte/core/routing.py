@@ -134,6 +134,38 @@ class APIRouter(fastapi.APIRouter):
         super().__init__(**kwargs)
 
 
+# What NulCharacterMiddleware enforces, stated in the schema of every free-text string.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def publish_openapi(app: fastapi.FastAPI) -> None:
+    """Make `app.openapi()` state the rules the middleware enforces on every request: no string
+    holds a NUL (U+0000), which PostgreSQL text cannot store. Strings with a format (dates,
+    ids, uploaded files) are left as they are."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _refuse_nul(build())
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _refuse_nul(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"format", "enum", "const"} & node.keys():
+            if "pattern" not in node:
+                node["pattern"] = NO_NUL_PATTERN
+            elif node["pattern"] != NO_NUL_PATTERN:  # a pattern of its own: both must match
+                node.setdefault("allOf", []).append({"pattern": NO_NUL_PATTERN})
+        for value in node.values():
+            _refuse_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refuse_nul(value)
+
+
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 
 

@@ -35,7 +35,10 @@ def _public_http_url(url: str) -> str:
     """
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise ValueError("must not contain control characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracketed host that is no IPv6 address
+        raise ValueError("must have a valid IPv6 address in brackets") from None
     if parts.scheme not in ("http", "https"):
         raise ValueError("must be an http or https URL")
     if "@" in parts.netloc:
@@ -116,4 +119,11 @@ def _check_host_name(host: str) -> None:
         raise ValueError("must point to a public host")
 
 
-PublicUrl = Annotated[str, Field(max_length=2048), AfterValidator(_public_http_url)]
+# The part of `_public_http_url` a pattern can state: http(s), a host without spaces, control
+# characters or credentials, then no control characters. Host name rules (DNS labels, IDNA) and
+# public addresses are checked by the validator alone.
+_URL_HOST = r"(\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\](:[0-9]*)?|[^\x00-\x20\x7f@/?#\\\[\]]+)"
+_URL_PATTERN = rf"^[hH][tT][tT][pP][sS]?://{_URL_HOST}([/?#][^\x00-\x1f\x7f]*)?$"
+PublicUrl = Annotated[
+    str, Field(max_length=2048, json_schema_extra={"pattern": _URL_PATTERN}), AfterValidator(_public_http_url)
+]

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, EmailStr, Field, field_validator
 
 from reelbyte.core.money import Money, positive_money_schema
-from reelbyte.core.params import JsonInt
+from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.updates import not_nullable
 from reelbyte.identity.models import Availability, CreatorLevel, Role, User
@@ -267,7 +267,7 @@ class PortfolioItemCreate(RequestModel):
     video_url: PublicUrl
     thumbnail_url: PublicUrl | None = None
     is_highlight: Annotated[bool, Field(strict=True)] = False
-    position: Annotated[JsonInt, Field(ge=0, le=10_000)] = 0
+    position: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER] = 0
 
     model_config = {
         "json_schema_extra": {

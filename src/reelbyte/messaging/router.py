@@ -13,39 +13,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity.deps import CurrentUser, access_claims
 from reelbyte.identity.errors import UserNotFound
-from reelbyte.messaging import service, tickets
-from reelbyte.messaging.errors import (
-    AlreadyReported,
-    BlockedByUser,
-    CannotBlockYourself,
-    CannotMessageYourself,
-    CannotReportYourself,
-    ConversationNotFound,
-    InvalidCursor,
-    InvalidTargetId,
-    MessageDeleted,
-    MessageNotFound,
-    MessageRateLimited,
-    NotInContext,
-    RealtimeUnavailable,
-    RecipientUnavailable,
-    UserBlocked,
-)
-from reelbyte.messaging.schemas import (
-    BlockedList,
-    ConversationOut,
-    ConversationPage,
-    ConversationStart,
-    MessageCreate,
-    MessageOut,
-    MessagePage,
-    MessageUpdate,
-    ReadState,
-    ReportCreate,
-    ReportOut,
-    UnreadCount,
-    WsTicket,
-)
+from reelbyte.messaging import errors, schemas, service, tickets
 from reelbyte.orders.errors import OrderNotFound
 from reelbyte.projects.errors import ProjectNotFound
 
@@ -58,49 +26,51 @@ ws_ticket_router = APIRouter(prefix="/ws", tags=["messaging"])
 Limit = Annotated[int, Query(ge=1, le=100, description="items per page (at most 100)")]
 
 # What stands between a sender and the other participant (closed account, a block either way).
-SEND_REFUSALS = (RecipientUnavailable, BlockedByUser, UserBlocked)
+SEND_REFUSALS = (errors.RecipientUnavailable, errors.BlockedByUser, errors.UserBlocked)
 # A route's own 429 replaces the router's in OpenAPI, so the global limit is named again here.
-MESSAGE_LIMITS = (MessageRateLimited, RateLimited)
+MESSAGE_LIMITS = (errors.MessageRateLimited, RateLimited)
 
 
-@conversations_router.get("", response_model=ConversationPage, responses=error_responses(InvalidCursor))
+@conversations_router.get(
+    "", response_model=schemas.ConversationPage, responses=error_responses(errors.InvalidCursor)
+)
 async def list_conversations(
     user: CurrentUser,
     session: SessionDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 20,
-) -> ConversationPage:
+) -> schemas.ConversationPage:
     """My conversations (archived ones left out), newest activity first; pass `next_cursor` on."""
     items, next_cursor = await service.list_conversations(session, user.id, cursor, limit)
-    return ConversationPage(items=items, next_cursor=next_cursor)
+    return schemas.ConversationPage(items=items, next_cursor=next_cursor)
 
 
-@conversations_router.get("/unread-count", response_model=UnreadCount)
-async def unread_count(user: CurrentUser, session: SessionDep) -> UnreadCount:
+@conversations_router.get("/unread-count", response_model=schemas.UnreadCount)
+async def unread_count(user: CurrentUser, session: SessionDep) -> schemas.UnreadCount:
     return await service.unread_counts(session, user.id)
 
 
 @conversations_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ConversationOut,
+    response_model=schemas.ConversationOut,
     responses={
-        200: {"description": "The conversation already existed", "model": ConversationOut},
+        200: {"description": "The conversation already existed", "model": schemas.ConversationOut},
         **error_responses(
-            CannotMessageYourself,
+            errors.CannotMessageYourself,
             UserNotFound,
             *SEND_REFUSALS,
             OrderNotFound,
             ProjectNotFound,
-            NotInContext,
+            errors.NotInContext,
             *MESSAGE_LIMITS,
-            ConversationNotFound,
+            errors.ConversationNotFound,
         ),
     },
 )
 async def start_conversation(
-    data: ConversationStart, user: CurrentUser, session: SessionDep, response: Response
-) -> ConversationOut:
+    data: schemas.ConversationStart, user: CurrentUser, session: SessionDep, response: Response
+) -> schemas.ConversationOut:
     """Start a conversation (201), or get the one that exists for this pair and context (200)."""
     conversation, created = await service.start_conversation(session, user, data)
     if not created:
@@ -109,18 +79,20 @@ async def start_conversation(
 
 
 @conversations_router.get(
-    "/{conversation_id}", response_model=ConversationOut, responses=error_responses(ConversationNotFound)
+    "/{conversation_id}",
+    response_model=schemas.ConversationOut,
+    responses=error_responses(errors.ConversationNotFound),
 )
 async def get_conversation(
     conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> ConversationOut:
+) -> schemas.ConversationOut:
     return await service.get_conversation(session, user.id, conversation_id)
 
 
 @conversations_router.delete(
     "/{conversation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(ConversationNotFound),
+    responses=error_responses(errors.ConversationNotFound),
 )
 async def archive_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Archive it for me only; a new message brings it back."""
@@ -128,7 +100,9 @@ async def archive_conversation(conversation_id: uuid.UUID, user: CurrentUser, se
 
 
 @conversations_router.get(
-    "/{conversation_id}/messages", response_model=MessagePage, responses=error_responses(ConversationNotFound)
+    "/{conversation_id}/messages",
+    response_model=schemas.MessagePage,
+    responses=error_responses(errors.ConversationNotFound),
 )
 async def list_messages(
     conversation_id: uuid.UUID,
@@ -136,23 +110,23 @@ async def list_messages(
     session: SessionDep,
     cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
     limit: Limit = 50,
-) -> MessagePage:
+) -> schemas.MessagePage:
     """Newest first; pass `next_cursor` for older messages."""
     items, next_cursor = await service.list_messages(
         session, user.id, conversation_id, int(cursor) if cursor else None, limit
     )
-    return MessagePage(items=items, next_cursor=str(next_cursor) if next_cursor else None)
+    return schemas.MessagePage(items=items, next_cursor=str(next_cursor) if next_cursor else None)
 
 
 @conversations_router.post(
     "/{conversation_id}/messages",
     status_code=status.HTTP_201_CREATED,
-    response_model=MessageOut,
-    responses=error_responses(ConversationNotFound, *SEND_REFUSALS, *MESSAGE_LIMITS),
+    response_model=schemas.MessageOut,
+    responses=error_responses(errors.ConversationNotFound, *SEND_REFUSALS, *MESSAGE_LIMITS),
 )
 async def send_message(
-    conversation_id: uuid.UUID, data: MessageCreate, user: CurrentUser, session: SessionDep
-) -> MessageOut:
+    conversation_id: uuid.UUID, data: schemas.MessageCreate, user: CurrentUser, session: SessionDep
+) -> schemas.MessageOut:
     """Send a message (1 to 5,000 characters); rate limited per user (RATE_LIMIT_MESSAGES)."""
     return await service.send_message(session, user.id, conversation_id, data)
 
@@ -162,12 +136,12 @@ MessageId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a message id")]
 
 @messages_router.put(
     "/{message_id}",
-    response_model=MessageOut,
-    responses=error_responses(MessageNotFound, NotOwner, MessageDeleted, *SEND_REFUSALS),
+    response_model=schemas.MessageOut,
+    responses=error_responses(errors.MessageNotFound, NotOwner, errors.MessageDeleted, *SEND_REFUSALS),
 )
 async def edit_message(
-    message_id: MessageId, data: MessageUpdate, user: CurrentUser, session: SessionDep
-) -> MessageOut:
+    message_id: MessageId, data: schemas.MessageUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.MessageOut:
     """The sender edits a message; it is marked edited with the time."""
     return await service.edit_message(session, user.id, message_id, data.content)
 
@@ -175,7 +149,7 @@ async def edit_message(
 @messages_router.delete(
     "/{message_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(MessageNotFound, NotOwner),
+    responses=error_responses(errors.MessageNotFound, NotOwner),
 )
 async def delete_message(message_id: MessageId, user: CurrentUser, session: SessionDep) -> None:
     """The sender deletes a message: it stays in place, shown as deleted, its content hidden."""
@@ -184,23 +158,23 @@ async def delete_message(message_id: MessageId, user: CurrentUser, session: Sess
 
 @messages_router.post(
     "/{message_id}/read",
-    response_model=ReadState,
-    responses=error_responses(MessageNotFound, ConversationNotFound),
+    response_model=schemas.ReadState,
+    responses=error_responses(errors.MessageNotFound, errors.ConversationNotFound),
 )
-async def mark_read(message_id: MessageId, user: CurrentUser, session: SessionDep) -> ReadState:
+async def mark_read(message_id: MessageId, user: CurrentUser, session: SessionDep) -> schemas.ReadState:
     """Mark this message and every earlier one in its conversation read."""
     return await service.mark_read(session, user.id, message_id)
 
 
-@blocks_router.get("/me/blocked", response_model=BlockedList)
-async def list_blocked(user: CurrentUser, session: SessionDep) -> BlockedList:
-    return BlockedList(items=await service.list_blocked(session, user.id))
+@blocks_router.get("/me/blocked", response_model=schemas.BlockedList)
+async def list_blocked(user: CurrentUser, session: SessionDep) -> schemas.BlockedList:
+    return schemas.BlockedList(items=await service.list_blocked(session, user.id))
 
 
 @blocks_router.post(
     "/{user_id}/block",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(CannotBlockYourself, UserNotFound),
+    responses=error_responses(errors.CannotBlockYourself, UserNotFound),
 )
 async def block_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Block a user: neither of you can message the other until you unblock them."""
@@ -215,29 +189,33 @@ async def unblock_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDe
 @reports_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ReportOut,
+    response_model=schemas.ReportOut,
     responses=error_responses(
-        MessageNotFound,
-        CannotReportYourself,
-        InvalidTargetId,
+        errors.MessageNotFound,
+        errors.CannotReportYourself,
+        errors.InvalidTargetId,
         UserNotFound,
         GigNotFound,
-        AlreadyReported,
+        errors.AlreadyReported,
     ),
 )
-async def create_report(data: ReportCreate, user: CurrentUser, session: SessionDep) -> ReportOut:
+async def create_report(
+    data: schemas.ReportCreate, user: CurrentUser, session: SessionDep
+) -> schemas.ReportOut:
     """Report a user, gig, review or message to the moderators (once per target)."""
-    return ReportOut.model_validate(await service.create_report(session, user, data))
+    return schemas.ReportOut.model_validate(await service.create_report(session, user, data))
 
 
-@ws_ticket_router.post("/ticket", response_model=WsTicket, responses=error_responses(RealtimeUnavailable))
+@ws_ticket_router.post(
+    "/ticket", response_model=schemas.WsTicket, responses=error_responses(errors.RealtimeUnavailable)
+)
 async def ws_ticket(
     user: CurrentUser, claims: Annotated[AccessClaims, Depends(access_claims)], response: Response
-) -> WsTicket:
+) -> schemas.WsTicket:
     """Trade the access token for a short-lived, single-use ticket: connect with `?ticket=` to
     `/v1/ws/chat` or `/v1/ws/notifications` (also served at `/ws/chat`, `/ws/notifications`).
 
     503 `realtime_unavailable` when Redis cannot be reached: retry shortly, read over HTTP meanwhile."""
     response.headers["Cache-Control"] = "no-store"
     ticket = await tickets.issue(user.id, claims.session_id)
-    return WsTicket(ticket=ticket, expires_in=tickets.TICKET_TTL_SECONDS)
+    return schemas.WsTicket(ticket=ticket, expires_in=tickets.TICKET_TTL_SECONDS)

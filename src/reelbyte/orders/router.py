@@ -12,40 +12,8 @@ from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentClient, CurrentUser
 from reelbyte.identity.models import User
-from reelbyte.orders import service
-from reelbyte.orders.errors import (
-    CancellationPending,
-    DisputeNotFound,
-    InvalidSplitAmounts,
-    MilestoneNotFound,
-    MilestonesDoNotAddUp,
-    MilestonesNotPlannable,
-    NoRevisionsLeft,
-    NotAProposalOrder,
-    OrderableGigNotFound,
-    OrderNotActive,
-    OrderNotFound,
-    OwnGig,
-    PackageNotInGig,
-    SplitMismatch,
-    UsesMilestones,
-)
+from reelbyte.orders import errors, schemas, service
 from reelbyte.orders.models import OrderStatus
-from reelbyte.orders.schemas import (
-    DeliverableIn,
-    DeliverableOut,
-    DeliverRequest,
-    DeliveryOut,
-    DisputeOut,
-    DisputeResolveRequest,
-    MilestoneOut,
-    MilestonePlan,
-    MilestoneSubmit,
-    OrderCreate,
-    OrderDetail,
-    OrderOut,
-    ReasonRequest,
-)
 from reelbyte.projects.errors import CurrencyMismatch
 
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
@@ -53,86 +21,96 @@ milestones_router = APIRouter(prefix="/milestones", tags=["orders"])
 admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
 
 # Every milestone change: found (and readable), the right party, the order being worked on.
-MILESTONE_CHANGE_ERRORS = (MilestoneNotFound, NotOwner, OrderNotActive, InvalidTransition)
+MILESTONE_CHANGE_ERRORS = (errors.MilestoneNotFound, NotOwner, errors.OrderNotActive, InvalidTransition)
 
 
-async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> OrderDetail:
+async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> schemas.OrderDetail:
     order = await service.get_order(session, user, order_id)
-    return OrderDetail.with_history(order, list(await service.history(session, order)))
+    return schemas.OrderDetail.with_history(order, list(await service.history(session, order)))
 
 
 @orders_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=OrderOut,
-    responses=error_responses(OrderableGigNotFound, OwnGig, PackageNotInGig),
+    response_model=schemas.OrderOut,
+    responses=error_responses(errors.OrderableGigNotFound, errors.OwnGig, errors.PackageNotInGig),
 )
-async def create_order(data: OrderCreate, user: CurrentClient, session: SessionDep) -> OrderOut:
+async def create_order(
+    data: schemas.OrderCreate, user: CurrentClient, session: SessionDep
+) -> schemas.OrderOut:
     """Order a gig's package; pay it next with `POST /payments/checkout`."""
-    return OrderOut.of(
+    return schemas.OrderOut.of(
         await service.create_from_package(session, user, data.gig_id, data.package_id, data.requirements)
     )
 
 
-@orders_router.get("", response_model=Page[OrderOut])
+@orders_router.get("", response_model=Page[schemas.OrderOut])
 async def list_orders(
     user: CurrentUser,
     session: SessionDep,
     params: Annotated[PageParams, Depends(page_params)],
     role: Annotated[Literal["client", "creator"] | None, Query()] = None,
     order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
-) -> Page[OrderOut]:
+) -> Page[schemas.OrderOut]:
     """My orders, as client or creator (or both), newest first."""
     orders, total = await service.list_orders(session, user, role, order_status, params)
-    return Page.of([OrderOut.of(order) for order in orders], total, params)
+    return Page.of([schemas.OrderOut.of(order) for order in orders], total, params)
 
 
-@orders_router.get("/{order_id}", response_model=OrderDetail, responses=error_responses(OrderNotFound))
-async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
+@orders_router.get(
+    "/{order_id}", response_model=schemas.OrderDetail, responses=error_responses(errors.OrderNotFound)
+)
+async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderDetail:
     """The order with its event history (its two parties and admins only)."""
     return await _detail(session, order_id, user)
 
 
 @orders_router.post(
     "/{order_id}/deliver",
-    response_model=DeliveryOut,
-    responses=error_responses(OrderNotFound, NotOwner, UsesMilestones, InvalidTransition),
+    response_model=schemas.DeliveryOut,
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.UsesMilestones, InvalidTransition),
 )
 async def deliver(
-    order_id: uuid.UUID, data: DeliverRequest, user: CurrentUser, session: SessionDep
-) -> DeliveryOut:
+    order_id: uuid.UUID, data: schemas.DeliverRequest, user: CurrentUser, session: SessionDep
+) -> schemas.DeliveryOut:
     files = [(item.url, item.title) for item in data.deliverables]
-    return DeliveryOut.of(await service.deliver(session, user, order_id, data.message, files))
+    return schemas.DeliveryOut.of(await service.deliver(session, user, order_id, data.message, files))
 
 
 @orders_router.get(
-    "/{order_id}/deliverables", response_model=list[DeliverableOut], responses=error_responses(OrderNotFound)
+    "/{order_id}/deliverables",
+    response_model=list[schemas.DeliverableOut],
+    responses=error_responses(errors.OrderNotFound),
 )
 async def list_deliverables(
     order_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> list[DeliverableOut]:
-    return [DeliverableOut.of(item) for item in await service.list_deliverables(session, user, order_id)]
+) -> list[schemas.DeliverableOut]:
+    return [
+        schemas.DeliverableOut.of(item) for item in await service.list_deliverables(session, user, order_id)
+    ]
 
 
 @orders_router.post(
     "/{order_id}/deliverables",
     status_code=status.HTTP_201_CREATED,
-    response_model=DeliverableOut,
-    responses=error_responses(OrderNotFound, NotOwner, OrderNotActive),
+    response_model=schemas.DeliverableOut,
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.OrderNotActive),
 )
 async def add_deliverable(
-    order_id: uuid.UUID, data: DeliverableIn, user: CurrentUser, session: SessionDep
-) -> DeliverableOut:
+    order_id: uuid.UUID, data: schemas.DeliverableIn, user: CurrentUser, session: SessionDep
+) -> schemas.DeliverableOut:
     """Add a file while working; it goes out with the next delivery."""
-    return DeliverableOut.of(await service.add_deliverable(session, user, order_id, data.url, data.title))
+    return schemas.DeliverableOut.of(
+        await service.add_deliverable(session, user, order_id, data.url, data.title)
+    )
 
 
 @orders_router.post(
     "/{order_id}/approve",
-    response_model=OrderDetail,
-    responses=error_responses(OrderNotFound, NotOwner, UsesMilestones, InvalidTransition),
+    response_model=schemas.OrderDetail,
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.UsesMilestones, InvalidTransition),
 )
-async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> OrderDetail:
+async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderDetail:
     """Accept the delivery: the order completes and the creator is paid."""
     await service.approve(session, user, order_id)
     return await _detail(session, order_id, user)
@@ -140,24 +118,24 @@ async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
 
 @orders_router.post(
     "/{order_id}/request-revision",
-    response_model=OrderDetail,
-    responses=error_responses(OrderNotFound, NotOwner, NoRevisionsLeft, InvalidTransition),
+    response_model=schemas.OrderDetail,
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.NoRevisionsLeft, InvalidTransition),
 )
 async def request_revision(
-    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
-) -> OrderDetail:
+    order_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+) -> schemas.OrderDetail:
     await service.request_revision(session, user, order_id, data.reason)
     return await _detail(session, order_id, user)
 
 
 @orders_router.post(
     "/{order_id}/cancel",
-    response_model=OrderDetail,
-    responses=error_responses(OrderNotFound, NotOwner, CancellationPending, InvalidTransition),
+    response_model=schemas.OrderDetail,
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.CancellationPending, InvalidTransition),
 )
 async def cancel(
-    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
-) -> OrderDetail:
+    order_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+) -> schemas.OrderDetail:
     """Before payment: cancels. After: asks the other party (who accepts by cancelling too),
     or cancels at once when the client calls after a missed delivery date. Refunds the client."""
     await service.cancel(session, user, order_id, data.reason)
@@ -167,49 +145,60 @@ async def cancel(
 @orders_router.post(
     "/{order_id}/dispute",
     status_code=status.HTTP_201_CREATED,
-    response_model=DisputeOut,
-    responses=error_responses(OrderNotFound, NotOwner, InvalidTransition),
+    response_model=schemas.DisputeOut,
+    responses=error_responses(errors.OrderNotFound, NotOwner, InvalidTransition),
 )
 async def open_dispute(
-    order_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
-) -> DisputeOut:
+    order_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+) -> schemas.DisputeOut:
     """Freeze the order until an admin decides how the held money is split."""
     dispute = await service.open_dispute(session, user, order_id, data.reason)
     order = await service.get_order(session, user, order_id)
-    return DisputeOut.of(dispute, order.currency)
+    return schemas.DisputeOut.of(dispute, order.currency)
 
 
 @orders_router.get(
-    "/{order_id}/disputes", response_model=list[DisputeOut], responses=error_responses(OrderNotFound)
+    "/{order_id}/disputes",
+    response_model=list[schemas.DisputeOut],
+    responses=error_responses(errors.OrderNotFound),
 )
-async def list_disputes(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[DisputeOut]:
+async def list_disputes(
+    order_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[schemas.DisputeOut]:
     order = await service.get_order(session, user, order_id)
-    return [DisputeOut.of(d, order.currency) for d in await service.get_dispute_for(session, user, order_id)]
+    return [
+        schemas.DisputeOut.of(d, order.currency)
+        for d in await service.get_dispute_for(session, user, order_id)
+    ]
 
 
 @orders_router.get(
-    "/{order_id}/milestones", response_model=list[MilestoneOut], responses=error_responses(OrderNotFound)
+    "/{order_id}/milestones",
+    response_model=list[schemas.MilestoneOut],
+    responses=error_responses(errors.OrderNotFound),
 )
-async def list_milestones(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[MilestoneOut]:
-    return [MilestoneOut.of(m) for m in await service.list_milestones(session, user, order_id)]
+async def list_milestones(
+    order_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[schemas.MilestoneOut]:
+    return [schemas.MilestoneOut.of(m) for m in await service.list_milestones(session, user, order_id)]
 
 
 @orders_router.post(
     "/{order_id}/milestones",
     status_code=status.HTTP_201_CREATED,
-    response_model=list[MilestoneOut],
+    response_model=list[schemas.MilestoneOut],
     responses=error_responses(
-        OrderNotFound,
+        errors.OrderNotFound,
         NotOwner,
-        NotAProposalOrder,
-        MilestonesNotPlannable,
-        MilestonesDoNotAddUp,
+        errors.NotAProposalOrder,
+        errors.MilestonesNotPlannable,
+        errors.MilestonesDoNotAddUp,
         CurrencyMismatch,
     ),
 )
 async def plan_milestones(
-    order_id: uuid.UUID, data: MilestonePlan, user: CurrentUser, session: SessionDep
-) -> list[MilestoneOut]:
+    order_id: uuid.UUID, data: schemas.MilestonePlan, user: CurrentUser, session: SessionDep
+) -> list[schemas.MilestoneOut]:
     """Split an unpaid proposal order into milestones adding up to its amount."""
     plan = [
         {
@@ -221,56 +210,70 @@ async def plan_milestones(
         }
         for m in data.milestones
     ]
-    return [MilestoneOut.of(m) for m in await service.create_milestones(session, user, order_id, plan)]
+    return [
+        schemas.MilestoneOut.of(m) for m in await service.create_milestones(session, user, order_id, plan)
+    ]
 
 
 @milestones_router.get(
-    "/{milestone_id}", response_model=MilestoneOut, responses=error_responses(MilestoneNotFound)
+    "/{milestone_id}",
+    response_model=schemas.MilestoneOut,
+    responses=error_responses(errors.MilestoneNotFound),
 )
-async def get_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
+async def get_milestone(
+    milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.MilestoneOut:
     _, milestone = await service.get_milestone_for(session, user, milestone_id)
-    return MilestoneOut.of(milestone)
+    return schemas.MilestoneOut.of(milestone)
 
 
 @milestones_router.post(
-    "/{milestone_id}/submit", response_model=MilestoneOut, responses=error_responses(*MILESTONE_CHANGE_ERRORS)
+    "/{milestone_id}/submit",
+    response_model=schemas.MilestoneOut,
+    responses=error_responses(*MILESTONE_CHANGE_ERRORS),
 )
 async def submit_milestone(
-    milestone_id: uuid.UUID, data: MilestoneSubmit, user: CurrentUser, session: SessionDep
-) -> MilestoneOut:
-    return MilestoneOut.of(
+    milestone_id: uuid.UUID, data: schemas.MilestoneSubmit, user: CurrentUser, session: SessionDep
+) -> schemas.MilestoneOut:
+    return schemas.MilestoneOut.of(
         await service.submit_milestone(session, user, milestone_id, data.note, data.deliverables)
     )
 
 
 @milestones_router.post(
     "/{milestone_id}/approve",
-    response_model=MilestoneOut,
+    response_model=schemas.MilestoneOut,
     responses=error_responses(*MILESTONE_CHANGE_ERRORS),
 )
-async def approve_milestone(milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MilestoneOut:
+async def approve_milestone(
+    milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.MilestoneOut:
     """Release this milestone's escrow to the creator."""
-    return MilestoneOut.of(await service.approve_milestone(session, user, milestone_id))
+    return schemas.MilestoneOut.of(await service.approve_milestone(session, user, milestone_id))
 
 
 @milestones_router.post(
-    "/{milestone_id}/reject", response_model=MilestoneOut, responses=error_responses(*MILESTONE_CHANGE_ERRORS)
+    "/{milestone_id}/reject",
+    response_model=schemas.MilestoneOut,
+    responses=error_responses(*MILESTONE_CHANGE_ERRORS),
 )
 async def reject_milestone(
-    milestone_id: uuid.UUID, data: ReasonRequest, user: CurrentUser, session: SessionDep
-) -> MilestoneOut:
+    milestone_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+) -> schemas.MilestoneOut:
     """Send the milestone back to work, with the reason."""
-    return MilestoneOut.of(await service.reject_milestone(session, user, milestone_id, data.reason))
+    return schemas.MilestoneOut.of(await service.reject_milestone(session, user, milestone_id, data.reason))
 
 
 @admin_disputes_router.post(
     "/{dispute_id}/resolve",
-    response_model=DisputeOut,
-    responses=error_responses(DisputeNotFound, InvalidTransition, InvalidSplitAmounts, SplitMismatch),
+    response_model=schemas.DisputeOut,
+    responses=error_responses(
+        errors.DisputeNotFound, InvalidTransition, errors.InvalidSplitAmounts, errors.SplitMismatch
+    ),
 )
 async def resolve_dispute(
-    dispute_id: uuid.UUID, data: DisputeResolveRequest, admin: CurrentAdmin, session: SessionDep
-) -> DisputeOut:
+    dispute_id: uuid.UUID, data: schemas.DisputeResolveRequest, admin: CurrentAdmin, session: SessionDep
+) -> schemas.DisputeOut:
     """Split the held money: `refund` to the client and `release` to the creator, adding up to it."""
     dispute = await service.resolve_dispute(session, admin, dispute_id, data.refund, data.release, data.note)
-    return DisputeOut.of(dispute, data.refund.currency)
+    return schemas.DisputeOut.of(dispute, data.refund.currency)

@@ -14,30 +14,9 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentCreator, CurrentUser
 from reelbyte.identity.models import User
 from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
-from reelbyte.payments import service
-from reelbyte.payments.errors import (
-    NOTICE_ERRORS,
-    BelowMinimumPayout,
-    IdempotencyKeyReused,
-    InsufficientFunds,
-    InvalidCheckoutTarget,
-    InvalidIdempotencyKey,
-    NotPaid,
-    NotPayable,
-    PaymentNotFound,
-    ProviderUnavailable,
-)
+from reelbyte.payments import errors, schemas, service
 from reelbyte.payments.idempotency import run_once
 from reelbyte.payments.invoices import invoice_for
-from reelbyte.payments.schemas import (
-    BalanceOut,
-    CheckoutRequest,
-    PaymentOut,
-    TransactionOut,
-    TransactionPage,
-    WithdrawalOut,
-    WithdrawRequest,
-)
 from reelbyte.projects.errors import CurrencyMismatch
 
 payments_router = APIRouter(prefix="/payments", tags=["payments"])
@@ -56,15 +35,15 @@ IdempotencyKey = Annotated[
         "another body 409.",
     ),
 ]
-IDEMPOTENCY_ERRORS = (InvalidIdempotencyKey, IdempotencyKeyReused)
+IDEMPOTENCY_ERRORS = (errors.InvalidIdempotencyKey, errors.IdempotencyKeyReused)
 CHECKOUT_ERRORS = (
     *IDEMPOTENCY_ERRORS,
-    InvalidCheckoutTarget,
+    errors.InvalidCheckoutTarget,
     OrderNotFound,
     MilestoneNotFound,
     UsesMilestones,
-    NotPayable,
-    ProviderUnavailable,
+    errors.NotPayable,
+    errors.ProviderUnavailable,
 )
 
 
@@ -77,7 +56,7 @@ async def _checkout(
 ) -> JSONResponse:
     async def work() -> tuple[int, Any]:
         payment = await service.checkout(session, user, order_id=order_id, milestone_id=milestone_id)
-        return status.HTTP_201_CREATED, PaymentOut.of(payment).model_dump(mode="json")
+        return status.HTTP_201_CREATED, schemas.PaymentOut.of(payment).model_dump(mode="json")
 
     body = {
         "order_id": str(order_id) if order_id else None,
@@ -90,11 +69,14 @@ async def _checkout(
 @payments_router.post(
     "/checkout",
     status_code=status.HTTP_201_CREATED,
-    response_model=PaymentOut,
+    response_model=schemas.PaymentOut,
     responses=error_responses(*CHECKOUT_ERRORS),
 )
 async def checkout(
-    data: CheckoutRequest, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
+    data: schemas.CheckoutRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Pay an order or a milestone: open `checkout_url`; the provider's webhook confirms."""
     return await _checkout(session, user, idempotency_key, data.order_id, data.milestone_id)
@@ -103,7 +85,7 @@ async def checkout(
 @milestone_funding_router.post(
     "/{milestone_id}/fund",
     status_code=status.HTTP_201_CREATED,
-    response_model=PaymentOut,
+    response_model=schemas.PaymentOut,
     responses=error_responses(*CHECKOUT_ERRORS),
 )
 async def fund_milestone(
@@ -113,40 +95,46 @@ async def fund_milestone(
     return await _checkout(session, user, idempotency_key, None, milestone_id)
 
 
-@payments_router.get("/me/balance", response_model=BalanceOut)
-async def my_balance(user: CurrentUser, session: SessionDep) -> BalanceOut:
+@payments_router.get("/me/balance", response_model=schemas.BalanceOut)
+async def my_balance(user: CurrentUser, session: SessionDep) -> schemas.BalanceOut:
     """Available to withdraw; pending in escrow on active orders (net of fees); in transit."""
-    return BalanceOut.of(await service.balance(session, user))
+    return schemas.BalanceOut.of(await service.balance(session, user))
 
 
-@payments_router.get("/me/transactions", response_model=TransactionPage)
+@payments_router.get("/me/transactions", response_model=schemas.TransactionPage)
 async def my_transactions(
     user: CurrentUser,
     session: SessionDep,
     cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> TransactionPage:
+) -> schemas.TransactionPage:
     """Every movement on my accounts, newest first; pass `next_cursor` for the next page."""
     rows, next_cursor = await service.transactions(session, user, int(cursor) if cursor else None, limit)
-    return TransactionPage(
-        items=[TransactionOut.of(row) for row in rows], next_cursor=str(next_cursor) if next_cursor else None
+    return schemas.TransactionPage(
+        items=[schemas.TransactionOut.of(row) for row in rows],
+        next_cursor=str(next_cursor) if next_cursor else None,
     )
 
 
 @payments_router.post(
     "/me/withdraw",
     status_code=status.HTTP_201_CREATED,
-    response_model=WithdrawalOut,
-    responses=error_responses(*IDEMPOTENCY_ERRORS, CurrencyMismatch, BelowMinimumPayout, InsufficientFunds),
+    response_model=schemas.WithdrawalOut,
+    responses=error_responses(
+        *IDEMPOTENCY_ERRORS, CurrencyMismatch, errors.BelowMinimumPayout, errors.InsufficientFunds
+    ),
 )
 async def withdraw(
-    data: WithdrawRequest, user: CurrentCreator, session: SessionDep, idempotency_key: IdempotencyKey = None
+    data: schemas.WithdrawRequest,
+    user: CurrentCreator,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Withdraw from the available balance (at least MINIMUM_PAYOUT); paid out by a job."""
 
     async def work() -> tuple[int, Any]:
         withdrawal = await service.withdraw(session, user, data.amount)
-        return status.HTTP_201_CREATED, WithdrawalOut.of(withdrawal).model_dump(mode="json")
+        return status.HTTP_201_CREATED, schemas.WithdrawalOut.of(withdrawal).model_dump(mode="json")
 
     code, response = await run_once(
         session, user.id, idempotency_key, "withdraw", data.model_dump(mode="json"), work
@@ -159,7 +147,7 @@ async def withdraw(
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"},
-        **error_responses(OrderNotFound, NotPaid),
+        **error_responses(OrderNotFound, errors.NotPaid),
     },
 )
 async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
@@ -170,15 +158,17 @@ async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
     )
 
 
-@payments_router.get("/{payment_id}", response_model=PaymentOut, responses=error_responses(PaymentNotFound))
-async def get_payment(payment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PaymentOut:
-    return PaymentOut.of(await service.get_payment_for(session, user, payment_id))
+@payments_router.get(
+    "/{payment_id}", response_model=schemas.PaymentOut, responses=error_responses(errors.PaymentNotFound)
+)
+async def get_payment(payment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.PaymentOut:
+    return schemas.PaymentOut.of(await service.get_payment_for(session, user, payment_id))
 
 
 @webhooks_router.post(
     "/webhook",
     include_in_schema=True,
-    responses=error_responses(PaymentNotFound, ProviderUnavailable, *NOTICE_ERRORS),
+    responses=error_responses(errors.PaymentNotFound, errors.ProviderUnavailable, *errors.NOTICE_ERRORS),
 )
 async def mollie_webhook(
     session: SessionDep, provider_payment_id: Annotated[str, Form(alias="id", min_length=1, max_length=64)]

@@ -81,4 +81,4 @@ class CurrencyMismatch(BadRequest):
 
 class InvalidSkill(BadRequest):
     code = "invalid_skill"
-    message = "Each skill has 1 to 50 characters."
+    message = "Each skill has 1 to 50 characters, one of them not a space, and no control characters."

@@ -12,34 +12,9 @@ from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentClient, CurrentCreator, CurrentUser, OptionalUser
-from reelbyte.projects import service
-from reelbyte.projects.errors import (
-    CurrencyMismatch,
-    DeadlinePassed,
-    InvalidBudgetRange,
-    InvalidInvitee,
-    InviteNotFound,
-    OwnProject,
-    ProjectHasAcceptedProposal,
-    ProjectNotFound,
-    ProjectNotOpen,
-    ProposalExists,
-    ProposalNotFound,
-    ProposalNotPending,
-    TooManyInvites,
-)
+from reelbyte.projects import errors, schemas, service
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.models import ProposalStatus
-from reelbyte.projects.schemas import (
-    InviteCreate,
-    InviteOut,
-    ProjectCreate,
-    ProjectOut,
-    ProjectUpdate,
-    ProposalCreate,
-    ProposalOut,
-    ProposalUpdate,
-)
 
 projects_router = APIRouter(prefix="/projects", tags=["projects"])
 proposals_router = APIRouter(prefix="/proposals", tags=["proposals"])
@@ -51,60 +26,66 @@ Paging = Annotated[PageParams, Depends(page_params)]
 # --- projects -----------------------------------------------------------------------------
 
 
-@projects_router.get("", response_model=Page[ProjectOut])
+@projects_router.get("", response_model=Page[schemas.ProjectOut])
 async def list_projects(
     viewer: OptionalUser, filters: Filters, paging: Paging, session: SessionDep
-) -> Page[ProjectOut]:
+) -> Page[schemas.ProjectOut]:
     """Open projects by default; filter by category, budget range (overlapping), skills (any), status.
 
     Invite-only projects are listed only for their owner and the creators invited to them.
     """
     items, total = await service.list_projects(session, viewer.id if viewer else None, filters, paging)
-    return Page.of([ProjectOut.of(project) for project in items], total, paging)
+    return Page.of([schemas.ProjectOut.of(project) for project in items], total, paging)
 
 
 @projects_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ProjectOut,
-    responses=error_responses(InvalidCategory, InvalidSubcategory, CurrencyMismatch, InvalidBudgetRange),
+    response_model=schemas.ProjectOut,
+    responses=error_responses(
+        InvalidCategory, InvalidSubcategory, errors.CurrencyMismatch, errors.InvalidBudgetRange
+    ),
 )
-async def create_project(data: ProjectCreate, user: CurrentClient, session: SessionDep) -> ProjectOut:
+async def create_project(
+    data: schemas.ProjectCreate, user: CurrentClient, session: SessionDep
+) -> schemas.ProjectOut:
     """Post a project (clients, and hybrid users). Budgets are in the platform currency."""
-    return ProjectOut.of(await service.create_project(session, user, data))
+    return schemas.ProjectOut.of(await service.create_project(session, user, data))
 
 
-@projects_router.get("/{project_id}", response_model=ProjectOut, responses=error_responses(ProjectNotFound))
-async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> ProjectOut:
+@projects_router.get(
+    "/{project_id}", response_model=schemas.ProjectOut, responses=error_responses(errors.ProjectNotFound)
+)
+async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.ProjectOut:
     """A project you may see (404 otherwise). Views by anybody but the owner are counted, and
     show in `views_count` within about a minute."""
-    return ProjectOut.of(await service.view_project(session, viewer, project_id))
+    return schemas.ProjectOut.of(await service.view_project(session, viewer, project_id))
 
 
 @projects_router.put(
     "/{project_id}",
-    response_model=ProjectOut,
+    response_model=schemas.ProjectOut,
     responses=error_responses(
-        ProjectNotFound,
+        errors.ProjectNotFound,
         NotOwner,
-        ProjectNotOpen,
+        errors.ProjectNotOpen,
         InvalidCategory,
         InvalidSubcategory,
-        CurrencyMismatch,
-        InvalidBudgetRange,
+        errors.CurrencyMismatch,
+        errors.InvalidBudgetRange,
     ),
 )
 async def update_project(
-    project_id: uuid.UUID, changes: ProjectUpdate, user: CurrentUser, session: SessionDep
-) -> ProjectOut:
+    project_id: uuid.UUID, changes: schemas.ProjectUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.ProjectOut:
     """Change your open project: only the fields sent change."""
-    return ProjectOut.of(await service.update_project(session, user, project_id, changes))
+    return schemas.ProjectOut.of(await service.update_project(session, user, project_id, changes))
 
 
 @projects_router.delete(
     "/{project_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(ProjectNotFound, NotOwner, ProjectHasAcceptedProposal),
+    responses=error_responses(errors.ProjectNotFound, NotOwner, errors.ProjectHasAcceptedProposal),
 )
 async def delete_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Delete your project with its proposals and invites; 409 once a proposal was accepted."""
@@ -113,19 +94,19 @@ async def delete_project(project_id: uuid.UUID, user: CurrentUser, session: Sess
 
 @projects_router.post(
     "/{project_id}/cancel",
-    response_model=ProjectOut,
-    responses=error_responses(ProjectNotFound, NotOwner, InvalidTransition),
+    response_model=schemas.ProjectOut,
+    responses=error_responses(errors.ProjectNotFound, NotOwner, InvalidTransition),
 )
-async def cancel_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProjectOut:
+async def cancel_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.ProjectOut:
     """Cancel your open project; its pending proposals are rejected."""
-    return ProjectOut.of(await service.cancel_project(session, user, project_id))
+    return schemas.ProjectOut.of(await service.cancel_project(session, user, project_id))
 
 
 @projects_router.get(
     "/{project_id}/proposals",
-    response_model=Page[ProposalOut],
+    response_model=Page[schemas.ProposalOut],
     tags=["proposals"],
-    responses=error_responses(ProjectNotFound, NotOwner),
+    responses=error_responses(errors.ProjectNotFound, NotOwner),
 )
 async def list_project_proposals(
     project_id: uuid.UUID,
@@ -134,48 +115,61 @@ async def list_project_proposals(
     session: SessionDep,
     status: ProposalStatus | None = None,
     shortlisted: Annotated[bool | None, Query(description="the owner's shortlist only")] = None,
-) -> Page[ProposalOut]:
+) -> Page[schemas.ProposalOut]:
     """The owner sees every proposal; a creator sees only their own."""
     items, total, for_owner = await service.list_project_proposals(
         session, user, project_id, paging, status=status, shortlisted=shortlisted
     )
-    return Page.of([ProposalOut.of(item, for_owner=for_owner) for item in items], total, paging)
+    return Page.of([schemas.ProposalOut.of(item, for_owner=for_owner) for item in items], total, paging)
 
 
 @projects_router.post(
     "/{project_id}/invites",
     status_code=status.HTTP_201_CREATED,
-    response_model=InviteOut,
+    response_model=schemas.InviteOut,
     responses={
-        200: {"description": "The creator was already invited", "model": InviteOut},
-        **error_responses(ProjectNotFound, NotOwner, ProjectNotOpen, InvalidInvitee, TooManyInvites),
+        200: {"description": "The creator was already invited", "model": schemas.InviteOut},
+        **error_responses(
+            errors.ProjectNotFound,
+            NotOwner,
+            errors.ProjectNotOpen,
+            errors.InvalidInvitee,
+            errors.TooManyInvites,
+        ),
     },
 )
 async def invite_creator(
-    project_id: uuid.UUID, data: InviteCreate, user: CurrentUser, session: SessionDep, response: Response
-) -> InviteOut:
+    project_id: uuid.UUID,
+    data: schemas.InviteCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    response: Response,
+) -> schemas.InviteOut:
     """Invite an active creator to your open project (they can then see it if it is invite-only)."""
     invite, created = await service.invite_creator(session, user, project_id, data.creator_id)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return InviteOut.model_validate(invite)
+    return schemas.InviteOut.model_validate(invite)
 
 
 @projects_router.get(
     "/{project_id}/invites",
-    response_model=list[InviteOut],
-    responses=error_responses(ProjectNotFound, NotOwner),
+    response_model=list[schemas.InviteOut],
+    responses=error_responses(errors.ProjectNotFound, NotOwner),
 )
-async def list_invites(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[InviteOut]:
+async def list_invites(
+    project_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[schemas.InviteOut]:
     return [
-        InviteOut.model_validate(invite) for invite in await service.list_invites(session, user, project_id)
+        schemas.InviteOut.model_validate(invite)
+        for invite in await service.list_invites(session, user, project_id)
     ]
 
 
 @projects_router.delete(
     "/{project_id}/invites/{creator_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(ProjectNotFound, NotOwner, InviteNotFound),
+    responses=error_responses(errors.ProjectNotFound, NotOwner, errors.InviteNotFound),
 )
 async def remove_invite(
     project_id: uuid.UUID, creator_id: uuid.UUID, user: CurrentUser, session: SessionDep
@@ -189,86 +183,115 @@ async def remove_invite(
 @proposals_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ProposalOut,
+    response_model=schemas.ProposalOut,
     responses=error_responses(
-        ProjectNotFound, OwnProject, ProjectNotOpen, DeadlinePassed, CurrencyMismatch, ProposalExists
+        errors.ProjectNotFound,
+        errors.OwnProject,
+        errors.ProjectNotOpen,
+        errors.DeadlinePassed,
+        errors.CurrencyMismatch,
+        errors.ProposalExists,
     ),
 )
-async def create_proposal(data: ProposalCreate, user: CurrentCreator, session: SessionDep) -> ProposalOut:
+async def create_proposal(
+    data: schemas.ProposalCreate, user: CurrentCreator, session: SessionDep
+) -> schemas.ProposalOut:
     """Bid on an open project you can see (creators, and hybrid users on others' projects).
 
     One proposal per creator per project; the price is in the project's currency.
     """
-    return ProposalOut.of(await service.create_proposal(session, user, data), for_owner=False)
+    return schemas.ProposalOut.of(await service.create_proposal(session, user, data), for_owner=False)
 
 
 @proposals_router.get(
-    "/{proposal_id}", response_model=ProposalOut, responses=error_responses(ProposalNotFound)
+    "/{proposal_id}", response_model=schemas.ProposalOut, responses=error_responses(errors.ProposalNotFound)
 )
-async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.ProposalOut:
     """Your proposal, or one sent for your project."""
     view = await service.get_proposal(session, user, proposal_id)
-    return ProposalOut.of(view.proposal, for_owner=view.for_owner)
+    return schemas.ProposalOut.of(view.proposal, for_owner=view.for_owner)
 
 
 @proposals_router.put(
     "/{proposal_id}",
-    response_model=ProposalOut,
+    response_model=schemas.ProposalOut,
     responses=error_responses(
-        ProposalNotFound, NotOwner, ProposalNotPending, ProjectNotOpen, CurrencyMismatch
+        errors.ProposalNotFound,
+        NotOwner,
+        errors.ProposalNotPending,
+        errors.ProjectNotOpen,
+        errors.CurrencyMismatch,
     ),
 )
 async def update_proposal(
-    proposal_id: uuid.UUID, changes: ProposalUpdate, user: CurrentUser, session: SessionDep
-) -> ProposalOut:
+    proposal_id: uuid.UUID, changes: schemas.ProposalUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
     """Change your pending proposal: only the fields sent change."""
-    return ProposalOut.of(await service.update_proposal(session, user, proposal_id, changes), for_owner=False)
+    return schemas.ProposalOut.of(
+        await service.update_proposal(session, user, proposal_id, changes), for_owner=False
+    )
 
 
 @proposals_router.delete(
     "/{proposal_id}",
-    response_model=ProposalOut,
-    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+    response_model=schemas.ProposalOut,
+    responses=error_responses(errors.ProposalNotFound, NotOwner, InvalidTransition),
 )
-async def withdraw_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+async def withdraw_proposal(
+    proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
     """Withdraw your pending proposal (it stays, as withdrawn; you cannot send another)."""
-    return ProposalOut.of(await service.withdraw_proposal(session, user, proposal_id), for_owner=False)
+    return schemas.ProposalOut.of(
+        await service.withdraw_proposal(session, user, proposal_id), for_owner=False
+    )
 
 
 @proposals_router.post(
     "/{proposal_id}/accept",
-    response_model=ProposalOut,
-    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+    response_model=schemas.ProposalOut,
+    responses=error_responses(errors.ProposalNotFound, NotOwner, InvalidTransition),
 )
-async def accept_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+async def accept_proposal(
+    proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
     """Accept a pending proposal for your open project: the project goes in progress and the
     other pending proposals are rejected."""
-    return ProposalOut.of(await service.accept_proposal(session, user, proposal_id), for_owner=True)
+    return schemas.ProposalOut.of(await service.accept_proposal(session, user, proposal_id), for_owner=True)
 
 
 @proposals_router.post(
     "/{proposal_id}/reject",
-    response_model=ProposalOut,
-    responses=error_responses(ProposalNotFound, NotOwner, InvalidTransition),
+    response_model=schemas.ProposalOut,
+    responses=error_responses(errors.ProposalNotFound, NotOwner, InvalidTransition),
 )
-async def reject_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
-    return ProposalOut.of(await service.reject_proposal(session, user, proposal_id), for_owner=True)
+async def reject_proposal(
+    proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
+    return schemas.ProposalOut.of(await service.reject_proposal(session, user, proposal_id), for_owner=True)
 
 
 @proposals_router.post(
     "/{proposal_id}/shortlist",
-    response_model=ProposalOut,
-    responses=error_responses(ProposalNotFound, NotOwner, ProposalNotPending),
+    response_model=schemas.ProposalOut,
+    responses=error_responses(errors.ProposalNotFound, NotOwner, errors.ProposalNotPending),
 )
-async def shortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
+async def shortlist_proposal(
+    proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
     """Mark a pending proposal for your project; only you see the mark."""
-    return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, True), for_owner=True)
+    return schemas.ProposalOut.of(
+        await service.set_shortlisted(session, user, proposal_id, True), for_owner=True
+    )
 
 
 @proposals_router.delete(
     "/{proposal_id}/shortlist",
-    response_model=ProposalOut,
-    responses=error_responses(ProposalNotFound, NotOwner, ProposalNotPending),
+    response_model=schemas.ProposalOut,
+    responses=error_responses(errors.ProposalNotFound, NotOwner, errors.ProposalNotPending),
 )
-async def unshortlist_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ProposalOut:
-    return ProposalOut.of(await service.set_shortlisted(session, user, proposal_id, False), for_owner=True)
+async def unshortlist_proposal(
+    proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ProposalOut:
+    return schemas.ProposalOut.of(
+        await service.set_shortlisted(session, user, proposal_id, False), for_owner=True
+    )

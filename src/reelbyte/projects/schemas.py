@@ -91,7 +91,7 @@ Deadline = Annotated[
         }
     ),
 ]
-Title = Annotated[str, Field(min_length=3, max_length=150)]
+Title = Annotated[str, Field(min_length=3, max_length=150, pattern=r"\S[\s\S]+\S")]  # 3 once trimmed
 Description = Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S")]  # not only spaces
 Skill = Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
 Skills = Annotated[list[Skill], Field(max_length=MAX_SKILLS), AfterValidator(_normalised_skills)]

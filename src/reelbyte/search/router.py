@@ -10,7 +10,7 @@ from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import OptionalUser
 from reelbyte.projects.schemas import ProjectOut
-from reelbyte.search import service
+from reelbyte.search import schemas, service
 from reelbyte.search.deps import (
     CheckedCreatorFilters,
     CheckedGigFilters,
@@ -18,20 +18,13 @@ from reelbyte.search.deps import (
     SearchText,
     SuggestionText,
 )
-from reelbyte.search.schemas import (
-    CreatorHit,
-    GigHit,
-    PopularQueries,
-    PopularQuery,
-    Suggestions,
-)
 
 search_router = APIRouter(prefix="/search", tags=["search"])
 
 Pages = Annotated[PageParams, Depends(page_params)]
 
 
-@search_router.get("/gigs", response_model=Page[GigHit])
+@search_router.get("/gigs", response_model=Page[schemas.GigHit])
 async def search_gigs(
     session: SessionDep,
     q: SearchText,
@@ -48,13 +41,13 @@ async def search_gigs(
     return Response(content=body, media_type="application/json")
 
 
-@search_router.get("/creators", response_model=Page[CreatorHit])
+@search_router.get("/creators", response_model=Page[schemas.CreatorHit])
 async def search_creators(
     session: SessionDep,
     q: SearchText,
     filters: CheckedCreatorFilters,
     page: Pages,
-) -> Page[CreatorHit]:
+) -> Page[schemas.CreatorHit]:
     """Active creators (and hybrids) by name, skills and bio, with profile filters."""
     return await service.search_creators(session, q, filters, page)
 
@@ -75,22 +68,24 @@ async def search_projects(
     return await service.search_projects(session, q, filters, viewer, page)
 
 
-@search_router.get("/suggestions", response_model=Suggestions)
+@search_router.get("/suggestions", response_model=schemas.Suggestions)
 async def suggestions(
     session: SessionDep,
     q: SuggestionText,
     limit: Annotated[int, Query(ge=1, le=20, description="at most this many")] = 8,
-) -> Suggestions:
+) -> schemas.Suggestions:
     """Completions of what the user is typing (the last word is a prefix), from gig titles, tags,
     categories and creator names; e.g. `wedding vid` → `wedding video`, `wedding videography`."""
     items = await service.suggest(session, q, limit)
-    return Suggestions(query=q, items=items)
+    return schemas.Suggestions(query=q, items=items)
 
 
-@search_router.get("/popular", response_model=PopularQueries)
+@search_router.get("/popular", response_model=schemas.PopularQueries)
 async def popular_queries(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> PopularQueries:
+) -> schemas.PopularQueries:
     """The most searched gig queries that found something."""
     rows = await service.popular(limit)
-    return PopularQueries(items=[PopularQuery(query=query, searches=count) for query, count in rows])
+    return schemas.PopularQueries(
+        items=[schemas.PopularQuery(query=query, searches=count) for query, count in rows]
+    )
