@@ -58,6 +58,8 @@ MAX_EXAMPLES = 5  # per operation, fuzzing phase; the coverage phase adds its bo
 STATEFUL_EXAMPLES = 10  # sequences per run in the stateful phase (accounts only)
 STATEFUL_STEPS = 6  # calls per sequence at most
 REQUEST_TIMEOUT = 10.0  # seconds, one request
+# Operations tested at once: one thread generates and checks while the server answers another.
+WORKERS = 2
 RUN_BUDGET = 150.0  # seconds, one run (usually 10-90 s); past it the run stops and the test fails
 START_TIMEOUT = 60.0
 PASSWORD = "Fuzz!Secret-Passw0rd"
@@ -555,7 +557,7 @@ def _config(run: Run, base: str, world: World) -> schemathesis.Config:
             "seed": SEED,
             "base-url": base,
             "request-timeout": REQUEST_TIMEOUT,
-            "workers": 1,
+            "workers": WORKERS,
             "warnings": False,
             # Keep testing an operation after a failure, so every distinct cause is seen.
             "continue-on-failure": True,
