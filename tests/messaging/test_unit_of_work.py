@@ -1,11 +1,10 @@
 """Messaging inside one unit of work: frames go out only after a commit, a conversation about a
-project reads the project without writing (no view, no commit half-way), and a ticket without
-Redis is a 503."""
+project reads the project without writing (no view, no commit half-way), and the ticket route
+documents its 503 (tests/core/test_redis_outage.py takes Redis away)."""
 
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,12 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core import redis as core_redis
 from reelbyte.core.db import get_database, transaction
 from reelbyte.core.redis import get_redis
 from reelbyte.messaging import service
@@ -152,34 +149,7 @@ async def test_a_refused_start_about_a_project_leaves_nothing_behind(client: htt
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
 
 
-# --- tickets without Redis ------------------------------------------------------------------
-
-
-def _closed_port() -> int:
-    """A local port nobody listens on: connecting to it is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def test_a_ticket_without_redis_is_a_503(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, headers = await signed_up(client, "client")
-    dead = Redis.from_url(
-        f"redis://127.0.0.1:{_closed_port()}/3",
-        decode_responses=True,
-        socket_connect_timeout=2,
-        socket_timeout=2,
-    )
-    monkeypatch.setattr(core_redis, "_redis", dead)
-    try:
-        response = await client.post("/v1/ws/ticket", headers=headers)
-    finally:
-        await dead.aclose()
-    assert response.status_code == 503, response.text
-    assert response.json()["error"] == "realtime_unavailable"
-    assert set(response.json()) == {"error", "message", "details"}
+# --- tickets without Redis (the 503 itself: tests/core/test_redis_outage.py) ---------------
 
 
 def test_the_ticket_route_documents_its_503(app: FastAPI) -> None:

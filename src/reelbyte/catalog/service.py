@@ -15,7 +15,7 @@ its live packages and are rewritten, under a lock on the gig, by every change to
 Orders point at the gig and package they were bought from. So a gig or package with orders is
 never deleted (that would break the orders): it is deactivated instead — the gig leaves lists
 and search, the package (retired) leaves its gig and frees its tier. Whether orders exist is
-read from the orders themselves (`_ordered`).
+asked of the orders domain (`events.still_needed`), which reads the orders themselves.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import Select, column, exists, func, select, table
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.catalog import events
 from reelbyte.catalog.cache import tag_cache
 from reelbyte.catalog.categories import validate_category_pair
 from reelbyte.catalog.errors import (
@@ -70,12 +71,6 @@ ADMIN_FIELDS = {"is_featured", "is_active"}
 
 # Package changes of one gig take turns under the gig's lock; the index is the last word.
 constraint_error("uq_packages_gig_id_tier", DuplicatePackageTier)
-
-# The orders domain sits above the catalog, so the catalog cannot import its model. Whether a
-# gig or package has orders is a question about the foreign keys that point at the catalog's
-# own rows: it reads just those two columns of the orders table, by name (both are foreign
-# keys into gigs and packages, ON DELETE SET NULL, which the orders' `has_source` check forbids).
-_orders = table("orders", column("gig_id"), column("package_id"))
 
 
 # --- finding gigs and checking who may do what --------------------------------------------
@@ -259,14 +254,6 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
     return await _gig_out(session, gig)
 
 
-async def _ordered(
-    session: AsyncSession, *, gig_id: uuid.UUID | None = None, package_id: uuid.UUID | None = None
-) -> bool:
-    """Whether any order points at the gig or the package (see `_orders`)."""
-    condition = _orders.c.gig_id == gig_id if package_id is None else _orders.c.package_id == package_id
-    return bool(await session.scalar(select(exists().where(condition))))
-
-
 async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:
     """Delete the gig, or deactivate it if it has orders (they keep pointing at it).
 
@@ -274,7 +261,7 @@ async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:
     takes a KEY SHARE lock on the gig) waits for or is waited for: the check sees every order."""
     gig = await _own_gig(session, ref, user)
     outcome: Literal["deleted", "deactivated"]
-    if await _ordered(session, gig_id=gig.id):
+    if await events.still_needed.any(session, events.Listing(gig.id)):
         gig.is_active = False
         outcome = "deactivated"
     else:
@@ -384,7 +371,7 @@ async def delete_package(session: AsyncSession, user: User, ref: str, package_id
 
     The package is locked FOR UPDATE first, so an order being placed for it is seen."""
     gig, package = await _own_package(session, user, ref, package_id)
-    if await _ordered(session, package_id=package.id):
+    if await events.still_needed.any(session, events.Listing(gig.id, package.id)):
         package.is_active = False
     else:
         await session.delete(package)

@@ -2,7 +2,8 @@
 
 A lower domain declares a `Signal` and emits it inside its transaction; a higher domain
 registers a handler at import time. Handlers run in the emitter's transaction, so what they
-write commits or rolls back with the change that caused it.
+write commits or rolls back with the change that caused it. A `Question` is a signal whose
+handlers answer yes or no (is this gig still needed by an order?), asked the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 P = TypeVar("P")
 
-Handler = Callable[[AsyncSession, P], Awaitable[None]]
+Handler = Callable[[AsyncSession, P], Awaitable[object]]
 
 
 class Signal(Generic[P]):
@@ -42,3 +43,14 @@ class Signal(Generic[P]):
 
     def __repr__(self) -> str:
         return f"Signal({self.name!r}, handlers={len(self._handlers)})"
+
+
+class Question(Signal[P]):
+    """Asked by a lower domain, answered by the higher ones that connect to it."""
+
+    async def any(self, session: AsyncSession, payload: P) -> bool:
+        """True when some handler answers true (they are asked in turn, until one does)."""
+        for handler in list(self._handlers):
+            if await handler(session, payload):
+                return True
+        return False

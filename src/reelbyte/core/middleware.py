@@ -7,6 +7,7 @@ import json
 import re
 import time
 import uuid
+from abc import ABC, abstractmethod
 from urllib.parse import unquote_to_bytes
 
 import structlog
@@ -58,7 +59,7 @@ def _route_template(scope: Scope) -> str:
     return getattr(context, "path", None) or getattr(route, "path", None) or "unmatched"
 
 
-class HttpMiddleware:
+class HttpMiddleware(ABC):
     """A pure-ASGI middleware of HTTP requests (`handle`); WebSocket and lifespan scopes pass."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,8 +71,8 @@ class HttpMiddleware:
             return
         await self.handle(scope, receive, send)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None: ...
 
 
 class RequestContextMiddleware(HttpMiddleware):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -259,6 +259,15 @@ async def create_from_package(
     await session.flush()
     await record(session, order, "created", actor=client, data={"package": package.tier.value})
     return order
+
+
+async def has_orders_for(session: AsyncSession, gig_id: uuid.UUID, package_id: uuid.UUID | None) -> bool:
+    """Whether any order was bought from the gig, or from the package when one is given.
+
+    The catalog locks the gig or package FOR UPDATE before it asks, and an order being placed
+    takes a KEY SHARE lock on both through its foreign keys: the answer sees every order."""
+    condition = Order.gig_id == gig_id if package_id is None else Order.package_id == package_id
+    return bool(await session.scalar(select(exists().where(condition))))
 
 
 async def create_from_proposal(
