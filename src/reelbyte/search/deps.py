@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from reelbyte.catalog.listing import GigFilters, gig_filters
-from reelbyte.core.errors import ControlCharacters, raises
 from reelbyte.core.fulltext import MAX_QUERY_LENGTH
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.search.creators import CreatorFilters, creator_filters
@@ -57,30 +56,7 @@ SearchText = Annotated[str | None, Depends(search_text)]
 SuggestionText = Annotated[str, Depends(suggestion_text)]
 
 
-def _printable(labels: tuple[str, ...], name: str) -> None:
-    """Labels go to PostgreSQL, whose text cannot hold NUL: refuse control characters up front."""
-    if any(ch < " " or ch == "\x7f" for label in labels for ch in label):
-        raise ControlCharacters(f"{name} must not contain control characters.", details={"field": name})
-
-
-@raises(ControlCharacters)
-def checked_gig_filters(filters: Annotated[GigFilters, Depends(gig_filters)]) -> GigFilters:
-    _printable(filters.tags, "tags")
-    return filters
-
-
-@raises(ControlCharacters)
-def checked_project_filters(filters: Annotated[ProjectFilters, Depends(project_filters)]) -> ProjectFilters:
-    _printable(filters.skills, "skills")
-    return filters
-
-
-@raises(ControlCharacters)
-def checked_creator_filters(filters: Annotated[CreatorFilters, Depends(creator_filters)]) -> CreatorFilters:
-    _printable(filters.skills, "skills")
-    return filters
-
-
-CheckedGigFilters = Annotated[GigFilters, Depends(checked_gig_filters)]
-CheckedProjectFilters = Annotated[ProjectFilters, Depends(checked_project_filters)]
-CheckedCreatorFilters = Annotated[CreatorFilters, Depends(checked_creator_filters)]
+# The filters refuse control characters in tags and skills themselves (`core.params.is_label`).
+GigFilterParams = Annotated[GigFilters, Depends(gig_filters)]
+ProjectFilterParams = Annotated[ProjectFilters, Depends(project_filters)]
+CreatorFilterParams = Annotated[CreatorFilters, Depends(creator_filters)]

@@ -12,9 +12,9 @@ from reelbyte.identity.deps import OptionalUser
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import schemas, service
 from reelbyte.search.deps import (
-    CheckedCreatorFilters,
-    CheckedGigFilters,
-    CheckedProjectFilters,
+    CreatorFilterParams,
+    GigFilterParams,
+    ProjectFilterParams,
     SearchText,
     SuggestionText,
 )
@@ -28,7 +28,7 @@ Pages = Annotated[PageParams, Depends(page_params)]
 async def search_gigs(
     session: SessionDep,
     q: SearchText,
-    filters: CheckedGigFilters,
+    filters: GigFilterParams,
     page: Pages,
 ) -> Response:
     """Full-text search over listed gigs with the filters and sorts of `GET /gigs`.
@@ -45,7 +45,7 @@ async def search_gigs(
 async def search_creators(
     session: SessionDep,
     q: SearchText,
-    filters: CheckedCreatorFilters,
+    filters: CreatorFilterParams,
     page: Pages,
 ) -> Page[schemas.CreatorHit]:
     """Active creators (and hybrids) by name, skills and bio, with profile filters."""
@@ -57,7 +57,7 @@ async def search_projects(
     session: SessionDep,
     viewer: OptionalUser,
     q: SearchText,
-    filters: CheckedProjectFilters,
+    filters: ProjectFilterParams,
     page: Pages,
 ) -> Page[ProjectOut]:
     """Projects with the filters and sorts of `GET /projects`.
