@@ -1,0 +1,218 @@
+"""The floor: what Python and PostgreSQL allow for ReelByte's hot reads.
+
+A bare Starlette app on a psycopg pool that runs the same SQL as ReelByte's gig list and gig
+detail (catalog/reads.py) and answers the same JSON, with nothing else: no middleware, no
+validation, no logging, no cache. `bench/compare.py` runs it beside ReelByte; a test
+(tests/bench/test_floor.py) keeps its answers equal to ReelByte's.
+
+    DATABASE_URL=postgresql://… uv run uvicorn bench.floor:app --port 8801
+
+It understands the query parameters the benchmark sends: `category_id`, `sort_by`
+(popular, newest, price_asc, price_desc, rating), `page` and `page_size`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+COUNT_CAP = 10_000
+LISTED = "g.is_active AND g.price_from_minor IS NOT NULL"
+CARD = """
+    g.id, g.slug, g.title, g.creator_level, g.category_id, g.subcategory_id, g.tags,
+    g.thumbnail_url, g.video_preview_url, g.price_from_minor, g.price_to_minor, g.currency,
+    g.min_delivery_days, g.views_count, g.orders_count, g.rating, g.total_reviews, g.is_featured,
+    g.created_at, u.id AS u_id, u.username AS u_username, u.full_name AS u_full_name,
+    u.avatar_url AS u_avatar_url, u.creator_level AS u_creator_level, u.rating AS u_rating,
+    u.total_reviews AS u_total_reviews"""
+ORDERS = {
+    "popular": "g.orders_count DESC, g.views_count DESC, g.id",
+    "relevance": "g.orders_count DESC, g.views_count DESC, g.id",
+    "newest": "g.created_at DESC, g.id",
+    "price_asc": "g.price_from_minor, g.id",
+    "price_desc": "g.price_from_minor DESC, g.id",
+    "rating": "g.rating DESC, g.total_reviews DESC, g.id",
+}
+DETAIL = f"""
+    SELECT {CARD}, g.description, g.requirements, g.gallery_urls, g.is_active, g.updated_at,
+        c.id AS c_id, c.name AS c_name, c.slug AS c_slug,
+        s.id AS s_id, s.name AS s_name, s.slug AS s_slug
+    FROM gigs g
+    JOIN users u ON u.id = g.creator_id
+    JOIN categories c ON c.id = g.category_id
+    LEFT JOIN categories s ON s.id = g.subcategory_id
+    WHERE g.is_active AND """
+PACKAGES = """
+    SELECT id, gig_id, tier, description, price_minor, currency, delivery_days, revisions, features,
+        created_at, updated_at
+    FROM packages WHERE gig_id = %s AND is_active ORDER BY tier"""
+
+pool = AsyncConnectionPool(
+    os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres").replace(
+        "postgresql+psycopg://", "postgresql://"
+    ),
+    min_size=16,
+    max_size=16,
+    open=False,
+    kwargs={"autocommit": True, "row_factory": dict_row},
+)
+
+
+def money(minor: int | None, currency: str) -> dict[str, str] | None:
+    if minor is None:
+        return None
+    whole, cents = divmod(minor, 100)
+    return {"currency": currency, "value": f"{whole}.{cents:02d}"}
+
+
+def card(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "slug": row["slug"],
+        "title": row["title"],
+        "creator": {
+            "id": row["u_id"],
+            "username": row["u_username"],
+            "full_name": row["u_full_name"],
+            "avatar_url": row["u_avatar_url"],
+            "creator_level": row["u_creator_level"],
+            "rating": str(row["u_rating"]),
+            "total_reviews": row["u_total_reviews"],
+        },
+        "creator_level": row["creator_level"],
+        "category_id": row["category_id"],
+        "subcategory_id": row["subcategory_id"],
+        "tags": row["tags"],
+        "thumbnail_url": row["thumbnail_url"],
+        "video_preview_url": row["video_preview_url"],
+        "price_from": money(row["price_from_minor"], row["currency"]),
+        "price_to": money(row["price_to_minor"], row["currency"]),
+        "min_delivery_days": row["min_delivery_days"],
+        "stats": {
+            "views": row["views_count"],
+            "orders": row["orders_count"],
+            "rating": str(row["rating"]),
+            "total_reviews": row["total_reviews"],
+        },
+        "is_featured": row["is_featured"],
+        "created_at": row["created_at"],
+    }
+
+
+def package(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "gig_id": row["gig_id"],
+        "tier": row["tier"],
+        "name": row["tier"].capitalize(),
+        "description": row["description"],
+        "price": money(row["price_minor"], row["currency"]),
+        "delivery_days": row["delivery_days"],
+        "revisions": row["revisions"],
+        "features": row["features"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def json(value: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(value, option=orjson.OPT_UTC_Z), status, media_type="application/json")
+
+
+async def gigs(request: Request) -> Response:
+    params = request.query_params
+    page, size = int(params.get("page", 1)), int(params.get("page_size", 20))
+    where, args = LISTED, []
+    if "category_id" in params:
+        where += " AND g.category_id = %s"
+        args.append(int(params["category_id"]))
+    order = ORDERS[params.get("sort_by", "relevance")]
+    async with pool.connection() as conn:
+        rows = await (
+            await conn.execute(
+                f"SELECT {CARD} FROM gigs g JOIN users u ON u.id = g.creator_id WHERE {where} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*args, size, (page - 1) * size],
+            )
+        ).fetchall()
+        if (rows and len(rows) < size) or (not rows and page == 1):
+            total = (page - 1) * size + len(rows)
+        else:
+            counted = await (
+                await conn.execute(
+                    f"SELECT count(*) AS n FROM (SELECT 1 FROM gigs g WHERE {where} LIMIT {COUNT_CAP + 1}) c",
+                    args,
+                )
+            ).fetchone()
+            total = counted["n"] if counted else 0
+    exact = total <= COUNT_CAP
+    total = min(total, COUNT_CAP)
+    return json(
+        {
+            "items": [card(row) for row in rows],
+            "total": total,
+            "total_is_exact": exact,
+            "page": page,
+            "page_size": size,
+            "total_pages": math.ceil(total / size),
+        }
+    )
+
+
+async def gig(request: Request) -> Response:
+    ref = request.path_params["ref"]
+    async with pool.connection() as conn:
+        try:
+            row = await (await conn.execute(DETAIL + "g.id = %s", [uuid.UUID(ref)])).fetchone()
+        except ValueError:
+            row = None
+        if row is None:
+            row = await (await conn.execute(DETAIL + "g.slug = %s", [ref])).fetchone()
+        if row is None:
+            return json({"error": "gig_not_found", "message": "No such gig.", "details": {"gig": ref}}, 404)
+        packages = await (await conn.execute(PACKAGES, [row["id"]])).fetchall()
+    body = card(row)
+    body.update(
+        description=row["description"],
+        requirements=row["requirements"],
+        gallery_urls=row["gallery_urls"],
+        category={"id": row["c_id"], "name": row["c_name"], "slug": row["c_slug"]},
+        subcategory={"id": row["s_id"], "name": row["s_name"], "slug": row["s_slug"]}
+        if row["s_id"]
+        else None,
+        is_active=row["is_active"],
+        packages=[package(p) for p in packages],
+        updated_at=row["updated_at"],
+    )
+    return json(body)
+
+
+async def health(_: Request) -> Response:
+    return json({"status": "ok"})
+
+
+@asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    await pool.open()
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+app = Starlette(
+    routes=[Route("/health", health), Route("/v1/gigs", gigs), Route("/v1/gigs/{ref}", gig)],
+    lifespan=lifespan,
+)
