@@ -89,6 +89,18 @@ async def test_wrong_method_is_405_in_the_error_format(client: httpx.AsyncClient
     assert_error(await client.delete("/health"), 405, "method_not_allowed")
 
 
+async def test_a_literal_path_owns_its_methods_over_a_parameter_that_also_matches(
+    client: httpx.AsyncClient,
+) -> None:
+    """`GET /v1/payments/{payment_id}` also matches `/v1/payments/webhook`, which is POST only:
+    the literal path decides, whichever route the router picked."""
+    response = await client.get("/v1/payments/webhook")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "POST"
+    response = await client.get("/v1/payments/me/balance")
+    assert response.status_code == 401  # a literal path with GET: on to the route (which wants a login)
+
+
 # --- 422 validation -------------------------------------------------------------------------
 
 

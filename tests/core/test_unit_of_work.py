@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from psycopg import errors as pg_errors
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import after_commit, constraint_error, get_database, transaction
+from reelbyte.core.db import Database, after_commit, constraint_error, get_database, transaction
 from reelbyte.core.errors import Conflict, install_error_handlers
 from reelbyte.core.routing import APIRouter, SessionDep, UnitOfWorkRoute
 from reelbyte.core.runtime import Runtime
@@ -214,3 +214,60 @@ def _db_error(kind: type[pg_errors.Error]) -> Exception:
 
     message = "deadlock detected" if kind is pg_errors.DeadlockDetected else "could not serialize access"
     return DBAPIError("probe", None, kind(message))
+
+
+async def test_only_routes_that_use_the_session_open_a_unit_of_work(probe_table: None) -> None:
+    """A route that never asks for the session (a probe) pays for no unit of work; one whose
+    router's own dependency asks for it (an admin check, say) gets one all the same."""
+    opened: list[str] = []
+
+    async def router_guard(session: SessionDep) -> None:
+        opened.append("guard")
+        await _insert(session, "guarded")
+
+    guarded = APIRouter(prefix="/guarded")
+
+    @guarded.get("/plain")
+    async def plain() -> dict[str, bool]:
+        return {"ok": True}
+
+    bare = APIRouter(prefix="/bare")
+
+    @bare.get("/plain")
+    async def bare_plain(request: Request) -> dict[str, bool]:
+        return {"in_unit_of_work": "reelbyte.session" in request.scope}
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(guarded, dependencies=[Depends(router_guard)])
+    app.include_router(bare)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
+        assert (await http.get("/guarded/plain")).status_code == 200
+        assert (await http.get("/bare/plain")).json() == {"in_unit_of_work": False}
+    assert opened == ["guard"]
+    assert await _names() == ["guarded"]  # the guard's write was committed by its unit of work
+
+
+async def test_a_connection_that_died_in_the_pool_is_replaced_and_the_work_runs_again(
+    runtime: Runtime,
+) -> None:
+    """The pool does not ping before every checkout: a dead connection fails the unit's first
+    statement, nothing has been done, and the unit runs again on a fresh connection."""
+    database = Database(runtime.settings.database_url or "", pool_size=1)  # the pool's only connection
+    attempts: list[int] = []
+
+    async def backend(session: AsyncSession) -> int:
+        attempts.append(1)
+        return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+    try:
+        first = await transaction(backend, sessions=database.sessions)
+        async with get_database().engine.connect() as spare:  # the app's pool, not the probe's
+            await spare.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        attempts.clear()
+        second = await transaction(backend, sessions=database.sessions)
+    finally:
+        await database.dispose()
+    assert second != first
+    assert len(attempts) == 2  # the first attempt met the dead connection

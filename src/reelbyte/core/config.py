@@ -34,7 +34,10 @@ class Settings(BaseSettings):
     # Redis is skipped for a few seconds (core/redis.py), so a hung Redis cannot stall requests.
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
     redis_max_connections: int = Field(default=50, ge=1)
-    db_pool_size: int = 10
+    # Connections kept open per process: at least the requests served at once, so that none
+    # opens a connection of its own (bench/compare.py: a pool smaller than the load cost a new
+    # connection for a third of the requests). A burst beyond it borrows up to half as many more.
+    db_pool_size: int = Field(default=20, ge=1)
     # A job worker silent this long is dead: its running jobs go back to the queue.
     worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
     ws_ping_interval_seconds: float = Field(default=20.0, gt=0)

@@ -49,9 +49,11 @@ class Timestamps:
 class Database:
     """The engine and session factory of one process."""
 
-    def __init__(self, url: str, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, pool_size: int = 20, echo: bool = False) -> None:
+        # No pre-ping: it cost a round trip per checkout. A connection found dead instead fails
+        # its first statement, and the unit of work runs again on a fresh one (`transaction`).
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+            url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=False, echo=echo
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -62,7 +64,7 @@ class Database:
 _database: Database | None = None
 
 
-def init_database(url: str, pool_size: int = 10) -> Database:
+def init_database(url: str, pool_size: int = 20) -> Database:
     global _database
     _database = Database(url, pool_size=pool_size)
     return _database
@@ -90,11 +92,14 @@ _CONSTRAINT_ERRORS: dict[str, Callable[[], Exception]] = {}
 log = structlog.get_logger(__name__)
 
 
-def is_retryable(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError):
-        sqlstate = getattr(error.orig, "sqlstate", None)
-        return sqlstate in RETRYABLE_SQLSTATES
-    return False
+def is_retryable(error: BaseException, *, committing: bool = False) -> bool:
+    """A serialization failure or deadlock; or a connection found dead before the commit was
+    sent (after it, whether the commit happened is unknown: never run the work twice)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated and not committing:
+        return True
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def constraint_error(constraint: str, make_error: Callable[[], Exception]) -> None:
@@ -138,8 +143,10 @@ async def transaction(
     """
     for attempt in range(1, attempts + 1):
         async with (sessions or get_database().sessions)() as session:
+            committing = False
             try:
                 result = await work(session)
+                committing = True
                 await session.commit()
             except IntegrityError as error:
                 await session.rollback()
@@ -149,7 +156,7 @@ async def transaction(
                 raise translated from error
             except DBAPIError as error:
                 await session.rollback()
-                if not is_retryable(error) or attempt == attempts:
+                if not is_retryable(error, committing=committing) or attempt == attempts:
                     raise
                 log.info(
                     "transaction_retried", attempt=attempt, sqlstate=getattr(error.orig, "sqlstate", None)

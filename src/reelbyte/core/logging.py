@@ -1,16 +1,46 @@
-"""structlog set-up: JSON lines (or readable console lines) carrying the request id."""
+"""structlog set-up: JSON lines (or readable console lines) carrying the request id.
+
+Our own events (structlog loggers) are rendered by structlog and written straight to stderr:
+no stdlib `logging` record, handler or lock on the way, and events below the level cost a no-op
+call. Every request logs a line, so that path must be cheap (bench/layers.py: through stdlib
+logging the line was a fifth of `/health`'s cost). Libraries' stdlib records (uvicorn,
+SQLAlchemy, procrastinate) go through a stdlib handler that renders them the same way.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
+import orjson
 import structlog
 
 # Libraries whose INFO lines are noise to us: the embedded PostgreSQL logs every command it runs,
 # with its whole output, over many lines (the CLI says in one line what it starts), and Alembic
 # each plugin it loads (its migration lines stay).
 QUIET_LOGGERS = ("uvicorn.access", "procrastinate", "pgserver", "alembic.runtime.plugins")
+
+
+class StderrLogger:
+    """Writes each rendered event as one line to the current `sys.stderr` (looked up per line,
+    so that a replaced stderr, as under pytest's capture, receives it)."""
+
+    def __init__(self, name: str = "") -> None:
+        self.name = name  # read by structlog.stdlib.add_logger_name
+
+    def msg(self, message: str) -> None:
+        sys.stderr.write(message + "\n")
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _logger_factory(*args: Any) -> StderrLogger:
+    return StderrLogger(str(args[0]) if args else "")
+
+
+def _json(event: Any, **_: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
@@ -23,28 +53,26 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     ]
     # The console renderer prints an exception's traceback itself (and warns if it was formatted).
     rendering: list[structlog.types.Processor] = (
-        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(serializer=_json)]
         if json
         else [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), sort_keys=False)]
     )
+    numeric_level = logging.getLevelName(level.upper())
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, *rendering],
+        logger_factory=_logger_factory,
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                *rendering,
-            ],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         )
     )
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(numeric_level)
     for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -251,7 +251,7 @@ class NulCharacterMiddleware(HttpMiddleware):
         if where is not None:
             await _refuse_nul(where, scope, receive, send)
             return
-        kind = _text_body_kind(scope)
+        kind = _text_body_kind(scope) if _has_body(scope) else None
         if kind is None:
             await self.app(scope, receive, send)
             return
@@ -270,6 +270,14 @@ def _nul_in_head(scope: Scope) -> str | None:
     if any(b"\x00" in value for _, value in scope.get("headers", [])):
         return "header"
     return None
+
+
+def _has_body(scope: Scope) -> bool:
+    """HTTP/1.1 sends a body only with a Content-Length above 0 or a Transfer-Encoding."""
+    for name, value in scope.get("headers", []):
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"0", b"")):
+            return True
+    return False
 
 
 def _text_body_kind(scope: Scope) -> str | None:

@@ -6,6 +6,8 @@ serving; the fallback is logged (once a minute at most).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import ipaddress
 import math
 import time
@@ -15,7 +17,7 @@ from typing import Any
 
 import structlog
 from fastapi import Request, Response
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import RateLimited, raises
@@ -36,12 +38,26 @@ return {count, ttl}
 """
 
 
+_HIT_SHA = hashlib.sha1(_HIT_SCRIPT.encode(), usedforsecurity=False).hexdigest()  # Redis names scripts so
+
+
+async def _run_hit_script(key: str, window_ms: int) -> Any:
+    """EVALSHA, so that the script is not sent with every request; EVAL (which also makes Redis
+    keep it) the first time a server has not seen it."""
+    redis = get_redis()
+    try:
+        return await redis.evalsha(_HIT_SHA, 1, key, window_ms)
+    except NoScriptError:
+        return await redis.eval(_HIT_SCRIPT, 1, key, window_ms)
+
+
 @dataclass(frozen=True)
 class Limit:
     count: int
     seconds: int
 
     @classmethod
+    @functools.lru_cache(maxsize=64)
     def parse(cls, text: str) -> Limit:
         """'100/minute', '3/hour', '10/30second' …"""
         amount, _, period = text.strip().partition("/")
@@ -97,7 +113,7 @@ async def hit(key: str, limit: Limit) -> Verdict:
     window = int(time.time() // limit.seconds)
     redis_key = f"ratelimit:{key}:{limit.seconds}:{window}"
     try:
-        count, ttl_ms = await get_redis().eval(_HIT_SCRIPT, 1, redis_key, limit.seconds * 1000)
+        count, ttl_ms = await _run_hit_script(redis_key, limit.seconds * 1000)
         seconds_left = ttl_ms / 1000
     except (RedisError, OSError) as error:
         _log_fallback(error)

@@ -21,7 +21,7 @@ import fastapi
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _effective_route_context_var
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
@@ -99,31 +99,49 @@ class UnitOfWorkRoute(APIRoute):
         # The path's owners are the published operations on it, a literal path winning over a
         # parameter (`/v1/payments/webhook` is no `{payment_id}`): a method none of them has is
         # a 405 whose `Allow` lists theirs, whichever route the router happened to pick.
-        allowed = _published_methods(scope)
-        if allowed and scope["method"] not in allowed:
-            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+        if scope["method"] not in (self.methods or ()) or _may_be_shadowed(
+            scope["app"], _template(scope, self)
+        ):
+            allowed = _published_methods(scope)
+            if allowed and scope["method"] not in allowed:
+                raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
         await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handle = super().get_route_handler()
 
+        async def answer(request: Request) -> Response:
+            try:
+                response: Response = await handle(request)
+                return response
+            except HTTPException as error:
+                # FastAPI's answer to a body it cannot decode (not UTF-8, say): one named error.
+                if error.status_code == 400:
+                    raise InvalidJson(details={"reason": error.detail}) from error
+                raise
+
         async def handle_in_unit_of_work(request: Request) -> Response:
             async def work(session: AsyncSession) -> Response:
                 request.scope[_SESSION] = session
                 try:
-                    response: Response = await handle(request)
-                    return response
-                except HTTPException as error:
-                    # FastAPI's answer to a body it cannot decode (not UTF-8, say): one named error.
-                    if error.status_code == 400:
-                        raise InvalidJson(details={"reason": error.detail}) from error
-                    raise
+                    return await answer(request)
                 finally:
                     request.scope.pop(_SESSION, None)
 
             return await transaction(work)
 
-        return handle_in_unit_of_work
+        # A route that never asks for the session (a probe, say) has no unit of work to run.
+        return handle_in_unit_of_work if _uses(self._effective_dependant(), get_session) else answer
+
+    def _effective_dependant(self) -> Dependant:
+        """The dependant FastAPI builds the handler from: for a route of an included router,
+        that of its inclusion, which adds the routers' own dependencies (as FastAPI's
+        `get_route_handler` reads it)."""
+        context = _effective_route_context_var.get()
+        if context is not None and context.original_route is self:
+            dependant: Dependant = context.dependant
+            return dependant
+        return self.dependant
 
 
 class APIRouter(fastapi.APIRouter):
@@ -169,6 +187,47 @@ def _refuse_nul(node: Any) -> None:
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 
 
+def _template(scope: Scope, route: APIRoute) -> str:
+    """The route's whole path template: that of its inclusion (with the routers' prefixes)."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    return str(getattr(context, "path", None) or route.path)
+
+
+def _uses(dependant: Dependant, dependency: Callable[..., Any]) -> bool:
+    return any(sub.call is dependency or _uses(sub, dependency) for sub in dependant.dependencies)
+
+
+def _may_be_shadowed(app: Any, template: str) -> bool:
+    """Whether a published path with fewer parameters than `template` can match a path that
+    `template` matches (`/v1/payments/webhook` shadows `/v1/payments/{payment_id}`): only then
+    can the methods of another operation decide the request (most routes: never)."""
+    shadowed = _SHADOWED.get(app)
+    if shadowed is None:
+        templates = list(app.openapi().get("paths", {}))
+        shadowed = {
+            own
+            for own in templates
+            if any(_overlap(own, other) for other in templates if _parameters(other) < _parameters(own))
+        }
+        _SHADOWED[app] = shadowed
+    return template in shadowed
+
+
+def _parameters(template: str) -> int:
+    return len(_PARAMETER.findall(template))
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Some path matches both templates (a segment with a parameter matches any segment)."""
+    ours, theirs = one.split("/"), other.split("/")
+    return len(ours) == len(theirs) and all(
+        a == b or "{" in a or "{" in b for a, b in zip(ours, theirs, strict=True)
+    )
+
+
+_SHADOWED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def _published_methods(scope: Scope) -> set[str]:
     """The methods the OpenAPI publishes for this request's path, from the most literal
     templates that match it (fewest parameters); empty when none does."""
@@ -192,7 +251,7 @@ def _path_table(app: Any) -> list[tuple[re.Pattern[str], int, set[str]]]:
         table = [
             (
                 re.compile("".join(_template_parts(template))),
-                len(_PARAMETER.findall(template)),
+                _parameters(template),
                 {method.upper() for method in operations if method.upper() in _HTTP_METHODS},
             )
             for template, operations in app.openapi().get("paths", {}).items()
