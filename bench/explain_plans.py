@@ -4,7 +4,7 @@ Run (on the catalog of `reelbyte seed --scale 100000` in .reelbyte/bench-search)
 
     uv run python -m bench.explain_plans
 
-The statements are the ones the services send: built by catalog/listing.gig_list_query,
+The statements are the ones the services send: built by catalog/reads.gig_list_queries,
 projects/listing.project_list_query, search/creators.creator_list_query and the suggestion
 query, compiled for psycopg, with the page's LIMIT 20. Each is run once to warm the cache,
 then explained. The plans go to docs/benchmarks.md.
@@ -24,14 +24,16 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench._common import ROOT, bench_settings, machine, write_section
-from reelbyte.catalog.listing import GigFilters, GigSort, gig_list_query
+from reelbyte.catalog.listing import GigFilters, GigSort
+from reelbyte.catalog.reads import gig_list_queries
 from reelbyte.core.db import get_database
+from reelbyte.core.pagination import PageParams
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.models import CreatorLevel
 from reelbyte.projects.listing import ProjectFilters, ProjectSort, project_list_query
 from reelbyte.search.creators import CreatorFilters, CreatorSort, creator_list_query
 from reelbyte.search.models import SearchTerm
-from reelbyte.search.service import completions_query, gig_search_queries
+from reelbyte.search.service import completions_query
 
 os.environ.setdefault("REELBYTE_DATA_DIR", str(ROOT / ".reelbyte" / "bench-search"))
 
@@ -63,20 +65,22 @@ async def _category(connection: AsyncConnection) -> tuple[int, int]:
 
 
 def cases(category: int, subcategory: int) -> list[tuple[str, Select[Any]]]:
+    first_page = PageParams(page=1, page_size=20)
+
     def gigs(**filters: Any) -> Select[Any]:
-        items, _ = gig_list_query(GigFilters(**filters))
-        return items.limit(20)
+        items, _ = gig_list_queries(GigFilters(**filters), first_page)
+        return items
 
     def gig_count(**filters: Any) -> Select[Any]:
-        _, count = gig_list_query(GigFilters(**filters))
+        _, count = gig_list_queries(GigFilters(**filters), first_page)
         return count
 
     def search(q: str, **filters: Any) -> Select[Any]:
-        items, _ = gig_search_queries(q, GigFilters(**filters))
-        return items.limit(20)
+        items, _ = gig_list_queries(GigFilters(q=q, **filters), first_page, hits=True)
+        return items
 
     def search_count(q: str, **filters: Any) -> Select[Any]:
-        _, count = gig_search_queries(q, GigFilters(**filters))
+        _, count = gig_list_queries(GigFilters(q=q, **filters), first_page, hits=True)
         return count
 
     def creators(**filters: Any) -> Select[Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog import service
 from reelbyte.catalog.models import Gig, Package, PackageTier
-from reelbyte.catalog.schemas import GigCreate, GigOut, PackageCreate, PackageUpdate
+from reelbyte.catalog.schemas import GigCreate, PackageCreate, PackageUpdate
 from reelbyte.core.db import get_database, transaction
 from reelbyte.core.errors import Conflict
 from reelbyte.core.money import Money
@@ -262,10 +262,11 @@ async def test_the_gig_summary_always_matches_its_packages(
     body = await gig_body(category_id=ids["animation"], subcategory_id=None, packages=[])
     data = GigCreate(**{**body, "packages": [new_package(t, p, d) for t, (p, d) in initial.items()]})
 
-    async def create(session: AsyncSession) -> GigOut:
-        return await service.create_gig(session, await session.get_one(User, uuid.UUID(user["id"])), data)
+    async def create(session: AsyncSession) -> uuid.UUID:
+        page = await service.create_gig(session, await session.get_one(User, uuid.UUID(user["id"])), data)
+        return page.gig_id
 
-    gig = await transaction(create)
+    gig_id = await transaction(create)
     model = dict(initial)
 
     for op, tier, price, delivery in ops:
@@ -279,12 +280,12 @@ async def test_the_gig_summary_always_matches_its_packages(
         ) -> None:
             owner = await session.get_one(User, uuid.UUID(user["id"]))
             package_id = await session.scalar(
-                select(Package.id).where(Package.gig_id == gig.id, Package.tier == tier, Package.is_active)
+                select(Package.id).where(Package.gig_id == gig_id, Package.tier == tier, Package.is_active)
             )
             if op == "add":
                 assert price is not None
                 assert delivery is not None
-                await service.add_package(session, owner, str(gig.id), new_package(tier, price, delivery))
+                await service.add_package(session, owner, str(gig_id), new_package(tier, price, delivery))
             elif op == "update" and package_id is not None:
                 changes: dict[str, Any] = {}
                 if price is not None:
@@ -292,10 +293,10 @@ async def test_the_gig_summary_always_matches_its_packages(
                 if delivery is not None:
                     changes["delivery_days"] = delivery
                 await service.update_package(
-                    session, owner, str(gig.id), package_id, PackageUpdate(**changes)
+                    session, owner, str(gig_id), package_id, PackageUpdate(**changes)
                 )
             elif op == "delete" and package_id is not None:
-                await service.delete_package(session, owner, str(gig.id), package_id)
+                await service.delete_package(session, owner, str(gig_id), package_id)
 
         if op == "add" and tier in model:
             with pytest.raises(Conflict):  # a second package of one tier
@@ -311,7 +312,7 @@ async def test_the_gig_summary_always_matches_its_packages(
             del model[tier]
 
         async with get_database().sessions() as session:
-            row = await session.get_one(Gig, gig.id)
+            row = await session.get_one(Gig, gig_id)
             expected = (
                 (
                     min(p for p, _ in model.values()),

@@ -9,11 +9,12 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.catalog.models import CatalogState
+from reelbyte.catalog.pages import PAGE_PREFIX, PAGE_TTL_SECONDS
 from reelbyte.core.db import get_database, transaction
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import CreatorLevel, User
-from reelbyte.search.cache import POPULAR_CACHE_MIN, POPULAR_KEY, RESULTS_PREFIX, RESULTS_TTL_SECONDS
-from reelbyte.search.models import SearchState
+from reelbyte.search.cache import POPULAR_CACHE_MIN, POPULAR_KEY
 from tests.factories import Categories, insert_gig, insert_user, update_gig
 
 FILLER = "Clean cuts, steady pacing and a final export in any format you need for the web."
@@ -211,7 +212,7 @@ async def test_popular_queries_are_counted_in_redis(client: httpx.AsyncClient) -
 
 async def _version() -> int:
     async with get_database().sessions() as session:
-        return int(await session.scalar(select(SearchState.gigs_version)) or 0)
+        return int(await session.scalar(select(CatalogState.version)) or 0)
 
 
 async def test_popular_queries_are_served_from_redis_until_anything_they_show_changes(
@@ -223,16 +224,17 @@ async def test_popular_queries_are_served_from_redis_until_anything_they_show_ch
         assert await _titles(client, q="hyperlapse") == ["Hyperlapse city film"]
 
     assert await _titles(client, q="hyperlapse") == ["Hyperlapse city film"]  # cached now
-    cached = [key async for key in get_redis().scan_iter(f"{RESULTS_PREFIX}*")]
+    cached = [key async for key in get_redis().scan_iter(f"{PAGE_PREFIX}gigs:*")]
     assert len(cached) == 1
-    assert 0 < await get_redis().ttl(cached[0]) <= RESULTS_TTL_SECONDS
+    assert 0 < await get_redis().ttl(cached[0]) <= PAGE_TTL_SECONDS
     # A rarely searched query is not cached.
     await _titles(client, q="city")
-    assert len([key async for key in get_redis().scan_iter(f"{RESULTS_PREFIX}*")]) == 1
+    assert len([key async for key in get_redis().scan_iter(f"{PAGE_PREFIX}gigs:*")]) == 1
 
     before = await _version()
-    await update_gig(gig.id, views_count=500)  # not shown in a hit: no new version
-    assert await _version() == before
+    await update_gig(gig.id, requirements="Raw footage")  # not shown in a hit, but on its page: a new version
+    assert await _version() == before + 1
+    before += 1
 
     await update_gig(gig.id, price_from_minor=9900)  # shown: the cached page is bypassed at once
     assert await _version() == before + 1

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, model_validator
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.errors import InvalidPriceRange, InvalidTag
@@ -166,11 +166,3 @@ def order_by(filters: GigFilters) -> list[Any]:
         GigSort.NEWEST: [Gig.created_at.desc(), Gig.id],
     }
     return orderings[sort]
-
-
-def gig_list_query(filters: GigFilters) -> tuple[Select[Gig], Select[int]]:
-    """(the page query without limit/offset, the matching count query)."""
-    conditions = filter_conditions(filters)
-    items = select(Gig).where(*conditions).order_by(*order_by(filters))
-    count = select(func.count()).select_from(Gig).where(*conditions)
-    return items, count

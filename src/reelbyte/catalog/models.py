@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Identity,
@@ -134,3 +135,20 @@ Index(
     unique=True,
     postgresql_where=text("is_active"),
 )
+
+
+class CatalogState(Base):
+    """One row: a version that every change to what a gig page, gig list or gig search shows
+    moves forward (views excepted).
+
+    Statement triggers on gigs, packages, categories and the creator fields a gig shows bump it
+    in the changing transaction (migration 0016), whoever makes the change, so once it has
+    committed every reader sees a new version, and pages cached under an older one are never
+    served again (catalog/pages.py).
+    """
+
+    __tablename__ = "catalog_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

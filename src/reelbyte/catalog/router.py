@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, status
+from fastapi import Depends, Path, Query, Response, status
 
 from reelbyte.catalog import categories, errors, schemas, service
 from reelbyte.catalog.listing import GigFilters, gig_filters
@@ -121,9 +121,11 @@ async def list_gigs(
     session: SessionDep,
     filters: Annotated[GigFilters, Depends(gig_filters)],
     page: Annotated[PageParams, Depends(page_params)],
-) -> Page[schemas.GigSummary]:
-    """Listed gigs (active, with a package), filtered and sorted; prices in major units."""
-    return await service.list_gigs(session, filters, page)
+) -> Response:
+    """Listed gigs (active, with a package), filtered and sorted; prices in major units.
+
+    `total` counts up to 10,000 matches; beyond, it is 10,000 and `total_is_exact` is false."""
+    return _json(await service.list_gigs(session, filters, page))
 
 
 @gigs_router.post(
@@ -134,15 +136,16 @@ async def list_gigs(
         errors.InvalidCategory, errors.InvalidSubcategory, errors.UnsupportedCurrency, errors.SlugConflict
     ),
 )
-async def create_gig(data: schemas.GigCreate, creator: CurrentCreator, session: SessionDep) -> schemas.GigOut:
+async def create_gig(data: schemas.GigCreate, creator: CurrentCreator, session: SessionDep) -> Response:
     """Creators (hybrids too) offer a gig, with up to three packages in the same request."""
-    return await service.create_gig(session, creator, data)
+    page = await service.create_gig(session, creator, data)
+    return _json(page.body, status.HTTP_201_CREATED)
 
 
 @gigs_router.get("/{gig}", response_model=schemas.GigOut, responses=error_responses(errors.GigNotFound))
-async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> schemas.GigOut:
+async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Response:
     """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
-    return await service.view_gig(session, gig, viewer)
+    return _json((await service.view_gig(session, gig, viewer)).body)
 
 
 @gigs_router.put(
@@ -154,9 +157,9 @@ async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> sch
 )
 async def update_gig(
     gig: GigRef, changes: schemas.GigUpdate, user: CurrentUser, session: SessionDep
-) -> schemas.GigOut:
+) -> Response:
     """The creator edits the gig; only the fields sent change. Admins set `is_featured`."""
-    return await service.update_gig(session, user, gig, changes)
+    return _json((await service.update_gig(session, user, gig, changes)).body)
 
 
 @gigs_router.delete(
@@ -222,6 +225,11 @@ async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, 
     package that has orders is retired instead: it leaves the gig (its tier is free again) and
     its orders keep it."""
     await service.delete_package(session, user, gig, package_id)
+
+
+def _json(body: str, status_code: int = status.HTTP_200_OK) -> Response:
+    """A page the catalog wrote as JSON itself (catalog/reads.py), sent as it is."""
+    return Response(content=body, status_code=status_code, media_type="application/json")
 
 
 router = APIRouter()

@@ -9,13 +9,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from reelbyte.catalog.models import Category, Gig, Package, PackageTier
+from reelbyte.catalog.models import Category, Package, PackageTier
 from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
 from reelbyte.core.updates import not_nullable
-from reelbyte.identity.models import CreatorLevel, User
+from reelbyte.identity.models import CreatorLevel
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -467,10 +467,6 @@ class GigStats(ResponseModel):
     total_reviews: int
 
 
-def _money(minor: int | None, currency: str) -> Money | None:
-    return None if minor is None else Money.from_minor(minor, currency)
-
-
 class GigSummary(ResponseModel):
     """A gig as lists show it."""
 
@@ -491,36 +487,6 @@ class GigSummary(ResponseModel):
     is_featured: bool
     created_at: datetime
 
-    @staticmethod
-    def fields_of(gig: Gig, creator: User) -> dict[str, Any]:
-        return {
-            "id": gig.id,
-            "slug": gig.slug,
-            "title": gig.title,
-            "creator": CreatorSummary.model_validate(creator),
-            "creator_level": gig.creator_level,
-            "category_id": gig.category_id,
-            "subcategory_id": gig.subcategory_id,
-            "tags": list(gig.tags or []),
-            "thumbnail_url": gig.thumbnail_url,
-            "video_preview_url": gig.video_preview_url,
-            "price_from": _money(gig.price_from_minor, gig.currency),
-            "price_to": _money(gig.price_to_minor, gig.currency),
-            "min_delivery_days": gig.min_delivery_days,
-            "stats": GigStats(
-                views=gig.views_count,
-                orders=gig.orders_count,
-                rating=gig.rating,
-                total_reviews=gig.total_reviews,
-            ),
-            "is_featured": gig.is_featured,
-            "created_at": gig.created_at,
-        }
-
-    @classmethod
-    def of(cls, gig: Gig, creator: User) -> GigSummary:
-        return cls(**cls.fields_of(gig, creator))
-
 
 class GigOut(GigSummary):
     """A gig in full, with its packages (basic, standard, premium)."""
@@ -533,27 +499,6 @@ class GigOut(GigSummary):
     is_active: bool
     packages: list[PackageOut]
     updated_at: datetime
-
-    @classmethod
-    def build(
-        cls,
-        gig: Gig,
-        creator: User,
-        category: Category,
-        subcategory: Category | None,
-        packages: list[Package],
-    ) -> GigOut:
-        return cls(
-            **GigSummary.fields_of(gig, creator),
-            description=gig.description,
-            requirements=gig.requirements,
-            gallery_urls=list(gig.gallery_urls or []),
-            category=CategoryRef.model_validate(category),
-            subcategory=CategoryRef.model_validate(subcategory) if subcategory else None,
-            is_active=gig.is_active,
-            packages=[PackageOut.of(package) for package in packages],
-            updated_at=gig.updated_at,
-        )
 
 
 class GigDeleted(ResponseModel):

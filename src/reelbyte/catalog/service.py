@@ -27,7 +27,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.catalog import events
+from reelbyte.catalog import events, reads
 from reelbyte.catalog.cache import tag_cache
 from reelbyte.catalog.categories import validate_category_pair
 from reelbyte.catalog.errors import (
@@ -39,13 +39,12 @@ from reelbyte.catalog.errors import (
     TooManyPackages,
     UnsupportedCurrency,
 )
-from reelbyte.catalog.listing import GigFilters, gig_list_query, listed
-from reelbyte.catalog.models import Category, Gig, Package, PackageTier
+from reelbyte.catalog.listing import GigFilters, listed
+from reelbyte.catalog.models import Gig, Package, PackageTier
+from reelbyte.catalog.reads import GigPage
 from reelbyte.catalog.schemas import (
     GigCreate,
     GigDeleted,
-    GigOut,
-    GigSummary,
     GigUpdate,
     PackageCreate,
     PackageOut,
@@ -58,7 +57,7 @@ from reelbyte.core.config import get_settings
 from reelbyte.core.db import after_commit, constraint_error, lock_one
 from reelbyte.core.errors import NotOwner
 from reelbyte.core.money import Money
-from reelbyte.core.pagination import Page, PageParams
+from reelbyte.core.pagination import PageParams
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
 
@@ -129,43 +128,46 @@ async def _packages(session: AsyncSession, gig_id: uuid.UUID) -> list[Package]:
     return sorted(rows, key=lambda package: TIER_ORDER[package.tier])
 
 
-async def _gig_out(session: AsyncSession, gig: Gig) -> GigOut:
-    creator = await session.get_one(User, gig.creator_id)
-    category = await session.get_one(Category, gig.category_id)
-    subcategory = await session.get(Category, gig.subcategory_id) if gig.subcategory_id else None
-    return GigOut.build(gig, creator, category, subcategory, await _packages(session, gig.id))
+async def get_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigPage:
+    """A gig's page by id or slug, as `viewer` may see it. A pure read: counts no view.
+
+    Everybody is served the public page of an active gig (cached); only an inactive gig's
+    creator and admins read it from the database."""
+    page = await reads.public_gig_page(session, ref)
+    if page is None and viewer is not None:
+        page = await reads.read_gig_page(session, ref)
+        if page is not None and not (viewer.id == page.creator_id or _is_admin(viewer)):
+            page = None
+    if page is None:
+        raise GigNotFound(details={"gig": ref})
+    return page
 
 
-async def get_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigOut:
-    """A gig by id or slug, as `viewer` may see it. A pure read: counts no view."""
-    return await _gig_out(session, await _visible_gig(session, ref, viewer))
-
-
-async def view_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigOut:
+async def view_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigPage:
     """`get_gig` for the gig's page, which counts a view (not the creator's own) of an active
     gig: a Redis increment once the request's unit of work has committed — never a database
     write (catalog/views.py), and never twice for one request."""
-    gig = await get_gig(session, ref, viewer)
-    if gig.is_active and (viewer is None or viewer.id != gig.creator.id):
+    page = await get_gig(session, ref, viewer)
+    if page.is_active and (viewer is None or viewer.id != page.creator_id):
 
         async def count_view() -> None:
-            await gig_views.record_view(get_redis(), gig.id)
+            await gig_views.record_view(get_redis(), page.gig_id)
 
         after_commit(session, count_view)
-    return gig
+    return page
 
 
-async def list_gigs(session: AsyncSession, filters: GigFilters, params: PageParams) -> Page[GigSummary]:
-    items_query, count_query = gig_list_query(filters)
-    total = await session.scalar(count_query) or 0
-    gigs = list(await session.scalars(items_query.limit(params.page_size).offset(params.offset)))
-    creator_ids = {gig.creator_id for gig in gigs}
-    creators = (
-        {user.id: user for user in await session.scalars(select(User).where(User.id.in_(creator_ids)))}
-        if creator_ids
-        else {}
-    )
-    return Page.of([GigSummary.of(gig, creators[gig.creator_id]) for gig in gigs], total, params)
+async def list_gigs(session: AsyncSession, filters: GigFilters, params: PageParams) -> str:
+    """Listed gigs as the JSON of `Page[GigSummary]` (catalog/reads.py)."""
+    return await reads.gig_list(session, filters, params)
+
+
+async def _page_of(session: AsyncSession, gig: Gig) -> GigPage:
+    """The page of a gig this unit of work has just written (flushed)."""
+    await session.flush()
+    page = await reads.read_gig_page(session, str(gig.id))
+    assert page is not None  # written in this very transaction
+    return page
 
 
 async def list_packages(session: AsyncSession, ref: str, viewer: User | None) -> list[PackageOut]:
@@ -195,7 +197,7 @@ async def top_tags(session: AsyncSession, limit: int) -> list[TagCount]:
 # --- gigs ---------------------------------------------------------------------------------
 
 
-async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> GigOut:
+async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> GigPage:
     await validate_category_pair(session, data.category_id, data.subcategory_id)
     for package in data.packages:
         _check_currency(package.price)
@@ -223,11 +225,10 @@ async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> G
     await _summarise_packages(session, gig)
     await session.flush()
     tag_cache.invalidate_after_commit(session)
-    await session.refresh(gig)
-    return await _gig_out(session, gig)
+    return await _page_of(session, gig)
 
 
-async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUpdate) -> GigOut:
+async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUpdate) -> GigPage:
     gig = await _visible_gig(session, ref, user, for_update=True)
     fields = changes.model_dump(exclude_unset=True)
     if "is_featured" in fields and not _is_admin(user):
@@ -248,10 +249,8 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
         )
     for name, value in fields.items():
         setattr(gig, name, value)
-    await session.flush()
     tag_cache.invalidate_after_commit(session)
-    await session.refresh(gig)
-    return await _gig_out(session, gig)
+    return await _page_of(session, gig)
 
 
 async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:

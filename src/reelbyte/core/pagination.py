@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -36,6 +36,11 @@ def page_params(
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
+    total_is_exact: bool = Field(
+        default=True,
+        description="false when more matched than were counted: `total` is then a lower bound "
+        "(gig lists count up to 10,000: show it as 10,000+)",
+    )
     page: int
     page_size: int
     total_pages: int

@@ -1,11 +1,9 @@
 """Search's use of Redis: the popular queries, their result pages, and suggestions.
 
 - Popular queries: a sorted set of normalised gig queries that found something, by count.
-- Result pages of popular queries (searched POPULAR_CACHE_MIN times or more) are cached under
-  the database's gig-search version (search_state, moved on by a trigger in every transaction
-  that changes what a hit shows). A reader reads the version first, so once a change has
-  committed no reader can be served a page cached before it: changes show at once. The long
-  tail of rare queries is never cached, so it cannot crowd Redis.
+- Popular queries (searched POPULAR_CACHE_MIN times or more) have their result pages cached
+  with the catalog's pages (catalog/pages.py), so changes show at once; the long tail of rare
+  queries is never cached, so it cannot crowd Redis.
 - Suggestions are cached briefly (SUGGESTION_TTL_SECONDS): they are asked for on every
   keystroke, and a few seconds' lag in a completion harms nobody.
 
@@ -15,7 +13,6 @@ suggestions still work (uncached) and the failure is logged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -30,8 +27,6 @@ POPULAR_KEY = "search:popular"
 POPULAR_KEEP = 5_000  # the sorted set is trimmed to the most searched queries
 SUGGESTION_PREFIX = "search:suggest:v1:"
 POPULAR_CACHE_MIN = 3  # searches before a query's result pages are cached
-RESULTS_PREFIX = "search:gigs:"
-RESULTS_TTL_SECONDS = 300
 SUGGESTION_TTL_SECONDS = 30
 
 _REDIS_ERRORS = (RedisError, OSError)
@@ -96,24 +91,3 @@ async def is_popular(query: str) -> bool:
         log.warning("search_cache_unavailable", operation="is_popular", error=str(error))
         return False
     return score is not None and score >= POPULAR_CACHE_MIN
-
-
-def results_key(version: int, parts: dict[str, Any]) -> str:
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    return f"{RESULTS_PREFIX}v{version}:{digest}"
-
-
-async def cached_results(key: str) -> str | None:
-    try:
-        raw = await get_redis().get(key)
-    except _REDIS_ERRORS as error:
-        log.warning("search_cache_unavailable", operation="cached_results", error=str(error))
-        return None
-    return str(raw) if raw is not None else None
-
-
-async def store_results(key: str, body: str) -> None:
-    try:
-        await get_redis().set(key, body, ex=RESULTS_TTL_SECONDS)
-    except _REDIS_ERRORS as error:
-        log.warning("search_cache_unavailable", operation="store_results", error=str(error))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, func, text
+from sqlalchemy import CheckConstraint, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reelbyte.core.db import Base
@@ -51,18 +51,3 @@ Index(
     postgresql_using="gin",
     postgresql_where=CREATORS,
 )
-
-
-class SearchState(Base):
-    """One row: a version number that every change to what gig search shows moves forward.
-
-    A statement trigger on gigs (and on the user fields a gig hit shows) bumps `gigs_version` in
-    the changing transaction, so once a change is committed every reader sees a new version and
-    cached result pages of the old one are never served again (search/cache.py).
-    """
-
-    __tablename__ = "search_state"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    gigs_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

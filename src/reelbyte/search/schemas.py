@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from reelbyte.catalog.models import Gig
+from reelbyte.catalog.reads import EXCERPT_LENGTH
 from reelbyte.catalog.schemas import GigSummary
 from reelbyte.core.money import Money
 from reelbyte.core.schemas import ResponseModel
@@ -19,17 +19,11 @@ from reelbyte.core.text import excerpt
 from reelbyte.identity.models import Availability, CreatorLevel, User
 from reelbyte.search.models import TermSource
 
-EXCERPT_LENGTH = 300
-
 
 class GigHit(GigSummary):
     """A gig in search results: the card of `GET /gigs` plus the start of its description."""
 
     description: str = Field(description="the first 300 characters")
-
-    @classmethod
-    def hit(cls, gig: Gig, creator: User) -> GigHit:
-        return cls(**GigSummary.fields_of(gig, creator), description=excerpt(gig.description, EXCERPT_LENGTH))
 
 
 class CreatorHit(ResponseModel):

@@ -8,7 +8,6 @@ popular gig queries, which Redis keeps until anything they show changes (search/
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +17,8 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from reelbyte.catalog.listing import GigFilters, gig_list_query
-from reelbyte.catalog.models import Gig
+from reelbyte.catalog import reads
+from reelbyte.catalog.listing import GigFilters
 from reelbyte.core.pagination import Page, PageParams
 from reelbyte.identity.models import User
 from reelbyte.projects.listing import ProjectFilters, project_list_query
@@ -27,8 +26,8 @@ from reelbyte.projects.models import Project
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import cache
 from reelbyte.search.creators import CreatorFilters, creator_list_query
-from reelbyte.search.models import SearchState, SearchTerm, TermSource
-from reelbyte.search.schemas import CreatorHit, GigHit, Suggestion
+from reelbyte.search.models import SearchTerm, TermSource
+from reelbyte.search.schemas import CreatorHit, Suggestion
 
 # --- result pages -------------------------------------------------------------------------
 
@@ -43,60 +42,20 @@ async def _page(
     return rows, int(await session.scalar(count) or 0)
 
 
-async def _users_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
-    if not ids:
-        return {}
-    users = await session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: user for user in users}
-
-
 async def search_gigs(session: AsyncSession, q: str | None, filters: GigFilters, params: PageParams) -> str:
     """Listed gigs matching `q` and the filters, as the JSON of a `Page[GigHit]`.
 
-    `sort_by=relevance` ranks by text and reputation. Pages of popular queries come from Redis
-    when nothing they show has changed since (see search/cache.py); everything else is read
-    from PostgreSQL. JSON rather than models, so that a cached page is sent as it is stored.
+    `sort_by=relevance` ranks by text and reputation. The pages of popular queries (and of no
+    query: the plain list) are cached until anything they show changes (catalog/pages.py); the
+    long tail of rare queries is never cached, so it cannot crowd Redis.
     """
-    if not q or not await cache.is_popular(q):
-        page = await _search_gigs(session, q, filters, params)
-        if q and page.total:
-            await cache.record_search(q)
-        return page.model_dump_json()
-    version = await session.scalar(select(SearchState.gigs_version).where(SearchState.id == 1))
-    key = cache.results_key(
-        version or 0, {"q": q, "filters": filters.model_dump(mode="json"), "page": params.model_dump()}
+    cached = not q or await cache.is_popular(q)
+    body = await reads.gig_list(
+        session, filters.model_copy(update={"q": q}), params, hits=True, cached=cached
     )
-    body = await cache.cached_results(key)  # only pages that found something are stored
-    if body is None:
-        page = await _search_gigs(session, q, filters, params)
-        body = page.model_dump_json()
-        if not page.total:
-            return body
-        await cache.store_results(key, body)
-    await cache.record_search(q)
+    if q and not reads.lists_nothing(body):
+        await cache.record_search(q)
     return body
-
-
-def gig_search_queries(q: str | None, filters: GigFilters) -> tuple[Select[Any], Select[Any]]:
-    """The shared gig list query (catalog/listing.py) with `q` added: (page query, count query)."""
-    items, count = gig_list_query(filters.model_copy(update={"q": q}))
-    # The partial indexes' own predicate, spelt as they spell it ("is_active", where the shared
-    # query says "is_active IS true", which the planner cannot match to them), so that the
-    # indexed sorts are used. The condition is the same; only its spelling differs.
-    return (
-        items.where(Gig.is_active, Gig.price_from_minor.is_not(None)),
-        count.where(Gig.is_active, Gig.price_from_minor.is_not(None)),
-    )
-
-
-async def _search_gigs(
-    session: AsyncSession, q: str | None, filters: GigFilters, params: PageParams
-) -> Page[GigHit]:
-    items, count = gig_search_queries(q, filters)
-    gigs, total = await _page(session, items, count, params)
-    creators = await _users_by_id(session, {gig.creator_id for gig in gigs})
-    hits = [GigHit.hit(gig, creators[gig.creator_id]) for gig in gigs]
-    return Page[GigHit].of(hits, total, params)
 
 
 async def search_creators(

@@ -1,0 +1,298 @@
+"""The hot reads of the catalog — gig pages, gig lists, gig search — as JSON built straight
+from rows.
+
+These are the most requested pages, so they skip what the rest of the API pays for
+convenience: no ORM objects (a Core select of the shown columns, the creator and categories
+joined in the same statement), no Pydantic validation of data the database has already
+constrained, and one serialisation (orjson) into exactly the JSON the response models
+(`GigOut`, `Page[GigSummary]`, `Page[GigHit]`) describe; tests hold the two equal. Pages are
+cached in Redis under the catalog version (catalog/pages.py).
+
+Totals: counting every match of a broad list would cost more than the page itself, so lists
+count up to COUNT_CAP matches; beyond, `total` is COUNT_CAP and `total_is_exact` false
+("10,000+"). A page shorter than its size tells its own total without a count.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import Row, Select, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from reelbyte.catalog.listing import GigFilters, filter_conditions, order_by
+from reelbyte.catalog.models import Category, Gig, Package
+from reelbyte.catalog.pages import cached_page
+from reelbyte.core.money import format_minor
+from reelbyte.core.pagination import PageParams
+from reelbyte.core.text import excerpt
+from reelbyte.identity.models import User
+
+COUNT_CAP = 10_000
+CACHED_LIST_PAGES = 5  # pages 1-5 of any list are cached; deeper pages are rarely asked twice
+EXCERPT_LENGTH = 300  # a search hit's start of the description
+SLUG_LENGTH = 160
+
+Subcategory = aliased(Category)
+
+CARD_COLUMNS = (
+    Gig.id,
+    Gig.slug,
+    Gig.title,
+    Gig.creator_level,
+    Gig.category_id,
+    Gig.subcategory_id,
+    Gig.tags,
+    Gig.thumbnail_url,
+    Gig.video_preview_url,
+    Gig.price_from_minor,
+    Gig.price_to_minor,
+    Gig.currency,
+    Gig.min_delivery_days,
+    Gig.views_count,
+    Gig.orders_count,
+    Gig.rating,
+    Gig.total_reviews,
+    Gig.is_featured,
+    Gig.created_at,
+    User.id.label("creator_id"),
+    User.username.label("creator_username"),
+    User.full_name.label("creator_full_name"),
+    User.avatar_url.label("creator_avatar_url"),
+    User.creator_level.label("creator_creator_level"),
+    User.rating.label("creator_rating"),
+    User.total_reviews.label("creator_total_reviews"),
+)
+PAGE_COLUMNS = (
+    Gig.description,
+    Gig.requirements,
+    Gig.gallery_urls,
+    Gig.is_active,
+    Gig.updated_at,
+    Category.name.label("category_name"),
+    Category.slug.label("category_slug"),
+    Subcategory.name.label("subcategory_name"),
+    Subcategory.slug.label("subcategory_slug"),
+)
+PACKAGE_COLUMNS = (
+    Package.id,
+    Package.gig_id,
+    Package.tier,
+    Package.description,
+    Package.price_minor,
+    Package.currency,
+    Package.delivery_days,
+    Package.revisions,
+    Package.features,
+    Package.created_at,
+    Package.updated_at,
+)
+
+
+def dumps(value: Any) -> str:
+    """JSON as the response models write it: UTC times with `Z`, decimals as strings."""
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z, default=str).decode()
+
+
+def _money(minor: int | None, currency: str) -> dict[str, str] | None:
+    return None if minor is None else {"currency": currency, "value": format_minor(minor)}
+
+
+def card(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
+    """A gig as lists show it (`GigSummary`)."""
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "creator": {
+            "id": row.creator_id,
+            "username": row.creator_username,
+            "full_name": row.creator_full_name,
+            "avatar_url": row.creator_avatar_url,
+            "creator_level": row.creator_creator_level,
+            "rating": str(row.creator_rating),
+            "total_reviews": row.creator_total_reviews,
+        },
+        "creator_level": row.creator_level,
+        "category_id": row.category_id,
+        "subcategory_id": row.subcategory_id,
+        "tags": row.tags or [],
+        "thumbnail_url": row.thumbnail_url,
+        "video_preview_url": row.video_preview_url,
+        "price_from": _money(row.price_from_minor, row.currency),
+        "price_to": _money(row.price_to_minor, row.currency),
+        "min_delivery_days": row.min_delivery_days,
+        "stats": {
+            "views": row.views_count,
+            "orders": row.orders_count,
+            "rating": str(row.rating),
+            "total_reviews": row.total_reviews,
+        },
+        "is_featured": row.is_featured,
+        "created_at": row.created_at,
+    }
+
+
+def _package(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "gig_id": row.gig_id,
+        "tier": row.tier,
+        "name": row.tier.value.capitalize(),
+        "description": row.description,
+        "price": _money(row.price_minor, row.currency),
+        "delivery_days": row.delivery_days,
+        "revisions": row.revisions,
+        "features": row.features or [],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+# --- a gig's page -------------------------------------------------------------------------
+
+
+class GigPage:
+    """A gig's page (`GigOut` as JSON), with what the caller decides on: who made it and
+    whether it is active. Cached as one string: a header line, then the JSON."""
+
+    def __init__(self, gig_id: uuid.UUID, creator_id: uuid.UUID, is_active: bool, body: str) -> None:
+        self.gig_id, self.creator_id, self.is_active, self.body = gig_id, creator_id, is_active, body
+
+    def stored(self) -> str:
+        return f"{self.gig_id} {self.creator_id} {int(self.is_active)}\n{self.body}"
+
+    @classmethod
+    def from_stored(cls, text: str) -> GigPage:
+        header, body = text.split("\n", 1)
+        gig_id, creator_id, active = header.split(" ")
+        return cls(uuid.UUID(gig_id), uuid.UUID(creator_id), active == "1", body)
+
+
+def _gig_page_query(ref: str) -> Select[*tuple[Any, ...]] | None:
+    """The gig's row with its creator and categories, by id or else slug (None: cannot exist)."""
+    if "\x00" in ref or len(ref) > SLUG_LENGTH:
+        return None
+    query = (
+        select(*CARD_COLUMNS, *PAGE_COLUMNS)
+        .join(User, User.id == Gig.creator_id)
+        .join(Category, Category.id == Gig.category_id)
+        .outerjoin(Subcategory, Subcategory.id == Gig.subcategory_id)
+    )
+    try:
+        gig_id = uuid.UUID(ref)
+    except ValueError:
+        return query.where(Gig.slug == ref)
+    return query.where((Gig.id == gig_id) | (Gig.slug == ref)).order_by((Gig.id == gig_id).desc()).limit(1)
+
+
+async def read_gig_page(session: AsyncSession, ref: str) -> GigPage | None:
+    """A gig's page by id or slug, active or not, from the database."""
+    query = _gig_page_query(ref)
+    row = (await session.execute(query)).first() if query is not None else None
+    if row is None:
+        return None
+    packages = await session.execute(
+        select(*PACKAGE_COLUMNS).where(Package.gig_id == row.id, Package.is_active).order_by(Package.tier)
+    )
+    page = card(row) | {
+        "description": row.description,
+        "requirements": row.requirements,
+        "gallery_urls": row.gallery_urls or [],
+        "category": {"id": row.category_id, "name": row.category_name, "slug": row.category_slug},
+        "subcategory": (
+            {"id": row.subcategory_id, "name": row.subcategory_name, "slug": row.subcategory_slug}
+            if row.subcategory_id is not None
+            else None
+        ),
+        "is_active": row.is_active,
+        "packages": [_package(package) for package in packages],
+        "updated_at": row.updated_at,
+    }
+    return GigPage(row.id, row.creator_id, row.is_active, dumps(page))
+
+
+async def public_gig_page(session: AsyncSession, ref: str) -> GigPage | None:
+    """An active gig's page, as anybody sees it: from the cache when nothing it shows has
+    changed since it was stored. None for an inactive or unknown gig (never cached)."""
+
+    async def build() -> str | None:
+        page = await read_gig_page(session, ref)
+        return page.stored() if page is not None and page.is_active else None
+
+    stored = await cached_page(session, "gig", {"ref": ref}, build)
+    return GigPage.from_stored(stored) if stored is not None else None
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+async def gig_list(
+    session: AsyncSession, filters: GigFilters, params: PageParams, *, hits: bool = False, cached: bool = True
+) -> str:
+    """A page of listed gigs matching `filters`, as the JSON of `Page[GigSummary]` (or, with
+    `hits`, of search's `Page[GigHit]`: each card with the start of its description). The
+    first pages are cached unless not `cached`."""
+
+    async def build() -> str:
+        return await _read_gig_list(session, filters, params, hits=hits)
+
+    if not cached or params.page > CACHED_LIST_PAGES:
+        return await build()
+    parts = {"filters": filters.model_dump(mode="json"), "page": params.model_dump(), "hits": hits}
+    body = await cached_page(session, "gigs", parts, build)
+    assert body is not None  # a list page is always built
+    return body
+
+
+def gig_list_queries(
+    filters: GigFilters, params: PageParams, *, hits: bool = False
+) -> tuple[Select[*tuple[Any, ...]], Select[int]]:
+    """(the page's statement, the statement counting its matches up to COUNT_CAP + 1)."""
+    conditions = filter_conditions(filters)
+    columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
+    items = (
+        select(*columns)
+        .join(User, User.id == Gig.creator_id)
+        .where(*conditions)
+        .order_by(*order_by(filters))
+        .limit(params.page_size)
+        .offset(params.offset)
+    )
+    matches = select(literal(1)).select_from(Gig).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    return items, select(func.count()).select_from(matches)
+
+
+def lists_nothing(body: str) -> bool:
+    """Whether a list page's JSON (as `gig_list` writes it, items first) has no items."""
+    return body.startswith('{"items":[]')
+
+
+async def _read_gig_list(
+    session: AsyncSession, filters: GigFilters, params: PageParams, *, hits: bool
+) -> str:
+    items, count = gig_list_queries(filters, params, hits=hits)
+    rows = (await session.execute(items)).all()
+    if (rows and len(rows) < params.page_size) or (not rows and params.offset == 0):
+        total, exact = params.offset + len(rows), True  # the last page tells the total
+    else:
+        counted = int(await session.scalar(count) or 0)
+        total, exact = min(counted, COUNT_CAP), counted <= COUNT_CAP
+    cards = [card(row) for row in rows]
+    if hits:
+        for item, row in zip(cards, rows, strict=True):
+            item["description"] = excerpt(row.description, EXCERPT_LENGTH)
+    return dumps(
+        {
+            "items": cards,
+            "total": total,
+            "total_is_exact": exact,
+            "page": params.page,
+            "page_size": params.page_size,
+            "total_pages": math.ceil(total / params.page_size),
+        }
+    )
