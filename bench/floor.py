@@ -13,6 +13,7 @@ It understands the query parameters the benchmark sends: `category_id`, `sort_by
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import uuid
@@ -39,11 +40,17 @@ CARD = """
     u.total_reviews AS u_total_reviews"""
 ORDERS = {
     "popular": "g.orders_count DESC, g.views_count DESC, g.id",
-    "relevance": "g.orders_count DESC, g.views_count DESC, g.id",
     "newest": "g.created_at DESC, g.id",
     "price_asc": "g.price_from_minor, g.id",
     "price_desc": "g.price_from_minor DESC, g.id",
     "rating": "g.rating DESC, g.total_reviews DESC, g.id",
+}
+KEYS = {
+    "popular": ("orders_count", "views_count", "id"),
+    "newest": ("created_at", "id"),
+    "price_asc": ("price_from_minor", "id"),
+    "price_desc": ("price_from_minor", "id"),
+    "rating": ("rating", "total_reviews", "id"),
 }
 DETAIL = f"""
     SELECT {CARD}, g.description, g.requirements, g.gallery_urls, g.is_active, g.updated_at,
@@ -59,15 +66,25 @@ PACKAGES = """
         created_at, updated_at
     FROM packages WHERE gig_id = %s AND is_active ORDER BY tier"""
 
-pool = AsyncConnectionPool(
-    os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres").replace(
-        "postgresql+psycopg://", "postgresql://"
-    ),
-    min_size=16,
-    max_size=16,
-    open=False,
-    kwargs={"autocommit": True, "row_factory": dict_row},
-)
+pool: AsyncConnectionPool | None = None
+
+
+async def open_pool(database_url: str) -> AsyncConnectionPool:
+    global pool
+    pool = AsyncConnectionPool(
+        database_url.replace("postgresql+psycopg://", "postgresql://"),
+        min_size=16,
+        max_size=16,
+        open=False,
+        kwargs={"autocommit": True, "row_factory": dict_row},
+    )
+    await pool.open()
+    return pool
+
+
+def connection() -> Any:
+    assert pool is not None, "open_pool() first"
+    return pool.connection()
 
 
 def money(minor: int | None, currency: str) -> dict[str, str] | None:
@@ -138,16 +155,17 @@ async def gigs(request: Request) -> Response:
     if "category_id" in params:
         where += " AND g.category_id = %s"
         args.append(int(params["category_id"]))
-    order = ORDERS[params.get("sort_by", "relevance")]
-    async with pool.connection() as conn:
+    sort = params.get("sort_by", "popular").replace("relevance", "popular")
+    async with connection() as conn:
         rows = await (
             await conn.execute(
                 f"SELECT {CARD} FROM gigs g JOIN users u ON u.id = g.creator_id WHERE {where} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
-                [*args, size, (page - 1) * size],
+                f"ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
+                [*args, size + 1, (page - 1) * size],
             )
         ).fetchall()
-        if (rows and len(rows) < size) or (not rows and page == 1):
+        more, rows = len(rows) > size, rows[:size]
+        if not more and (rows or page == 1):
             total = (page - 1) * size + len(rows)
         else:
             counted = await (
@@ -167,13 +185,19 @@ async def gigs(request: Request) -> Response:
             "page": page,
             "page_size": size,
             "total_pages": math.ceil(total / size),
+            "next_cursor": cursor(sort, rows[-1]) if more else None,
         }
     )
 
 
+def cursor(sort: str, row: dict[str, Any]) -> str:
+    values = [sort, *(row[key] for key in KEYS[sort])]
+    return base64.urlsafe_b64encode(orjson.dumps(values, default=str)).decode()
+
+
 async def gig(request: Request) -> Response:
     ref = request.path_params["ref"]
-    async with pool.connection() as conn:
+    async with connection() as conn:
         try:
             row = await (await conn.execute(DETAIL + "g.id = %s", [uuid.UUID(ref)])).fetchone()
         except ValueError:
@@ -205,11 +229,11 @@ async def health(_: Request) -> Response:
 
 @asynccontextmanager
 async def lifespan(_: Starlette) -> AsyncIterator[None]:
-    await pool.open()
+    opened = await open_pool(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     try:
         yield
     finally:
-        await pool.close()
+        await opened.close()
 
 
 app = Starlette(

@@ -202,8 +202,57 @@ async def test_lists_count_up_to_the_cap_and_say_when_the_total_is_a_lower_bound
         await make_gig(client, headers)
     first = (await client.get("/v1/gigs", params={"page_size": 1, "page": 6})).json()  # not cached
     assert (first["total"], first["total_is_exact"], first["total_pages"]) == (4, True, 4)
-    monkeypatch.setattr(reads, "COUNT_CAP", 2)
-    capped = (await client.get("/v1/gigs", params={"page_size": 1, "page": 6})).json()
-    assert (capped["total"], capped["total_is_exact"], capped["total_pages"]) == (2, False, 2)
     last = (await client.get("/v1/gigs", params={"page_size": 3, "page": 2})).json()  # a short page knows
     assert (last["total"], last["total_is_exact"], len(last["items"])) == (4, True, 1)
+    monkeypatch.setattr(reads, "COUNT_CAP", 2)
+    capped = (await client.get("/v1/gigs", params={"page_size": 1, "page": 2})).json()
+    assert (capped["total"], capped["total_is_exact"], capped["total_pages"]) == (2, False, 2)
+
+
+async def test_cursors_page_through_a_whole_list_in_every_sort_order(
+    client: httpx.AsyncClient, listed: tuple[dict[str, Any], dict[str, Any], Headers]
+) -> None:
+    """Following `next_cursor` from the first page visits every listed gig once, in the same
+    order as page numbers do, for every sort (ties broken by id)."""
+    _, _, headers = listed
+    for index, price in enumerate(["20.00", "20.00", "35.00", "90.00", "20.00"]):
+        gig = await make_gig(client, headers, packages=[package_body("basic", price)])
+        await update_gig(gig["id"], rating=Decimal(index % 2) + Decimal("3.5"), orders_count=index % 3)
+    for sort in ("price_asc", "price_desc", "newest", "rating", "popular"):
+        by_number = (await client.get("/v1/gigs", params={"sort_by": sort, "page_size": 100})).json()["items"]
+        assert len(by_number) == 6
+        seen: list[str] = []
+        params: dict[str, Any] = {"sort_by": sort, "page_size": 2}
+        while True:
+            page = (await client.get("/v1/gigs", params=params)).json()
+            seen += [item["id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+            assert len(page["items"]) == 2
+        assert seen == [item["id"] for item in by_number], sort
+        assert page["page"] is None
+        assert page["total"] == 6
+
+
+async def test_bad_cursors_and_too_deep_pages_are_refused(
+    client: httpx.AsyncClient, listed: tuple[dict[str, Any], dict[str, Any], Headers]
+) -> None:
+    _, _, headers = listed
+    await make_gig(client, headers)
+    first = (await client.get("/v1/gigs", params={"sort_by": "newest", "page_size": 1})).json()
+    cursor = first["next_cursor"]
+    refused = [
+        ({"sort_by": "price_asc", "cursor": cursor}, "invalid_cursor"),  # given for another order
+        ({"cursor": "bm90LWEtY3Vyc29y"}, "invalid_cursor"),  # base64 of junk
+        ({"cursor": "W10="}, "invalid_cursor"),  # an empty list
+        ({"cursor": "WyJuZXdlc3QiLCJ5ZXN0ZXJkYXkiLCIxIl0="}, "invalid_cursor"),  # not a time
+        ({"sort_by": "popular", "cursor": "WyJwb3B1bGFyIiwxZTk5LDAsIjEiXQ=="}, "invalid_cursor"),  # a float
+        ({"page": 501}, "page_too_deep"),  # 501 pages of 20: beyond the 10,000 that pages reach
+    ]
+    for params, code in refused:
+        response = await client.get("/v1/gigs", params=params)
+        assert response.status_code == 400, (params, response.text)
+        assert response.json()["error"] == code
+    response = await client.get("/v1/search/gigs", params={"q": "youtube", "cursor": cursor})
+    assert response.json()["error"] == "no_cursor_for_relevance"

@@ -225,7 +225,15 @@ async def test_the_list_shows_open_projects_and_filters_them(
         return [item["title"] for item in response.json()["items"]]
 
     page = (await client.get("/v1/projects")).json()
-    assert set(page) == {"items", "total", "page", "page_size", "total_pages"}
+    assert set(page) == {
+        "items",
+        "total",
+        "total_is_exact",
+        "page",
+        "page_size",
+        "total_pages",
+        "next_cursor",
+    }
     assert page["total"] == 2
     assert await titles() == ["Cheap edit", "Logo sting"]
     assert await titles(category_id=categories.motion_graphics) == ["Logo sting"]

@@ -89,3 +89,13 @@ class InvalidPriceRange(BadRequest):
 class InvalidTag(BadRequest):
     code = "invalid_tag"
     message = "Each tag has 1 to 40 characters, one of them not a space, and no control characters."
+
+
+class PageTooDeep(BadRequest):
+    code = "page_too_deep"
+    message = "Page numbers reach the first 10,000 gigs of a list; page on with `cursor` (each page's `next_cursor`)."
+
+
+class NoCursorForRelevance(BadRequest):
+    code = "no_cursor_for_relevance"
+    message = "Results sorted by relevance to a query are paged by number only; sort otherwise to page on with a cursor."

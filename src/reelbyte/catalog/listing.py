@@ -66,6 +66,15 @@ class GigFilters(BaseModel):
 
 MAX_TAG_LENGTH = 40
 
+GigCursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern="^[A-Za-z0-9_=-]+$",
+        description="the `next_cursor` of the page before: the page after it, at any depth (not for relevance to `q`)",
+    ),
+]
+
 
 @raises(InvalidPriceRange, InvalidTag)
 def gig_filters(
@@ -152,17 +161,32 @@ def relevance(q: str) -> ColumnElement[Any]:
     return rank * reputation
 
 
+# Each sort as its key columns, most significant first, `True` for descending; the id last
+# makes every order total, so that a keyset cursor (catalog/reads.py) names one position.
+SORT_KEYS: dict[GigSort, tuple[tuple[Any, bool], ...]] = {
+    GigSort.PRICE_ASC: ((Gig.price_from_minor, False), (Gig.id, False)),
+    GigSort.PRICE_DESC: ((Gig.price_from_minor, True), (Gig.id, False)),
+    GigSort.RATING: ((Gig.rating, True), (Gig.total_reviews, True), (Gig.id, False)),
+    GigSort.POPULAR: ((Gig.orders_count, True), (Gig.views_count, True), (Gig.id, False)),
+    GigSort.NEWEST: ((Gig.created_at, True), (Gig.id, False)),
+}
+
+
+def effective_sort(filters: GigFilters) -> GigSort:
+    """Relevance without words to be relevant to is popularity."""
+    if filters.sort_by is GigSort.RELEVANCE and not filters.q:
+        return GigSort.POPULAR
+    return filters.sort_by
+
+
+def sort_keys(filters: GigFilters) -> tuple[tuple[Any, bool], ...] | None:
+    """The key columns of the list's order; None for relevance to a query (a computed rank)."""
+    return SORT_KEYS.get(effective_sort(filters))
+
+
 def order_by(filters: GigFilters) -> list[Any]:
-    sort = filters.sort_by
-    if sort is GigSort.RELEVANCE:
-        if filters.q:
-            return [relevance(filters.q).desc(), Gig.id]
-        sort = GigSort.POPULAR  # no words to be relevant to: the most popular first
-    orderings: dict[GigSort, list[Any]] = {
-        GigSort.PRICE_ASC: [Gig.price_from_minor.asc(), Gig.id],
-        GigSort.PRICE_DESC: [Gig.price_from_minor.desc(), Gig.id],
-        GigSort.RATING: [Gig.rating.desc(), Gig.total_reviews.desc(), Gig.id],
-        GigSort.POPULAR: [Gig.orders_count.desc(), Gig.views_count.desc(), Gig.id],
-        GigSort.NEWEST: [Gig.created_at.desc(), Gig.id],
-    }
-    return orderings[sort]
+    keys = sort_keys(filters)
+    if keys is None:
+        assert filters.q
+        return [relevance(filters.q).desc(), Gig.id]
+    return [column.desc() if descending else column.asc() for column, descending in keys]

@@ -10,23 +10,35 @@ cached in Redis under the catalog version (catalog/pages.py).
 
 Totals: counting every match of a broad list would cost more than the page itself, so lists
 count up to COUNT_CAP matches; beyond, `total` is COUNT_CAP and `total_is_exact` false
-("10,000+"). A page shorter than its size tells its own total without a count.
+("10,000+"). The last page tells its own total without a count.
+
+Depth: page numbers reach the first COUNT_CAP gigs (an offset makes PostgreSQL read and drop
+every row before the page). Every page but the last carries a `next_cursor`, its last gig's
+place in the sort order; a page asked `cursor=` starts right after that place, found in the
+sort's index, so page 5,000 costs what page 1 does (keyset paging).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import uuid
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Select, func, literal, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from reelbyte.catalog.listing import GigFilters, filter_conditions, order_by
+from reelbyte.catalog.errors import NoCursorForRelevance, PageTooDeep
+from reelbyte.catalog.listing import GigFilters, effective_sort, filter_conditions, order_by, sort_keys
 from reelbyte.catalog.models import Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
+from reelbyte.core.errors import InvalidCursor
 from reelbyte.core.money import format_minor
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.text import excerpt
@@ -232,16 +244,26 @@ async def public_gig_page(session: AsyncSession, ref: str) -> GigPage | None:
 
 
 async def gig_list(
-    session: AsyncSession, filters: GigFilters, params: PageParams, *, hits: bool = False, cached: bool = True
+    session: AsyncSession,
+    filters: GigFilters,
+    params: PageParams,
+    *,
+    cursor: str | None = None,
+    hits: bool = False,
+    cached: bool = True,
 ) -> str:
     """A page of listed gigs matching `filters`, as the JSON of `Page[GigSummary]` (or, with
-    `hits`, of search's `Page[GigHit]`: each card with the start of its description). The
-    first pages are cached unless not `cached`."""
+    `hits`, of search's `Page[GigHit]`: each card with the start of its description): the
+    page numbered `params.page`, or with a `cursor` the page after it. The first pages are
+    cached unless not `cached`."""
+    position = _position(cursor, filters) if cursor is not None else None
+    if position is None and params.offset >= COUNT_CAP:
+        raise PageTooDeep(details={"page": params.page, "page_size": params.page_size})
 
     async def build() -> str:
-        return await _read_gig_list(session, filters, params, hits=hits)
+        return await _read_gig_list(session, filters, params, position, hits=hits)
 
-    if not cached or params.page > CACHED_LIST_PAGES:
+    if not cached or position is not None or params.page > CACHED_LIST_PAGES:
         return await build()
     parts = {"filters": filters.model_dump(mode="json"), "page": params.model_dump(), "hits": hits}
     body = await cached_page(session, "gigs", parts, build)
@@ -250,9 +272,13 @@ async def gig_list(
 
 
 def gig_list_queries(
-    filters: GigFilters, params: PageParams, *, hits: bool = False
+    filters: GigFilters, params: PageParams, position: list[Any] | None = None, *, hits: bool = False
 ) -> tuple[Select[*tuple[Any, ...]], Select[int]]:
-    """(the page's statement, the statement counting its matches up to COUNT_CAP + 1)."""
+    """(the page's statement, the statement counting the list's matches up to COUNT_CAP + 1).
+
+    The page reads one row more than its size, to know whether another page follows. With a
+    `position` (a cursor's key values) it starts after that row, at any depth for the price
+    of the first page; else at the page's offset."""
     conditions = filter_conditions(filters)
     columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
     items = (
@@ -260,11 +286,66 @@ def gig_list_queries(
         .join(User, User.id == Gig.creator_id)
         .where(*conditions)
         .order_by(*order_by(filters))
-        .limit(params.page_size)
-        .offset(params.offset)
+        .limit(params.page_size + 1)
     )
+    keys = sort_keys(filters)
+    if position is not None and keys is not None:
+        items = items.where(_after(keys, position))
+    else:
+        items = items.offset(params.offset)
     matches = select(literal(1)).select_from(Gig).where(*conditions).limit(COUNT_CAP + 1).subquery()
     return items, select(func.count()).select_from(matches)
+
+
+def _after(keys: tuple[tuple[Any, bool], ...], values: list[Any]) -> ColumnElement[bool]:
+    """Rows after `values` in the order of `keys`: beyond on the first key, or equal on it and
+    beyond on the next, and so on; with the first key's bound stated alone too, so that its
+    index can start the scan there."""
+    beyond = []
+    for index, (column, descending) in enumerate(keys):
+        equal_before = [keys[i][0] == values[i] for i in range(index)]
+        step = column < values[index] if descending else column > values[index]
+        beyond.append(and_(*equal_before, step))
+    first, descending = keys[0]
+    bound = first <= values[0] if descending else first >= values[0]
+    return and_(bound, or_(*beyond))
+
+
+def _cursor(filters: GigFilters, row: Row[*tuple[Any, ...]]) -> str | None:
+    """The cursor naming `row`'s place in the list's order (None for relevance to a query)."""
+    keys = sort_keys(filters)
+    if keys is None:
+        return None
+    values = [getattr(row, column.key) for column, _ in keys]
+    return base64.urlsafe_b64encode(orjson.dumps([effective_sort(filters), *values], default=str)).decode()
+
+
+def _position(cursor: str, filters: GigFilters) -> list[Any]:
+    """A cursor's key values, typed as its columns (400 for anything a list did not give)."""
+    keys = sort_keys(filters)
+    if keys is None:
+        raise NoCursorForRelevance()
+    try:
+        sort, *values = orjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if sort != effective_sort(filters) or len(values) != len(keys):
+            raise ValueError("another sort")
+        return [_typed(column, value) for (column, _), value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, UnicodeError, ArithmeticError, binascii.Error) as error:
+        raise InvalidCursor(details={"cursor": cursor[:200]}) from error
+
+
+def _typed(column: Any, value: Any) -> Any:
+    kind = column.type.python_type
+    if kind is datetime:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("a time without its zone")
+        return parsed
+    if kind is int and not isinstance(value, int):
+        raise TypeError("not a whole number")
+    if kind is int and abs(value) >= 2**63:
+        raise ValueError("out of range")
+    return kind(value) if kind in (Decimal, uuid.UUID) else value
 
 
 def lists_nothing(body: str) -> bool:
@@ -273,11 +354,13 @@ def lists_nothing(body: str) -> bool:
 
 
 async def _read_gig_list(
-    session: AsyncSession, filters: GigFilters, params: PageParams, *, hits: bool
+    session: AsyncSession, filters: GigFilters, params: PageParams, position: list[Any] | None, *, hits: bool
 ) -> str:
-    items, count = gig_list_queries(filters, params, hits=hits)
+    items, count = gig_list_queries(filters, params, position, hits=hits)
     rows = (await session.execute(items)).all()
-    if (rows and len(rows) < params.page_size) or (not rows and params.offset == 0):
+    more = len(rows) > params.page_size
+    rows = rows[: params.page_size]
+    if position is None and not more and (rows or params.offset == 0):
         total, exact = params.offset + len(rows), True  # the last page tells the total
     else:
         counted = int(await session.scalar(count) or 0)
@@ -291,8 +374,9 @@ async def _read_gig_list(
             "items": cards,
             "total": total,
             "total_is_exact": exact,
-            "page": params.page,
+            "page": params.page if position is None else None,
             "page_size": params.page_size,
             "total_pages": math.ceil(total / params.page_size),
+            "next_cursor": _cursor(filters, rows[-1]) if more else None,
         }
     )

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Response, status
 
 from reelbyte.catalog import categories, errors, schemas, service
-from reelbyte.catalog.listing import GigFilters, gig_filters
-from reelbyte.core.errors import NotOwner, error_responses
+from reelbyte.catalog.listing import GigCursor, GigFilters, gig_filters
+from reelbyte.core.errors import InvalidCursor, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentCreator, CurrentUser, OptionalUser
@@ -116,16 +116,22 @@ async def list_tags(
 # --- gigs ---------------------------------------------------------------------------------
 
 
-@gigs_router.get("", response_model=Page[schemas.GigSummary])
+@gigs_router.get(
+    "",
+    response_model=Page[schemas.GigSummary],
+    responses=error_responses(errors.PageTooDeep, InvalidCursor, errors.NoCursorForRelevance),
+)
 async def list_gigs(
     session: SessionDep,
     filters: Annotated[GigFilters, Depends(gig_filters)],
     page: Annotated[PageParams, Depends(page_params)],
+    cursor: GigCursor = None,
 ) -> Response:
     """Listed gigs (active, with a package), filtered and sorted; prices in major units.
 
-    `total` counts up to 10,000 matches; beyond, it is 10,000 and `total_is_exact` is false."""
-    return _json(await service.list_gigs(session, filters, page))
+    `total` counts up to 10,000 matches; beyond, it is 10,000 and `total_is_exact` is false.
+    Page numbers reach that far; every page but the last has a `next_cursor` that pages on."""
+    return _json(await service.list_gigs(session, filters, page, cursor))
 
 
 @gigs_router.post(

@@ -157,9 +157,11 @@ async def view_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigP
     return page
 
 
-async def list_gigs(session: AsyncSession, filters: GigFilters, params: PageParams) -> str:
+async def list_gigs(
+    session: AsyncSession, filters: GigFilters, params: PageParams, cursor: str | None
+) -> str:
     """Listed gigs as the JSON of `Page[GigSummary]` (catalog/reads.py)."""
-    return await reads.gig_list(session, filters, params)
+    return await reads.gig_list(session, filters, params, cursor=cursor)
 
 
 async def _page_of(session: AsyncSession, gig: Gig) -> GigPage:

@@ -119,6 +119,13 @@ class UnsupportedMediaType(AppError):
     message = "Send the request body as application/json."
 
 
+class InvalidCursor(BadRequest):
+    """A list paged by cursor (conversations, gigs) was given a cursor it did not give."""
+
+    code = "invalid_cursor"
+    message = "The cursor is not one this list gave: pass a `next_cursor` as given, with the same sort order."
+
+
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_error"

@@ -4,9 +4,9 @@ characters."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
-import uuid
 from abc import ABC, abstractmethod
 from urllib.parse import unquote_to_bytes
 
@@ -80,7 +80,7 @@ class RequestContextMiddleware(HttpMiddleware):
     turns any unhandled exception into the standard 500 body, logged with that id."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or os.urandom(16).hex()  # as random as a UUID4
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
@@ -106,9 +106,7 @@ class RequestContextMiddleware(HttpMiddleware):
             await response(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
+            _count(scope["method"], _route_template(scope), status, elapsed)
             log.info(
                 "request",
                 method=scope["method"],
@@ -117,6 +115,23 @@ class RequestContextMiddleware(HttpMiddleware):
                 duration_ms=round(elapsed * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+_MetricSeries = tuple[Counter, Histogram]
+_SERIES: dict[tuple[str, str, int], _MetricSeries] = {}
+
+
+def _count(method: str, route: str, status: int, elapsed: float) -> None:
+    """One request in the metrics. The labelled series are looked up once per method, route
+    and status (`labels()` costs a few microseconds that every request would pay)."""
+    series = _SERIES.get((method, route, status))
+    if series is None:
+        series = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+        if len(_SERIES) < 10_000:  # routes are templates: a bounded set, unless something is wrong
+            _SERIES[(method, route, status)] = series
+    requests, latency = series
+    requests.inc()
+    latency.observe(elapsed)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -41,9 +41,13 @@ class Page(BaseModel, Generic[T]):
         description="false when more matched than were counted: `total` is then a lower bound "
         "(gig lists count up to 10,000: show it as 10,000+)",
     )
-    page: int
+    page: int | None = Field(description="null for a page asked by `cursor`")
     page_size: int
     total_pages: int
+    next_cursor: str | None = Field(
+        default=None,
+        description="lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last",
+    )
 
     @classmethod
     def of(cls, items: list[T], total: int, params: PageParams) -> Page[T]:

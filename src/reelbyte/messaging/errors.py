@@ -37,11 +37,6 @@ class NotInContext(BadRequest):
     message = "The participants do not match the order or project the conversation is about."
 
 
-class InvalidCursor(BadRequest):
-    code = "invalid_cursor"
-    message = "The cursor is not valid: pass a next_cursor as given."
-
-
 class RecipientUnavailable(Forbidden):
     code = "recipient_unavailable"
     message = "This account is closed: it cannot receive messages."

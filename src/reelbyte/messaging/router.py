@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Response, status
 
 from reelbyte.catalog.errors import GigNotFound
-from reelbyte.core.errors import NotOwner, RateLimited, error_responses
+from reelbyte.core.errors import InvalidCursor, NotOwner, RateLimited, error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity.deps import CurrentUser, access_claims
@@ -32,7 +32,7 @@ MESSAGE_LIMITS = (errors.MessageRateLimited, RateLimited)
 
 
 @conversations_router.get(
-    "", response_model=schemas.ConversationPage, responses=error_responses(errors.InvalidCursor)
+    "", response_model=schemas.ConversationPage, responses=error_responses(InvalidCursor)
 )
 async def list_conversations(
     user: CurrentUser,

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.catalog import service as catalog_service
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import after_commit, utcnow
-from reelbyte.core.errors import NotOwner
+from reelbyte.core.errors import InvalidCursor, NotOwner
 from reelbyte.core.pagination import newest_first
 from reelbyte.core.ratelimit import Limit, hit
 from reelbyte.identity import service as identity_service
@@ -40,7 +40,6 @@ from reelbyte.messaging.errors import (
     CannotMessageYourself,
     CannotReportYourself,
     ConversationNotFound,
-    InvalidCursor,
     InvalidTargetId,
     MessageDeleted,
     MessageNotFound,

@@ -6,6 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
+from reelbyte.catalog import errors as catalog_errors
+from reelbyte.catalog.listing import GigCursor
+from reelbyte.core.errors import InvalidCursor, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import OptionalUser
@@ -24,12 +27,17 @@ search_router = APIRouter(prefix="/search", tags=["search"])
 Pages = Annotated[PageParams, Depends(page_params)]
 
 
-@search_router.get("/gigs", response_model=Page[schemas.GigHit])
+@search_router.get(
+    "/gigs",
+    response_model=Page[schemas.GigHit],
+    responses=error_responses(catalog_errors.PageTooDeep, InvalidCursor, catalog_errors.NoCursorForRelevance),
+)
 async def search_gigs(
     session: SessionDep,
     q: SearchText,
     filters: GigFilterParams,
     page: Pages,
+    cursor: GigCursor = None,
 ) -> Response:
     """Full-text search over listed gigs with the filters and sorts of `GET /gigs`.
 
@@ -37,7 +45,7 @@ async def search_gigs(
     blends that text rank with the gig's rating and orders. Without `q` this is the plain list.
     Items are the cards of `GET /gigs` plus the start of the description.
     """
-    body = await service.search_gigs(session, q, filters, page)
+    body = await service.search_gigs(session, q, filters, page, cursor)
     return Response(content=body, media_type="application/json")
 
 

@@ -42,7 +42,9 @@ async def _page(
     return rows, int(await session.scalar(count) or 0)
 
 
-async def search_gigs(session: AsyncSession, q: str | None, filters: GigFilters, params: PageParams) -> str:
+async def search_gigs(
+    session: AsyncSession, q: str | None, filters: GigFilters, params: PageParams, cursor: str | None = None
+) -> str:
     """Listed gigs matching `q` and the filters, as the JSON of a `Page[GigHit]`.
 
     `sort_by=relevance` ranks by text and reputation. The pages of popular queries (and of no
@@ -50,9 +52,8 @@ async def search_gigs(session: AsyncSession, q: str | None, filters: GigFilters,
     long tail of rare queries is never cached, so it cannot crowd Redis.
     """
     cached = not q or await cache.is_popular(q)
-    body = await reads.gig_list(
-        session, filters.model_copy(update={"q": q}), params, hits=True, cached=cached
-    )
+    with_q = filters.model_copy(update={"q": q})
+    body = await reads.gig_list(session, with_q, params, cursor=cursor, hits=True, cached=cached)
     if q and not reads.lists_nothing(body):
         await cache.record_search(q)
     return body
