@@ -4,7 +4,7 @@ Run (on the catalog of `reelbyte seed --scale 100000` in .reelbyte/bench-search)
 
     uv run python -m bench.explain_plans
 
-The statements are the ones the services send: built by catalog/reads.gig_list_queries,
+The statements are the ones the services send: built by catalog/reads.gig_list_items and gig_count,
 projects/listing.project_list_query, search/creators.creator_list_query and the suggestion
 query, compiled for psycopg, with the page's LIMIT 20. Each is run once to warm the cache,
 then explained. The plans go to docs/benchmarks.md.
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench._common import ROOT, bench_settings, machine, write_section
 from reelbyte.catalog.listing import GigFilters, GigSort
-from reelbyte.catalog.reads import gig_list_queries
+from reelbyte.catalog.reads import SEARCH_COUNT_CAP, gig_count, gig_list_items
 from reelbyte.core.db import get_database
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.runtime import Runtime
@@ -68,20 +68,18 @@ def cases(category: int, subcategory: int) -> list[tuple[str, Select[Any]]]:
     first_page = PageParams(page=1, page_size=20)
 
     def gigs(**filters: Any) -> Select[Any]:
-        items, _ = gig_list_queries(GigFilters(**filters), first_page)
-        return items
+        return gig_list_items(GigFilters(**filters), first_page)
 
-    def gig_count(**filters: Any) -> Select[Any]:
-        _, count = gig_list_queries(GigFilters(**filters), first_page)
-        return count
+    def gigs_count(**filters: Any) -> Select[Any]:
+        return gig_count(GigFilters(**filters))
 
     def search(q: str, **filters: Any) -> Select[Any]:
-        items, _ = gig_list_queries(GigFilters(q=q, **filters), first_page, hits=True)
-        return items
+        return gig_list_items(
+            GigFilters(q=q, **filters), first_page, hits=True, ranked_among=SEARCH_COUNT_CAP
+        )
 
     def search_count(q: str, **filters: Any) -> Select[Any]:
-        _, count = gig_list_queries(GigFilters(q=q, **filters), first_page, hits=True)
-        return count
+        return gig_count(GigFilters(q=q, **filters))
 
     def creators(**filters: Any) -> Select[Any]:
         items, _ = creator_list_query(CreatorFilters(**filters))
@@ -93,7 +91,7 @@ def cases(category: int, subcategory: int) -> list[tuple[str, Select[Any]]]:
 
     return [
         ("GET /gigs (default: popular)", gigs(sort_by=GigSort.POPULAR)),
-        ("GET /gigs count (no filter)", gig_count()),
+        ("GET /gigs count (no filter)", gigs_count()),
         ("GET /gigs?sort_by=newest", gigs(sort_by=GigSort.NEWEST)),
         ("GET /gigs?category_id=…&sort_by=newest", gigs(category_id=category, sort_by=GigSort.NEWEST)),
         (

@@ -196,3 +196,27 @@ def test_server_errors_are_not_documented_as_expected_answers(app: FastAPI, stat
     for route in _api_routes(app):
         assert status not in route.responses
         assert str(status) not in route.responses
+
+
+def _dependency_calls(dependant: Any) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _dependency_calls(sub)
+
+
+def test_every_dependency_is_a_coroutine(app: FastAPI) -> None:
+    """FastAPI runs a plain `def` dependency in a worker thread: a thread hop for every request
+    that uses it (four of them were a tenth of a cached gig page's cost). Ours do no blocking
+    work, so they are `async def`. FastAPI's OAuth2 form (the password login only, whose
+    Argon2 hash costs a thousand times more) is the one class left."""
+    allowed = {"fastapi.security.oauth2.OAuth2PasswordRequestForm"}
+    plain = {
+        f"{call.__module__}.{getattr(call, '__qualname__', type(call).__qualname__)}"
+        for route in iter_route_contexts(app.routes)
+        if isinstance(route.original_route, APIRoute)
+        for call in _dependency_calls(route.dependant)
+        if call is not None
+        and not inspect.iscoroutinefunction(call)
+        and not inspect.iscoroutinefunction(type(call).__call__)
+    }
+    assert sorted(plain - allowed) == []

@@ -83,10 +83,13 @@ the username) or send `Authorization: Bearer <access token>`.
 def api_router() -> APIRouter:
     json_only = guarded_by(Depends(require_json))
     v1 = APIRouter(prefix="/v1", **guarded_by(Depends(global_rate_limit)))
+    # FastAPI tries routes in the order they were included: the most requested come first
+    # (gig pages and lists, then search), so that they are found after the fewest tries.
+    v1.include_router(catalog_router, **json_only)
+    v1.include_router(search_router)
     for router in (
         auth_router,
         users_router,
-        catalog_router,
         projects_router,
         proposals_router,
         orders_router,
@@ -102,7 +105,7 @@ def api_router() -> APIRouter:
     ):
         v1.include_router(router, **json_only)
     # Bodies that are not JSON: the OAuth2 password flow posts a form; the rest take no body.
-    for router in (token_router, search_router, invoices_router, ws_ticket_router):
+    for router in (token_router, invoices_router, ws_ticket_router):
         v1.include_router(router)
     return v1
 

@@ -227,7 +227,7 @@ async def test_only_routes_that_use_the_session_open_a_unit_of_work(probe_table:
 
     guarded = APIRouter(prefix="/guarded")
 
-    @guarded.get("/plain")
+    @guarded.post("/plain")
     async def plain() -> dict[str, bool]:
         return {"ok": True}
 
@@ -243,7 +243,7 @@ async def test_only_routes_that_use_the_session_open_a_unit_of_work(probe_table:
     app.include_router(bare)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
-        assert (await http.get("/guarded/plain")).status_code == 200
+        assert (await http.post("/guarded/plain")).status_code == 200
         assert (await http.get("/bare/plain")).json() == {"in_unit_of_work": False}
     assert opened == ["guard"]
     assert await _names() == ["guarded"]  # the guard's write was committed by its unit of work
@@ -271,3 +271,34 @@ async def test_a_connection_that_died_in_the_pool_is_replaced_and_the_work_runs_
         await database.dispose()
     assert second != first
     assert len(attempts) == 2  # the first attempt met the dead connection
+
+
+async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_writes(
+    probe_table: None,
+) -> None:
+    """GET and HEAD only read: their statements run on their own (no BEGIN, no COMMIT), on the
+    read pool, where PostgreSQL refuses any write, so a GET that wrote would fail, not write."""
+    router = APIRouter(prefix="/reads")
+
+    @router.get("/mode")
+    async def mode(session: SessionDep) -> dict[str, str]:
+        read_only = await session.scalar(text("SHOW transaction_read_only"))
+        in_block = await session.scalar(text("SELECT now() = statement_timestamp()"))
+        return {"read_only": str(read_only), "own_transaction_per_statement": str(in_block)}
+
+    @router.get("/write")
+    async def write(session: SessionDep) -> dict[str, str]:
+        await _insert(session, "from-a-get")
+        return {"wrote": "yes"}
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
+        assert (await http.get("/reads/mode")).json() == {
+            "read_only": "on",
+            "own_transaction_per_statement": "True",
+        }
+        assert (await http.get("/reads/write")).status_code == 500
+    assert await _names() == []

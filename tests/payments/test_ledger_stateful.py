@@ -617,7 +617,8 @@ class LedgerMachine(RuleBasedStateMachine):
                     text(
                         "UPDATE procrastinate_jobs SET scheduled_at = now() - interval '1 second' "
                         "WHERE task_name = 'auto_complete_order' AND status = 'todo' "
-                        "AND args->>'order_id' = :id"
+                        # not one already made due and waiting in the model's queue to run
+                        "AND scheduled_at > now() AND args->>'order_id' = :id"
                     ),
                     {"id": order.id},
                 )

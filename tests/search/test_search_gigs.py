@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -272,3 +273,25 @@ async def test_search_works_without_redis_cache_entries_and_with_filters_in_the_
         ]
     await get_redis().flushdb()
     assert await _titles(client, q="trailer", max_price="100") == ["Trailer cut cheap"]
+
+
+async def test_relevance_past_the_candidate_bound_ranks_the_most_popular_matches(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common word matches a third of the catalog: relevance then ranks only the most
+    popular SEARCH_COUNT_CAP matches (and says the total is a lower bound); any other sort
+    still lists every match."""
+    from reelbyte.catalog import reads
+
+    creator = await insert_user(full_name="Dana Quill")
+    gigs = [await insert_gig(creator, f"Aerial drone film {n}", prices=[3000 + n]) for n in range(3)]
+    for gig, orders in zip(gigs, [0, 7, 4], strict=True):
+        await update_gig(gig.id, orders_count=orders)
+    monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 2)
+    ranked = (await client.get("/v1/search/gigs", params={"q": "drone"})).json()
+    assert {item["id"] for item in ranked["items"]} == {str(gigs[1].id), str(gigs[2].id)}
+    assert (ranked["total"], ranked["total_is_exact"]) == (2, False)
+    every = (await client.get("/v1/search/gigs", params={"q": "drone", "sort_by": "newest"})).json()
+    assert len(every["items"]) == 3
+    monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 3)  # within the bound: every match is ranked
+    assert len((await client.get("/v1/search/gigs", params={"q": "drone aerial"})).json()["items"]) == 3

@@ -93,7 +93,7 @@ class InvalidTag(BadRequest):
 
 class PageTooDeep(BadRequest):
     code = "page_too_deep"
-    message = "Page numbers reach the first 10,000 gigs of a list; page on with `cursor` (each page's `next_cursor`)."
+    message = "Page numbers reach as far as a list counts (10,000 gigs, 1,000 for a text search); page on with `cursor` (each page's `next_cursor`)."
 
 
 class NoCursorForRelevance(BadRequest):

@@ -77,7 +77,7 @@ GigCursor = Annotated[
 
 
 @raises(InvalidPriceRange, InvalidTag)
-def gig_filters(
+async def gig_filters(
     category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     tags: Annotated[

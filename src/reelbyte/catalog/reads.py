@@ -9,10 +9,10 @@ constrained, and one serialisation (orjson) into exactly the JSON the response m
 cached in Redis under the catalog version (catalog/pages.py).
 
 Totals: counting every match of a broad list would cost more than the page itself, so lists
-count up to COUNT_CAP matches; beyond, `total` is COUNT_CAP and `total_is_exact` false
-("10,000+"). The last page tells its own total without a count.
+count up to COUNT_CAP matches (text searches SEARCH_COUNT_CAP); beyond, `total` is the cap and
+`total_is_exact` false ("10,000+"). The last page tells its own total without a count.
 
-Depth: page numbers reach the first COUNT_CAP gigs (an offset makes PostgreSQL read and drop
+Depth: page numbers reach as far as the count (an offset makes PostgreSQL read and drop
 every row before the page). Every page but the last carries a `next_cursor`, its last gig's
 place in the sort order; a page asked `cursor=` starts right after that place, found in the
 sort's index, so page 5,000 costs what page 1 does (keyset paging).
@@ -35,7 +35,14 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.errors import NoCursorForRelevance, PageTooDeep
-from reelbyte.catalog.listing import GigFilters, effective_sort, filter_conditions, order_by, sort_keys
+from reelbyte.catalog.listing import (
+    GigFilters,
+    GigSort,
+    effective_sort,
+    filter_conditions,
+    order_by,
+    sort_keys,
+)
 from reelbyte.catalog.models import Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
 from reelbyte.core.errors import InvalidCursor
@@ -45,6 +52,18 @@ from reelbyte.core.text import excerpt
 from reelbyte.identity.models import User
 
 COUNT_CAP = 10_000
+# Text searches count less far: counting a text match reads the gig's row (the GIN index only
+# says "maybe"), 15-30 ms for 10,000. And ranking by relevance reads and scores every match's
+# text (a common word matches a third of the catalog: 200+ ms), so past this many matches only
+# the most popular are ranked, and listed: relevance then orders the best-known 1,000
+# ("1,000+ results"), and any other sort still lists every match, by cursor past the first 1,000.
+SEARCH_COUNT_CAP = 1_000
+
+
+def count_cap(filters: GigFilters) -> int:
+    return SEARCH_COUNT_CAP if filters.q else COUNT_CAP
+
+
 CACHED_LIST_PAGES = 5  # pages 1-5 of any list are cached; deeper pages are rarely asked twice
 EXCERPT_LENGTH = 300  # a search hit's start of the description
 SLUG_LENGTH = 160
@@ -257,7 +276,7 @@ async def gig_list(
     page numbered `params.page`, or with a `cursor` the page after it. The first pages are
     cached unless not `cached`."""
     position = _position(cursor, filters) if cursor is not None else None
-    if position is None and params.offset >= COUNT_CAP:
+    if position is None and params.offset >= count_cap(filters):
         raise PageTooDeep(details={"page": params.page, "page_size": params.page_size})
 
     async def build() -> str:
@@ -271,30 +290,44 @@ async def gig_list(
     return body
 
 
-def gig_list_queries(
-    filters: GigFilters, params: PageParams, position: list[Any] | None = None, *, hits: bool = False
-) -> tuple[Select[*tuple[Any, ...]], Select[int]]:
-    """(the page's statement, the statement counting the list's matches up to COUNT_CAP + 1).
+def gig_list_items(
+    filters: GigFilters,
+    params: PageParams,
+    position: list[Any] | None = None,
+    *,
+    hits: bool = False,
+    ranked_among: int | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """The statement of a page of the list.
 
     The page reads one row more than its size, to know whether another page follows. With a
     `position` (a cursor's key values) it starts after that row, at any depth for the price
-    of the first page; else at the page's offset."""
-    conditions = filter_conditions(filters)
+    of the first page; else at the page's offset. With `ranked_among`, relevance is computed
+    only for that many matches, the most popular (see SEARCH_COUNT_CAP)."""
     columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
+    if ranked_among is None:
+        found = select(*columns).where(*filter_conditions(filters))
+    else:
+        popular = filters.model_copy(update={"sort_by": GigSort.POPULAR})
+        candidates = (
+            select(Gig.id).where(*filter_conditions(filters)).order_by(*order_by(popular)).limit(ranked_among)
+        ).cte("candidates")
+        found = select(*columns).select_from(candidates).join(Gig, Gig.id == candidates.c.id)
     items = (
-        select(*columns)
-        .join(User, User.id == Gig.creator_id)
-        .where(*conditions)
-        .order_by(*order_by(filters))
-        .limit(params.page_size + 1)
+        found.join(User, User.id == Gig.creator_id).order_by(*order_by(filters)).limit(params.page_size + 1)
     )
     keys = sort_keys(filters)
     if position is not None and keys is not None:
-        items = items.where(_after(keys, position))
-    else:
-        items = items.offset(params.offset)
-    matches = select(literal(1)).select_from(Gig).where(*conditions).limit(COUNT_CAP + 1).subquery()
-    return items, select(func.count()).select_from(matches)
+        return items.where(_after(keys, position))
+    return items.offset(params.offset)
+
+
+def gig_count(filters: GigFilters) -> Select[int]:
+    """The statement counting the list's matches, up to one more than its cap (`count_cap`)."""
+    matches = (
+        select(literal(1)).select_from(Gig).where(*filter_conditions(filters)).limit(count_cap(filters) + 1)
+    )
+    return select(func.count()).select_from(matches.subquery())
 
 
 def _after(keys: tuple[tuple[Any, bool], ...], values: list[Any]) -> ColumnElement[bool]:
@@ -356,15 +389,23 @@ def lists_nothing(body: str) -> bool:
 async def _read_gig_list(
     session: AsyncSession, filters: GigFilters, params: PageParams, position: list[Any] | None, *, hits: bool
 ) -> str:
-    items, count = gig_list_queries(filters, params, position, hits=hits)
+    # Relevance to a query ranks every candidate, so it is bounded: counted first, and past
+    # SEARCH_COUNT_CAP matches only the most popular ones are ranked (and listed).
+    cap = count_cap(filters)
+    counted = int(await session.scalar(gig_count(filters)) or 0) if sort_keys(filters) is None else None
+    bounded = counted is not None and counted > cap
+    items = gig_list_items(filters, params, position, hits=hits, ranked_among=cap if bounded else None)
     rows = (await session.execute(items)).all()
     more = len(rows) > params.page_size
     rows = rows[: params.page_size]
-    if position is None and not more and (rows or params.offset == 0):
+    if bounded:
+        total, exact = cap, False
+    elif counted is None and position is None and not more and (rows or params.offset == 0):
         total, exact = params.offset + len(rows), True  # the last page tells the total
     else:
-        counted = int(await session.scalar(count) or 0)
-        total, exact = min(counted, COUNT_CAP), counted <= COUNT_CAP
+        if counted is None:
+            counted = int(await session.scalar(gig_count(filters)) or 0)
+        total, exact = min(counted, cap), counted <= cap
     cards = [card(row) for row in rows]
     if hits:
         for item, row in zip(cards, rows, strict=True):

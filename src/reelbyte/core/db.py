@@ -47,18 +47,30 @@ class Timestamps:
 
 
 class Database:
-    """The engine and session factory of one process."""
+    """The engines and session factories of one process: one pool for units of work that
+    write, one for those that only read.
+
+    A reading unit (a GET) runs each statement on its own, without BEGIN and COMMIT (two round
+    trips of the three a cached page costs), on connections PostgreSQL itself keeps read-only:
+    a GET that tried to write would fail at once, not write outside a transaction."""
 
     def __init__(self, url: str, pool_size: int = 20, echo: bool = False) -> None:
         # No pre-ping: it cost a round trip per checkout. A connection found dead instead fails
         # its first statement, and the unit of work runs again on a fresh one (`transaction`).
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=False, echo=echo
+        pool = {"pool_size": pool_size, "max_overflow": pool_size // 2, "pool_pre_ping": False, "echo": echo}
+        self.engine: AsyncEngine = create_async_engine(url, **pool)
+        self.read_engine: AsyncEngine = create_async_engine(
+            url,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"options": "-c default_transaction_read_only=on"},
+            **pool,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.read_engine.dispose()
 
 
 _database: Database | None = None
@@ -131,6 +143,7 @@ async def transaction(
     *,
     attempts: int = MAX_ATTEMPTS,
     sessions: Callable[[], AsyncSession] | None = None,
+    read_only: bool = False,
 ) -> T:
     """The unit of work: run `work` in a new session, commit, then run its after-commit hooks.
 
@@ -139,10 +152,14 @@ async def transaction(
     times with jittered backoff, so `work` must be safe to run from the start. Entry points
     (the request route class, each job, each CLI command) call this; services never commit.
     `sessions` makes the session on other connections than the app's pool (the sandbox
-    provider keeps its books apart, as a remote provider would).
+    provider keeps its books apart, as a remote provider would). A `read_only` unit runs on the
+    read pool (`Database`): no transaction, and any write refused by PostgreSQL.
     """
+    if sessions is None:
+        database = get_database()
+        sessions = database.read_sessions if read_only else database.sessions
     for attempt in range(1, attempts + 1):
-        async with (sessions or get_database().sessions)() as session:
+        async with sessions() as session:
             committing = False
             try:
                 result = await work(session)

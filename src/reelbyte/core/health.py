@@ -60,7 +60,7 @@ async def _check(probe: Any) -> str:
 
 
 @raises(MetricsForbidden)
-def metrics_reader(request: Request) -> None:
+async def metrics_reader(request: Request) -> None:
     """Metrics tell much about the traffic: only METRICS_ALLOWED_IPS or the METRICS_TOKEN bearer."""
     settings = get_settings()
     if settings.metrics_token and _bearer_matches(request, settings.metrics_token):

@@ -25,7 +25,7 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=10_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page (at most 100)")] = 20,
 ) -> PageParams:
@@ -39,7 +39,7 @@ class Page(BaseModel, Generic[T]):
     total_is_exact: bool = Field(
         default=True,
         description="false when more matched than were counted: `total` is then a lower bound "
-        "(gig lists count up to 10,000: show it as 10,000+)",
+        "(gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)",
     )
     page: int | None = Field(description="null for a page asked by `cursor`")
     page_size: int

@@ -41,7 +41,7 @@ from reelbyte.core.errors import (
 _SESSION = "reelbyte.session"
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The unit of work's session (FastAPI dependency)."""
     session = request.scope.get(_SESSION)
     if session is None:
@@ -51,6 +51,18 @@ def get_session(request: Request) -> AsyncSession:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_writing_session(request: Request) -> AsyncSession:
+    """The unit of work's session, for the rare GET that must write (an e-mailed link that
+    confirms something): asking for this one makes the GET's unit of work a transaction on
+    the pool that writes. Every other GET reads on the read-only pool."""
+    return await get_session(request)
+
+
+WritingSessionDep = Annotated[AsyncSession, Depends(get_writing_session)]
+
+_READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 def guarded_by(*dependencies: Any) -> dict[str, Any]:
@@ -128,10 +140,14 @@ class UnitOfWorkRoute(APIRoute):
                 finally:
                     request.scope.pop(_SESSION, None)
 
-            return await transaction(work)
+            # GET and HEAD read (a convention the read pool enforces): no transaction.
+            return await transaction(work, read_only=reads_only and request.method in _READING_METHODS)
 
+        dependant = self._effective_dependant()
+        reads_only = not _uses(dependant, get_writing_session)
         # A route that never asks for the session (a probe, say) has no unit of work to run.
-        return handle_in_unit_of_work if _uses(self._effective_dependant(), get_session) else answer
+        uses_session = _uses(dependant, get_session) or not reads_only
+        return handle_in_unit_of_work if uses_session else answer
 
     def _effective_dependant(self) -> Dependant:
         """The dependant FastAPI builds the handler from: for a route of an included router,

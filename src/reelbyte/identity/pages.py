@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from reelbyte.core.errors import AppError
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, SessionDep, WritingSessionDep
 from reelbyte.identity import service
 from reelbyte.identity.schemas import ResetPasswordRequest
 
@@ -28,7 +28,10 @@ TokenQuery = Annotated[str, Query(max_length=128)]
 
 
 @pages_router.get("/verify-email", response_class=HTMLResponse)
-async def verify_email_page(request: Request, session: SessionDep, token: TokenQuery = "") -> HTMLResponse:
+async def verify_email_page(
+    request: Request, session: WritingSessionDep, token: TokenQuery = ""
+) -> HTMLResponse:
+    """The link in the confirmation e-mail: a GET (a link is followed with one) that writes."""
     try:
         async with session.begin_nested():
             await service.verify_email(session, token)

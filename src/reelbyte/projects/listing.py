@@ -71,7 +71,7 @@ def clean_skills(skills: list[str] | None) -> list[str]:
 
 
 @raises(InvalidSkill, InvalidBudgetRange)
-def project_filters(
+async def project_filters(
     category_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     subcategory_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     min_budget: Annotated[AmountUpTo10M | None, Query()] = None,

@@ -46,7 +46,7 @@ class CreatorFilters(BaseModel):
 
 
 @raises(InvalidSkill)
-def creator_filters(
+async def creator_filters(
     skills: Annotated[
         list[str] | None,
         Query(max_length=10, description="creators having all of these skills (any case)"),

@@ -23,7 +23,7 @@ def normalise_query(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip().lower()
 
 
-def search_text(
+async def search_text(
     q: Annotated[
         str | None,
         Query(
@@ -39,7 +39,7 @@ def search_text(
     return cleaned or None
 
 
-def suggestion_text(
+async def suggestion_text(
     q: Annotated[
         str,
         Query(

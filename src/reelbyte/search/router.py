@@ -43,7 +43,9 @@ async def search_gigs(
 
     Titles weigh more than tags, tags more than descriptions; `sort_by=relevance` (the default)
     blends that text rank with the gig's rating and orders. Without `q` this is the plain list.
-    Items are the cards of `GET /gigs` plus the start of the description.
+    Items are the cards of `GET /gigs` plus the start of the description. A text search counts
+    up to 1,000 matches; past that many, relevance ranks the 1,000 most popular (any other sort
+    lists every match: by cursor past the first 1,000).
     """
     body = await service.search_gigs(session, q, filters, page, cursor)
     return Response(content=body, media_type="application/json")
