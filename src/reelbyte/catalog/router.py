@@ -239,5 +239,6 @@ def _json(body: str, status_code: int = status.HTTP_200_OK) -> Response:
 
 
 router = APIRouter()
-for _router in (categories_router, admin_categories_router, tags_router, gigs_router):
+# Gig pages and lists first: FastAPI tries routes in order, and they are most of the traffic.
+for _router in (gigs_router, categories_router, tags_router, admin_categories_router):
     router.include_router(_router)
