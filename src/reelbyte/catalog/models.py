@@ -49,6 +49,9 @@ class PackageTier(enum.StrEnum):
     PREMIUM = "premium"
 
 
+GIG_SLUG_LENGTH = 160
+
+
 class Gig(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "gigs"
     __table_args__ = (
@@ -58,7 +61,7 @@ class Gig(UUIDPrimaryKey, Timestamps, Base):
 
     creator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(120))
-    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    slug: Mapped[str] = mapped_column(String(GIG_SLUG_LENGTH), unique=True)
     description: Mapped[str] = mapped_column(Text)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     subcategory_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))

@@ -43,7 +43,7 @@ from reelbyte.catalog.listing import (
     order_by,
     sort_keys,
 )
-from reelbyte.catalog.models import Category, Gig, Package
+from reelbyte.catalog.models import GIG_SLUG_LENGTH, Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
 from reelbyte.core.errors import InvalidCursor
 from reelbyte.core.money import format_minor
@@ -59,14 +59,8 @@ COUNT_CAP = 10_000
 # ("1,000+ results"), and any other sort still lists every match, by cursor past the first 1,000.
 SEARCH_COUNT_CAP = 1_000
 
-
-def count_cap(filters: GigFilters) -> int:
-    return SEARCH_COUNT_CAP if filters.q else COUNT_CAP
-
-
 CACHED_LIST_PAGES = 5  # pages 1-5 of any list are cached; deeper pages are rarely asked twice
 EXCERPT_LENGTH = 300  # a search hit's start of the description
-SLUG_LENGTH = 160
 
 Subcategory = aliased(Category)
 
@@ -206,7 +200,7 @@ class GigPage:
 
 def _gig_page_query(ref: str) -> Select[*tuple[Any, ...]] | None:
     """The gig's row with its creator and categories, by id or else slug (None: cannot exist)."""
-    if "\x00" in ref or len(ref) > SLUG_LENGTH:
+    if "\x00" in ref or len(ref) > GIG_SLUG_LENGTH:
         return None
     query = (
         select(*CARD_COLUMNS, *PAGE_COLUMNS)
@@ -320,6 +314,10 @@ def gig_list_items(
     if position is not None and keys is not None:
         return items.where(_after(keys, position))
     return items.offset(params.offset)
+
+
+def count_cap(filters: GigFilters) -> int:
+    return SEARCH_COUNT_CAP if filters.q else COUNT_CAP
 
 
 def gig_count(filters: GigFilters) -> Select[int]:

@@ -40,7 +40,7 @@ from reelbyte.catalog.errors import (
     UnsupportedCurrency,
 )
 from reelbyte.catalog.listing import GigFilters, listed
-from reelbyte.catalog.models import Gig, Package, PackageTier
+from reelbyte.catalog.models import GIG_SLUG_LENGTH, Gig, Package, PackageTier
 from reelbyte.catalog.reads import GigPage
 from reelbyte.catalog.schemas import (
     GigCreate,
@@ -62,7 +62,6 @@ from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
 
 MAX_PACKAGES = 3
-SLUG_LENGTH = 160  # gigs.slug
 SLUG_ATTEMPTS = 5
 TOP_TAGS_CACHED = 100
 TIER_ORDER = {PackageTier.BASIC: 0, PackageTier.STANDARD: 1, PackageTier.PREMIUM: 2}
@@ -85,7 +84,7 @@ def _can_see(gig: Gig, user: User | None) -> bool:
 
 async def _find(session: AsyncSession, ref: str, *, for_update: bool = False) -> Gig | None:
     """A gig by id or, failing that, by slug (locked for the change with `for_update`)."""
-    if "\x00" in ref or len(ref) > SLUG_LENGTH:
+    if "\x00" in ref or len(ref) > GIG_SLUG_LENGTH:
         return None
 
     async def one(query: Select[Gig]) -> Gig | None:
@@ -210,7 +209,7 @@ async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> G
             creator_id=creator.id,
             creator_level=creator.creator_level,
             currency=get_settings().default_currency,
-            slug=await unique_slug(session, Gig.slug, data.title, SLUG_LENGTH),
+            slug=await unique_slug(session, Gig.slug, data.title, GIG_SLUG_LENGTH),
         )
         try:
             async with session.begin_nested():
