@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench._common import ROOT, machine, median, write_section
+from bench._common import ROOT, asgi_get_scope, empty_body, expect_200, machine, median, write_section
 from reelbyte.catalog import pages, reads, service
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import transaction
@@ -36,32 +36,6 @@ from reelbyte.core.runtime import Runtime
 from reelbyte.main import create_app
 
 DATA_DIR = ROOT / ".reelbyte" / "bench-search"
-
-
-def _scope(path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-
-
-async def _receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def _send(message: dict[str, Any]) -> None:
-    if message["type"] == "http.response.start" and message["status"] != 200:
-        raise SystemExit(f"answered {message['status']}")
 
 
 async def measure(rounds: int, database_url: str) -> dict[str, list[float]]:
@@ -80,8 +54,10 @@ async def measure(rounds: int, database_url: str) -> dict[str, list[float]]:
     raw = await psycopg.AsyncConnection.connect(libpq, autocommit=True)
     redis = get_redis()
     parts: dict[str, Callable[[str], Awaitable[Any]]] = {
-        "the whole request (cached page)": lambda slug: app(_scope(f"/v1/gigs/{slug}"), _receive, _send),
-        "GET /health, the whole request": lambda slug: app(_scope("/health"), _receive, _send),
+        "the whole request (cached page)": lambda slug: app(
+            asgi_get_scope(f"/v1/gigs/{slug}"), empty_body, expect_200
+        ),
+        "GET /health, the whole request": lambda slug: app(asgi_get_scope("/health"), empty_body, expect_200),
         "unit of work: the page from the cache": lambda slug: transaction(
             lambda s: reads.public_gig_page(s, slug), read_only=True
         ),

@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bench._common import machine, median, write_section
+from bench._common import asgi_get_scope, empty_body, expect_200, machine, median, write_section
 from reelbyte.core import middleware
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import init_database
@@ -29,29 +29,6 @@ from reelbyte.core.logging import configure_logging
 from reelbyte.main import create_app
 
 REQUESTS_PER_ROUND = 2_000
-SCOPE: dict[str, Any] = {
-    "type": "http",
-    "asgi": {"version": "3.0"},
-    "http_version": "1.1",
-    "method": "GET",
-    "scheme": "http",
-    "path": "/health",
-    "raw_path": b"/health",
-    "query_string": b"",
-    "root_path": "",
-    "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench"), (b"accept", b"*/*")],
-    "client": ("127.0.0.1", 50000),
-    "server": ("127.0.0.1", 8000),
-}
-
-
-async def _receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def _send(message: dict[str, Any]) -> None:
-    if message["type"] == "http.response.start" and message["status"] != 200:
-        raise SystemExit(f"GET /health answered {message['status']}")
 
 
 def bare_fastapi() -> Any:
@@ -97,7 +74,7 @@ def variants() -> dict[str, Callable[[], Any]]:
 async def per_request_us(app: Any) -> float:
     started = time.process_time()
     for _ in range(REQUESTS_PER_ROUND):
-        await app(dict(SCOPE), _receive, _send)
+        await app(asgi_get_scope("/health"), empty_body, expect_200)
     return (time.process_time() - started) * 1e6 / REQUESTS_PER_ROUND
 
 
