@@ -301,7 +301,8 @@ async def test_malformed_frames_get_an_error_and_the_connection_stays_open(
             ("[1, 2]", "invalid_frame"),
             ('{"data": {}}', "invalid_frame"),
             ('{"type": "shout", "data": {}}', "unknown_type"),
-            ('{"type": "message", "data": {"content": "x"}}', "unknown_type"),
+            ('{"type": "message", "data": {"content": "x"}}', "invalid_frame"),
+            ('{"type": "message", "data": {"conversation_id": "nope", "content": "x"}}', "invalid_frame"),
             ('{"type": "typing", "data": {"conversation_id": "nope"}}', "invalid_frame"),
             ('{"type": "typing", "data": {}}', "invalid_frame"),
             ('{"type": "read", "data": {"message_id": -1}}', "invalid_frame"),
@@ -316,12 +317,23 @@ async def test_malformed_frames_get_an_error_and_the_connection_stays_open(
                 json.dumps({"type": "read", "data": {"message_id": conversation["last_message"]["id"]}}),
                 "message_not_found",
             ),
+            (
+                json.dumps(
+                    {"type": "message", "data": {"conversation_id": conversation["id"], "content": "x"}}
+                ),
+                "conversation_not_found",
+            ),
         ]
         for text, code in cases:
             await ws.send(text)
             error = await _next(ws, "error")
             assert error["data"]["error"] == code, (text[:80], error)
             assert set(error["data"]) == {"error", "message", "details"}
+        # A refused message names its client_id, so that the client knows which one failed.
+        intrusion = {"conversation_id": conversation["id"], "content": "x", "client_id": "mine-1"}
+        await ws.send(json.dumps({"type": "message", "data": intrusion}))
+        error = await _next(ws, "error")
+        assert (error["data"]["error"], error["data"]["client_id"]) == ("conversation_not_found", "mine-1")
         await ws.send(b"\x00\x01binary")
         assert (await _next(ws, "error"))["data"]["error"] == "invalid_frame"
 
@@ -330,6 +342,59 @@ async def test_malformed_frames_get_an_error_and_the_connection_stays_open(
         assert (await _next(ws, "message"))["data"] == {"ok": True}
     me = (await http.get(f"{one.base}/v1/conversations/{conversation['id']}", headers=a_h)).json()
     assert me["participant_last_read_message_id"] is None
+    assert me["last_message"]["content"] == "hi"
+
+
+async def test_messages_sent_over_the_socket_reach_the_other_instance_once(
+    client: httpx.AsyncClient, http: httpx.AsyncClient, instances: tuple[Instance, Instance]
+) -> None:
+    one, two = instances
+    a, a_h = await signed_up(client, "client")
+    b, b_h = await signed_up(client, "creator")
+    started = await http.post(f"{one.base}/v1/conversations", json={"participant_id": b["id"]}, headers=a_h)
+    cid = started.json()["id"]
+
+    async with _socket(http, one, a_h) as a_ws, _socket(http, two, b_h) as b_ws:
+        sent = {
+            "type": "message",
+            "data": {"conversation_id": cid, "content": "Over the socket", "client_id": "s-1"},
+        }
+        await a_ws.send(json.dumps(sent))
+        received = await _next(b_ws, "message")
+        assert (received["data"]["content"], received["data"]["sender_id"]) == ("Over the socket", a["id"])
+        ack = await _next(a_ws, "message")  # the sender's own sockets: the acknowledgement
+        assert (ack["data"]["id"], ack["data"]["client_id"]) == (received["data"]["id"], "s-1")
+
+        # The client lost its connection before the ack and sends again: acknowledged again, stored once.
+        await a_ws.send(json.dumps(sent))
+        again = await _next(a_ws, "message")
+        assert again["data"]["id"] == received["data"]["id"]
+        changed = {**sent, "data": {**sent["data"], "content": "Something else"}}
+        await a_ws.send(json.dumps(changed))
+        refused = await _next(a_ws, "error")
+        assert (refused["data"]["error"], refused["data"]["client_id"]) == ("client_id_reused", "s-1")
+
+        await a_ws.send(json.dumps({"type": "message", "data": {"conversation_id": cid, "content": "next"}}))
+        assert (await _next(b_ws, "message"))["data"]["content"] == "next"  # no second copy before it
+
+    page = (await http.get(f"{two.base}/v1/conversations/{cid}/messages", headers=b_h)).json()
+    assert [m["content"] for m in page["items"]] == ["next", "Over the socket"]
+
+
+async def test_a_socket_of_a_logged_out_session_is_closed_at_its_next_frame(
+    client: httpx.AsyncClient, http: httpx.AsyncClient, instances: tuple[Instance, Instance]
+) -> None:
+    one, _ = instances
+    _a, a_h = await signed_up(client, "client")
+    b, b_h = await signed_up(client, "creator")
+    started = await http.post(f"{one.base}/v1/conversations", json={"participant_id": b["id"]}, headers=a_h)
+    cid = started.json()["id"]
+    async with _socket(http, one, a_h) as ws:
+        assert (await http.post(f"{one.base}/v1/auth/logout", headers=a_h)).status_code == 204
+        await ws.send(json.dumps({"type": "message", "data": {"conversation_id": cid, "content": "after"}}))
+        assert await _close_code(ws) == 1008
+    page = (await http.get(f"{one.base}/v1/conversations/{cid}/messages", headers=b_h)).json()
+    assert page["items"] == []
 
 
 async def _user_id(http: httpx.AsyncClient, instance: Instance, headers: dict[str, str]) -> str:

@@ -57,6 +57,11 @@ class MessageDeleted(Conflict):
     message = "A deleted message cannot be edited."
 
 
+class ClientIdReused(Conflict):
+    code = "client_id_reused"
+    message = "You already sent a different message with this client_id; choose a new one for a new message."
+
+
 class MessageRateLimited(RateLimited):
     code = "message_rate_limited"
     message = "You are sending messages too fast: try again later."

@@ -44,9 +44,12 @@ Kind = Literal["chat", "notifications"]
 class Connection:
     """One accepted socket: its user, its kind and its bounded outgoing queue."""
 
-    def __init__(self, websocket: WebSocket, user_id: uuid.UUID, kind: Kind) -> None:
+    def __init__(
+        self, websocket: WebSocket, user_id: uuid.UUID, session_id: uuid.UUID | None, kind: Kind
+    ) -> None:
         self.websocket = websocket
         self.user_id = user_id
+        self.session_id = session_id  # the login session the socket was opened under
         self.kind = kind
         self.id = uuid.uuid4().hex
         self.queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE_SIZE)

@@ -61,6 +61,9 @@ class ConversationParticipant(Base):
 Index("ix_conversation_participants_user_id", ConversationParticipant.user_id)
 
 
+MESSAGE_CLIENT_ID_LENGTH = 64
+
+
 class Message(Base):
     """Ids grow with time, so they order a conversation and serve as read marks and cursors."""
 
@@ -72,12 +75,22 @@ class Message(Base):
     sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text)
     attachment_url: Mapped[str | None] = mapped_column(String(2048))
+    # Chosen by the sender's client, so that sending again (after a lost answer or a reconnect)
+    # finds the message already sent instead of posting it twice.
+    client_id: Mapped[str | None] = mapped_column(String(MESSAGE_CLIENT_ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
 
 
 Index("ix_messages_conversation_id_id", Message.conversation_id, Message.id)
+Index(
+    "uq_messages_sender_id_client_id",
+    Message.sender_id,
+    Message.client_id,
+    unique=True,
+    postgresql_where=Message.client_id.is_not(None),
+)
 # The digest job reads the last couple of hours of messages every minute; a BRIN index suits a
 # column that grows with the table, and costs next to nothing to keep.
 Index("ix_messages_created_at_brin", Message.created_at, postgresql_using="brin")

@@ -122,12 +122,18 @@ async def list_messages(
     "/{conversation_id}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.MessageOut,
-    responses=error_responses(errors.ConversationNotFound, *SEND_REFUSALS, *MESSAGE_LIMITS),
+    responses=error_responses(
+        errors.ConversationNotFound, errors.ClientIdReused, *SEND_REFUSALS, *MESSAGE_LIMITS
+    ),
 )
 async def send_message(
     conversation_id: uuid.UUID, data: schemas.MessageCreate, user: CurrentUser, session: SessionDep
 ) -> schemas.MessageOut:
-    """Send a message (1 to 5,000 characters); rate limited per user (RATE_LIMIT_MESSAGES)."""
+    """Send a message (1 to 5,000 characters); rate limited per user (RATE_LIMIT_MESSAGES).
+
+    With a `client_id`, sending again is safe: the message already sent is the answer (201 again),
+    and a different message under the same client_id is refused (409 `client_id_reused`). The
+    chat socket takes the same body as a `message` frame."""
     return await service.send_message(session, user.id, conversation_id, data)
 
 

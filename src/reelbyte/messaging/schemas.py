@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.identity.models import Role, User
-from reelbyte.messaging.models import Message, ReportStatus, ReportTarget
+from reelbyte.messaging.models import MESSAGE_CLIENT_ID_LENGTH, Message, ReportStatus, ReportTarget
 
 MAX_MESSAGE_CHARS = 5000
 
@@ -27,6 +27,17 @@ MessageText = Annotated[
     str,
     Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=PRINTABLE_PATTERN),
     AfterValidator(_printable),
+]
+MessageClientId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MESSAGE_CLIENT_ID_LENGTH,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="An id your client chooses for this message (a UUID, say), unique among the "
+        "messages you send: sending again with the same client_id returns the message already "
+        "sent instead of posting it twice.",
+    ),
 ]
 
 
@@ -60,11 +71,16 @@ class ConversationStart(RequestModel):
 class MessageCreate(RequestModel):
     content: MessageText
     attachment_url: PublicUrl | None = None
+    client_id: MessageClientId | None = None
 
     model_config = {
         "json_schema_extra": {
             "examples": [
-                {"content": "Here is the raw footage.", "attachment_url": "https://example.com/raw.mp4"}
+                {
+                    "content": "Here is the raw footage.",
+                    "attachment_url": "https://example.com/raw.mp4",
+                    "client_id": "9b2f6c1e-2d1b-4c6e-8f0a-5a7d3e1c2b4f",
+                }
             ]
         }
     }
@@ -111,6 +127,7 @@ class MessageOut(ResponseModel):
     sender_id: uuid.UUID
     content: str | None = Field(description="null once the message is deleted")
     attachment_url: str | None
+    client_id: str | None = Field(description="the sender's client_id, if it sent one")
     created_at: datetime
     edited: bool
     edited_at: datetime | None
@@ -126,6 +143,7 @@ class MessageOut(ResponseModel):
             sender_id=message.sender_id,
             content=None if deleted else message.content,
             attachment_url=None if deleted else message.attachment_url,
+            client_id=message.client_id,
             created_at=message.created_at,
             edited=message.edited_at is not None,
             edited_at=message.edited_at,
@@ -228,5 +246,16 @@ class ReadFrame(_ClientFrame):
     data: ReadData
 
 
-ClientFrame = Annotated[TypingFrame | ReadFrame, Field(discriminator="type")]
-CLIENT_FRAME_TYPES = ("typing", "read")
+class MessageData(MessageCreate):
+    conversation_id: uuid.UUID
+
+
+class MessageFrame(_ClientFrame):
+    """Send a message over the socket: the same as `POST /v1/conversations/{id}/messages`."""
+
+    type: Literal["message"]
+    data: MessageData
+
+
+ClientFrame = Annotated[TypingFrame | ReadFrame | MessageFrame, Field(discriminator="type")]
+CLIENT_FRAME_TYPES = ("typing", "read", "message")

@@ -39,6 +39,7 @@ from reelbyte.messaging.errors import (
     CannotBlockYourself,
     CannotMessageYourself,
     CannotReportYourself,
+    ClientIdReused,
     ConversationNotFound,
     InvalidTargetId,
     MessageDeleted,
@@ -238,7 +239,9 @@ async def start_conversation(
     sent: MessageOut | None = None
     if data.message is not None:
         conversation = await session.get_one(Conversation, conversation_id)
-        sent = MessageOut.of(await _append(session, conversation, user.id, data.message, None))
+        first = await _append(session, conversation, user.id, data.message, None)
+        assert first is not None  # only a client_id can make it a duplicate
+        sent = MessageOut.of(first)
     if sent is not None:
         _publish_after_commit(session, [other.id, user.id], frame("message", sent))
     assert conversation_id is not None
@@ -433,18 +436,34 @@ async def unread_between(
 
 
 async def _append(
-    session: AsyncSession, conversation: Conversation, sender_id: uuid.UUID, content: str, url: str | None
-) -> Message:
+    session: AsyncSession,
+    conversation: Conversation,
+    sender_id: uuid.UUID,
+    content: str,
+    url: str | None,
+    client_id: str | None = None,
+) -> Message | None:
+    """Store a new message; None if the sender already has one with this client_id (a
+    concurrent send of the same message that committed first)."""
     now = utcnow()
-    message = Message(
-        conversation_id=conversation.id,
-        sender_id=sender_id,
-        content=content,
-        attachment_url=url,
-        created_at=now,
+    message: Message | None = await session.scalar(
+        pg_insert(Message)
+        .values(
+            conversation_id=conversation.id,
+            sender_id=sender_id,
+            content=content,
+            attachment_url=url,
+            client_id=client_id,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[Message.sender_id, Message.client_id],
+            index_where=Message.client_id.is_not(None),
+        )
+        .returning(Message)
     )
-    session.add(message)
-    await session.flush()
+    if message is None:
+        return None
     await session.execute(
         update(Conversation).where(Conversation.id == conversation.id).values(last_activity_at=now)
     )
@@ -480,12 +499,43 @@ async def list_messages(
 async def send_message(
     session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID, data: MessageCreate
 ) -> MessageOut:
+    """Send a message; sent again with the same client_id, the message already sent is the answer
+    (and its frame goes to the sender's sockets again, for a client that reconnected)."""
     conversation, _ = await _participation(session, user_id, conversation_id)
+    if data.client_id is not None and (sent_before := await _sent_before(session, user_id, data)):
+        return _resent(session, sent_before, conversation_id, data)
     other = _other(conversation, user_id)
     await _ensure_can_message(session, user_id, other)
     await _count_message_against_limit(user_id)
-    sent = MessageOut.of(await _append(session, conversation, user_id, data.content, data.attachment_url))
+    message = await _append(session, conversation, user_id, data.content, data.attachment_url, data.client_id)
+    if message is None:
+        sent_before = await _sent_before(session, user_id, data)
+        assert sent_before is not None  # the insert met it, and rows are never removed but by cascade
+        return _resent(session, sent_before, conversation_id, data)
+    sent = MessageOut.of(message)
     _publish_after_commit(session, [other, user_id], frame("message", sent))
+    return sent
+
+
+async def _sent_before(session: AsyncSession, sender_id: uuid.UUID, data: MessageCreate) -> Message | None:
+    return await session.scalar(
+        select(Message).where(Message.sender_id == sender_id, Message.client_id == data.client_id)
+    )
+
+
+def _resent(
+    session: AsyncSession, message: Message, conversation_id: uuid.UUID, data: MessageCreate
+) -> MessageOut:
+    """The answer to a message sent again: the first one, if it is the same message."""
+    same = (message.conversation_id, message.content, message.attachment_url) == (
+        conversation_id,
+        data.content,
+        data.attachment_url,
+    )
+    if not same:
+        raise ClientIdReused()
+    sent = MessageOut.of(message)
+    _publish_after_commit(session, [message.sender_id], frame("message", sent))
     return sent
 
 

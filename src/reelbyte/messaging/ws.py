@@ -8,9 +8,13 @@ Connect with `?ticket=` from `POST /v1/ws/ticket`. Close codes:
 - 1001: the server is shutting down; 1011: the server could not check the ticket.
 
 Frames are JSON `{"type": ..., "data": {...}}`. On `/ws/chat` the client may send
-`typing` `{"conversation_id"}` and `read` `{"message_id"}`; anything else gets an `error` frame
-(`{"error", "message", "details"}`, the HTTP error format) and the connection stays open.
-Each client frame that touches the database is a unit of work of its own (`core.db.transaction`):
+`typing` `{"conversation_id"}`, `read` `{"message_id"}` and `message` `{"conversation_id",
+"content", "attachment_url"?, "client_id"?}` (what `POST /v1/conversations/{id}/messages` takes;
+the `message` frame that comes back on the sender's sockets, carrying the client_id, is the
+acknowledgement). Anything else gets an `error` frame (`{"error", "message", "details"}`, the
+HTTP error format, with the `client_id` of the message it refuses) and the connection stays open.
+Each client frame is a unit of work of its own (`core.db.transaction`) that first checks the
+socket's login session is still alive (a logged-out or suspended user's socket is closed, 1008):
 its writes commit, and the frames it publishes go out, only when it succeeds.
 
 Heartbeats: uvicorn pings every socket (protocol-level ping, WS_PING_INTERVAL_SECONDS) and drops
@@ -42,7 +46,15 @@ from reelbyte.identity import service as identity_service
 from reelbyte.messaging import presence, service, tickets
 from reelbyte.messaging.errors import InvalidFrame, UnknownFrameType, UnsupportedFrame
 from reelbyte.messaging.hub import CLOSE_TIMEOUT_SECONDS, Connection, Kind, hub, publish_many
-from reelbyte.messaging.schemas import CLIENT_FRAME_TYPES, ClientFrame, ReadFrame, TypingFrame, frame
+from reelbyte.messaging.schemas import (
+    CLIENT_FRAME_TYPES,
+    ClientFrame,
+    MessageFrame,
+    ReadFrame,
+    TypingFrame,
+    frame,
+)
+from reelbyte.messaging.tickets import TicketOwner
 
 log = structlog.get_logger(__name__)
 
@@ -71,33 +83,33 @@ async def notifications_socket(websocket: WebSocket) -> None:
     await _serve(websocket, "notifications")
 
 
-async def _authenticate(websocket: WebSocket) -> uuid.UUID | None:
+async def _authenticate(websocket: WebSocket) -> TicketOwner | None:
     owner = await tickets.consume(websocket.query_params.get("ticket"))
     if owner is None:
         return None
     try:
-        user = await transaction(
+        await transaction(
             lambda session: identity_service.authenticate(session, owner.user_id, owner.session_id)
         )
     except Unauthorized:
         return None
-    return user.id
+    return owner
 
 
 async def _serve(websocket: WebSocket, kind: Kind) -> None:
     # Accept first, so that a refused client sees a close code rather than a failed handshake.
     await websocket.accept()
     try:
-        user_id = await _authenticate(websocket)
+        owner = await _authenticate(websocket)
     except (RedisError, OSError) as error:
         log.warning("ws_ticket_check_failed", error=str(error))
         await websocket.close(CLOSE_INTERNAL, "could not check the ticket")
         return
-    if user_id is None:
+    if owner is None:
         await websocket.close(CLOSE_POLICY, "missing, invalid, used or expired ticket")
         return
 
-    connection = Connection(websocket, user_id, kind)
+    connection = Connection(websocket, owner.user_id, owner.session_id, kind)
     hub.register(connection)
     await _presence_changed(connection, online=True)
     reader = asyncio.create_task(_read_loop(connection))
@@ -141,15 +153,19 @@ async def _presence_changed(connection: Connection, *, online: bool) -> None:
     await publish_many(partners, frame("presence", data))
 
 
-def _error(connection: Connection, error: AppError) -> None:
+def _error(connection: Connection, error: AppError, client_id: str | None = None) -> None:
     """An `error` frame in the HTTP error format; the socket stays open."""
     body = {"error": error.code, "message": error.message, "details": error.details}
+    if client_id is not None:
+        body["client_id"] = client_id
     connection.send_frame(frame("error", body))
 
 
-def _internal_error(connection: Connection) -> None:
+def _internal_error(connection: Connection, client_id: str | None = None) -> None:
     """What an unexpected failure answers (logged by the caller): as an HTTP 500 does."""
     body = {"error": "internal_error", "message": "Something went wrong on our side.", "details": None}
+    if client_id is not None:
+        body["client_id"] = client_id
     connection.send_frame(frame("error", body))
 
 
@@ -200,30 +216,39 @@ async def _handle(connection: Connection, text: str, last_typing: dict[uuid.UUID
         ]
         _error(connection, InvalidFrame("The frame is not valid.", details=details))
         return
-    user_id = connection.user_id
-    if isinstance(parsed, TypingFrame):
-        conversation_id = parsed.data.conversation_id
-        now = time.monotonic()
-        if now - last_typing.get(conversation_id, 0.0) < TYPING_MIN_INTERVAL:
-            return
-        last_typing[conversation_id] = now
-        if len(last_typing) > 1000:
-            last_typing.clear()
-
-        async def work(session: AsyncSession) -> None:
-            await service.typing(session, user_id, conversation_id)
-
-    else:
-        assert isinstance(parsed, ReadFrame)
-        message_id = parsed.data.message_id
-
-        async def work(session: AsyncSession) -> None:
-            await service.mark_read(session, user_id, message_id)
-
+    if isinstance(parsed, TypingFrame) and _too_soon(last_typing, parsed.data.conversation_id):
+        return
+    client_id = parsed.data.client_id if isinstance(parsed, MessageFrame) else None
     try:
-        await transaction(work)
+        await transaction(lambda session: _apply(session, connection, parsed))
+    except Unauthorized:
+        connection.request_close(CLOSE_POLICY, "the session is no longer valid")
     except AppError as error:
-        _error(connection, error)
+        _error(connection, error, client_id)
     except Exception:
-        log.exception("ws_frame_failed", user_id=str(user_id))
-        _internal_error(connection)
+        log.exception("ws_frame_failed", user_id=str(connection.user_id))
+        _internal_error(connection, client_id)
+
+
+def _too_soon(last_typing: dict[uuid.UUID, float], conversation_id: uuid.UUID) -> bool:
+    """Typing frames go out at most once a second per conversation."""
+    now = time.monotonic()
+    if now - last_typing.get(conversation_id, 0.0) < TYPING_MIN_INTERVAL:
+        return True
+    if len(last_typing) >= 1000:
+        last_typing.clear()
+    last_typing[conversation_id] = now
+    return False
+
+
+async def _apply(session: AsyncSession, connection: Connection, parsed: Any) -> None:
+    """One client frame's unit of work, on behalf of the socket's still-valid login session."""
+    user_id = connection.user_id
+    await identity_service.authenticate(session, user_id, connection.session_id)
+    if isinstance(parsed, TypingFrame):
+        await service.typing(session, user_id, parsed.data.conversation_id)
+    elif isinstance(parsed, ReadFrame):
+        await service.mark_read(session, user_id, parsed.data.message_id)
+    else:
+        assert isinstance(parsed, MessageFrame)
+        await service.send_message(session, user_id, parsed.data.conversation_id, parsed.data)
