@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -87,23 +87,33 @@ OPEN_LOOP_SECONDS = 10
 OPEN_LOOP_ROUNDS = 3
 
 
+WAYS = ("http", "socket")
+
+
 class _Tracker:
-    """Send times by marker; the latency of each marker the receivers see."""
+    """Send times by marker; the latency of each marker the receivers see, and of the sender's
+    answer (the POST's response, or the acknowledging frame on the sender's socket)."""
 
     def __init__(self) -> None:
         self.sent_at: dict[str, float] = {}
-        self.posted_at: dict[str, float] = {}
+        self.unanswered: dict[str, tuple[float, asyncio.Future[None]]] = {}
         self.latencies: list[float] = []
-        self.http_latencies: list[float] = []
+        self.answer_latencies: list[float] = []
         self.expected = 0
         self.done = asyncio.Event()
 
-    def sent(self, marker: str) -> None:
-        self.sent_at[marker] = self.posted_at[marker] = time.perf_counter()
+    def sent(self, marker: str) -> asyncio.Future[None]:
+        """Note the send; the future is done when the sender has its answer."""
+        now = time.perf_counter()
+        answer = asyncio.get_running_loop().create_future()
+        self.sent_at[marker], self.unanswered[marker] = now, (now, answer)
+        return answer
 
-    def responded(self, marker: str, status: int) -> None:
-        assert status == 201, status
-        self.http_latencies.append(time.perf_counter() - self.posted_at.pop(marker))
+    def answered(self, marker: str) -> None:
+        sent_at, answer = self.unanswered.pop(marker, (0.0, None))
+        if answer is not None:
+            self.answer_latencies.append(time.perf_counter() - sent_at)
+            answer.set_result(None)
 
     async def listen(self, ws: websockets.ClientConnection) -> None:
         async for raw in ws:
@@ -114,8 +124,16 @@ class _Tracker:
                 if len(self.latencies) >= self.expected:
                     self.done.set()
 
+    async def listen_for_acks(self, ws: websockets.ClientConnection) -> None:
+        async for raw in ws:
+            frame = json.loads(raw)
+            if frame.get("type") == "error":
+                raise RuntimeError(f"a socket send was refused: {frame}")
+            if frame.get("type") == "message" and frame["data"].get("client_id"):
+                self.answered(frame["data"]["client_id"])
+
     async def measure(self, expected: int, sending: Coroutine[Any, Any, None]) -> dict[str, float]:
-        self.latencies, self.http_latencies, self.expected = [], [], expected
+        self.latencies, self.answer_latencies, self.expected = [], [], expected
         self.done.clear()
         started = time.perf_counter()
         await sending
@@ -129,17 +147,12 @@ class _Tracker:
             "rate": len(latencies) / elapsed,
             "p50": median(latencies) * 1000 if latencies else float("nan"),
             "p99": percentile(latencies, 99) * 1000 if latencies else float("nan"),
-            "http_p50": median(self.http_latencies) * 1000,
-            "http_p99": percentile(self.http_latencies, 99) * 1000,
+            "answer_p50": median(self.answer_latencies) * 1000,
+            "answer_p99": percentile(self.answer_latencies, 99) * 1000,
         }
 
 
-async def _drain(ws: websockets.ClientConnection) -> None:
-    async for _ in ws:
-        pass
-
-
-async def _closed_loop(send: Callable[[int], Awaitable[None]], count: int, gate: asyncio.Semaphore) -> None:
+async def _closed_loop(send: Callable[[int], Coroutine[Any, Any, None]], count: int, gate: asyncio.Semaphore) -> None:
     async def one(k: int) -> None:
         async with gate:
             await send(k)
@@ -147,7 +160,7 @@ async def _closed_loop(send: Callable[[int], Awaitable[None]], count: int, gate:
     await asyncio.gather(*(one(k) for k in range(count)))
 
 
-async def _open_loop(send: Callable[[int], Awaitable[None]], count: int, rate: int) -> None:
+async def _open_loop(send: Callable[[int], Coroutine[Any, Any, None]], count: int, rate: int) -> None:
     started = time.perf_counter()
     tasks = []
     for k in range(count):
@@ -211,10 +224,9 @@ async def run(connections: int, messages: int) -> dict[str, float]:
 
             tracker = _Tracker()
             listeners = [asyncio.create_task(tracker.listen(pair[1])) for pair in pairs_of_sockets]
-            for pair in pairs_of_sockets:  # drain the senders' own echoes
-                listeners.append(asyncio.create_task(_drain(pair[0])))
+            listeners += [asyncio.create_task(tracker.listen_for_acks(pair[0])) for pair in pairs_of_sockets]
 
-            async def send(k: int) -> None:
+            async def send_http(k: int) -> None:
                 sender_base, sender, _, conversation_id = everyone[k % pairs]
                 marker = f"m-{k}-{uuid.uuid4().hex[:6]}"
                 tracker.sent(marker)
@@ -223,28 +235,41 @@ async def run(connections: int, messages: int) -> dict[str, float]:
                     json={"content": marker},
                     headers=sender,
                 )
-                tracker.responded(marker, response.status_code)
+                assert response.status_code == 201, response.text
+                tracker.answered(marker)
 
+            async def send_socket(k: int) -> None:
+                conversation_id = everyone[k % pairs][3]
+                marker = f"w-{k}-{uuid.uuid4().hex[:6]}"
+                data = {"conversation_id": conversation_id, "content": marker, "client_id": marker}
+                answer = tracker.sent(marker)
+                await pairs_of_sockets[k % pairs][0].send(json.dumps({"type": "message", "data": data}))
+                await asyncio.wait_for(answer, 30)  # a socket send is in flight until acknowledged
+
+            sends = {"http": send_http, "socket": send_socket}
             figures: dict[str, float] = {
                 "connections": float(len(sockets)),
                 "per_connection_kib": per_connection / 1024,
             }
             # Saturation: 16 sends in flight, as fast as the servers take them.
-            figures.update(
-                _prefixed("max", await tracker.measure(messages, _closed_loop(send, messages, gate)))
-            )
+            for way, send in sends.items():
+                closed = await tracker.measure(messages, _closed_loop(send, messages, gate))
+                figures.update(_prefixed(f"{way}_max", closed))
             # Latency at steady offered loads (open loop: one send every 1/rate s), in rounds that
-            # take the rates in turn; each figure is the median over the rounds.
-            rounds: dict[int, list[dict[str, float]]] = {rate: [] for rate in OPEN_LOOP_RATES}
+            # take the rates and the two ways in turn; each figure is the median over the rounds.
+            rounds: dict[tuple[str, int], list[dict[str, float]]] = {
+                (way, rate): [] for way in WAYS for rate in OPEN_LOOP_RATES
+            }
             for _ in range(OPEN_LOOP_ROUNDS):
                 for rate in OPEN_LOOP_RATES:
-                    count = rate * OPEN_LOOP_SECONDS
-                    rounds[rate].append(await tracker.measure(count, _open_loop(send, count, rate)))
-            for rate, results in rounds.items():
+                    for way, send in sends.items():
+                        count = rate * OPEN_LOOP_SECONDS
+                        rounds[way, rate].append(await tracker.measure(count, _open_loop(send, count, rate)))
+            for (way, rate), results in rounds.items():
                 figures.update(
-                    _prefixed(f"at{rate}", {k: median([r[k] for r in results]) for k in results[0]})
+                    _prefixed(f"{way}_at{rate}", {k: median([r[k] for r in results]) for k in results[0]})
                 )
-                figures[f"at{rate}_p99_max"] = max(r["p99"] for r in results)
+                figures[f"{way}_at{rate}_p99_max"] = max(r["p99"] for r in results)
             for task in listeners:
                 task.cancel()
         return figures
@@ -260,31 +285,48 @@ async def run(connections: int, messages: int) -> dict[str, float]:
         services.stop()
 
 
+def _row(f: dict[str, float], key: str, load: str) -> str:
+    return (
+        f"| {load} | {f[f'{key}_delivered']:.0f} of {f[f'{key}_sent']:.0f} | {f[f'{key}_p50']:.1f} ms "
+        f"| {f[f'{key}_p99']:.1f} ms{_worst(f, key)} | "
+        f"{f[f'{key}_answer_p50']:.1f} ms / {f[f'{key}_answer_p99']:.1f} ms |"
+    )
+
+
+def _worst(f: dict[str, float], key: str) -> str:
+    return f" (worst round {f[f'{key}_p99_max']:.1f} ms)" if f"{key}_p99_max" in f else ""
+
+
 def main(connections: int, messages: int) -> None:
     f = asyncio.run(run(connections, messages))
-    rows = "\n".join(
-        f"| {rate} msg/s, steady | {f[f'at{rate}_delivered']:.0f} of "
-        f"{f[f'at{rate}_sent']:.0f} | {f[f'at{rate}_p50']:.1f} ms | {f[f'at{rate}_p99']:.1f} ms "
-        f"(worst round {f[f'at{rate}_p99_max']:.1f} ms) | "
-        f"{f[f'at{rate}_http_p50']:.1f} ms / {f[f'at{rate}_http_p99']:.1f} ms |"
-        for rate in OPEN_LOOP_RATES
-    )
+    rows = []
+    for way in WAYS:
+        rows.append(
+            _row(
+                f,
+                f"{way}_max",
+                f"{way}: as fast as possible (16 in flight), {f[f'{way}_max_rate']:.0f} msg/s",
+            )
+        )
+        rows += [_row(f, f"{way}_at{rate}", f"{way}: {rate} msg/s, steady") for rate in OPEN_LOOP_RATES]
+    table = "\n".join(rows)
     body = f"""
 Command: `uv run python -m bench.ws_load {connections} {messages}` ({machine()}; two `reelbyte serve`
 processes, the embedded PostgreSQL and Redis, and the load generator all on the same 2 cores).
 {f["connections"]:.0f} WebSocket connections, half on each instance; every message crosses instances.
+`http`: sent with `POST /v1/conversations/{{id}}/messages`; `socket`: sent as a `message` frame on
+the sender's chat socket (with a client_id).
 
-| load | delivered | send → receive p50 | p99 | of which the POST, p50 / p99 |
+| way and load | delivered | send → receive p50 | p99 | the sender's answer (response or ack frame), p50 / p99 |
 | --- | --- | --- | --- | --- |
-| as fast as possible (16 sends in flight): {f["max_rate"]:.0f} msg/s | {f["max_delivered"]:.0f} of {f["max_sent"]:.0f} | {f["max_p50"]:.1f} ms | {f["max_p99"]:.1f} ms | {f["max_http_p50"]:.1f} ms / {f["max_http_p99"]:.1f} ms |
-{rows}
+{table}
 
-Steady loads: {OPEN_LOOP_ROUNDS} rounds of {OPEN_LOOP_SECONDS} s at each rate, taken in turn; the figures are
-the medians over the rounds (delivered: per round).
+Steady loads: {OPEN_LOOP_ROUNDS} rounds of {OPEN_LOOP_SECONDS} s at each rate and way, taken in turn; the
+figures are the medians over the rounds (delivered: per round).
 
 Memory per idle connection (both servers' RSS growth / connections): {f["per_connection_kib"]:.1f} KiB.
 
-Latency counts the whole path: the HTTP request that stores the message, the commit, the
+Latency counts the whole path: the request or frame that stores the message, the commit, the
 publish to Redis, the other instance's subscriber, the socket's queue and the client.
 """
     print(body)

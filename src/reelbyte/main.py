@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from reelbyte import registry
+from reelbyte.catalog.pages import version_watch
 from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.content import require_json
@@ -120,10 +121,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if runtime is not None:
             await runtime.start()
             await hub.start()  # the WebSocket hub's Redis subscriber (messaging/hub.py)
+            assert settings.database_url is not None
+            await version_watch.start(settings.database_url)  # catalog/pages.py
         try:
             yield
         finally:
             if runtime is not None:
+                await version_watch.stop()
                 await hub.stop()
                 await runtime.stop()
 

@@ -6,7 +6,7 @@ catalog writes itself is exactly what its response models describe."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,14 +17,27 @@ from sqlalchemy import update
 from reelbyte.catalog.pages import PAGE_PREFIX
 from reelbyte.catalog.schemas import GigOut, GigSummary
 from reelbyte.catalog.views import gig_views
+from reelbyte.core.config import Settings
 from reelbyte.core.db import transaction
 from reelbyte.core.pagination import Page
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import CreatorLevel, User
 from reelbyte.search.schemas import GigHit
+from tests.catalog.conftest import watching
 from tests.factories import Headers, make_admin, make_gig, package_body, signed_up, update_gig
 
 Pages = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(autouse=True, params=["version read", "version watched"])
+async def version_source(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[None]:
+    """Every test twice: each reader reads the catalog version, or a serving process's watch
+    holds it in memory (catalog/pages.py)."""
+    if request.param == "version read":
+        yield
+        return
+    async with watching(settings):
+        yield
 
 
 async def _cached_keys() -> list[str]:

@@ -101,6 +101,10 @@ _AFTER_COMMIT = "reelbyte.after_commit"
 # trip: the constraint's name maps to the domain error the unit of work raises in its place.
 _CONSTRAINT_ERRORS: dict[str, Callable[[], Exception]] = {}
 
+# Synchronous callbacks run whenever a writing unit of work of this process commits (see
+# `on_write_committed`).
+_WRITE_COMMITTED: list[Callable[[], None]] = []
+
 log = structlog.get_logger(__name__)
 
 
@@ -123,6 +127,13 @@ def _translated(error: IntegrityError) -> Exception | None:
     constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
     make_error = _CONSTRAINT_ERRORS.get(constraint or "")
     return make_error() if make_error is not None else None
+
+
+def on_write_committed(callback: Callable[[], None]) -> None:
+    """Call `callback` (quick, synchronous) each time a writing unit of work of this process
+    commits, before its after-commit hooks: for what a process keeps in memory about the
+    database and must not trust after its own writes (catalog/pages.py). Register at import."""
+    _WRITE_COMMITTED.append(callback)
 
 
 def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
@@ -183,6 +194,9 @@ async def transaction(
             except BaseException:
                 await session.rollback()
                 raise
+            if not read_only:
+                for callback in _WRITE_COMMITTED:
+                    callback()
             await _run_after_commit_hooks(session)
             return result
     raise AssertionError("unreachable")
