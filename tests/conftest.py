@@ -62,6 +62,7 @@ import pytest  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from reelbyte.catalog.pages import recent_pages  # noqa: E402
 from reelbyte.core.config import Settings, get_settings  # noqa: E402
 from reelbyte.core.db import get_database  # noqa: E402
 from reelbyte.core.embedded import EmbeddedServices  # noqa: E402
@@ -163,6 +164,7 @@ async def clean_state(runtime: Runtime, settings: Settings) -> AsyncIterator[Non
         for statement in RESET_SQL:
             await connection.execute(text(statement))
     await get_redis().flushdb()
+    recent_pages.clear()  # the catalog's pages in this process's memory (catalog/pages.py)
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """The catalog version held in memory (catalog/pages.py, VersionWatch): cached pages change as
 soon as a change commits, whether this process made it or another connection did, no page
 costs a read of the version while the memory is current, and the memory is not trusted when
-it could be behind."""
+it could be behind. And the pages kept in memory (RecentPages) stay within their bounds."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy import event
 
-from reelbyte.catalog.pages import WATCH_NAME, VersionWatch
+from reelbyte.catalog.pages import WATCH_NAME, RecentPages, VersionWatch
 from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.jobs import libpq_url
@@ -149,3 +150,14 @@ async def test_a_stray_notification_makes_it_read_the_table(
     await until(lambda: watched.current() is None)
     assert await _title(client, page["slug"]) == page["title"]
     assert watched.current() == await _table_version(settings)
+
+
+async def test_recent_pages_keep_the_latest_within_their_bounds() -> None:
+    recent = RecentPages(max_pages=2, ttl_seconds=0.2)
+    recent.put("a", "page a")
+    recent.put("b", "page b")
+    assert recent.get("a") == "page a"  # a is now the latest used
+    recent.put("c", "page c")
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == ("page a", None, "page c")
+    await asyncio.sleep(0.3)
+    assert recent.get("a") is None  # no longer than Redis keeps a page

@@ -18,6 +18,9 @@ nothing for `WATCH_CHECK_SECONDS` (it reads the table again). Another process's 
 this one as fast as PostgreSQL delivers the notification (a millisecond or so). Without the
 watch (tests, jobs, scripts), every reader reads the table.
 
+The pages a process served last are also kept in its memory (`RecentPages`), under the same
+keys: a page under a version never changes, so the hottest pages cost no Redis round trip.
+
 Redis is an accelerator, never a dependency: without it pages are built from the database and
 the failure is logged.
 """
@@ -27,6 +30,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -46,6 +51,7 @@ log = structlog.get_logger(__name__)
 
 PAGE_PREFIX = "catalog:page:"
 PAGE_TTL_SECONDS = 300
+RECENT_PAGES = 1000  # pages kept in each process's memory (a few KB each)
 
 _REDIS_ERRORS = (RedisError, OSError)
 
@@ -149,6 +155,40 @@ async def catalog_version(session: AsyncSession) -> int:
     return version
 
 
+class RecentPages:
+    """The pages this process served last, in memory: a page under a version never changes, so
+    the hottest pages need not come from Redis each time. Bounded in number, and kept no longer
+    than Redis keeps them (a restored database could bring an old version number back)."""
+
+    def __init__(self, max_pages: int, ttl_seconds: float) -> None:
+        self._pages: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._max_pages = max_pages
+        self._ttl = ttl_seconds
+
+    def get(self, key: str) -> str | None:
+        entry = self._pages.get(key)
+        if entry is None:
+            return None
+        expires_at, body = entry
+        if expires_at < time.monotonic():
+            del self._pages[key]
+            return None
+        self._pages.move_to_end(key)
+        return body
+
+    def put(self, key: str, body: str) -> None:
+        self._pages[key] = (time.monotonic() + self._ttl, body)
+        self._pages.move_to_end(key)
+        if len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+recent_pages = RecentPages(RECENT_PAGES, PAGE_TTL_SECONDS)
+
+
 def page_key(version: int, kind: str, parts: dict[str, Any]) -> str:
     digest = hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:32]
     return f"{PAGE_PREFIX}{kind}:v{version}:{digest}"
@@ -160,18 +200,22 @@ async def cached_page(
     parts: dict[str, Any],
     build: Callable[[], Awaitable[str | None]],
 ) -> str | None:
-    """The page `kind` of `parts` from Redis, else `build()`'s (stored unless None: a page
-    that must not be shared, such as one only its owner may see)."""
+    """The page `kind` of `parts` from this process's recent pages or Redis, else `build()`'s
+    (stored unless None: a page that must not be shared, such as one only its owner may see)."""
     key = page_key(await catalog_version(session), kind, parts)
+    if (recent := recent_pages.get(key)) is not None:
+        return recent
     try:
         cached = await get_redis().get(key)
     except _REDIS_ERRORS as error:
         log.warning("catalog_pages_unavailable", operation="get", error=str(error))
         return await build()
     if cached is not None:
+        recent_pages.put(key, str(cached))
         return str(cached)
     body = await build()
     if body is not None:
+        recent_pages.put(key, body)
         try:
             await get_redis().set(key, body, ex=PAGE_TTL_SECONDS)
         except _REDIS_ERRORS as error:
