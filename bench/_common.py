@@ -7,6 +7,7 @@ import os
 import platform
 import re
 import statistics
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -55,6 +56,13 @@ def percentile(samples: list[float], pct: float) -> float:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def serve_command(*options: str, gc_defaults: bool = False) -> list[str]:
+    """`reelbyte serve` in this Python, or with `gc_defaults` as `bench/_serve_gc.py` runs it
+    (Python's default collector settings, to measure what serve's tuning saves)."""
+    module = "bench._serve_gc" if gc_defaults else "reelbyte.cli"
+    return [sys.executable, "-m", module, "serve", *options]
 
 
 def machine() -> str:

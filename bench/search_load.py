@@ -2,7 +2,7 @@
 
 Run (after `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000`):
 
-    uv run python -m bench.search_load [seconds per scenario, default 20] [connections, default 16] [--gc-tuned]
+    uv run python -m bench.search_load [seconds per scenario, default 20] [connections, default 16] [--gc-defaults]
 
 It starts `reelbyte serve --no-worker` on 127.0.0.1 with the embedded servers of
 `.reelbyte/bench-search` (rate limits off), then drives each scenario from 16 keep-alive connections
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench._common import ROOT, machine, percentile, write_section
+from bench._common import ROOT, machine, percentile, serve_command, write_section
 
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -211,7 +211,7 @@ def query(path: str, **params: object) -> str:
 # --- the server -----------------------------------------------------------------------------
 
 
-def start_server(gc_tuned: bool = False) -> subprocess.Popen[bytes]:
+def start_server(gc_defaults: bool = False) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "REELBYTE_DATA_DIR": DATA_DIR,
@@ -221,7 +221,7 @@ def start_server(gc_tuned: bool = False) -> subprocess.Popen[bytes]:
     }
     log = open(Path(DATA_DIR) / "bench-serve.log", "wb")  # noqa: SIM115 (lives as long as the server)
     process = subprocess.Popen(
-        [sys.executable, "-m", "reelbyte.cli", "serve", "--host", HOST, "--port", str(PORT), "--no-worker"],
+        serve_command("--host", HOST, "--port", str(PORT), "--no-worker", gc_defaults=gc_defaults),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -376,8 +376,8 @@ async def build_scenarios() -> list[tuple[str, Callable[[], str] | None, str | N
     return scenarios
 
 
-async def main(seconds: float, connections: int, gc_tuned: bool) -> None:
-    server = start_server(gc_tuned)
+async def main(seconds: float, connections: int, gc_defaults: bool) -> None:
+    server = start_server(gc_defaults)
     try:
         await wait_ready()
         scenarios = await build_scenarios()
@@ -399,7 +399,7 @@ async def main(seconds: float, connections: int, gc_tuned: bool) -> None:
     table = "\n".join(result.row() for result in results)
     body = f"""
 Command: `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000 --random-seed 42`, then
-`uv run python -m bench.search_load {seconds:g} {connections}{" --gc-tuned" if gc_tuned else ""}`
+`uv run python -m bench.search_load {seconds:g} {connections}{" --gc-defaults" if gc_defaults else ""}`
 ({machine()}; embedded PostgreSQL 16 and Redis on the same machine; one `reelbyte serve` process,
 rate limits off). Each scenario runs {seconds:g} s after a short unmeasured warm-up, from
 {connections} keep-alive connections; latency is measured per request by the client
@@ -412,14 +412,14 @@ scenario (other work on the machine shows there). Errors count statuses of 400 a
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 {table}
 """
-    if gc_tuned:
+    if gc_defaults:
         body = (
-            "The same, with the server started by `bench/_serve_gc.py` (`reelbyte serve` after "
-            "`gc.freeze()` and `gc.set_threshold(50_000, 20, 100)`).\n" + body
+            "The same, with the server started by `bench/_serve_gc.py` (`reelbyte serve` with "
+            "Python's default garbage-collector settings).\n" + body
         )
     print(body)
     title = "Search and gig lists under load (N = 100,000)"
-    write_section(title + (", collector tuned" if gc_tuned else ""), body)
+    write_section(title + (", collector at Python's defaults" if gc_defaults else ""), body)
 
 
 if __name__ == "__main__":
@@ -429,6 +429,6 @@ if __name__ == "__main__":
         main(
             float(args[0]) if args else 20.0,
             int(args[1]) if len(args) > 1 else 16,
-            "--gc-tuned" in flags,
+            "--gc-defaults" in flags,
         )
     )

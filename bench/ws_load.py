@@ -1,6 +1,6 @@
 """WebSocket fan-out across two instances: latency from send to receive, throughput, memory.
 
-Run: uv run python -m bench.ws_load [connections, default 1000] [messages, default 2000]
+Run: uv run python -m bench.ws_load [connections, default 1000] [messages, default 2000] [--gc-defaults]
 
 Starts the embedded PostgreSQL and Redis (.reelbyte/bench-ws) and two `reelbyte serve`
 processes on them (127.0.0.1 only, rate limits off, cheap password hashing: accounts are not
@@ -8,7 +8,9 @@ what is measured). Half the users send, half receive; each receiver is connected
 instance than its sender, so every message crosses Redis pub/sub. A message is sent with
 `POST /v1/conversations/{id}/messages` to the sender's instance, and its latency is the time
 until the receiver's socket has it. Memory per idle connection is the growth of both servers'
-resident memory over the connections, divided by their number.
+resident memory over the connections, divided by their number. With `--gc-defaults` the servers
+run with Python's default garbage-collector settings (bench/_serve_gc.py), to show what serve's
+tuning of the collector does to the pauses.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import httpx
 import psutil
 import websockets
 
-from bench._common import ROOT, machine, median, percentile, write_section
+from bench._common import ROOT, machine, median, percentile, serve_command, write_section
 from reelbyte.core.embedded import EmbeddedServices
 from reelbyte.core.migrate import upgrade
 
@@ -37,7 +39,9 @@ PORTS = (8771, 8772)
 PASSWORD = "Bench!Passw0rd"
 
 
-def _start_server(port: int, database_url: str, redis_url: str, logs: Path) -> subprocess.Popen[bytes]:
+def _start_server(
+    port: int, database_url: str, redis_url: str, logs: Path, gc_defaults: bool
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -49,7 +53,7 @@ def _start_server(port: int, database_url: str, redis_url: str, logs: Path) -> s
     }
     log = (logs / f"ws-serve-{port}.log").open("wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "reelbyte.cli", "serve", "--port", str(port), "--no-worker"],
+        serve_command("--port", str(port), "--no-worker", gc_defaults=gc_defaults),
         env=env,
         stdout=log,
         stderr=log,
@@ -152,7 +156,9 @@ class _Tracker:
         }
 
 
-async def _closed_loop(send: Callable[[int], Coroutine[Any, Any, None]], count: int, gate: asyncio.Semaphore) -> None:
+async def _closed_loop(
+    send: Callable[[int], Coroutine[Any, Any, None]], count: int, gate: asyncio.Semaphore
+) -> None:
     async def one(k: int) -> None:
         async with gate:
             await send(k)
@@ -177,13 +183,15 @@ def _rss(processes: list[subprocess.Popen[bytes]]) -> int:
     return sum(psutil.Process(p.pid).memory_info().rss for p in processes)
 
 
-async def run(connections: int, messages: int) -> dict[str, float]:
+async def run(connections: int, messages: int, gc_defaults: bool) -> dict[str, float]:
     pairs = connections // 2
     bases = [f"http://127.0.0.1:{port}" for port in PORTS]
     services = EmbeddedServices(ROOT / ".reelbyte" / "bench-ws")
     database_url, redis_url = services.start_postgres(), services.start_redis()
     upgrade(database_url)
-    servers = [_start_server(port, database_url, redis_url, ROOT / ".reelbyte") for port in PORTS]
+    servers = [
+        _start_server(port, database_url, redis_url, ROOT / ".reelbyte", gc_defaults) for port in PORTS
+    ]
     sockets: list[websockets.ClientConnection] = []
     try:
         limits = httpx.Limits(max_connections=32)
@@ -297,8 +305,8 @@ def _worst(f: dict[str, float], key: str) -> str:
     return f" (worst round {f[f'{key}_p99_max']:.1f} ms)" if f"{key}_p99_max" in f else ""
 
 
-def main(connections: int, messages: int) -> None:
-    f = asyncio.run(run(connections, messages))
+def main(connections: int, messages: int, gc_defaults: bool) -> None:
+    f = asyncio.run(run(connections, messages, gc_defaults))
     rows = []
     for way in WAYS:
         rows.append(
@@ -310,8 +318,9 @@ def main(connections: int, messages: int) -> None:
         )
         rows += [_row(f, f"{way}_at{rate}", f"{way}: {rate} msg/s, steady") for rate in OPEN_LOOP_RATES]
     table = "\n".join(rows)
+    flag = " --gc-defaults" if gc_defaults else ""
     body = f"""
-Command: `uv run python -m bench.ws_load {connections} {messages}` ({machine()}; two `reelbyte serve`
+Command: `uv run python -m bench.ws_load {connections} {messages}{flag}` ({machine()}; two `reelbyte serve`
 processes, the embedded PostgreSQL and Redis, and the load generator all on the same 2 cores).
 {f["connections"]:.0f} WebSocket connections, half on each instance; every message crosses instances.
 `http`: sent with `POST /v1/conversations/{{id}}/messages`; `socket`: sent as a `message` frame on
@@ -330,9 +339,11 @@ Latency counts the whole path: the request or frame that stores the message, the
 publish to Redis, the other instance's subscriber, the socket's queue and the client.
 """
     print(body)
-    write_section("WebSocket fan-out across two instances", body)
+    title = "WebSocket fan-out across two instances"
+    write_section(title + (", collector at Python's defaults" if gc_defaults else ""), body)
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    main(*(args + [1000, 2000][len(args) :]))
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    connections, messages = (numbers + [1000, 2000][len(numbers) :])[:2]
+    main(connections, messages, "--gc-defaults" in sys.argv)
