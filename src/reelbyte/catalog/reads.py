@@ -41,6 +41,7 @@ from reelbyte.catalog.listing import (
     effective_sort,
     filter_conditions,
     order_by,
+    relevance,
     sort_keys,
 )
 from reelbyte.catalog.models import GIG_SLUG_LENGTH, Category, Gig, Package
@@ -299,21 +300,46 @@ def gig_list_items(
     of the first page; else at the page's offset. With `ranked_among`, relevance is computed
     only for that many matches, the most popular (see SEARCH_COUNT_CAP)."""
     columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
-    if ranked_among is None:
-        found = select(*columns).where(*filter_conditions(filters))
-    else:
-        popular = filters.model_copy(update={"sort_by": GigSort.POPULAR})
-        candidates = (
-            select(Gig.id).where(*filter_conditions(filters)).order_by(*order_by(popular)).limit(ranked_among)
-        ).cte("candidates")
-        found = select(*columns).select_from(candidates).join(Gig, Gig.id == candidates.c.id)
+    if ranked_among is not None:
+        return _ranked_page(filters, params, columns, ranked_among)
     items = (
-        found.join(User, User.id == Gig.creator_id).order_by(*order_by(filters)).limit(params.page_size + 1)
+        select(*columns)
+        .where(*filter_conditions(filters))
+        .join(User, User.id == Gig.creator_id)
+        .order_by(*order_by(filters))
+        .limit(params.page_size + 1)
     )
     keys = sort_keys(filters)
     if position is not None and keys is not None:
         return items.where(_after(keys, position))
     return items.offset(params.offset)
+
+
+def _ranked_page(
+    filters: GigFilters, params: PageParams, columns: tuple[Any, ...], ranked_among: int
+) -> Select[*tuple[Any, ...]]:
+    """A page by relevance among the `ranked_among` most popular matches: the page's ids are
+    chosen by rank first, and only its rows are then read whole, with their creators."""
+    assert filters.q
+    popular = filters.model_copy(update={"sort_by": GigSort.POPULAR})
+    candidates = (
+        select(Gig.id).where(*filter_conditions(filters)).order_by(*order_by(popular)).limit(ranked_among)
+    ).cte("candidates")
+    rank = relevance(filters.q)
+    page = (
+        select(Gig.id, rank.label("rank"))
+        .join(candidates, candidates.c.id == Gig.id)
+        .order_by(rank.desc(), Gig.id)
+        .limit(params.page_size + 1)
+        .offset(params.offset)
+    ).subquery("page")
+    return (
+        select(*columns)
+        .select_from(page)
+        .join(Gig, Gig.id == page.c.id)
+        .join(User, User.id == Gig.creator_id)
+        .order_by(page.c.rank.desc(), Gig.id)
+    )
 
 
 def count_cap(filters: GigFilters) -> int:
