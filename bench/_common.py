@@ -8,7 +8,7 @@ import platform
 import re
 import statistics
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,7 @@ async def empty_body() -> dict[str, Any]:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def expect_200(message: dict[str, Any]) -> None:
+async def expect_200(message: MutableMapping[str, Any]) -> None:
     """An ASGI `send` that drops the response and stops the run on any status but 200."""
     if message["type"] == "http.response.start" and message["status"] != 200:
         raise SystemExit(f"answered {message['status']}")

@@ -46,6 +46,7 @@ from reelbyte.catalog.listing import (
 )
 from reelbyte.catalog.models import GIG_SLUG_LENGTH, Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
+from reelbyte.catalog.schemas import package_name
 from reelbyte.core.errors import InvalidCursor
 from reelbyte.core.money import format_minor
 from reelbyte.core.pagination import PageParams
@@ -168,7 +169,7 @@ def _package(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
         "id": row.id,
         "gig_id": row.gig_id,
         "tier": row.tier,
-        "name": row.tier.value.capitalize(),
+        "name": package_name(row.tier),
         "description": row.description,
         "price": _money(row.price_minor, row.currency),
         "delivery_days": row.delivery_days,
