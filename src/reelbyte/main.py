@@ -48,6 +48,7 @@ from reelbyte.payments.router import (
 from reelbyte.payments.sandbox_pages import payment_pages_router
 from reelbyte.payments.stripe_webhook import stripe_webhook_router
 from reelbyte.projects.router import projects_router, proposals_router
+from reelbyte.reviews.router import reviews_router
 from reelbyte.search.router import search_router
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -66,6 +67,7 @@ TAG_DESCRIPTIONS = {
     "payments": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
     "messaging": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
     "notifications": "Your notifications: list, unread count, mark read, delete (live ones over /v1/ws/notifications).",
+    "reviews": "Double-blind reviews of completed orders, and the summaries ratings are read from.",
     "admin": "Administration: the category tree, dispute resolution.",
     "health": "Liveness and readiness probes.",
 }
@@ -103,6 +105,7 @@ def api_router() -> APIRouter:
         blocks_router,
         reports_router,
         notifications_router,
+        reviews_router,
     ):
         v1.include_router(router, **json_only)
     # Bodies that are not JSON: the OAuth2 password flow posts a form; the rest take no body.

@@ -9,6 +9,7 @@ from reelbyte.notifications import models as notifications_models
 from reelbyte.orders import models as orders_models
 from reelbyte.payments import models as payments_models
 from reelbyte.projects import models as projects_models
+from reelbyte.reviews import models as reviews_models
 from reelbyte.search import models as search_models
 
 metadata = Base.metadata
@@ -23,5 +24,6 @@ __all__ = [
     "orders_models",
     "payments_models",
     "projects_models",
+    "reviews_models",
     "search_models",
 ]

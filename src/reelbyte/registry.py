@@ -18,6 +18,7 @@ TASK_MODULES = (
     "reelbyte.payments.providers.sandbox",
     "reelbyte.notifications.jobs",
     "reelbyte.notifications.messages",
+    "reelbyte.reviews.jobs",
 )
 
 HANDLER_MODULES = (

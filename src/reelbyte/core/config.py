@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     minimum_payout: Decimal = Decimal("20.00")
     default_currency: str = "EUR"
     auto_complete_days: int = 3
+    review_window_days: int = Field(default=10, ge=1, le=90)
+    review_half_life_days: int = Field(default=365, ge=1, le=3650)
 
     message_digest_quiet_minutes: int = Field(default=15, ge=0)
     message_digest_max_wait_minutes: int = Field(default=60, ge=0)

@@ -1,0 +1,107 @@
+"""HTTP routes of reviews (under /v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Query, status
+
+from reelbyte.catalog.errors import GigNotFound
+from reelbyte.core.errors import NotOwner, error_responses
+from reelbyte.core.pagination import PageParams, page_params
+from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.identity.deps import CurrentUser, OptionalUser
+from reelbyte.identity.errors import UserNotFound
+from reelbyte.orders.errors import OrderNotFound
+from reelbyte.reviews import errors, schemas, service
+
+reviews_router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+Pages = Annotated[PageParams, Depends(page_params)]
+Sort = Annotated[
+    schemas.ReviewSort, Query(description="newest, helpful (most helpful first), highest, lowest")
+]
+StarsFilter = Annotated[int | None, Query(ge=1, le=5, description="only reviews with this many stars")]
+CHANGE_ERRORS = (errors.ReviewNotFound, NotOwner, errors.ReviewPublished, errors.ReviewWindowClosed)
+
+
+@reviews_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.ReviewOut,
+    responses=error_responses(
+        OrderNotFound, NotOwner, errors.OrderNotCompleted, errors.AlreadyReviewed, errors.ReviewWindowClosed
+    ),
+)
+async def create_review(
+    data: schemas.ReviewCreate, user: CurrentUser, session: SessionDep
+) -> schemas.ReviewOut:
+    """Review the other party of a completed order (once, within REVIEW_WINDOW_DAYS of completion).
+
+    Double-blind: the review is shown when the other party has reviewed too, or when the window
+    has passed; until then only its author sees it."""
+    return await service.create_review(session, user, data)
+
+
+@reviews_router.get(
+    "/gigs/{gig_id}", response_model=schemas.ReviewPage, responses=error_responses(GigNotFound)
+)
+async def gig_reviews(
+    gig_id: uuid.UUID,
+    session: SessionDep,
+    params: Pages,
+    sort: Sort = schemas.ReviewSort.NEWEST,
+    stars: StarsFilter = None,
+) -> schemas.ReviewPage:
+    """A gig's published reviews, with its summary (rating, count, stars histogram, category averages)."""
+    return await service.gig_reviews(session, gig_id, params, sort=sort, stars=stars)
+
+
+@reviews_router.get(
+    "/users/{user_id}", response_model=schemas.ReviewPage, responses=error_responses(UserNotFound)
+)
+async def user_reviews(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    params: Pages,
+    sort: Sort = schemas.ReviewSort.NEWEST,
+    stars: StarsFilter = None,
+) -> schemas.ReviewPage:
+    """The published reviews a user received (as a creator or as a client), with the summary."""
+    return await service.user_reviews(session, user_id, params, sort=sort, stars=stars)
+
+
+@reviews_router.get(
+    "/{review_id}", response_model=schemas.ReviewOut, responses=error_responses(errors.ReviewNotFound)
+)
+async def get_review(review_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.ReviewOut:
+    """A published review; an unpublished one only for its author."""
+    return await service.get_review(session, viewer, review_id)
+
+
+@reviews_router.put(
+    "/{review_id}", response_model=schemas.ReviewOut, responses=error_responses(*CHANGE_ERRORS)
+)
+async def update_review(
+    review_id: uuid.UUID, data: schemas.ReviewUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.ReviewOut:
+    """The author changes a review until it is published."""
+    return await service.update_review(session, user, review_id, data)
+
+
+@reviews_router.delete(
+    "/{review_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(*CHANGE_ERRORS, errors.RemovalReasonRequired),
+)
+async def delete_review(
+    review_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    reason: Annotated[
+        str | None, Query(max_length=2000, description="an admin's reason for removing it")
+    ] = None,
+) -> None:
+    """The author withdraws a review until it is published; an admin removes any, with a `reason`."""
+    await service.delete_review(session, user, review_id, reason)
