@@ -26,6 +26,7 @@ HANDLER_MODULES = (
     "reelbyte.orders.handlers",
     "reelbyte.payments.handlers",
     "reelbyte.notifications.handlers",
+    "reelbyte.reviews.handlers",
 )
 
 

@@ -314,3 +314,12 @@ async def test_the_same_review_sent_twice_at_once_is_stored_once(client: httpx.A
     assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [r.text for r in responses]
     assert {r.json()["error"] for r in responses if r.status_code == 409} == {"already_reviewed"}
     assert await _reviews_of(deal.order["id"]) == 1
+
+
+async def test_a_completed_order_counts_for_both_parties_and_the_gig(client: httpx.AsyncClient) -> None:
+    creator = await signed_up(client, "creator")
+    first = await completed_order(client, creator)
+    await completed_order(client, creator)
+    assert (await _profile(client, creator[0]["id"]))["total_orders"] == 2
+    assert (await _profile(client, first.client["id"]))["total_orders"] == 1
+    assert (await _gig(client, first.gig_id))["stats"]["orders"] == 1
