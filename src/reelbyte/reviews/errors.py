@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelbyte.core.errors import Conflict, NotFound, ValidationFailed
+from reelbyte.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class ReviewNotFound(NotFound):
@@ -33,3 +33,28 @@ class ReviewPublished(Conflict):
 class RemovalReasonRequired(ValidationFailed):
     code = "removal_reason_required"
     message = "An admin removing a review gives the reason (`reason`)."
+
+
+class AlreadyReplied(Conflict):
+    code = "already_replied"
+    message = "A review has one reply, and it has it."
+
+
+class OwnReview(Forbidden):
+    code = "own_review"
+    message = "You cannot vote for or flag your own review."
+
+
+class AlreadyVoted(Conflict):
+    code = "already_voted"
+    message = "You already found this review helpful."
+
+
+class VoteNotFound(NotFound):
+    code = "vote_not_found"
+    message = "You have not marked this review helpful."
+
+
+class AlreadyFlagged(Conflict):
+    code = "already_flagged"
+    message = "You already flagged this review; a moderator will look at it."

@@ -17,13 +17,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey
+from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
 from reelbyte.core.types import pg_enum
 
 MAX_COMMENT_CHARS = 5000
+MAX_REPLY_CHARS = 2000
+MAX_REASON_CHARS = 2000
 STARS = "BETWEEN 1 AND 5"
 
 
@@ -51,6 +54,8 @@ class Review(UUIDPrimaryKey, Timestamps, Base):
         CheckConstraint(f"char_length(comment) <= {MAX_COMMENT_CHARS}", name="comment_length"),
         CheckConstraint("author_id <> reviewee_id", name="not_oneself"),
         CheckConstraint("(published_at IS NULL) = (weight IS NULL)", name="weighted_when_published"),
+        CheckConstraint(f"char_length(reply) <= {MAX_REPLY_CHARS}", name="reply_length"),
+        CheckConstraint("helpful_count >= 0", name="helpful_count_not_negative"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -66,6 +71,9 @@ class Review(UUIDPrimaryKey, Timestamps, Base):
     published_at: Mapped[datetime | None]
     weight: Mapped[Decimal | None] = mapped_column(Numeric)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The reviewee's one public answer, after publication.
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
     removed_at: Mapped[datetime | None]
     removed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     removal_reason: Mapped[str | None] = mapped_column(String(2000))
@@ -86,6 +94,31 @@ Index(
 )
 # Reviews waiting for publication (the publishing job's scan).
 Index("ix_reviews_unpublished", Review.order_id, postgresql_where=Review.published_at.is_(None))
+
+
+class HelpfulVote(Base):
+    """A signed-in user found a review helpful (one vote per user; `reviews.helpful_count` counts them)."""
+
+    __tablename__ = "review_helpful_votes"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+
+
+class ReviewFlag(UUIDPrimaryKey, Base):
+    """A user's report of a review, kept for the moderation queue (one per user and review)."""
+
+    __tablename__ = "review_flags"
+    __table_args__ = (UniqueConstraint("review_id", "user_id"),)
+
+    review_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(MAX_REASON_CHARS))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    resolved_at: Mapped[datetime | None]
 
 
 class ReviewTotals(Base):

@@ -105,3 +105,50 @@ async def delete_review(
 ) -> None:
     """The author withdraws a review until it is published; an admin removes any, with a `reason`."""
     await service.delete_review(session, user, review_id, reason)
+
+
+@reviews_router.post(
+    "/{review_id}/reply",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.ReviewOut,
+    responses=error_responses(errors.ReviewNotFound, NotOwner, errors.AlreadyReplied),
+)
+async def reply(
+    review_id: uuid.UUID, data: schemas.ReplyCreate, user: CurrentUser, session: SessionDep
+) -> schemas.ReviewOut:
+    """The reviewed user answers a published review, once (up to 2,000 characters)."""
+    return await service.reply(session, user, review_id, data.text)
+
+
+@reviews_router.post(
+    "/{review_id}/helpful",
+    response_model=schemas.HelpfulCount,
+    responses=error_responses(errors.ReviewNotFound, errors.OwnReview, errors.AlreadyVoted),
+)
+async def mark_helpful(review_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.HelpfulCount:
+    """Found this review helpful (once; not your own)."""
+    return schemas.HelpfulCount(helpful_count=await service.mark_helpful(session, user, review_id))
+
+
+@reviews_router.delete(
+    "/{review_id}/helpful",
+    response_model=schemas.HelpfulCount,
+    responses=error_responses(errors.ReviewNotFound, errors.VoteNotFound),
+)
+async def unmark_helpful(
+    review_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.HelpfulCount:
+    """Take back a helpful vote."""
+    return schemas.HelpfulCount(helpful_count=await service.unmark_helpful(session, user, review_id))
+
+
+@reviews_router.post(
+    "/{review_id}/flag",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.ReviewNotFound, errors.OwnReview, errors.AlreadyFlagged),
+)
+async def flag(
+    review_id: uuid.UUID, data: schemas.FlagCreate, user: CurrentUser, session: SessionDep
+) -> None:
+    """Report a published review to the moderators, with the reason (once per user)."""
+    await service.flag(session, user, review_id, data.reason)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
 from reelbyte.identity.models import User
-from reelbyte.reviews.models import MAX_COMMENT_CHARS, Review, ReviewTotals
+from reelbyte.reviews.models import MAX_COMMENT_CHARS, MAX_REASON_CHARS, MAX_REPLY_CHARS, Review, ReviewTotals
 
 CENT = Decimal("0.01")  # ratings and averages are shown to the cent, rounded half up as SQL's round()
 Stars = Annotated[int, Field(ge=1, le=5, description="whole stars, 1 to 5")]
@@ -61,6 +61,23 @@ class ReviewUpdate(RequestModel):
     comment: Comment | None = None
 
 
+class ReplyCreate(RequestModel):
+    text: Annotated[str, Field(min_length=1, max_length=MAX_REPLY_CHARS)]
+
+
+class FlagCreate(RequestModel):
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS)]
+
+
+class HelpfulCount(BaseModel):
+    helpful_count: int
+
+
+class Reply(BaseModel):
+    text: str
+    created_at: datetime
+
+
 class Reviewer(ResponseModel):
     """The author, by public profile (never the e-mail)."""
 
@@ -86,6 +103,7 @@ class ReviewOut(ResponseModel):
     timeliness_rating: int
     comment: str
     helpful_count: int
+    reply: Reply | None = Field(description="the reviewee's answer, once published")
     published: bool = Field(description="false until both parties reviewed or the window passed")
     published_at: datetime | None
     created_at: datetime
@@ -105,6 +123,9 @@ class ReviewOut(ResponseModel):
             timeliness_rating=review.timeliness_rating,
             comment=review.comment,
             helpful_count=review.helpful_count,
+            reply=Reply(text=review.reply, created_at=review.replied_at)
+            if review.reply is not None and review.replied_at is not None
+            else None,
             published=review.published_at is not None,
             published_at=review.published_at,
             created_at=review.created_at,

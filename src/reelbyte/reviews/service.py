@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog.errors import GigNotFound
@@ -35,14 +36,19 @@ from reelbyte.identity.models import Role, User
 from reelbyte.orders import service as orders_service
 from reelbyte.orders.models import Order, OrderStatus
 from reelbyte.reviews.errors import (
+    AlreadyFlagged,
+    AlreadyReplied,
     AlreadyReviewed,
+    AlreadyVoted,
     OrderNotCompleted,
+    OwnReview,
     RemovalReasonRequired,
     ReviewNotFound,
     ReviewPublished,
     ReviewWindowClosed,
+    VoteNotFound,
 )
-from reelbyte.reviews.models import Review, ReviewTotals, Subject
+from reelbyte.reviews.models import HelpfulVote, Review, ReviewFlag, ReviewTotals, Subject
 from reelbyte.reviews.schemas import (
     ReviewCreate,
     ReviewOut,
@@ -325,3 +331,74 @@ async def _page(
         total_pages=math.ceil(total / params.page_size),
         summary=summary,
     )
+
+
+# --- replies, helpful votes, flags ------------------------------------------------------------
+
+
+async def _shown_locked(session: AsyncSession, review_id: uuid.UUID) -> Review:
+    review = await lock_one(session, select(Review).where(Review.id == review_id, SHOWN))
+    if review is None:
+        raise ReviewNotFound()
+    return review
+
+
+async def reply(session: AsyncSession, user: User, review_id: uuid.UUID, text_: str) -> ReviewOut:
+    """The reviewee answers a published review, once."""
+    review = await _shown_locked(session, review_id)
+    if review.reviewee_id != user.id:
+        raise NotOwner("Only the reviewed user replies to a review.")
+    if review.reply is not None:
+        raise AlreadyReplied()
+    review.reply, review.replied_at = text_, utcnow()
+    await session.flush()
+    return ReviewOut.of(review, await session.get_one(User, review.author_id))
+
+
+async def mark_helpful(session: AsyncSession, user: User, review_id: uuid.UUID) -> int:
+    """One vote per user; the count moves with the vote, under the review's row lock."""
+    review = await _shown_locked(session, review_id)
+    if review.author_id == user.id:
+        raise OwnReview()
+    voted = await session.scalar(
+        pg_insert(HelpfulVote)
+        .values(review_id=review.id, user_id=user.id)
+        .on_conflict_do_nothing()
+        .returning(HelpfulVote.user_id)
+    )
+    if voted is None:
+        raise AlreadyVoted()
+    review.helpful_count += 1
+    await session.flush()
+    return review.helpful_count
+
+
+async def unmark_helpful(session: AsyncSession, user: User, review_id: uuid.UUID) -> int:
+    review = await _shown_locked(session, review_id)
+    removed = await session.scalar(
+        delete(HelpfulVote)
+        .where(HelpfulVote.review_id == review.id, HelpfulVote.user_id == user.id)
+        .returning(HelpfulVote.user_id)
+    )
+    if removed is None:
+        raise VoteNotFound()
+    review.helpful_count -= 1
+    await session.flush()
+    return review.helpful_count
+
+
+async def flag(session: AsyncSession, user: User, review_id: uuid.UUID, reason: str) -> None:
+    """Report a published review to the moderators (kept in review_flags)."""
+    review = await session.scalar(select(Review).where(Review.id == review_id, SHOWN))
+    if review is None:
+        raise ReviewNotFound()
+    if review.author_id == user.id:
+        raise OwnReview()
+    flagged = await session.scalar(
+        pg_insert(ReviewFlag)
+        .values(id=uuid.uuid4(), review_id=review.id, user_id=user.id, reason=reason)
+        .on_conflict_do_nothing()
+        .returning(ReviewFlag.id)
+    )
+    if flagged is None:
+        raise AlreadyFlagged()
