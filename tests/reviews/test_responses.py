@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.db import transaction
 from reelbyte.reviews.models import ReviewFlag
-from tests.factories import Headers, signed_up
+from tests.factories import Headers, notifications_of, signed_up
 from tests.reviews.conftest import Deal, completed_order, review_body
 
 
@@ -110,3 +110,21 @@ async def test_flags_are_kept_once_per_user(client: httpx.AsyncClient) -> None:
 
     assert await transaction(flags) == ["Insults me"]
     assert await transaction(lambda s: s.scalar(select(func.count()).select_from(ReviewFlag))) == 1
+
+
+async def test_the_reviewee_is_told_of_a_published_review_and_the_author_of_the_reply(
+    client: httpx.AsyncClient,
+) -> None:
+    deal, review = await _published(client)
+    received = await notifications_of(client, deal.creator_headers)
+    assert [(n["type"], n["content"]) for n in received if n["type"] == "review_received"] == [
+        ("review_received", "You received a 4-star review.")
+    ]
+    assert "review_received" in [n["type"] for n in await notifications_of(client, deal.client_headers)]
+    await client.post(
+        f"/v1/reviews/{review['id']}/reply", json={"text": "Thanks!"}, headers=deal.creator_headers
+    )
+    assert "review_reply_received" in [n["type"] for n in await notifications_of(client, deal.client_headers)]
+    assert "review_reply_received" not in [
+        n["type"] for n in await notifications_of(client, deal.creator_headers)
+    ]

@@ -22,6 +22,8 @@ from reelbyte.payments import events as payment_events
 from reelbyte.payments.models import Withdrawal
 from reelbyte.projects import events as project_events
 from reelbyte.projects.models import Project, ProjectStatus, Proposal
+from reelbyte.reviews import events as review_events
+from reelbyte.reviews.models import Review
 
 Recipient = Literal["client", "creator", "other"]
 Content = str | Callable[[Order, OrderEvent], str]
@@ -220,4 +222,30 @@ async def on_withdrawal_paid(session: AsyncSession, withdrawal: Withdrawal) -> N
         f"Your withdrawal of {amount.value} {amount.currency} was paid out.",
         link="/payments/withdrawals",
         reference=("withdrawal", withdrawal.id),
+    )
+
+
+@review_events.review_published.connect
+async def on_review_published(session: AsyncSession, review: Review) -> None:
+    await notify(
+        session,
+        review.reviewee_id,
+        "review_received",
+        "New review",
+        f"You received a {review.rating}-star review.",
+        link=f"/reviews/{review.id}",
+        reference=("review", review.id),
+    )
+
+
+@review_events.review_replied.connect
+async def on_review_replied(session: AsyncSession, review: Review) -> None:
+    await notify(
+        session,
+        review.author_id,
+        "review_reply_received",
+        "Reply to your review",
+        "The person you reviewed replied to your review.",
+        link=f"/reviews/{review.id}",
+        reference=("review", review.id),
     )

@@ -35,6 +35,7 @@ from reelbyte.identity.errors import UserNotFound
 from reelbyte.identity.models import Role, User
 from reelbyte.orders import service as orders_service
 from reelbyte.orders.models import Order, OrderStatus
+from reelbyte.reviews import events
 from reelbyte.reviews.errors import (
     AlreadyFlagged,
     AlreadyReplied,
@@ -190,6 +191,8 @@ async def publish(session: AsyncSession, review_ids: Sequence[uuid.UUID]) -> int
     if published:
         await _move_totals(session, [review.id for review in published], sign=1)
         await _store_ratings(session, published)
+        for review in published:
+            await events.review_published.emit(session, review)
     return len(published)
 
 
@@ -352,6 +355,7 @@ async def reply(session: AsyncSession, user: User, review_id: uuid.UUID, text_: 
         raise AlreadyReplied()
     review.reply, review.replied_at = text_, utcnow()
     await session.flush()
+    await events.review_replied.emit(session, review)
     return ReviewOut.of(review, await session.get_one(User, review.author_id))
 
 
