@@ -1,0 +1,73 @@
+"""Reputation earned through reviews moves what clients see and use: creator levels, the
+rating sort and filter of lists and search."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import update
+
+from reelbyte.catalog.jobs import recompute_creator_levels
+from reelbyte.core.db import transaction
+from reelbyte.identity.models import User
+from tests.conftest import run_jobs
+from tests.factories import signed_up
+from tests.reviews.conftest import Deal, completed_order, review_body
+
+
+async def _reviewed(client: httpx.AsyncClient, deal: Deal, stars: int) -> None:
+    """Both parties review, so both reviews are published at once."""
+    for headers, rating in ((deal.client_headers, stars), (deal.creator_headers, 5)):
+        response = await client.post(
+            "/v1/reviews", json=review_body(deal.order["id"], rating), headers=headers
+        )
+        assert response.status_code == 201, response.text
+
+
+async def _daily_job() -> None:
+    await recompute_creator_levels.defer_async(timestamp=0)  # what the periodic deferrer does daily
+    await run_jobs()
+
+
+async def test_a_creator_rises_from_new_by_completed_and_well_reviewed_orders(
+    client: httpx.AsyncClient,
+) -> None:
+    creator = await signed_up(client, "creator")
+    creator_id = creator[0]["id"]
+    await transaction(
+        lambda session: session.execute(
+            update(User)
+            .where(User.id == creator_id)
+            .values(created_at=datetime.now(UTC) - timedelta(days=61))
+        )
+    )
+    deals = [await completed_order(client, creator) for _ in range(10)]
+    await _daily_job()
+    assert (await client.get(f"/v1/users/{creator_id}")).json()["creator_level"] == "new"  # no rating yet
+    for number, deal in enumerate(deals):
+        await _reviewed(client, deal, 4 if number == 0 else 5)  # mean 4.9
+    await _daily_job()
+    profile = (await client.get(f"/v1/users/{creator_id}")).json()
+    assert (profile["creator_level"], profile["stats"]["total_orders"], profile["stats"]["rating"]) == (
+        "rising",
+        10,
+        "4.90",
+    )
+    assert (await client.get(f"/v1/gigs/{deals[0].gig_id}")).json()["creator_level"] == "rising"
+
+
+async def test_the_better_reviewed_gig_comes_first_by_rating_in_lists_and_search(
+    client: httpx.AsyncClient,
+) -> None:
+    liked, disliked = await completed_order(client), await completed_order(client)
+    await _reviewed(client, disliked, 2)
+    await _reviewed(client, liked, 5)
+    for path in ("/v1/gigs", "/v1/search/gigs"):
+        ranked = (await client.get(path, params={"sort_by": "rating"})).json()["items"]
+        ids = [item["id"] for item in ranked]
+        assert ids.index(liked.gig_id) < ids.index(disliked.gig_id), path
+        good = (await client.get(path, params={"min_rating": "4.5"})).json()["items"]
+        assert [item["id"] for item in good] == [liked.gig_id], path
+    creators = (await client.get("/v1/search/creators", params={"min_rating": "4.5"})).json()["items"]
+    assert [item["id"] for item in creators] == [liked.creator["id"]]
