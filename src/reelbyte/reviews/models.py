@@ -79,19 +79,29 @@ class Review(UUIDPrimaryKey, Timestamps, Base):
     removal_reason: Mapped[str | None] = mapped_column(String(2000))
 
 
-# The shown reviews of a user or a gig, newest first (the lists' default order).
-Index(
-    "ix_reviews_reviewee_published",
-    Review.reviewee_id,
-    Review.published_at.desc(),
-    postgresql_where=Review.published_at.is_not(None) & Review.removed_at.is_(None),
-)
-Index(
-    "ix_reviews_gig_published",
-    Review.gig_id,
-    Review.published_at.desc(),
-    postgresql_where=Review.published_at.is_not(None) & Review.removed_at.is_(None),
-)
+# The shown reviews of a user or a gig in each order the lists offer (service.ORDERS): newest,
+# most helpful, highest and lowest rated first.
+SHOWN_ONLY = Review.published_at.is_not(None) & Review.removed_at.is_(None)
+for _subject in (Review.reviewee_id, Review.gig_id):
+    _name = "reviewee" if _subject is Review.reviewee_id else "gig"
+    Index(f"ix_reviews_{_name}_newest", _subject, Review.published_at.desc(), postgresql_where=SHOWN_ONLY)
+    Index(
+        f"ix_reviews_{_name}_helpful",
+        _subject,
+        Review.helpful_count.desc(),
+        Review.published_at.desc(),
+        postgresql_where=SHOWN_ONLY,
+    )
+    Index(
+        f"ix_reviews_{_name}_highest",
+        _subject,
+        Review.rating.desc(),
+        Review.published_at.desc(),
+        postgresql_where=SHOWN_ONLY,
+    )
+    Index(
+        f"ix_reviews_{_name}_lowest", _subject, Review.rating, Review.published_at.desc(), postgresql_where=SHOWN_ONLY
+    )
 # Reviews waiting for publication (the publishing job's scan).
 Index("ix_reviews_unpublished", Review.order_id, postgresql_where=Review.published_at.is_(None))
 

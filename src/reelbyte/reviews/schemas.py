@@ -6,13 +6,12 @@ import uuid
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, Field
 
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
-from reelbyte.identity.models import User
 from reelbyte.reviews.models import MAX_COMMENT_CHARS, MAX_REASON_CHARS, MAX_REPLY_CHARS, Review, ReviewTotals
 
 CENT = Decimal("0.01")  # ratings and averages are shown to the cent, rounded half up as SQL's round()
@@ -78,6 +77,15 @@ class Reply(BaseModel):
     created_at: datetime
 
 
+class PublicName(Protocol):
+    """What a reviewer is shown by: a user, or a row of just these columns."""
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    avatar_url: str | None
+
+
 class Reviewer(ResponseModel):
     """The author, by public profile (never the e-mail)."""
 
@@ -87,7 +95,7 @@ class Reviewer(ResponseModel):
     avatar_url: str | None
 
     @classmethod
-    def of(cls, user: User) -> Reviewer:
+    def of(cls, user: PublicName) -> Reviewer:
         return cls(id=user.id, username=user.username, full_name=user.full_name, avatar_url=user.avatar_url)
 
 
@@ -110,7 +118,7 @@ class ReviewOut(ResponseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, review: Review, author: User) -> ReviewOut:
+    def of(cls, review: Review, author: PublicName) -> ReviewOut:
         return cls(
             id=review.id,
             order_id=review.order_id,

@@ -291,7 +291,7 @@ async def gig_reviews(
     session: AsyncSession, gig_id: uuid.UUID, params: PageParams, *, sort: ReviewSort, stars: int | None
 ) -> ReviewPage:
     """A gig's shown reviews (its clients' reviews of the creator), with the gig's summary."""
-    if await session.get(Gig, gig_id) is None:
+    if await session.scalar(select(Gig.id).where(Gig.id == gig_id)) is None:
         raise GigNotFound(details={"gig": str(gig_id)})
     return await _page(session, Subject.GIG, Review.gig_id == gig_id, gig_id, params, sort=sort, stars=stars)
 
@@ -300,7 +300,7 @@ async def user_reviews(
     session: AsyncSession, user_id: uuid.UUID, params: PageParams, *, sort: ReviewSort, stars: int | None
 ) -> ReviewPage:
     """The shown reviews a user received (as a creator or as a client), with the user's summary."""
-    if await session.get(User, user_id) is None:
+    if await session.scalar(select(User.id).where(User.id == user_id)) is None:
         raise UserNotFound()
     return await _page(
         session, Subject.USER, Review.reviewee_id == user_id, user_id, params, sort=sort, stars=stars
@@ -318,7 +318,8 @@ async def _page(
     stars: int | None,
 ) -> ReviewPage:
     """A page of shown reviews; the summary and the total come from the running totals."""
-    query = select(Review, User).join(User, User.id == Review.author_id).where(about, SHOWN)
+    author = select(User.id, User.username, User.full_name, User.avatar_url).subquery("author")
+    query = select(Review, author).join(author, author.c.id == Review.author_id).where(about, SHOWN)
     if stars is not None:
         query = query.where(Review.rating == stars)
     summary = ReviewSummary.of(await session.get(ReviewTotals, (subject, subject_id)))
@@ -327,7 +328,7 @@ async def _page(
         await session.execute(query.order_by(*ORDERS[sort]).limit(params.page_size).offset(params.offset))
     ).all()
     return ReviewPage(
-        items=[ReviewOut.of(review, author) for review, author in rows],
+        items=[ReviewOut.of(row[0], row) for row in rows],
         total=total,
         page=params.page,
         page_size=params.page_size,
