@@ -11,8 +11,9 @@ from sqlalchemy import update
 from reelbyte.catalog.jobs import recompute_creator_levels
 from reelbyte.core.db import transaction
 from reelbyte.identity.models import User
+from reelbyte.messaging.models import Message
 from tests.conftest import run_jobs
-from tests.factories import signed_up
+from tests.factories import send_message, signed_up, start_conversation
 from tests.reviews.conftest import Deal, completed_order, review_body
 
 
@@ -71,3 +72,31 @@ async def test_the_better_reviewed_gig_comes_first_by_rating_in_lists_and_search
         assert [item["id"] for item in good] == [liked.gig_id], path
     creators = (await client.get("/v1/search/creators", params={"min_rating": "4.5"})).json()["items"]
     assert [item["id"] for item in creators] == [liked.creator["id"]]
+
+
+async def _aged(conversation_id: str, hours: float) -> None:
+    """Make the conversation's messages so far `hours` older."""
+    statement = (
+        update(Message)
+        .where(Message.conversation_id == conversation_id)
+        .values(created_at=Message.created_at - timedelta(hours=hours))
+    )
+    await transaction(lambda session: session.execute(statement))
+
+
+async def test_the_response_time_is_the_median_hours_to_a_first_reply(client: httpx.AsyncClient) -> None:
+    creator, creator_headers = await signed_up(client, "creator")
+    for hours in (4.5, 1.2, 10.5):
+        _, asker = await signed_up(client, "client")
+        conversation = await start_conversation(
+            client, asker, creator["id"], message="Are you free next week?"
+        )
+        await _aged(conversation["id"], hours)
+        await send_message(client, creator_headers, conversation["id"], "Yes, tell me more")
+        await send_message(client, creator_headers, conversation["id"], "(a second message times nothing)")
+    # A conversation the creator opens is not a reply.
+    other, _ = await signed_up(client, "client")
+    opened = await start_conversation(client, creator_headers, other["id"], message="Saw your project")
+    await _aged(opened["id"], 100)
+    stats = (await client.get(f"/v1/users/{creator['id']}")).json()["stats"]
+    assert stats["response_time_hours"] == 5  # the median, 4.5 hours, rounded up

@@ -1,12 +1,14 @@
-"""The reputation numbers that other domains' events move, in the same transaction as the event."""
+"""The reputation numbers that other domains' events move, in the same transaction as the event:
+completed orders, and the response time of a first reply in a conversation."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog.models import Gig
 from reelbyte.identity.models import User
+from reelbyte.messaging.events import MessageSent, message_sent
 from reelbyte.orders.events import order_event_recorded
 from reelbyte.orders.models import Order, OrderEvent, OrderStatus
 
@@ -31,3 +33,42 @@ async def count_completed_order(session: AsyncSession, recorded: tuple[Order, Or
             .values(orders_count=Gig.orders_count + 1)
             .execution_options(synchronize_session=False)
         )
+
+
+# Is this the sender's first message in the conversation, after the other party wrote? (Two
+# index probes: the chat's send path pays this on every message.)
+_FIRST_REPLY = text("""
+    SELECT NOT EXISTS (SELECT 1 FROM messages
+                       WHERE conversation_id = :conversation AND id < :id AND sender_id = :sender)
+       AND EXISTS (SELECT 1 FROM messages
+                   WHERE conversation_id = :conversation AND id < :id AND sender_id <> :sender)
+""")
+# The median hours from the other party's first message to the user's first reply, over the
+# conversations opened to the user in the last 90 days; rounded up to whole hours, at least 1.
+_RESPONSE_TIME = text("""
+    UPDATE users SET response_time_hours = (
+        SELECT greatest(1, ceil(percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)))::int
+        FROM (
+            SELECT extract(epoch FROM min(m.created_at) FILTER (WHERE m.sender_id = :user)
+                                    - min(m.created_at) FILTER (WHERE m.sender_id <> :user)) / 3600 AS hours
+            FROM messages m
+            JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = :user
+            GROUP BY m.conversation_id
+            HAVING min(m.created_at) FILTER (WHERE m.sender_id <> :user) >= now() - interval '90 days'
+               AND min(m.created_at) FILTER (WHERE m.sender_id <> :user)
+                   < min(m.created_at) FILTER (WHERE m.sender_id = :user)
+        ) AS replies
+    )
+    WHERE id = :user
+""")
+
+
+@message_sent.connect
+async def time_first_reply(session: AsyncSession, sent: MessageSent) -> None:
+    """A user's first reply in a conversation moves their response time."""
+    message = sent.message
+    first_reply = await session.scalar(
+        _FIRST_REPLY, {"conversation": message.conversation_id, "id": message.id, "sender": message.sender_id}
+    )
+    if first_reply:
+        await session.execute(_RESPONSE_TIME, {"user": message.sender_id})

@@ -100,7 +100,11 @@ for _subject in (Review.reviewee_id, Review.gig_id):
         postgresql_where=SHOWN_ONLY,
     )
     Index(
-        f"ix_reviews_{_name}_lowest", _subject, Review.rating, Review.published_at.desc(), postgresql_where=SHOWN_ONLY
+        f"ix_reviews_{_name}_lowest",
+        _subject,
+        Review.rating,
+        Review.published_at.desc(),
+        postgresql_where=SHOWN_ONLY,
     )
 # Reviews waiting for publication (the publishing job's scan).
 Index("ix_reviews_unpublished", Review.order_id, postgresql_where=Review.published_at.is_(None))
