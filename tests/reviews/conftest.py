@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from reelbyte.core.db import transaction
+from reelbyte.core.db import transaction, utcnow
 from reelbyte.orders.models import Order
 from tests.factories import Headers, gig_for_sale, make_paid_order, signed_up
 
@@ -27,13 +27,23 @@ class Deal:
 
 
 async def completed_order(
-    http: httpx.AsyncClient, creator: tuple[dict[str, Any], Headers] | None = None
+    http: httpx.AsyncClient,
+    creator: tuple[dict[str, Any], Headers] | None = None,
+    buyer: tuple[dict[str, Any], Headers] | None = None,
+    *,
+    late: bool = False,
 ) -> Deal:
-    """A gig ordered, paid, delivered and approved (the creator's, if given, else a new one's)."""
+    """A gig ordered, paid, delivered (after its due date if `late`) and approved; between the
+    given creator and client, or new ones."""
     creator_user, creator_headers = creator or await signed_up(http, "creator")
-    client_user, client_headers = await signed_up(http, "client")
+    client_user, client_headers = buyer or await signed_up(http, "client")
     gig, package = await gig_for_sale(creator_user["id"])
     order = await make_paid_order(http, client_headers, gig, package)
+    if late:
+        overdue = (
+            update(Order).where(Order.id == order["id"]).values(delivery_date=utcnow() - timedelta(hours=1))
+        )
+        await transaction(lambda session: session.execute(overdue))
     url = f"/v1/orders/{order['id']}"
     delivered = await http.post(f"{url}/deliver", json={"message": "Here it is"}, headers=creator_headers)
     assert delivered.status_code == 200, delivered.text

@@ -100,3 +100,27 @@ async def test_the_response_time_is_the_median_hours_to_a_first_reply(client: ht
     await _aged(opened["id"], 100)
     stats = (await client.get(f"/v1/users/{creator['id']}")).json()["stats"]
     assert stats["response_time_hours"] == 5  # the median, 4.5 hours, rounded up
+
+
+async def test_on_time_and_repeat_client_rates_show_on_profiles_cards_and_search(
+    client: httpx.AsyncClient,
+) -> None:
+    creator = await signed_up(client, "creator")
+    returning = await signed_up(client, "client")
+    first = await completed_order(client, creator, returning)
+    await completed_order(client, creator, returning, late=True)
+    await completed_order(client, creator)  # a client who did not come back
+    creator_id = creator[0]["id"]
+    stats = (await client.get(f"/v1/users/{creator_id}")).json()["stats"]
+    assert (stats["on_time_delivery_percent"], stats["repeat_client_percent"]) == (67, 50)
+    card = next(item for item in (await client.get("/v1/gigs")).json()["items"] if item["id"] == first.gig_id)
+    assert (card["creator"]["on_time_delivery_percent"], card["creator"]["repeat_client_percent"]) == (67, 50)
+    page = (await client.get(f"/v1/gigs/{first.gig_id}")).json()
+    assert page["creator"]["repeat_client_percent"] == 50
+    username = creator[0]["username"]
+    hits = (await client.get("/v1/search/creators", params={"q": username})).json()["items"]
+    assert [(h["id"], h["on_time_delivery_percent"], h["repeat_client_percent"]) for h in hits] == [
+        (creator_id, 67, 50)
+    ]
+    newcomer = (await client.get(f"/v1/users/{returning[0]['id']}")).json()["stats"]
+    assert (newcomer["on_time_delivery_percent"], newcomer["repeat_client_percent"]) == (None, None)

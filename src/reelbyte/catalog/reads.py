@@ -93,6 +93,8 @@ CARD_COLUMNS = (
     User.creator_level.label("creator_creator_level"),
     User.rating.label("creator_rating"),
     User.total_reviews.label("creator_total_reviews"),
+    User.on_time_delivery_percent.label("creator_on_time_delivery_percent"),
+    User.repeat_client_percent.label("creator_repeat_client_percent"),
 )
 PAGE_COLUMNS = (
     Gig.description,
@@ -143,6 +145,8 @@ def card(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
             "creator_level": row.creator_creator_level,
             "rating": str(row.creator_rating),
             "total_reviews": row.creator_total_reviews,
+            "on_time_delivery_percent": row.creator_on_time_delivery_percent,
+            "repeat_client_percent": row.creator_repeat_client_percent,
         },
         "creator_level": row.creator_level,
         "category_id": row.category_id,

@@ -452,6 +452,10 @@ class CreatorSummary(ResponseModel):
     creator_level: CreatorLevel
     rating: Decimal
     total_reviews: int
+    on_time_delivery_percent: int | None = Field(
+        description="completed orders first delivered by the due date, in percent"
+    )
+    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
 
 
 class CategoryRef(ResponseModel):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     func,
@@ -94,6 +95,10 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     total_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_orders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     response_time_hours: Mapped[int | None]
+    # Of the creator's completed orders: the share first delivered by the due date, and the share
+    # of their clients who came back for another (percent; null before the first completed order).
+    on_time_delivery_percent: Mapped[int | None] = mapped_column(SmallInteger)
+    repeat_client_percent: Mapped[int | None] = mapped_column(SmallInteger)
     creator_level: Mapped[CreatorLevel] = mapped_column(
         pg_enum(CreatorLevel, "creator_level"), default=CreatorLevel.NEW, server_default="new"
     )

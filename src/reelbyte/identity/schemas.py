@@ -185,7 +185,11 @@ class CreatorStats(ResponseModel):
     rating: Decimal
     total_reviews: int
     total_orders: int
-    response_time_hours: int | None
+    response_time_hours: int | None = Field(description="median hours to a first reply (last 90 days)")
+    on_time_delivery_percent: int | None = Field(
+        description="completed orders first delivered by the due date, in percent"
+    )
+    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
 
 
 class PublicProfile(ResponseModel):

@@ -12,14 +12,40 @@ from reelbyte.messaging.events import MessageSent, message_sent
 from reelbyte.orders.events import order_event_recorded
 from reelbyte.orders.models import Order, OrderEvent, OrderStatus
 
+# Over the creator's completed orders (with the one completing now): the percent first
+# delivered by the due date, and the percent of their clients with two or more.
+_DELIVERY_AND_REPEAT_RATES = text("""
+    WITH completed AS (
+        SELECT o.id, o.client_id, o.delivery_date,
+               (SELECT min(d.created_at) FROM deliveries d WHERE d.order_id = o.id) AS first_delivery
+        FROM orders o
+        WHERE o.creator_id = :creator AND (o.status = 'completed' OR o.id = :order)
+    ), clients AS (
+        SELECT client_id, count(*) AS orders FROM completed GROUP BY client_id
+    )
+    UPDATE users SET
+        on_time_delivery_percent = (
+            SELECT round(100.0 * count(*) FILTER (WHERE first_delivery <= delivery_date) / count(*))
+            FROM completed WHERE first_delivery IS NOT NULL AND delivery_date IS NOT NULL
+            HAVING count(*) > 0
+        ),
+        repeat_client_percent = (
+            SELECT round(100.0 * count(*) FILTER (WHERE orders >= 2) / count(*)) FROM clients HAVING count(*) > 0
+        )
+    WHERE id = :creator
+""")
+
 
 @order_event_recorded.connect
 async def count_completed_order(session: AsyncSession, recorded: tuple[Order, OrderEvent]) -> None:
     """A completed order (approved, auto-completed, or a dispute settled in the creator's favour)
-    counts for both parties' `total_orders` and for its gig's `orders_count`."""
+    counts for both parties' `total_orders` and for its gig's `orders_count`, and moves the
+    creator's on-time delivery and repeat-client rates."""
     order, event = recorded
     if event.to_status != OrderStatus.COMPLETED.value:
         return
+    # The order's own status is written after its event: count it in by id.
+    await session.execute(_DELIVERY_AND_REPEAT_RATES, {"creator": order.creator_id, "order": order.id})
     await session.execute(
         update(User)
         .where(User.id.in_(sorted([order.client_id, order.creator_id])))

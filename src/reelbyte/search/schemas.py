@@ -41,6 +41,11 @@ class CreatorHit(ResponseModel):
     rating: Decimal
     total_reviews: int
     total_orders: int
+    response_time_hours: int | None = Field(description="median hours to a first reply (last 90 days)")
+    on_time_delivery_percent: int | None = Field(
+        description="completed orders first delivered by the due date, in percent"
+    )
+    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
     member_since: datetime
 
     @classmethod
@@ -63,6 +68,9 @@ class CreatorHit(ResponseModel):
             rating=user.rating,
             total_reviews=user.total_reviews,
             total_orders=user.total_orders,
+            response_time_hours=user.response_time_hours,
+            on_time_delivery_percent=user.on_time_delivery_percent,
+            repeat_client_percent=user.repeat_client_percent,
             member_since=user.created_at,
         )
 
