@@ -102,7 +102,14 @@ async def test_public_profile_hides_private_fields(client: httpx.AsyncClient) ->
     assert profile["username"] == user["username"]
     for private in ("email", "notification_preferences", "email_verified", "last_login_at", "is_active"):
         assert private not in profile
-    assert set(profile["stats"]) == {"rating", "total_reviews", "total_orders", "response_time_hours"}
+    assert set(profile["stats"]) == {
+        "rating",
+        "total_reviews",
+        "total_orders",
+        "response_time_hours",
+        "on_time_delivery_percent",
+        "repeat_client_percent",
+    }
 
     assert (await client.get(f"/v1/users/{uuid.uuid4()}")).status_code == 404
     malformed = await client.get("/v1/users/not-a-uuid")

@@ -16,6 +16,7 @@ from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
 from reelbyte.core.updates import not_nullable
 from reelbyte.identity.models import CreatorLevel
+from reelbyte.identity.schemas import OnTimeDeliveryPercent, RepeatClientPercent
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -452,10 +453,8 @@ class CreatorSummary(ResponseModel):
     creator_level: CreatorLevel
     rating: Decimal
     total_reviews: int
-    on_time_delivery_percent: int | None = Field(
-        description="completed orders first delivered by the due date, in percent"
-    )
-    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
+    on_time_delivery_percent: OnTimeDeliveryPercent
+    repeat_client_percent: RepeatClientPercent
 
 
 class CategoryRef(ResponseModel):

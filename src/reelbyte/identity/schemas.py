@@ -181,15 +181,21 @@ class ProfileUpdate(RequestModel):
     }
 
 
+# The track record shown wherever a creator is (profiles, gig cards, search), kept by reviews/.
+ResponseTimeHours = Annotated[int | None, Field(description="median hours to a first reply (last 90 days)")]
+OnTimeDeliveryPercent = Annotated[
+    int | None, Field(description="completed orders first delivered by the due date, in percent")
+]
+RepeatClientPercent = Annotated[int | None, Field(description="clients who ordered again, in percent")]
+
+
 class CreatorStats(ResponseModel):
     rating: Decimal
     total_reviews: int
     total_orders: int
-    response_time_hours: int | None = Field(description="median hours to a first reply (last 90 days)")
-    on_time_delivery_percent: int | None = Field(
-        description="completed orders first delivered by the due date, in percent"
-    )
-    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
+    response_time_hours: ResponseTimeHours
+    on_time_delivery_percent: OnTimeDeliveryPercent
+    repeat_client_percent: RepeatClientPercent
 
 
 class PublicProfile(ResponseModel):

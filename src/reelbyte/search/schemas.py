@@ -17,6 +17,7 @@ from reelbyte.core.money import Money
 from reelbyte.core.schemas import ResponseModel
 from reelbyte.core.text import excerpt
 from reelbyte.identity.models import Availability, CreatorLevel, User
+from reelbyte.identity.schemas import OnTimeDeliveryPercent, RepeatClientPercent, ResponseTimeHours
 from reelbyte.search.models import TermSource
 
 
@@ -41,11 +42,9 @@ class CreatorHit(ResponseModel):
     rating: Decimal
     total_reviews: int
     total_orders: int
-    response_time_hours: int | None = Field(description="median hours to a first reply (last 90 days)")
-    on_time_delivery_percent: int | None = Field(
-        description="completed orders first delivered by the due date, in percent"
-    )
-    repeat_client_percent: int | None = Field(description="clients who ordered again, in percent")
+    response_time_hours: ResponseTimeHours
+    on_time_delivery_percent: OnTimeDeliveryPercent
+    repeat_client_percent: RepeatClientPercent
     member_since: datetime
 
     @classmethod
