@@ -13,7 +13,7 @@ from reelbyte.core.db import transaction
 from reelbyte.identity.models import User
 from reelbyte.messaging.models import Message
 from tests.conftest import run_jobs
-from tests.factories import send_message, signed_up, start_conversation
+from tests.factories import make_paid_order, send_message, signed_up, start_conversation
 from tests.reviews.conftest import Deal, completed_order, review_body
 
 
@@ -72,6 +72,24 @@ async def test_the_better_reviewed_gig_comes_first_by_rating_in_lists_and_search
         assert [item["id"] for item in good] == [liked.gig_id], path
     creators = (await client.get("/v1/search/creators", params={"min_rating": "4.5"})).json()["items"]
     assert [item["id"] for item in creators] == [liked.creator["id"]]
+
+
+async def test_the_more_ordered_gig_comes_first_by_popularity(client: httpx.AsyncClient) -> None:
+    creator = await signed_up(client, "creator")
+    buyer = await signed_up(client, "client")
+    once = await completed_order(client, creator, buyer)
+    twice = await completed_order(client, creator, buyer)
+    gig_id = twice.gig_id
+    page = (await client.get(f"/v1/gigs/{gig_id}")).json()
+    again = await make_paid_order(client, buyer[1], page, page["packages"][0])  # the same gig once more
+    delivered = await client.post(
+        f"/v1/orders/{again['id']}/deliver", json={"message": "v2"}, headers=creator[1]
+    )
+    assert delivered.status_code == 200, delivered.text
+    assert (await client.post(f"/v1/orders/{again['id']}/approve", headers=buyer[1])).status_code == 200
+    for path in ("/v1/gigs", "/v1/search/gigs"):
+        ids = [item["id"] for item in (await client.get(path, params={"sort_by": "popular"})).json()["items"]]
+        assert ids.index(gig_id) < ids.index(once.gig_id), path
 
 
 async def _aged(conversation_id: str, hours: float) -> None:
