@@ -113,6 +113,7 @@ ACCEPTANCE = "positive_data_acceptance"
 # undocumented status, is a bug in the OpenAPI: fix the schema or the route instead.
 STATE = "depends on what exists in the database"
 SELF = "depends on who calls (the caller's own id)"
+ROLE = "depends on who calls (the caller's role)"
 CROSS = "a rule between two fields"
 SECRET = "only the server can make a valid one (signed or random)"
 CLOCK = "depends on the clock"
@@ -165,6 +166,8 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused(("POST /v1/conversations",), "cannot_message_yourself", SELF),
     *_refused(("POST /v1/users/{user_id}/block",), "cannot_block_yourself", SELF),
     *_refused(("POST /v1/reports",), "cannot_report_yourself", SELF),
+    # An admin removing a review says why; its author withdrawing it need not.
+    *_refused(("DELETE /v1/reviews/{review_id}",), "removal_reason_required", ROLE),
     # Tokens and cursors the server made.
     *_refused(("POST /v1/auth/verify-email", "POST /v1/auth/reset-password"), "invalid_link", SECRET),
     *_refused(("POST /v1/payments/webhook/stripe",), "invalid_signature", SECRET),

@@ -215,6 +215,8 @@ async def test_an_admin_removes_a_published_review_with_a_reason(client: httpx.A
     harsh = (await _shown(client, f"users/{creator_id}", sort="lowest"))["items"][0]
     admin = await make_admin(client)
     url = f"/v1/reviews/{harsh['id']}"
+    missing = await client.delete(f"/v1/reviews/{uuid.uuid4()}", params={"reason": "spam"}, headers=admin)
+    assert (missing.status_code, missing.json()["error"]) == (404, "review_not_found")
     no_reason = await client.delete(url, headers=admin)
     assert (no_reason.status_code, no_reason.json()["error"]) == (422, "removal_reason_required")
     assert (await client.delete(url, params={"reason": "abusive language"}, headers=admin)).status_code == 204

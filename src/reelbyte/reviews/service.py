@@ -153,11 +153,11 @@ async def _own_unpublished(session: AsyncSession, user: User, review_id: uuid.UU
 
 
 async def _remove(session: AsyncSession, admin: User, review_id: uuid.UUID, reason: str | None) -> None:
-    if not reason or not reason.strip():
-        raise RemovalReasonRequired()
     review = await lock_one(session, select(Review).where(Review.id == review_id))
     if review is None:
         raise ReviewNotFound()
+    if not reason or not reason.strip():
+        raise RemovalReasonRequired()
     if review.removed_at is not None:
         return
     if review.published_at is not None:
