@@ -31,7 +31,7 @@ from reelbyte.core.redis import get_redis
 from reelbyte.core.security import hash_secret_token
 from reelbyte.messaging.hub import publish
 from tests.conftest import PROJECT_ROOT
-from tests.factories import signed_up
+from tests.factories import pair, signed_up, start_conversation
 
 pytestmark = pytest.mark.slow
 
@@ -349,10 +349,8 @@ async def test_messages_sent_over_the_socket_reach_the_other_instance_once(
     client: httpx.AsyncClient, http: httpx.AsyncClient, instances: tuple[Instance, Instance]
 ) -> None:
     one, two = instances
-    a, a_h = await signed_up(client, "client")
-    b, b_h = await signed_up(client, "creator")
-    started = await http.post(f"{one.base}/v1/conversations", json={"participant_id": b["id"]}, headers=a_h)
-    cid = started.json()["id"]
+    a, a_h, b, b_h = await pair(client)
+    cid = (await start_conversation(client, a_h, b["id"]))["id"]
 
     async with _socket(http, one, a_h) as a_ws, _socket(http, two, b_h) as b_ws:
         sent = {
@@ -385,10 +383,8 @@ async def test_a_socket_of_a_logged_out_session_is_closed_at_its_next_frame(
     client: httpx.AsyncClient, http: httpx.AsyncClient, instances: tuple[Instance, Instance]
 ) -> None:
     one, _ = instances
-    _a, a_h = await signed_up(client, "client")
-    b, b_h = await signed_up(client, "creator")
-    started = await http.post(f"{one.base}/v1/conversations", json={"participant_id": b["id"]}, headers=a_h)
-    cid = started.json()["id"]
+    _a, a_h, b, b_h = await pair(client)
+    cid = (await start_conversation(client, a_h, b["id"]))["id"]
     async with _socket(http, one, a_h) as ws:
         assert (await http.post(f"{one.base}/v1/auth/logout", headers=a_h)).status_code == 204
         await ws.send(json.dumps({"type": "message", "data": {"conversation_id": cid, "content": "after"}}))

@@ -39,10 +39,9 @@ import orjson
 import psycopg
 import structlog
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.catalog.models import CatalogState
 from reelbyte.core.db import on_write_committed
 from reelbyte.core.jobs import libpq_url
 from reelbyte.core.redis import get_redis
@@ -58,7 +57,7 @@ _REDIS_ERRORS = (RedisError, OSError)
 CHANNEL = "catalog_version"
 WATCH_CHECK_SECONDS = 5.0
 WATCH_NAME = "reelbyte-catalog-watch"  # the listening connection's application_name
-VERSION_QUERY = "SELECT version FROM catalog_state WHERE id = 1"
+VERSION_QUERY = "SELECT version FROM catalog_state WHERE id = 1"  # the listener and readers alike
 
 
 class VersionWatch:
@@ -150,7 +149,7 @@ async def catalog_version(session: AsyncSession) -> int:
     version = version_watch.current()
     if version is None:
         generation = version_watch.generation
-        version = int(await session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0)
+        version = int(await session.scalar(text(VERSION_QUERY)) or 0)
         version_watch.read(version, generation)
     return version
 

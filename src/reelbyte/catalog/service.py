@@ -59,7 +59,7 @@ from reelbyte.core.errors import NotOwner
 from reelbyte.core.money import Money
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.redis import get_redis
-from reelbyte.identity.models import Role, User
+from reelbyte.identity.models import User
 
 MAX_PACKAGES = 3
 SLUG_ATTEMPTS = 5
@@ -74,12 +74,8 @@ constraint_error("uq_packages_gig_id_tier", DuplicatePackageTier)
 # --- finding gigs and checking who may do what --------------------------------------------
 
 
-def _is_admin(user: User | None) -> bool:
-    return user is not None and user.role is Role.ADMIN
-
-
 def _can_see(gig: Gig, user: User | None) -> bool:
-    return gig.is_active or (user is not None and (user.id == gig.creator_id or _is_admin(user)))
+    return gig.is_active or (user is not None and (user.id == gig.creator_id or user.is_admin))
 
 
 async def _find(session: AsyncSession, ref: str, *, for_update: bool = False) -> Gig | None:
@@ -135,7 +131,7 @@ async def get_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigPa
     page = await reads.public_gig_page(session, ref)
     if page is None and viewer is not None:
         page = await reads.read_gig_page(session, ref)
-        if page is not None and not (viewer.id == page.creator_id or _is_admin(viewer)):
+        if page is not None and not (viewer.id == page.creator_id or viewer.is_admin):
             page = None
     if page is None:
         raise GigNotFound(details={"gig": ref})
@@ -232,10 +228,10 @@ async def create_gig(session: AsyncSession, creator: User, data: GigCreate) -> G
 async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUpdate) -> GigPage:
     gig = await _visible_gig(session, ref, user, for_update=True)
     fields = changes.model_dump(exclude_unset=True)
-    if "is_featured" in fields and not _is_admin(user):
+    if "is_featured" in fields and not user.is_admin:
         raise AdminOnly("Only admins can feature a gig.")
     if gig.creator_id != user.id:
-        if not _is_admin(user):
+        if not user.is_admin:
             raise NotOwner("Only the gig's creator can change it.")
         if set(fields) - ADMIN_FIELDS:
             raise NotOwner(

@@ -146,6 +146,14 @@ class RateLimited(AppError):
     message = "Too many requests: slow down and retry later."
 
 
+class InternalError(AppError):
+    """What an unexpected failure answers (after logging it), over HTTP and on sockets alike."""
+
+    status_code = 500
+    code = "internal_error"
+    message = "Something went wrong on our side."
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reelbyte.core.errors import ControlCharacters, error_response
+from reelbyte.core.errors import ControlCharacters, InternalError, error_response
 
 log = structlog.get_logger("reelbyte.http")
 
@@ -102,7 +102,7 @@ class RequestContextMiddleware(HttpMiddleware):
             log.exception("unhandled_error", path=scope["path"], method=scope["method"])
             if response_started:
                 raise
-            response = error_response(500, "internal_error", "Something went wrong on our side.")
+            response = error_response(InternalError.status_code, InternalError.code, InternalError.message)
             await response(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started

@@ -109,6 +109,10 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
 
 # E-mail and username are unique whatever their case.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)

@@ -40,7 +40,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.db import transaction
-from reelbyte.core.errors import AppError, InvalidJson, Unauthorized
+from reelbyte.core.errors import AppError, InternalError, InvalidJson, Unauthorized
 from reelbyte.core.routing import APIRouter
 from reelbyte.identity import service as identity_service
 from reelbyte.messaging import presence, service, tickets
@@ -161,14 +161,6 @@ def _error(connection: Connection, error: AppError, client_id: str | None = None
     connection.send_frame(frame("error", body))
 
 
-def _internal_error(connection: Connection, client_id: str | None = None) -> None:
-    """What an unexpected failure answers (logged by the caller): as an HTTP 500 does."""
-    body = {"error": "internal_error", "message": "Something went wrong on our side.", "details": None}
-    if client_id is not None:
-        body["client_id"] = client_id
-    connection.send_frame(frame("error", body))
-
-
 async def _read_loop(connection: Connection) -> None:
     websocket = connection.websocket
     last_typing: dict[uuid.UUID, float] = {}
@@ -227,7 +219,7 @@ async def _handle(connection: Connection, text: str, last_typing: dict[uuid.UUID
         _error(connection, error, client_id)
     except Exception:
         log.exception("ws_frame_failed", user_id=str(connection.user_id))
-        _internal_error(connection, client_id)
+        _error(connection, InternalError(), client_id)
 
 
 def _too_soon(last_typing: dict[uuid.UUID, float], conversation_id: uuid.UUID) -> bool:

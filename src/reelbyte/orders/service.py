@@ -27,7 +27,7 @@ from reelbyte.core.errors import InvalidTransition, NotOwner
 from reelbyte.core.jobs import defer
 from reelbyte.core.money import Money, percentage_of
 from reelbyte.core.pagination import PageParams
-from reelbyte.identity.models import Role, User
+from reelbyte.identity.models import User
 from reelbyte.orders import events
 from reelbyte.orders.errors import (
     CancellationPending,
@@ -111,7 +111,7 @@ def readable_orders(user: User) -> ColumnElement[bool]:
 
     The one rule for every order read (the order, its history, deliverables, milestones,
     disputes, payments and invoice); an order outside it is 404, as if it did not exist."""
-    return true() if user.role is Role.ADMIN else _involving(user)
+    return true() if user.is_admin else _involving(user)
 
 
 async def get_order(session: AsyncSession, user: User, order_id: uuid.UUID) -> Order:

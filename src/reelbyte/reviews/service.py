@@ -32,7 +32,7 @@ from reelbyte.core.db import constraint_error, lock_one, utcnow
 from reelbyte.core.errors import NotOwner
 from reelbyte.core.pagination import PageParams
 from reelbyte.identity.errors import UserNotFound
-from reelbyte.identity.models import Role, User
+from reelbyte.identity.models import User
 from reelbyte.orders import service as orders_service
 from reelbyte.orders.models import Order, OrderStatus
 from reelbyte.reviews import events
@@ -78,10 +78,6 @@ def _window_closes(order: Order) -> datetime:
     return order.completed_at + timedelta(days=get_settings().review_window_days)
 
 
-def _is_admin(user: User) -> bool:
-    return user.role is Role.ADMIN
-
-
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -109,7 +105,7 @@ async def create_review(session: AsyncSession, user: User, data: ReviewCreate) -
     await session.flush()
     if others:  # both are in: the blind is lifted
         await publish(session, [review.id, *(other.id for other in others)])
-    await session.refresh(review)
+        await session.refresh(review)  # published by a statement, not through the object
     return ReviewOut.of(review, user)
 
 
@@ -122,14 +118,13 @@ async def update_review(
         if value is not None:
             setattr(review, field, value)
     await session.flush()
-    await session.refresh(review)
     return ReviewOut.of(review, user)
 
 
 async def delete_review(session: AsyncSession, user: User, review_id: uuid.UUID, reason: str | None) -> None:
     """The author withdraws a review until it is published; an admin removes one at any time,
     saying why (the row stays, out of every list and rating)."""
-    if _is_admin(user):
+    if user.is_admin:
         await _remove(session, user, review_id, reason)
         return
     review = await _own_unpublished(session, user, review_id)
