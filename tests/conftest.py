@@ -1,8 +1,10 @@
-"""Test fixtures: a real PostgreSQL and Redis, the ASGI app, a local SMTP server.
+"""Test fixtures: a real PostgreSQL, Redis and S3 server, the ASGI app, a local SMTP server.
 
 By default the tests use the embedded PostgreSQL (a database of their own per run, migrated
-once) and an embedded Redis of their own; TEST_DATABASE_URL / TEST_REDIS_URL point them at
-servers instead. Each test starts from empty tables and an empty Redis.
+once), an embedded Redis and an embedded S3 server (SeaweedFS) of their own; TEST_DATABASE_URL /
+TEST_REDIS_URL / TEST_S3_ENDPOINT_URL (with TEST_S3_ACCESS_KEY_ID, TEST_S3_SECRET_ACCESS_KEY)
+point them at servers instead. Each test starts from empty tables and an empty Redis; stored
+objects have random names, so tests never meet each other's.
 """
 
 from __future__ import annotations
@@ -65,12 +67,13 @@ from sqlalchemy import text  # noqa: E402
 from reelbyte.catalog.pages import recent_pages  # noqa: E402
 from reelbyte.core.config import Settings, get_settings  # noqa: E402
 from reelbyte.core.db import get_database  # noqa: E402
-from reelbyte.core.embedded import EmbeddedServices  # noqa: E402
+from reelbyte.core.embedded import EmbeddedServices, S3Server, ensure_bucket  # noqa: E402
 from reelbyte.core.jobs import libpq_url, run_worker  # noqa: E402
 from reelbyte.core.migrate import upgrade  # noqa: E402
 from reelbyte.core.redis import get_redis  # noqa: E402
 from reelbyte.core.runtime import Runtime  # noqa: E402
 from reelbyte.main import create_app  # noqa: E402
+from reelbyte.media.storage import get_storage  # noqa: E402
 from reelbyte.models import metadata  # noqa: E402
 from reelbyte.payments.providers import sandbox  # noqa: E402
 
@@ -127,9 +130,34 @@ def _with_database(url: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(server_urls: tuple[str, str]) -> Settings:
+def s3_server() -> Iterator[S3Server]:
+    """An S3 server for the run: TEST_S3_ENDPOINT_URL's, or an embedded SeaweedFS of its own."""
+    bucket = f"reelbyte-test-{uuid.uuid4().hex[:8]}"
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
+    if endpoint is not None:
+        server = S3Server(
+            endpoint, os.environ["TEST_S3_ACCESS_KEY_ID"], os.environ["TEST_S3_SECRET_ACCESS_KEY"], bucket
+        )
+        ensure_bucket(server)
+        yield server
+        return
+    services = EmbeddedServices(Path(tempfile.mkdtemp(prefix="reelbyte-test-s3-")))
+    try:
+        yield services.start_s3(bucket)
+    finally:
+        services.stop()
+        shutil.rmtree(services.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(server_urls: tuple[str, str], s3_server: S3Server) -> Settings:
     settings = get_settings()
     settings.database_url, settings.redis_url = server_urls
+    settings.s3_endpoint_url = s3_server.endpoint_url
+    settings.s3_access_key_id = s3_server.access_key_id
+    settings.s3_secret_access_key = s3_server.secret_access_key
+    settings.s3_bucket = s3_server.bucket
+    get_storage.cache_clear()
     return settings
 
 

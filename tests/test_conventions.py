@@ -120,7 +120,7 @@ def raised_by(function: Any, seen: set[Any] | None = None) -> set[type[AppError]
         return set()
     scope = _scope(function)
     found: set[type[AppError]] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _reachable(ast.parse(source), scope):
         target = None
         if isinstance(node, ast.Call):
             target = _resolve(node.func, scope)
@@ -131,6 +131,24 @@ def raised_by(function: Any, seen: set[Any] | None = None) -> set[type[AppError]
         elif inspect.isfunction(target) or inspect.ismethod(target):
             found |= raised_by(target, seen)
     return found
+
+
+def _reachable(tree: ast.AST, scope: dict[str, Any]) -> Iterator[ast.AST]:
+    """Every node of `tree` but the bodies of `try` blocks that catch AppError: what those raise
+    is translated by their handler (which is still read), not let out."""
+    for node in ast.iter_child_nodes(tree):
+        yield node
+        if isinstance(node, ast.Try) and any(_catches_app_errors(h, scope) for h in node.handlers):
+            for part in (*node.handlers, *node.orelse, *node.finalbody):
+                yield part
+                yield from _reachable(part, scope)
+        else:
+            yield from _reachable(node, scope)
+
+
+def _catches_app_errors(handler: ast.ExceptHandler, scope: dict[str, Any]) -> bool:
+    caught = _resolve(handler.type, scope) if handler.type is not None else None
+    return inspect.isclass(caught) and caught is AppError
 
 
 def _dependency_calls(dependant: Any) -> Iterator[Callable[..., Any]]:

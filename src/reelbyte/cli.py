@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from reelbyte.core.config import Settings, get_settings
-from reelbyte.core.embedded import EmbeddedServices
+from reelbyte.core.embedded import EmbeddedServices, S3Server
 from reelbyte.core.logging import configure_logging
 
 app = typer.Typer(help="ReelByte: the video-first freelance marketplace.", no_args_is_help=True)
@@ -24,8 +24,9 @@ console = Console()
 
 
 @contextlib.contextmanager
-def resolved_services(settings: Settings, *, migrate: bool = False) -> Iterator[bool]:
-    """Fill in DATABASE_URL / REDIS_URL, starting the embedded servers for those unset.
+def resolved_services(settings: Settings, *, migrate: bool = False, storage: bool = False) -> Iterator[bool]:
+    """Fill in DATABASE_URL / REDIS_URL (and, with `storage`, the S3 endpoint), starting the
+    embedded servers for those unset.
 
     Yields whether the embedded database is in use; migrates it (always) or the configured
     one (when `migrate`). Stops what it started on the way out.
@@ -39,6 +40,9 @@ def resolved_services(settings: Settings, *, migrate: bool = False) -> Iterator[
         if settings.redis_url is None:
             console.print(f"[dim]Starting embedded Redis in {embedded.data_dir}…[/dim]")
             settings.redis_url = embedded.start_redis()
+        if storage and settings.uses_embedded_s3:
+            console.print(f"[dim]Starting embedded S3 (SeaweedFS) in {embedded.data_dir}…[/dim]")
+            use_s3_server(settings, embedded.start_s3(settings.s3_bucket))
         if embedded_db or migrate:
             from reelbyte.core.migrate import upgrade
 
@@ -47,6 +51,12 @@ def resolved_services(settings: Settings, *, migrate: bool = False) -> Iterator[
         yield embedded_db
     finally:
         embedded.stop()
+
+
+def use_s3_server(settings: Settings, server: S3Server) -> None:
+    settings.s3_endpoint_url = server.endpoint_url
+    settings.s3_access_key_id = server.access_key_id
+    settings.s3_secret_access_key = server.secret_access_key
 
 
 @app.command()
@@ -70,7 +80,7 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
-    with resolved_services(settings, migrate=migrate) as embedded_db:
+    with resolved_services(settings, migrate=migrate, storage=True) as embedded_db:
         base = f"http://{host}:{port}"
         if "public_url" not in settings.model_fields_set:
             settings.public_url = base  # links in e-mails (the demo accounts' too) point at this server
@@ -133,7 +143,7 @@ def worker(
         finally:
             await runtime.stop()
 
-    with resolved_services(settings):
+    with resolved_services(settings, storage=True):
         console.print(f"[bold]Worker[/bold] running with concurrency {concurrency}; Ctrl-C to stop.")
         asyncio.run(main())
 

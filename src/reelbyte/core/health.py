@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, Request, Response
@@ -22,6 +23,8 @@ from reelbyte.core.routing import APIRouter
 router = APIRouter(tags=["health"])
 
 CHECK_TIMEOUT_SECONDS = 2.0
+# Further dependencies that readiness checks, by name (the media domain adds its storage).
+readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
 
 
 @router.get("/health")
@@ -30,13 +33,13 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready", responses={503: {"description": "PostgreSQL or Redis does not answer"}})
+@router.get(
+    "/health/ready", responses={503: {"description": "PostgreSQL, Redis or file storage does not answer"}}
+)
 async def ready() -> JSONResponse:
-    """PostgreSQL and Redis both answer."""
-    checks = {
-        "database": await _check(_ping_database()),
-        "redis": await _check(_ping_redis()),
-    }
+    """PostgreSQL, Redis and file storage all answer."""
+    probes = {"database": _ping_database, "redis": _ping_redis, **readiness_checks}
+    checks = {name: await _check(probe()) for name, probe in probes.items()}
     if all(result == "ok" for result in checks.values()):
         return JSONResponse({"status": "ready", "checks": checks})
     return error_response(503, "not_ready", "A dependency does not answer.", {"checks": checks})

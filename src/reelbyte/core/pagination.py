@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -50,13 +50,15 @@ class Page(BaseModel, Generic[T]):
     )
 
     @classmethod
-    def of(cls, items: list[T], total: int, params: PageParams) -> Page[T]:
+    def of(cls, items: list[T], total: int, params: PageParams, **extra: Any) -> Self:
+        """A numbered page; `extra` fills the fields a subclass adds (a summary, a usage figure)."""
         return cls(
             items=items,
             total=total,
             page=params.page,
             page_size=params.page_size,
             total_pages=math.ceil(total / params.page_size) if total else 0,
+            **extra,
         )
 
 

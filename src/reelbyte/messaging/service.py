@@ -297,6 +297,11 @@ async def get_conversation(
     return (await _views(session, user_id, [(conversation, mine)]))[0]
 
 
+async def require_participant(session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+    """For other domains: 404 unless the user takes part in the conversation."""
+    await _participation(session, user_id, conversation_id)
+
+
 async def archive_conversation(session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
     """Hide it from my list only; the other side keeps it; a new message brings it back."""
     _, mine = await _participation(session, user_id, conversation_id, lock=True)

@@ -15,7 +15,6 @@ same transaction.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -322,14 +321,7 @@ async def _page(
     rows = (
         await session.execute(query.order_by(*ORDERS[sort]).limit(params.page_size).offset(params.offset))
     ).all()
-    return ReviewPage(
-        items=[ReviewOut.of(row[0], row) for row in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
-        total_pages=math.ceil(total / params.page_size),
-        summary=summary,
-    )
+    return ReviewPage.of([ReviewOut.of(row[0], row) for row in rows], total, params, summary=summary)
 
 
 # --- replies, helpful votes, flags ------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Uploads, storage backends and media processing."""

@@ -1,0 +1,92 @@
+"""Errors of uploads. Storage being unreachable is `media.storage.errors.StorageUnavailable`."""
+
+from __future__ import annotations
+
+from reelbyte.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+
+class UploadNotFound(NotFound):
+    code = "upload_not_found"
+    message = "No such upload."
+
+
+class UploadTooLarge(PayloadTooLarge):
+    code = "upload_too_large"
+    message = "The file is larger than files of this kind may be."
+
+
+class StorageQuotaExceeded(PayloadTooLarge):
+    code = "storage_quota_exceeded"
+    message = "This file would take you over your storage quota: delete files you no longer need."
+
+
+class UploadTypeNotAllowed(UnsupportedMediaType):
+    code = "upload_type_not_allowed"
+    message = "Files of this kind must have one of the listed types and file name extensions."
+
+
+class UploadContentMismatch(UnsupportedMediaType):
+    code = "upload_content_mismatch"
+    message = "The file's contents are not of the type it was declared as; it was deleted."
+
+
+class UploadKindNotAllowed(ValidationFailed):
+    code = "upload_kind_not_allowed"
+    message = "Files for this purpose cannot be of this kind."
+
+
+class UploadTargetRequired(ValidationFailed):
+    code = "upload_target_required"
+    message = "Files for this purpose name what they are for (`target_id`)."
+
+
+class UploadTargetNotAllowed(ValidationFailed):
+    code = "upload_target_not_allowed"
+    message = "Files for this purpose belong to you, not to a `target_id`."
+
+
+class UploadTargetNotFound(NotFound):
+    code = "upload_target_not_found"
+    message = "The gig, order, conversation or project this file is for does not exist or is not yours."
+
+
+class UploadRateLimited(RateLimited):
+    code = "upload_rate_limited"
+    message = "Too many uploads started: wait a while (RATE_LIMIT_UPLOADS)."
+
+
+class UploadNotPending(Conflict):
+    code = "upload_not_pending"
+    message = "This upload is no longer waiting for its file."
+
+
+class UploadNotMultipart(Conflict):
+    code = "upload_not_multipart"
+    message = "This upload takes the file in one request, not in parts."
+
+
+class UploadPartsRequired(ValidationFailed):
+    code = "upload_parts_required"
+    message = "A multipart upload is completed with the list of its parts and their ETags."
+
+
+class UploadObjectMissing(Conflict):
+    code = "upload_object_missing"
+    message = "The file has not reached storage yet: upload it, then complete the upload."
+
+
+class UploadSizeMismatch(ValidationFailed):
+    code = "upload_size_mismatch"
+    message = "The stored file's size differs from the declared size; it was deleted."
+
+
+class UploadInUse(Conflict):
+    code = "upload_in_use"
+    message = "This file is a deliverable of an order under way or done, and is kept for it."

@@ -1,0 +1,201 @@
+"""The media jobs: process a completed upload (probe, derived files), delete objects, and sweep
+uploads never completed.
+
+Processing runs ffmpeg and PyAV in a worker thread (never on the event loop), on a copy of the
+object in a temporary folder; derived files are written under keys of their own, so a job run
+again after a crash overwrites what the first run left, and the row changes in one last unit of
+work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import procrastinate
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.core.db import after_commit, transaction, utcnow
+from reelbyte.core.jobs import defer, job_app
+from reelbyte.media import processing
+from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
+from reelbyte.media.processing import Derived, Probe, ProcessingError
+from reelbyte.media.service import DELETE_OBJECTS_TASK, PROCESS_TASK, object_keys, remove
+from reelbyte.media.storage import get_storage
+from reelbyte.messaging import hub
+
+log = structlog.get_logger(__name__)
+
+RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=2)
+PENDING_FOR_AT_MOST = timedelta(days=1)
+SWEEP_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What the job reads of the upload before it leaves the database alone for the long part."""
+
+    upload_id: uuid.UUID
+    owner_id: uuid.UUID
+    kind: UploadKind
+    purpose: UploadPurpose
+    key: str
+
+
+@job_app.task(name=PROCESS_TASK, queue="media", retry=RETRY)
+async def process_upload(upload_id: str) -> None:
+    work = await transaction(lambda session: _work(session, uuid.UUID(upload_id)))
+    if work is None:
+        return  # deleted, or done by an earlier run
+    storage = get_storage()
+    written: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="reelbyte-media-") as folder:
+        source = Path(folder) / f"source{PurePosixPath(work.key).suffix}"
+        await storage.download(work.key, source)
+        try:
+            probe, derived = await asyncio.to_thread(make_derived_files, work, source, Path(folder))
+        except ProcessingError as error:
+            reason = error.reason
+            await transaction(lambda session: _fail(session, work, reason))
+            return
+        for role, file in derived.items():
+            key = derived_key(work.key, role, file.path)
+            await storage.put_file(key, file.path, file.content_type)
+            written[role] = _describe(key, file)
+    await transaction(lambda session: _finish(session, work, probe, written))
+
+
+async def _work(session: AsyncSession, upload_id: uuid.UUID) -> Work | None:
+    upload = await session.get(Upload, upload_id)
+    if upload is None or upload.state is not UploadState.PROCESSING:
+        return None
+    return Work(upload.id, upload.owner_id, upload.kind, upload.purpose, upload.storage_key)
+
+
+def make_derived_files(work: Work, source: Path, folder: Path) -> tuple[Probe, dict[str, Derived]]:
+    """Probe the file and make what the web app shows for its kind (runs in a thread)."""
+    if work.kind is UploadKind.DOCUMENT:
+        return processing.probe_document(source), {}
+    if work.kind is UploadKind.IMAGE:
+        probe = processing.probe_image(source)
+        derived = {"thumbnail": processing.image_thumbnail(source, folder / "thumbnail.jpg")}
+        if work.purpose is UploadPurpose.AVATAR:
+            derived["avatar"] = processing.avatar(source, folder / "avatar.jpg")
+        return probe, derived
+    probe = processing.probe_video(source)
+    poster = processing.video_poster(source, folder / "poster.jpg")
+    return probe, {
+        "poster": poster,
+        "thumbnail": processing.image_thumbnail(poster.path, folder / "thumbnail.jpg"),
+        "preview": processing.video_preview(source, folder / "preview.mp4"),
+        "storyboard": processing.storyboard(source, folder / "storyboard.jpg"),
+    }
+
+
+def derived_key(key: str, role: str, path: Path) -> str:
+    """users/…/portfolio/AbC.mp4 → users/…/portfolio/AbC/poster.jpg: beside the original, in
+    its folder (so public or private alike)."""
+    return f"{PurePosixPath(key).with_suffix('')}/{role}{path.suffix}"
+
+
+def _describe(key: str, file: Derived) -> dict[str, Any]:
+    """What the row keeps of a derived file (a storyboard adds its grid)."""
+    fields = {name: value for name, value in dataclasses.asdict(file).items() if name != "path"}
+    return {
+        "key": key,
+        "size": file.path.stat().st_size,
+        **{n: v for n, v in fields.items() if v is not None},
+    }
+
+
+async def _finish(
+    session: AsyncSession, work: Work, probe: Probe, written: dict[str, dict[str, Any]]
+) -> None:
+    upload = await _locked(session, work.upload_id)
+    if upload is None or upload.state is not UploadState.PROCESSING:
+        # Deleted while it was processed: what this run wrote goes too.
+        await defer(
+            session, DELETE_OBJECTS_TASK, keys=[meta["key"] for meta in written.values()], multipart=None
+        )
+        return
+    upload.probe = probe.as_dict()
+    upload.derived = written
+    upload.stored_bytes = upload.size + sum(meta["size"] for meta in written.values())
+    upload.state = UploadState.READY
+    upload.ready_at = utcnow()
+    _tell_owner(session, upload)
+
+
+async def _fail(session: AsyncSession, work: Work, reason: str) -> None:
+    upload = await _locked(session, work.upload_id)
+    if upload is None or upload.state is not UploadState.PROCESSING:
+        return
+    await defer(session, DELETE_OBJECTS_TASK, keys=object_keys(upload), multipart=None)
+    upload.state = UploadState.FAILED
+    upload.failure_reason = reason
+    upload.stored_bytes = 0
+    upload.derived = {}
+    log.info("upload_failed", upload_id=str(upload.id), reason=reason)
+    _tell_owner(session, upload)
+
+
+async def _locked(session: AsyncSession, upload_id: uuid.UUID) -> Upload | None:
+    return await session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+
+
+def _tell_owner(session: AsyncSession, upload: Upload) -> None:
+    frame = {
+        "type": "upload_updated",
+        "upload_id": str(upload.id),
+        "state": upload.state.value,
+        "failure_reason": upload.failure_reason,
+    }
+    owner_id = upload.owner_id
+
+    async def publish() -> None:
+        await hub.publish(owner_id, frame)
+
+    after_commit(session, publish)
+
+
+@job_app.task(name=DELETE_OBJECTS_TASK, queue="media", retry=RETRY)
+async def delete_objects(keys: list[str], multipart: list[str] | None) -> None:
+    """Objects of uploads that are gone (and an unfinished multipart upload, [key, id])."""
+    storage = get_storage()
+    if multipart is not None:
+        await storage.abort_multipart(multipart[0], multipart[1])
+    if keys:
+        await storage.delete(keys)
+
+
+@job_app.periodic(cron="*/10 * * * *", periodic_id="every-ten-minutes")
+@job_app.task(name="media.sweep_pending", queue="media", queueing_lock="media.sweep_pending")
+async def sweep_pending_uploads(timestamp: int) -> None:
+    """Uploads still pending a day after they began are given up: rows and objects go."""
+    while await transaction(sweep_pending) == SWEEP_BATCH:
+        pass
+
+
+async def sweep_pending(session: AsyncSession) -> int:
+    stale = await session.scalars(
+        select(Upload)
+        .where(Upload.state == UploadState.PENDING, Upload.created_at < utcnow() - PENDING_FOR_AT_MOST)
+        .order_by(Upload.created_at)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    count = 0
+    for upload in stale:
+        await remove(session, upload)
+        count += 1
+    if count:
+        log.info("pending_uploads_swept", count=count)
+    return count

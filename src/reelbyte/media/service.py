@@ -1,0 +1,371 @@
+"""Uploads: start one (where and how the browser sends the file), complete it (the server checks
+the stored object's size and real type), read, list and delete. The processing job (jobs.py)
+takes a completed upload to `ready` or `failed`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import utcnow
+from reelbyte.core.jobs import defer
+from reelbyte.core.pagination import PageParams
+from reelbyte.core.ratelimit import Limit, hit
+from reelbyte.identity.models import User
+from reelbyte.media import targets
+from reelbyte.media.errors import (
+    StorageQuotaExceeded,
+    UploadContentMismatch,
+    UploadInUse,
+    UploadKindNotAllowed,
+    UploadNotFound,
+    UploadNotMultipart,
+    UploadNotPending,
+    UploadObjectMissing,
+    UploadPartsRequired,
+    UploadRateLimited,
+    UploadSizeMismatch,
+    UploadTargetNotAllowed,
+    UploadTargetRequired,
+    UploadTooLarge,
+    UploadTypeNotAllowed,
+)
+from reelbyte.media.filetypes import HEAD_BYTES, matches, sniff
+from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
+from reelbyte.media.rules import (
+    KINDS,
+    MULTIPART_THRESHOLD,
+    PART_SIZE,
+    PART_URLS_PER_REQUEST,
+    PURPOSES,
+    folder_for,
+)
+from reelbyte.media.schemas import (
+    DirectUploadOut,
+    MediaFile,
+    MediaProbe,
+    MultipartUploadOut,
+    PartUrl,
+    PartUrls,
+    StorageUse,
+    UploadCompletion,
+    UploadOut,
+    UploadPage,
+    UploadRequest,
+    UploadStarted,
+)
+from reelbyte.media.storage import Storage, get_storage
+from reelbyte.orders.models import Order, OrderStatus
+
+PROCESS_TASK = "media.process_upload"
+DELETE_OBJECTS_TASK = "media.delete_objects"
+
+
+# --- starting an upload -------------------------------------------------------------------
+
+
+async def start_upload(
+    session: AsyncSession, user: User, kind: UploadKind, data: UploadRequest
+) -> UploadStarted:
+    """A pending upload and the presigned request(s) that put the file in storage."""
+    _check_file(kind, data)
+    await _check_purpose(session, user, kind, data)
+    await _count_against_rate_limit(user.id)
+    await _check_quota(session, user.id, data.size)
+    storage = get_storage()
+    key = _new_key(data, user.id)
+    multipart = data.size > MULTIPART_THRESHOLD and storage.supports_multipart
+    upload = Upload(
+        owner_id=user.id,
+        kind=kind,
+        purpose=data.purpose,
+        target_id=data.target_id,
+        filename=data.filename,
+        content_type=data.content_type,
+        size=data.size,
+        storage_key=key,
+        multipart_id=await storage.start_multipart(key, data.content_type) if multipart else None,
+        stored_bytes=data.size,
+    )
+    session.add(upload)
+    await session.flush()
+    expires_seconds = get_settings().upload_url_expire_seconds
+    return UploadStarted(
+        upload=view(upload),
+        single=None if multipart else _single_request(storage, upload, expires_seconds),
+        multipart=_multipart_request(storage, upload, expires_seconds) if multipart else None,
+        expires_at=utcnow() + timedelta(seconds=expires_seconds),
+    )
+
+
+def _check_file(kind: UploadKind, data: UploadRequest) -> None:
+    rule = KINDS[kind]
+    extensions = rule.formats.get(data.content_type)
+    suffix = PurePosixPath(data.filename).suffix.lower()
+    if extensions is None or suffix not in extensions:
+        raise UploadTypeNotAllowed(details={"allowed": {t: list(e) for t, e in rule.formats.items()}})
+    if data.size > rule.max_bytes:
+        raise UploadTooLarge(details={"max_bytes": rule.max_bytes})
+
+
+async def _check_purpose(session: AsyncSession, user: User, kind: UploadKind, data: UploadRequest) -> None:
+    rule = PURPOSES[data.purpose]
+    if kind not in rule.kinds:
+        raise UploadKindNotAllowed(details={"allowed": sorted(rule.kinds)})
+    if not rule.needs_target:
+        if data.target_id is not None:
+            raise UploadTargetNotAllowed()
+        return
+    if data.target_id is None:
+        raise UploadTargetRequired()
+    await targets.check_may_attach(session, user, data.purpose, data.target_id)
+
+
+async def _count_against_rate_limit(user_id: uuid.UUID) -> None:
+    settings = get_settings()
+    if not settings.rate_limit_enabled:
+        return
+    verdict = await hit(f"uploads:user:{user_id}", Limit.parse(settings.rate_limit_uploads))
+    if not verdict.allowed:
+        raise UploadRateLimited(details={"retry_after": verdict.reset_seconds}, headers=verdict.headers())
+
+
+async def _check_quota(session: AsyncSession, user_id: uuid.UUID, size: int) -> None:
+    """Serialised per user (a transaction-scoped advisory lock), so that two uploads started at
+    once cannot both fit in the room left for one."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"uploads:{user_id}", 0))))
+    used = await storage_used(session, user_id)
+    quota = quota_bytes()
+    if used + size > quota:
+        raise StorageQuotaExceeded(details={"used_bytes": used, "quota_bytes": quota})
+
+
+def quota_bytes() -> int:
+    return get_settings().storage_quota_mb * 1024 * 1024
+
+
+async def storage_used(session: AsyncSession, user_id: uuid.UUID) -> int:
+    used = await session.scalar(
+        select(func.coalesce(func.sum(Upload.stored_bytes), 0)).where(
+            Upload.owner_id == user_id, Upload.state != UploadState.FAILED
+        )
+    )
+    return int(used or 0)
+
+
+def _new_key(data: UploadRequest, owner_id: uuid.UUID) -> str:
+    """A random object name in the purpose's folder, with the type's usual extension."""
+    extension = KINDS[_kind_of(data.content_type)].formats[data.content_type][0]
+    return f"{folder_for(data.purpose, owner_id, data.target_id)}/{secrets.token_urlsafe(18)}{extension}"
+
+
+def _kind_of(content_type: str) -> UploadKind:
+    return next(kind for kind, rule in KINDS.items() if content_type in rule.formats)
+
+
+def _single_request(storage: Storage, upload: Upload, expires_seconds: int) -> DirectUploadOut:
+    request = storage.direct_upload(upload.storage_key, upload.content_type, upload.size, expires_seconds)
+    return DirectUploadOut(
+        method=request.method, url=request.url, headers=request.headers, fields=request.fields
+    )
+
+
+def _multipart_request(storage: Storage, upload: Upload, expires_seconds: int) -> MultipartUploadOut:
+    count = part_count(upload.size)
+    first = range(1, min(count, PART_URLS_PER_REQUEST) + 1)
+    return MultipartUploadOut(
+        part_size=PART_SIZE, part_count=count, parts=_part_urls(storage, upload, first, expires_seconds)
+    )
+
+
+def part_count(size: int) -> int:
+    return -(-size // PART_SIZE)
+
+
+def _part_urls(
+    storage: Storage, upload: Upload, numbers: range | list[int], expires_seconds: int
+) -> list[PartUrl]:
+    assert upload.multipart_id is not None
+    return [
+        PartUrl(
+            part_number=n,
+            url=storage.part_url(upload.storage_key, upload.multipart_id, n, expires_seconds),
+        )
+        for n in numbers
+    ]
+
+
+async def part_urls(session: AsyncSession, user: User, upload_id: uuid.UUID, numbers: list[int]) -> PartUrls:
+    """Fresh URLs for some parts of a multipart upload (more parts, expired URLs, a retried part)."""
+    upload = await _own(session, user, upload_id)
+    if upload.state is not UploadState.PENDING:
+        raise UploadNotPending(details={"state": upload.state.value})
+    if upload.multipart_id is None:
+        raise UploadNotMultipart()
+    count = part_count(upload.size)
+    beyond = [n for n in numbers if n > count]
+    if beyond:
+        raise UploadPartsRequired(f"This upload has {count} parts.", details={"part_count": count})
+    expires_seconds = get_settings().upload_url_expire_seconds
+    return PartUrls(
+        parts=_part_urls(get_storage(), upload, sorted(set(numbers)), expires_seconds),
+        expires_at=utcnow() + timedelta(seconds=expires_seconds),
+    )
+
+
+# --- completing an upload -----------------------------------------------------------------
+
+
+async def complete_upload(
+    session: AsyncSession, user: User, upload_id: uuid.UUID, data: UploadCompletion
+) -> UploadOut:
+    """Check the stored file and hand it to the processing job. Completing twice is harmless.
+
+    A file whose size or real type disagrees with what was declared is deleted from storage and
+    the upload stays pending: the browser may upload the right file and complete again."""
+    upload = await _own(session, user, upload_id, lock=True)
+    if upload.state in (UploadState.PROCESSING, UploadState.READY):
+        return view(upload)
+    if upload.state is not UploadState.PENDING:
+        raise UploadNotPending(details={"state": upload.state.value})
+    storage = get_storage()
+    stored = await storage.stat(upload.storage_key)
+    if stored is None and upload.multipart_id is not None:
+        if not data.parts:
+            raise UploadPartsRequired()
+        await storage.complete_multipart(
+            upload.storage_key, upload.multipart_id, [(part.part_number, part.etag) for part in data.parts]
+        )
+        stored = await storage.stat(upload.storage_key)
+    if stored is None:
+        raise UploadObjectMissing()
+    if stored.size != upload.size:
+        await storage.delete([upload.storage_key])
+        raise UploadSizeMismatch(details={"declared": upload.size, "stored": stored.size})
+    detected = sniff(await storage.read_head(upload.storage_key, HEAD_BYTES))
+    if not matches(upload.content_type, detected):
+        await storage.delete([upload.storage_key])
+        raise UploadContentMismatch(details={"declared": upload.content_type, "detected": detected})
+    upload.state = UploadState.PROCESSING
+    upload.multipart_id = None
+    upload.completed_at = utcnow()
+    await defer(session, PROCESS_TASK, queueing_lock=f"process-upload-{upload.id}", upload_id=str(upload.id))
+    return view(upload)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+async def get_upload(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> UploadOut:
+    """For its owner, admins, and whoever may see what it is attached to (404 for anyone else)."""
+    upload = await session.get(Upload, upload_id)
+    if upload is None or not await targets.may_see(session, viewer, upload):
+        raise UploadNotFound()
+    if (viewer is None or viewer.id != upload.owner_id) and upload.state is not UploadState.READY:
+        raise UploadNotFound()  # others see only finished files
+    return view(upload)
+
+
+async def list_uploads(session: AsyncSession, user: User, params: PageParams) -> UploadPage:
+    mine = Upload.owner_id == user.id
+    total = int(await session.scalar(select(func.count()).select_from(Upload).where(mine)) or 0)
+    rows = await session.scalars(
+        select(Upload)
+        .where(mine)
+        .order_by(Upload.created_at.desc(), Upload.id)
+        .offset(params.offset)
+        .limit(params.page_size)
+    )
+    storage = StorageUse(used_bytes=await storage_used(session, user.id), quota_bytes=quota_bytes())
+    return UploadPage.of([view(upload) for upload in rows], total, params, storage=storage)
+
+
+def view(upload: Upload) -> UploadOut:
+    storage = get_storage()
+    public = PURPOSES[upload.purpose].public
+    stored = upload.state in (UploadState.PROCESSING, UploadState.READY)
+    return UploadOut(
+        id=upload.id,
+        owner_id=upload.owner_id,
+        kind=upload.kind,
+        purpose=upload.purpose,
+        target_id=upload.target_id,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=upload.size,
+        state=upload.state,
+        failure_reason=upload.failure_reason,
+        public=public,
+        probe=MediaProbe(**upload.probe) if upload.probe else None,
+        original=_file(
+            storage, public, upload.storage_key, {"content_type": upload.content_type, "size": upload.size}
+        )
+        if stored
+        else None,
+        derived={
+            role: _file(storage, public, meta["key"], meta) for role, meta in (upload.derived or {}).items()
+        },
+        created_at=upload.created_at,
+        completed_at=upload.completed_at,
+        ready_at=upload.ready_at,
+    )
+
+
+_FILE_FIELDS = tuple(name for name in MediaFile.model_fields if name not in ("url", "expires_at"))
+
+
+def _file(storage: Storage, public: bool, key: str, meta: dict[str, Any]) -> MediaFile:
+    fields = {name: meta[name] for name in _FILE_FIELDS if name in meta}
+    if public:
+        return MediaFile(url=storage.public_url(key), expires_at=None, **fields)
+    expires_seconds = get_settings().media_url_expire_seconds
+    expires_at: datetime = utcnow() + timedelta(seconds=expires_seconds)
+    return MediaFile(url=storage.signed_url(key, expires_seconds), expires_at=expires_at, **fields)
+
+
+# --- deleting -----------------------------------------------------------------------------
+
+
+async def delete_upload(session: AsyncSession, user: User, upload_id: uuid.UUID) -> None:
+    """The owner deletes the file and its derived files; a deliverable of an order that is paid
+    for (under way, delivered, done or disputed) is kept for that order."""
+    upload = await _own(session, user, upload_id, lock=True)
+    if upload.purpose is UploadPurpose.DELIVERABLE and upload.target_id is not None:
+        status = await session.scalar(select(Order.status).where(Order.id == upload.target_id))
+        if status not in (None, OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED):
+            raise UploadInUse(details={"order_status": status.value})
+    await remove(session, upload)
+
+
+async def remove(session: AsyncSession, upload: Upload) -> None:
+    """Delete the row; a job deletes its objects once this commits (and retries if storage is down)."""
+    keys = object_keys(upload)
+    await session.delete(upload)
+    await session.flush()
+    await defer(session, DELETE_OBJECTS_TASK, keys=keys, multipart=_multipart_of(upload))
+
+
+def object_keys(upload: Upload) -> list[str]:
+    return [upload.storage_key, *(meta["key"] for meta in (upload.derived or {}).values())]
+
+
+def _multipart_of(upload: Upload) -> list[str] | None:
+    return [upload.storage_key, upload.multipart_id] if upload.multipart_id else None
+
+
+async def _own(session: AsyncSession, user: User, upload_id: uuid.UUID, *, lock: bool = False) -> Upload:
+    query = select(Upload).where(Upload.id == upload_id, Upload.owner_id == user.id)
+    if lock:
+        query = query.with_for_update()
+    upload = await session.scalar(query)
+    if upload is None:
+        raise UploadNotFound()
+    return upload

@@ -1,0 +1,1 @@
+"""Local stand-ins for the storage providers' APIs, speaking their documented wire formats."""
