@@ -90,3 +90,18 @@ class UploadSizeMismatch(ValidationFailed):
 class UploadInUse(Conflict):
     code = "upload_in_use"
     message = "This file is a deliverable of an order under way or done, and is kept for it."
+
+
+class UploadNotReady(Conflict):
+    code = "upload_not_ready"
+    message = "This file is not ready yet (still uploading or processing, or it failed)."
+
+
+class UploadPurposeMismatch(ValidationFailed):
+    code = "upload_purpose_mismatch"
+    message = "This file was uploaded for something else: upload it again for this purpose."
+
+
+class UploadKindMismatch(ValidationFailed):
+    code = "upload_kind_mismatch"
+    message = "This file is not of a kind this place takes (an image where a video is needed, say)."

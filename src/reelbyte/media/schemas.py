@@ -169,5 +169,21 @@ class StorageUse(BaseModel):
     quota_bytes: int
 
 
+class AttachedFile(BaseModel):
+    """An uploaded file where it is used (a message, a deliverable, a proposal…): what to show and
+    where to fetch it. Private files' URLs are signed for the viewer and short-lived."""
+
+    upload_id: uuid.UUID
+    kind: UploadKind
+    filename: str
+    content_type: str
+    size: int
+    probe: MediaProbe | None
+    file: MediaFile
+    derived: dict[str, MediaFile] = Field(
+        description="as on the upload: thumbnail, poster, preview, storyboard"
+    )
+
+
 class UploadPage(Page[UploadOut]):
     storage: StorageUse

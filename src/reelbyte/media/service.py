@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,8 +49,6 @@ from reelbyte.media.rules import (
 )
 from reelbyte.media.schemas import (
     DirectUploadOut,
-    MediaFile,
-    MediaProbe,
     MultipartUploadOut,
     PartUrl,
     PartUrls,
@@ -63,6 +60,7 @@ from reelbyte.media.schemas import (
     UploadStarted,
 )
 from reelbyte.media.storage import Storage, get_storage
+from reelbyte.media.views import view
 from reelbyte.orders.models import Order, OrderStatus
 
 PROCESS_TASK = "media.process_upload"
@@ -286,49 +284,6 @@ async def list_uploads(session: AsyncSession, user: User, params: PageParams) ->
     )
     storage = StorageUse(used_bytes=await storage_used(session, user.id), quota_bytes=quota_bytes())
     return UploadPage.of([view(upload) for upload in rows], total, params, storage=storage)
-
-
-def view(upload: Upload) -> UploadOut:
-    storage = get_storage()
-    public = PURPOSES[upload.purpose].public
-    stored = upload.state in (UploadState.PROCESSING, UploadState.READY)
-    return UploadOut(
-        id=upload.id,
-        owner_id=upload.owner_id,
-        kind=upload.kind,
-        purpose=upload.purpose,
-        target_id=upload.target_id,
-        filename=upload.filename,
-        content_type=upload.content_type,
-        size=upload.size,
-        state=upload.state,
-        failure_reason=upload.failure_reason,
-        public=public,
-        probe=MediaProbe(**upload.probe) if upload.probe else None,
-        original=_file(
-            storage, public, upload.storage_key, {"content_type": upload.content_type, "size": upload.size}
-        )
-        if stored
-        else None,
-        derived={
-            role: _file(storage, public, meta["key"], meta) for role, meta in (upload.derived or {}).items()
-        },
-        created_at=upload.created_at,
-        completed_at=upload.completed_at,
-        ready_at=upload.ready_at,
-    )
-
-
-_FILE_FIELDS = tuple(name for name in MediaFile.model_fields if name not in ("url", "expires_at"))
-
-
-def _file(storage: Storage, public: bool, key: str, meta: dict[str, Any]) -> MediaFile:
-    fields = {name: meta[name] for name in _FILE_FIELDS if name in meta}
-    if public:
-        return MediaFile(url=storage.public_url(key), expires_at=None, **fields)
-    expires_seconds = get_settings().media_url_expire_seconds
-    expires_at: datetime = utcnow() + timedelta(seconds=expires_seconds)
-    return MediaFile(url=storage.signed_url(key, expires_seconds), expires_at=expires_at, **fields)
 
 
 # --- deleting -----------------------------------------------------------------------------

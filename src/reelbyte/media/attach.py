@@ -1,0 +1,115 @@
+"""Using an upload elsewhere: the checks every domain makes before it keeps an `upload_id`, and
+the view of an attached file that it returns.
+
+A file is attached where it was uploaded for: its purpose and target (the conversation, the
+order, the gig, the project) are chosen when the upload starts, so its object already lies in the
+right folder and is public or private accordingly. The domain that shows the file checks who may
+see it (a conversation's participants, an order's parties); `attached_files` then signs its URLs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.identity.models import User
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
+from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
+from reelbyte.media.schemas import AttachedFile
+from reelbyte.media.views import view
+
+
+async def attachable(
+    session: AsyncSession,
+    user: User,
+    upload_id: uuid.UUID,
+    purpose: UploadPurpose,
+    *,
+    target_id: uuid.UUID | None = None,
+    kinds: Collection[UploadKind] | None = None,
+) -> Upload:
+    """The caller's upload, ready, made for `purpose` (and `target_id`) and of one of `kinds`.
+
+    404 `upload_not_found` for another user's upload (as for one that does not exist), 422
+    `upload_purpose_mismatch` for one uploaded for something else, 409 `upload_not_ready`
+    until it is processed, 422 `upload_kind_mismatch` for the wrong kind of file."""
+    upload = await session.scalar(select(Upload).where(Upload.id == upload_id, Upload.owner_id == user.id))
+    if upload is None:
+        raise UploadNotFound(details={"upload_id": str(upload_id)})
+    if upload.purpose is not purpose or upload.target_id != target_id:
+        raise UploadPurposeMismatch(
+            details={
+                "upload_id": str(upload_id),
+                "uploaded_for": upload.purpose.value,
+                "needed": purpose.value,
+            }
+        )
+    if upload.state is not UploadState.READY:
+        raise UploadNotReady(details={"upload_id": str(upload_id), "state": upload.state.value})
+    if kinds is not None and upload.kind not in kinds:
+        raise UploadKindMismatch(
+            details={
+                "upload_id": str(upload_id),
+                "kind": upload.kind.value,
+                "allowed": sorted(k.value for k in kinds),
+            }
+        )
+    return upload
+
+
+async def all_attachable(
+    session: AsyncSession,
+    user: User,
+    upload_ids: Iterable[uuid.UUID],
+    purpose: UploadPurpose,
+    *,
+    target_id: uuid.UUID | None = None,
+    kinds: Collection[UploadKind] | None = None,
+) -> list[Upload]:
+    """`attachable` for each of `upload_ids`, in their order (each id once)."""
+    return [
+        await attachable(session, user, upload_id, purpose, target_id=target_id, kinds=kinds)
+        for upload_id in dict.fromkeys(upload_ids)
+    ]
+
+
+def attached_file(upload: Upload) -> AttachedFile:
+    """The file as the viewer sees it where it is used (the caller has checked they may)."""
+    shown = view(upload)
+    assert shown.original is not None  # attached files are ready
+    return AttachedFile(
+        upload_id=upload.id,
+        kind=upload.kind,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=upload.size,
+        probe=shown.probe,
+        file=shown.original,
+        derived=shown.derived,
+    )
+
+
+async def attached_files(
+    session: AsyncSession, upload_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, AttachedFile]:
+    """The ready files among `upload_ids`, in one query, by id (a file deleted since is left out)."""
+    wanted = set(upload_ids)
+    if not wanted:
+        return {}
+    uploads = await session.scalars(
+        select(Upload).where(Upload.id.in_(wanted), Upload.state == UploadState.READY)
+    )
+    return {upload.id: attached_file(upload) for upload in uploads}
+
+
+def public_url(upload: Upload, role: str | None = None) -> str:
+    """The long-lived URL of a public upload's original (or of one of its derived files), to
+    keep where a link was kept before (an avatar, a gig's gallery)."""
+    shown = view(upload)
+    file = shown.derived[role] if role is not None else shown.original
+    assert file is not None, "only ready files have URLs"
+    assert file.expires_at is None, "only public files have lasting URLs"
+    return file.url
