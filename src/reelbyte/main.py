@@ -27,6 +27,7 @@ from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
+from reelbyte.media.notifications import notifications_router as upload_notifications_router
 from reelbyte.media.router import media_router, uploads_router
 from reelbyte.messaging import presence
 from reelbyte.messaging.hub import hub
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(api_router())
     app.include_router(webhooks_router, prefix="/v1")  # providers: forms, no per-IP limit
     app.include_router(stripe_webhook_router, prefix="/v1")  # Stripe: signed JSON, no per-IP limit
+    app.include_router(upload_notifications_router, prefix="/v1")  # Cloudinary: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
     set_presence_lookup(presence.lookup)

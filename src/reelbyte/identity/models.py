@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -79,6 +80,11 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     full_name: Mapped[str] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    # The image the avatar was made from, when it was uploaded rather than linked. The FK is
+    # created after both tables (use_alter): uploads.owner_id points back at users.
+    avatar_upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     notification_preferences: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
@@ -167,6 +173,13 @@ class PortfolioItem(UUIDPrimaryKey, Base):
     description: Mapped[str | None] = mapped_column(Text)
     video_url: Mapped[str] = mapped_column(String(2048))
     thumbnail_url: Mapped[str | None] = mapped_column(String(2048))
+    # Set when the video was uploaded rather than linked: its derived files and length.
+    upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL"), index=True
+    )
+    poster_url: Mapped[str | None] = mapped_column(String(2048))
+    preview_url: Mapped[str | None] = mapped_column(String(2048))
+    duration_seconds: Mapped[float | None] = mapped_column(Double)
     is_highlight: Mapped[bool] = mapped_column(default=False, server_default="false")
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)

@@ -18,6 +18,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import errors, schemas, service
 from reelbyte.identity.deps import CurrentCreator, CurrentUser, access_claims
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 token_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -187,13 +188,20 @@ async def get_me(user: CurrentUser) -> schemas.PrivateProfile:
     return schemas.PrivateProfile.of(user)
 
 
+# Attaching an uploaded file (an avatar, a portfolio video): media.attach.attachable's refusals.
+ATTACH_ERRORS = (UploadNotFound, UploadPurposeMismatch, UploadNotReady, UploadKindMismatch)
+
+
 @users_router.put(
-    "/me", response_model=schemas.PrivateProfile, responses=error_responses(errors.FieldRequired)
+    "/me",
+    response_model=schemas.PrivateProfile,
+    responses=error_responses(errors.FieldRequired, *ATTACH_ERRORS),
 )
 async def update_me(
     changes: schemas.ProfileUpdate, user: CurrentUser, session: SessionDep
 ) -> schemas.PrivateProfile:
-    """Change your profile: only the fields sent change."""
+    """Change your profile: only the fields sent change. The avatar is a link (`avatar_url`) or
+    an image uploaded with purpose `avatar` (`avatar_upload_id`), not both."""
     return schemas.PrivateProfile.of(await service.update_profile(session, user, changes))
 
 
@@ -207,11 +215,13 @@ async def deactivate_me(user: CurrentUser, session: SessionDep) -> None:
     "/me/portfolio",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.PortfolioItemOut,
-    responses=error_responses(errors.PortfolioFull),
+    responses=error_responses(errors.PortfolioFull, *ATTACH_ERRORS),
 )
 async def add_portfolio_item(
     data: schemas.PortfolioItemCreate, user: CurrentCreator, session: SessionDep
 ) -> schemas.PortfolioItemOut:
+    """Add a video: a link (`video_url`) or a video uploaded with purpose `portfolio`
+    (`upload_id`), which brings its poster, preview, length and thumbnail."""
     return schemas.PortfolioItemOut.model_validate(await service.add_portfolio_item(session, user, data))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, field_validator
+from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
 
 from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.params import JSON_INTEGER
@@ -58,9 +59,25 @@ Timezone = Annotated[
 ]
 Language = Annotated[str, Field(max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
-ChannelPreferences = dict[Literal["in_app", "email"], bool]
+ChannelPreferences = dict[Literal["in_app", "email"], Annotated[bool, Field(strict=True)]]
 NOTIFICATION_KEY_PATTERN = r"^[a-z_]{1,50}$"
 NotificationKey = Annotated[str, Field(pattern=NOTIFICATION_KEY_PATTERN)]
+
+AVATAR_EITHER = "send avatar_url (a link) or avatar_upload_id (an uploaded image), not both"
+VIDEO_EXACTLY_ONE = "send video_url (a link) or upload_id (an uploaded video): exactly one of them"
+SchemaEdit = Callable[[dict[str, Any]], None]
+
+
+def _with_rule(rule: dict[str, Any], edit: SchemaEdit | None = None) -> SchemaEdit:
+    """A `json_schema_extra` that states a rule between fields (after `edit`), so that the
+    OpenAPI announces what the model's validator refuses."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        if edit is not None:
+            edit(schema)
+        schema.update(rule)
+
+    return extra
 
 
 class RegisterRequest(RequestModel):
@@ -123,11 +140,21 @@ class Message(ResponseModel):
 
 
 class ProfileUpdate(RequestModel):
-    """Every field is optional: only the ones sent change. Send null to clear an optional one."""
+    """Every field is optional: only the ones sent change. Send null to clear an optional one.
+
+    The avatar is a link (`avatar_url`) or an uploaded image (`avatar_upload_id`), never both in
+    one request; null for either clears it."""
 
     full_name: FullName | None = None
     bio: Annotated[str, Field(max_length=5000)] | None = None
     avatar_url: PublicUrl | None = None
+    avatar_upload_id: Annotated[
+        uuid.UUID | None,
+        Field(
+            description="an image uploaded with purpose `avatar` (instead of `avatar_url`): "
+            "the profile shows its 200x200 avatar"
+        ),
+    ] = None
     timezone: Timezone | None = None
     language: Language | None = None
     notification_preferences: (
@@ -161,22 +188,31 @@ class ProfileUpdate(RequestModel):
             raise ValueError("hourly rate must be positive")
         return rate
 
+    @model_validator(mode="after")
+    def _one_avatar(self) -> ProfileUpdate:
+        if {"avatar_url", "avatar_upload_id"} <= self.model_fields_set:
+            raise ValueError(AVATAR_EITHER)
+        return self
+
     model_config = {
-        "json_schema_extra": not_nullable(
-            "full_name",
-            "timezone",
-            "language",
-            "notification_preferences",
-            "skills",
-            examples=[
-                {
-                    "bio": "Wedding and travel films, cut for YouTube and Reels.",
-                    "skills": ["Premiere Pro", "Color Grading"],
-                    "hourly_rate": {"currency": "EUR", "value": "45.00"},
-                    "availability": "part-time",
-                    "timezone": "Europe/Amsterdam",
-                }
-            ],
+        "json_schema_extra": _with_rule(
+            {"not": {"required": ["avatar_url", "avatar_upload_id"]}},
+            not_nullable(
+                "full_name",
+                "timezone",
+                "language",
+                "notification_preferences",
+                "skills",
+                examples=[
+                    {
+                        "bio": "Wedding and travel films, cut for YouTube and Reels.",
+                        "skills": ["Premiere Pro", "Color Grading"],
+                        "hourly_rate": {"currency": "EUR", "value": "45.00"},
+                        "availability": "part-time",
+                        "timezone": "Europe/Amsterdam",
+                    }
+                ],
+            ),
         )
     }
 
@@ -207,6 +243,7 @@ class PublicProfile(ResponseModel):
     role: Role
     bio: str | None
     avatar_url: str | None
+    avatar_upload_id: uuid.UUID | None = Field(description="the uploaded image the avatar was made from")
     timezone: str
     language: str
     skills: list[str]
@@ -230,6 +267,7 @@ class PublicProfile(ResponseModel):
             role=user.role,
             bio=user.bio,
             avatar_url=user.avatar_url,
+            avatar_upload_id=user.avatar_upload_id,
             timezone=user.timezone,
             language=user.language,
             skills=list(user.skills or []),
@@ -272,26 +310,44 @@ def _hourly_rate(user: User) -> Money | None:
 
 
 class PortfolioItemCreate(RequestModel):
+    """The video is a link (`video_url`) or a video uploaded with purpose `portfolio`
+    (`upload_id`): exactly one of the two. An uploaded video brings its poster, preview, length
+    and thumbnail (a `thumbnail_url` sent replaces that one). Items are videos: an uploaded image
+    is refused (`upload_kind_mismatch`)."""
+
     title: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=5000)] | None = None
-    video_url: PublicUrl
+    video_url: PublicUrl | None = None
+    upload_id: uuid.UUID | None = None
     thumbnail_url: PublicUrl | None = None
     is_highlight: Annotated[bool, Field(strict=True)] = False
     position: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER] = 0
 
+    @model_validator(mode="after")
+    def _one_video(self) -> PortfolioItemCreate:
+        sent = [getattr(self, name) for name in ("video_url", "upload_id") if name in self.model_fields_set]
+        if len(sent) != 1 or sent[0] is None:
+            raise ValueError(VIDEO_EXACTLY_ONE)
+        return self
+
     model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "title": "Lisbon wedding teaser",
-                    "description": "Three-minute teaser, graded in Resolve.",
-                    "video_url": "https://vimeo.com/123456789",
-                    "thumbnail_url": "https://images.example.com/lisbon.jpg",
-                    "is_highlight": True,
-                    "position": 0,
-                }
-            ]
-        }
+        "json_schema_extra": _with_rule(
+            {"oneOf": [{"required": ["video_url"]}, {"required": ["upload_id"]}]},
+            not_nullable(
+                "video_url",
+                "upload_id",
+                examples=[
+                    {
+                        "title": "Lisbon wedding teaser",
+                        "description": "Three-minute teaser, graded in Resolve.",
+                        "video_url": "https://vimeo.com/123456789",
+                        "thumbnail_url": "https://images.example.com/lisbon.jpg",
+                        "is_highlight": True,
+                        "position": 0,
+                    }
+                ],
+            ),
+        )
     }
 
 
@@ -302,6 +358,10 @@ class PortfolioItemOut(ResponseModel):
     description: str | None
     video_url: str
     thumbnail_url: str | None
+    upload_id: uuid.UUID | None = Field(description="the uploaded video (null for a link)")
+    poster_url: str | None = Field(description="a full-size frame of the uploaded video")
+    preview_url: str | None = Field(description="a 10-second muted clip of the uploaded video")
+    duration_seconds: float | None = Field(description="the uploaded video's length")
     is_highlight: bool
     position: int
     created_at: datetime

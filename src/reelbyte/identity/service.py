@@ -53,6 +53,8 @@ from reelbyte.identity.models import (
     User,
 )
 from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
+from reelbyte.media.attach import attachable, public_url
+from reelbyte.media.models import Upload, UploadKind, UploadPurpose
 
 MAX_PORTFOLIO_ITEMS = 50
 
@@ -367,10 +369,11 @@ def _public_url() -> str:
 
 
 async def update_profile(session: AsyncSession, user: User, changes: ProfileUpdate) -> User:
-    fields = changes.model_dump(exclude_unset=True, exclude={"hourly_rate"})
+    fields = changes.model_dump(exclude_unset=True, exclude={"hourly_rate", "avatar_url", "avatar_upload_id"})
     for required in ("full_name", "timezone", "language", "notification_preferences", "skills"):
         if required in fields and fields[required] is None:
             raise FieldRequired(f"{required} cannot be cleared.", details={"field": required})
+    await _change_avatar(session, user, changes)
     for name, value in fields.items():
         setattr(user, name, value)
     if "hourly_rate" in changes.model_fields_set:
@@ -381,6 +384,21 @@ async def update_profile(session: AsyncSession, user: User, changes: ProfileUpda
     await session.flush()
     await session.refresh(user)
     return user
+
+
+async def _change_avatar(session: AsyncSession, user: User, changes: ProfileUpdate) -> None:
+    """A link, or an image uploaded for the avatar (shown as its 200x200 derived file); either
+    replaces the other, and null for either clears the avatar."""
+    sent = changes.model_fields_set
+    if "avatar_url" in sent:
+        user.avatar_url, user.avatar_upload_id = changes.avatar_url, None
+    elif changes.avatar_upload_id is not None:
+        upload = await attachable(
+            session, user, changes.avatar_upload_id, UploadPurpose.AVATAR, kinds={UploadKind.IMAGE}
+        )
+        user.avatar_url, user.avatar_upload_id = public_url(upload, "avatar"), upload.id
+    elif "avatar_upload_id" in sent:  # as null
+        user.avatar_url, user.avatar_upload_id = None, None
 
 
 async def deactivate(session: AsyncSession, user: User) -> None:
@@ -420,11 +438,28 @@ async def add_portfolio_item(session: AsyncSession, user: User, data: PortfolioI
         raise PortfolioFull(
             f"A portfolio holds at most {MAX_PORTFOLIO_ITEMS} items.", details={"max": MAX_PORTFOLIO_ITEMS}
         )
-    item = PortfolioItem(user_id=user.id, **data.model_dump())
+    item = PortfolioItem(user_id=user.id, **data.model_dump(exclude={"upload_id"}))
+    if data.upload_id is not None:
+        # Portfolio items are videos: an image uploaded for the portfolio is refused here.
+        upload = await attachable(
+            session, user, data.upload_id, UploadPurpose.PORTFOLIO, kinds={UploadKind.VIDEO}
+        )
+        _show_uploaded_video(item, upload)
     session.add(item)
     await session.flush()
     await session.refresh(item)
     return item
+
+
+def _show_uploaded_video(item: PortfolioItem, upload: Upload) -> None:
+    """The item plays the uploaded original and shows its derived files; a thumbnail the
+    request gave is kept."""
+    item.upload_id = upload.id
+    item.video_url = public_url(upload)
+    item.thumbnail_url = item.thumbnail_url or public_url(upload, "thumbnail")
+    item.poster_url = public_url(upload, "poster")
+    item.preview_url = public_url(upload, "preview")
+    item.duration_seconds = (upload.probe or {}).get("duration_seconds")
 
 
 async def delete_portfolio_item(session: AsyncSession, user: User, item_id: uuid.UUID) -> None:

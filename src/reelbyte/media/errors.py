@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reelbyte.core.errors import (
+    BadRequest,
     Conflict,
     NotFound,
     PayloadTooLarge,
@@ -105,3 +106,18 @@ class UploadPurposeMismatch(ValidationFailed):
 class UploadKindMismatch(ValidationFailed):
     code = "upload_kind_mismatch"
     message = "This file is not of a kind this place takes (an image where a video is needed, say)."
+
+
+class StorageNotificationsOff(NotFound):
+    code = "storage_notifications_off"
+    message = "Upload notifications are taken only when the storage is Cloudinary (STORAGE_BACKEND)."
+
+
+class InvalidNotificationSignature(BadRequest):
+    code = "invalid_notification_signature"
+    message = "The X-Cld-Signature is missing, does not match the body, or is too old."
+
+
+class InvalidNotification(BadRequest):
+    code = "invalid_notification"
+    message = "The notification is not a JSON object with a public_id."

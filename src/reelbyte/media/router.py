@@ -50,7 +50,8 @@ async def start_video_upload(
     """Start uploading a video (MP4, MOV or AVI, up to 500 MB): returns where to send it.
 
     Files up to 64 MiB go in one presigned request (`single`); larger ones in parts
-    (`multipart`): PUT each part to its URL, keep each answer's ETag, then complete."""
+    (`multipart`): PUT each part to its URL (exactly `part_size` bytes, the last part the rest),
+    keep each answer's ETag, then complete with all of them."""
     return await service.start_upload(session, user, UploadKind.VIDEO, data)
 
 

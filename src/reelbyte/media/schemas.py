@@ -69,7 +69,7 @@ class CompletedPart(RequestModel):
 
 class UploadCompletion(RequestModel):
     parts: Annotated[list[CompletedPart], Field(max_length=MAX_PARTS)] | None = Field(
-        default=None, description="a multipart upload's parts, in order"
+        default=None, description="a multipart upload's parts: every one, each once"
     )
 
 

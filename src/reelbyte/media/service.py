@@ -6,11 +6,12 @@ takes a completed upload to `ready` or `failed`.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from datetime import timedelta
 from pathlib import PurePosixPath
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
@@ -76,9 +77,10 @@ async def start_upload(
     """A pending upload and the presigned request(s) that put the file in storage."""
     _check_file(kind, data)
     await _check_purpose(session, user, kind, data)
+    storage = get_storage()
+    await _check_storage_answers(storage)
     await _count_against_rate_limit(user.id)
     await _check_quota(session, user.id, data.size)
-    storage = get_storage()
     key = _new_key(data, user.id)
     multipart = data.size > MULTIPART_THRESHOLD and storage.supports_multipart
     upload = Upload(
@@ -125,6 +127,24 @@ async def _check_purpose(session: AsyncSession, user: User, kind: UploadKind, da
     if data.target_id is None:
         raise UploadTargetRequired()
     await targets.check_may_attach(session, user, data.purpose, data.target_id)
+
+
+# A store that answered this recently is taken to be up: a check for every upload would spend
+# Cloudinary's Admin API allowance (its ping counts).
+STORAGE_ANSWER_KEPT_SECONDS = 10.0
+_last_answer: tuple[Storage, float] | None = None
+
+
+async def _check_storage_answers(storage: Storage) -> None:
+    """A store that does not answer is a 503 now, not an upload the browser cannot send later
+    (presigning is local work: without this the start would succeed)."""
+    global _last_answer
+    now = time.monotonic()
+    last = _last_answer
+    if last is not None and last[0] is storage and now - last[1] < STORAGE_ANSWER_KEPT_SECONDS:
+        return
+    await storage.ping()
+    _last_answer = (storage, now)
 
 
 async def _count_against_rate_limit(user_id: uuid.UUID) -> None:
@@ -188,6 +208,11 @@ def part_count(size: int) -> int:
     return -(-size // PART_SIZE)
 
 
+def part_size(size: int, part_number: int) -> int:
+    """Bytes of part `part_number` (from 1) of a file of `size` bytes: the last part is the rest."""
+    return min(PART_SIZE, size - (part_number - 1) * PART_SIZE)
+
+
 def _part_urls(
     storage: Storage, upload: Upload, numbers: range | list[int], expires_seconds: int
 ) -> list[PartUrl]:
@@ -195,7 +220,9 @@ def _part_urls(
     return [
         PartUrl(
             part_number=n,
-            url=storage.part_url(upload.storage_key, upload.multipart_id, n, expires_seconds),
+            url=storage.part_url(
+                upload.storage_key, upload.multipart_id, n, expires_seconds, size=part_size(upload.size, n)
+            ),
         )
         for n in numbers
     ]
@@ -230,6 +257,26 @@ async def complete_upload(
     A file whose size or real type disagrees with what was declared is deleted from storage and
     the upload stays pending: the browser may upload the right file and complete again."""
     upload = await _own(session, user, upload_id, lock=True)
+    return await _accept_stored(session, upload, data)
+
+
+async def complete_notified_upload(session: AsyncSession, public_id: str) -> UploadOut | None:
+    """The store says an object arrived (Cloudinary's upload notification, whose public id is
+    the key, without the extension for images and videos): complete its upload as the browser
+    would. None when no pending upload has that key (another app's, or completed already)."""
+    has_key = or_(
+        Upload.storage_key == public_id,
+        Upload.storage_key.startswith(f"{public_id}.", autoescape=True),
+    )
+    upload = await session.scalar(
+        select(Upload).where(has_key, Upload.state == UploadState.PENDING).with_for_update()
+    )
+    if upload is None:
+        return None
+    return await _accept_stored(session, upload, UploadCompletion())
+
+
+async def _accept_stored(session: AsyncSession, upload: Upload, data: UploadCompletion) -> UploadOut:
     if upload.state in (UploadState.PROCESSING, UploadState.READY):
         return view(upload)
     if upload.state is not UploadState.PENDING:
@@ -237,11 +284,7 @@ async def complete_upload(
     storage = get_storage()
     stored = await storage.stat(upload.storage_key)
     if stored is None and upload.multipart_id is not None:
-        if not data.parts:
-            raise UploadPartsRequired()
-        await storage.complete_multipart(
-            upload.storage_key, upload.multipart_id, [(part.part_number, part.etag) for part in data.parts]
-        )
+        await storage.complete_multipart(upload.storage_key, upload.multipart_id, _all_parts(upload, data))
         stored = await storage.stat(upload.storage_key)
     if stored is None:
         raise UploadObjectMissing()
@@ -257,6 +300,20 @@ async def complete_upload(
     upload.completed_at = utcnow()
     await defer(session, PROCESS_TASK, queueing_lock=f"process-upload-{upload.id}", upload_id=str(upload.id))
     return view(upload)
+
+
+def _all_parts(upload: Upload, data: UploadCompletion) -> list[tuple[int, str]]:
+    """Every part, in order. Checked before the store joins them: joining the parts ends the
+    multipart upload, so a file joined with a part missing could not be mended by resending it."""
+    count = part_count(upload.size)
+    parts = sorted((part.part_number, part.etag) for part in data.parts or [])
+    if [number for number, _ in parts] != list(range(1, count + 1)):
+        missing = sorted(set(range(1, count + 1)) - {number for number, _ in parts})
+        raise UploadPartsRequired(
+            f"List each of the {count} parts once, with its ETag.",
+            details={"part_count": count, "missing": missing},
+        )
+    return parts
 
 
 # --- reading ------------------------------------------------------------------------------

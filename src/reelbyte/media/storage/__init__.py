@@ -26,6 +26,7 @@ def get_storage() -> Storage:
             cloudinary_url=settings.cloudinary_url,
             api_base=settings.cloudinary_api_base,
             public_base_url=settings.media_public_base_url,
+            notification_url=f"{settings.public_url.rstrip('/')}/v1/uploads/notifications/cloudinary",
         )
     from reelbyte.media.storage.s3 import S3Storage
 

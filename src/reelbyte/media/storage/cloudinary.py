@@ -141,8 +141,17 @@ class CloudinaryStorage:
     name = "cloudinary"
     supports_multipart = False
 
-    def __init__(self, *, cloudinary_url: str, api_base: str | None, public_base_url: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        cloudinary_url: str,
+        api_base: str | None,
+        public_base_url: str | None,
+        notification_url: str | None = None,
+    ) -> None:
         self.account = parse_cloudinary_url(cloudinary_url)
+        # Where Cloudinary tells the API that a browser's upload arrived (signed into each form).
+        self.notification_url = notification_url
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.chunk_bytes = CHUNK_BYTES
@@ -170,6 +179,8 @@ class CloudinaryStorage:
             "public_id": asset.public_id,
             "type": asset.delivery_type,
         }
+        if self.notification_url:
+            params["notification_url"] = self.notification_url
         signature = cloudinary.utils.api_sign_request(
             params, self.account.api_secret, self.account.signature_algorithm, signature_version=2
         )
@@ -180,7 +191,9 @@ class CloudinaryStorage:
     async def start_multipart(self, key: str, content_type: str) -> str:
         raise _no_multipart()
 
-    def part_url(self, key: str, multipart_id: str, part_number: int, expires_seconds: int) -> str:
+    def part_url(
+        self, key: str, multipart_id: str, part_number: int, expires_seconds: int, *, size: int | None = None
+    ) -> str:
         raise _no_multipart()
 
     async def complete_multipart(self, key: str, multipart_id: str, parts: list[tuple[int, str]]) -> None:

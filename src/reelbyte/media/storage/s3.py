@@ -1,7 +1,8 @@
 """Any S3-compatible store (AWS S3, Cloudflare R2, MinIO, the embedded SeaweedFS) through boto3.
 
 The browser uploads with presigned PUTs (SigV4 over the content type and length, so the store
-itself refuses another size or type) or, for large files, presigned multipart part URLs.
+itself refuses another size or type) or, for large files, presigned multipart part URLs (each
+over its part's length).
 """
 
 from __future__ import annotations
@@ -72,8 +73,10 @@ class S3Storage:
         )
         return str(response["UploadId"])
 
-    def part_url(self, key: str, multipart_id: str, part_number: int, expires_seconds: int) -> str:
-        params = {"Key": key, "UploadId": multipart_id, "PartNumber": part_number}
+    def part_url(
+        self, key: str, multipart_id: str, part_number: int, expires_seconds: int, *, size: int
+    ) -> str:
+        params = {"Key": key, "UploadId": multipart_id, "PartNumber": part_number, "ContentLength": size}
         return self._presign("upload_part", params, expires_seconds)
 
     async def complete_multipart(self, key: str, multipart_id: str, parts: list[tuple[int, str]]) -> None:
