@@ -26,13 +26,15 @@ RESULTS = ROOT / "docs" / "benchmarks.md"
 
 
 @contextmanager
-def bench_settings() -> Iterator[Settings]:
+def bench_settings(*, storage: bool = False) -> Iterator[Settings]:
+    """The settings, with the embedded servers started for what is unset (with `storage`, the
+    S3 server too) and stopped on the way out."""
     os.environ.setdefault("REELBYTE_DATA_DIR", str(ROOT / ".reelbyte" / "bench"))
     os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
-    with resolved_services(settings):
+    with resolved_services(settings, storage=storage):
         yield settings
 
 
