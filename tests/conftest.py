@@ -149,6 +149,20 @@ def s3_server() -> Iterator[S3Server]:
         shutil.rmtree(services.data_dir, ignore_errors=True)
 
 
+def s3_env(settings: Settings) -> dict[str, str]:
+    """The variables that point a `reelbyte serve` started by a test at this run's S3 server
+    (rather than at an embedded SeaweedFS of its own, in the project's data folder)."""
+    assert settings.s3_endpoint_url is not None
+    assert settings.s3_access_key_id is not None
+    assert settings.s3_secret_access_key is not None
+    return {
+        "S3_ENDPOINT_URL": settings.s3_endpoint_url,
+        "S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+        "S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key,
+        "S3_BUCKET": settings.s3_bucket,
+    }
+
+
 @pytest.fixture(scope="session")
 def settings(server_urls: tuple[str, str], s3_server: S3Server) -> Settings:
     settings = get_settings()

@@ -46,8 +46,9 @@ import schemathesis
 from schemathesis.engine import events, from_schema
 from sqlalchemy.engine import make_url
 
+from reelbyte.core.config import Settings
 from reelbyte.core.jobs import libpq_url
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, s3_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
@@ -119,7 +120,8 @@ SECRET = "only the server can make a valid one (signed or random)"
 CLOCK = "depends on the clock"
 CONFIG = "depends on the server's settings"
 HOST = "host names (DNS labels, IDNA) and public addresses (IPv4 in all its written forms)"
-ANY_OPERATION = "*"  # every operation with a link field
+KIND = "depends on the route's kind of file (its types, extensions, size limit and purposes)"
+ANY_OPERATION = "*"  # every operation with a link or an upload field
 
 
 def _refused(operations: tuple[str, ...], refusal: str, reason: str) -> tuple[Exclusion, ...]:
@@ -137,6 +139,7 @@ _PACKAGE_WRITES = (
 )
 _PROJECT_WRITES = ("POST /v1/projects", "PUT /v1/projects/{project_id}")
 _PROPOSAL_WRITES = ("POST /v1/proposals", "PUT /v1/proposals/{proposal_id}")
+_UPLOAD_STARTS = ("POST /v1/uploads/video", "POST /v1/uploads/image", "POST /v1/uploads/document")
 
 EXCLUSIONS: tuple[Exclusion, ...] = (
     # Ranges given as two fields: min ≤ max, and both budgets in one currency.
@@ -185,6 +188,15 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused(_PACKAGE_WRITES, "unsupported_currency", CONFIG + " (DEFAULT_CURRENCY)"),
     *_refused(("POST /v1/payments/me/withdraw",), "below_minimum_payout", CONFIG + " (MINIMUM_PAYOUT)"),
     *_refused(("POST /v1/payments/me/withdraw",), "currency_mismatch", CONFIG + " (the platform currency)"),
+    # An upload's declaration is read against its kind's rules (media/rules.py); a file used
+    # elsewhere must be the caller's, ready, and made for that place.
+    *_refused(_UPLOAD_STARTS, "upload_type_not_allowed", KIND),
+    *_refused(_UPLOAD_STARTS, "upload_too_large", KIND),
+    *_refused(_UPLOAD_STARTS, "upload_kind_not_allowed", KIND),
+    *_refused(_UPLOAD_STARTS, "upload_target_not_allowed", CROSS + " (the purpose and target_id)"),
+    *_refused(_UPLOAD_STARTS, "upload_target_required", CROSS + " (the purpose and target_id)"),
+    *_refused((ANY_OPERATION,), "upload_purpose_mismatch", STATE + " (what the upload was made for)"),
+    *_refused((ANY_OPERATION,), "upload_kind_mismatch", STATE + " (the uploaded file's kind)"),
     # A link's pattern states its scheme and shape (core/schemas.PublicUrl); its host needs the validator.
     *_refused((ANY_OPERATION,), "must have a host name", HOST),
     *_refused((ANY_OPERATION,), "must have a valid host name", HOST),
@@ -271,14 +283,14 @@ def _fresh_database(session_database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(server_urls: tuple[str, str]) -> Iterator[Server]:
+def server(server_urls: tuple[str, str], settings: Settings) -> Iterator[Server]:
     """`reelbyte serve --migrate` on a fresh database and a free port, without the job worker."""
     session_database_url, redis_url = server_urls
     data_dir = Path(tempfile.mkdtemp(prefix="rb-fuzz-", dir="/tmp"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with _fresh_database(session_database_url) as database_url:
-        env = _server_env(database_url, redis_url, data_dir, base)
+        env = {**_server_env(database_url, redis_url, data_dir, base), **s3_env(settings)}
         log = data_dir / "serve.log"
         with log.open("wb") as output:
             process = subprocess.Popen(

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from reelbyte.identity.models import User
+from reelbyte.identity.models import PortfolioItem, User
 from tests.factories import Headers, get_row, signed_up
 from tests.media.uploading import download, uploaded
 
@@ -86,7 +86,7 @@ async def test_deleting_the_avatars_upload_unlinks_it(client: httpx.AsyncClient,
 
     row = await get_row(User, me["id"])
     assert row is not None
-    assert row.avatar_upload_id is None  # ON DELETE SET NULL
+    assert (row.avatar_upload_id, row.avatar_url) == (None, None)  # no link to a deleted file
 
 
 @pytest.mark.parametrize(
@@ -249,3 +249,18 @@ async def test_another_users_token_cannot_delete_an_uploaded_item(
 
     assert response.status_code == 404
     assert await _portfolio(client, owner["id"]) == [item]
+
+
+async def test_deleting_a_portfolio_videos_upload_removes_the_item(
+    client: httpx.AsyncClient, video_file: Path
+) -> None:
+    _, headers = await signed_up(client, "creator")
+    upload = await uploaded(client, headers, video_file, "portfolio")
+    created = await client.post(
+        MY_PORTFOLIO, json={"title": "Reel", "upload_id": upload["id"]}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+
+    assert (await client.delete(f"/v1/uploads/{upload['id']}", headers=headers)).status_code == 204
+
+    assert await get_row(PortfolioItem, created.json()["id"]) is None

@@ -30,7 +30,7 @@ from reelbyte.core.config import Settings
 from reelbyte.core.redis import get_redis
 from reelbyte.core.security import hash_secret_token
 from reelbyte.messaging.hub import publish
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, s3_env
 from tests.factories import pair, signed_up, start_conversation
 
 pytestmark = pytest.mark.slow
@@ -60,6 +60,7 @@ class Instance:
             {
                 "DATABASE_URL": settings.database_url,
                 "REDIS_URL": settings.redis_url,
+                **s3_env(settings),
                 "LOG_FORMAT": "json",
                 "LOG_LEVEL": "INFO",
                 "RATE_LIMIT_AUTHENTICATED": "100000/minute",

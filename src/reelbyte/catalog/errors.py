@@ -5,7 +5,7 @@ Changing somebody else's gig is `core.errors.NotOwner` (`not_owner`).
 
 from __future__ import annotations
 
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 
 # --- categories ---------------------------------------------------------------------------
 
@@ -76,6 +76,11 @@ class DuplicatePackageTier(Conflict):
 class TooManyPackages(Conflict):
     code = "too_many_packages"
     message = "A gig has at most three packages."
+
+
+class GalleryFull(ValidationFailed):
+    code = "gallery_full"
+    message = "A gig's gallery holds at most 10 files, links and uploaded files together."
 
 
 # --- gig list filters (GET /gigs, GET /search/gigs) ---------------------------------------

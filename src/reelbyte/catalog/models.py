@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey
@@ -68,8 +69,17 @@ class Gig(UUIDPrimaryKey, Timestamps, Base):
     # Normalised (lower-case, trimmed) tag names; at most 10.
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
     thumbnail_url: Mapped[str | None] = mapped_column(String(2048))
+    # The gallery as shown: the links sent, then the uploaded files' URLs (`gallery_uploads`).
     gallery_urls: Mapped[list[str]] = mapped_column(ARRAY(String(2048)), default=list, server_default="{}")
+    # The uploaded files among them, in order, as the page shows them (schemas.GalleryUpload:
+    # upload_id, kind, url, poster_url, thumbnail_url): kept on the row, so the page reads no
+    # uploads. No foreign key can hold a JSON list: a deleted upload's entry stays until edited.
+    gallery_uploads: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
     video_preview_url: Mapped[str | None] = mapped_column(String(2048))
+    # The uploaded video `video_preview_url` is the preview clip of (null for a link).
+    video_preview_upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL"), index=True
+    )
     requirements: Mapped[str | None] = mapped_column(Text)
 
     views_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -100,6 +100,8 @@ PAGE_COLUMNS = (
     Gig.description,
     Gig.requirements,
     Gig.gallery_urls,
+    Gig.gallery_uploads,
+    Gig.video_preview_upload_id,
     Gig.is_active,
     Gig.updated_at,
     Category.name.label("category_name"),
@@ -234,6 +236,8 @@ async def read_gig_page(session: AsyncSession, ref: str) -> GigPage | None:
         "description": row.description,
         "requirements": row.requirements,
         "gallery_urls": row.gallery_urls or [],
+        "gallery_uploads": row.gallery_uploads or [],
+        "video_preview_upload_id": row.video_preview_upload_id,
         "category": {"id": row.category_id, "name": row.category_name, "slug": row.category_slug},
         "subcategory": (
             {"id": row.subcategory_id, "name": row.subcategory_name, "slug": row.subcategory_slug}

@@ -13,6 +13,7 @@ from reelbyte.core.errors import InvalidCursor, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentCreator, CurrentUser, OptionalUser
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 GigRef = Annotated[str, Path(min_length=1, max_length=160, description="the gig's id or slug")]
 CategoryRef = Annotated[str, Path(min_length=1, max_length=100, description="the category's id or slug")]
@@ -143,7 +144,10 @@ async def list_gigs(
     ),
 )
 async def create_gig(data: schemas.GigCreate, creator: CurrentCreator, session: SessionDep) -> Response:
-    """Creators (hybrids too) offer a gig, with up to three packages in the same request."""
+    """Creators (hybrids too) offer a gig, with up to three packages in the same request.
+
+    Uploaded files (`gallery_upload_ids`, `video_preview_upload_id`) are added by updating the
+    gig once it exists: they are uploaded for it, with its id as their `target_id`."""
     page = await service.create_gig(session, creator, data)
     return _json(page.body, status.HTTP_201_CREATED)
 
@@ -158,13 +162,26 @@ async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Res
     "/{gig}",
     response_model=schemas.GigOut,
     responses=error_responses(
-        errors.GigNotFound, errors.AdminOnly, NotOwner, errors.InvalidCategory, errors.InvalidSubcategory
+        errors.GigNotFound,
+        errors.AdminOnly,
+        NotOwner,
+        errors.InvalidCategory,
+        errors.InvalidSubcategory,
+        errors.GalleryFull,
+        UploadNotFound,
+        UploadPurposeMismatch,
+        UploadNotReady,
+        UploadKindMismatch,
     ),
 )
 async def update_gig(
     gig: GigRef, changes: schemas.GigUpdate, user: CurrentUser, session: SessionDep
 ) -> Response:
-    """The creator edits the gig; only the fields sent change. Admins set `is_featured`."""
+    """The creator edits the gig; only the fields sent change. Admins set `is_featured`.
+
+    Files uploaded for the gig (purpose gig_gallery, `target_id` the gig's id) join its gallery
+    (`gallery_upload_ids`: images and videos, after the links) or become its video preview
+    (`video_preview_upload_id`: a video, shown as its 10-second preview clip)."""
     return _json((await service.update_gig(session, user, gig, changes)).body)
 
 

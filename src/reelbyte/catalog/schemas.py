@@ -25,6 +25,9 @@ MAX_GALLERY = 10
 MAX_FEATURES = 20
 MAX_PRICE = Decimal("1000000.00")  # per package; keeps cents well inside the INTEGER column
 MAX_ID = 2**31 - 1
+# A gig's uploaded files: given on update only, once the gig exists for them to be uploaded for.
+UPLOAD_FIELDS = ("gallery_upload_ids", "video_preview_upload_id")
+PREVIEW_EITHER = "send video_preview_url (a link) or video_preview_upload_id (an uploaded video), not both"
 
 
 def _plain_text(value: str) -> str:
@@ -145,6 +148,20 @@ def _valid_price(price: Money | None) -> Money | None:
     if amount > MAX_PRICE:
         raise ValueError(f"price must be at most {MAX_PRICE}")
     return price
+
+
+def _refuse_uploads_on_create(data: Any) -> Any:
+    """Files are uploaded for an existing gig (purpose gig_gallery, `target_id` the gig's id), so
+    a new gig cannot name any yet: say so, rather than only "extra fields not permitted"."""
+    if isinstance(data, dict):
+        sent = [name for name in UPLOAD_FIELDS if name in data]
+        if sent:
+            raise ValueError(
+                f"{' and '.join(sent)} can be sent only to update a gig: files for a gig are uploaded "
+                "once it exists (purpose gig_gallery, target_id the gig's id); create the gig, "
+                "upload them, then add them with PUT /v1/gigs/{gig}"
+            )
+    return data
 
 
 def _refuse_nulls(model: RequestModel, required: tuple[str, ...]) -> None:
@@ -374,6 +391,11 @@ class GigCreate(RequestModel):
     def _tags(cls, tags: list[str] | None) -> list[str] | None:
         return _clean_tags(tags)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_uploads_yet(cls, data: Any) -> Any:
+        return _refuse_uploads_on_create(data)
+
     @field_validator("packages")
     @classmethod
     def _one_per_tier(cls, packages: list[PackageCreate]) -> list[PackageCreate]:
@@ -410,9 +432,32 @@ class GigCreate(RequestModel):
     }
 
 
+GIG_UPDATE_REQUIRED = (
+    "title",
+    "description",
+    "category_id",
+    "tags",
+    "gallery_urls",
+    "gallery_upload_ids",
+    "is_active",
+    "is_featured",
+)
+
+
+def _gig_update_schema(schema: dict[str, Any]) -> None:
+    not_nullable(*GIG_UPDATE_REQUIRED)(schema)
+    schema["not"] = {"required": ["video_preview_url", "video_preview_upload_id"]}  # PREVIEW_EITHER
+
+
 class GigUpdate(RequestModel):
     """Only the fields sent change; send null to clear an optional one. `is_featured` is for
-    admins; an admin may change only the flags of another creator's gig."""
+    admins; an admin may change only the flags of another creator's gig.
+
+    The gallery shows its links (`gallery_urls`), then its uploaded files
+    (`gallery_upload_ids`): each, when sent, replaces its part, and the two together hold at
+    most 10. The video preview is a link (`video_preview_url`) or an uploaded video
+    (`video_preview_upload_id`), not both in one request; null for either clears it. Files are
+    uploaded for this gig first (purpose gig_gallery, `target_id` the gig's id)."""
 
     title: Title | None = None
     description: Description | None = None
@@ -420,17 +465,29 @@ class GigUpdate(RequestModel):
     subcategory_id: CategoryId | None = None
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
     thumbnail_url: Url | None = None
-    gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] | None = None
+    gallery_urls: Annotated[list[Url], Field(max_length=MAX_GALLERY)] | None = Field(
+        default=None,
+        description="the gallery's links; the uploaded files' URLs, if sent back, are left to "
+        "`gallery_upload_ids`",
+    )
+    gallery_upload_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_GALLERY)] | None = Field(
+        default=None,
+        description="the gallery's uploaded images and videos (purpose gig_gallery, for this gig), "
+        "in order, shown after the links: an image as itself, a video as its 10-second preview "
+        "clip; [] removes them",
+    )
     video_preview_url: Url | None = None
+    video_preview_upload_id: uuid.UUID | None = Field(
+        default=None,
+        description="a video uploaded for this gig (purpose gig_gallery): `video_preview_url` "
+        "becomes its 10-second muted preview clip (mp4), and `thumbnail_url`, if the gig has "
+        "none, its 400x300 thumbnail",
+    )
     requirements: Requirements | None = None
     is_active: Annotated[bool, Field(strict=True)] | None = None
     is_featured: Annotated[bool, Field(strict=True)] | None = None
 
-    model_config = {
-        "json_schema_extra": not_nullable(
-            "title", "description", "category_id", "tags", "gallery_urls", "is_active", "is_featured"
-        )
-    }
+    model_config = {"json_schema_extra": _gig_update_schema}
 
     @field_validator("tags")
     @classmethod
@@ -439,9 +496,9 @@ class GigUpdate(RequestModel):
 
     @model_validator(mode="after")
     def _no_null_required(self) -> GigUpdate:
-        _refuse_nulls(
-            self, ("title", "description", "category_id", "tags", "gallery_urls", "is_active", "is_featured")
-        )
+        _refuse_nulls(self, GIG_UPDATE_REQUIRED)
+        if {"video_preview_url", "video_preview_upload_id"} <= self.model_fields_set:
+            raise ValueError(PREVIEW_EITHER)
         return self
 
 
@@ -491,12 +548,33 @@ class GigSummary(ResponseModel):
     created_at: datetime
 
 
+class GalleryUpload(ResponseModel):
+    """An uploaded file of a gig's gallery."""
+
+    upload_id: uuid.UUID
+    kind: Literal["image", "video"]
+    url: str = Field(
+        description="its entry in `gallery_urls`: an image itself, a video's 10-second muted "
+        "preview clip (mp4)"
+    )
+    poster_url: str = Field(
+        description="a still to show in its place: a video's poster frame (full size), an image itself"
+    )
+    thumbnail_url: str = Field(description="a 400x300 JPEG of it")
+
+
 class GigOut(GigSummary):
     """A gig in full, with its packages (basic, standard, premium)."""
 
     description: str
     requirements: str | None
-    gallery_urls: list[str]
+    gallery_urls: list[str] = Field(description="the gallery as shown: its links, then its uploaded files")
+    gallery_uploads: list[GalleryUpload] = Field(
+        description="the uploaded files among `gallery_urls`, in order"
+    )
+    video_preview_upload_id: uuid.UUID | None = Field(
+        description="the uploaded video `video_preview_url` is the preview clip of (null for a link)"
+    )
     category: CategoryRef
     subcategory: CategoryRef | None
     is_active: bool

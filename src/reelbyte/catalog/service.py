@@ -12,6 +12,13 @@ Who sees and changes what:
 A gig's `price_from_minor`, `price_to_minor`, `min_delivery_days` and `currency` summarise
 its live packages and are rewritten, under a lock on the gig, by every change to its packages.
 
+A gig's gallery and video preview may be files uploaded for the gig (purpose gig_gallery,
+`target_id` the gig's id), so they are given on update only, once the gig exists. What the page
+shows of them (public, lasting URLs) is written on the gig's row when they are given, so the hot
+gig page reads no uploads: the gallery's uploaded images as themselves and videos as their
+preview clips, with a poster and thumbnail each (`gallery_uploads`), and the video preview as the
+upload's preview clip.
+
 Orders point at the gig and package they were bought from. So a gig or package with orders is
 never deleted (that would break the orders): it is deactivated instead — the gig leaves lists
 and search, the package (retired) leaves its gig and frees its tier. Whether orders exist is
@@ -33,6 +40,7 @@ from reelbyte.catalog.categories import validate_category_pair
 from reelbyte.catalog.errors import (
     AdminOnly,
     DuplicatePackageTier,
+    GalleryFull,
     GigNotFound,
     PackageNotFound,
     SlugConflict,
@@ -43,6 +51,8 @@ from reelbyte.catalog.listing import GigFilters, listed
 from reelbyte.catalog.models import GIG_SLUG_LENGTH, Gig, Package, PackageTier
 from reelbyte.catalog.reads import GigPage
 from reelbyte.catalog.schemas import (
+    MAX_GALLERY,
+    GalleryUpload,
     GigCreate,
     GigDeleted,
     GigUpdate,
@@ -60,12 +70,17 @@ from reelbyte.core.money import Money
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import User
+from reelbyte.media.attach import all_attachable, attachable, public_url
+from reelbyte.media.models import Upload, UploadKind, UploadPurpose
 
 MAX_PACKAGES = 3
 SLUG_ATTEMPTS = 5
 TOP_TAGS_CACHED = 100
 TIER_ORDER = {PackageTier.BASIC: 0, PackageTier.STANDARD: 1, PackageTier.PREMIUM: 2}
 ADMIN_FIELDS = {"is_featured", "is_active"}
+# Set by their own rules (a gallery of two parts, a preview of either a link or an upload).
+MEDIA_FIELDS = {"gallery_urls", "gallery_upload_ids", "video_preview_url", "video_preview_upload_id"}
+GALLERY_KINDS = frozenset({UploadKind.IMAGE, UploadKind.VIDEO})
 
 # Package changes of one gig take turns under the gig's lock; the index is the last word.
 constraint_error("uq_packages_gig_id_tier", DuplicatePackageTier)
@@ -254,9 +269,78 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
             fields.get("subcategory_id", gig.subcategory_id),
         )
     for name, value in fields.items():
-        setattr(gig, name, value)
+        if name not in MEDIA_FIELDS:
+            setattr(gig, name, value)
+    await _change_gallery(session, user, gig, changes)
+    await _change_video_preview(session, user, gig, changes)  # after thumbnail_url: it may fill it
     tag_cache.invalidate_after_commit(session)
     return await _page_of(session, gig)
+
+
+async def _change_gallery(session: AsyncSession, user: User, gig: Gig, changes: GigUpdate) -> None:
+    """The gallery shows its links, then its uploaded files; each part sent replaces its own.
+
+    A link that is an uploaded file's URL (a client sending `gallery_urls` back as shown) is
+    that file, not a link, so it is not shown twice."""
+    if changes.gallery_urls is None and changes.gallery_upload_ids is None:
+        return
+    before = uploaded = gig.gallery_uploads or []
+    if changes.gallery_upload_ids is not None:
+        uploads = await all_attachable(
+            session,
+            user,
+            changes.gallery_upload_ids,
+            UploadPurpose.GIG_GALLERY,
+            target_id=gig.id,
+            kinds=GALLERY_KINDS,
+        )
+        uploaded = [_gallery_entry(upload) for upload in uploads]
+    files = {entry["url"] for entry in [*before, *uploaded]}
+    shown = changes.gallery_urls if changes.gallery_urls is not None else gig.gallery_urls or []
+    links = [url for url in shown if url not in files]
+    uploaded_urls = [entry["url"] for entry in uploaded]
+    if len(links) + len(uploaded) > MAX_GALLERY:
+        raise GalleryFull(details={"max": MAX_GALLERY, "links": len(links), "uploaded_files": len(uploaded)})
+    gig.gallery_urls, gig.gallery_uploads = [*links, *uploaded_urls], uploaded
+
+
+def _gallery_entry(upload: Upload) -> dict[str, Any]:
+    """How the page shows an uploaded gallery file: a video plays its preview clip (short,
+    muted, browser-safe mp4, unlike an original that may be a 500 MB .mov)."""
+    if upload.kind is UploadKind.VIDEO:
+        url, poster = public_url(upload, "preview"), public_url(upload, "poster")
+    else:
+        url = poster = public_url(upload)
+    entry = GalleryUpload(
+        upload_id=upload.id,
+        kind="video" if upload.kind is UploadKind.VIDEO else "image",
+        url=url,
+        poster_url=poster,
+        thumbnail_url=public_url(upload, "thumbnail"),
+    )
+    return entry.model_dump(mode="json")
+
+
+async def _change_video_preview(session: AsyncSession, user: User, gig: Gig, changes: GigUpdate) -> None:
+    """A link, or a video uploaded for the gig (shown as its preview clip, its thumbnail the
+    gig's if it has none); either replaces the other, and null for either clears the preview."""
+    sent = changes.model_fields_set
+    if "video_preview_url" in sent:
+        gig.video_preview_url, gig.video_preview_upload_id = changes.video_preview_url, None
+    elif changes.video_preview_upload_id is not None:
+        upload = await attachable(
+            session,
+            user,
+            changes.video_preview_upload_id,
+            UploadPurpose.GIG_GALLERY,
+            target_id=gig.id,
+            kinds={UploadKind.VIDEO},
+        )
+        gig.video_preview_url, gig.video_preview_upload_id = public_url(upload, "preview"), upload.id
+        if gig.thumbnail_url is None:
+            gig.thumbnail_url = public_url(upload, "thumbnail")
+    elif "video_preview_upload_id" in sent:  # as null
+        gig.video_preview_url, gig.video_preview_upload_id = None, None
 
 
 async def delete_gig(session: AsyncSession, user: User, ref: str) -> GigDeleted:

@@ -155,7 +155,10 @@ class EmbeddedServices:
             )
         (s3_dir / "weed.pid").write_text(str(self._s3.pid))
         owner_file.write_text(str(os.getpid()))
-        _wait_until(lambda: _http_answers(server.endpoint_url), what="embedded S3 server (SeaweedFS)")
+        # About 2 s when the machine is idle; much longer on two busy cores (a test suite beside it).
+        _wait_until(
+            lambda: _http_answers(server.endpoint_url), what="embedded S3 server (SeaweedFS)", timeout=60.0
+        )
         ensure_bucket(server)
         return server
 

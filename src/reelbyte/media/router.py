@@ -45,7 +45,7 @@ START_ERRORS = error_responses(
     responses=START_ERRORS,
 )
 async def start_video_upload(
-    data: schemas.UploadRequest, user: CurrentUser, session: SessionDep
+    data: schemas.VideoUploadRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.UploadStarted:
     """Start uploading a video (MP4, MOV or AVI, up to 500 MB): returns where to send it.
 
@@ -62,7 +62,7 @@ async def start_video_upload(
     responses=START_ERRORS,
 )
 async def start_image_upload(
-    data: schemas.UploadRequest, user: CurrentUser, session: SessionDep
+    data: schemas.ImageUploadRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.UploadStarted:
     """Start uploading an image (JPEG, PNG, GIF or WebP, up to 10 MB)."""
     return await service.start_upload(session, user, UploadKind.IMAGE, data)
@@ -75,7 +75,7 @@ async def start_image_upload(
     responses=START_ERRORS,
 )
 async def start_document_upload(
-    data: schemas.UploadRequest, user: CurrentUser, session: SessionDep
+    data: schemas.DocumentUploadRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.UploadStarted:
     """Start uploading a document (PDF, up to 5 MB)."""
     return await service.start_upload(session, user, UploadKind.DOCUMENT, data)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
@@ -25,7 +25,14 @@ def _plain_file_name(name: str) -> str:
 
 
 FileName = Annotated[
-    str, Field(min_length=1, max_length=MAX_FILENAME_CHARS), AfterValidator(_plain_file_name)
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_FILENAME_CHARS,
+        # What a pattern can state of `_plain_file_name` (which also refuses "." and "..").
+        json_schema_extra={"pattern": r"^[^/\\\u0000-\u001f\u007f]+$"},
+    ),
+    AfterValidator(_plain_file_name),
 ]
 
 
@@ -42,18 +49,29 @@ class UploadRequest(RequestModel):
         "or project (proposal_attachment, project_attachment) the file is for",
     )
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "filename": "reel.mp4",
-                    "size": 48_000_000,
-                    "content_type": "video/mp4",
-                    "purpose": "portfolio",
-                }
-            ]
-        }
-    }
+
+def _example(**example: JsonValue) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
+class VideoUploadRequest(UploadRequest):
+    model_config = _example(
+        filename="reel.mp4", size=48_000_000, content_type="video/mp4", purpose="portfolio"
+    )
+
+
+class ImageUploadRequest(UploadRequest):
+    model_config = _example(filename="me.png", size=250_000, content_type="image/png", purpose="avatar")
+
+
+class DocumentUploadRequest(UploadRequest):
+    model_config = _example(
+        filename="brief.pdf",
+        size=120_000,
+        content_type="application/pdf",
+        purpose="project_attachment",
+        target_id="6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44",
+    )
 
 
 class PartNumbers(RequestModel):

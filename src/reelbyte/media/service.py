@@ -61,6 +61,7 @@ from reelbyte.media.schemas import (
     UploadStarted,
 )
 from reelbyte.media.storage import Storage, get_storage
+from reelbyte.media.usage import forget_public_uses
 from reelbyte.media.views import view
 from reelbyte.orders.models import Order, OrderStatus
 
@@ -360,6 +361,8 @@ async def delete_upload(session: AsyncSession, user: User, upload_id: uuid.UUID)
 async def remove(session: AsyncSession, upload: Upload) -> None:
     """Delete the row; a job deletes its objects once this commits (and retries if storage is down)."""
     keys = object_keys(upload)
+    if PURPOSES[upload.purpose].public:
+        await forget_public_uses(session, upload)
     await session.delete(upload)
     await session.flush()
     await defer(session, DELETE_OBJECTS_TASK, keys=keys, multipart=_multipart_of(upload))

@@ -75,6 +75,11 @@ class Message(Base):
     sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text)
     attachment_url: Mapped[str | None] = mapped_column(String(2048))
+    # A file uploaded for this conversation (purpose message_attachment); deleting the upload
+    # leaves the message without it.
+    attachment_upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL")
+    )
     # Chosen by the sender's client, so that sending again (after a lost answer or a reconnect)
     # finds the message already sent instead of posting it twice.
     client_id: Mapped[str | None] = mapped_column(String(MESSAGE_CLIENT_ID_LENGTH))
@@ -90,6 +95,12 @@ Index(
     Message.client_id,
     unique=True,
     postgresql_where=Message.client_id.is_not(None),
+)
+# Deleting an upload sets its messages' attachment_upload_id to NULL: found by this index.
+Index(
+    "ix_messages_attachment_upload_id",
+    Message.attachment_upload_id,
+    postgresql_where=Message.attachment_upload_id.is_not(None),
 )
 # The digest job reads the last couple of hours of messages every minute; a BRIN index suits a
 # column that grows with the table, and costs next to nothing to keep.

@@ -13,6 +13,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity.deps import CurrentUser, access_claims
 from reelbyte.identity.errors import UserNotFound
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.messaging import errors, schemas, service, tickets
 from reelbyte.orders.errors import OrderNotFound
 from reelbyte.projects.errors import ProjectNotFound
@@ -29,6 +30,9 @@ Limit = Annotated[int, Query(ge=1, le=100, description="items per page (at most 
 SEND_REFUSALS = (errors.RecipientUnavailable, errors.BlockedByUser, errors.UserBlocked)
 # A route's own 429 replaces the router's in OpenAPI, so the global limit is named again here.
 MESSAGE_LIMITS = (errors.MessageRateLimited, RateLimited)
+# An uploaded file that is not the sender's (404), not made for this conversation or of a kind
+# not taken (422), or not processed yet (409).
+ATTACHMENT_REFUSALS = (UploadNotFound, UploadPurposeMismatch, UploadKindMismatch, UploadNotReady)
 
 
 @conversations_router.get(
@@ -123,13 +127,21 @@ async def list_messages(
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.MessageOut,
     responses=error_responses(
-        errors.ConversationNotFound, errors.ClientIdReused, *SEND_REFUSALS, *MESSAGE_LIMITS
+        errors.ConversationNotFound,
+        errors.ClientIdReused,
+        *SEND_REFUSALS,
+        *ATTACHMENT_REFUSALS,
+        *MESSAGE_LIMITS,
     ),
 )
 async def send_message(
     conversation_id: uuid.UUID, data: schemas.MessageCreate, user: CurrentUser, session: SessionDep
 ) -> schemas.MessageOut:
     """Send a message (1 to 5,000 characters); rate limited per user (RATE_LIMIT_MESSAGES).
+
+    Attach a link (`attachment_url`) or a file you uploaded for this conversation
+    (`attachment_upload_id`: purpose `message_attachment`, target_id = the conversation, once it
+    is ready), not both; the file comes back as `attachment`, its URLs signed for the participants.
 
     With a `client_id`, sending again is safe: the message already sent is the answer (201 again),
     and a different message under the same client_id is refused (409 `client_id_reused`). The

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.identity.models import Role, User
+from reelbyte.media.schemas import AttachedFile
 from reelbyte.messaging.models import MESSAGE_CLIENT_ID_LENGTH, Message, ReportStatus, ReportTarget
 
 MAX_MESSAGE_CHARS = 5000
@@ -70,18 +71,36 @@ class ConversationStart(RequestModel):
 
 class MessageCreate(RequestModel):
     content: MessageText
-    attachment_url: PublicUrl | None = None
+    attachment_url: PublicUrl | None = Field(default=None, description="a link to a file kept elsewhere")
+    attachment_upload_id: uuid.UUID | None = Field(
+        default=None,
+        description="a file you uploaded for this conversation (purpose `message_attachment`, "
+        "target_id = the conversation), once it is ready; instead of `attachment_url`",
+    )
     client_id: MessageClientId | None = None
+
+    @model_validator(mode="after")
+    def _one_attachment(self) -> Self:
+        if self.attachment_url is not None and self.attachment_upload_id is not None:
+            raise ValueError(
+                "attach a link (attachment_url) or an uploaded file (attachment_upload_id), not both"
+            )
+        return self
 
     model_config = {
         "json_schema_extra": {
+            # Not both: one of the two is left out or null.
+            "anyOf": [
+                {"properties": {"attachment_url": {"type": "null"}}},
+                {"properties": {"attachment_upload_id": {"type": "null"}}},
+            ],
             "examples": [
                 {
                     "content": "Here is the raw footage.",
                     "attachment_url": "https://example.com/raw.mp4",
                     "client_id": "9b2f6c1e-2d1b-4c6e-8f0a-5a7d3e1c2b4f",
                 }
-            ]
+            ],
         }
     }
 
@@ -127,6 +146,10 @@ class MessageOut(ResponseModel):
     sender_id: uuid.UUID
     content: str | None = Field(description="null once the message is deleted")
     attachment_url: str | None
+    attachment: AttachedFile | None = Field(
+        description="the uploaded file attached (its URLs signed for the participants); null once "
+        "the message is deleted or the file is"
+    )
     client_id: str | None = Field(description="the sender's client_id, if it sent one")
     created_at: datetime
     edited: bool
@@ -135,7 +158,8 @@ class MessageOut(ResponseModel):
     deleted_at: datetime | None
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
+    def of(cls, message: Message, attachment: AttachedFile | None = None) -> MessageOut:
+        """`attachment`: the file of `message.attachment_upload_id`, if it has one."""
         deleted = message.deleted_at is not None
         return cls(
             id=message.id,
@@ -143,6 +167,7 @@ class MessageOut(ResponseModel):
             sender_id=message.sender_id,
             content=None if deleted else message.content,
             attachment_url=None if deleted else message.attachment_url,
+            attachment=None if deleted else attachment,
             client_id=message.client_id,
             created_at=message.created_at,
             edited=message.edited_at is not None,

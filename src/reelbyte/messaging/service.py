@@ -32,6 +32,8 @@ from reelbyte.core.pagination import newest_first
 from reelbyte.core.ratelimit import Limit, hit
 from reelbyte.identity import service as identity_service
 from reelbyte.identity.models import User
+from reelbyte.media.attach import attachable, attached_file, attached_files
+from reelbyte.media.models import UploadPurpose
 from reelbyte.messaging import events
 from reelbyte.messaging.errors import (
     AlreadyReported,
@@ -94,6 +96,22 @@ def _publish_after_commit(
         await publish_many(user_ids, server_frame)
 
     after_commit(session, send)
+
+
+async def _outs(session: AsyncSession, messages: Sequence[Message]) -> list[MessageOut]:
+    """The messages as shown to a participant, their uploaded files in one query."""
+    files = await attached_files(
+        session,
+        (m.attachment_upload_id for m in messages if m.attachment_upload_id and m.deleted_at is None),
+    )
+    return [
+        MessageOut.of(m, files.get(m.attachment_upload_id) if m.attachment_upload_id else None)
+        for m in messages
+    ]
+
+
+async def _out(session: AsyncSession, message: Message) -> MessageOut:
+    return (await _outs(session, [message]))[0]
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -326,6 +344,7 @@ async def _views(
             .order_by(Message.conversation_id, Message.id.desc())
         )
     }
+    last_views = {m.conversation_id: m for m in await _outs(session, list(last_messages.values()))}
     unread = await _unread_by_conversation(session, user_id, ids)
     their_reads = dict(
         (
@@ -338,7 +357,6 @@ async def _views(
     )
     views = []
     for conversation, mine in rows:
-        last = last_messages.get(conversation.id)
         views.append(
             ConversationOut(
                 id=conversation.id,
@@ -347,7 +365,7 @@ async def _views(
                 project_id=conversation.project_id,
                 created_at=conversation.created_at,
                 last_activity_at=conversation.last_activity_at,
-                last_message=MessageOut.of(last) if last else None,
+                last_message=last_views.get(conversation.id),
                 unread_count=unread.get(conversation.id, 0),
                 archived=mine.archived_at is not None,
                 participant_last_read_message_id=their_reads.get(conversation.id),
@@ -447,6 +465,7 @@ async def _append(
     content: str,
     url: str | None,
     client_id: str | None = None,
+    upload_id: uuid.UUID | None = None,
 ) -> Message | None:
     """Store a new message; None if the sender already has one with this client_id (a
     concurrent send of the same message that committed first)."""
@@ -458,6 +477,7 @@ async def _append(
             sender_id=sender_id,
             content=content,
             attachment_url=url,
+            attachment_upload_id=upload_id,
             client_id=client_id,
             created_at=now,
         )
@@ -498,26 +518,48 @@ async def list_messages(
     await _participation(session, user_id, conversation_id)
     query = select(Message).where(Message.conversation_id == conversation_id)
     messages, next_cursor = await newest_first(session, query, Message.id, cursor=cursor, limit=limit)
-    return [MessageOut.of(m) for m in messages], next_cursor
+    return await _outs(session, messages), next_cursor
 
 
 async def send_message(
     session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID, data: MessageCreate
 ) -> MessageOut:
     """Send a message; sent again with the same client_id, the message already sent is the answer
-    (and its frame goes to the sender's sockets again, for a client that reconnected)."""
+    (and its frame goes to the sender's sockets again, for a client that reconnected).
+
+    An uploaded file (`attachment_upload_id`) must be the sender's, made for this conversation,
+    and ready (media.attach.attachable)."""
     conversation, _ = await _participation(session, user_id, conversation_id)
     if data.client_id is not None and (sent_before := await _sent_before(session, user_id, data)):
-        return _resent(session, sent_before, conversation_id, data)
+        return await _resent(session, sent_before, conversation_id, data)
     other = _other(conversation, user_id)
     await _ensure_can_message(session, user_id, other)
+    attachment = None
+    if data.attachment_upload_id is not None:
+        sender = await session.get_one(User, user_id)
+        upload = await attachable(
+            session,
+            sender,
+            data.attachment_upload_id,
+            UploadPurpose.MESSAGE_ATTACHMENT,
+            target_id=conversation.id,
+        )
+        attachment = attached_file(upload)
     await _count_message_against_limit(user_id)
-    message = await _append(session, conversation, user_id, data.content, data.attachment_url, data.client_id)
+    message = await _append(
+        session,
+        conversation,
+        user_id,
+        data.content,
+        data.attachment_url,
+        data.client_id,
+        data.attachment_upload_id,
+    )
     if message is None:
         sent_before = await _sent_before(session, user_id, data)
         assert sent_before is not None  # the insert met it, and rows are never removed but by cascade
-        return _resent(session, sent_before, conversation_id, data)
-    sent = MessageOut.of(message)
+        return await _resent(session, sent_before, conversation_id, data)
+    sent = MessageOut.of(message, attachment)
     _publish_after_commit(session, [other, user_id], frame("message", sent))
     return sent
 
@@ -528,18 +570,14 @@ async def _sent_before(session: AsyncSession, sender_id: uuid.UUID, data: Messag
     )
 
 
-def _resent(
+async def _resent(
     session: AsyncSession, message: Message, conversation_id: uuid.UUID, data: MessageCreate
 ) -> MessageOut:
     """The answer to a message sent again: the first one, if it is the same message."""
-    same = (message.conversation_id, message.content, message.attachment_url) == (
-        conversation_id,
-        data.content,
-        data.attachment_url,
-    )
-    if not same:
+    sent_as = (message.conversation_id, message.content, message.attachment_url, message.attachment_upload_id)
+    if sent_as != (conversation_id, data.content, data.attachment_url, data.attachment_upload_id):
         raise ClientIdReused()
-    sent = MessageOut.of(message)
+    sent = await _out(session, message)
     _publish_after_commit(session, [message.sender_id], frame("message", sent))
     return sent
 
@@ -557,7 +595,7 @@ async def edit_message(
     message.content = content
     message.edited_at = utcnow()
     await session.flush()
-    edited = MessageOut.of(message)
+    edited = await _out(session, message)
     _publish_after_commit(session, [other, user_id], frame("edit", edited))
     return edited
 

@@ -9,10 +9,11 @@ Connect with `?ticket=` from `POST /v1/ws/ticket`. Close codes:
 
 Frames are JSON `{"type": ..., "data": {...}}`. On `/ws/chat` the client may send
 `typing` `{"conversation_id"}`, `read` `{"message_id"}` and `message` `{"conversation_id",
-"content", "attachment_url"?, "client_id"?}` (what `POST /v1/conversations/{id}/messages` takes;
-the `message` frame that comes back on the sender's sockets, carrying the client_id, is the
-acknowledgement). Anything else gets an `error` frame (`{"error", "message", "details"}`, the
-HTTP error format, with the `client_id` of the message it refuses) and the connection stays open.
+"content", "attachment_url"? or "attachment_upload_id"?, "client_id"?}` (what
+`POST /v1/conversations/{id}/messages` takes; the `message` frame that comes back on the sender's
+sockets, carrying the client_id and any `attachment`, is the acknowledgement). Anything else gets
+an `error` frame (`{"error", "message", "details"}`, the HTTP error format, with the `client_id`
+of the message it refuses) and the connection stays open.
 Each client frame is a unit of work of its own (`core.db.transaction`) that first checks the
 socket's login session is still alive (a logged-out or suspended user's socket is closed, 1008):
 its writes commit, and the frames it publishes go out, only when it succeeds.

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
 from reelbyte.core.types import pg_enum
 
+MAX_TITLE_CHARS = 200
+
 
 class OrderStatus(enum.StrEnum):
     PENDING_PAYMENT = "pending_payment"
@@ -137,14 +139,24 @@ class Delivery(UUIDPrimaryKey, Base):
 
 
 class Deliverable(UUIDPrimaryKey, Base):
-    """A file of the work. Added while working (no delivery yet) or with a delivery."""
+    """A piece of the work: a link (`url`) or a file uploaded for the order (`upload_id`). Added
+    while working (no delivery yet), with a delivery, or with a milestone's submission."""
 
     __tablename__ = "deliverables"
+    # Neither, once the creator deleted the file of an order cancelled since: the row stays as
+    # the record of what was handed in (media refuses deleting it while the order is live).
+    __table_args__ = (CheckConstraint("url IS NULL OR upload_id IS NULL", name="link_or_file"),)
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     delivery_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
-    url: Mapped[str] = mapped_column(String(2048))
-    title: Mapped[str] = mapped_column(String(200))
+    milestone_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("milestones.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(2048))
+    upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
 
 

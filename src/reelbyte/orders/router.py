@@ -12,6 +12,7 @@ from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentClient, CurrentUser
 from reelbyte.identity.models import User
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.orders import errors, schemas, service
 from reelbyte.orders.models import OrderStatus
 from reelbyte.projects.errors import CurrencyMismatch
@@ -22,6 +23,8 @@ admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
 
 # Every milestone change: found (and readable), the right party, the order being worked on.
 MILESTONE_CHANGE_ERRORS = (errors.MilestoneNotFound, NotOwner, errors.OrderNotActive, InvalidTransition)
+# Attaching an uploaded file: the creator's own (404), made for this order (422), processed (409).
+UPLOAD_ERRORS = (UploadNotFound, UploadPurposeMismatch, UploadNotReady, UploadKindMismatch)
 
 
 async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> schemas.OrderDetail:
@@ -68,13 +71,17 @@ async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep)
 @orders_router.post(
     "/{order_id}/deliver",
     response_model=schemas.DeliveryOut,
-    responses=error_responses(errors.OrderNotFound, NotOwner, errors.UsesMilestones, InvalidTransition),
+    responses=error_responses(
+        errors.OrderNotFound, NotOwner, errors.UsesMilestones, InvalidTransition, *UPLOAD_ERRORS
+    ),
 )
 async def deliver(
     order_id: uuid.UUID, data: schemas.DeliverRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.DeliveryOut:
-    files = [(item.url, item.title) for item in data.deliverables]
-    return schemas.DeliveryOut.of(await service.deliver(session, user, order_id, data.message, files))
+    """Hand the work over: links (`url`) or files uploaded for this order (`upload_id`)."""
+    return schemas.DeliveryOut.of(
+        await service.deliver(session, user, order_id, data.message, data.deliverables)
+    )
 
 
 @orders_router.get(
@@ -85,24 +92,24 @@ async def deliver(
 async def list_deliverables(
     order_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> list[schemas.DeliverableOut]:
-    return [
-        schemas.DeliverableOut.of(item) for item in await service.list_deliverables(session, user, order_id)
-    ]
+    """The order's links and files (with signed short-lived URLs), oldest first."""
+    return await service.shown_deliverables(session, await service.list_deliverables(session, user, order_id))
 
 
 @orders_router.post(
     "/{order_id}/deliverables",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.DeliverableOut,
-    responses=error_responses(errors.OrderNotFound, NotOwner, errors.OrderNotActive),
+    responses=error_responses(errors.OrderNotFound, NotOwner, errors.OrderNotActive, *UPLOAD_ERRORS),
 )
 async def add_deliverable(
     order_id: uuid.UUID, data: schemas.DeliverableIn, user: CurrentUser, session: SessionDep
 ) -> schemas.DeliverableOut:
-    """Add a file while working; it goes out with the next delivery."""
-    return schemas.DeliverableOut.of(
-        await service.add_deliverable(session, user, order_id, data.url, data.title)
+    """Add a link or an uploaded file while working; it goes out with the next delivery."""
+    [shown] = await service.shown_deliverables(
+        session, [await service.add_deliverable(session, user, order_id, data)]
     )
+    return shown
 
 
 @orders_router.post(
@@ -180,7 +187,7 @@ async def list_disputes(
 async def list_milestones(
     order_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> list[schemas.MilestoneOut]:
-    return [schemas.MilestoneOut.of(m) for m in await service.list_milestones(session, user, order_id)]
+    return await service.shown_milestones(session, await service.list_milestones(session, user, order_id))
 
 
 @orders_router.post(
@@ -210,9 +217,9 @@ async def plan_milestones(
         }
         for m in data.milestones
     ]
-    return [
-        schemas.MilestoneOut.of(m) for m in await service.create_milestones(session, user, order_id, plan)
-    ]
+    return await service.shown_milestones(
+        session, await service.create_milestones(session, user, order_id, plan)
+    )
 
 
 @milestones_router.get(
@@ -224,20 +231,22 @@ async def get_milestone(
     milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
     _, milestone = await service.get_milestone_for(session, user, milestone_id)
-    return schemas.MilestoneOut.of(milestone)
+    return await service.shown_milestone(session, milestone)
 
 
 @milestones_router.post(
     "/{milestone_id}/submit",
     response_model=schemas.MilestoneOut,
-    responses=error_responses(*MILESTONE_CHANGE_ERRORS),
+    responses=error_responses(*MILESTONE_CHANGE_ERRORS, *UPLOAD_ERRORS),
 )
 async def submit_milestone(
     milestone_id: uuid.UUID, data: schemas.MilestoneSubmit, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
-    return schemas.MilestoneOut.of(
-        await service.submit_milestone(session, user, milestone_id, data.note, data.deliverables)
+    """Hand the milestone's work in: links and files uploaded for its order (`upload_ids`)."""
+    milestone = await service.submit_milestone(
+        session, user, milestone_id, data.note, data.deliverables, data.upload_ids
     )
+    return await service.shown_milestone(session, milestone)
 
 
 @milestones_router.post(
@@ -249,7 +258,9 @@ async def approve_milestone(
     milestone_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
     """Release this milestone's escrow to the creator."""
-    return schemas.MilestoneOut.of(await service.approve_milestone(session, user, milestone_id))
+    return await service.shown_milestone(
+        session, await service.approve_milestone(session, user, milestone_id)
+    )
 
 
 @milestones_router.post(
@@ -261,7 +272,8 @@ async def reject_milestone(
     milestone_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
     """Send the milestone back to work, with the reason."""
-    return schemas.MilestoneOut.of(await service.reject_milestone(session, user, milestone_id, data.reason))
+    milestone = await service.reject_milestone(session, user, milestone_id, data.reason)
+    return await service.shown_milestone(session, milestone)
 
 
 @admin_disputes_router.post(

@@ -6,16 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from reelbyte.core.money import Money, PositiveMoney
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
+from reelbyte.core.updates import not_nullable
+from reelbyte.media.schemas import AttachedFile
 from reelbyte.orders.models import Deliverable, Delivery, Dispute, Milestone, Order, OrderEvent
 
-# Request text is trimmed before its length is checked: `\S` says "not only spaces" in the schema.
-Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
-Message = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
-Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# Request text is trimmed (str.strip) before its length is checked, so the schema says "not only
+# spaces" with a character that strip keeps: `\S` differs between regex engines (U+0085, U+001C-F).
+_STRIPPED = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # U+3000 is the last
+NOT_BLANK = f"[^{_STRIPPED}]"
+Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]
+Message = Annotated[str, Field(min_length=1, max_length=5000, pattern=NOT_BLANK)]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+
+LINK_OR_FILE = "send url (a link) or upload_id (a file uploaded for this order): exactly one of them"
 
 
 class OrderCreate(RequestModel):
@@ -36,9 +43,29 @@ class OrderCreate(RequestModel):
     }
 
 
+def _link_or_file_schema(schema: dict[str, Any]) -> None:
+    """The OpenAPI states the rule the validator enforces: one of the two, never null."""
+    not_nullable("url", "upload_id")(schema)
+    schema["oneOf"] = [{"required": ["url"]}, {"required": ["upload_id"]}]
+
+
 class DeliverableIn(RequestModel):
-    url: PublicUrl
+    """A link to the work, or a file uploaded for this order: exactly one of the two."""
+
+    url: PublicUrl | None = None
+    upload_id: uuid.UUID | None = Field(
+        default=None, description="a file the creator uploaded with purpose `deliverable` for this order"
+    )
     title: Title
+
+    @model_validator(mode="after")
+    def _link_or_file(self) -> DeliverableIn:
+        sent = [getattr(self, name) for name in ("url", "upload_id") if name in self.model_fields_set]
+        if len(sent) != 1 or sent[0] is None:
+            raise ValueError(LINK_OR_FILE)
+        return self
+
+    model_config = {"json_schema_extra": _link_or_file_schema}
 
 
 class DeliverRequest(RequestModel):
@@ -69,7 +96,12 @@ class MilestonePlan(RequestModel):
 
 class MilestoneSubmit(RequestModel):
     note: Message
-    deliverables: Annotated[list[PublicUrl], Field(max_length=20)] = []
+    deliverables: Annotated[list[PublicUrl], Field(max_length=20)] = Field(
+        default=[], description="links to the work"
+    )
+    upload_ids: Annotated[list[uuid.UUID], Field(max_length=20)] = Field(
+        default=[], description="files the creator uploaded with purpose `deliverable` for this order"
+    )
 
 
 class OrderEventOut(ResponseModel):
@@ -140,13 +172,26 @@ class OrderDetail(OrderOut):
 class DeliverableOut(ResponseModel):
     id: uuid.UUID
     delivery_id: uuid.UUID | None
-    url: str
+    milestone_id: uuid.UUID | None = Field(description="set on the files of a milestone's submission")
+    url: str | None = Field(description="a link deliverable's address")
+    file: AttachedFile | None = Field(
+        description="an uploaded deliverable, with signed short-lived URLs; null for a link, and for "
+        "a file deleted after the order was cancelled"
+    )
     title: str
     created_at: datetime
 
     @classmethod
-    def of(cls, deliverable: Deliverable) -> DeliverableOut:
-        return cls.model_validate(deliverable)
+    def of(cls, deliverable: Deliverable, file: AttachedFile | None) -> DeliverableOut:
+        return cls(
+            id=deliverable.id,
+            delivery_id=deliverable.delivery_id,
+            milestone_id=deliverable.milestone_id,
+            url=deliverable.url,
+            file=file,
+            title=deliverable.title,
+            created_at=deliverable.created_at,
+        )
 
 
 class DeliveryOut(ResponseModel):
@@ -170,7 +215,10 @@ class MilestoneOut(ResponseModel):
     amount: Money
     status: str
     due_date: datetime | None
-    deliverables: list[str]
+    deliverables: list[str] = Field(description="links to the work")
+    files: list[AttachedFile] = Field(
+        description="files handed in with the submissions, oldest first; signed short-lived URLs"
+    )
     submission_note: str | None
     rejection_reason: str | None
     funded_at: datetime | None
@@ -178,7 +226,7 @@ class MilestoneOut(ResponseModel):
     approved_at: datetime | None
 
     @classmethod
-    def of(cls, milestone: Milestone) -> MilestoneOut:
+    def of(cls, milestone: Milestone, files: list[AttachedFile]) -> MilestoneOut:
         return cls(
             id=milestone.id,
             order_id=milestone.order_id,
@@ -189,6 +237,7 @@ class MilestoneOut(ResponseModel):
             status=milestone.status.value,
             due_date=milestone.due_date,
             deliverables=list(milestone.deliverables or []),
+            files=files,
             submission_note=milestone.submission_note,
             rejection_reason=milestone.rejection_reason,
             funded_at=milestone.funded_at,

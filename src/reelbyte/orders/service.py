@@ -12,7 +12,8 @@ admins. Everyone else gets 404 for it, its milestones, deliverables, disputes an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,9 @@ from reelbyte.core.jobs import defer
 from reelbyte.core.money import Money, percentage_of
 from reelbyte.core.pagination import PageParams
 from reelbyte.identity.models import User
+from reelbyte.media.attach import all_attachable, attached_files
+from reelbyte.media.models import Upload, UploadPurpose
+from reelbyte.media.schemas import AttachedFile
 from reelbyte.orders import events
 from reelbyte.orders.errors import (
     CancellationPending,
@@ -47,6 +51,7 @@ from reelbyte.orders.errors import (
     UsesMilestones,
 )
 from reelbyte.orders.models import (
+    MAX_TITLE_CHARS,
     Deliverable,
     Delivery,
     Dispute,
@@ -57,6 +62,7 @@ from reelbyte.orders.models import (
     OrderEvent,
     OrderStatus,
 )
+from reelbyte.orders.schemas import DeliverableIn, DeliverableOut, MilestoneOut
 from reelbyte.projects import service as projects
 from reelbyte.projects.errors import CurrencyMismatch
 from reelbyte.projects.models import ProjectStatus, Proposal
@@ -336,7 +342,7 @@ def can_receive_payment(order: Order) -> bool:
 
 
 async def add_deliverable(
-    session: AsyncSession, user: User, order_id: uuid.UUID, url: str, title: str
+    session: AsyncSession, user: User, order_id: uuid.UUID, item: DeliverableIn
 ) -> Deliverable:
     order = await lock_for(session, user, order_id)
     _require_creator(order, user)
@@ -345,7 +351,8 @@ async def add_deliverable(
             "Files can be added only while the order is being worked on.",
             details={"status": order.status.value},
         )
-    deliverable = Deliverable(order_id=order.id, url=url, title=title)
+    await _uploaded_for(session, user, order, _upload_ids([item]))
+    deliverable = Deliverable(order_id=order.id, url=item.url, upload_id=item.upload_id, title=item.title)
     session.add(deliverable)
     await session.flush()
     return deliverable
@@ -362,22 +369,32 @@ async def list_deliverables(session: AsyncSession, user: User, order_id: uuid.UU
 
 
 async def deliver(
-    session: AsyncSession, user: User, order_id: uuid.UUID, message: str, files: list[tuple[str, str]]
+    session: AsyncSession, user: User, order_id: uuid.UUID, message: str, files: Sequence[DeliverableIn]
 ) -> Delivery:
     order = await lock_for(session, user, order_id)
     _require_creator(order, user)
     if order.uses_milestones:
         raise UsesMilestones("Deliver this order milestone by milestone.")
+    await _uploaded_for(session, user, order, _upload_ids(files))
     delivery = Delivery(order_id=order.id, message=message, revision_number=order.revisions_used)
     session.add(delivery)
     await session.flush()
     await transition(session, order, S.DELIVERED, actor=user, kind="delivered", note=message)
     now = utcnow()
     order.delivered_at = now
-    session.add_all(Deliverable(order_id=order.id, delivery_id=delivery.id, url=u, title=t) for u, t in files)
+    session.add_all(
+        Deliverable(
+            order_id=order.id, delivery_id=delivery.id, url=f.url, upload_id=f.upload_id, title=f.title
+        )
+        for f in files
+    )
     # Files added while working go with this delivery.
     drafts = await session.scalars(
-        select(Deliverable).where(Deliverable.order_id == order.id, Deliverable.delivery_id.is_(None))
+        select(Deliverable).where(
+            Deliverable.order_id == order.id,
+            Deliverable.delivery_id.is_(None),
+            Deliverable.milestone_id.is_(None),
+        )
     )
     for draft in drafts:
         draft.delivery_id = delivery.id
@@ -389,6 +406,18 @@ async def deliver(
         delivery_id=str(delivery.id),
     )
     return delivery
+
+
+def _upload_ids(files: Iterable[DeliverableIn]) -> list[uuid.UUID]:
+    return [f.upload_id for f in files if f.upload_id is not None]
+
+
+async def _uploaded_for(
+    session: AsyncSession, creator: User, order: Order, upload_ids: Iterable[uuid.UUID]
+) -> list[Upload]:
+    """The creator's processed files uploaded for this order (any kind); any other is refused:
+    404 another's, 422 one uploaded for something else, 409 one not processed yet."""
+    return await all_attachable(session, creator, upload_ids, UploadPurpose.DELIVERABLE, target_id=order.id)
 
 
 def _require_creator(order: Order, user: User) -> None:
@@ -680,15 +709,36 @@ async def get_milestone_for(
 
 
 async def submit_milestone(
-    session: AsyncSession, user: User, milestone_id: uuid.UUID, note: str, deliverables: list[str]
+    session: AsyncSession,
+    user: User,
+    milestone_id: uuid.UUID,
+    note: str,
+    deliverables: list[str],
+    upload_ids: list[uuid.UUID],
 ) -> Milestone:
+    """Hand the milestone's work in: links (replacing the last submission's) and uploaded files
+    (added to the earlier submissions', which stay as the record of what was handed in)."""
     order, milestone = await lock_milestone(session, milestone_id, reader=user)
     _require_creator(order, user)
     _require_open_order(order)
+    uploads = await _uploaded_for(session, user, order, upload_ids)
     _milestone_transition(milestone, MilestoneStatus.SUBMITTED)
     milestone.submitted_at = utcnow()
     milestone.submission_note = note
     milestone.deliverables = deliverables
+    handed_in = set(
+        await session.scalars(select(Deliverable.upload_id).where(Deliverable.milestone_id == milestone.id))
+    )
+    session.add_all(
+        Deliverable(
+            order_id=order.id,
+            milestone_id=milestone.id,
+            upload_id=upload.id,
+            title=upload.filename[:MAX_TITLE_CHARS],
+        )
+        for upload in uploads
+        if upload.id not in handed_in
+    )
     await record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
     return milestone
 
@@ -741,3 +791,38 @@ def _require_open_order(order: Order) -> None:
 
 def milestone_fundable(order: Order, milestone: Milestone) -> bool:
     return milestone.status is MilestoneStatus.PENDING and order.status in (S.PENDING_PAYMENT, *PAID_STATES)
+
+
+# --- files as the order's parties see them ------------------------------------------------
+
+
+async def shown_deliverables(
+    session: AsyncSession, deliverables: Sequence[Deliverable]
+) -> list[DeliverableOut]:
+    """The deliverables with their files' signed URLs, for someone who may read the order."""
+    files = await attached_files(session, (d.upload_id for d in deliverables if d.upload_id is not None))
+    return [
+        DeliverableOut.of(d, files.get(d.upload_id) if d.upload_id is not None else None)
+        for d in deliverables
+    ]
+
+
+async def shown_milestones(session: AsyncSession, milestones: Sequence[Milestone]) -> list[MilestoneOut]:
+    """The milestones with the files handed in for them, for someone who may read the order."""
+    rows = await session.execute(
+        select(Deliverable.milestone_id, Deliverable.upload_id)
+        .where(Deliverable.milestone_id.in_([m.id for m in milestones]))
+        .order_by(Deliverable.created_at, Deliverable.id)
+    )
+    handed_in = [(milestone_id, upload_id) for milestone_id, upload_id in rows if upload_id is not None]
+    files = await attached_files(session, (upload_id for _, upload_id in handed_in))
+    by_milestone: defaultdict[uuid.UUID | None, list[AttachedFile]] = defaultdict(list)
+    for milestone_id, upload_id in handed_in:
+        if upload_id in files:  # not deleted since
+            by_milestone[milestone_id].append(files[upload_id])
+    return [MilestoneOut.of(m, by_milestone[m.id]) for m in milestones]
+
+
+async def shown_milestone(session: AsyncSession, milestone: Milestone) -> MilestoneOut:
+    [shown] = await shown_milestones(session, [milestone])
+    return shown

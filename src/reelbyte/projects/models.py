@@ -6,7 +6,18 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +63,11 @@ class Project(UUIDPrimaryKey, Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     deadline: Mapped[datetime]
     attachments: Mapped[list[str]] = mapped_column(ARRAY(String(2048)), default=list, server_default="{}")
+    # Files the owner uploaded for the project (purpose project_attachment), in their order; an
+    # upload deleted since is left out when shown.
+    attachment_upload_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), default=list, server_default="{}"
+    )
     status: Mapped[ProjectStatus] = mapped_column(
         pg_enum(ProjectStatus, "project_status"), default=ProjectStatus.OPEN, server_default="open"
     )
@@ -106,6 +122,10 @@ class Proposal(UUIDPrimaryKey, Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3))
     delivery_days: Mapped[int]
     attachments: Mapped[list[str]] = mapped_column(ARRAY(String(2048)), default=list, server_default="{}")
+    # Files the author uploaded for it (purpose proposal_attachment, target the project).
+    attachment_upload_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), default=list, server_default="{}"
+    )
     status: Mapped[ProposalStatus] = mapped_column(
         pg_enum(ProposalStatus, "proposal_status"), default=ProposalStatus.PENDING, server_default="pending"
     )

@@ -12,6 +12,7 @@ from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentClient, CurrentCreator, CurrentUser, OptionalUser
+from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.projects import errors, schemas, service
 from reelbyte.projects.listing import ProjectFilters, project_filters
 from reelbyte.projects.models import ProposalStatus
@@ -21,6 +22,10 @@ proposals_router = APIRouter(prefix="/proposals", tags=["proposals"])
 
 Filters = Annotated[ProjectFilters, Depends(project_filters)]
 Paging = Annotated[PageParams, Depends(page_params)]
+
+# An uploaded file that is not the caller's (404), not made for this project and purpose or of a
+# kind not taken (422), or not processed yet (409).
+ATTACHMENT_REFUSALS = (UploadNotFound, UploadPurposeMismatch, UploadKindMismatch, UploadNotReady)
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -35,7 +40,7 @@ async def list_projects(
     Invite-only projects are listed only for their owner and the creators invited to them.
     """
     items, total = await service.list_projects(session, viewer.id if viewer else None, filters, paging)
-    return Page.of([schemas.ProjectOut.of(project) for project in items], total, paging)
+    return Page.of(await service.project_outs(session, items), total, paging)
 
 
 @projects_router.post(
@@ -49,8 +54,12 @@ async def list_projects(
 async def create_project(
     data: schemas.ProjectCreate, user: CurrentClient, session: SessionDep
 ) -> schemas.ProjectOut:
-    """Post a project (clients, and hybrid users). Budgets are in the platform currency."""
-    return schemas.ProjectOut.of(await service.create_project(session, user, data))
+    """Post a project (clients, and hybrid users). Budgets are in the platform currency.
+
+    Files are attached once it exists: upload them for it (purpose `project_attachment`,
+    target_id = its id), then send `attachment_upload_ids` to `PUT /v1/projects/{id}` (sent here,
+    they are refused, 422)."""
+    return await service.project_out(session, await service.create_project(session, user, data))
 
 
 @projects_router.get(
@@ -59,7 +68,7 @@ async def create_project(
 async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.ProjectOut:
     """A project you may see (404 otherwise). Views by anybody but the owner are counted, and
     show in `views_count` within about a minute."""
-    return schemas.ProjectOut.of(await service.view_project(session, viewer, project_id))
+    return await service.project_out(session, await service.view_project(session, viewer, project_id))
 
 
 @projects_router.put(
@@ -73,13 +82,16 @@ async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: Sess
         InvalidSubcategory,
         errors.CurrencyMismatch,
         errors.InvalidBudgetRange,
+        *ATTACHMENT_REFUSALS,
     ),
 )
 async def update_project(
     project_id: uuid.UUID, changes: schemas.ProjectUpdate, user: CurrentUser, session: SessionDep
 ) -> schemas.ProjectOut:
-    """Change your open project: only the fields sent change."""
-    return schemas.ProjectOut.of(await service.update_project(session, user, project_id, changes))
+    """Change your open project: only the fields sent change. `attachment_upload_ids` attaches
+    files you uploaded for it (purpose `project_attachment`, target_id = the project)."""
+    project = await service.update_project(session, user, project_id, changes)
+    return await service.project_out(session, project)
 
 
 @projects_router.delete(
@@ -99,7 +111,7 @@ async def delete_project(project_id: uuid.UUID, user: CurrentUser, session: Sess
 )
 async def cancel_project(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.ProjectOut:
     """Cancel your open project; its pending proposals are rejected."""
-    return schemas.ProjectOut.of(await service.cancel_project(session, user, project_id))
+    return await service.project_out(session, await service.cancel_project(session, user, project_id))
 
 
 @projects_router.get(
@@ -120,7 +132,7 @@ async def list_project_proposals(
     items, total, for_owner = await service.list_project_proposals(
         session, user, project_id, paging, status=status, shortlisted=shortlisted
     )
-    return Page.of([schemas.ProposalOut.of(item, for_owner=for_owner) for item in items], total, paging)
+    return Page.of(await service.proposal_outs(session, items, for_owner=for_owner), total, paging)
 
 
 @projects_router.post(
@@ -191,6 +203,7 @@ async def remove_invite(
         errors.DeadlinePassed,
         errors.CurrencyMismatch,
         errors.ProposalExists,
+        *ATTACHMENT_REFUSALS,
     ),
 )
 async def create_proposal(
@@ -198,9 +211,12 @@ async def create_proposal(
 ) -> schemas.ProposalOut:
     """Bid on an open project you can see (creators, and hybrid users on others' projects).
 
-    One proposal per creator per project; the price is in the project's currency.
+    One proposal per creator per project; the price is in the project's currency. Files you
+    uploaded for the project (purpose `proposal_attachment`) go in `attachment_upload_ids`; only
+    you and the project's owner see them.
     """
-    return schemas.ProposalOut.of(await service.create_proposal(session, user, data), for_owner=False)
+    proposal = await service.create_proposal(session, user, data)
+    return await service.proposal_out(session, proposal, for_owner=False)
 
 
 @proposals_router.get(
@@ -209,7 +225,7 @@ async def create_proposal(
 async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.ProposalOut:
     """Your proposal, or one sent for your project."""
     view = await service.get_proposal(session, user, proposal_id)
-    return schemas.ProposalOut.of(view.proposal, for_owner=view.for_owner)
+    return await service.proposal_out(session, view.proposal, for_owner=view.for_owner)
 
 
 @proposals_router.put(
@@ -221,15 +237,15 @@ async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: Sessi
         errors.ProposalNotPending,
         errors.ProjectNotOpen,
         errors.CurrencyMismatch,
+        *ATTACHMENT_REFUSALS,
     ),
 )
 async def update_proposal(
     proposal_id: uuid.UUID, changes: schemas.ProposalUpdate, user: CurrentUser, session: SessionDep
 ) -> schemas.ProposalOut:
     """Change your pending proposal: only the fields sent change."""
-    return schemas.ProposalOut.of(
-        await service.update_proposal(session, user, proposal_id, changes), for_owner=False
-    )
+    proposal = await service.update_proposal(session, user, proposal_id, changes)
+    return await service.proposal_out(session, proposal, for_owner=False)
 
 
 @proposals_router.delete(
@@ -241,9 +257,8 @@ async def withdraw_proposal(
     proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.ProposalOut:
     """Withdraw your pending proposal (it stays, as withdrawn; you cannot send another)."""
-    return schemas.ProposalOut.of(
-        await service.withdraw_proposal(session, user, proposal_id), for_owner=False
-    )
+    proposal = await service.withdraw_proposal(session, user, proposal_id)
+    return await service.proposal_out(session, proposal, for_owner=False)
 
 
 @proposals_router.post(
@@ -256,7 +271,8 @@ async def accept_proposal(
 ) -> schemas.ProposalOut:
     """Accept a pending proposal for your open project: the project goes in progress and the
     other pending proposals are rejected."""
-    return schemas.ProposalOut.of(await service.accept_proposal(session, user, proposal_id), for_owner=True)
+    proposal = await service.accept_proposal(session, user, proposal_id)
+    return await service.proposal_out(session, proposal, for_owner=True)
 
 
 @proposals_router.post(
@@ -267,7 +283,8 @@ async def accept_proposal(
 async def reject_proposal(
     proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.ProposalOut:
-    return schemas.ProposalOut.of(await service.reject_proposal(session, user, proposal_id), for_owner=True)
+    proposal = await service.reject_proposal(session, user, proposal_id)
+    return await service.proposal_out(session, proposal, for_owner=True)
 
 
 @proposals_router.post(
@@ -279,9 +296,8 @@ async def shortlist_proposal(
     proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.ProposalOut:
     """Mark a pending proposal for your project; only you see the mark."""
-    return schemas.ProposalOut.of(
-        await service.set_shortlisted(session, user, proposal_id, True), for_owner=True
-    )
+    proposal = await service.set_shortlisted(session, user, proposal_id, True)
+    return await service.proposal_out(session, proposal, for_owner=True)
 
 
 @proposals_router.delete(
@@ -292,6 +308,5 @@ async def shortlist_proposal(
 async def unshortlist_proposal(
     proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> schemas.ProposalOut:
-    return schemas.ProposalOut.of(
-        await service.set_shortlisted(session, user, proposal_id, False), for_owner=True
-    )
+    proposal = await service.set_shortlisted(session, user, proposal_id, False)
+    return await service.proposal_out(session, proposal, for_owner=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -23,6 +24,7 @@ from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.text import normalise_label
 from reelbyte.core.updates import not_nullable
+from reelbyte.media.schemas import AttachedFile
 from reelbyte.projects.models import Project, ProjectStatus, ProjectVisibility, Proposal, ProposalStatus
 
 # Budgets and prices live in INTEGER columns: cap them well inside that (ten million a project).
@@ -96,6 +98,7 @@ Description = Annotated[str, Field(min_length=1, max_length=10_000, pattern=r"\S
 Skill = Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
 Skills = Annotated[list[Skill], Field(max_length=MAX_SKILLS), AfterValidator(_normalised_skills)]
 Attachments = Annotated[list[PublicUrl], Field(max_length=MAX_ATTACHMENTS)]
+UploadIds = Annotated[list[uuid.UUID], Field(max_length=MAX_ATTACHMENTS)]
 CoverLetter = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
 DeliveryDays = Annotated[int, Field(ge=1, le=365)]
 CategoryId = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -128,6 +131,17 @@ class ProjectCreate(RequestModel):
 
     model_config = {"json_schema_extra": {"examples": [_PROJECT_EXAMPLE]}}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_uploads_before_the_project_exists(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "attachment_upload_ids" in data:
+            raise ValueError(
+                "attachment_upload_ids: files are uploaded for a project that exists; post the "
+                "project, upload the files for it (purpose project_attachment, target_id = its id), "
+                "then send their ids to PUT /v1/projects/{id}"
+            )
+        return data
+
 
 _KEPT_PROJECT_FIELDS = (
     "title",
@@ -138,6 +152,7 @@ _KEPT_PROJECT_FIELDS = (
     "budget_max",
     "deadline",
     "attachments",
+    "attachment_upload_ids",
     "visibility",
 )
 _KEPT_PROPOSAL_FIELDS = (
@@ -147,6 +162,7 @@ _KEPT_PROPOSAL_FIELDS = (
     "delivery_days",
     "delivery_time",
     "attachments",
+    "attachment_upload_ids",
 )
 
 
@@ -162,6 +178,11 @@ class ProjectUpdate(RequestModel):
     budget_max: Amount | None = None
     deadline: Deadline | None = None
     attachments: Attachments | None = None
+    attachment_upload_ids: UploadIds | None = Field(
+        default=None,
+        description="files you uploaded for this project (purpose `project_attachment`, target_id "
+        "= the project), once ready; the list replaces the one kept ([] removes them all)",
+    )
     visibility: ProjectVisibility | None = None
 
     @field_validator(*_KEPT_PROJECT_FIELDS, mode="before")
@@ -189,6 +210,9 @@ class ProjectOut(ResponseModel):
     budget_max: Money
     deadline: datetime
     attachments: list[str]
+    attachment_files: list[AttachedFile] = Field(
+        description="the files the owner uploaded for the project (URLs signed for the viewer)"
+    )
     status: ProjectStatus
     visibility: ProjectVisibility
     proposals_count: int
@@ -197,7 +221,8 @@ class ProjectOut(ResponseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, project: Project) -> ProjectOut:
+    def of(cls, project: Project, files: Mapping[uuid.UUID, AttachedFile] | None = None) -> ProjectOut:
+        """`files`: the project's attached files by upload id (`media.attach.attached_files`)."""
         return cls(
             id=project.id,
             client_id=project.client_id,
@@ -210,6 +235,7 @@ class ProjectOut(ResponseModel):
             budget_max=Money.from_minor(project.budget_max_minor, project.currency),
             deadline=project.deadline,
             attachments=list(project.attachments or []),
+            attachment_files=_in_order(project.attachment_upload_ids, files),
             status=project.status,
             visibility=project.visibility,
             proposals_count=project.proposals_count,
@@ -217,6 +243,14 @@ class ProjectOut(ResponseModel):
             created_at=project.created_at,
             updated_at=project.updated_at,
         )
+
+
+def _in_order(
+    upload_ids: list[uuid.UUID] | None, files: Mapping[uuid.UUID, AttachedFile] | None
+) -> list[AttachedFile]:
+    """The files of `upload_ids` in their order, leaving out those deleted since."""
+    found = files or {}
+    return [found[upload_id] for upload_id in upload_ids or [] if upload_id in found]
 
 
 class InviteCreate(RequestModel):
@@ -233,6 +267,10 @@ _PRICE_DOC = "The price asked, in the project's currency."
 _PROPOSED_PRICE_DOC = "Another name for `price` (send either; if both, the same amount)."
 _DAYS_DOC = "Days to deliver once the order is paid."
 _DELIVERY_TIME_DOC = "Another name for `delivery_days` (send either; if both, the same number)."
+_UPLOADS_DOC = (
+    "files you uploaded for the project (purpose `proposal_attachment`, target_id = the project), "
+    "once ready; only you and the project's owner see them"
+)
 
 
 def _one_of(names: tuple[str, str], first: Any, second: Any) -> Any:
@@ -257,6 +295,7 @@ class ProposalCreate(RequestModel):
     delivery_days: DeliveryDays | None = Field(None, description=_DAYS_DOC)
     delivery_time: DeliveryDays | None = Field(None, description=_DELIVERY_TIME_DOC)
     attachments: Attachments = Field(default_factory=list)
+    attachment_upload_ids: UploadIds = Field(default_factory=list, description=_UPLOADS_DOC)
 
     model_config = {
         "json_schema_extra": {
@@ -306,6 +345,9 @@ class ProposalUpdate(RequestModel):
     delivery_days: DeliveryDays | None = Field(None, description=_DAYS_DOC)
     delivery_time: DeliveryDays | None = Field(None, description=_DELIVERY_TIME_DOC)
     attachments: Attachments | None = None
+    attachment_upload_ids: UploadIds | None = Field(
+        None, description=f"{_UPLOADS_DOC}; the list replaces the one kept ([] removes them all)"
+    )
 
     model_config = {"json_schema_extra": not_nullable(*_KEPT_PROPOSAL_FIELDS)}
 
@@ -340,6 +382,9 @@ class ProposalOut(ResponseModel):
     delivery_days: int
     delivery_time: int = Field(description="The same as `delivery_days`.")
     attachments: list[str]
+    attachment_files: list[AttachedFile] = Field(
+        description="the files the author uploaded for it (URLs signed for the viewer)"
+    )
     status: ProposalStatus
     # The client's private mark: shown to the project's owner only (null for the author).
     is_shortlisted: bool | None
@@ -348,7 +393,9 @@ class ProposalOut(ResponseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, proposal: Proposal, *, for_owner: bool) -> ProposalOut:
+    def of(
+        cls, proposal: Proposal, *, for_owner: bool, files: Mapping[uuid.UUID, AttachedFile] | None = None
+    ) -> ProposalOut:
         price = Money.from_minor(proposal.price_minor, proposal.currency)
         return cls(
             id=proposal.id,
@@ -360,6 +407,7 @@ class ProposalOut(ResponseModel):
             delivery_days=proposal.delivery_days,
             delivery_time=proposal.delivery_days,
             attachments=list(proposal.attachments or []),
+            attachment_files=_in_order(proposal.attachment_upload_ids, files),
             status=proposal.status,
             is_shortlisted=proposal.is_shortlisted if for_owner else None,
             decided_at=proposal.decided_at,

@@ -16,6 +16,12 @@ gets 403 (`not_owner`).
 `proposals_count` counts the proposals that stand (pending, accepted or rejected): it goes up
 when one is sent and down when one is withdrawn, in SQL, under the project lock.
 
+Uploaded files: the project's owner attaches files uploaded for the project (purpose
+`project_attachment`) when changing it (the upload names the project, so not when posting it);
+a proposal's author attaches files uploaded for the project (purpose `proposal_attachment`).
+They are kept as lists of upload ids and shown (`project_out`, `proposal_out`) to whoever the
+project or the proposal is shown to, with URLs signed for them.
+
 Reading a project writes nothing: a view is counted in Redis after the unit of work commits
 (`projects/views.py`) and added to `views_count` by the periodic flush job.
 """
@@ -23,6 +29,7 @@ Reading a project writes nothing: a view is counted in Redis after the unit of w
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -37,6 +44,8 @@ from reelbyte.core.money import Money
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
+from reelbyte.media.attach import all_attachable, attached_files
+from reelbyte.media.models import UploadPurpose
 from reelbyte.projects import events
 from reelbyte.projects.errors import (
     CurrencyMismatch,
@@ -61,7 +70,14 @@ from reelbyte.projects.models import (
     Proposal,
     ProposalStatus,
 )
-from reelbyte.projects.schemas import ProjectCreate, ProjectUpdate, ProposalCreate, ProposalUpdate
+from reelbyte.projects.schemas import (
+    ProjectCreate,
+    ProjectOut,
+    ProjectUpdate,
+    ProposalCreate,
+    ProposalOut,
+    ProposalUpdate,
+)
 from reelbyte.projects.views import project_views
 
 M = TypeVar("M")
@@ -270,6 +286,39 @@ async def _announce_rejected(session: AsyncSession, proposals: list[Proposal], p
         await events.proposal_rejected.emit(session, (proposal, project))
 
 
+async def _attachable_ids(
+    session: AsyncSession, user: User, upload_ids: list[uuid.UUID], purpose: UploadPurpose, project: Project
+) -> list[uuid.UUID]:
+    """The ids of the user's ready uploads made for `purpose` on this project (each once, in order)."""
+    uploads = await all_attachable(session, user, upload_ids, purpose, target_id=project.id)
+    return [upload.id for upload in uploads]
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+async def project_outs(session: AsyncSession, projects: Sequence[Project]) -> list[ProjectOut]:
+    """Projects as shown to a viewer who may see them, their uploaded files in one query."""
+    files = await attached_files(session, (i for p in projects for i in p.attachment_upload_ids or []))
+    return [ProjectOut.of(project, files) for project in projects]
+
+
+async def project_out(session: AsyncSession, project: Project) -> ProjectOut:
+    return (await project_outs(session, [project]))[0]
+
+
+async def proposal_outs(
+    session: AsyncSession, proposals: Sequence[Proposal], *, for_owner: bool
+) -> list[ProposalOut]:
+    """Proposals as shown to their author or the project's owner, their files in one query."""
+    files = await attached_files(session, (i for p in proposals for i in p.attachment_upload_ids or []))
+    return [ProposalOut.of(proposal, for_owner=for_owner, files=files) for proposal in proposals]
+
+
+async def proposal_out(session: AsyncSession, proposal: Proposal, *, for_owner: bool) -> ProposalOut:
+    return (await proposal_outs(session, [proposal], for_owner=for_owner))[0]
+
+
 # --- projects -----------------------------------------------------------------------------
 
 
@@ -335,6 +384,10 @@ async def update_project(
     project = await _owned_project(session, user.id, project_id, lock=True)
     if project.status is not ProjectStatus.OPEN:
         raise _not_open(project, "be changed")
+    if changes.attachment_upload_ids is not None:
+        project.attachment_upload_ids = await _attachable_ids(
+            session, user, changes.attachment_upload_ids, UploadPurpose.PROJECT_ATTACHMENT, project
+        )
     if sent & {"category_id", "subcategory_id"}:
         category_id = changes.category_id if changes.category_id is not None else project.category_id
         subcategory_id = changes.subcategory_id if "subcategory_id" in sent else project.subcategory_id
@@ -465,6 +518,9 @@ async def create_proposal(session: AsyncSession, user: User, data: ProposalCreat
     )
     if existing is not None:
         raise ProposalExists(details={"proposal_id": str(existing)})
+    upload_ids = await _attachable_ids(
+        session, user, data.attachment_upload_ids, UploadPurpose.PROPOSAL_ATTACHMENT, project
+    )
     proposal = Proposal(
         project_id=project.id,
         creator_id=creator_id,
@@ -473,6 +529,7 @@ async def create_proposal(session: AsyncSession, user: User, data: ProposalCreat
         currency=data.amount.currency,
         delivery_days=data.days,
         attachments=data.attachments,
+        attachment_upload_ids=upload_ids,
         status=ProposalStatus.PENDING,
         is_shortlisted=False,
     )
@@ -530,6 +587,10 @@ async def update_proposal(
     _require_pending(proposal, "be changed")
     if project.status is not ProjectStatus.OPEN:
         raise _not_open(project, "have its proposals changed")
+    if changes.attachment_upload_ids is not None:
+        proposal.attachment_upload_ids = await _attachable_ids(
+            session, user, changes.attachment_upload_ids, UploadPurpose.PROPOSAL_ATTACHMENT, project
+        )
     if changes.amount is not None:
         _check_price_currency(changes.amount, project)
         proposal.price_minor = changes.amount.minor

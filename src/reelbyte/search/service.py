@@ -24,6 +24,7 @@ from reelbyte.identity.models import User
 from reelbyte.projects.listing import ProjectFilters, project_list_query
 from reelbyte.projects.models import Project
 from reelbyte.projects.schemas import ProjectOut
+from reelbyte.projects.service import project_outs
 from reelbyte.search import cache
 from reelbyte.search.creators import CreatorFilters, creator_list_query
 from reelbyte.search.models import SearchTerm, TermSource
@@ -78,7 +79,7 @@ async def search_projects(
     items, count = project_list_query(filters.model_copy(update={"q": q}), viewer.id if viewer else None)
     projects: list[Project]
     projects, total = await _page(session, items, count, params)
-    return Page[ProjectOut].of([ProjectOut.of(project) for project in projects], total, params)
+    return Page[ProjectOut].of(await project_outs(session, projects), total, params)
 
 
 # --- suggestions --------------------------------------------------------------------------
