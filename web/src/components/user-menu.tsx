@@ -1,0 +1,48 @@
+import { useNavigate } from "react-router";
+import { useAuth } from "@/auth/auth-context";
+import { Avatar } from "@/components/avatar";
+import { Button } from "@/components/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
+
+/** The logged-in person's menu in the header: who, Account, Log out. */
+export default function UserMenu() {
+  const { user, logout } = useAuth();
+  const navigate = useNavigate();
+  if (!user) return null;
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button
+          variant="ghost"
+          className="gap-2 px-2"
+          aria-label={`Account menu for ${user.full_name}`}
+        >
+          <Avatar name={user.full_name} url={user.avatar_url} className="size-8 text-sm" />
+          <span className="hidden max-w-32 truncate md:inline">{user.full_name}</span>
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        <DropdownMenuLabel>
+          <span className="block font-medium">{user.full_name}</span>
+          <span className="block text-xs font-normal text-muted-foreground">{user.email}</span>
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => navigate("/settings")}>Account settings</DropdownMenuItem>
+        <DropdownMenuItem
+          onSelect={() => {
+            void logout().then(() => navigate("/"));
+          }}
+        >
+          Log out
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
