@@ -234,6 +234,7 @@ async def test_a_project_owner_attaches_files_on_update_and_viewers_see_them(
     listed = (await _get(client, "/v1/projects", creator)).json()["items"]
     assert [f["upload_id"] for f in listed[0]["attachment_files"]] == [brief["id"], still["id"]]
     assert (await _get(client, f"/v1/uploads/{brief['id']}", creator)).status_code == 200
+    assert (await client.get(f"/v1/uploads/{brief['id']}")).status_code == 200  # public: anyone
 
     cleared = await client.put(
         f"/v1/projects/{project['id']}", json={"attachment_upload_ids": []}, headers=owner
@@ -256,6 +257,7 @@ async def test_an_invite_only_projects_files_are_hidden_from_those_not_invited(
 
     assert (await _get(client, f"/v1/projects/{project['id']}", stranger)).status_code == 404
     assert (await _get(client, f"/v1/uploads/{brief['id']}", stranger)).status_code == 404
+    assert (await client.get(f"/v1/uploads/{brief['id']}")).status_code == 404
     another_owner = await client.put(
         f"/v1/projects/{project['id']}", json={"attachment_upload_ids": []}, headers=stranger
     )

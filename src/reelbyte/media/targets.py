@@ -64,9 +64,14 @@ async def may_see(session: AsyncSession, viewer: User | None, upload: Upload) ->
         return True
     if PURPOSES[upload.purpose].public:
         return True
-    if viewer is None or upload.target_id is None:
+    if upload.target_id is None:
         return False
     try:
+        if viewer is None:  # of private files, only a public project's brief is for everyone
+            if upload.purpose is not UploadPurpose.PROJECT_ATTACHMENT:
+                return False
+            await projects.get_project(session, None, upload.target_id)
+            return True
         return await _sees_target(session, viewer, upload.purpose, upload.target_id)
     except AppError:  # the target is not the viewer's to see
         return False
