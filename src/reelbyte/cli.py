@@ -69,6 +69,7 @@ def serve(
         bool | None,
         typer.Option(help="Run the job worker in this process (default: on the embedded database)."),
     ] = None,
+    web: Annotated[bool, typer.Option(help="Serve the built web app (web/dist) at /.")] = True,
 ) -> None:
     """Serve the API (and, on the embedded default, the job worker)."""
     import uvicorn
@@ -77,6 +78,7 @@ def serve(
     from reelbyte.core.server import uvicorn_config
     from reelbyte.main import create_app
     from reelbyte.messaging.ws import MAX_FRAME_BYTES
+    from reelbyte.webapp import WEB_DIST
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
@@ -89,10 +91,14 @@ def serve(
         run_worker = embedded_db if worker is None else worker
         console.print(f"[bold green]ReelByte[/bold green] is serving on {base}")
         console.print(f"  API docs: {base}/docs   ReDoc: {base}/redoc   Health: {base}/health/ready")
+        if web and not (WEB_DIST / "index.html").is_file():
+            console.print("  Web app: not built (npm ci && npm run build in web/)")
+        elif web:
+            console.print(f"  Web app: {base}/")
         if run_worker:
             console.print("  Job worker: in this process")
         console.print("  Press Ctrl-C to stop.")
-        application = create_app(settings, Runtime(settings, with_worker=run_worker))
+        application = create_app(settings, Runtime(settings, with_worker=run_worker), web_app=web)
         _tune_garbage_collector()
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the
         # handler it found: make that (and a repeated Ctrl-C) a no-op, so that the embedded servers

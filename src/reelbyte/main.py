@@ -52,6 +52,7 @@ from reelbyte.payments.stripe_webhook import stripe_webhook_router
 from reelbyte.projects.router import projects_router, proposals_router
 from reelbyte.reviews.router import reviews_router
 from reelbyte.search.router import search_router
+from reelbyte.webapp import add_web_app
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -118,8 +119,11 @@ def api_router() -> APIRouter:
     return v1
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app. With a `runtime`, the app starts and stops it with its lifespan."""
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, web_app: bool = False
+) -> FastAPI:
+    """Build the app. With a `runtime`, the app starts and stops it with its lifespan; with
+    `web_app`, it also serves the built web app (web/dist) at `/`."""
     settings = settings or get_settings()
     registry.load()
 
@@ -156,6 +160,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(upload_notifications_router, prefix="/v1")  # Cloudinary: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
+    if web_app:
+        add_web_app(app, settings)  # last: its catch-all answers only what nothing else does
     set_presence_lookup(presence.lookup)
 
     # Added innermost first: the security headers wrap everything else, so that they are also on
