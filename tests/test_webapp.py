@@ -73,8 +73,13 @@ async def test_nothing_outside_the_build_is_served(web: httpx.AsyncClient, path:
     assert b"outside the build" not in response.content
 
 
+async def test_a_method_an_api_path_does_not_take_is_still_405(web: httpx.AsyncClient) -> None:
+    response = await web.get("/v1/auth/login")
+    assert response.status_code == 405
+
+
 def test_without_a_build_nothing_is_added(settings: Settings, tmp_path: Path) -> None:
     app = create_app(settings)
-    routes = len(app.routes)
+    default = app.router.default
     assert not add_web_app(app, settings, tmp_path / "missing")
-    assert len(app.routes) == routes
+    assert app.router.default == default

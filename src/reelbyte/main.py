@@ -161,7 +161,7 @@ def create_app(
     app.include_router(payment_pages_router)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
     if web_app:
-        add_web_app(app, settings)  # last: its catch-all answers only what nothing else does
+        add_web_app(app, settings)  # answers only what no route does
     set_presence_lookup(presence.lookup)
 
     # Added innermost first: the security headers wrap everything else, so that they are also on

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from reelbyte.core.config import Settings
 
@@ -24,23 +24,31 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def add_web_app(app: FastAPI, settings: Settings, dist: Path = WEB_DIST) -> bool:
-    """Serve the built app from `dist`, if it was built; whether it was."""
+    """Serve the built app from `dist`, if it was built; whether it was.
+
+    It answers only what no route does (the router's `default`), so an API path asked with a
+    method it does not take still gets its 405, and an unknown one its JSON 404."""
     index = dist / "index.html"
     if not index.is_file():
         return False
     root = dist.resolve()
     shell_headers = {"Cache-Control": "no-cache", "Content-Security-Policy": app_csp(settings)}
+    not_found = app.router.default
 
-    @app.get("/{path:path}", include_in_schema=False)
-    async def web_app(path: str) -> FileResponse:
-        if path.startswith(SERVER_PATHS):
-            raise StarletteHTTPException(status_code=404)
+    async def web_app(scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", "/")).lstrip("/")
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path.startswith(SERVER_PATHS):
+            await not_found(scope, receive, send)
+            return
         file = _built_file(root, path)
         if file is None:
-            return FileResponse(index, headers=shell_headers)
-        cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
-        return FileResponse(file, headers={"Cache-Control": cache})
+            response = FileResponse(index, headers=shell_headers)
+        else:
+            cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
+            response = FileResponse(file, headers={"Cache-Control": cache})
+        await response(scope, receive, send)
 
+    app.router.default = web_app
     return True
 
 
