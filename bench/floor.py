@@ -54,7 +54,8 @@ KEYS = {
     "rating": ("rating", "total_reviews", "id"),
 }
 DETAIL = f"""
-    SELECT {CARD}, g.description, g.requirements, g.gallery_urls, g.is_active, g.updated_at,
+    SELECT {CARD}, g.description, g.requirements, g.gallery_urls, g.gallery_uploads,
+        g.video_preview_upload_id, g.is_active, g.updated_at,
         c.id AS c_id, c.name AS c_name, c.slug AS c_slug,
         s.id AS s_id, s.name AS s_name, s.slug AS s_slug
     FROM gigs g
@@ -215,6 +216,8 @@ async def gig(request: Request) -> Response:
         description=row["description"],
         requirements=row["requirements"],
         gallery_urls=row["gallery_urls"],
+        gallery_uploads=row["gallery_uploads"],
+        video_preview_upload_id=row["video_preview_upload_id"],
         category={"id": row["c_id"], "name": row["c_name"], "slug": row["c_slug"]},
         subcategory={"id": row["s_id"], "name": row["s_name"], "slug": row["s_slug"]}
         if row["s_id"]

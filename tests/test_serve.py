@@ -102,7 +102,7 @@ class Server:
             with contextlib.suppress(httpx.TransportError):
                 response = http.get(f"{self.base}/health/ready", timeout=2)
                 if response.status_code == 200:
-                    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+                    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "storage": "ok"}
                     return
             time.sleep(0.2)
         raise AssertionError(f"/health/ready not 200 within {START_TIMEOUT:.0f}s\n{self.output()}")
