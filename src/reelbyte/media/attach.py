@@ -36,7 +36,37 @@ async def attachable(
     404 `upload_not_found` for another user's upload (as for one that does not exist), 422
     `upload_purpose_mismatch` for one uploaded for something else, 409 `upload_not_ready`
     until it is processed, 422 `upload_kind_mismatch` for the wrong kind of file."""
-    upload = await session.scalar(select(Upload).where(Upload.id == upload_id, Upload.owner_id == user.id))
+    (upload,) = await all_attachable(session, user, [upload_id], purpose, target_id=target_id, kinds=kinds)
+    return upload
+
+
+async def all_attachable(
+    session: AsyncSession,
+    user: User,
+    upload_ids: Iterable[uuid.UUID],
+    purpose: UploadPurpose,
+    *,
+    target_id: uuid.UUID | None = None,
+    kinds: Collection[UploadKind] | None = None,
+) -> list[Upload]:
+    """`attachable` for each of `upload_ids` (each once, in their order), read in one query."""
+    wanted = list(dict.fromkeys(upload_ids))
+    found = {
+        upload.id: upload
+        for upload in await session.scalars(
+            select(Upload).where(Upload.id.in_(wanted), Upload.owner_id == user.id)
+        )
+    }
+    return [_checked(found.get(upload_id), upload_id, purpose, target_id, kinds) for upload_id in wanted]
+
+
+def _checked(
+    upload: Upload | None,
+    upload_id: uuid.UUID,
+    purpose: UploadPurpose,
+    target_id: uuid.UUID | None,
+    kinds: Collection[UploadKind] | None,
+) -> Upload:
     if upload is None:
         raise UploadNotFound(details={"upload_id": str(upload_id)})
     if upload.purpose is not purpose or upload.target_id != target_id:
@@ -58,22 +88,6 @@ async def attachable(
             }
         )
     return upload
-
-
-async def all_attachable(
-    session: AsyncSession,
-    user: User,
-    upload_ids: Iterable[uuid.UUID],
-    purpose: UploadPurpose,
-    *,
-    target_id: uuid.UUID | None = None,
-    kinds: Collection[UploadKind] | None = None,
-) -> list[Upload]:
-    """`attachable` for each of `upload_ids`, in their order (each id once)."""
-    return [
-        await attachable(session, user, upload_id, purpose, target_id=target_id, kinds=kinds)
-        for upload_id in dict.fromkeys(upload_ids)
-    ]
 
 
 def attached_file(upload: Upload) -> AttachedFile:

@@ -15,8 +15,6 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentUser, OptionalUser
 from reelbyte.media import errors, schemas, service
 from reelbyte.media.models import UploadKind
-from reelbyte.media.rules import is_public_key
-from reelbyte.media.storage import get_storage
 from reelbyte.media.storage.errors import StorageUnavailable, UploadPartsInvalid
 
 uploads_router = APIRouter(prefix="/uploads", tags=["uploads"])
@@ -154,11 +152,8 @@ async def public_media(key: str) -> RedirectResponse:
     """A public file (avatar, portfolio, gig gallery) by its storage key: a redirect to the store.
 
     The URL never changes, so pages may keep it; the redirect it answers is cached a while."""
-    if not is_public_key(key):
-        raise errors.UploadNotFound()
-    expires_seconds = get_settings().media_url_expire_seconds
-    url = get_storage().signed_url(key, expires_seconds)
-    cache = f"public, max-age={expires_seconds // 2}"
+    url = service.public_file_url(key)
+    cache = f"public, max-age={get_settings().media_url_expire_seconds // 2}"
     return RedirectResponse(
         url, status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers={"Cache-Control": cache}
     )

@@ -47,6 +47,7 @@ from reelbyte.media.rules import (
     PART_URLS_PER_REQUEST,
     PURPOSES,
     folder_for,
+    is_public_key,
 )
 from reelbyte.media.schemas import (
     DirectUploadOut,
@@ -342,6 +343,13 @@ async def list_uploads(session: AsyncSession, user: User, params: PageParams) ->
     )
     storage = StorageUse(used_bytes=await storage_used(session, user.id), quota_bytes=quota_bytes())
     return UploadPage.of([view(upload) for upload in rows], total, params, storage=storage)
+
+
+def public_file_url(key: str) -> str:
+    """A short-lived URL of a file in a public folder (404 for any other key, whatever exists)."""
+    if not is_public_key(key):
+        raise UploadNotFound()
+    return get_storage().signed_url(key, get_settings().media_url_expire_seconds)
 
 
 # --- deleting -----------------------------------------------------------------------------
