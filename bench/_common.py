@@ -62,9 +62,9 @@ def median(samples: list[float]) -> float:
 
 def serve_command(*options: str, gc_defaults: bool = False) -> list[str]:
     """`reelbyte serve` in this Python, or with `gc_defaults` as `bench/_serve_gc.py` runs it
-    (Python's default collector settings, to measure what serve's tuning saves)."""
+    (Python's default collector settings, to measure what serve's tuning saves); the API only."""
     module = "bench._serve_gc" if gc_defaults else "reelbyte.cli"
-    return [sys.executable, "-m", module, "serve", *options]
+    return [sys.executable, "-m", module, "serve", "--no-web", *options]
 
 
 def machine() -> str:

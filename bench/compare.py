@@ -72,6 +72,7 @@ def server_commands() -> dict[str, list[str]]:
             "reelbyte.cli",
             "serve",
             "--no-worker",
+            "--no-web",
             "--port",
             str(PORTS["reelbyte"]),
         ],

@@ -296,7 +296,7 @@ def server(server_urls: tuple[str, str], settings: Settings) -> Iterator[Server]
         log = data_dir / "serve.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [*_reelbyte_command(), "serve", "--port", str(port), "--migrate", "--no-worker"],
+                [*_reelbyte_command(), "serve", "--port", str(port), "--migrate", "--no-worker", "--no-web"],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=output,

@@ -78,7 +78,7 @@ class Server:
         assert uv is not None, "uv is not on PATH"
         with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
-                [uv, "run", "reelbyte", "serve", "--port", str(self.port), "--demo"],
+                [uv, "run", "reelbyte", "serve", "--port", str(self.port), "--demo", "--no-web"],
                 cwd=PROJECT_ROOT,
                 env=_serve_env(data_dir),
                 stdout=stdout,

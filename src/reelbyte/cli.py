@@ -69,7 +69,9 @@ def serve(
         bool | None,
         typer.Option(help="Run the job worker in this process (default: on the embedded database)."),
     ] = None,
-    web: Annotated[bool, typer.Option(help="Serve the built web app (web/dist) at /.")] = True,
+    web: Annotated[
+        bool, typer.Option(help="Serve the web app at / (built first when web/dist is missing or stale).")
+    ] = True,
 ) -> None:
     """Serve the API (and, on the embedded default, the job worker)."""
     import uvicorn
@@ -78,7 +80,7 @@ def serve(
     from reelbyte.core.server import uvicorn_config
     from reelbyte.main import create_app
     from reelbyte.messaging.ws import MAX_FRAME_BYTES
-    from reelbyte.webapp import WEB_DIST
+    from reelbyte.webbuild import build_web_app
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
@@ -91,9 +93,7 @@ def serve(
         run_worker = embedded_db if worker is None else worker
         console.print(f"[bold green]ReelByte[/bold green] is serving on {base}")
         console.print(f"  API docs: {base}/docs   ReDoc: {base}/redoc   Health: {base}/health/ready")
-        if web and not (WEB_DIST / "index.html").is_file():
-            console.print("  Web app: not built (npm ci && npm run build in web/)")
-        elif web:
+        if web and build_web_app(console.print):
             console.print(f"  Web app: {base}/")
         if run_worker:
             console.print("  Job worker: in this process")

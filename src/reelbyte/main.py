@@ -160,6 +160,7 @@ def create_app(
     app.include_router(upload_notifications_router, prefix="/v1")  # Cloudinary: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
+    app.state.serves_web_app = False
     if web_app:
         add_web_app(app, settings)  # answers only what no route does
     set_presence_lookup(presence.lookup)

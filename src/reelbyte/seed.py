@@ -9,18 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog import service as catalog
 from reelbyte.catalog.models import Category, Gig
 from reelbyte.catalog.schemas import GigCreate, PackageCreate
+from reelbyte.core.config import get_settings
 from reelbyte.core.db import transaction
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import PortfolioItem, User
 from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
 
 DEMO_PASSWORD = "Demo!Passw0rd"
+
+
+def demo_picture(name: str) -> str:
+    """A picture shipped with the web app (web/public/demo), on this server: the demo works offline."""
+    return f"{get_settings().public_url.rstrip('/')}/demo/{name}.svg"
+
 
 DEMO_ACCOUNTS: list[dict[str, Any]] = [
     {
@@ -41,13 +48,13 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
                 "title": "Lisbon wedding teaser",
                 "description": "A three-minute teaser graded in Resolve.",
                 "video_url": "https://vimeo.com/76979871",
-                "thumbnail_url": "https://picsum.photos/seed/lisbon/640/360",
+                "picture": "lisbon",
                 "is_highlight": True,
             },
             {
                 "title": "Faroe Islands travel reel",
                 "video_url": "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
-                "thumbnail_url": "https://picsum.photos/seed/faroe/640/360",
+                "picture": "faroe",
                 "position": 1,
             },
         ],
@@ -68,7 +75,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
             {
                 "title": "Fintech explainer",
                 "video_url": "https://vimeo.com/22439234",
-                "thumbnail_url": "https://picsum.photos/seed/fintech/640/360",
+                "picture": "fintech",
                 "is_highlight": True,
             }
         ],
@@ -92,7 +99,8 @@ DEMO_GIGS: list[dict[str, Any]] = [
         "title": "Cinematic wedding highlight film from your footage",
         "description": "Send me the raw footage of your day and get back a graded, music-cut highlight film.",
         "tags": ["wedding", "cinematic", "highlight film", "color grading"],
-        "thumbnail_url": "https://picsum.photos/seed/wedding/640/360",
+        "picture": "wedding",
+        "featured": True,
         "requirements": "A link to the raw footage and two songs you love.",
         "packages": [
             {
@@ -128,7 +136,7 @@ DEMO_GIGS: list[dict[str, Any]] = [
         "title": "Animated logo sting for your channel",
         "description": "A five-second animated logo with sound design, in 16:9 and 9:16.",
         "tags": ["logo animation", "intro", "after effects"],
-        "thumbnail_url": "https://picsum.photos/seed/logo/640/360",
+        "picture": "logo",
         "requirements": "Your logo as SVG or high-resolution PNG.",
         "packages": [
             {
@@ -146,6 +154,108 @@ DEMO_GIGS: list[dict[str, Any]] = [
                 "delivery_days": 4,
                 "revisions": 2,
                 "features": ["5 seconds", "sound design"],
+            },
+        ],
+    },
+    {
+        "owner": "maya-edits",
+        "category": "short-form-social",
+        "subcategory": "instagram-reels",
+        "title": "Five scroll-stopping Reels cut from your long video",
+        "description": "I find the five best moments of your podcast or vlog and cut them into vertical Reels with captions and hooks.",
+        "tags": ["reels", "captions", "vertical video", "hooks"],
+        "picture": "reels",
+        "featured": True,
+        "requirements": "A link to the long video and your brand fonts or colours.",
+        "packages": [
+            {
+                "tier": "basic",
+                "description": "Three Reels with captions",
+                "price": "90.00",
+                "delivery_days": 3,
+                "revisions": 1,
+                "features": ["3 Reels", "burned-in captions"],
+            },
+            {
+                "tier": "standard",
+                "description": "Five Reels with captions and hooks",
+                "price": "140.00",
+                "delivery_days": 4,
+                "revisions": 2,
+                "features": ["5 Reels", "captions", "hook titles"],
+            },
+            {
+                "tier": "premium",
+                "description": "Ten Reels, captions, hooks and thumbnails",
+                "price": "260.00",
+                "delivery_days": 6,
+                "revisions": 3,
+                "features": ["10 Reels", "captions", "hook titles", "cover frames"],
+            },
+        ],
+    },
+    {
+        "owner": "leo-motion",
+        "category": "motion-graphics",
+        "subcategory": "explainer-videos",
+        "title": "60-second animated explainer for your product",
+        "description": "Script polish, storyboard, voice-over and a clean 2D animation that explains your product in a minute.",
+        "tags": ["explainer", "animation", "saas", "voice-over"],
+        "picture": "explainer",
+        "featured": True,
+        "requirements": "What your product does, who it is for, and your brand guide.",
+        "packages": [
+            {
+                "tier": "basic",
+                "description": "30 seconds, music only",
+                "price": "300.00",
+                "delivery_days": 7,
+                "revisions": 1,
+                "features": ["30 seconds", "storyboard"],
+            },
+            {
+                "tier": "standard",
+                "description": "60 seconds with voice-over",
+                "price": "550.00",
+                "delivery_days": 10,
+                "revisions": 2,
+                "features": ["60 seconds", "storyboard", "voice-over"],
+            },
+            {
+                "tier": "premium",
+                "description": "90 seconds, voice-over and cut-downs",
+                "price": "900.00",
+                "delivery_days": 14,
+                "revisions": 3,
+                "features": ["90 seconds", "voice-over", "3 social cut-downs"],
+            },
+        ],
+    },
+    {
+        "owner": "maya-edits",
+        "category": "post-production",
+        "subcategory": "color-grading",
+        "title": "Film-look colour grade for your short film or music video",
+        "description": "Correction and a creative grade in DaVinci Resolve, shot-matched across cameras.",
+        "tags": ["color grading", "davinci resolve", "music video"],
+        "picture": "grade",
+        "requirements": "The locked edit with its media, and a few reference stills.",
+        "packages": [
+            {
+                "tier": "basic",
+                "description": "Up to 3 minutes",
+                "price": "120.00",
+                "delivery_days": 4,
+                "revisions": 1,
+                "features": ["correction", "one look"],
+            },
+            {
+                "tier": "standard",
+                "description": "Up to 10 minutes",
+                "price": "280.00",
+                "delivery_days": 6,
+                "revisions": 2,
+                "features": ["correction", "one look", "shot matching"],
             },
         ],
     },
@@ -176,9 +286,20 @@ async def _ensure_gig(session: AsyncSession, spec: dict[str, Any]) -> None:
         PackageCreate(**{**package, "price": {"currency": "EUR", "value": package["price"]}})
         for package in spec["packages"]
     ]
-    fields = {k: v for k, v in spec.items() if k not in ("owner", "category", "subcategory", "packages")}
-    data = GigCreate(**fields, category_id=category, subcategory_id=subcategory, packages=packages)
-    await catalog.create_gig(session, owner, data)
+    data = GigCreate(
+        **{k: v for k, v in spec.items() if k in GigCreate.model_fields and k != "packages"},
+        category_id=category,
+        subcategory_id=subcategory,
+        packages=packages,
+    )
+    page = await catalog.create_gig(session, owner, data)
+    # Set past the API's checks: the picture is on this server (which a user's link may not
+    # name), and featuring is an admin's choice.
+    await session.execute(
+        update(Gig)
+        .where(Gig.id == page.gig_id)
+        .values(thumbnail_url=demo_picture(spec["picture"]), is_featured=spec.get("featured", False))
+    )
 
 
 async def _ensure_account(session: AsyncSession, account: dict[str, Any]) -> None:
@@ -199,5 +320,8 @@ async def _ensure_account(session: AsyncSession, account: dict[str, Any]) -> Non
         verified=True,
     )
     user = await identity.update_profile(session, user, ProfileUpdate(**account["profile"]))
-    for item in account["portfolio"]:
-        session.add(PortfolioItem(user_id=user.id, **PortfolioItemCreate(**item).model_dump()))
+    for spec in account["portfolio"]:
+        item = PortfolioItemCreate(**{k: v for k, v in spec.items() if k != "picture"}).model_dump()
+        session.add(
+            PortfolioItem(user_id=user.id, **{**item, "thumbnail_url": demo_picture(spec["picture"])})
+        )

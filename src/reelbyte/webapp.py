@@ -49,6 +49,7 @@ def add_web_app(app: FastAPI, settings: Settings, dist: Path = WEB_DIST) -> bool
         await response(scope, receive, send)
 
     app.router.default = web_app
+    app.state.serves_web_app = True  # the payment return page sends the payer on to the app
     return True
 
 

@@ -72,7 +72,7 @@ class Instance:
         assert uv is not None
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [uv, "run", "reelbyte", "serve", "--port", str(self.port), "--no-worker"],
+                [uv, "run", "reelbyte", "serve", "--port", str(self.port), "--no-worker", "--no-web"],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=log,

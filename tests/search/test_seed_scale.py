@@ -218,3 +218,7 @@ async def test_demo_load_is_one_unit_of_work(runtime: Runtime, monkeypatch: pyte
     assert await _scalar("SELECT count(*) FROM users") == len(DEMO_ACCOUNTS)
     assert await _scalar("SELECT count(*) FROM gigs") == len(DEMO_GIGS)
     assert await _scalar("SELECT count(*) FROM packages") == sum(len(gig["packages"]) for gig in DEMO_GIGS)
+    assert await _scalar("SELECT count(*) FROM gigs WHERE is_featured") == sum(
+        1 for gig in DEMO_GIGS if gig.get("featured")
+    )
+    assert await _scalar("SELECT count(*) FROM gigs WHERE thumbnail_url LIKE '%/demo/%.svg'") == len(DEMO_GIGS)

@@ -50,8 +50,13 @@ async def act(
 
 @payment_pages_router.get("/payments/return/{payment_id}", response_class=HTMLResponse)
 async def return_page(request: Request, payment_id: uuid.UUID, session: SessionDep) -> Response:
-    """Where the payer lands after the provider's page; the webhook may still be on its way."""
+    """Where the payer lands after the provider's page; the webhook may still be on its way.
+
+    With the web app served, the payer goes on to the order's page there, which waits for the
+    webhook; without it, this page says where the payment stands."""
     payment = await service.find_payment(session, payment_id)
+    if payment is not None and getattr(request.app.state, "serves_web_app", False):
+        return RedirectResponse(f"/orders/{payment.order_id}?payment={payment.id}", status_code=303)
     if payment is None:
         return templates.TemplateResponse(
             request,
