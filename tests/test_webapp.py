@@ -83,3 +83,11 @@ def test_without_a_build_nothing_is_added(settings: Settings, tmp_path: Path) ->
     default = app.router.default
     assert not add_web_app(app, settings, tmp_path / "missing")
     assert app.router.default == default
+
+
+@pytest.mark.parametrize("page", ["verify-email", "reset-password"])
+async def test_the_e_mailed_links_go_on_to_the_apps_own_pages(web: httpx.AsyncClient, page: str) -> None:
+    response = await web.get(f"/account/{page}", params={"token": "abc+/="})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/{page}?token=abc%2B%2F%3D"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
@@ -51,6 +51,11 @@ def add_web_app(app: FastAPI, settings: Settings, dist: Path = WEB_DIST) -> bool
     app.router.default = web_app
     app.state.serves_web_app = True  # the payment return page sends the payer on to the app
     return True
+
+
+def serves_web_app(request: Request) -> bool:
+    """Whether this server serves the web app: the server's own pages then send people on to it."""
+    return bool(getattr(request.app.state, "serves_web_app", False))
 
 
 def _built_file(root: Path, path: str) -> Path | None:

@@ -1,7 +1,8 @@
 """The two pages e-mailed links open: confirm an address, choose a new password.
 
 They let a person finish those flows in a browser with no front-end; each calls the same
-service function as the JSON API. A refused link is answered with a page rather than raised, so
+service function as the JSON API. With the web app served, the links go on to its own pages
+(which call the JSON API), so a person stays in one look. A refused link is answered with a page rather than raised, so
 the service call runs in a savepoint: whatever it wrote before refusing is undone, and the
 request's unit of work commits nothing of it.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
@@ -20,6 +22,7 @@ from reelbyte.core.errors import AppError
 from reelbyte.core.routing import APIRouter, SessionDep, WritingSessionDep
 from reelbyte.identity import service
 from reelbyte.identity.schemas import ResetPasswordRequest
+from reelbyte.webapp import serves_web_app
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")
 pages_router = APIRouter(prefix="/account", include_in_schema=False)
@@ -28,10 +31,10 @@ TokenQuery = Annotated[str, Query(max_length=128)]
 
 
 @pages_router.get("/verify-email", response_class=HTMLResponse)
-async def verify_email_page(
-    request: Request, session: WritingSessionDep, token: TokenQuery = ""
-) -> HTMLResponse:
+async def verify_email_page(request: Request, session: WritingSessionDep, token: TokenQuery = "") -> Response:
     """The link in the confirmation e-mail: a GET (a link is followed with one) that writes."""
+    if serves_web_app(request):
+        return RedirectResponse(f"/verify-email?{urlencode({'token': token})}", status_code=303)
     try:
         async with session.begin_nested():
             await service.verify_email(session, token)
@@ -41,7 +44,9 @@ async def verify_email_page(
 
 
 @pages_router.get("/reset-password", response_class=HTMLResponse)
-async def reset_password_form(request: Request, token: TokenQuery = "") -> HTMLResponse:
+async def reset_password_form(request: Request, token: TokenQuery = "") -> Response:
+    if serves_web_app(request):
+        return RedirectResponse(f"/reset-password?{urlencode({'token': token})}", status_code=303)
     return templates.TemplateResponse(request, "reset_password.html", {"token": token, "error": None})
 
 

@@ -15,6 +15,7 @@ from reelbyte.core.money import format_minor
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.payments import service
 from reelbyte.payments.providers import sandbox
+from reelbyte.webapp import serves_web_app
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates" / "pages")
 payment_pages_router = APIRouter(include_in_schema=False)
@@ -55,7 +56,7 @@ async def return_page(request: Request, payment_id: uuid.UUID, session: SessionD
     With the web app served, the payer goes on to the order's page there, which waits for the
     webhook; without it, this page says where the payment stands."""
     payment = await service.find_payment(session, payment_id)
-    if payment is not None and getattr(request.app.state, "serves_web_app", False):
+    if payment is not None and serves_web_app(request):
         return RedirectResponse(f"/orders/{payment.order_id}?payment={payment.id}", status_code=303)
     if payment is None:
         return templates.TemplateResponse(
