@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, globals: globals.node },
   },
   {
-    files: ["vite.config.ts", "scripts/**"],
+    files: ["vite.config.ts", "playwright.config.ts", "scripts/**", "e2e/**"],
     languageOptions: { globals: globals.node },
   },
 );

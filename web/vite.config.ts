@@ -14,7 +14,7 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      "/v1": { target: API, changeOrigin: false },
+      "/v1": { target: API, ws: true, changeOrigin: false }, // /v1/ws/* are WebSockets
       "/ws": { target: API, ws: true, changeOrigin: false },
       "/docs": { target: API },
       "/openapi.json": { target: API },
@@ -22,7 +22,7 @@ export default defineConfig({
   },
   preview: {
     proxy: {
-      "/v1": { target: API },
+      "/v1": { target: API, ws: true },
       "/ws": { target: API, ws: true },
       "/docs": { target: API },
       "/openapi.json": { target: API },

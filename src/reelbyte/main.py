@@ -50,7 +50,7 @@ from reelbyte.payments.router import (
 from reelbyte.payments.sandbox_pages import payment_pages_router
 from reelbyte.payments.stripe_webhook import stripe_webhook_router
 from reelbyte.projects.router import projects_router, proposals_router
-from reelbyte.reviews.router import reviews_router
+from reelbyte.reviews.router import order_reviews_router, reviews_router
 from reelbyte.search.router import search_router
 from reelbyte.webapp import add_web_app
 
@@ -110,6 +110,7 @@ def api_router() -> APIRouter:
         reports_router,
         notifications_router,
         reviews_router,
+        order_reviews_router,
         uploads_router,
     ):
         v1.include_router(router, **json_only)

@@ -221,4 +221,6 @@ async def test_demo_load_is_one_unit_of_work(runtime: Runtime, monkeypatch: pyte
     assert await _scalar("SELECT count(*) FROM gigs WHERE is_featured") == sum(
         1 for gig in DEMO_GIGS if gig.get("featured")
     )
-    assert await _scalar("SELECT count(*) FROM gigs WHERE thumbnail_url LIKE '%/demo/%.svg'") == len(DEMO_GIGS)
+    assert await _scalar("SELECT count(*) FROM gigs WHERE thumbnail_url LIKE '%/demo/%.svg'") == len(
+        DEMO_GIGS
+    )

@@ -82,7 +82,9 @@ class PartNumbers(RequestModel):
 
 class CompletedPart(RequestModel):
     part_number: int = Field(ge=1, le=MAX_PARTS)
-    etag: str = Field(min_length=1, max_length=200, description="the ETag header the part's PUT answered")
+    etag: str = Field(
+        min_length=1, max_length=200, pattern=r"\S", description="the ETag header the part's PUT answered"
+    )
 
 
 class UploadCompletion(RequestModel):

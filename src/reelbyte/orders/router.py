@@ -11,7 +11,6 @@ from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentClient, CurrentUser
-from reelbyte.identity.models import User
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.orders import errors, schemas, service
 from reelbyte.orders.models import OrderStatus
@@ -25,11 +24,6 @@ admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
 MILESTONE_CHANGE_ERRORS = (errors.MilestoneNotFound, NotOwner, errors.OrderNotActive, InvalidTransition)
 # Attaching an uploaded file: the creator's own (404), made for this order (422), processed (409).
 UPLOAD_ERRORS = (UploadNotFound, UploadPurposeMismatch, UploadNotReady, UploadKindMismatch)
-
-
-async def _detail(session: SessionDep, order_id: uuid.UUID, user: User) -> schemas.OrderDetail:
-    order = await service.get_order(session, user, order_id)
-    return schemas.OrderDetail.with_history(order, list(await service.history(session, order)))
 
 
 @orders_router.post(
@@ -64,8 +58,9 @@ async def list_orders(
     "/{order_id}", response_model=schemas.OrderDetail, responses=error_responses(errors.OrderNotFound)
 )
 async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderDetail:
-    """The order with its event history (its two parties and admins only)."""
-    return await _detail(session, order_id, user)
+    """The order with its event history and its deliveries, each with its files (its two parties
+    and admins only)."""
+    return await service.order_detail(session, user, order_id)
 
 
 @orders_router.post(
@@ -78,9 +73,10 @@ async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep)
 async def deliver(
     order_id: uuid.UUID, data: schemas.DeliverRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.DeliveryOut:
-    """Hand the work over: links (`url`) or files uploaded for this order (`upload_id`)."""
-    return schemas.DeliveryOut.of(
-        await service.deliver(session, user, order_id, data.message, data.deliverables)
+    """Hand the work over: links (`url`) or files uploaded for this order (`upload_id`); the files
+    added while working go with it."""
+    return await service.shown_delivery(
+        session, await service.deliver(session, user, order_id, data.message, data.deliverables)
     )
 
 
@@ -120,7 +116,7 @@ async def add_deliverable(
 async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderDetail:
     """Accept the delivery: the order completes and the creator is paid."""
     await service.approve(session, user, order_id)
-    return await _detail(session, order_id, user)
+    return await service.order_detail(session, user, order_id)
 
 
 @orders_router.post(
@@ -132,7 +128,7 @@ async def request_revision(
     order_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.OrderDetail:
     await service.request_revision(session, user, order_id, data.reason)
-    return await _detail(session, order_id, user)
+    return await service.order_detail(session, user, order_id)
 
 
 @orders_router.post(
@@ -146,7 +142,7 @@ async def cancel(
     """Before payment: cancels. After: asks the other party (who accepts by cancelling too),
     or cancels at once when the client calls after a missed delivery date. Refunds the client."""
     await service.cancel(session, user, order_id, data.reason)
-    return await _detail(session, order_id, user)
+    return await service.order_detail(session, user, order_id)
 
 
 @orders_router.post(

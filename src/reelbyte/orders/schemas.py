@@ -158,17 +158,6 @@ _PLAIN_ORDER_FIELDS = [
 ]
 
 
-class OrderDetail(OrderOut):
-    events: list[OrderEventOut]
-
-    @classmethod
-    def with_history(cls, order: Order, history: list[OrderEvent]) -> OrderDetail:
-        return cls(
-            **OrderOut.of(order).model_dump(),
-            events=[OrderEventOut.model_validate(event) for event in history],
-        )
-
-
 class DeliverableOut(ResponseModel):
     id: uuid.UUID
     delivery_id: uuid.UUID | None
@@ -198,12 +187,38 @@ class DeliveryOut(ResponseModel):
     id: uuid.UUID
     order_id: uuid.UUID
     message: str
-    revision_number: int
+    revision_number: int = Field(description="revisions the client had asked for before it: 0 for the first")
     created_at: datetime
+    deliverables: list[DeliverableOut] = Field(
+        description="the links and files handed over with it (those added while working included), "
+        "oldest first"
+    )
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DeliveryOut:
-        return cls.model_validate(delivery)
+    def of(cls, delivery: Delivery, deliverables: list[DeliverableOut]) -> DeliveryOut:
+        return cls(
+            id=delivery.id,
+            order_id=delivery.order_id,
+            message=delivery.message,
+            revision_number=delivery.revision_number,
+            created_at=delivery.created_at,
+            deliverables=deliverables,
+        )
+
+
+class OrderDetail(OrderOut):
+    events: list[OrderEventOut]
+    deliveries: list[DeliveryOut] = Field(description="oldest first, each with its files")
+
+    @classmethod
+    def with_history(
+        cls, order: Order, history: list[OrderEvent], deliveries: list[DeliveryOut]
+    ) -> OrderDetail:
+        return cls(
+            **OrderOut.of(order).model_dump(),
+            events=[OrderEventOut.model_validate(event) for event in history],
+            deliveries=deliveries,
+        )
 
 
 class MilestoneOut(ResponseModel):

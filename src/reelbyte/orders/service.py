@@ -62,7 +62,7 @@ from reelbyte.orders.models import (
     OrderEvent,
     OrderStatus,
 )
-from reelbyte.orders.schemas import DeliverableIn, DeliverableOut, MilestoneOut
+from reelbyte.orders.schemas import DeliverableIn, DeliverableOut, DeliveryOut, MilestoneOut, OrderDetail
 from reelbyte.projects import service as projects
 from reelbyte.projects.errors import CurrencyMismatch
 from reelbyte.projects.models import ProjectStatus, Proposal
@@ -164,11 +164,16 @@ async def list_orders(
     return list(rows), int(total or 0)
 
 
-async def history(session: AsyncSession, order: Order) -> Sequence[OrderEvent]:
-    rows = await session.scalars(
+async def order_detail(session: AsyncSession, user: User, order_id: uuid.UUID) -> OrderDetail:
+    """The order with its history and its deliveries (their files included), for whoever may
+    read it: four queries, however many events, deliveries and files."""
+    order = await get_order(session, user, order_id)
+    events = await session.scalars(
         select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
     )
-    return rows.all()
+    return OrderDetail.with_history(
+        order, list(events), await _shown_deliveries(session, Delivery.order_id == order.id)
+    )
 
 
 # --- the state machine --------------------------------------------------------------------
@@ -805,6 +810,30 @@ async def shown_deliverables(
         DeliverableOut.of(d, files.get(d.upload_id) if d.upload_id is not None else None)
         for d in deliverables
     ]
+
+
+async def shown_delivery(session: AsyncSession, delivery: Delivery) -> DeliveryOut:
+    [shown] = await _shown_deliveries(session, Delivery.id == delivery.id)
+    return shown
+
+
+async def _shown_deliveries(session: AsyncSession, which: ColumnElement[bool]) -> list[DeliveryOut]:
+    """These deliveries, oldest first, each with its files (signed URLs), for someone who may read
+    the order: one query for the deliveries with their deliverables, one for the files."""
+    rows = (
+        await session.execute(
+            select(Delivery, Deliverable)
+            .outerjoin(Deliverable, Deliverable.delivery_id == Delivery.id)
+            .where(which)
+            .order_by(Delivery.created_at, Delivery.id, Deliverable.created_at, Deliverable.id)
+        )
+    ).all()
+    deliveries = list(dict.fromkeys(delivery for delivery, _ in rows))  # in order, each once
+    files = await shown_deliverables(session, [item for _, item in rows if item is not None])
+    by_delivery: defaultdict[uuid.UUID | None, list[DeliverableOut]] = defaultdict(list)
+    for item in files:
+        by_delivery[item.delivery_id].append(item)
+    return [DeliveryOut.of(delivery, by_delivery[delivery.id]) for delivery in deliveries]
 
 
 async def shown_milestones(session: AsyncSession, milestones: Sequence[Milestone]) -> list[MilestoneOut]:

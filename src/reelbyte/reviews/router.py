@@ -17,6 +17,7 @@ from reelbyte.orders.errors import OrderNotFound
 from reelbyte.reviews import errors, schemas, service
 
 reviews_router = APIRouter(prefix="/reviews", tags=["reviews"])
+order_reviews_router = APIRouter(prefix="/orders", tags=["reviews"])
 
 Pages = Annotated[PageParams, Depends(page_params)]
 Sort = Annotated[
@@ -152,3 +153,15 @@ async def flag(
 ) -> None:
     """Report a published review to the moderators, with the reason (once per user)."""
     await service.flag(session, user, review_id, data.reason)
+
+
+@order_reviews_router.get(
+    "/{order_id}/reviews",
+    response_model=schemas.OrderReviews,
+    responses=error_responses(OrderNotFound, NotOwner),
+)
+async def order_reviews(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderReviews:
+    """My review of the order (published or not) and the other party's review of me, once
+    published. For the order's client and creator; anyone else gets 404 as for the order itself,
+    and an admin who is neither 403 (reviews are read at `/reviews/{review_id}` and in the lists)."""
+    return await service.order_reviews(session, user, order_id)

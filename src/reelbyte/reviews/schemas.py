@@ -141,6 +141,15 @@ class ReviewOut(ResponseModel):
         )
 
 
+class OrderReviews(BaseModel):
+    """An order's two reviews as one of its parties sees them (double-blind)."""
+
+    mine: ReviewOut | None = Field(description="the viewer's own review, published or not")
+    theirs: ReviewOut | None = Field(
+        description="the other party's review of the viewer, once published (null until then)"
+    )
+
+
 class CategoryAverages(BaseModel):
     communication: Decimal | None
     quality: Decimal | None

@@ -50,6 +50,7 @@ from reelbyte.reviews.errors import (
 )
 from reelbyte.reviews.models import HelpfulVote, Review, ReviewFlag, ReviewTotals, Subject
 from reelbyte.reviews.schemas import (
+    OrderReviews,
     ReviewCreate,
     ReviewOut,
     ReviewPage,
@@ -279,6 +280,26 @@ async def get_review(session: AsyncSession, viewer: User | None, review_id: uuid
     if not shown and (viewer is None or viewer.id != review.author_id or review.removed_at is not None):
         raise ReviewNotFound()
     return ReviewOut.of(review, author)
+
+
+async def order_reviews(session: AsyncSession, user: User, order_id: uuid.UUID) -> OrderReviews:
+    """A party's own review of the order, and the other party's once it is shown. The order is
+    read by the orders' rule (404 for a stranger); an admin reads it but has no side in it."""
+    order = await orders_service.get_order(session, user, order_id)
+    if user.id not in (order.client_id, order.creator_id):
+        raise NotOwner("Only the order's client and creator have reviews of it.")
+    rows = await session.execute(
+        select(Review, User)
+        .join(User, User.id == Review.author_id)
+        .where(Review.order_id == order.id, Review.removed_at.is_(None))
+    )
+    mine = theirs = None
+    for review, author in rows:
+        if review.author_id == user.id:
+            mine = ReviewOut.of(review, author)
+        elif review.published_at is not None:
+            theirs = ReviewOut.of(review, author)
+    return OrderReviews(mine=mine, theirs=theirs)
 
 
 async def gig_reviews(

@@ -1,4 +1,5 @@
-/** Server state through TanStack Query: one hook per read the pages need. */
+/** Server state through TanStack Query: one hook per read the pages need (search: search.ts,
+ * my account: account.ts, notifications: notifications.ts). */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { unwrap } from "./client";
 import { useApi } from "./context";
@@ -14,6 +15,8 @@ export type ReviewPage = Schemas["ReviewPage"];
 export type ReviewSort = Schemas["ReviewSort"];
 export type PublicProfile = Schemas["PublicProfile"];
 export type PrivateProfile = Schemas["PrivateProfile"];
+export type PortfolioItem = Schemas["PortfolioItemOut"];
+export type MediaFile = Schemas["MediaFile"];
 export type GigListQuery = NonNullable<operations["list_gigs_v1_gigs_get"]["parameters"]["query"]>;
 
 export const queryKeys = {
@@ -24,8 +27,9 @@ export const queryKeys = {
   gigReviews: (gigId: string, page: number, sort: ReviewSort) =>
     ["gig-reviews", gigId, page, sort] as const,
   user: (id: string) => ["user", id] as const,
-  searchGigs: (q: string, categoryId: number | null, page: number) =>
-    ["search-gigs", q, categoryId, page] as const,
+  userReviews: (userId: string, page: number, sort: ReviewSort) =>
+    ["user-reviews", userId, page, sort] as const,
+  portfolio: (userId: string) => ["portfolio", userId] as const,
 };
 
 export function useCategories() {
@@ -83,29 +87,34 @@ export function usePublicProfile(userId: string | undefined) {
   });
 }
 
-export interface GigSearch {
-  q: string;
-  categoryId?: number;
-  page: number;
+export function useUserReviews(userId: string | undefined, page: number, sort: ReviewSort) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: queryKeys.userReviews(userId ?? "", page, sort),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET("/v1/reviews/users/{user_id}", {
+          params: { path: { user_id: userId ?? "" }, query: { page, page_size: 10, sort } },
+          signal,
+        }),
+      ),
+    enabled: userId !== undefined,
+    placeholderData: keepPreviousData,
+  });
 }
 
-/** Gigs for a search: full-text with `q` (/v1/search/gigs), else the catalog list (/v1/gigs). */
-export function useGigSearch({ q, categoryId, page }: GigSearch) {
+export function usePortfolio(userId: string | undefined) {
   const { client } = useApi();
-  const text = q.trim();
   return useQuery({
-    queryKey: queryKeys.searchGigs(text, categoryId ?? null, page),
-    queryFn: ({ signal }) => {
-      const query = { page, page_size: 20, ...(categoryId ? { category_id: categoryId } : {}) };
-      return text
-        ? unwrap(
-            client.GET("/v1/search/gigs", { params: { query: { ...query, q: text } }, signal }),
-          )
-        : unwrap(
-            client.GET("/v1/gigs", { params: { query: { ...query, sort_by: "popular" } }, signal }),
-          );
-    },
-    enabled: text !== "" || categoryId !== undefined,
-    placeholderData: keepPreviousData,
+    queryKey: queryKeys.portfolio(userId ?? ""),
+    queryFn: ({ signal }) =>
+      unwrap(
+        client.GET("/v1/users/{user_id}/portfolio", {
+          params: { path: { user_id: userId ?? "" } },
+          signal,
+        }),
+      ),
+    enabled: userId !== undefined,
+    staleTime: 5 * 60_000,
   });
 }

@@ -855,7 +855,8 @@ export interface paths {
         };
         /**
          * Get Order
-         * @description The order with its event history (its two parties and admins only).
+         * @description The order with its event history and its deliveries, each with its files (its two parties
+         *     and admins only).
          */
         get: operations["get_order_v1_orders__order_id__get"];
         put?: never;
@@ -918,7 +919,8 @@ export interface paths {
         put?: never;
         /**
          * Deliver
-         * @description Hand the work over: links (`url`) or files uploaded for this order (`upload_id`).
+         * @description Hand the work over: links (`url`) or files uploaded for this order (`upload_id`); the files
+         *     added while working go with it.
          */
         post: operations["deliver_v1_orders__order_id__deliver_post"];
         delete?: never;
@@ -1040,6 +1042,28 @@ export interface paths {
         put?: never;
         /** Request Revision */
         post: operations["request_revision_v1_orders__order_id__request_revision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{order_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order Reviews
+         * @description My review of the order (published or not) and the other party's review of me, once
+         *     published. For the order's client and creator; anyone else gets 404 as for the order itself,
+         *     and an admin who is neither 403 (reviews are read at `/reviews/{review_id}` and in the lists).
+         */
+        get: operations["order_reviews_v1_orders__order_id__reviews_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2287,7 +2311,7 @@ export interface components {
              * Etag
              * @description the ETag header the part's PUT answered
              */
-            etag: string;
+            etag: string & unknown;
             /** Part Number */
             part_number: number;
         };
@@ -2531,6 +2555,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * Deliverables
+             * @description the links and files handed over with it (those added while working included), oldest first
+             */
+            deliverables: components["schemas"]["DeliverableOut"][];
+            /**
              * Id
              * Format: uuid
              */
@@ -2542,7 +2571,10 @@ export interface components {
              * Format: uuid
              */
             order_id: string;
-            /** Revision Number */
+            /**
+             * Revision Number
+             * @description revisions the client had asked for before it: 0 for the first
+             */
             revision_number: number;
         };
         /** DirectUploadOut */
@@ -3421,6 +3453,11 @@ export interface components {
             creator_id: string;
             /** Delivered At */
             delivered_at: string | null;
+            /**
+             * Deliveries
+             * @description oldest first, each with its files
+             */
+            deliveries: components["schemas"]["DeliveryOut"][];
             /** Delivery Date */
             delivery_date: string | null;
             /** Delivery Days */
@@ -3537,6 +3574,16 @@ export interface components {
             title: string;
             /** Uses Milestones */
             uses_milestones: boolean;
+        };
+        /**
+         * OrderReviews
+         * @description An order's two reviews as one of its parties sees them (double-blind).
+         */
+        OrderReviews: {
+            /** @description the viewer's own review, published or not */
+            mine: components["schemas"]["ReviewOut"] | null;
+            /** @description the other party's review of the viewer, once published (null until then) */
+            theirs: components["schemas"]["ReviewOut"] | null;
         };
         /**
          * OrderStatus
@@ -12491,6 +12538,118 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    order_reviews_v1_orders__order_id__reviews_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReviews"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `not_owner`: Only its owner can do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `order_not_found`: No such order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "order_not_found";
                         message: string;
                     };
                 };

@@ -1,4 +1,4 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { unwrap } from "@/api/client";
 import { useApi } from "@/api/context";
@@ -54,10 +54,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [api, queryClient, loadUser]);
 
+  // The profile as the `me` query holds it now: a saved profile or a new avatar shows at once.
+  const me = useQuery({
+    queryKey: queryKeys.me,
+    queryFn: () => unwrap(api.client.GET("/v1/users/me", {})),
+    enabled: state.status === "authenticated",
+    staleTime: Infinity,
+  });
+  const current = useMemo<AuthState>(
+    () =>
+      state.status === "authenticated" && me.data
+        ? { status: "authenticated", user: me.data }
+        : state,
+    [state, me.data],
+  );
+
   const auth = useMemo<Auth>(
     () => ({
-      state,
-      user: state.status === "authenticated" ? state.user : null,
+      state: current,
+      user: current.status === "authenticated" ? current.user : null,
       async login(email, password) {
         await api.login({ email, password });
         await loadUser();
@@ -71,7 +86,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         await api.logout();
       },
     }),
-    [api, state, loadUser],
+    [api, current, loadUser],
   );
 
   return <AuthContext value={auth}>{children}</AuthContext>;

@@ -140,7 +140,11 @@ export function GigCardSkeleton() {
 
 export function GigGrid({ children, label }: { children: ReactNode; label?: string }) {
   return (
-    <div aria-label={label} className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+    <div
+      role={label ? "group" : undefined}
+      aria-label={label}
+      className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4"
+    >
       {children}
     </div>
   );

@@ -1,21 +1,31 @@
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { useAuth } from "@/auth/auth-context";
 import { Avatar } from "@/components/avatar";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
   DropdownMenuContent,
+  DropdownMenuGroup,
   DropdownMenuItem,
   DropdownMenuLabel,
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 
-/** The logged-in person's menu in the header: who, Account, Log out. */
+/** The logged-in person's menu in the header: who, where to go, Log out. Creators (and
+ * hybrids) also get their dashboard and earnings. */
 export default function UserMenu() {
   const { user, logout } = useAuth();
   const navigate = useNavigate();
   if (!user) return null;
+  const sells = user.role !== "client";
+  const links = [
+    ...(sells ? [{ to: "/dashboard", label: "Dashboard" }] : []),
+    { to: "/orders", label: "My orders" },
+    ...(sells ? [{ to: "/earnings", label: "Earnings" }] : []),
+    { to: "/notifications", label: "Notifications" },
+    { to: "/settings", label: "Settings" },
+  ];
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
@@ -34,7 +44,14 @@ export default function UserMenu() {
           <span className="block text-xs font-normal text-muted-foreground">{user.email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={() => navigate("/settings")}>Account settings</DropdownMenuItem>
+        <DropdownMenuGroup>
+          {links.map((link) => (
+            <DropdownMenuItem key={link.to} asChild>
+              <Link to={link.to}>{link.label}</Link>
+            </DropdownMenuItem>
+          ))}
+        </DropdownMenuGroup>
+        <DropdownMenuSeparator />
         <DropdownMenuItem
           onSelect={() => {
             void logout().then(() => navigate("/"));

@@ -95,7 +95,9 @@ describe("the gig page", () => {
     await waitFor(() => expect(router.state.location.pathname).toBe("/orders/new"));
     expect(router.state.location.search).toBe("?gig=wedding-highlight-film&package=pkg-standard");
     expect(
-      screen.getByText(/Standard — I will edit your wedding highlight film/),
+      await screen.findByRole("heading", {
+        name: /^Standard: I will edit your wedding highlight film/,
+      }),
     ).toBeInTheDocument();
   });
 });

@@ -213,7 +213,11 @@ function CreatorCard({ gig }: { gig: GigOut }) {
       <CardHeader className="flex-row items-center gap-3">
         <Avatar name={creator.full_name} url={creator.avatar_url} className="size-14 text-xl" />
         <div className="min-w-0">
-          <h2 className="truncate font-semibold">{creator.full_name}</h2>
+          <h2 className="truncate font-semibold">
+            <Link to={`/creators/${creator.id}`} className="hover:underline">
+              {creator.full_name}
+            </Link>
+          </h2>
           <p className="truncate text-sm text-muted-foreground">@{creator.username}</p>
           <p className="text-sm">{levelLabel(creator.creator_level)}</p>
         </div>
@@ -427,7 +431,12 @@ function Reviews({ gig }: { gig: GigOut }) {
 
 function GigSkeleton() {
   return (
-    <div className="flex flex-col gap-6" aria-busy="true" aria-label="Loading the gig">
+    <div
+      className="flex flex-col gap-6"
+      role="status"
+      aria-busy="true"
+      aria-label="Loading the gig"
+    >
       <Skeleton className="h-8 w-2/3" />
       <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
         <Skeleton className="aspect-video w-full" />
@@ -485,7 +494,9 @@ export function Component() {
         </nav>
         <h1 className="text-2xl font-bold tracking-tight md:text-3xl">{data.title}</h1>
         <div className="flex flex-wrap items-center gap-3 text-sm">
-          <span className="font-medium">{data.creator.full_name}</span>
+          <Link to={`/creators/${data.creator.id}`} className="font-medium hover:underline">
+            {data.creator.full_name}
+          </Link>
           <RatingBadge rating={data.stats.rating} reviews={data.stats.total_reviews} />
           {data.stats.orders > 0 && (
             <span className="text-muted-foreground">{plural(data.stats.orders, "order")}</span>

@@ -1,6 +1,8 @@
 import { Link } from "react-router";
 import { useCategories, useGigs, type GigListQuery } from "@/api/queries";
+import { usePopularSearches } from "@/api/search";
 import { GigCard, GigCardSkeleton, GigGrid } from "@/components/gig-card";
+import { SearchSuggest } from "@/components/search-suggest";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Skeleton } from "@/components/ui/skeleton";
 
@@ -90,6 +92,32 @@ function Categories() {
   );
 }
 
+/** What others search for, as shortcuts; left out when there is nothing (or no answer). */
+function PopularSearches() {
+  const popular = usePopularSearches();
+  const items = popular.data?.items ?? [];
+  if (items.length === 0) return null;
+  return (
+    <div className="flex flex-wrap items-center gap-2 text-sm">
+      <span id="popular-searches" className="opacity-90">
+        Popular:
+      </span>
+      <ul aria-labelledby="popular-searches" className="flex flex-wrap gap-2">
+        {items.map((item) => (
+          <li key={item.query}>
+            <Link
+              to={`/search?q=${encodeURIComponent(item.query)}`}
+              className="inline-flex h-8 items-center rounded-full border border-current/20 bg-background/60 px-3 hover:bg-background"
+            >
+              {item.query}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Component() {
   return (
     <div className="flex flex-col gap-10">
@@ -102,6 +130,13 @@ export function Component() {
           Watch their work, pick a package and pay safely into escrow: you approve the delivery
           before the creator is paid.
         </p>
+        <SearchSuggest
+          label="Find a video creator or gig"
+          placeholder="Try “wedding film”, “product reel”, “YouTube editing”…"
+          className="mt-2 max-w-xl"
+          inputClassName="h-12 text-base md:text-base"
+        />
+        <PopularSearches />
       </section>
       <GigSection
         id="featured"

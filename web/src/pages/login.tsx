@@ -62,6 +62,12 @@ export function Component() {
               error={errors.password?.message}
               {...form.register("password")}
             />
+            <Link
+              to="/forgot-password"
+              className="self-end text-sm font-medium text-primary underline-offset-4 hover:underline"
+            >
+              Forgot your password?
+            </Link>
             <Button type="submit" disabled={isSubmitting} className="w-full">
               {isSubmitting && <Spinner className="size-4" />}
               Log in

@@ -1,5 +1,15 @@
-import { useAuth } from "@/auth/auth-context";
-import { Card, CardContent, CardHeader } from "@/components/ui/card";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { useMe, useResendVerification } from "@/api/account";
+import { errorMessage, isApiError } from "@/api/errors";
+import type { PrivateProfile } from "@/api/queries";
+import { AvatarSection } from "@/components/profile/avatar-section";
+import { NotificationPreferences } from "@/components/profile/notification-preferences";
+import { ProfileForm } from "@/components/profile/profile-form";
+import { ErrorState, PageLoading, Spinner } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { formatDate } from "@/lib/format";
 
 const ROLE_LABELS = {
@@ -9,33 +19,132 @@ const ROLE_LABELS = {
   admin: "Administrator",
 };
 
-/** Account settings (behind log-in): who you are, for now; editing comes in a later slice. */
-export function Component() {
-  const { user } = useAuth();
-  if (!user) return null;
+function Section({
+  id,
+  title,
+  description,
+  children,
+}: {
+  id: string;
+  title: string;
+  description?: string;
+  children: ReactNode;
+}) {
   return (
-    <div className="mx-auto flex w-full max-w-xl flex-col gap-4">
+    <Card aria-labelledby={id} role="region">
+      <CardHeader>
+        <h2 id={id} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {description && <CardDescription>{description}</CardDescription>}
+      </CardHeader>
+      <CardContent>{children}</CardContent>
+    </Card>
+  );
+}
+
+function EmailStatus({ profile }: { profile: PrivateProfile }) {
+  const resend = useResendVerification();
+  const me = useMe();
+  if (profile.email_verified) {
+    return <Badge variant="success">Verified</Badge>;
+  }
+  return (
+    <div className="flex flex-col items-start gap-2">
+      <Badge variant="warning">Not verified yet</Badge>
+      {resend.isSuccess ? (
+        <p role="status" className="text-sm">
+          {resend.data.message}
+        </p>
+      ) : (
+        <Button
+          variant="outline"
+          size="sm"
+          disabled={resend.isPending}
+          onClick={() =>
+            resend.mutate(undefined, {
+              onError: (error) => {
+                if (isApiError(error, "already_verified")) void me.refetch();
+              },
+            })
+          }
+        >
+          {resend.isPending && <Spinner className="size-4" />}
+          Resend verification e-mail
+        </Button>
+      )}
+      {resend.isError && (
+        <p role="alert" className="text-sm text-destructive">
+          {errorMessage(resend.error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Account settings (behind log-in): the account, the picture, the profile, notifications. */
+export function Component() {
+  const me = useMe();
+
+  if (me.isPending) return <PageLoading label="Loading your account" />;
+  if (me.isError && !me.data) {
+    return (
+      <ErrorState
+        error={me.error}
+        title="Could not load your account"
+        onRetry={() => void me.refetch()}
+      />
+    );
+  }
+  const profile = me.data;
+  const sells = profile.role !== "client";
+
+  return (
+    <div className="mx-auto flex w-full max-w-2xl flex-col gap-6">
       <title>Your account · ReelByte</title>
-      <h1 className="text-2xl font-bold tracking-tight">Your account</h1>
-      <Card>
-        <CardHeader>
-          <h2 className="text-lg font-semibold">{user.full_name}</h2>
-        </CardHeader>
-        <CardContent>
-          <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
-            <dt className="text-muted-foreground">Username</dt>
-            <dd>@{user.username}</dd>
-            <dt className="text-muted-foreground">E-mail</dt>
-            <dd>
-              {user.email} {user.email_verified ? "" : "(not verified yet)"}
-            </dd>
-            <dt className="text-muted-foreground">Account type</dt>
-            <dd>{ROLE_LABELS[user.role]}</dd>
-            <dt className="text-muted-foreground">Member since</dt>
-            <dd>{formatDate(user.member_since)}</dd>
-          </dl>
-        </CardContent>
-      </Card>
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <h1 className="text-2xl font-bold tracking-tight">Your account</h1>
+        {sells && (
+          <Link
+            to={`/creators/${profile.id}`}
+            className="text-sm font-medium text-primary underline-offset-4 hover:underline"
+          >
+            View your public profile
+          </Link>
+        )}
+      </div>
+
+      <Section id="account" title="Account">
+        <dl className="grid grid-cols-1 gap-x-4 gap-y-3 text-sm sm:grid-cols-[9rem_1fr]">
+          <dt className="text-muted-foreground">E-mail</dt>
+          <dd className="flex flex-col items-start gap-2">
+            <span className="break-all">{profile.email}</span>
+            <EmailStatus profile={profile} />
+          </dd>
+          <dt className="text-muted-foreground">Username</dt>
+          <dd>@{profile.username}</dd>
+          <dt className="text-muted-foreground">Account type</dt>
+          <dd>{ROLE_LABELS[profile.role]}</dd>
+          <dt className="text-muted-foreground">Member since</dt>
+          <dd>{formatDate(profile.member_since)}</dd>
+        </dl>
+      </Section>
+
+      <Section id="picture" title="Profile picture">
+        <AvatarSection profile={profile} />
+      </Section>
+
+      <Section id="profile" title="Profile" description="What clients and creators see of you.">
+        <ProfileForm key={profile.id} profile={profile} />
+      </Section>
+
+      <Section
+        id="notifications"
+        title="Notifications"
+        description="Choose what you hear about, in the app and by e-mail."
+      >
+        <NotificationPreferences profile={profile} />
+      </Section>
     </div>
   );
 }

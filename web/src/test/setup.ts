@@ -13,3 +13,10 @@ Object.defineProperty(HTMLMediaElement.prototype, "play", {
 });
 Object.defineProperty(HTMLMediaElement.prototype, "pause", { configurable: true, value: vi.fn() });
 window.scrollTo = vi.fn() as unknown as typeof window.scrollTo;
+
+// jsdom has no ResizeObserver, which Radix's Checkbox, Switch and Popper use.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+};

@@ -1,0 +1,33 @@
+// `reelbyte serve --demo` on a fresh data directory (its own embedded PostgreSQL, Redis and
+// SeaweedFS), stopped with the test run. Usage: node e2e/serve.mjs <port>
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const port = process.argv[2] ?? "8765";
+const dataDir = mkdtempSync(join(tmpdir(), "rb-e2e-"));
+const root = resolve(import.meta.dirname, "..", "..");
+const env = {
+  ...process.env,
+  REELBYTE_DATA_DIR: dataDir,
+  // Warnings and errors only: a request line per asset would bury the test report.
+  LOG_LEVEL: "WARNING",
+  // One browser on one address logs in as several people in a minute.
+  RATE_LIMIT_LOGIN: "60/minute",
+};
+// The embedded servers, whatever the developer's shell points at.
+for (const name of ["DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL"]) delete env[name];
+
+const server = spawn("uv", ["run", "reelbyte", "serve", "--demo", "--port", port], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
+const stop = () => server.kill("SIGTERM");
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+server.on("exit", (code) => {
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,116 @@
+/** My account (src/reelbyte/identity/router.py): my profile and its changes, e-mail
+ * verification, and the password reset that starts from an e-mailed link. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useAuth } from "@/auth/auth-context";
+import { unwrap } from "./client";
+import { ApiError } from "./errors";
+import { useApi } from "./context";
+import { queryKeys, type PrivateProfile } from "./queries";
+import type { components } from "./schema";
+
+export type ProfileUpdate = components["schemas"]["ProfileUpdate"];
+export type ResetPasswordRequest = components["schemas"]["ResetPasswordRequest"];
+export type UploadOut = components["schemas"]["UploadOut"];
+
+/** My profile as the API has it now (starts from the one the session loaded). */
+export function useMe() {
+  const { client } = useApi();
+  const { user } = useAuth();
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: ({ signal }) => unwrap(client.GET("/v1/users/me", { signal })),
+    enabled: user !== null,
+    initialData: user ?? undefined,
+  });
+}
+
+/** `PUT /v1/users/me`: only the fields sent change. The answer replaces the cached profile. */
+export function useUpdateProfile() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: ProfileUpdate) => unwrap(client.PUT("/v1/users/me", { body: changes })),
+    onSuccess: (profile: PrivateProfile) => {
+      queryClient.setQueryData(queryKeys.me, profile);
+      return queryClient.invalidateQueries({ queryKey: queryKeys.user(profile.id) });
+    },
+  });
+}
+
+export function useResendVerification() {
+  const { client } = useApi();
+  return useMutation({
+    mutationFn: () => unwrap(client.POST("/v1/auth/resend-verification", {})),
+  });
+}
+
+export function useVerifyEmail() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) =>
+      unwrap(client.POST("/v1/auth/verify-email", { body: { token } })),
+    onSuccess: (profile) => {
+      // Only my own profile may be replaced: the link may be another account's.
+      const mine = queryClient.getQueryData<PrivateProfile>(queryKeys.me);
+      if (mine?.id === profile.id) queryClient.setQueryData(queryKeys.me, profile);
+    },
+  });
+}
+
+export function useForgotPassword() {
+  const { client } = useApi();
+  return useMutation({
+    mutationFn: (email: string) =>
+      unwrap(client.POST("/v1/auth/forgot-password", { body: { email } })),
+  });
+}
+
+export function useResetPassword() {
+  const { client } = useApi();
+  return useMutation({
+    mutationFn: (body: ResetPasswordRequest) =>
+      unwrap(client.POST("/v1/auth/reset-password", { body })),
+  });
+}
+
+/** Wait while an upload is processed: attaching it is refused (409 `upload_not_ready`) before. */
+async function whenReady(
+  client: ReturnType<typeof useApi>["client"],
+  upload: UploadOut,
+  pollMs: number,
+): Promise<UploadOut> {
+  let current = upload;
+  for (let tries = 0; current.state === "pending" || current.state === "processing"; tries++) {
+    if (tries >= 80) {
+      throw new ApiError(409, {
+        error: "upload_not_ready",
+        message: "The picture is taking too long to process. Try again in a moment.",
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    current = await unwrap(
+      client.GET("/v1/uploads/{upload_id}", { params: { path: { upload_id: current.id } } }),
+    );
+  }
+  if (current.state === "failed") {
+    throw new ApiError(422, {
+      error: "upload_failed",
+      message: current.failure_reason ?? "The picture could not be processed.",
+    });
+  }
+  return current;
+}
+
+/** A new profile picture: the uploaded image once processed, or `null` to remove it. */
+export function useSetAvatar({ pollMs = 1500 }: { pollMs?: number } = {}) {
+  const { client } = useApi();
+  const update = useUpdateProfile();
+  return useMutation({
+    mutationFn: async (upload: UploadOut | null) => {
+      if (upload === null) return update.mutateAsync({ avatar_url: null });
+      const ready = await whenReady(client, upload, pollMs);
+      return update.mutateAsync({ avatar_upload_id: ready.id });
+    },
+  });
+}

@@ -1,0 +1,138 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { OrderOut } from "@/api/creator";
+import { FakeApi, json, tokens } from "@/test/fake-api";
+import { gigPage, gigSummary, privateProfile, publicProfile } from "@/test/fixtures";
+import { renderApp } from "@/test/render";
+
+const creator = publicProfile();
+
+function order(overrides: Partial<OrderOut> = {}): OrderOut {
+  return {
+    id: "0a1b2c3d-0000-4000-8000-000000000003",
+    status: "in_progress",
+    client_id: "client-1",
+    creator_id: creator.id,
+    gig_id: "gig-wedding-highlight-film",
+    package_id: "pkg-basic",
+    proposal_id: null,
+    title: "Wedding highlight film",
+    package_tier: "basic",
+    requirements: null,
+    amount: { currency: "EUR", value: "120.00" },
+    platform_fee: { currency: "EUR", value: "24.00" },
+    creator_earnings: { currency: "EUR", value: "96.00" },
+    delivery_days: 3,
+    revisions_allowed: 1,
+    revisions_used: 0,
+    uses_milestones: false,
+    paid_at: "2026-11-18T10:00:00Z",
+    delivery_date: "2099-11-21T10:00:00Z",
+    delivered_at: null,
+    completed_at: null,
+    cancelled_at: null,
+    cancellation_requested_by: null,
+    created_at: "2026-11-18T09:00:00Z",
+    ...overrides,
+  };
+}
+
+const orderPage = (items: OrderOut[]) => ({
+  items,
+  total: items.length,
+  page: 1,
+  page_size: 100,
+  total_pages: items.length ? 1 : 0,
+  next_cursor: null,
+  total_is_exact: true,
+});
+
+function api(role: "creator" | "client" = "creator") {
+  return new FakeApi()
+    .on("POST /v1/auth/refresh", () => tokens("A1"))
+    .on("GET /v1/users/me", () =>
+      json(200, privateProfile({ id: creator.id, full_name: creator.full_name, role })),
+    )
+    .on("GET /v1/gigs", () => json(200, gigPage([gigSummary()])))
+    .on("GET /v1/orders", (request) =>
+      new URL(request.url).searchParams.get("status") === "revision_requested"
+        ? json(
+            200,
+            orderPage([
+              order({
+                id: "0a1b2c3d-0000-4000-8000-000000000004",
+                title: "Brand reel",
+                status: "revision_requested",
+                delivery_date: "2020-01-02T10:00:00Z",
+              }),
+            ]),
+          )
+        : json(200, orderPage([order()])),
+    )
+    .on("GET /v1/payments/me/balance", () =>
+      json(200, {
+        available: { currency: "EUR", value: "120.50" },
+        pending: { currency: "EUR", value: "340.00" },
+        in_transit: { currency: "EUR", value: "0.00" },
+      }),
+    );
+}
+
+describe("the creator dashboard", () => {
+  it("lists the orders to deliver, soonest due first, my gigs and my earnings", async () => {
+    const fake = api();
+    renderApp("/dashboard", fake);
+
+    const orders = within(
+      (await screen.findByRole("heading", { name: "Orders to deliver" })).closest("section")!,
+    );
+    const items = await orders.findAllByRole("listitem");
+    expect(items.map((item) => within(item).getByRole("link").textContent)).toEqual([
+      "Brand reel",
+      "Wedding highlight film",
+    ]);
+    expect(items[0]).toHaveTextContent(/Revision requested/);
+    expect(items[0]).toHaveTextContent(/Was due Jan 2, 2020/);
+    expect(within(items[1]!).getByRole("link")).toHaveAttribute(
+      "href",
+      "/orders/0a1b2c3d-0000-4000-8000-000000000003",
+    );
+    expect(
+      fake
+        .calls("GET /v1/orders")
+        .map((call) => call.search)
+        .sort(),
+    ).toEqual([
+      "?role=creator&status=in_progress&page_size=100",
+      "?role=creator&status=revision_requested&page_size=100",
+    ]);
+
+    const gigs = within(screen.getByRole("heading", { name: "Your gigs" }).closest("section")!);
+    expect(
+      await gigs.findByRole("link", { name: "Edit I will edit your wedding highlight film" }),
+    ).toHaveAttribute("href", "/dashboard/gigs/gig-wedding-highlight-film/edit");
+    expect(gigs.getByRole("link", { name: "New gig" })).toHaveAttribute(
+      "href",
+      "/dashboard/gigs/new",
+    );
+    expect(fake.calls("GET /v1/gigs")[0]?.search).toContain(`creator_id=${creator.id}`);
+
+    const earnings = within(screen.getByRole("heading", { name: "Earnings" }).closest("section")!);
+    expect(await earnings.findByText("€120.50")).toBeInTheDocument();
+    expect(earnings.getByRole("link", { name: "Earnings and withdrawals" })).toHaveAttribute(
+      "href",
+      "/earnings",
+    );
+  });
+
+  it("explains to a client that the dashboard is for creators", async () => {
+    const fake = api("client");
+    renderApp("/dashboard", fake);
+
+    expect(
+      await screen.findByRole("heading", { name: "Your account is for hiring creators" }),
+    ).toBeInTheDocument();
+    expect(fake.calls("GET /v1/orders")).toHaveLength(0);
+    expect(fake.calls("GET /v1/payments/me/balance")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { Link } from "react-router";
+import { useAuth } from "@/auth/auth-context";
+import { EarningsSummary, MyGigs, OrdersToDeliver } from "@/components/creator/dashboard-sections";
+import { Notice } from "@/components/creator/notice";
+import { useNotice } from "@/components/creator/use-notice";
+import { PageLoading } from "@/components/states";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
+
+/** Creators and hybrids sell; the API has no way to change an account's role. */
+function NotACreator() {
+  return (
+    <Card className="max-w-2xl">
+      <CardHeader>
+        <h2 className="text-lg font-semibold">Your account is for hiring creators</h2>
+        <CardDescription>
+          The dashboard is where creators manage their gigs, the orders they deliver and their
+          earnings.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-3 text-sm">
+        <p>
+          An account&apos;s role is chosen when it is made, and ReelByte cannot change it yet. To
+          sell your own video work, create a separate account and choose “Sell video work” or
+          “Both”.
+        </p>
+        <p>
+          Meanwhile you can{" "}
+          <Link
+            to="/search"
+            className="font-medium text-primary underline-offset-4 hover:underline"
+          >
+            find creators
+          </Link>{" "}
+          and follow{" "}
+          <Link
+            to="/orders"
+            className="font-medium text-primary underline-offset-4 hover:underline"
+          >
+            your orders
+          </Link>
+          .
+        </p>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function Component() {
+  const { user } = useAuth();
+  const notice = useNotice();
+  if (!user) return <PageLoading />;
+  const sells = user.role === "creator" || user.role === "hybrid";
+  return (
+    <div className="flex flex-col gap-8">
+      <title>Dashboard · ReelByte</title>
+      <div className="flex flex-col gap-1">
+        <h1 className="text-2xl font-bold tracking-tight md:text-3xl">Dashboard</h1>
+        <p className="text-muted-foreground">Welcome back, {user.full_name}.</p>
+      </div>
+      <Notice message={notice} />
+      {sells ? (
+        <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
+          <div className="flex min-w-0 flex-col gap-8">
+            <OrdersToDeliver userId={user.id} />
+            <MyGigs userId={user.id} />
+          </div>
+          <aside aria-label="Earnings summary">
+            <EarningsSummary />
+          </aside>
+        </div>
+      ) : (
+        <NotACreator />
+      )}
+    </div>
+  );
+}
+Component.displayName = "DashboardPage";

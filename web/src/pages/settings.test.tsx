@@ -1,0 +1,201 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PrivateProfile } from "@/api/queries";
+import type { UploadOut } from "@/components/uploader";
+import { apiError, FakeApi, json, tokens } from "@/test/fake-api";
+import { privateProfile } from "@/test/fixtures";
+import { renderApp } from "@/test/render";
+
+const AVATAR_ID = "9a1b2c3d-0000-4000-8000-000000000042";
+
+// The real uploader sends files to storage (its own tests cover that): here it hands over a
+// finished upload, as it does once the API has the file.
+vi.mock("@/components/uploader", () => ({
+  Uploader: ({ label, onUploaded }: { label: string; onUploaded: (upload: UploadOut) => void }) => (
+    <button
+      type="button"
+      onClick={() =>
+        onUploaded({
+          id: AVATAR_ID,
+          owner_id: "client-1",
+          kind: "image",
+          purpose: "avatar",
+          target_id: null,
+          filename: "me.png",
+          content_type: "image/png",
+          size: 2048,
+          state: "ready",
+          failure_reason: null,
+          public: true,
+          probe: null,
+          original: null,
+          derived: {},
+          created_at: "2026-11-20T10:00:00Z",
+          completed_at: "2026-11-20T10:00:01Z",
+          ready_at: "2026-11-20T10:00:02Z",
+        })
+      }
+    >
+      {label}
+    </button>
+  ),
+}));
+
+function creatorAccount(overrides: Partial<PrivateProfile> = {}) {
+  let profile = privateProfile({
+    role: "creator",
+    full_name: "Maya Jensen",
+    username: "maya-edits",
+    email: "maya@example.com",
+    bio: "Wedding films.",
+    skills: ["Premiere Pro"],
+    timezone: "Europe/Amsterdam",
+    language: "en",
+    ...overrides,
+  });
+  const api = new FakeApi()
+    .on("POST /v1/auth/refresh", () => tokens("A1"))
+    .on("GET /v1/users/me", () => json(200, profile))
+    .on("PUT /v1/users/me", async (request) => {
+      const changes = (await request.json()) as Partial<PrivateProfile> & {
+        avatar_upload_id?: string;
+      };
+      const { avatar_upload_id: avatar, ...rest } = changes;
+      profile = { ...profile, ...rest };
+      if (avatar)
+        profile = { ...profile, avatar_upload_id: avatar, avatar_url: "https://cdn.test/a.jpg" };
+      return json(200, profile);
+    })
+    .on("POST /v1/auth/resend-verification", () =>
+      json(202, { message: "A new verification e-mail is on its way." }),
+    )
+    .on("GET /v1/notifications/unread-count", () => json(200, { count: 0 }))
+    .on("POST /v1/ws/ticket", () => apiError(503, "realtime_unavailable", "Later."));
+  return api;
+}
+
+function lastPut(api: FakeApi): unknown {
+  const calls = api.calls("PUT /v1/users/me");
+  return JSON.parse(calls[calls.length - 1]!.body);
+}
+
+beforeEach(() => {
+  vi.stubGlobal("WebSocket", vi.fn());
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("the settings page", () => {
+  it("checks the profile before sending it", async () => {
+    const api = creatorAccount();
+    const { user } = renderApp("/settings", api);
+
+    const name = await screen.findByLabelText("Full name");
+    await user.clear(name);
+    await user.type(screen.getByLabelText("Hourly rate"), "12.345");
+    await user.type(screen.getByLabelText("Website"), "maya.example.com");
+    await user.click(screen.getByRole("button", { name: "Save profile" }));
+
+    expect(await screen.findByText("Enter your name.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Hourly rate")).toHaveAccessibleDescription(
+      "Enter an amount above 0 with at most two decimals, e.g. 45 or 45.50.",
+    );
+    expect(screen.getByLabelText("Website")).toHaveAccessibleDescription(
+      "Enter a full link starting with https://.",
+    );
+    expect(api.calls("PUT /v1/users/me")).toHaveLength(0);
+  });
+
+  it("sends only what changed, as the API takes it", async () => {
+    const api = creatorAccount();
+    const { user } = renderApp("/settings", api);
+
+    const bio = await screen.findByLabelText("About you");
+    await user.clear(bio);
+    await user.type(bio, "Cinematic wedding films.");
+    const skills = screen.getByLabelText("Skills");
+    await user.clear(skills);
+    await user.type(skills, "Premiere Pro, Color grading, premiere pro");
+    await user.type(screen.getByLabelText("Hourly rate"), "45.50");
+    await user.selectOptions(screen.getByLabelText("Currency"), "USD");
+    await user.selectOptions(screen.getByLabelText("Availability"), "part-time");
+    await user.type(screen.getByLabelText("YouTube"), "https://youtube.com/@maya");
+    await user.click(screen.getByRole("button", { name: "Save profile" }));
+
+    expect(await screen.findByText("Your profile is saved.")).toBeInTheDocument();
+    expect(lastPut(api)).toEqual({
+      bio: "Cinematic wedding films.",
+      skills: ["Premiere Pro", "Color grading"],
+      hourly_rate: { currency: "USD", value: "45.50" },
+      availability: "part-time",
+      youtube_url: "https://youtube.com/@maya",
+    });
+    expect(api.calls("PUT /v1/users/me")[0]?.authorization).toBe("Bearer A1");
+  });
+
+  it("shows the API's refusal next to the field", async () => {
+    const api = creatorAccount().on("PUT /v1/users/me", () =>
+      apiError(422, "validation_error", "The request is not valid.", [
+        {
+          loc: ["body", "website_url"],
+          msg: "Value error, must point to a public host",
+          type: "value_error",
+        },
+      ]),
+    );
+    const { user } = renderApp("/settings", api);
+
+    await user.type(await screen.findByLabelText("Website"), "https://localhost.test");
+    await user.click(screen.getByRole("button", { name: "Save profile" }));
+
+    expect(await screen.findByText("must point to a public host")).toBeInTheDocument();
+    expect(screen.getByLabelText("Website")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("saves a notification switch at once, with the whole map", async () => {
+    const api = creatorAccount({
+      notification_preferences: { review_received: { in_app: false, email: true } },
+    });
+    const { user } = renderApp("/settings", api);
+
+    const email = await screen.findByRole("switch", { name: "An order was paid: by e-mail" });
+    expect(email).toBeChecked(); // orders are e-mailed unless switched off
+    expect(
+      screen.getByRole("switch", { name: "A review was received: in the app" }),
+    ).not.toBeChecked();
+
+    await user.click(email);
+    await waitFor(() => expect(api.calls("PUT /v1/users/me")).toHaveLength(1));
+    expect(lastPut(api)).toEqual({
+      notification_preferences: {
+        review_received: { in_app: false, email: true },
+        order_paid: { in_app: true, email: false },
+      },
+    });
+    expect(await screen.findByText("Saved.")).toBeInTheDocument();
+    expect(email).not.toBeChecked();
+  });
+
+  it("offers to send the verification e-mail again", async () => {
+    const api = creatorAccount({ email_verified: false });
+    const { user } = renderApp("/settings", api);
+
+    const account = await screen.findByRole("region", { name: "Account" });
+    expect(within(account).getByText("Not verified yet")).toBeInTheDocument();
+    await user.click(within(account).getByRole("button", { name: "Resend verification e-mail" }));
+    expect(
+      await within(account).findByText("A new verification e-mail is on its way."),
+    ).toBeInTheDocument();
+    expect(api.calls("POST /v1/auth/resend-verification")).toHaveLength(1);
+  });
+
+  it("sets an uploaded picture as the avatar", async () => {
+    const api = creatorAccount();
+    const { user } = renderApp("/settings", api);
+
+    await user.click(await screen.findByRole("button", { name: "Upload a new picture" }));
+    expect(await screen.findByText("Your picture is updated.")).toBeInTheDocument();
+    expect(lastPut(api)).toEqual({ avatar_upload_id: AVATAR_ID });
+  });
+});
