@@ -15,7 +15,7 @@ export default defineConfig({
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: "list",
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -30,5 +30,8 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",
+    // SIGTERM, so that serve stops its embedded PostgreSQL, Redis and SeaweedFS (the default
+    // SIGKILL would leave them running).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
   },
 });

@@ -19,11 +19,15 @@ const env = {
 // The embedded servers, whatever the developer's shell points at.
 for (const name of ["DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL"]) delete env[name];
 
+// The server's output passes through this process: should an embedded server outlive it, it
+// holds this process's pipe, not Playwright's, and cannot keep the test run waiting.
 const server = spawn("uv", ["run", "reelbyte", "serve", "--demo", "--port", port], {
   cwd: root,
   env,
-  stdio: "inherit",
+  stdio: ["ignore", "pipe", "pipe"],
 });
+server.stdout.pipe(process.stdout);
+server.stderr.pipe(process.stderr);
 const stop = () => server.kill("SIGTERM");
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -1,29 +1,34 @@
-import { useId, type ComponentProps } from "react";
+import { useId, type ComponentProps, type ReactNode } from "react";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
+import { cn } from "@/lib/utils";
 
-type FieldProps = ComponentProps<typeof Input> & {
-  label: string;
-  error?: string;
-  hint?: string;
-};
-
-/** A labelled input whose error and hint are tied to it (aria-invalid, aria-describedby). */
-export function FormField({ label, error, hint, id, ...props }: FieldProps) {
+/** The ids that tie a control to its hint and error (aria-invalid, aria-describedby). */
+function useDescribed(id: string | undefined, hint?: string, error?: string) {
   const generated = useId();
-  const inputId = id ?? generated;
-  const hintId = `${inputId}-hint`;
-  const errorId = `${inputId}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+  const controlId = id ?? generated;
+  const hintId = `${controlId}-hint`;
+  const errorId = `${controlId}-error`;
+  const describedBy = [hint && !error ? hintId : null, error ? errorId : null]
+    .filter(Boolean)
+    .join(" ");
+  return { controlId, hintId, errorId, describedBy: describedBy || undefined };
+}
+
+function Messages({
+  hint,
+  error,
+  hintId,
+  errorId,
+}: {
+  hint?: string;
+  error?: string;
+  hintId: string;
+  errorId: string;
+}) {
   return (
-    <div className="flex flex-col gap-1.5">
-      <Label htmlFor={inputId}>{label}</Label>
-      <Input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...props}
-      />
+    <>
       {hint && !error && (
         <p id={hintId} className="text-xs text-muted-foreground">
           {hint}
@@ -34,6 +39,80 @@ export function FormField({ label, error, hint, id, ...props }: FieldProps) {
           {error}
         </p>
       )}
+    </>
+  );
+}
+
+type SelectFieldProps = ComponentProps<"select"> & {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: ReactNode;
+};
+
+/** A labelled native <select> (long lists such as time zones stay fast and keyboard-friendly). */
+export function SelectField({ label, error, hint, id, className, ...props }: SelectFieldProps) {
+  const { controlId, hintId, errorId, describedBy } = useDescribed(id, hint, error);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={controlId}>{label}</Label>
+      <select
+        id={controlId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={cn(
+          "h-10 w-full rounded-md border border-input bg-background px-3 text-base shadow-xs focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-ring aria-invalid:border-destructive md:text-sm",
+          className,
+        )}
+        {...props}
+      />
+      <Messages hint={hint} error={error} hintId={hintId} errorId={errorId} />
+    </div>
+  );
+}
+
+type TextareaFieldProps = ComponentProps<typeof Textarea> & {
+  label: string;
+  error?: string;
+  hint?: string;
+};
+
+/** A labelled textarea, tied to its hint and error like FormField. */
+export function TextareaField({ label, error, hint, id, ...props }: TextareaFieldProps) {
+  const { controlId, hintId, errorId, describedBy } = useDescribed(id, hint, error);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={controlId}>{label}</Label>
+      <Textarea
+        id={controlId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...props}
+      />
+      <Messages hint={hint} error={error} hintId={hintId} errorId={errorId} />
+    </div>
+  );
+}
+
+type FieldProps = ComponentProps<typeof Input> & {
+  label: string;
+  error?: string;
+  hint?: string;
+};
+
+/** A labelled input whose error and hint are tied to it. */
+export function FormField({ label, error, hint, id, ...props }: FieldProps) {
+  const { controlId, hintId, errorId, describedBy } = useDescribed(id, hint, error);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={controlId}>{label}</Label>
+      <Input
+        id={controlId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...props}
+      />
+      <Messages hint={hint} error={error} hintId={hintId} errorId={errorId} />
     </div>
   );
 }

@@ -1,9 +1,8 @@
 import { useWatch, type UseFormReturn } from "react-hook-form";
 import type { PackageTier } from "@/api/creator";
-import { FormField } from "@/components/form-field";
+import { FormField, TextareaField } from "@/components/form-field";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { TIER_NAMES, TIERS, type GigFormValues } from "./gig-form";
-import { TextareaField } from "./textarea-field";
 
 function PackagePanel({
   form,

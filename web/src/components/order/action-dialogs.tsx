@@ -3,7 +3,7 @@ import { useState, type ReactNode } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { errorMessage } from "@/api/errors";
-import { FormAlert } from "@/components/form-field";
+import { FormAlert, TextareaField } from "@/components/form-field";
 import { Spinner } from "@/components/states";
 import { Button, type ButtonProps } from "@/components/ui/button";
 import {
@@ -16,7 +16,6 @@ import {
   DialogTitle,
   DialogTrigger,
 } from "@/components/ui/dialog";
-import { TextareaField } from "./textarea-field";
 
 /** The API's ReasonRequest: 1 to 2,000 characters once trimmed. */
 const reasonSchema = z.object({

@@ -10,12 +10,11 @@ import {
   type OrderDetail,
   type UploadOut,
 } from "@/api/orders";
-import { FormAlert } from "@/components/form-field";
+import { FormAlert, TextareaField } from "@/components/form-field";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Uploader } from "@/components/uploader";
 import { formatBytes } from "./deliveries-model";
-import { TextareaField } from "./textarea-field";
 
 /** The API's DeliverRequest message: 1 to 5,000 characters once trimmed. */
 const deliverSchema = z.object({

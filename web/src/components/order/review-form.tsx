@@ -4,13 +4,12 @@ import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 import { errorMessage } from "@/api/errors";
 import { useCreateReview, type ReviewOut } from "@/api/orders";
-import { FormAlert } from "@/components/form-field";
+import { FormAlert, TextareaField } from "@/components/form-field";
 import { Stars } from "@/components/stars";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { formatDate } from "@/lib/format";
 import { StarInput } from "./star-input";
-import { TextareaField } from "./textarea-field";
 
 const stars = z
   .number({ error: "Choose from 1 to 5 stars." })

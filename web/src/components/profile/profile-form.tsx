@@ -4,8 +4,7 @@ import { useForm } from "react-hook-form";
 import { useUpdateProfile } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
 import type { PrivateProfile } from "@/api/queries";
-import { FormAlert, FormField } from "@/components/form-field";
-import { SelectField, TextareaField } from "@/components/profile/fields";
+import { FormAlert, FormField, SelectField, TextareaField } from "@/components/form-field";
 import {
   AVAILABILITY_LABELS,
   CURRENCIES,
