@@ -10,6 +10,7 @@ import {
   type ReviewSort,
 } from "@/api/queries";
 import { Avatar } from "@/components/avatar";
+import { ReviewList, ReviewSortSelect } from "@/components/review-list";
 import { RatingBadge, Stars } from "@/components/stars";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
@@ -22,7 +23,7 @@ import {
   CardTitle,
 } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatDate, formatMoney, levelLabel, plural } from "@/lib/format";
+import { formatMoney, levelLabel, plural } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 type Slide =
@@ -264,13 +265,6 @@ function CreatorCard({ gig }: { gig: GigOut }) {
   );
 }
 
-const SORTS: { value: ReviewSort; label: string }[] = [
-  { value: "newest", label: "Newest" },
-  { value: "helpful", label: "Most helpful" },
-  { value: "highest", label: "Highest rated" },
-  { value: "lowest", label: "Lowest rated" },
-];
-
 function Histogram({ histogram, count }: { histogram: Record<string, number>; count: number }) {
   return (
     <dl className="flex flex-col gap-1.5" aria-label="Reviews by stars">
@@ -351,55 +345,20 @@ function Reviews({ gig }: { gig: GigOut }) {
               </dl>
             </div>
           </div>
-          <div className="flex items-center justify-end gap-2">
-            <label htmlFor="review-sort" className="text-sm text-muted-foreground">
-              Sort by
-            </label>
-            <select
-              id="review-sort"
+          <div className="flex justify-end">
+            <ReviewSortSelect
               value={sort}
-              onChange={(event) => {
-                setSort(event.target.value as ReviewSort);
+              onChange={(next) => {
+                setSort(next);
                 setPage(1);
               }}
-              className="h-9 rounded-md border border-input bg-background px-2 text-sm"
-            >
-              {SORTS.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
+            />
           </div>
-          <ol className={cn("flex flex-col divide-y", reviews.isPlaceholderData && "opacity-60")}>
-            {reviews.data.items.map((review) => (
-              <li key={review.id} className="flex flex-col gap-2 py-4">
-                <div className="flex items-center gap-3">
-                  <Avatar
-                    name={review.reviewer.full_name}
-                    url={review.reviewer.avatar_url}
-                    className="size-9"
-                  />
-                  <div className="min-w-0">
-                    <p className="truncate font-medium">{review.reviewer.full_name}</p>
-                    <p className="flex items-center gap-2 text-xs text-muted-foreground">
-                      <Stars rating={review.rating} className="[&_svg]:size-3.5" />
-                      <time dateTime={review.published_at ?? review.created_at}>
-                        {formatDate(review.published_at ?? review.created_at)}
-                      </time>
-                    </p>
-                  </div>
-                </div>
-                <p className="text-sm whitespace-pre-line">{review.comment}</p>
-                {review.reply && (
-                  <div className="ml-4 rounded-md border-l-2 bg-muted px-3 py-2 text-sm">
-                    <p className="font-medium">Reply from {gig.creator.full_name}</p>
-                    <p className="whitespace-pre-line">{review.reply.text}</p>
-                  </div>
-                )}
-              </li>
-            ))}
-          </ol>
+          <ReviewList
+            reviews={reviews.data.items}
+            replier={gig.creator.full_name}
+            dimmed={reviews.isPlaceholderData}
+          />
           {reviews.data.total_pages > 1 && (
             <nav aria-label="Review pages" className="flex items-center justify-center gap-3">
               <Button

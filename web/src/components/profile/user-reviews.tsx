@@ -1,25 +1,16 @@
-import { useId, useState } from "react";
+import { useState } from "react";
 import { useUserReviews, type ReviewSort } from "@/api/queries";
-import { Avatar } from "@/components/avatar";
+import { ReviewList, ReviewSortSelect } from "@/components/review-list";
 import { Stars } from "@/components/stars";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatDate, plural } from "@/lib/format";
-import { cn } from "@/lib/utils";
-
-const SORTS: { value: ReviewSort; label: string }[] = [
-  { value: "newest", label: "Newest" },
-  { value: "helpful", label: "Most helpful" },
-  { value: "highest", label: "Highest rated" },
-  { value: "lowest", label: "Lowest rated" },
-];
+import { plural } from "@/lib/format";
 
 /** The published reviews a person received, with the summary; paged. */
 export function UserReviews({ userId, name }: { userId: string; name: string }) {
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<ReviewSort>("newest");
-  const sortId = useId();
   const reviews = useUserReviews(userId, page, sort);
   const summary = reviews.data?.summary;
 
@@ -52,55 +43,20 @@ export function UserReviews({ userId, name }: { userId: string; name: string }) 
               </div>
             </div>
             <div className="flex items-center gap-2">
-              <label htmlFor={sortId} className="text-sm text-muted-foreground">
-                Sort by
-              </label>
-              <select
-                id={sortId}
+              <ReviewSortSelect
                 value={sort}
-                onChange={(event) => {
-                  setSort(event.target.value as ReviewSort);
+                onChange={(next) => {
+                  setSort(next);
                   setPage(1);
                 }}
-                className="h-9 rounded-md border border-input bg-background px-2 text-sm"
-              >
-                {SORTS.map((option) => (
-                  <option key={option.value} value={option.value}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
+              />
             </div>
           </div>
-          <ol className={cn("flex flex-col divide-y", reviews.isPlaceholderData && "opacity-60")}>
-            {reviews.data.items.map((review) => (
-              <li key={review.id} className="flex flex-col gap-2 py-4">
-                <div className="flex items-center gap-3">
-                  <Avatar
-                    name={review.reviewer.full_name}
-                    url={review.reviewer.avatar_url}
-                    className="size-9"
-                  />
-                  <div className="min-w-0">
-                    <p className="truncate font-medium">{review.reviewer.full_name}</p>
-                    <p className="flex items-center gap-2 text-xs text-muted-foreground">
-                      <Stars rating={review.rating} className="[&_svg]:size-3.5" />
-                      <time dateTime={review.published_at ?? review.created_at}>
-                        {formatDate(review.published_at ?? review.created_at)}
-                      </time>
-                    </p>
-                  </div>
-                </div>
-                <p className="text-sm whitespace-pre-line">{review.comment}</p>
-                {review.reply && (
-                  <div className="ml-4 rounded-md border-l-2 bg-muted px-3 py-2 text-sm">
-                    <p className="font-medium">Reply from {name}</p>
-                    <p className="whitespace-pre-line">{review.reply.text}</p>
-                  </div>
-                )}
-              </li>
-            ))}
-          </ol>
+          <ReviewList
+            reviews={reviews.data.items}
+            replier={name}
+            dimmed={reviews.isPlaceholderData}
+          />
           {reviews.data.total_pages > 1 && (
             <nav aria-label="Review pages" className="flex items-center justify-center gap-3">
               <Button
