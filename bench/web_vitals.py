@@ -27,7 +27,7 @@ from bench._common import ROOT, machine, write_section
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATA_DIR = os.environ.get("REELBYTE_DATA_DIR", str(ROOT / ".reelbyte" / "bench-search"))
-BUDGET = {"lcp_ms": 1500, "cls": 0.1, "suggestions_ms": 150}
+BUDGET = {"lcp_ms": 1500, "cls": 0.1, "suggestions_ms": 150, "home_js_kb": 200}
 
 
 def start_server() -> subprocess.Popen[bytes]:
@@ -72,11 +72,23 @@ def measure(rounds: int) -> dict[str, dict[str, float]]:
         process.wait(60)
 
 
+def home_javascript_kb() -> float:
+    """The home route's first-load JavaScript, gzipped, as `npm run size` counts it."""
+    out = subprocess.run(["npm", "run", "--silent", "size"], cwd=ROOT / "web", capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("home"):
+            return float(line.split()[1])
+    raise RuntimeError(f"npm run size printed no home line: {out.stdout}{out.stderr}")
+
+
 def report(result: dict[str, dict[str, float]], rounds: int) -> str:
     def verdict(value: float | None, limit: float) -> str:
         return "—" if value is None else ("within" if value <= limit else "**over**")
 
+    home_kb = result["bundle"]["home_js_kb"]
     rows = [
+        f"| home | JavaScript of the first load, gzipped | {home_kb:.1f} KB | {BUDGET['home_js_kb']} KB | "
+        f"{verdict(home_kb, BUDGET['home_js_kb'])} |",
         f"| home | LCP, median of {rounds} cold loads | {result['home']['lcp_ms']:.0f} ms | "
         f"{BUDGET['lcp_ms']} ms | {verdict(result['home']['lcp_ms'], BUDGET['lcp_ms'])} |",
         f"| home | CLS, worst load | {result['home']['cls']:.3f} | {BUDGET['cls']} | "
@@ -107,6 +119,7 @@ def report(result: dict[str, dict[str, float]], rounds: int) -> str:
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     result = measure(rounds)
+    result["bundle"] = {"home_js_kb": home_javascript_kb()}
     print(json.dumps(result, indent=2))
     write_section("Web app: page loads and suggestions (100,000 gigs)", report(result, rounds))
 

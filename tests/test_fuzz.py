@@ -205,6 +205,14 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused((ANY_OPERATION,), "must have a valid IPv6 address", HOST),
     *_refused((ANY_OPERATION,), "must have a valid port", HOST),
     *_refused((ANY_OPERATION,), "must point to a public", HOST),
+    # DELETE of a conversation archives it for the caller only: it stays theirs to read, marked
+    # archived, and a new message brings it back to the list (messaging/service.py).
+    Exclusion(
+        "GET /v1/conversations/{conversation_id}",
+        "use_after_free",
+        '"archived":true',
+        "DELETE archives a conversation for its caller; it stays readable, marked archived",
+    ),
 )
 
 # Operations that end the caller's session or account. Run with the role's own token they would

@@ -121,3 +121,4 @@ async def test_a_paid_withdrawal_notifies_the_creator(client: httpx.AsyncClient)
     latest = (await notifications_of(client, creator_headers))[0]
     assert latest["type"] == "payout_paid"
     assert "42.50 EUR" in latest["content"]
+    assert latest["link"] == "/earnings"

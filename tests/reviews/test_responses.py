@@ -117,8 +117,8 @@ async def test_the_reviewee_is_told_of_a_published_review_and_the_author_of_the_
 ) -> None:
     deal, review = await _published(client)
     received = await notifications_of(client, deal.creator_headers)
-    assert [(n["type"], n["content"]) for n in received if n["type"] == "review_received"] == [
-        ("review_received", "You received a 4-star review.")
+    assert [(n["content"], n["link"]) for n in received if n["type"] == "review_received"] == [
+        ("You received a 4-star review.", f"/orders/{deal.order['id']}")  # where both reviews show
     ]
     assert "review_received" in [n["type"] for n in await notifications_of(client, deal.client_headers)]
     await client.post(

@@ -3,8 +3,9 @@ import type { ReactNode } from "react";
 import type { ApiClient } from "@/api/client";
 import { ApiContext } from "@/api/context";
 import { AuthProvider } from "@/auth/auth-provider";
+import { MotionProvider } from "@/components/motion";
 
-/** The providers every page needs: the API client, server state and who is logged in. */
+/** The providers every page needs: the API client, server state, who is logged in, motion. */
 export function AppProviders({
   api,
   queryClient,
@@ -17,7 +18,9 @@ export function AppProviders({
   return (
     <ApiContext value={api}>
       <QueryClientProvider client={queryClient}>
-        <AuthProvider>{children}</AuthProvider>
+        <AuthProvider>
+          <MotionProvider>{children}</MotionProvider>
+        </AuthProvider>
       </QueryClientProvider>
     </ApiContext>
   );

@@ -170,6 +170,32 @@ def card(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
     }
 
 
+async def creator_gigs(
+    session: AsyncSession, creator_id: uuid.UUID, params: PageParams
+) -> tuple[list[dict[str, Any]], int]:
+    """A creator's own gigs, listed or not, newest first, as `MyGig` fields; and their count."""
+    mine = Gig.creator_id == creator_id
+    rows = await session.execute(
+        select(*CARD_COLUMNS, Gig.is_active, Gig.updated_at)
+        .join(User, User.id == Gig.creator_id)
+        .where(mine)
+        .order_by(Gig.created_at.desc(), Gig.id.desc())
+        .offset(params.offset)
+        .limit(params.page_size)
+    )
+    items = [
+        {
+            **card(row),
+            "is_active": row.is_active,
+            "is_listed": row.is_active and row.price_from_minor is not None,
+            "updated_at": row.updated_at,
+        }
+        for row in rows
+    ]
+    total = await session.scalar(select(func.count()).select_from(Gig).where(mine))
+    return items, total or 0
+
+
 def _package(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
     return {
         "id": row.id,

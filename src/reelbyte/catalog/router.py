@@ -23,6 +23,7 @@ categories_router = APIRouter(prefix="/categories", tags=["categories"])
 admin_categories_router = APIRouter(prefix="/admin/categories", tags=["admin"])
 tags_router = APIRouter(prefix="/tags", tags=["tags"])
 gigs_router = APIRouter(prefix="/gigs", tags=["gigs"])
+my_gigs_router = APIRouter(prefix="/users/me/gigs", tags=["gigs"])
 
 
 # --- categories ---------------------------------------------------------------------------
@@ -250,6 +251,15 @@ async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, 
     await service.delete_package(session, user, gig, package_id)
 
 
+@my_gigs_router.get("", response_model=Page[schemas.MyGig])
+async def list_my_gigs(
+    user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[schemas.MyGig]:
+    """My gigs, newest first: paused ones and those without a package too, which no public
+    list shows (`is_listed` tells which clients see)."""
+    return await service.my_gigs(session, user, page)
+
+
 def _json(body: str, status_code: int = status.HTTP_200_OK) -> Response:
     """A page the catalog wrote as JSON itself (catalog/reads.py), sent as it is."""
     return Response(content=body, status_code=status_code, media_type="application/json")
@@ -257,5 +267,5 @@ def _json(body: str, status_code: int = status.HTTP_200_OK) -> Response:
 
 router = APIRouter()
 # Gig pages and lists first: FastAPI tries routes in order, and they are most of the traffic.
-for _router in (gigs_router, categories_router, tags_router, admin_categories_router):
+for _router in (gigs_router, categories_router, tags_router, admin_categories_router, my_gigs_router):
     router.include_router(_router)

@@ -548,6 +548,14 @@ class GigSummary(ResponseModel):
     created_at: datetime
 
 
+class MyGig(GigSummary):
+    """One of my gigs, as its creator's dashboard lists it: listed or not."""
+
+    is_active: bool = Field(description="false while paused (or deactivated when deleted with orders)")
+    is_listed: bool = Field(description="active and with a package: shown to clients in lists and search")
+    updated_at: datetime
+
+
 class GalleryUpload(ResponseModel):
     """An uploaded file of a gig's gallery."""
 

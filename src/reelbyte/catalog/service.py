@@ -56,6 +56,7 @@ from reelbyte.catalog.schemas import (
     GigCreate,
     GigDeleted,
     GigUpdate,
+    MyGig,
     PackageCreate,
     PackageOut,
     PackageUpdate,
@@ -67,7 +68,7 @@ from reelbyte.core.config import get_settings
 from reelbyte.core.db import after_commit, constraint_error, lock_one
 from reelbyte.core.errors import NotOwner
 from reelbyte.core.money import Money
-from reelbyte.core.pagination import PageParams
+from reelbyte.core.pagination import Page, PageParams
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import User
 from reelbyte.media.attach import all_attachable, attachable, public_url
@@ -181,6 +182,12 @@ async def list_gigs(
 ) -> str:
     """Listed gigs as the JSON of `Page[GigSummary]` (catalog/reads.py)."""
     return await reads.gig_list(session, filters, params, cursor=cursor)
+
+
+async def my_gigs(session: AsyncSession, creator: User, params: PageParams) -> Page[MyGig]:
+    """The creator's own gigs, paused and unpriced ones too, newest first."""
+    items, total = await reads.creator_gigs(session, creator.id, params)
+    return Page[MyGig].of([MyGig.model_validate(item) for item in items], total, params)
 
 
 async def _page_of(session: AsyncSession, gig: Gig) -> GigPage:

@@ -220,7 +220,7 @@ async def on_withdrawal_paid(session: AsyncSession, withdrawal: Withdrawal) -> N
         "payout_paid",
         "Payout sent",
         f"Your withdrawal of {amount.value} {amount.currency} was paid out.",
-        link="/payments/withdrawals",
+        link="/earnings",
         reference=("withdrawal", withdrawal.id),
     )
 
@@ -233,7 +233,7 @@ async def on_review_published(session: AsyncSession, review: Review) -> None:
         "review_received",
         "New review",
         f"You received a {review.rating}-star review.",
-        link=f"/reviews/{review.id}",
+        link=f"/orders/{review.order_id}",  # the order's page shows both reviews
         reference=("review", review.id),
     )
 
@@ -246,6 +246,6 @@ async def on_review_replied(session: AsyncSession, review: Review) -> None:
         "review_reply_received",
         "Reply to your review",
         "The person you reviewed replied to your review.",
-        link=f"/reviews/{review.id}",
+        link=f"/orders/{review.order_id}",  # the order's page shows both reviews
         reference=("review", review.id),
     )

@@ -23,6 +23,7 @@ export type PackageFields = {
   revisions: number;
   features: string[];
 };
+export type MyGig = Schemas["MyGig"];
 export type OrderOut = Schemas["OrderOut"];
 export type BalanceOut = Schemas["BalanceOut"];
 export type TransactionOut = Schemas["TransactionOut"];
@@ -42,20 +43,30 @@ type Client = ApiClient["client"];
 
 // --- gigs ------------------------------------------------------------------------------------
 
-/** My listed gigs. The API lists only active gigs with a package (catalog/listing.py), also
- * to their creator: a paused gig is reached by its own page. */
+/** All my gigs, paused and unpriced ones too (`is_listed` tells which clients see). */
 export function useMyGigs(userId: string | undefined) {
   const { client } = useApi();
   return useQuery({
     queryKey: creatorKeys.myGigs(userId ?? ""),
     queryFn: ({ signal }) =>
+      unwrap(client.GET("/v1/users/me/gigs", { params: { query: { page_size: 100 } }, signal })),
+    enabled: userId !== undefined,
+  });
+}
+
+/** Pause a gig (out of lists and search, no new orders) or list it again. */
+export function useSetGigActive() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ gigId, active }: { gigId: string; active: boolean }) =>
       unwrap(
-        client.GET("/v1/gigs", {
-          params: { query: { creator_id: userId, sort_by: "newest", page_size: 100 } },
-          signal,
+        client.PUT("/v1/gigs/{gig}", {
+          params: { path: { gig: gigId } },
+          body: { is_active: active },
         }),
       ),
-    enabled: userId !== undefined,
+    onSuccess: (gig) => gigChanged(queryClient, gig),
   });
 }
 

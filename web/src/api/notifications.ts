@@ -149,11 +149,3 @@ export function receivedNotification(queryClient: QueryClient, notification: Not
   }
   return queryClient.invalidateQueries({ queryKey: notificationKeys.all });
 }
-
-/** A link from the API (`link`) that stays in the web app: a path on this site, or nothing. */
-export function appLink(link: string | null): string | null {
-  if (!link || !link.startsWith("/") || link.startsWith("//") || link.startsWith("/\\")) {
-    return null;
-  }
-  return link;
-}

@@ -1975,6 +1975,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me/gigs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Gigs
+         * @description My gigs, newest first: paused ones and those without a package too, which no public
+         *     list shows (`is_listed` tells which clients see).
+         */
+        get: operations["list_my_gigs_v1_users_me_gigs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/me/portfolio": {
         parameters: {
             query?: never;
@@ -3365,6 +3386,61 @@ export interface components {
              */
             parts: components["schemas"]["PartUrl"][];
         };
+        /**
+         * MyGig
+         * @description One of my gigs, as its creator's dashboard lists it: listed or not.
+         */
+        MyGig: {
+            /** Category Id */
+            category_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            creator: components["schemas"]["CreatorSummary"];
+            creator_level: components["schemas"]["CreatorLevel"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Is Active
+             * @description false while paused (or deactivated when deleted with orders)
+             */
+            is_active: boolean;
+            /** Is Featured */
+            is_featured: boolean;
+            /**
+             * Is Listed
+             * @description active and with a package: shown to clients in lists and search
+             */
+            is_listed: boolean;
+            /** Min Delivery Days */
+            min_delivery_days: number | null;
+            /** @description the cheapest package; null without packages */
+            price_from: components["schemas"]["Money"] | null;
+            price_to: components["schemas"]["Money"] | null;
+            /** Slug */
+            slug: string;
+            stats: components["schemas"]["GigStats"];
+            /** Subcategory Id */
+            subcategory_id: number | null;
+            /** Tags */
+            tags: string[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Video Preview Url */
+            video_preview_url: string | null;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Content */
@@ -3788,6 +3864,33 @@ export interface components {
         Page_GigSummary_: {
             /** Items */
             items: components["schemas"]["GigSummary"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
+        /** Page[MyGig] */
+        Page_MyGig_: {
+            /** Items */
+            items: components["schemas"]["MyGig"][];
             /**
              * Next Cursor
              * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
@@ -19186,6 +19289,93 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_my_gigs_v1_users_me_gigs_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyGig_"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
                         message: string;
                     };
                 };

@@ -1,4 +1,7 @@
 import { useId, type ComponentProps, type ReactNode } from "react";
+import { Reveal } from "@/components/motion";
+import { Spinner } from "@/components/states";
+import { Button, type ButtonProps } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
@@ -120,11 +123,28 @@ export function FormField({ label, error, hint, id, ...props }: FieldProps) {
 export function FormAlert({ message }: { message: string | null }) {
   if (!message) return null;
   return (
-    <div
-      role="alert"
-      className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive"
-    >
-      {message}
-    </div>
+    <Reveal>
+      <div
+        role="alert"
+        className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive"
+      >
+        {message}
+      </div>
+    </Reveal>
+  );
+}
+
+/** A form's submit button: disabled, with a spinner, while the form is being sent. */
+export function SubmitButton({
+  busy,
+  disabled,
+  children,
+  ...props
+}: Omit<ButtonProps, "type"> & { busy: boolean }) {
+  return (
+    <Button type="submit" disabled={busy || disabled} aria-busy={busy} {...props}>
+      {busy && <Spinner className="size-4" />}
+      {children}
+    </Button>
   );
 }

@@ -1,6 +1,7 @@
 import { Link, Outlet, ScrollRestoration, useNavigation } from "react-router";
 import { useAuth } from "@/auth/auth-context";
 import { Header } from "@/components/header";
+import { PageTransition } from "@/components/motion";
 
 const ENDED: Record<string, string> = {
   refresh_token_reused:
@@ -49,7 +50,9 @@ export function Layout() {
         tabIndex={-1}
         className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 outline-none md:py-8"
       >
-        <Outlet />
+        <PageTransition>
+          <Outlet />
+        </PageTransition>
       </main>
       <footer className="border-t">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-2 px-4 py-6 text-sm text-muted-foreground">

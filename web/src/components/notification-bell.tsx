@@ -2,13 +2,13 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { type CreateSocket, useNotificationStream } from "@/api/notification-socket";
 import {
-  appLink,
   useMarkAllRead,
   useMarkRead,
   useNotifications,
   useUnreadCount,
   type NotificationOut,
 } from "@/api/notifications";
+import { appLink } from "@/lib/app-link";
 import { ErrorState, Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { errorMessage } from "@/api/errors";
+import { errorMessage, isApiError } from "@/api/errors";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
@@ -77,4 +77,30 @@ export function EmptyState({
       {children && <div className="text-sm text-muted-foreground">{children}</div>}
     </div>
   );
+}
+
+/** Why a page's one object did not load: not there (a 404, or an id that cannot exist: 422)
+ * with where to go instead, or another failure to retry. */
+export function LoadFailure({
+  error,
+  onRetry,
+  what,
+  notFound,
+}: {
+  error: unknown;
+  onRetry: () => void;
+  /** "this gig": the failure's title says "Could not load this gig". */
+  what: string;
+  /** The page's title and what to say when it is not there. */
+  notFound: { pageTitle: string; title: string; children: ReactNode };
+}) {
+  if (isApiError(error) && [404, 422].includes(error.status)) {
+    return (
+      <EmptyState title={notFound.title}>
+        <title>{`${notFound.pageTitle} · ReelByte`}</title>
+        {notFound.children}
+      </EmptyState>
+    );
+  }
+  return <ErrorState error={error} title={`Could not load ${what}`} onRetry={onRetry} />;
 }

@@ -1,5 +1,4 @@
 import { Link, useParams } from "react-router";
-import { isApiError } from "@/api/errors";
 import { useGigs, usePublicProfile, type PublicProfile } from "@/api/queries";
 import { Avatar } from "@/components/avatar";
 import { GigCard, GigCardSkeleton, GigGrid } from "@/components/gig-card";
@@ -7,7 +6,7 @@ import { PortfolioReel } from "@/components/profile/portfolio-reel";
 import { AVAILABILITY_LABELS } from "@/components/profile/profile-schema";
 import { UserReviews } from "@/components/profile/user-reviews";
 import { Stars } from "@/components/stars";
-import { EmptyState, ErrorState } from "@/components/states";
+import { EmptyState, ErrorState, LoadFailure } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
@@ -219,23 +218,24 @@ export function Component() {
 
   if (profile.isPending) return <ProfileSkeleton />;
   if (profile.isError) {
-    if (isApiError(profile.error) && [404, 422].includes(profile.error.status)) {
-      return (
-        <EmptyState title="This profile is not here">
-          <title>Profile not found · ReelByte</title>
-          The account may have been closed.{" "}
-          <Link to="/search?type=creators" className="underline">
-            Find other creators
-          </Link>
-          .
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorState
+      <LoadFailure
         error={profile.error}
-        title="Could not load this profile"
         onRetry={() => void profile.refetch()}
+        what="this profile"
+        notFound={{
+          pageTitle: "Profile not found",
+          title: "This profile is not here",
+          children: (
+            <>
+              The account may have been closed.{" "}
+              <Link to="/search?type=creators" className="underline">
+                Find other creators
+              </Link>
+              .
+            </>
+          ),
+        }}
       />
     );
   }

@@ -1,8 +1,9 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { OrderOut } from "@/api/creator";
 import { FakeApi, json, tokens } from "@/test/fake-api";
-import { gigPage, gigSummary, privateProfile, publicProfile } from "@/test/fixtures";
+import { gigOut, gigPage, myGig, privateProfile, publicProfile } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
 const creator = publicProfile();
@@ -53,7 +54,23 @@ function api(role: "creator" | "client" = "creator") {
     .on("GET /v1/users/me", () =>
       json(200, privateProfile({ id: creator.id, full_name: creator.full_name, role })),
     )
-    .on("GET /v1/gigs", () => json(200, gigPage([gigSummary()])))
+    .on("GET /v1/users/me/gigs", () =>
+      json(
+        200,
+        gigPage([
+          myGig(),
+          myGig({
+            slug: "brand-reel",
+            title: "I will cut your brand reel",
+            is_active: false,
+            is_listed: false,
+          }),
+        ]),
+      ),
+    )
+    .on("PUT /v1/gigs/gig-brand-reel", () =>
+      json(200, { ...gigOut({ slug: "brand-reel" }), is_active: true }),
+    )
     .on("GET /v1/orders", (request) =>
       new URL(request.url).searchParams.get("status") === "revision_requested"
         ? json(
@@ -115,7 +132,9 @@ describe("the creator dashboard", () => {
       "href",
       "/dashboard/gigs/new",
     );
-    expect(fake.calls("GET /v1/gigs")[0]?.search).toContain(`creator_id=${creator.id}`);
+    const [listed, paused] = gigs.getAllByRole("article");
+    expect(listed).toHaveTextContent("Listed");
+    expect(paused).toHaveTextContent("Paused");
 
     const earnings = within(screen.getByRole("heading", { name: "Earnings" }).closest("section")!);
     expect(await earnings.findByText("€120.50")).toBeInTheDocument();
@@ -123,6 +142,22 @@ describe("the creator dashboard", () => {
       "href",
       "/earnings",
     );
+  });
+
+  it("resumes a paused gig", async () => {
+    const fake = api();
+    const user = userEvent.setup();
+    renderApp("/dashboard", fake);
+
+    await user.click(
+      await screen.findByRole("button", { name: "Resume I will cut your brand reel" }),
+    );
+
+    await waitFor(() => expect(fake.calls("PUT /v1/gigs/gig-brand-reel")).toHaveLength(1));
+    expect(JSON.parse(fake.calls("PUT /v1/gigs/gig-brand-reel")[0]!.body)).toEqual({
+      is_active: true,
+    });
+    await waitFor(() => expect(fake.calls("GET /v1/users/me/gigs")).toHaveLength(2));
   });
 
   it("explains to a client that the dashboard is for creators", async () => {

@@ -6,9 +6,8 @@ import { z } from "zod";
 import { useForgotPassword } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
 import { loginSchema } from "@/auth/schemas";
-import { FormAlert, FormField } from "@/components/form-field";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { AuthCard } from "@/components/profile/auth-card";
-import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 
 const schema = z.object({ email: loginSchema.shape.email });
@@ -81,10 +80,9 @@ export function Component() {
           error={errors.email?.message}
           {...form.register("email")}
         />
-        <Button type="submit" disabled={isSubmitting} className="w-full">
-          {isSubmitting && <Spinner className="size-4" />}
+        <SubmitButton busy={isSubmitting} className="w-full">
           Send the link
-        </Button>
+        </SubmitButton>
         <p className="text-center text-sm text-muted-foreground">
           Remembered it?{" "}
           <Link to="/login" className="font-medium text-primary underline-offset-4 hover:underline">

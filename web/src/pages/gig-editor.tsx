@@ -35,8 +35,8 @@ import { GigMedia } from "@/components/creator/gig-media";
 import { Notice } from "@/components/creator/notice";
 import { useNotice } from "@/components/creator/use-notice";
 import { PackageTabs } from "@/components/creator/package-tabs";
-import { FormAlert, FormField, TextareaField } from "@/components/form-field";
-import { EmptyState, ErrorState, Spinner } from "@/components/states";
+import { FormAlert, FormField, SubmitButton, TextareaField } from "@/components/form-field";
+import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
@@ -242,10 +242,7 @@ function GigForm({ gig, categories }: { gig: GigOut | null; categories: Category
       </Card>
 
       <div className="flex flex-wrap gap-3">
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting && <Spinner className="size-4" />}
-          {gig ? "Save changes" : "Create gig"}
-        </Button>
+        <SubmitButton busy={isSubmitting}>{gig ? "Save changes" : "Create gig"}</SubmitButton>
         <Button asChild variant="outline">
           <Link to="/dashboard">Cancel</Link>
         </Button>

@@ -1,6 +1,5 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { isApiError } from "@/api/errors";
 import {
   useGig,
   useGigReviews,
@@ -9,10 +8,11 @@ import {
   type PackageOut,
   type ReviewSort,
 } from "@/api/queries";
+import { Pager } from "@/components/pager";
 import { Avatar } from "@/components/avatar";
 import { ReviewList, ReviewSortSelect } from "@/components/review-list";
 import { RatingBadge, Stars } from "@/components/stars";
-import { EmptyState, ErrorState } from "@/components/states";
+import { EmptyState, ErrorState, LoadFailure } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import {
   Card,
@@ -359,29 +359,13 @@ function Reviews({ gig }: { gig: GigOut }) {
             replier={gig.creator.full_name}
             dimmed={reviews.isPlaceholderData}
           />
-          {reviews.data.total_pages > 1 && (
-            <nav aria-label="Review pages" className="flex items-center justify-center gap-3">
-              <Button
-                variant="outline"
-                size="sm"
-                disabled={page <= 1}
-                onClick={() => setPage(page - 1)}
-              >
-                Previous
-              </Button>
-              <span className="text-sm text-muted-foreground">
-                Page {page} of {reviews.data.total_pages}
-              </span>
-              <Button
-                variant="outline"
-                size="sm"
-                disabled={page >= reviews.data.total_pages}
-                onClick={() => setPage(page + 1)}
-              >
-                Next
-              </Button>
-            </nav>
-          )}
+          <Pager
+            label="Review pages"
+            page={page}
+            totalPages={reviews.data.total_pages}
+            onPage={setPage}
+            size="sm"
+          />
         </>
       )}
     </section>
@@ -411,22 +395,24 @@ export function Component() {
 
   if (gig.isPending) return <GigSkeleton />;
   if (gig.isError) {
-    if (isApiError(gig.error) && gig.error.status === 404) {
-      return (
-        <EmptyState title="This gig is not here">
-          It may have been removed.{" "}
-          <Link to="/" className="underline">
-            Find another one
-          </Link>
-          .
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorState
+      <LoadFailure
         error={gig.error}
-        title="Could not load this gig"
         onRetry={() => void gig.refetch()}
+        what="this gig"
+        notFound={{
+          pageTitle: "Gig not found",
+          title: "This gig is not here",
+          children: (
+            <>
+              It may have been removed.{" "}
+              <Link to="/" className="underline">
+                Find another one
+              </Link>
+              .
+            </>
+          ),
+        }}
       />
     );
   }

@@ -6,9 +6,7 @@ import { errorMessage } from "@/api/errors";
 import { useAuth } from "@/auth/auth-context";
 import { safeNext } from "@/auth/next";
 import { loginSchema, type LoginValues } from "@/auth/schemas";
-import { FormAlert, FormField } from "@/components/form-field";
-import { Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 
 export function Component() {
@@ -68,10 +66,9 @@ export function Component() {
             >
               Forgot your password?
             </Link>
-            <Button type="submit" disabled={isSubmitting} className="w-full">
-              {isSubmitting && <Spinner className="size-4" />}
+            <SubmitButton busy={isSubmitting} className="w-full">
               Log in
-            </Button>
+            </SubmitButton>
             <p className="text-center text-sm text-muted-foreground">
               New to ReelByte?{" "}
               <Link

@@ -2,7 +2,6 @@ import { useId, useState } from "react";
 import { Link } from "react-router";
 import { errorMessage } from "@/api/errors";
 import {
-  appLink,
   useDeleteNotification,
   useMarkAllRead,
   useMarkRead,
@@ -10,6 +9,7 @@ import {
   useUnreadCount,
   type NotificationOut,
 } from "@/api/notifications";
+import { appLink } from "@/lib/app-link";
 import { EmptyState, ErrorState, Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";

@@ -7,10 +7,9 @@ import { errorMessage } from "@/api/errors";
 import { checkoutAttempt, useCheckout, useCreateOrder } from "@/api/orders";
 import { useGig, type GigOut, type PackageOut } from "@/api/queries";
 import { Avatar } from "@/components/avatar";
-import { FormAlert, TextareaField } from "@/components/form-field";
+import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field";
 import { externalNavigation } from "@/components/order/external-navigation";
-import { EmptyState, ErrorState, PageLoading, Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
+import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { formatMoney, plural } from "@/lib/format";
 
@@ -134,10 +133,9 @@ function RequirementsForm({ gig, pkg }: { gig: GigOut; pkg: PackageOut }) {
         error={errors.requirements?.message}
         {...form.register("requirements")}
       />
-      <Button type="submit" disabled={busy} className="self-start">
-        {busy && <Spinner className="size-4" />}
+      <SubmitButton busy={busy} className="self-start">
         {leaving ? "Going to payment…" : `Continue to payment (${formatMoney(pkg.price)})`}
-      </Button>
+      </SubmitButton>
       <p className="text-xs text-muted-foreground">
         ReelByte holds your payment until you approve the delivered work.
       </p>

@@ -1,6 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { Link, useLocation, useParams, useSearchParams } from "react-router";
-import { isApiError } from "@/api/errors";
 import {
   useDeliveryDrafts,
   useOrder,
@@ -19,7 +18,7 @@ import { ReviewForm, ReviewView } from "@/components/order/review-form";
 import { StatusBadge } from "@/components/order/status";
 import { sideOf, type Side } from "@/components/order/status-model";
 import { OrderTimeline } from "@/components/order/timeline";
-import { EmptyState, ErrorState, PageLoading } from "@/components/states";
+import { ErrorState, LoadFailure, PageLoading } from "@/components/states";
 import { formatDate, formatMoney, plural } from "@/lib/format";
 
 const POLL_MS = 2000;
@@ -208,23 +207,24 @@ export function Component() {
 
   if (order.isPending) return <PageLoading label="Loading the order" />;
   if (order.isError) {
-    if (isApiError(order.error) && [404, 422].includes(order.error.status)) {
-      return (
-        <EmptyState title="This order is not here">
-          <title>Order not found · ReelByte</title>
-          It may belong to someone else.{" "}
-          <Link to="/orders" className="underline">
-            See your orders
-          </Link>
-          .
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorState
+      <LoadFailure
         error={order.error}
-        title="Could not load this order"
         onRetry={() => void order.refetch()}
+        what="this order"
+        notFound={{
+          pageTitle: "Order not found",
+          title: "This order is not here",
+          children: (
+            <>
+              It may belong to someone else.{" "}
+              <Link to="/orders" className="underline">
+                See your orders
+              </Link>
+              .
+            </>
+          ),
+        }}
       />
     );
   }

@@ -4,8 +4,8 @@ import { useAuth } from "@/auth/auth-context";
 import { LoadingBlock } from "@/components/order/loading-block";
 import { StatusBadge } from "@/components/order/status";
 import { ORDER_STATUSES, statusLabel } from "@/components/order/status-model";
+import { Pager } from "@/components/pager";
 import { EmptyState, ErrorState } from "@/components/states";
-import { Button } from "@/components/ui/button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { formatDate, formatMoney } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -104,24 +104,7 @@ function OrderList({
           <OrderRow key={order.id} order={order} viewerId={viewerId} />
         ))}
       </ul>
-      {pages > 1 && (
-        <nav aria-label="Order pages" className="flex items-center justify-center gap-3">
-          <Button variant="outline" size="sm" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-            Previous
-          </Button>
-          <span className="text-sm text-muted-foreground">
-            Page {page} of {pages}
-          </span>
-          <Button
-            variant="outline"
-            size="sm"
-            disabled={page >= pages}
-            onClick={() => onPage(page + 1)}
-          >
-            Next
-          </Button>
-        </nav>
-      )}
+      <Pager label="Order pages" page={page} totalPages={pages} onPage={onPage} size="sm" />
     </div>
   );
 }

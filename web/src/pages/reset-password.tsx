@@ -6,9 +6,8 @@ import { z } from "zod";
 import { useResetPassword } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
 import { PASSWORD_RULES, signupSchema } from "@/auth/schemas";
-import { FormAlert, FormField } from "@/components/form-field";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { AuthCard } from "@/components/profile/auth-card";
-import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 
 // The API's rules for a password (identity/schemas.py), as at sign-up.
@@ -115,10 +114,9 @@ export function Component() {
           error={errors.confirm?.message}
           {...form.register("confirm")}
         />
-        <Button type="submit" disabled={isSubmitting} className="w-full">
-          {isSubmitting && <Spinner className="size-4" />}
+        <SubmitButton busy={isSubmitting} className="w-full">
           Change password
-        </Button>
+        </SubmitButton>
       </form>
     </AuthCard>
   );

@@ -25,6 +25,7 @@ import {
   type SearchState,
   type SearchTab,
 } from "@/api/search";
+import { Pager } from "@/components/pager";
 import { GigCard, GigCardSkeleton, GigGrid } from "@/components/gig-card";
 import { CreatorHitCard } from "@/components/profile/creator-hit-card";
 import { AVAILABILITY_LABELS } from "@/components/profile/profile-schema";
@@ -525,31 +526,6 @@ function Summary({ tab, page }: { tab: SearchTab; page: PageInfo | undefined }) 
   );
 }
 
-function Pager({
-  page,
-  totalPages,
-  onPage,
-}: {
-  page: number;
-  totalPages: number;
-  onPage: (page: number) => void;
-}) {
-  if (totalPages <= 1 && page <= 1) return null;
-  return (
-    <nav aria-label="Pages" className="flex items-center justify-center gap-3">
-      <Button variant="outline" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        Previous
-      </Button>
-      <span className="text-sm text-muted-foreground">
-        Page {page} of {Math.max(1, totalPages)}
-      </span>
-      <Button variant="outline" disabled={page >= totalPages} onClick={() => onPage(page + 1)}>
-        Next
-      </Button>
-    </nav>
-  );
-}
-
 interface ResultsProps {
   state: SearchState;
   onPage: (page: number) => void;
@@ -625,7 +601,12 @@ function ResultsFrame({
           <div className={cn(query.isPlaceholderData && "opacity-60 transition-opacity")}>
             {children}
           </div>
-          <Pager page={state.page} totalPages={query.data.total_pages} onPage={onPage} />
+          <Pager
+            label="Pages"
+            page={state.page}
+            totalPages={query.data.total_pages}
+            onPage={onPage}
+          />
         </>
       )}
     </section>

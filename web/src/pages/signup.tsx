@@ -6,9 +6,7 @@ import { ApiError, errorMessage } from "@/api/errors";
 import { useAuth } from "@/auth/auth-context";
 import { safeNext } from "@/auth/next";
 import { PASSWORD_RULES, ROLES, signupSchema, type SignupValues } from "@/auth/schemas";
-import { FormAlert, FormField } from "@/components/form-field";
-import { Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { cn } from "@/lib/utils";
 
@@ -118,10 +116,9 @@ export function Component() {
               error={errors.password?.message}
               {...form.register("password")}
             />
-            <Button type="submit" disabled={isSubmitting} className="w-full">
-              {isSubmitting && <Spinner className="size-4" />}
+            <SubmitButton busy={isSubmitting} className="w-full">
               Create account
-            </Button>
+            </SubmitButton>
             <p className="text-center text-sm text-muted-foreground">
               Already have an account?{" "}
               <Link

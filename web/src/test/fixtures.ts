@@ -1,4 +1,5 @@
 /** API bodies for tests, typed by the generated schema so they cannot drift from the API. */
+import type { MyGig } from "@/api/creator";
 import type {
   CategoryNode,
   GigOut,
@@ -55,6 +56,17 @@ export function gigPage(items: GigSummary[]) {
     total_pages: items.length ? 1 : 0,
     next_cursor: null,
     total_is_exact: true,
+  };
+}
+
+/** One of the creator's own gigs (GET /v1/users/me/gigs), listed unless told otherwise. */
+export function myGig(overrides: Partial<MyGig> = {}): MyGig {
+  return {
+    ...gigSummary(overrides),
+    is_active: true,
+    is_listed: true,
+    updated_at: NOW,
+    ...overrides,
   };
 }
 

@@ -1,9 +1,18 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { useBalance, useMyGigs, useOrdersToDeliver, type OrderOut } from "@/api/creator";
-import type { GigSummary } from "@/api/queries";
+import {
+  useBalance,
+  useMyGigs,
+  useOrdersToDeliver,
+  useSetGigActive,
+  type MyGig,
+  type OrderOut,
+} from "@/api/creator";
+import { errorMessage } from "@/api/errors";
+import { FormAlert } from "@/components/form-field";
 import { RatingBadge } from "@/components/stars";
 import { EmptyState, ErrorState } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDate, formatMoney, plural } from "@/lib/format";
@@ -26,7 +35,15 @@ function ListSkeleton({ label }: { label: string }) {
   );
 }
 
-function MyGigCard({ gig }: { gig: GigSummary }) {
+function ListingBadge({ gig }: { gig: MyGig }) {
+  if (gig.is_listed) return <Badge variant="success">Listed</Badge>;
+  if (!gig.is_active) return <Badge variant="secondary">Paused</Badge>;
+  return <Badge variant="warning">Needs a package</Badge>;
+}
+
+function MyGigCard({ gig }: { gig: MyGig }) {
+  const setActive = useSetGigActive();
+  const pauseLabel = gig.is_active ? "Pause" : "Resume";
   return (
     <article className="flex h-full gap-3 rounded-xl border bg-card p-3 shadow-sm">
       <div className="aspect-video w-28 shrink-0 overflow-hidden rounded-md bg-muted sm:w-36">
@@ -37,15 +54,26 @@ function MyGigCard({ gig }: { gig: GigSummary }) {
       <div className="flex min-w-0 flex-1 flex-col gap-1">
         <h3 className="line-clamp-2 font-medium">{gig.title}</h3>
         <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground">
+          <ListingBadge gig={gig} />
           {gig.price_from && <span>From {formatMoney(gig.price_from)}</span>}
           <span>{plural(gig.stats.orders, "order")}</span>
           <RatingBadge rating={gig.stats.rating} reviews={gig.stats.total_reviews} />
         </p>
+        <FormAlert message={setActive.isError ? errorMessage(setActive.error) : null} />
         <div className="mt-auto flex flex-wrap gap-2 pt-1">
           <Button asChild size="sm" variant="outline">
             <Link to={`/dashboard/gigs/${gig.id}/edit`} aria-label={`Edit ${gig.title}`}>
               Edit
             </Link>
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`${pauseLabel} ${gig.title}`}
+            disabled={setActive.isPending}
+            onClick={() => setActive.mutate({ gigId: gig.id, active: !gig.is_active })}
+          >
+            {pauseLabel}
           </Button>
           <Button asChild size="sm" variant="ghost">
             <Link to={`/gigs/${gig.slug}`} aria-label={`View ${gig.title}`}>
@@ -90,7 +118,8 @@ export function MyGigs({ userId }: { userId: string }) {
         </ul>
       )}
       <p className="text-xs text-muted-foreground">
-        Listed gigs only: a gig you switched off or left without a package does not show here.
+        Clients find only listed gigs: a paused gig, or one without a package, stays here for you to
+        finish or resume.
       </p>
     </section>
   );

@@ -4,9 +4,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { useWithdraw, type BalanceOut } from "@/api/creator";
 import { errorMessage, isApiError } from "@/api/errors";
-import { FormAlert, FormField } from "@/components/form-field";
-import { Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { formatMoney } from "@/lib/format";
 import { centsToValue, parseCents, valueToCents } from "./money";
 
@@ -88,10 +86,9 @@ export function WithdrawForm({
         disabled={nothing}
         {...form.register("amount")}
       />
-      <Button type="submit" disabled={isSubmitting || nothing} className="self-start">
-        {isSubmitting && <Spinner className="size-4" />}
+      <SubmitButton busy={isSubmitting} className="self-start" disabled={nothing}>
         Withdraw
-      </Button>
+      </SubmitButton>
       {nothing && (
         <p className="text-sm text-muted-foreground">
           Nothing to withdraw yet: earnings become available when clients approve deliveries.

@@ -1,10 +1,9 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useState, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { errorMessage } from "@/api/errors";
-import { FormAlert, TextareaField } from "@/components/form-field";
-import { Spinner } from "@/components/states";
+import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field";
 import { Button, type ButtonProps } from "@/components/ui/button";
 import {
   Dialog,
@@ -34,9 +33,10 @@ interface ActionDialogProps {
   disabled?: boolean;
 }
 
-/** An action that needs a reason (a revision, a cancellation, a dispute): the dialog stays open
- * with the API's message when it refuses. */
-export function ReasonDialog({
+/** The dialog of an order action: its button, what it means, the fields it asks for, and Back or
+ * the action. `run` does the action; the dialog closes when it succeeds and stays open with the
+ * API's message when it refuses. */
+function ActionDialog({
   trigger,
   triggerVariant = "outline",
   title,
@@ -44,41 +44,19 @@ export function ReasonDialog({
   submit,
   submitVariant = "default",
   disabled,
-  label = "Reason",
-  children,
+  busy,
   onSubmit,
+  children,
+  failure,
+  open,
+  onOpenChange,
 }: ActionDialogProps & {
-  label?: string;
+  busy: boolean;
+  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
   children?: ReactNode;
-  onSubmit: (reason: string) => Promise<unknown>;
-}) {
-  const [open, setOpen] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const form = useForm<ReasonValues>({
-    resolver: zodResolver(reasonSchema),
-    defaultValues: { reason: "" },
-  });
-  const { errors, isSubmitting } = form.formState;
-
-  const send = form.handleSubmit(async ({ reason }) => {
-    setFailure(null);
-    try {
-      await onSubmit(reason);
-      setOpen(false);
-      form.reset();
-    } catch (error) {
-      setFailure(errorMessage(error));
-    }
-  });
-
+} & ReturnType<typeof useActionRun>["dialog"]) {
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) setFailure(null);
-      }}
-    >
+    <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogTrigger asChild>
         <Button variant={triggerVariant} disabled={disabled}>
           {trigger}
@@ -89,25 +67,18 @@ export function ReasonDialog({
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>
         </DialogHeader>
-        <form noValidate onSubmit={send} className="flex flex-col gap-4">
+        <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
           <FormAlert message={failure} />
           {children}
-          <TextareaField
-            label={label}
-            maxLength={2000}
-            error={errors.reason?.message}
-            {...form.register("reason")}
-          />
           <DialogFooter>
             <DialogClose asChild>
               <Button type="button" variant="outline">
                 Back
               </Button>
             </DialogClose>
-            <Button type="submit" variant={submitVariant} disabled={isSubmitting}>
-              {isSubmitting && <Spinner className="size-4" />}
+            <SubmitButton busy={busy} variant={submitVariant}>
               {submit}
-            </Button>
+            </SubmitButton>
           </DialogFooter>
         </form>
       </DialogContent>
@@ -115,65 +86,85 @@ export function ReasonDialog({
   );
 }
 
-/** An action to confirm, with what it means. */
-export function ConfirmDialog({
-  trigger,
-  triggerVariant = "default",
-  title,
-  description,
-  submit,
-  submitVariant = "default",
-  disabled,
-  onConfirm,
-}: ActionDialogProps & { onConfirm: () => Promise<unknown> }) {
+/** Open or closed, and the API's refusal of the last try (forgotten when the dialog closes). */
+function useActionRun() {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-
-  async function confirm() {
-    setBusy(true);
+  async function run(action: () => Promise<unknown>): Promise<boolean> {
     setFailure(null);
     try {
-      await onConfirm();
+      await action();
       setOpen(false);
+      return true;
     } catch (error) {
       setFailure(errorMessage(error));
-    } finally {
-      setBusy(false);
+      return false;
     }
+  }
+  const onOpenChange = (next: boolean) => {
+    setOpen(next);
+    if (!next) setFailure(null);
+  };
+  return { run, dialog: { open, onOpenChange, failure } };
+}
+
+/** An action that needs a reason: a revision, a cancellation, a dispute. */
+export function ReasonDialog({
+  label = "Reason",
+  children,
+  onSubmit,
+  ...props
+}: ActionDialogProps & {
+  label?: string;
+  children?: ReactNode;
+  onSubmit: (reason: string) => Promise<unknown>;
+}) {
+  const { run, dialog } = useActionRun();
+  const form = useForm<ReasonValues>({
+    resolver: zodResolver(reasonSchema),
+    defaultValues: { reason: "" },
+  });
+  const { errors, isSubmitting } = form.formState;
+  const send = form.handleSubmit(async ({ reason }) => {
+    if (await run(() => onSubmit(reason))) form.reset();
+  });
+
+  return (
+    <ActionDialog {...props} {...dialog} busy={isSubmitting} onSubmit={(event) => void send(event)}>
+      {children}
+      <TextareaField
+        label={label}
+        maxLength={2000}
+        error={errors.reason?.message}
+        {...form.register("reason")}
+      />
+    </ActionDialog>
+  );
+}
+
+/** An action to confirm, with what it means. */
+export function ConfirmDialog({
+  triggerVariant = "default",
+  onConfirm,
+  ...props
+}: ActionDialogProps & { onConfirm: () => Promise<unknown> }) {
+  const { run, dialog } = useActionRun();
+  const [busy, setBusy] = useState(false);
+
+  async function confirm(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    await run(onConfirm);
+    setBusy(false);
   }
 
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) setFailure(null);
-      }}
-    >
-      <DialogTrigger asChild>
-        <Button variant={triggerVariant} disabled={disabled}>
-          {trigger}
-        </Button>
-      </DialogTrigger>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogDescription>{description}</DialogDescription>
-        </DialogHeader>
-        <FormAlert message={failure} />
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button type="button" variant="outline">
-              Back
-            </Button>
-          </DialogClose>
-          <Button variant={submitVariant} disabled={busy} onClick={() => void confirm()}>
-            {busy && <Spinner className="size-4" />}
-            {submit}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <ActionDialog
+      {...props}
+      {...dialog}
+      triggerVariant={triggerVariant}
+      busy={busy}
+      onSubmit={(event) => void confirm(event)}
+    />
   );
 }

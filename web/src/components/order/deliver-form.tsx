@@ -10,7 +10,7 @@ import {
   type OrderDetail,
   type UploadOut,
 } from "@/api/orders";
-import { FormAlert, TextareaField } from "@/components/form-field";
+import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Uploader } from "@/components/uploader";
@@ -167,10 +167,7 @@ export function DeliverForm({
         </ul>
       )}
       <div className="flex flex-wrap items-center gap-3">
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting && <Spinner className="size-4" />}
-          Deliver work
-        </Button>
+        <SubmitButton busy={isSubmitting}>Deliver work</SubmitButton>
         {processing && (
           <p className="text-sm text-muted-foreground">
             Your files are being processed; you can deliver once they are ready.

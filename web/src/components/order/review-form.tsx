@@ -4,10 +4,8 @@ import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 import { errorMessage } from "@/api/errors";
 import { useCreateReview, type ReviewOut } from "@/api/orders";
-import { FormAlert, TextareaField } from "@/components/form-field";
+import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field";
 import { Stars } from "@/components/stars";
-import { Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
 import { formatDate } from "@/lib/format";
 import { StarInput } from "./star-input";
 
@@ -106,10 +104,9 @@ export function ReviewForm({ orderId, reviewee }: { orderId: string; reviewee: R
         error={errors.comment?.message}
         {...form.register("comment")}
       />
-      <Button type="submit" className="self-start" disabled={isSubmitting}>
-        {isSubmitting && <Spinner className="size-4" />}
+      <SubmitButton busy={isSubmitting} className="self-start">
         Post review
-      </Button>
+      </SubmitButton>
     </form>
   );
 }

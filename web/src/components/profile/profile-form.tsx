@@ -4,7 +4,13 @@ import { useForm } from "react-hook-form";
 import { useUpdateProfile } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
 import type { PrivateProfile } from "@/api/queries";
-import { FormAlert, FormField, SelectField, TextareaField } from "@/components/form-field";
+import {
+  FormAlert,
+  FormField,
+  SelectField,
+  SubmitButton,
+  TextareaField,
+} from "@/components/form-field";
 import {
   AVAILABILITY_LABELS,
   CURRENCIES,
@@ -15,8 +21,6 @@ import {
   valuesOf,
   type ProfileValues,
 } from "@/components/profile/profile-schema";
-import { Spinner } from "@/components/states";
-import { Button } from "@/components/ui/button";
 import { languageName } from "@/lib/format";
 
 const LANGUAGES = [
@@ -202,10 +206,7 @@ export function ProfileForm({ profile }: { profile: PrivateProfile }) {
         />
       </fieldset>
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting && <Spinner className="size-4" />}
-          Save profile
-        </Button>
+        <SubmitButton busy={isSubmitting}>Save profile</SubmitButton>
         <p role="status" className="text-sm text-muted-foreground">
           {saved && !isDirty ? "Your profile is saved." : ""}
         </p>

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useUserReviews, type ReviewSort } from "@/api/queries";
+import { Pager } from "@/components/pager";
 import { ReviewList, ReviewSortSelect } from "@/components/review-list";
 import { Stars } from "@/components/stars";
 import { EmptyState, ErrorState } from "@/components/states";
-import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { plural } from "@/lib/format";
 
@@ -57,29 +57,13 @@ export function UserReviews({ userId, name }: { userId: string; name: string }) 
             replier={name}
             dimmed={reviews.isPlaceholderData}
           />
-          {reviews.data.total_pages > 1 && (
-            <nav aria-label="Review pages" className="flex items-center justify-center gap-3">
-              <Button
-                variant="outline"
-                size="sm"
-                disabled={page <= 1}
-                onClick={() => setPage(page - 1)}
-              >
-                Previous
-              </Button>
-              <span className="text-sm text-muted-foreground">
-                Page {page} of {reviews.data.total_pages}
-              </span>
-              <Button
-                variant="outline"
-                size="sm"
-                disabled={page >= reviews.data.total_pages}
-                onClick={() => setPage(page + 1)}
-              >
-                Next
-              </Button>
-            </nav>
-          )}
+          <Pager
+            label="Review pages"
+            page={page}
+            totalPages={reviews.data.total_pages}
+            onPage={setPage}
+            size="sm"
+          />
         </>
       )}
     </section>
