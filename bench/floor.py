@@ -38,7 +38,7 @@ CARD = """
     g.created_at, u.id AS u_id, u.username AS u_username, u.full_name AS u_full_name,
     u.avatar_url AS u_avatar_url, u.creator_level AS u_creator_level, u.rating AS u_rating,
     u.total_reviews AS u_total_reviews, u.on_time_delivery_percent AS u_on_time_delivery_percent,
-    u.repeat_client_percent AS u_repeat_client_percent"""
+    u.repeat_client_percent AS u_repeat_client_percent, u.verified_at AS u_verified_at"""
 ORDERS = {
     "popular": "g.orders_count DESC, g.views_count DESC, g.id",
     "newest": "g.created_at DESC, g.id",
@@ -111,6 +111,7 @@ def card(row: dict[str, Any]) -> dict[str, Any]:
             "total_reviews": row["u_total_reviews"],
             "on_time_delivery_percent": row["u_on_time_delivery_percent"],
             "repeat_client_percent": row["u_repeat_client_percent"],
+            "is_verified": row["u_verified_at"] is not None,
         },
         "creator_level": row["creator_level"],
         "category_id": row["category_id"],

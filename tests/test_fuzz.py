@@ -205,6 +205,9 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused((ANY_OPERATION,), "must have a valid IPv6 address", HOST),
     *_refused((ANY_OPERATION,), "must have a valid port", HOST),
     *_refused((ANY_OPERATION,), "must point to a public", HOST),
+    # An admin's ranges and dates: from before to; a suspension ends in the future.
+    *_refused(("GET /v1/admin/users",), "invalid_date_range", CROSS),
+    *_refused(("PUT /v1/admin/users/{user_id}/suspend",), "suspension_end_in_past", CLOCK),
     # DELETE of a conversation archives it for the caller only: it stays theirs to read, marked
     # archived, and a new message brings it back to the list (messaging/service.py).
     Exclusion(
@@ -215,10 +218,19 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     ),
 )
 
-# Operations that end the caller's session or account. Run with the role's own token they would
-# log it out half-way through the run, so each of their cases gets a throwaway account of its own
-# (of the same role; admins cannot be registered through the API, so a throwaway client there).
-SESSION_ENDERS = frozenset({"POST /v1/auth/logout", "DELETE /v1/users/me"})
+# Operations that end the caller's session or account, or change its role. Run with the role's own
+# token they would log it out (or change it) half-way through the run, so each of their cases gets
+# a throwaway account of its own (of the same role; admins cannot be registered through the API,
+# so a throwaway client there).
+SESSION_ENDERS = frozenset(
+    {
+        "POST /v1/auth/logout",
+        "DELETE /v1/users/me",
+        "DELETE /v1/users/me/sessions/{session_id}",
+        "POST /v1/users/me/password",  # ends the account's other sessions
+        "POST /v1/users/me/role",  # the account would be a hybrid for the rest of the run
+    }
+)
 
 
 # --- the server ---------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -269,6 +270,140 @@ def create_admin(
             console.print(f"[red]{error.message}[/red]")
             raise typer.Exit(code=1) from None
     console.print(f"[green]Admin {checked.username} created.[/green]")
+
+
+AdminRef = Annotated[
+    str, typer.Option("--admin", help="the admin acting (e-mail or username), for the audit log")
+]
+
+
+def _admin_action(work: Any) -> Any:
+    """Run `work(session)` in one unit of work on the configured (or embedded) servers; an
+    AppError (no such user, not allowed) is printed and exits 1."""
+    from reelbyte.core.db import transaction
+    from reelbyte.core.errors import AppError
+
+    async def run() -> Any:
+        return await transaction(work)
+
+    settings = get_settings()
+    with resolved_services(settings):
+        try:
+            return asyncio.run(_with_runtime(settings, run))
+        except AppError as error:
+            console.print(f"[red]{error.message}[/red]")
+            raise typer.Exit(code=1) from None
+
+
+def _print_users(users: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(
+        "username", "e-mail", "role", "status", "verified", "orders (client/creator)", "open reports"
+    )
+    for user in users:
+        table.add_row(
+            user.username,
+            user.email,
+            user.role.value,
+            user.status + (f" until {user.suspended_until:%Y-%m-%d}" if user.suspended_until else ""),
+            "yes" if user.verified_at else "",
+            f"{user.orders_as_client}/{user.orders_as_creator}",
+            str(user.open_reports),
+        )
+    console.print(table)
+
+
+@users_app.command("list")
+def users_list(
+    role: Annotated[str | None, typer.Option(help="creator, client, hybrid or admin")] = None,
+    status: Annotated[str | None, typer.Option(help="active, suspended or deactivated")] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="part of the name, username or e-mail")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
+) -> None:
+    """List accounts, newest first, as the admin console does."""
+    from reelbyte.admin import service
+    from reelbyte.admin.schemas import AccountStatus
+    from reelbyte.core.pagination import PageParams
+    from reelbyte.identity.models import Role
+
+    roles, statuses = {r.value: r for r in Role}, {"active", "suspended", "deactivated"}
+    if (role and role not in roles) or (status and status not in statuses):
+        console.print(
+            "[red]--role is creator, client, hybrid or admin; --status active, suspended or deactivated.[/red]"
+        )
+        raise typer.Exit(code=2)
+    filters = service.UserFilters(
+        role=roles[role] if role else None, status=cast(AccountStatus | None, status), q=query
+    )
+    page = _admin_action(
+        lambda session: service.list_users(session, filters, PageParams(page=1, page_size=limit))
+    )
+    _print_users(page.items)
+    console.print(f"[dim]{len(page.items)} of {page.total}[/dim]")
+
+
+@users_app.command("suspend")
+def users_suspend(
+    user: Annotated[str, typer.Argument(help="e-mail or username")],
+    reason: Annotated[str, typer.Option(help="shown to the user when log in is refused")],
+    admin: AdminRef,
+    until: Annotated[
+        datetime | None, typer.Option(help="when it ends by itself (UTC), e.g. 2027-01-31T12:00")
+    ] = None,
+) -> None:
+    """Suspend an account (as PUT /v1/admin/users/{id}/suspend)."""
+    from reelbyte.admin import service
+    from reelbyte.admin.schemas import SuspendRequest
+
+    ends = until.replace(tzinfo=UTC) if until and until.tzinfo is None else until
+
+    async def work(session: Any) -> Any:
+        target = await service.find_user(session, user)
+        acting = await service.find_admin(session, admin)
+        return await service.suspend(session, acting, target.id, SuspendRequest(reason=reason, until=ends))
+
+    _print_users([_admin_action(work)])
+
+
+@users_app.command("unsuspend")
+def users_unsuspend(user: Annotated[str, typer.Argument(help="e-mail or username")], admin: AdminRef) -> None:
+    """Lift an account's suspension."""
+    from reelbyte.admin import service
+
+    async def work(session: Any) -> Any:
+        target = await service.find_user(session, user)
+        return await service.unsuspend(session, await service.find_admin(session, admin), target.id)
+
+    _print_users([_admin_action(work)])
+
+
+@users_app.command("verify")
+def users_verify(
+    user: Annotated[str, typer.Argument(help="e-mail or username")],
+    admin: AdminRef,
+    kind: Annotated[str, typer.Option(help="identity or portfolio")] = "identity",
+    note: Annotated[str | None, typer.Option(help="what was checked")] = None,
+) -> None:
+    """Verify an account (the badge)."""
+    from reelbyte.admin import service
+    from reelbyte.admin.models import VerificationKind
+    from reelbyte.admin.schemas import VerifyRequest
+
+    if kind not in {k.value for k in VerificationKind}:
+        console.print("[red]--kind is identity or portfolio.[/red]")
+        raise typer.Exit(code=2)
+
+    async def work(session: Any) -> Any:
+        target = await service.find_user(session, user)
+        acting = await service.find_admin(session, admin)
+        return await service.verify(
+            session, acting, target.id, VerifyRequest(kind=VerificationKind(kind), note=note)
+        )
+
+    _print_users([_admin_action(work)])
 
 
 @ledger_app.command("check")

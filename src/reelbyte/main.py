@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from reelbyte import registry
+from reelbyte.admin.router import admin_router
 from reelbyte.catalog.pages import version_watch
 from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
@@ -102,6 +103,7 @@ def api_router() -> APIRouter:
         orders_router,
         milestones_router,
         admin_disputes_router,
+        admin_router,
         payments_router,
         milestone_funding_router,
         conversations_router,

@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place so metadata (Alembic, tests) sees them all."""
 
+from reelbyte.admin import models as admin_models
 from reelbyte.catalog import models as catalog_models
 from reelbyte.core import views as core_models
 from reelbyte.core.db import Base
@@ -16,6 +17,7 @@ from reelbyte.search import models as search_models
 metadata = Base.metadata
 
 __all__ = [
+    "admin_models",
     "catalog_models",
     "core_models",
     "identity_models",

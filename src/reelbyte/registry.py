@@ -20,6 +20,7 @@ TASK_MODULES = (
     "reelbyte.notifications.messages",
     "reelbyte.reviews.jobs",
     "reelbyte.media.jobs",
+    "reelbyte.admin.jobs",
 )
 
 HANDLER_MODULES = (

@@ -126,7 +126,8 @@ async def test_a_lost_connection_is_not_trusted_and_the_watch_comes_back(
     await _title(client, page["slug"])
     terminated = await _elsewhere(
         settings,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = %s AND datname = current_database()",
         WATCH_NAME,
     )
     assert terminated == [(True,)]

@@ -4,9 +4,7 @@ documents its 503 (tests/core/test_redis_outage.py takes Redis away)."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,38 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.core.db import get_database, transaction
 from reelbyte.core.redis import get_redis
 from reelbyte.messaging import service
-from reelbyte.messaging.hub import CHANNEL_PREFIX
 from reelbyte.messaging.models import Conversation
 from reelbyte.messaging.schemas import MessageCreate
 from reelbyte.projects.models import Project
 from reelbyte.projects.views import project_views
 from tests.factories import Actor, actor, make_project, pair, signed_up, start_conversation
+from tests.messaging.conftest import frames, listen
 
 
 class Refused(RuntimeError):
     """Something later in the unit of work fails."""
-
-
-@pytest.fixture
-async def subscriber() -> AsyncIterator[PubSub]:
-    pubsub = get_redis().pubsub()
-    try:
-        yield pubsub
-    finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
-
-
-async def _listen(pubsub: PubSub, user_id: str) -> None:
-    await pubsub.subscribe(f"{CHANNEL_PREFIX}{user_id}")
-    assert await pubsub.get_message(timeout=2.0) is not None  # the subscribe confirmation
-
-
-async def _frames(pubsub: PubSub, within: float = 0.5) -> list[dict[str, Any]]:
-    frames = []
-    while (message := await pubsub.get_message(ignore_subscribe_messages=True, timeout=within)) is not None:
-        frames.append(json.loads(message["data"]))
-    return frames
 
 
 async def test_a_message_in_a_unit_that_fails_is_neither_stored_nor_published(
@@ -58,7 +34,7 @@ async def test_a_message_in_a_unit_that_fails_is_neither_stored_nor_published(
 ) -> None:
     a, a_h, b, b_h = await pair(client)
     conversation = await start_conversation(client, a_h, b["id"])
-    await _listen(subscriber, b["id"])
+    await listen(subscriber, b["id"])
     sender, conversation_id = uuid.UUID(a["id"]), uuid.UUID(conversation["id"])
 
     async def send_then_fail(session: AsyncSession) -> None:
@@ -67,7 +43,7 @@ async def test_a_message_in_a_unit_that_fails_is_neither_stored_nor_published(
 
     with pytest.raises(Refused):
         await transaction(send_then_fail)
-    assert await _frames(subscriber) == []
+    assert await frames(subscriber, within=0.5) == []
     listed = await client.get(f"/v1/conversations/{conversation['id']}/messages", headers=b_h)
     assert listed.json()["items"] == []
 
@@ -76,7 +52,7 @@ async def test_a_message_in_a_unit_that_fails_is_neither_stored_nor_published(
         await service.send_message(session, sender, conversation_id, MessageCreate(content="delivered"))
 
     await transaction(send)
-    [sent] = await _frames(subscriber, within=2.0)
+    [sent] = await frames(subscriber, within=2.0)
     assert (sent["type"], sent["data"]["content"]) == ("message", "delivered")
 
 
@@ -85,7 +61,7 @@ async def test_a_read_mark_in_a_unit_that_fails_sends_no_receipt(
 ) -> None:
     a, a_h, b, b_h = await pair(client)
     conversation = await start_conversation(client, a_h, b["id"], message="read me")
-    await _listen(subscriber, a["id"])
+    await listen(subscriber, a["id"])
     reader, message_id = uuid.UUID(b["id"]), conversation["last_message"]["id"]
 
     async def read_then_fail(session: AsyncSession) -> None:
@@ -95,7 +71,7 @@ async def test_a_read_mark_in_a_unit_that_fails_sends_no_receipt(
 
     with pytest.raises(Refused):
         await transaction(read_then_fail)
-    assert await _frames(subscriber) == []
+    assert await frames(subscriber, within=0.5) == []
     mine = (await client.get(f"/v1/conversations/{conversation['id']}", headers=b_h)).json()
     assert mine["unread_count"] == 1
 

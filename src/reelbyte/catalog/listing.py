@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, model_validator
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.errors import InvalidPriceRange, InvalidTag
@@ -23,7 +23,7 @@ from reelbyte.core.fulltext import text_query
 from reelbyte.core.money import to_minor
 from reelbyte.core.params import AmountUpTo1M, Rating, is_label, labels_schema
 from reelbyte.core.text import normalise_label
-from reelbyte.identity.models import CreatorLevel
+from reelbyte.identity.models import CreatorLevel, User
 
 MAX_ID = 2**31 - 1  # category ids are INTEGER: larger values cannot exist (and would not bind)
 
@@ -53,6 +53,7 @@ class GigFilters(BaseModel):
     min_rating: Decimal | None = None
     creator_id: uuid.UUID | None = None
     featured: bool | None = None
+    verified: bool | None = None
     sort_by: GigSort = GigSort.RELEVANCE
 
     @model_validator(mode="after")
@@ -92,6 +93,9 @@ async def gig_filters(
     min_rating: Annotated[Rating | None, Query()] = None,
     creator_id: uuid.UUID | None = None,
     featured: bool | None = None,
+    verified: Annotated[
+        bool | None, Query(description="by creators with the verified badge (or without)")
+    ] = None,
     sort_by: GigSort = GigSort.RELEVANCE,
 ) -> GigFilters:
     """FastAPI dependency for the shared gig filters (422 for a bad value, 400 for a bad range)."""
@@ -106,6 +110,7 @@ async def gig_filters(
         min_rating=min_rating,
         creator_id=creator_id,
         featured=featured,
+        verified=verified,
         sort_by=sort_by,
     )
 
@@ -147,6 +152,11 @@ def filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
         conditions.append(Gig.creator_id == filters.creator_id)
     if filters.featured is not None:
         conditions.append(Gig.is_featured.is_(filters.featured))
+    if filters.verified is not None:
+        verified = select(User.id).where(User.verified_at.is_not(None))
+        conditions.append(
+            Gig.creator_id.in_(verified) if filters.verified else Gig.creator_id.not_in(verified)
+        )
     return conditions
 
 

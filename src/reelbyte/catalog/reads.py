@@ -95,6 +95,7 @@ CARD_COLUMNS = (
     User.total_reviews.label("creator_total_reviews"),
     User.on_time_delivery_percent.label("creator_on_time_delivery_percent"),
     User.repeat_client_percent.label("creator_repeat_client_percent"),
+    User.verified_at.label("creator_verified_at"),
 )
 PAGE_COLUMNS = (
     Gig.description,
@@ -149,6 +150,7 @@ def card(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
             "total_reviews": row.creator_total_reviews,
             "on_time_delivery_percent": row.creator_on_time_delivery_percent,
             "repeat_client_percent": row.creator_repeat_client_percent,
+            "is_verified": row.creator_verified_at is not None,
         },
         "creator_level": row.creator_level,
         "category_id": row.category_id,

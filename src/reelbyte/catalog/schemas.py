@@ -512,6 +512,7 @@ class CreatorSummary(ResponseModel):
     total_reviews: int
     on_time_delivery_percent: OnTimeDeliveryPercent
     repeat_client_percent: RepeatClientPercent
+    is_verified: bool = Field(description="an admin verified their identity or portfolio (the badge)")
 
 
 class CategoryRef(ResponseModel):

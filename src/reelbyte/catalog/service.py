@@ -30,7 +30,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -188,6 +188,29 @@ async def my_gigs(session: AsyncSession, creator: User, params: PageParams) -> P
     """The creator's own gigs, paused and unpriced ones too, newest first."""
     items, total = await reads.creator_gigs(session, creator.id, params)
     return Page[MyGig].of([MyGig.model_validate(item) for item in items], total, params)
+
+
+async def hide_creator_gigs(session: AsyncSession, creator_id: uuid.UUID) -> list[str]:
+    """Take a creator's active gigs out of every list (a suspension); their ids, to list again."""
+    hidden = await session.scalars(
+        update(Gig)
+        .where(Gig.creator_id == creator_id, Gig.is_active.is_(True))
+        .values(is_active=False)
+        .returning(Gig.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [str(gig_id) for gig_id in hidden]
+
+
+async def relist_gigs(session: AsyncSession, creator_id: uuid.UUID, gig_ids: list[str]) -> None:
+    """List again the gigs `hide_creator_gigs` took out (those still the creator's)."""
+    if gig_ids:
+        await session.execute(
+            update(Gig)
+            .where(Gig.creator_id == creator_id, Gig.id.in_([uuid.UUID(gig_id) for gig_id in gig_ids]))
+            .values(is_active=True)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def _page_of(session: AsyncSession, gig: Gig) -> GigPage:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
 
     message_digest_quiet_minutes: int = Field(default=15, ge=0)
     message_digest_max_wait_minutes: int = Field(default=60, ge=0)
+    # Before two users have an order together, hide contact details in their messages and flag
+    # the conversation for review (messaging/contact_details.py).
+    mask_contact_details: bool = True
 
     payment_provider: Literal["sandbox", "mollie", "stripe"] = "sandbox"
     mollie_api_key: str | None = None

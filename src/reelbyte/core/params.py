@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AwareDatetime, BeforeValidator, WithJsonSchema
 
 
 def _matching(pattern: str, rule: str) -> Callable[[object], object]:
@@ -61,6 +61,16 @@ AmountUpTo10M = Annotated[
 ]
 Rating = Annotated[
     Decimal, BeforeValidator(_matching(_RATING, _RATING_RULE)), _decimal_schema(_RATING, _RATING_RULE)
+]
+
+
+# A moment in a query: ISO 8601 with its time zone. Pydantic alone would also take a number of
+# seconds since 1970 ("0.5"), which the published `format: date-time` does not.
+_MOMENT_RULE = "a date and time in ISO 8601 with its time zone, such as 2026-12-01T09:30:00Z"
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_matching(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+", _MOMENT_RULE)),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": _MOMENT_RULE}),
 ]
 
 

@@ -3,6 +3,7 @@ the role checks every domain uses (`CurrentCreator`, `CurrentClient`, `CurrentAd
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -43,6 +44,16 @@ async def current_user(session: SessionDep, claims: Annotated[AccessClaims, Depe
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+async def current_session_id(
+    user: CurrentUser, claims: Annotated[AccessClaims, Depends(access_claims)]
+) -> uuid.UUID:
+    """The login session of the request's access token (live and the user's: `current_user`)."""
+    return claims.session_id
+
+
+CurrentSessionId = Annotated[uuid.UUID, Depends(current_session_id)]
+
+
 @raises(NotAuthenticated, InvalidToken)
 async def optional_user(
     session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
@@ -61,12 +72,16 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 def require_role(role: Role) -> Callable[..., Coroutine[Any, Any, User]]:
-    """A dependency that lets through users holding `role` (a hybrid holds creator and client)."""
+    """A dependency that lets through users holding `role` (a hybrid holds creator and client).
+
+    The role is the database user's, never the access token's `role` claim: a role changed
+    since the token was issued (POST /v1/users/me/role) applies at once."""
 
     @raises(WrongRole)
     async def dependency(user: CurrentUser) -> User:
         if not user.role.holds(role):
-            raise WrongRole(f"Only a {role.value} can do this.")
+            article = "an" if role.value[0] in "aeiou" else "a"
+            raise WrongRole(f"Only {article} {role.value} can do this.")
         return user
 
     return dependency

@@ -40,6 +40,11 @@ class AccountDeactivated(Forbidden):
     message = "This account has been deactivated."
 
 
+class AccountSuspended(Forbidden):
+    code = "account_suspended"
+    message = "This account is suspended."
+
+
 class AlreadyVerified(Conflict):
     code = "already_verified"
     message = "Your e-mail address is already verified."
@@ -76,6 +81,34 @@ class RefreshTokenReused(Unauthorized):
 class SessionRevoked(Unauthorized):
     code = "session_revoked"
     message = "This session has ended; log in again."
+
+
+# --- the account's own security: password change, login sessions, role ---------------------
+
+
+class WrongPassword(Forbidden):
+    code = "wrong_password"
+    message = "The current password is wrong."
+
+
+class SamePassword(ValidationFailed):
+    code = "same_password"
+    message = "The new password must differ from the current one."
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+    message = "No such login session."
+
+
+class RoleChangeNotAllowed(Forbidden):
+    code = "role_change_not_allowed"
+    message = "An administrator's role cannot be changed."
+
+
+class AlreadyHybrid(Conflict):
+    code = "already_hybrid"
+    message = "Your account is already both a creator and a client."
 
 
 # --- single-use e-mail links (verify the address, reset the password) ---------------------

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -76,6 +77,13 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     email_verified_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Set by an admin (admin/service.py): no log in, out of public lists, no new orders or
+    # proposals, withdrawals held; until `suspended_until` passes (a job lifts it), or for good.
+    suspended_at: Mapped[datetime | None]
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    # When an admin first verified the account (identity or portfolio): the badge.
+    verified_at: Mapped[datetime | None]
 
     full_name: Mapped[str] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
@@ -116,6 +124,10 @@ class User(UUIDPrimaryKey, Timestamps, Base):
         return self.email_verified_at is not None
 
     @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
@@ -124,6 +136,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
 Index("ix_users_search_vector", User.search_vector, postgresql_using="gin")
+# The suspensions a job lifts when their time is up.
+Index("ix_users_suspended_until", User.suspended_until, postgresql_where=text("suspended_until IS NOT NULL"))
 
 
 class AuthSession(UUIDPrimaryKey, Base):

@@ -17,7 +17,7 @@ from reelbyte.core.ratelimit import client_ip, limit_per_ip
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import errors, schemas, service
-from reelbyte.identity.deps import CurrentCreator, CurrentUser, access_claims
+from reelbyte.identity.deps import CurrentCreator, CurrentSessionId, CurrentUser, access_claims
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -29,6 +29,8 @@ REFRESH_COOKIE_PATH = "/v1/auth"
 
 login_limit = Depends(limit_per_ip("login", "rate_limit_login"))
 register_limit = Depends(limit_per_ip("register", "rate_limit_register"))
+# Guessing the current password with a stolen access token is as slow as guessing at login.
+password_limit = Depends(limit_per_ip("change_password", "rate_limit_login"))
 
 
 def _client(request: Request) -> service.ClientInfo:
@@ -67,7 +69,7 @@ async def register(data: schemas.RegisterRequest, session: SessionDep) -> schema
     "/login",
     response_model=schemas.TokenPair,
     dependencies=[login_limit],
-    responses=error_responses(errors.InvalidCredentials, errors.AccountDeactivated),
+    responses=error_responses(errors.InvalidCredentials, errors.AccountDeactivated, errors.AccountSuspended),
 )
 async def login(
     data: schemas.LoginRequest, request: Request, response: Response, session: SessionDep
@@ -81,7 +83,7 @@ async def login(
     "/token",
     response_model=schemas.TokenPair,
     dependencies=[login_limit],
-    responses=error_responses(errors.InvalidCredentials, errors.AccountDeactivated),
+    responses=error_responses(errors.InvalidCredentials, errors.AccountDeactivated, errors.AccountSuspended),
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -209,6 +211,64 @@ async def update_me(
 async def deactivate_me(user: CurrentUser, session: SessionDep) -> None:
     """Deactivate your account: sessions end, login is refused, the profile is hidden; data is kept."""
     await service.deactivate(session, user)
+
+
+@users_router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[password_limit],
+    responses=error_responses(errors.WrongPassword, errors.SamePassword),
+)
+async def change_password(
+    data: schemas.ChangePasswordRequest, user: CurrentUser, session_id: CurrentSessionId, session: SessionDep
+) -> None:
+    """Change your password, giving the current one (policy: as at registration). Every other
+    login session ends at once; this one stays logged in. You are told by e-mail."""
+    await service.change_password(session, user, session_id, data.current_password, data.new_password)
+
+
+@users_router.get("/me/sessions", response_model=list[schemas.LoginSession])
+async def list_sessions(
+    user: CurrentUser, session_id: CurrentSessionId, session: SessionDep
+) -> list[schemas.LoginSession]:
+    """Your live login sessions (devices and browsers), the most recently used first; `current`
+    marks the one this request came from."""
+    return [
+        schemas.LoginSession.of(auth_session, session_id)
+        for auth_session in await service.list_sessions(session, user.id)
+    ]
+
+
+@users_router.delete(
+    "/me/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.SessionNotFound),
+)
+async def end_session(
+    session_id: uuid.UUID, user: CurrentUser, current: CurrentSessionId, session: SessionDep
+) -> Response:
+    """Log a session out: its refresh token and access tokens stop working. Ending this
+    request's own session is a logout (the refresh cookie is cleared too)."""
+    await service.end_session(session, user.id, session_id, current)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    if session_id == current:
+        response.delete_cookie(
+            REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, secure=True, httponly=True, samesite="strict"
+        )
+    return response
+
+
+@users_router.post(
+    "/me/role",
+    response_model=schemas.PrivateProfile,
+    responses=error_responses(errors.RoleChangeNotAllowed, errors.AlreadyHybrid),
+)
+async def change_role(
+    data: schemas.RoleChangeRequest, user: CurrentUser, session: SessionDep
+) -> schemas.PrivateProfile:
+    """Become both a creator and a client (`hybrid`), keeping everything you have. The access
+    token you hold works in the new role at once."""
+    return schemas.PrivateProfile.of(await service.become_hybrid(session, user))
 
 
 @users_router.post(

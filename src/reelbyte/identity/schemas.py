@@ -16,7 +16,7 @@ from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.updates import not_nullable
-from reelbyte.identity.models import Availability, CreatorLevel, Role, User
+from reelbyte.identity.models import AuthSession, Availability, CreatorLevel, Role, User
 
 PASSWORD_RULES = (
     "8 to 128 characters with an upper-case letter, a lower-case letter, a digit and a special character"
@@ -126,6 +126,45 @@ class TokenRequest(RequestModel):
 class ResetPasswordRequest(RequestModel):
     token: Token
     new_password: Password
+
+
+class ChangePasswordRequest(RequestModel):
+    current_password: Annotated[str, Field(min_length=1, max_length=128, pattern=r"\S")]
+    new_password: Password
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"current_password": "Str0ng!Passw0rd", "new_password": "An0ther!Passw0rd"}]
+        }
+    }
+
+
+class RoleChangeRequest(RequestModel):
+    """A creator or a client becomes both (`hybrid`); there is no way back to one role."""
+
+    role: Literal["hybrid"]
+
+
+class LoginSession(ResponseModel):
+    """One live login (a device or browser) of the caller's."""
+
+    id: uuid.UUID
+    created_at: datetime = Field(description="when it logged in")
+    last_used_at: datetime = Field(description="when it last refreshed its tokens")
+    user_agent: str | None
+    ip_address: str | None
+    current: bool = Field(description="the session of the access token this request used")
+
+    @classmethod
+    def of(cls, auth_session: AuthSession, current_session_id: uuid.UUID) -> LoginSession:
+        return cls(
+            id=auth_session.id,
+            created_at=auth_session.created_at,
+            last_used_at=auth_session.last_used_at,
+            user_agent=auth_session.user_agent,
+            ip_address=auth_session.ip_address,
+            current=auth_session.id == current_session_id,
+        )
 
 
 class TokenPair(ResponseModel):
@@ -254,6 +293,7 @@ class PublicProfile(ResponseModel):
     instagram_url: str | None
     stats: CreatorStats
     creator_level: CreatorLevel = Field(description="new, rising, pro or top (catalog/levels.py)")
+    is_verified: bool = Field(description="an admin verified their identity or portfolio (the badge)")
     member_since: datetime
     online: bool = Field(default=False, description="has a live connection now (public profile only)")
     last_seen_at: datetime | None = Field(default=None, description="last time a connection was alive")
@@ -278,6 +318,7 @@ class PublicProfile(ResponseModel):
             instagram_url=user.instagram_url,
             stats=CreatorStats.model_validate(user),
             creator_level=user.creator_level,
+            is_verified=user.verified_at is not None,
             member_since=user.created_at,
         )
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
@@ -22,6 +22,7 @@ from reelbyte.core.security import (
     hash_password,
     hash_secret_token,
     new_secret_token,
+    secrets_equal,
     successor_token,
     verify_password,
 )
@@ -29,6 +30,8 @@ from reelbyte.identity import events
 from reelbyte.identity.errors import (
     AccountDeactivated,
     AccountExists,
+    AccountSuspended,
+    AlreadyHybrid,
     AlreadyVerified,
     FieldRequired,
     InvalidCredentials,
@@ -40,8 +43,12 @@ from reelbyte.identity.errors import (
     PortfolioItemNotFound,
     RefreshTokenExpired,
     RefreshTokenReused,
+    RoleChangeNotAllowed,
+    SamePassword,
+    SessionNotFound,
     SessionRevoked,
     UserNotFound,
+    WrongPassword,
 )
 from reelbyte.identity.models import (
     AccountToken,
@@ -145,6 +152,8 @@ async def login(session: AsyncSession, email: str, password: str, client: Client
     password_ok = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
     if user is None or not password_ok:
         raise InvalidCredentials()
+    if user.is_suspended:
+        raise _suspended(user)
     if not user.is_active:
         raise AccountDeactivated()
     auth_session = AuthSession(
@@ -253,12 +262,40 @@ def _revoke(auth_session: AuthSession, reason: str) -> None:
     auth_session.revoked_reason = reason
 
 
-async def _revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+async def _revoke_all_sessions(
+    session: AsyncSession, user_id: uuid.UUID, reason: str, *, keep: uuid.UUID | None = None
+) -> None:
+    """End every live session of the user's, but `keep` (the caller's own, when it stays)."""
+    query = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    await session.execute(query.values(revoked_at=utcnow(), revoked_reason=reason))
+
+
+def _suspended(user: User) -> AccountSuspended:
+    until = user.suspended_until
+    ends = f" until {until:%Y-%m-%d %H:%M} UTC" if until else ""
+    return AccountSuspended(
+        f"This account is suspended{ends}: {user.suspension_reason}",
+        details={"until": until.isoformat() if until else None},
     )
+
+
+async def suspend(session: AsyncSession, user: User, reason: str, until: datetime | None) -> None:
+    """An admin's suspension: its sessions end at once and log in is refused; meanwhile the account
+    is hidden as a deactivated one is (profile, search, messages). Suspending again changes the
+    terms (`reason`, `until`)."""
+    user.suspended_at = user.suspended_at or utcnow()
+    user.suspended_until = until
+    user.suspension_reason = reason
+    user.is_active = False
+    await _revoke_all_sessions(session, user.id, "suspended")
+
+
+def unsuspend(user: User) -> None:
+    """The suspension ends: the account is back as it was (still closed if its owner closed it)."""
+    user.suspended_at = user.suspended_until = user.suspension_reason = None
+    user.is_active = user.deactivated_at is None
 
 
 async def authenticate(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None) -> User:
@@ -314,15 +351,106 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
     user.password_hash = await asyncio.to_thread(hash_password, new_password)
     await _revoke_all_sessions(session, user.id, "password_reset")
     # Any other reset link still in a mailbox dies with this one.
+    await _spend_reset_links(session, user.id)
+
+
+async def _spend_reset_links(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(
         update(AccountToken)
         .where(
-            AccountToken.user_id == user.id,
+            AccountToken.user_id == user_id,
             AccountToken.purpose == TokenPurpose.RESET_PASSWORD,
             AccountToken.used_at.is_(None),
         )
         .values(used_at=utcnow())
     )
+
+
+# --- the account's own security: password change, login sessions, role ---------------------
+
+# The sessions listed: the most recently used ones (a session lives as long as its refresh token).
+MAX_LISTED_SESSIONS = 100
+
+
+async def change_password(
+    session: AsyncSession, user: User, current_session_id: uuid.UUID, current_password: str, new_password: str
+) -> None:
+    """Change the password, knowing the current one. Every other login session ends at once (an
+    intruder's too) and reset links still in the mailbox die; the caller's session stays. The
+    owner is told by e-mail, with a way back in if it was not them."""
+    locked = await lock_one(session, select(User).where(User.id == user.id))
+    assert locked is not None  # the caller was authenticated in this unit of work
+    if not await asyncio.to_thread(verify_password, current_password, locked.password_hash):
+        raise WrongPassword()
+    # The current password matched the hash: an equal new one would be the same password.
+    if secrets_equal(new_password, current_password):
+        raise SamePassword()
+    locked.password_hash = await asyncio.to_thread(hash_password, new_password)
+    await _revoke_all_sessions(session, locked.id, "password_changed", keep=current_session_id)
+    await _spend_reset_links(session, locked.id)
+    await queue_email(
+        session,
+        locked.email,
+        "password_changed",
+        name=locked.full_name,
+        link=f"{_public_url()}/forgot-password",
+    )
+
+
+def _live_session(user_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    """The conditions of a login session of `user_id` that still works: not ended, and its
+    newest refresh token not expired (an access token never outlives the refresh token it came
+    with, so none of a lapsed session's works either)."""
+    refreshable = (
+        select(RefreshToken.id)
+        .where(
+            RefreshToken.session_id == AuthSession.id,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.expires_at > utcnow(),
+        )
+        .exists()
+    )
+    return [AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), refreshable]
+
+
+async def list_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:
+    """The user's live login sessions, the most recently used first."""
+    found = await session.scalars(
+        select(AuthSession)
+        .where(*_live_session(user_id))
+        .order_by(AuthSession.last_used_at.desc(), AuthSession.created_at.desc(), AuthSession.id.desc())
+        .limit(MAX_LISTED_SESSIONS)
+    )
+    return list(found)
+
+
+async def end_session(
+    session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID, current_session_id: uuid.UUID
+) -> None:
+    """End one of the user's live sessions: its refresh and access tokens stop working. Another
+    user's session, an unknown one and one that has ended are all "not found" alike. Ending the
+    caller's own session is a logout."""
+    auth_session = await lock_one(
+        session, select(AuthSession).where(AuthSession.id == session_id, *_live_session(user_id))
+    )
+    if auth_session is None:
+        raise SessionNotFound()
+    _revoke(auth_session, "logout" if session_id == current_session_id else "ended_by_user")
+
+
+async def become_hybrid(session: AsyncSession, user: User) -> User:
+    """A creator or a client becomes both. Roles are read from the database on every request
+    (identity/deps.py), so the caller's current access token may act in the new role at once."""
+    locked = await lock_one(session, select(User).where(User.id == user.id))
+    assert locked is not None  # the caller was authenticated in this unit of work
+    if locked.role is Role.ADMIN:
+        raise RoleChangeNotAllowed()
+    if locked.role is Role.HYBRID:
+        raise AlreadyHybrid()
+    locked.role = Role.HYBRID
+    await session.flush()
+    await session.refresh(locked)
+    return locked
 
 
 # --- single-use e-mail tokens -------------------------------------------------------------

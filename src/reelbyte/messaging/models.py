@@ -33,6 +33,8 @@ class Conversation(UUIDPrimaryKey, Base):
     project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    # When a message before any order between the two carried contact details (masked): for review.
+    flagged_at: Mapped[datetime | None]
 
 
 Index(

@@ -5,6 +5,10 @@ Rules:
 - Blocking works both ways for messaging: if either user blocked the other, neither can start a
   conversation with or send (or edit) a message to the other (403). Reading old messages,
   deleting your own and reporting stay possible.
+- Before the two users have any order together, contact details in a message (e-mail
+  addresses, phone numbers, payment handles: contact_details.py) are stored and delivered
+  masked, and the conversation is flagged for review (`flagged_at`, set once); edits too.
+  MASK_CONTACT_DETAILS=false turns this off.
 - Frames for the sockets are published after the unit of work commits (`after_commit`), to
   both participants (the sender's other devices also show what they sent); a unit that rolls
   back publishes nothing. No function here commits: the caller's unit of work does.
@@ -35,6 +39,7 @@ from reelbyte.identity.models import User
 from reelbyte.media.attach import attachable, attached_file, attached_files
 from reelbyte.media.models import UploadPurpose
 from reelbyte.messaging import events
+from reelbyte.messaging.contact_details import mask_contact_details
 from reelbyte.messaging.errors import (
     AlreadyReported,
     BlockedByUser,
@@ -61,6 +66,7 @@ from reelbyte.messaging.models import (
     UserBlock,
 )
 from reelbyte.messaging.schemas import (
+    MAX_MESSAGE_CHARS,
     BlockedUser,
     ConversationOut,
     ConversationStart,
@@ -181,6 +187,30 @@ async def _count_message_against_limit(user_id: uuid.UUID) -> None:
             details={"retry_after": verdict.reset_seconds},
             headers=verdict.headers(),
         )
+
+
+def _masked(content: str) -> str:
+    """The text with its contact details masked, cut to the longest message (markers are longer
+    than what they hide)."""
+    return mask_contact_details(content).text[:MAX_MESSAGE_CHARS]
+
+
+async def _screened(session: AsyncSession, conversation: Conversation, content: str) -> str:
+    """The text as it is stored and delivered: before any order between the two users, with its
+    contact details masked, and then the conversation flagged for review (the first time)."""
+    if not get_settings().mask_contact_details or conversation.order_id is not None:
+        return content
+    found = mask_contact_details(content)
+    if not found.masked or await orders_service.any_order_between(
+        session, conversation.user_low, conversation.user_high
+    ):
+        return content
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.flagged_at.is_(None))
+        .values(flagged_at=utcnow())
+    )
+    return found.text[:MAX_MESSAGE_CHARS]
 
 
 # --- conversations ------------------------------------------------------------------------
@@ -469,6 +499,7 @@ async def _append(
 ) -> Message | None:
     """Store a new message; None if the sender already has one with this client_id (a
     concurrent send of the same message that committed first)."""
+    content = await _screened(session, conversation, content)
     now = utcnow()
     message: Message | None = await session.scalar(
         pg_insert(Message)
@@ -573,9 +604,11 @@ async def _sent_before(session: AsyncSession, sender_id: uuid.UUID, data: Messag
 async def _resent(
     session: AsyncSession, message: Message, conversation_id: uuid.UUID, data: MessageCreate
 ) -> MessageOut:
-    """The answer to a message sent again: the first one, if it is the same message."""
-    sent_as = (message.conversation_id, message.content, message.attachment_url, message.attachment_upload_id)
-    if sent_as != (conversation_id, data.content, data.attachment_url, data.attachment_upload_id):
+    """The answer to a message sent again: the first one, if it is the same message (its text
+    as sent, or as stored with contact details masked)."""
+    sent_as = (message.conversation_id, message.attachment_url, message.attachment_upload_id)
+    same_text = message.content in (data.content, _masked(data.content))
+    if not same_text or sent_as != (conversation_id, data.attachment_url, data.attachment_upload_id):
         raise ClientIdReused()
     sent = await _out(session, message)
     _publish_after_commit(session, [message.sender_id], frame("message", sent))
@@ -592,7 +625,7 @@ async def edit_message(
         raise MessageDeleted()
     other = _other(conversation, user_id)
     await _ensure_can_message(session, user_id, other)
-    message.content = content
+    message.content = await _screened(session, conversation, content)
     message.edited_at = utcnow()
     await session.flush()
     edited = await _out(session, message)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, true
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -142,6 +142,15 @@ async def lock_for(session: AsyncSession, user: User, order_id: uuid.UUID) -> Or
     if order is None:
         raise OrderNotFound()
     return order
+
+
+async def any_order_between(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> bool:
+    """Whether one of the two users ever ordered from the other (an order in any status)."""
+    between = or_(
+        and_(Order.client_id == a, Order.creator_id == b),
+        and_(Order.client_id == b, Order.creator_id == a),
+    )
+    return bool(await session.scalar(select(exists().where(between))))
 
 
 async def list_orders(

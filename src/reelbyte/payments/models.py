@@ -103,6 +103,8 @@ class Withdrawal(UUIDPrimaryKey, Timestamps, Base):
     provider_payout_id: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     paid_at: Mapped[datetime | None]
+    # An admin let it be paid out although its creator is suspended (a suspension holds payouts).
+    released_at: Mapped[datetime | None]
 
 
 # --- the ledger ---------------------------------------------------------------------------

@@ -428,6 +428,9 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
     withdrawal = await lock_one(session, select(Withdrawal).where(Withdrawal.id == withdrawal_id))
     if withdrawal is None or withdrawal.status is not WithdrawalStatus.REQUESTED:
         return withdrawal.status if withdrawal else WithdrawalStatus.FAILED
+    if await _held(session, withdrawal):
+        log.info("withdrawal_held", withdrawal_id=str(withdrawal.id), reason="creator suspended")
+        return withdrawal.status
     provider = provider_named(withdrawal.provider)
     try:
         payout = await provider.create_payout(
@@ -451,6 +454,38 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
         await events.withdrawal_paid.emit(session, withdrawal)
     await session.flush()
     return withdrawal.status
+
+
+async def _held(session: AsyncSession, withdrawal: Withdrawal) -> bool:
+    """A suspended creator's withdrawals wait (still requested) until the suspension ends
+    (`resume_payouts`) or an admin releases one (`release_withdrawal`)."""
+    suspended = await session.scalar(select(User.suspended_at).where(User.id == withdrawal.user_id))
+    return suspended is not None and withdrawal.released_at is None
+
+
+async def held_withdrawal(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal | None:
+    """The withdrawal, locked, if it is waiting on its creator's suspension; else None."""
+    withdrawal = await lock_one(session, select(Withdrawal).where(Withdrawal.id == withdrawal_id))
+    if withdrawal is None or withdrawal.status is not WithdrawalStatus.REQUESTED:
+        return None
+    return withdrawal if await _held(session, withdrawal) else None
+
+
+async def release_withdrawal(session: AsyncSession, withdrawal: Withdrawal) -> None:
+    """Pay a held withdrawal out although its creator is still suspended (an admin's call)."""
+    withdrawal.released_at = utcnow()
+    await defer(session, PAY_OUT_TASK, withdrawal_id=str(withdrawal.id))
+
+
+async def resume_payouts(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """A suspension ended: its held withdrawals go to the payout job again."""
+    waiting = await session.scalars(
+        select(Withdrawal.id).where(
+            Withdrawal.user_id == user_id, Withdrawal.status == WithdrawalStatus.REQUESTED
+        )
+    )
+    for withdrawal_id in waiting:
+        await defer(session, PAY_OUT_TASK, withdrawal_id=str(withdrawal_id))
 
 
 async def _settle_withdrawal(

@@ -42,6 +42,7 @@ class CreatorFilters(BaseModel):
     min_rating: Decimal | None = None
     availability: tuple[Availability, ...] = ()
     max_hourly_rate: Decimal | None = None
+    verified: bool | None = None
     sort_by: CreatorSort = CreatorSort.RELEVANCE
 
 
@@ -59,6 +60,7 @@ async def creator_filters(
         AmountUpTo1M | None,
         Query(description="in the platform currency; creators without a rate in it are left out"),
     ] = None,
+    verified: Annotated[bool | None, Query(description="with the verified badge (or without)")] = None,
     sort_by: CreatorSort = CreatorSort.RELEVANCE,
 ) -> CreatorFilters:
     """FastAPI dependency for the creator filters (422 for a bad value)."""
@@ -69,6 +71,7 @@ async def creator_filters(
         min_rating=min_rating,
         availability=tuple(availability or ()),
         max_hourly_rate=max_hourly_rate,
+        verified=verified,
         sort_by=sort_by,
     )
 
@@ -96,6 +99,9 @@ def filter_conditions(filters: CreatorFilters) -> list[ColumnElement[bool]]:
     if filters.max_hourly_rate is not None:
         conditions.append(User.hourly_rate_currency == get_settings().default_currency)
         conditions.append(User.hourly_rate_minor <= to_minor(filters.max_hourly_rate))
+    if filters.verified is not None:
+        verified = User.verified_at.is_not(None)
+        conditions.append(verified if filters.verified else ~verified)
     return conditions
 
 

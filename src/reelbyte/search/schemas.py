@@ -45,6 +45,7 @@ class CreatorHit(ResponseModel):
     response_time_hours: ResponseTimeHours
     on_time_delivery_percent: OnTimeDeliveryPercent
     repeat_client_percent: RepeatClientPercent
+    is_verified: bool = Field(description="an admin verified their identity or portfolio (the badge)")
     member_since: datetime
 
     @classmethod
@@ -70,6 +71,7 @@ class CreatorHit(ResponseModel):
             response_time_hours=user.response_time_hours,
             on_time_delivery_percent=user.on_time_delivery_percent,
             repeat_client_percent=user.repeat_client_percent,
+            is_verified=user.verified_at is not None,
             member_since=user.created_at,
         )
 

@@ -11,6 +11,9 @@ import type { components } from "./schema";
 export type ProfileUpdate = components["schemas"]["ProfileUpdate"];
 export type ResetPasswordRequest = components["schemas"]["ResetPasswordRequest"];
 export type UploadOut = components["schemas"]["UploadOut"];
+export type LoginSession = components["schemas"]["LoginSession"];
+
+const sessionsKey = ["me", "sessions"] as const;
 
 /** My profile as the API has it now (starts from the one the session loaded). */
 export function useMe() {
@@ -34,6 +37,52 @@ export function useUpdateProfile() {
       queryClient.setQueryData(queryKeys.me, profile);
       return queryClient.invalidateQueries({ queryKey: queryKeys.user(profile.id) });
     },
+  });
+}
+
+/** `POST /v1/users/me/password`: every other session ends, this one stays. */
+export function useChangePassword() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { current_password: string; new_password: string }) =>
+      unwrap(client.POST("/v1/users/me/password", { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
+  });
+}
+
+/** Where I am logged in: my live sessions, the most recently used first. */
+export function useSessions() {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: sessionsKey,
+    queryFn: ({ signal }) => unwrap(client.GET("/v1/users/me/sessions", { signal })),
+  });
+}
+
+/** Log one of my other sessions out. */
+export function useEndSession() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (sessionId: string) =>
+      unwrap(
+        client.DELETE("/v1/users/me/sessions/{session_id}", {
+          params: { path: { session_id: sessionId } },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
+  });
+}
+
+/** `POST /v1/users/me/role`: a client (or creator) becomes both; the same session works in the
+ * new role at once. */
+export function useBecomeHybrid() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(client.POST("/v1/users/me/role", { body: { role: "hybrid" } })),
+    onSuccess: (profile: PrivateProfile) => queryClient.setQueryData(queryKeys.me, profile),
   });
 }
 

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Log
+         * @description Every admin action, newest first (append-only); pass `next_cursor` for older ones.
+         */
+        get: operations["audit_log_v1_admin_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/categories": {
         parameters: {
             query?: never;
@@ -126,6 +146,113 @@ export interface paths {
          * @description Split the held money: `refund` to the client and `release` to the creator, adding up to it.
          */
         post: operations["resolve_dispute_v1_admin_disputes__dispute_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description Accounts, newest first, with their standing, paid orders, GMV and open reports.
+         */
+        get: operations["list_users_v1_admin_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{user_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Suspend User
+         * @description Suspend the account, until `until` or until lifted; again, to change the terms. Its sessions
+         *     end, log in is refused, its profile and gigs leave public lists; running orders go on, earned
+         *     money stays its own, but its withdrawals wait.
+         */
+        put: operations["suspend_user_v1_admin_users__user_id__suspend_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{user_id}/unsuspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Unsuspend User
+         * @description Lift the suspension: the gigs it hid are listed again and the held withdrawals paid out.
+         */
+        put: operations["unsuspend_user_v1_admin_users__user_id__unsuspend_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{user_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Verify User
+         * @description Verify the account's identity or portfolio: the verified badge on its profile, gigs and
+         *     search results.
+         */
+        put: operations["verify_user_v1_admin_users__user_id__verify_put"];
+        post?: never;
+        /**
+         * Unverify User
+         * @description Take a verification back; the badge goes with the last one.
+         */
+        delete: operations["unverify_user_v1_admin_users__user_id__verify_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/withdrawals/{withdrawal_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Release Withdrawal
+         * @description Pay out one withdrawal that a suspension holds, although the suspension goes on.
+         */
+        put: operations["release_withdrawal_v1_admin_withdrawals__withdrawal_id__release_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1996,6 +2123,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Change your password, giving the current one (policy: as at registration). Every other
+         *     login session ends at once; this one stays logged in. You are told by e-mail.
+         */
+        post: operations["change_password_v1_users_me_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/me/portfolio": {
         parameters: {
             query?: never;
@@ -2029,6 +2177,69 @@ export interface paths {
         post?: never;
         /** Delete Portfolio Item */
         delete: operations["delete_portfolio_item_v1_users_me_portfolio__item_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Role
+         * @description Become both a creator and a client (`hybrid`), keeping everything you have. The access
+         *     token you hold works in the new role at once.
+         */
+        post: operations["change_role_v1_users_me_role_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description Your live login sessions (devices and browsers), the most recently used first; `current`
+         *     marks the one this request came from.
+         */
+        get: operations["list_sessions_v1_users_me_sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End Session
+         * @description Log a session out: its refresh token and access tokens stop working. Ending this
+         *     request's own session is a logout (the refresh cookie is cleared too).
+         */
+        delete: operations["end_session_v1_users_me_sessions__session_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2120,6 +2331,64 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AdminUserOut
+         * @description An account as admins see it: private fields, standing, and what it did on the platform.
+         *
+         *     Orders count the paid ones; GMV sums their amounts in the platform currency.
+         */
+        AdminUserOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Email Verified */
+            email_verified: boolean;
+            /** Full Name */
+            full_name: string;
+            gmv_as_client: components["schemas"]["Money"];
+            gmv_as_creator: components["schemas"]["Money"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Login At */
+            last_login_at: string | null;
+            /**
+             * Open Reports
+             * @description open reports against the account itself
+             */
+            open_reports: number;
+            /** Orders As Client */
+            orders_as_client: number;
+            /** Orders As Creator */
+            orders_as_creator: number;
+            role: components["schemas"]["Role"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "deactivated";
+            /** Suspended At */
+            suspended_at: string | null;
+            /** Suspended Until */
+            suspended_until: string | null;
+            /** Suspension Reason */
+            suspension_reason: string | null;
+            /** Username */
+            username: string;
+            /** Verifications */
+            verifications: components["schemas"]["VerificationOut"][];
+            /**
+             * Verified At
+             * @description the badge: when an admin first verified the account
+             */
+            verified_at: string | null;
+        };
+        /**
          * AttachedFile
          * @description An uploaded file where it is used (a message, a deliverable, a proposal…): what to show and
          *     where to fetch it. Private files' URLs are signed for the viewer and short-lived.
@@ -2146,6 +2415,44 @@ export interface components {
              * Format: uuid
              */
             upload_id: string;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            /** Action */
+            action: string;
+            /**
+             * Actor Id
+             * @description the admin; null for a job (a suspension that ran out)
+             */
+            actor_id: string | null;
+            /** After */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string | null;
+            /** Target Id */
+            target_id: string;
+            /** Target Type */
+            target_type: string;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditEntryOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * Availability
@@ -2315,6 +2622,19 @@ export interface components {
             parent_id?: number | null;
         };
         /**
+         * ChangePasswordRequest
+         * @example {
+         *       "current_password": "Str0ng!Passw0rd",
+         *       "new_password": "An0ther!Passw0rd"
+         *     }
+         */
+        ChangePasswordRequest: {
+            /** Current Password */
+            current_password: string & unknown;
+            /** New Password */
+            new_password: string & unknown;
+        };
+        /**
          * CheckoutRequest
          * @example {
          *       "order_id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44"
@@ -2419,6 +2739,11 @@ export interface components {
              */
             id: string;
             /**
+             * Is Verified
+             * @description an admin verified their identity or portfolio (the badge)
+             */
+            is_verified: boolean;
+            /**
              * Member Since
              * Format: date-time
              */
@@ -2496,6 +2821,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Is Verified
+             * @description an admin verified their identity or portfolio (the badge)
+             */
+            is_verified: boolean;
             /**
              * On Time Delivery Percent
              * @description completed orders first delivered by the due date, in percent
@@ -3115,6 +3445,38 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * LoginSession
+         * @description One live login (a device or browser) of the caller's.
+         */
+        LoginSession: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description when it logged in
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description the session of the access token this request used
+             */
+            current: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ip Address */
+            ip_address: string | null;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description when it last refreshed its tokens
+             */
+            last_used_at: string;
+            /** User Agent */
+            user_agent: string | null;
         };
         /**
          * MediaFile
@@ -3806,6 +4168,33 @@ export interface components {
             revisions?: number;
             tier?: components["schemas"]["PackageTier"];
         };
+        /** Page[AdminUserOut] */
+        Page_AdminUserOut_: {
+            /** Items */
+            items: components["schemas"]["AdminUserOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
         /** Page[CreatorHit] */
         Page_CreatorHit_: {
             /** Items */
@@ -4199,6 +4588,11 @@ export interface components {
             instagram_url: string | null;
             /** Is Active */
             is_active: boolean;
+            /**
+             * Is Verified
+             * @description an admin verified their identity or portfolio (the badge)
+             */
+            is_verified: boolean;
             /** Language */
             language: string;
             /** Last Login At */
@@ -4680,6 +5074,11 @@ export interface components {
             id: string;
             /** Instagram Url */
             instagram_url: string | null;
+            /**
+             * Is Verified
+             * @description an admin verified their identity or portfolio (the badge)
+             */
+            is_verified: boolean;
             /** Language */
             language: string;
             /**
@@ -5027,6 +5426,17 @@ export interface components {
          * @enum {string}
          */
         Role: "creator" | "client" | "hybrid" | "admin";
+        /**
+         * RoleChangeRequest
+         * @description A creator or a client becomes both (`hybrid`); there is no way back to one role.
+         */
+        RoleChangeRequest: {
+            /**
+             * Role
+             * @constant
+             */
+            role: "hybrid";
+        };
         /** StorageUse */
         StorageUse: {
             /** Quota Bytes */
@@ -5050,6 +5460,16 @@ export interface components {
             items: components["schemas"]["Suggestion"][];
             /** Query */
             query: string;
+        };
+        /** SuspendRequest */
+        SuspendRequest: {
+            /** Reason */
+            reason: string & unknown;
+            /**
+             * Until
+             * @description when the suspension ends by itself (a job lifts it); none: until lifted
+             */
+            until?: string | null;
         };
         /** TagCount */
         TagCount: {
@@ -5243,6 +5663,30 @@ export interface components {
          */
         UploadState: "pending" | "processing" | "ready" | "failed";
         /**
+         * VerificationKind
+         * @enum {string}
+         */
+        VerificationKind: "identity" | "portfolio";
+        /** VerificationOut */
+        VerificationOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            kind: components["schemas"]["VerificationKind"];
+            /** Note */
+            note: string | null;
+            /** Verified By */
+            verified_by: string | null;
+        };
+        /** VerifyRequest */
+        VerifyRequest: {
+            kind: components["schemas"]["VerificationKind"];
+            /** Note */
+            note?: (string & unknown) | null;
+        };
+        /**
          * VideoUploadRequest
          * @example {
          *       "content_type": "video/mp4",
@@ -5373,6 +5817,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    audit_log_v1_admin_audit_get: {
+        parameters: {
+            query?: {
+                actor_id?: string | null;
+                target_type?: (string & unknown) | null;
+                target_id?: (string & unknown) | null;
+                action?: (string & unknown) | null;
+                cursor?: (string & unknown) | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
                 };
             };
         };
@@ -6169,6 +6716,795 @@ export interface operations {
             };
         };
     };
+    list_users_v1_admin_users_get: {
+        parameters: {
+            query?: {
+                role?: components["schemas"]["Role"] | null;
+                status?: ("active" | "suspended" | "deactivated") | null;
+                /** @description has the verified badge */
+                verified?: boolean | null;
+                email_verified?: boolean | null;
+                /** @description signed up at or after */
+                signed_up_from?: string | null;
+                /** @description signed up before */
+                signed_up_to?: string | null;
+                /** @description part of the name, username or e-mail */
+                q?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminUserOut_"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_date_range`: The range starts after it ends.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "invalid_date_range" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    suspend_user_v1_admin_users__user_id__suspend_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `user_not_found`: No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `cannot_suspend_admin`: Admins cannot be suspended; take the admin role away first.
+             *     - `cannot_suspend_yourself`: You cannot suspend your own account.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "cannot_suspend_admin" | "cannot_suspend_yourself";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `suspension_end_in_past`: A suspension ends in the future: `until` has passed already.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "suspension_end_in_past" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    unsuspend_user_v1_admin_users__user_id__unsuspend_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `user_not_found`: No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `not_suspended`: This account is not suspended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "not_suspended";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    verify_user_v1_admin_users__user_id__verify_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `user_not_found`: No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    unverify_user_v1_admin_users__user_id__verify_delete: {
+        parameters: {
+            query?: {
+                /** @description one verification; none: all */
+                kind?: components["schemas"]["VerificationKind"] | null;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `user_not_found`: No such user.
+             *     - `verification_not_found`: This account has no such verification.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "user_not_found" | "verification_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    release_withdrawal_v1_admin_withdrawals__withdrawal_id__release_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                withdrawal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithdrawalOut"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `withdrawal_not_found`: No such withdrawal. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "withdrawal_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `withdrawal_not_held`: Only a withdrawal held by its creator's suspension can be released. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "withdrawal_not_held";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     forgot_password_v1_auth_forgot_password_post: {
         parameters: {
             query?: never;
@@ -6316,7 +7652,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account_deactivated`: This account has been deactivated. */
+            /**
+             * @description - `account_deactivated`: This account has been deactivated.
+             *     - `account_suspended`: This account is suspended.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6325,7 +7664,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "account_deactivated";
+                        error: "account_deactivated" | "account_suspended";
                         message: string;
                     };
                 };
@@ -6942,7 +8281,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account_deactivated`: This account has been deactivated. */
+            /**
+             * @description - `account_deactivated`: This account has been deactivated.
+             *     - `account_suspended`: This account is suspended.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6951,7 +8293,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "account_deactivated";
+                        error: "account_deactivated" | "account_suspended";
                         message: string;
                     };
                 };
@@ -8133,6 +9475,8 @@ export interface operations {
                 min_rating?: (string & unknown) | null;
                 creator_id?: string | null;
                 featured?: boolean | null;
+                /** @description by creators with the verified badge (or without) */
+                verified?: boolean | null;
                 sort_by?: components["schemas"]["GigSort"];
                 /** @description 1-based page number */
                 page?: number;
@@ -17372,6 +18716,8 @@ export interface operations {
                 availability?: components["schemas"]["Availability"][] | null;
                 /** @description in the platform currency; creators without a rate in it are left out */
                 max_hourly_rate?: (string & unknown) | null;
+                /** @description with the verified badge (or without) */
+                verified?: boolean | null;
                 sort_by?: components["schemas"]["CreatorSort"];
                 /** @description 1-based page number */
                 page?: number;
@@ -17458,6 +18804,8 @@ export interface operations {
                 min_rating?: (string & unknown) | null;
                 creator_id?: string | null;
                 featured?: boolean | null;
+                /** @description by creators with the verified badge (or without) */
+                verified?: boolean | null;
                 sort_by?: components["schemas"]["GigSort"];
                 /** @description 1-based page number */
                 page?: number;
@@ -19396,6 +20744,133 @@ export interface operations {
             };
         };
     };
+    change_password_v1_users_me_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_password`: The current password is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_password";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `same_password`: The new password must differ from the current one.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "same_password" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     add_portfolio_item_v1_users_me_portfolio_post: {
         parameters: {
             query?: never;
@@ -19602,6 +21077,309 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "portfolio_item_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    change_role_v1_users_me_role_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateProfile"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `role_change_not_allowed`: An administrator's role cannot be changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "role_change_not_allowed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `already_hybrid`: Your account is already both a creator and a client. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "already_hybrid";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_sessions_v1_users_me_sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginSession"][];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    end_session_v1_users_me_sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `session_not_found`: No such login session. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "session_not_found";
                         message: string;
                     };
                 };

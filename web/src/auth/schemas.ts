@@ -50,3 +50,17 @@ export const signupSchema = z.object({
   role: z.enum(["client", "creator", "hybrid"], { error: "Choose how you will use ReelByte." }),
 });
 export type SignupValues = z.infer<typeof signupSchema>;
+
+/** A new password typed twice (password reset, password change): the sign-up rules, and both the same. */
+export const newPasswordFields = {
+  new_password: signupSchema.shape.password,
+  confirm: z.string().min(1, "Enter the new password again."),
+};
+
+export function sameNewPassword(values: { new_password: string; confirm: string }) {
+  return values.new_password === values.confirm;
+}
+export const SAME_NEW_PASSWORD = {
+  path: ["confirm"],
+  message: "The two passwords are not the same.",
+};

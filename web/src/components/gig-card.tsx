@@ -4,6 +4,7 @@ import type { GigSummary } from "@/api/queries";
 import { RatingBadge } from "@/components/stars";
 import { Avatar } from "@/components/avatar";
 import { Skeleton } from "@/components/ui/skeleton";
+import { VerifiedBadge } from "@/components/verified-badge";
 import { formatMoney, levelLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
@@ -101,6 +102,7 @@ export function GigCard({ gig }: { gig: GigSummary }) {
             className="size-6 text-xs"
           />
           <span className="truncate">{gig.creator.full_name}</span>
+          <VerifiedBadge verified={gig.creator.is_verified} className="[&>span]:sr-only" />
           <span className="ml-auto shrink-0 text-xs">{levelLabel(gig.creator_level)}</span>
         </p>
         <h3 className="line-clamp-2 font-medium">

@@ -110,6 +110,7 @@ describe("a creator's profile", () => {
     ).toBeInTheDocument();
     expect(document.title).toBe("Maya Jensen · ReelByte");
     expect(screen.getByText("Pro")).toBeInTheDocument();
+    expect(screen.getByTitle("Verified by ReelByte")).toHaveTextContent("Verified");
     expect(screen.getByRole("img", { name: "Rated 4.9 out of 5" })).toBeInTheDocument();
     expect(screen.getByText("Last seen")).toHaveTextContent("Last seen 3 hours ago");
     const facts = (label: string) => screen.getByText(label).nextElementSibling?.textContent;

@@ -9,6 +9,7 @@ import { Stars } from "@/components/stars";
 import { EmptyState, ErrorState, LoadFailure } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
+import { VerifiedBadge } from "@/components/verified-badge";
 import {
   formatDate,
   formatMoney,
@@ -64,6 +65,7 @@ function ProfileHeader({ profile }: { profile: PublicProfile }) {
           <p className="text-muted-foreground">@{profile.username}</p>
           <div className="flex flex-wrap items-center gap-3">
             {sells && <Badge variant="secondary">{levelLabel(profile.creator_level)}</Badge>}
+            <VerifiedBadge verified={profile.is_verified} />
             {stats.total_reviews > 0 ? (
               <span className="inline-flex items-center gap-1.5 text-sm">
                 <Stars rating={Number(stats.rating)} />

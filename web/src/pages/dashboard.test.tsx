@@ -160,8 +160,11 @@ describe("the creator dashboard", () => {
     await waitFor(() => expect(fake.calls("GET /v1/users/me/gigs")).toHaveLength(2));
   });
 
-  it("explains to a client that the dashboard is for creators", async () => {
-    const fake = api("client");
+  it("explains to a client that the dashboard is for creators, and makes them one too", async () => {
+    const fake = api("client").on("POST /v1/users/me/role", () =>
+      json(200, privateProfile({ id: creator.id, full_name: creator.full_name, role: "hybrid" })),
+    );
+    const user = userEvent.setup();
     renderApp("/dashboard", fake);
 
     expect(
@@ -169,5 +172,10 @@ describe("the creator dashboard", () => {
     ).toBeInTheDocument();
     expect(fake.calls("GET /v1/orders")).toHaveLength(0);
     expect(fake.calls("GET /v1/payments/me/balance")).toHaveLength(0);
+
+    await user.click(screen.getByRole("button", { name: "Sell video work too" }));
+
+    expect(await screen.findByRole("heading", { name: "Your gigs" })).toBeInTheDocument();
+    expect(JSON.parse(fake.calls("POST /v1/users/me/role")[0]!.body)).toEqual({ role: "hybrid" });
   });
 });

@@ -1,13 +1,18 @@
 import { Link } from "react-router";
+import { useBecomeHybrid } from "@/api/account";
+import { errorMessage } from "@/api/errors";
 import { useAuth } from "@/auth/auth-context";
 import { EarningsSummary, MyGigs, OrdersToDeliver } from "@/components/creator/dashboard-sections";
 import { Notice } from "@/components/creator/notice";
+import { FormAlert } from "@/components/form-field";
 import { useNotice } from "@/components/creator/use-notice";
 import { PageLoading } from "@/components/states";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 
-/** Creators and hybrids sell; the API has no way to change an account's role. */
+/** Creators and hybrids sell; a client becomes both in one step and keeps everything. */
 function NotACreator() {
+  const becomeHybrid = useBecomeHybrid();
   return (
     <Card className="max-w-2xl">
       <CardHeader>
@@ -19,12 +24,19 @@ function NotACreator() {
       </CardHeader>
       <CardContent className="flex flex-col gap-3 text-sm">
         <p>
-          An account&apos;s role is chosen when it is made, and ReelByte cannot change it yet. To
-          sell your own video work, create a separate account and choose “Sell video work” or
-          “Both”.
+          To sell your own video work too, make this account both: you keep your orders, messages
+          and reviews as a client, and can list gigs and send proposals.
         </p>
-        <p>
-          Meanwhile you can{" "}
+        <FormAlert message={becomeHybrid.isError ? errorMessage(becomeHybrid.error) : null} />
+        <Button
+          className="self-start"
+          disabled={becomeHybrid.isPending}
+          onClick={() => becomeHybrid.mutate()}
+        >
+          Sell video work too
+        </Button>
+        <p className="text-muted-foreground">
+          Or{" "}
           <Link
             to="/search"
             className="font-medium text-primary underline-offset-4 hover:underline"

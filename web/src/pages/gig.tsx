@@ -23,6 +23,7 @@ import {
   CardTitle,
 } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { VerifiedBadge } from "@/components/verified-badge";
 import { formatMoney, levelLabel, plural } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
@@ -220,7 +221,10 @@ function CreatorCard({ gig }: { gig: GigOut }) {
             </Link>
           </h2>
           <p className="truncate text-sm text-muted-foreground">@{creator.username}</p>
-          <p className="text-sm">{levelLabel(creator.creator_level)}</p>
+          <p className="flex items-center gap-2 text-sm">
+            {levelLabel(creator.creator_level)}
+            <VerifiedBadge verified={creator.is_verified} />
+          </p>
         </div>
       </CardHeader>
       <CardContent>

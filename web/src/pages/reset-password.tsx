@@ -5,21 +5,14 @@ import { Link, useSearchParams } from "react-router";
 import { z } from "zod";
 import { useResetPassword } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
-import { PASSWORD_RULES, signupSchema } from "@/auth/schemas";
-import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
+import { newPasswordFields, SAME_NEW_PASSWORD, sameNewPassword } from "@/auth/schemas";
+import { FormAlert, SubmitButton } from "@/components/form-field";
 import { AuthCard } from "@/components/profile/auth-card";
+import { NewPasswordFields } from "@/components/profile/new-password-fields";
 import { Button } from "@/components/ui/button";
 
 // The API's rules for a password (identity/schemas.py), as at sign-up.
-const schema = z
-  .object({
-    new_password: signupSchema.shape.password,
-    confirm: z.string().min(1, "Enter the new password again."),
-  })
-  .refine((values) => values.new_password === values.confirm, {
-    path: ["confirm"],
-    message: "The two passwords are not the same.",
-  });
+const schema = z.object(newPasswordFields).refine(sameNewPassword, SAME_NEW_PASSWORD);
 type Values = z.infer<typeof schema>;
 
 /** A token as the API takes it (16 to 128 characters); anything else cannot be a link of ours. */
@@ -99,21 +92,7 @@ export function Component() {
         aria-label="Choose a new password"
       >
         <FormAlert message={failure} />
-        <FormField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={`${PASSWORD_RULES}.`}
-          error={errors.new_password?.message}
-          {...form.register("new_password")}
-        />
-        <FormField
-          label="New password again"
-          type="password"
-          autoComplete="new-password"
-          error={errors.confirm?.message}
-          {...form.register("confirm")}
-        />
+        <NewPasswordFields register={form.register} errors={errors} />
         <SubmitButton busy={isSubmitting} className="w-full">
           Change password
         </SubmitButton>

@@ -23,6 +23,7 @@ const creatorHit: CreatorHit = {
   response_time_hours: 2,
   on_time_delivery_percent: 97,
   repeat_client_percent: 41,
+  is_verified: true,
   member_since: "2025-01-10T10:00:00Z",
 };
 

@@ -69,10 +69,30 @@ function creatorAccount(overrides: Partial<PrivateProfile> = {}) {
     .on("POST /v1/auth/resend-verification", () =>
       json(202, { message: "A new verification e-mail is on its way." }),
     )
+    .on("GET /v1/users/me/sessions", () => json(200, sessions))
     .on("GET /v1/notifications/unread-count", () => json(200, { count: 0 }))
     .on("POST /v1/ws/ticket", () => apiError(503, "realtime_unavailable", "Later."));
   return api;
 }
+
+const sessions = [
+  {
+    id: "session-here",
+    created_at: "2026-11-20T10:00:00Z",
+    last_used_at: "2026-12-01T10:00:00Z",
+    user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36",
+    ip_address: "203.0.113.7",
+    current: true,
+  },
+  {
+    id: "session-phone",
+    created_at: "2026-10-02T10:00:00Z",
+    last_used_at: "2026-11-28T10:00:00Z",
+    user_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Version/18.0 Safari/605.1",
+    ip_address: "198.51.100.4",
+    current: false,
+  },
+];
 
 function lastPut(api: FakeApi): unknown {
   const calls = api.calls("PUT /v1/users/me");
@@ -197,5 +217,57 @@ describe("the settings page", () => {
     await user.click(await screen.findByRole("button", { name: "Upload a new picture" }));
     expect(await screen.findByText("Your picture is updated.")).toBeInTheDocument();
     expect(lastPut(api)).toEqual({ avatar_upload_id: AVATAR_ID });
+  });
+
+  it("changes the password, with the API's refusal on the current one", async () => {
+    let attempts = 0;
+    const api = creatorAccount().on("POST /v1/users/me/password", () =>
+      ++attempts === 1
+        ? apiError(403, "wrong_password", "The current password is wrong.")
+        : new Response(null, { status: 204 }),
+    );
+    const { user } = renderApp("/settings", api);
+
+    const form = within(await screen.findByRole("form", { name: "Change password" }));
+    await user.type(form.getByLabelText("Current password"), "Old!Passw0rd");
+    await user.type(form.getByLabelText("New password"), "N3w!Passw0rd");
+    await user.type(form.getByLabelText("New password again"), "N3w!Passw0rd-typo");
+    await user.click(form.getByRole("button", { name: "Change password" }));
+    expect(await form.findByText("The two passwords are not the same.")).toBeInTheDocument();
+    expect(api.calls("POST /v1/users/me/password")).toHaveLength(0);
+
+    await user.clear(form.getByLabelText("New password again"));
+    await user.type(form.getByLabelText("New password again"), "N3w!Passw0rd");
+    await user.click(form.getByRole("button", { name: "Change password" }));
+    expect(await form.findByText("The current password is wrong.")).toBeInTheDocument();
+
+    await user.click(form.getByRole("button", { name: "Change password" }));
+    expect(await form.findByRole("status")).toHaveTextContent("Password changed.");
+    expect(JSON.parse(api.calls("POST /v1/users/me/password")[1]!.body)).toEqual({
+      current_password: "Old!Passw0rd",
+      new_password: "N3w!Passw0rd",
+    });
+  });
+
+  it("lists where the account is logged in and logs another device out", async () => {
+    const api = creatorAccount().on(
+      "DELETE /v1/users/me/sessions/session-phone",
+      () => new Response(null, { status: 204 }),
+    );
+    const { user } = renderApp("/settings", api);
+
+    const list = within(await screen.findByRole("list", { name: "Logged-in sessions" }));
+    const [here, phone] = list.getAllByRole("listitem");
+    expect(here).toHaveTextContent("Chrome on Linux");
+    expect(here).toHaveTextContent("This device");
+    expect(within(here!).queryByRole("button")).not.toBeInTheDocument();
+    expect(phone).toHaveTextContent("Safari on iOS");
+
+    await user.click(within(phone!).getByRole("button", { name: /^Log out Safari on iOS/ }));
+
+    await waitFor(() =>
+      expect(api.calls("DELETE /v1/users/me/sessions/session-phone")).toHaveLength(1),
+    );
+    await waitFor(() => expect(api.calls("GET /v1/users/me/sessions")).toHaveLength(2));
   });
 });

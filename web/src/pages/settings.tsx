@@ -6,6 +6,7 @@ import type { PrivateProfile } from "@/api/queries";
 import { AvatarSection } from "@/components/profile/avatar-section";
 import { NotificationPreferences } from "@/components/profile/notification-preferences";
 import { ProfileForm } from "@/components/profile/profile-form";
+import { ChangePasswordForm, SessionList } from "@/components/profile/security-section";
 import { ErrorState, PageLoading, Spinner } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -144,6 +145,22 @@ export function Component() {
         description="Choose what you hear about, in the app and by e-mail."
       >
         <NotificationPreferences profile={profile} />
+      </Section>
+
+      <Section
+        id="password"
+        title="Password"
+        description="Changing it logs out your other sessions."
+      >
+        <ChangePasswordForm />
+      </Section>
+
+      <Section
+        id="sessions"
+        title="Where you are logged in"
+        description="Log out a device you do not recognise, or no longer use."
+      >
+        <SessionList />
       </Section>
     </div>
   );

@@ -22,6 +22,7 @@ const creator: GigSummary["creator"] = {
   total_reviews: 128,
   on_time_delivery_percent: 97,
   repeat_client_percent: 41,
+  is_verified: true,
 };
 
 export function gigSummary(overrides: Partial<GigSummary> = {}): GigSummary {
@@ -122,6 +123,7 @@ export function publicProfile(overrides: Partial<PublicProfile> = {}): PublicPro
     username: creator.username,
     full_name: creator.full_name,
     role: "creator",
+    is_verified: creator.is_verified,
     bio: null,
     avatar_url: null,
     avatar_upload_id: null,

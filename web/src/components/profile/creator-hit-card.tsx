@@ -3,6 +3,7 @@ import type { CreatorHit } from "@/api/search";
 import { Avatar } from "@/components/avatar";
 import { AVAILABILITY_LABELS } from "@/components/profile/profile-schema";
 import { RatingBadge } from "@/components/stars";
+import { VerifiedBadge } from "@/components/verified-badge";
 import { formatMoney, levelLabel } from "@/lib/format";
 
 /** A creator in search results; the whole card links to their profile. */
@@ -20,8 +21,9 @@ export function CreatorHitCard({ creator }: { creator: CreatorHit }) {
               {creator.full_name}
             </Link>
           </h3>
-          <p className="truncate text-sm text-muted-foreground">
+          <p className="flex items-center gap-2 truncate text-sm text-muted-foreground">
             @{creator.username} · {levelLabel(creator.creator_level)}
+            <VerifiedBadge verified={creator.is_verified} />
           </p>
         </div>
       </div>

@@ -1,0 +1,1 @@
+"""Running the marketplace: verifying and suspending users, the audit log of admin actions."""
