@@ -41,7 +41,12 @@ from reelbyte.messaging.router import (
 )
 from reelbyte.messaging.ws import ws_router
 from reelbyte.notifications.router import notifications_router
-from reelbyte.orders.router import admin_disputes_router, milestones_router, orders_router
+from reelbyte.orders.router import (
+    admin_disputes_router,
+    admin_orders_router,
+    milestones_router,
+    orders_router,
+)
 from reelbyte.payments.router import (
     invoices_router,
     milestone_funding_router,
@@ -51,7 +56,7 @@ from reelbyte.payments.router import (
 from reelbyte.payments.sandbox_pages import payment_pages_router
 from reelbyte.payments.stripe_webhook import stripe_webhook_router
 from reelbyte.projects.router import projects_router, proposals_router
-from reelbyte.reviews.router import order_reviews_router, reviews_router
+from reelbyte.reviews.router import admin_reviews_router, order_reviews_router, reviews_router
 from reelbyte.search.router import search_router
 from reelbyte.webapp import add_web_app
 
@@ -103,6 +108,8 @@ def api_router() -> APIRouter:
         orders_router,
         milestones_router,
         admin_disputes_router,
+        admin_orders_router,
+        admin_reviews_router,
         admin_router,
         payments_router,
         milestone_funding_router,

@@ -2,6 +2,7 @@
 
 from reelbyte.admin import models as admin_models
 from reelbyte.catalog import models as catalog_models
+from reelbyte.core import audit as audit_models
 from reelbyte.core import views as core_models
 from reelbyte.core.db import Base
 from reelbyte.identity import models as identity_models
@@ -18,6 +19,7 @@ metadata = Base.metadata
 
 __all__ = [
     "admin_models",
+    "audit_models",
     "catalog_models",
     "core_models",
     "identity_models",

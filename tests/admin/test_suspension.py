@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import text, update
 
-from reelbyte.admin.models import AuditEntry
 from reelbyte.admin.service import lift_ended_suspensions
+from reelbyte.core.audit import AuditEntry
 from reelbyte.core.db import transaction
 from reelbyte.identity.models import User
 from reelbyte.payments.models import Withdrawal

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from reelbyte.admin import audit, errors, schemas, service
+from reelbyte.admin import errors, schemas, service
 from reelbyte.admin.models import VerificationKind
 from reelbyte.admin.schemas import AccountStatus
+from reelbyte.core import audit
 from reelbyte.core.errors import error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.params import Moment

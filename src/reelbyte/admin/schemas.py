@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from reelbyte.admin.models import AuditEntry, UserVerification, VerificationKind
+from reelbyte.admin.models import UserVerification, VerificationKind
+from reelbyte.core.audit import AuditEntry
 from reelbyte.core.money import Money
 from reelbyte.core.schemas import RequestModel, ResponseModel
 from reelbyte.identity.models import Role, User

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.admin import audit
 from reelbyte.admin.errors import (
     CannotSuspendAdmin,
     CannotSuspendYourself,
@@ -26,6 +25,7 @@ from reelbyte.admin.errors import (
 from reelbyte.admin.models import UserVerification, VerificationKind
 from reelbyte.admin.schemas import AccountStatus, AdminUserOut, SuspendRequest, VerifyRequest, account_status
 from reelbyte.catalog import service as catalog
+from reelbyte.core import audit
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import lock_one, utcnow
 from reelbyte.core.money import Money

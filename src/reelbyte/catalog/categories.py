@@ -34,7 +34,9 @@ from reelbyte.catalog.schemas import (
     CategoryUpdate,
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
+from reelbyte.core import audit
 from reelbyte.core.db import lock_one
+from reelbyte.identity.models import User
 
 SLUG_ATTEMPTS = 5
 SLUG_LENGTH = 100  # categories.slug
@@ -145,7 +147,7 @@ async def _next_display_order(session: AsyncSession, parent_id: int | None) -> i
     return 0 if highest is None else highest + 1
 
 
-async def create_category(session: AsyncSession, data: CategoryCreate) -> Category:
+async def create_category(session: AsyncSession, admin: User, data: CategoryCreate) -> Category:
     await _check_parent(session, data.parent_id)
     await _check_name_free(session, data.name, data.parent_id)
     display_order = data.display_order
@@ -168,11 +170,14 @@ async def create_category(session: AsyncSession, data: CategoryCreate) -> Catego
                 raise
             continue  # a concurrent insert took the slug: pick again
         category_cache.invalidate_after_commit(session)
+        await _audit(session, admin, "category.create", category, after=data.model_dump(mode="json"))
         return category
     raise SlugConflict()
 
 
-async def update_category(session: AsyncSession, category_id: int, changes: CategoryUpdate) -> Category:
+async def update_category(
+    session: AsyncSession, admin: User, category_id: int, changes: CategoryUpdate
+) -> Category:
     category = await _get_for_admin(session, category_id)
     fields = changes.model_dump(exclude_unset=True)
     if "parent_id" in fields and fields["parent_id"] != category.parent_id:
@@ -198,11 +203,33 @@ async def update_category(session: AsyncSession, category_id: int, changes: Cate
         )
     if "parent_id" in fields and fields["parent_id"] != category.parent_id:
         await _refile_gigs(session, category, fields["parent_id"])
+    before = {name: getattr(category, name) for name in fields}
     for name, value in fields.items():
         setattr(category, name, value)
     await session.flush()
     category_cache.invalidate_after_commit(session)
+    await _audit(
+        session,
+        admin,
+        "category.update",
+        category,
+        before=before,
+        after=changes.model_dump(mode="json", exclude_unset=True),
+    )
     return category
+
+
+async def _audit(
+    session: AsyncSession,
+    admin: User,
+    action: str,
+    category: Category,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    await session.flush()  # a new category has its id
+    await audit.record(session, admin, action, ("category", category.id), before=before, after=after)
 
 
 async def _refile_gigs(session: AsyncSession, category: Category, new_parent: int | None) -> None:
@@ -224,7 +251,7 @@ async def _refile_gigs(session: AsyncSession, category: Category, new_parent: in
     await session.execute(refile.execution_options(synchronize_session=False))
 
 
-async def reorder_categories(session: AsyncSession, data: CategoryReorder) -> list[Category]:
+async def reorder_categories(session: AsyncSession, admin: User, data: CategoryReorder) -> list[Category]:
     """Set the display order of all the children of one parent at once."""
     if data.parent_id is not None:
         await _check_parent(session, data.parent_id)
@@ -236,14 +263,32 @@ async def reorder_categories(session: AsyncSession, data: CategoryReorder) -> li
     unexpected = sorted(set(data.ordered_ids) - set(siblings))
     if missing or unexpected:
         raise ReorderMismatch(details={"missing": missing, "unexpected": unexpected})
+    before = [c.id for c in sorted(siblings.values(), key=lambda c: (c.display_order, c.id))]
     for position, category_id in enumerate(data.ordered_ids):
         siblings[category_id].display_order = position
     await session.flush()
+    await audit.record(
+        session,
+        admin,
+        "category.reorder",
+        ("category", data.parent_id if data.parent_id is not None else "top"),
+        before={"order": before},
+        after={"order": data.ordered_ids},
+    )
     category_cache.invalidate_after_commit(session)
     return [siblings[category_id] for category_id in data.ordered_ids]
 
 
-async def deactivate_category(session: AsyncSession, category_id: int) -> None:
+async def deactivate_category(session: AsyncSession, admin: User, category_id: int) -> None:
     category = await _get_for_admin(session, category_id)
+    was_active = category.is_active
     category.is_active = False
     category_cache.invalidate_after_commit(session)
+    await _audit(
+        session,
+        admin,
+        "category.deactivate",
+        category,
+        before={"is_active": was_active},
+        after={"is_active": False},
+    )

@@ -64,10 +64,10 @@ async def admin_list_categories(_: CurrentAdmin, session: SessionDep) -> list[sc
     responses=error_responses(errors.InvalidParent, errors.CategoryExists, errors.SlugConflict),
 )
 async def create_category(
-    data: schemas.CategoryCreate, _: CurrentAdmin, session: SessionDep
+    data: schemas.CategoryCreate, admin: CurrentAdmin, session: SessionDep
 ) -> schemas.CategoryOut:
     """A top-level category, or a subcategory of a top-level one."""
-    return schemas.CategoryOut.model_validate(await categories.create_category(session, data))
+    return schemas.CategoryOut.model_validate(await categories.create_category(session, admin, data))
 
 
 @admin_categories_router.post(
@@ -76,10 +76,11 @@ async def create_category(
     responses=error_responses(errors.InvalidParent, errors.ReorderMismatch),
 )
 async def reorder_categories(
-    data: schemas.CategoryReorder, _: CurrentAdmin, session: SessionDep
+    data: schemas.CategoryReorder, admin: CurrentAdmin, session: SessionDep
 ) -> list[schemas.CategoryOut]:
     """Give every child of one parent (or every top-level category) its new position."""
-    return [schemas.CategoryOut.model_validate(c) for c in await categories.reorder_categories(session, data)]
+    reordered = await categories.reorder_categories(session, admin, data)
+    return [schemas.CategoryOut.model_validate(c) for c in reordered]
 
 
 @admin_categories_router.put(
@@ -88,10 +89,11 @@ async def reorder_categories(
     responses=error_responses(errors.CategoryNotFound, errors.InvalidParent, errors.CategoryExists),
 )
 async def update_category(
-    category_id: CategoryId, changes: schemas.CategoryUpdate, _: CurrentAdmin, session: SessionDep
+    category_id: CategoryId, changes: schemas.CategoryUpdate, admin: CurrentAdmin, session: SessionDep
 ) -> schemas.CategoryOut:
     """Rename, move, describe, reorder, deactivate or reactivate; only the fields sent change."""
-    return schemas.CategoryOut.model_validate(await categories.update_category(session, category_id, changes))
+    updated = await categories.update_category(session, admin, category_id, changes)
+    return schemas.CategoryOut.model_validate(updated)
 
 
 @admin_categories_router.delete(
@@ -99,9 +101,9 @@ async def update_category(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(errors.CategoryNotFound),
 )
-async def deactivate_category(category_id: CategoryId, _: CurrentAdmin, session: SessionDep) -> None:
+async def deactivate_category(category_id: CategoryId, admin: CurrentAdmin, session: SessionDep) -> None:
     """Deactivate (categories are never deleted: gigs and projects stay filed under them)."""
-    await categories.deactivate_category(session, category_id)
+    await categories.deactivate_category(session, admin, category_id)
 
 
 # --- tags ---------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from reelbyte.catalog.schemas import (
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
 from reelbyte.catalog.views import gig_views
+from reelbyte.core import audit
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import after_commit, constraint_error, lock_one
 from reelbyte.core.errors import NotOwner
@@ -298,6 +299,8 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
             fields.get("category_id", gig.category_id),
             fields.get("subcategory_id", gig.subcategory_id),
         )
+    if user.is_admin and ADMIN_FIELDS & set(fields):
+        await _audit_flags(session, user, gig, {name: fields[name] for name in ADMIN_FIELDS & set(fields)})
     for name, value in fields.items():
         if name not in MEDIA_FIELDS:
             setattr(gig, name, value)
@@ -305,6 +308,12 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
     await _change_video_preview(session, user, gig, changes)  # after thumbnail_url: it may fill it
     tag_cache.invalidate_after_commit(session)
     return await _page_of(session, gig)
+
+
+async def _audit_flags(session: AsyncSession, admin: User, gig: Gig, flags: dict[str, bool]) -> None:
+    """An admin featuring a gig or switching it off is an admin action: it goes to the audit log."""
+    before = {name: getattr(gig, name) for name in flags}
+    await audit.record(session, admin, "gig.flags", ("gig", gig.id), before=before, after=flags)
 
 
 async def _change_gallery(session: AsyncSession, user: User, gig: Gig, changes: GigUpdate) -> None:

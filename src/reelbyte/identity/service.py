@@ -538,6 +538,13 @@ async def deactivate(session: AsyncSession, user: User) -> None:
     await events.user_deactivated.emit(session, user)
 
 
+async def admin_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """The admins who can act now (not suspended or closed): whom the platform's alerts reach."""
+    return list(
+        await session.scalars(select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True)))
+    )
+
+
 async def get_public_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None or not user.is_active:

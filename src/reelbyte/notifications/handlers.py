@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.money import Money
+from reelbyte.identity import service as identity
 from reelbyte.notifications.service import notify
 from reelbyte.orders import events as order_events
 from reelbyte.orders.models import Order, OrderEvent
@@ -155,6 +156,22 @@ async def on_order_event(session: AsyncSession, payload: tuple[Order, OrderEvent
             notice.title,
             notice.text(order, event),
             link=f"/orders/{order.id}",
+            reference=("order", order.id),
+        )
+    if event.kind == "disputed":
+        await _alert_admins(session, order, event)
+
+
+async def _alert_admins(session: AsyncSession, order: Order, event: OrderEvent) -> None:
+    """A dispute waits for an admin: every admin hears of it."""
+    for admin_id in await identity.admin_ids(session):
+        await notify(
+            session,
+            admin_id,
+            "admin_dispute_opened",
+            "Dispute to resolve",
+            f"A dispute was opened on the order “{order.title}”: {event.note or 'no reason given'}",
+            link=f"/admin/orders/{order.id}",
             reference=("order", order.id),
         )
 

@@ -19,6 +19,7 @@ from reelbyte.projects.errors import CurrencyMismatch
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
 milestones_router = APIRouter(prefix="/milestones", tags=["orders"])
 admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
+admin_orders_router = APIRouter(prefix="/admin/orders", tags=["admin"])
 
 # Every milestone change: found (and readable), the right party, the order being worked on.
 MILESTONE_CHANGE_ERRORS = (errors.MilestoneNotFound, NotOwner, errors.OrderNotActive, InvalidTransition)
@@ -270,6 +271,24 @@ async def reject_milestone(
     """Send the milestone back to work, with the reason."""
     milestone = await service.reject_milestone(session, user, milestone_id, data.reason)
     return await service.shown_milestone(session, milestone)
+
+
+@admin_disputes_router.get("", response_model=Page[schemas.DisputeCase])
+async def dispute_queue(
+    _: CurrentAdmin, session: SessionDep, params: Annotated[PageParams, Depends(page_params)]
+) -> Page[schemas.DisputeCase]:
+    """Every dispute: the open ones first, oldest first, then the resolved ones, newest first;
+    each with its order and what escrow holds (what a resolution splits)."""
+    cases, total = await service.dispute_queue(session, params)
+    return Page.of(cases, total, params)
+
+
+@admin_orders_router.get(
+    "/{order_id}", response_model=schemas.OrderDetail, responses=error_responses(errors.OrderNotFound)
+)
+async def admin_order(order_id: uuid.UUID, admin: CurrentAdmin, session: SessionDep) -> schemas.OrderDetail:
+    """Any order with its history and deliveries, for an admin working a dispute or a report."""
+    return await service.order_detail(session, admin, order_id)
 
 
 @admin_disputes_router.post(

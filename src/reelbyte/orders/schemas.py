@@ -291,3 +291,11 @@ class DisputeOut(ResponseModel):
             resolved_at=dispute.resolved_at,
             created_at=dispute.created_at,
         )
+
+
+class DisputeCase(ResponseModel):
+    """A dispute as the admins' queue shows it: the dispute, its order, what escrow holds."""
+
+    dispute: DisputeOut
+    order: OrderOut
+    held: Money = Field(description="what escrow holds for the order now: what a resolution splits")

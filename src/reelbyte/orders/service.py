@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, true
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.models import Gig, Package
+from reelbyte.core import audit
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import lock_one, utcnow
 from reelbyte.core.errors import InvalidTransition, NotOwner
@@ -62,7 +63,16 @@ from reelbyte.orders.models import (
     OrderEvent,
     OrderStatus,
 )
-from reelbyte.orders.schemas import DeliverableIn, DeliverableOut, DeliveryOut, MilestoneOut, OrderDetail
+from reelbyte.orders.schemas import (
+    DeliverableIn,
+    DeliverableOut,
+    DeliveryOut,
+    DisputeCase,
+    DisputeOut,
+    MilestoneOut,
+    OrderDetail,
+    OrderOut,
+)
 from reelbyte.projects import service as projects
 from reelbyte.projects.errors import CurrencyMismatch
 from reelbyte.projects.models import ProjectStatus, Proposal
@@ -562,6 +572,29 @@ async def held_amount(session: AsyncSession, order: Order) -> int:
     return sum(m.amount_minor for m in milestones if m.status in HELD_MILESTONE_STATES)
 
 
+async def dispute_queue(session: AsyncSession, params: PageParams) -> tuple[list[DisputeCase], int]:
+    """Every dispute, for the admins: the open ones first, oldest first (the queue), then the
+    resolved ones, newest first; each with its order and what escrow holds for it."""
+    is_open = Dispute.status == DisputeStatus.OPEN
+    total = await session.scalar(select(func.count()).select_from(Dispute))
+    rows = await session.execute(
+        select(Dispute, Order)
+        .join(Order, Order.id == Dispute.order_id)
+        .order_by(is_open.desc(), case((is_open, Dispute.created_at)), Dispute.created_at.desc(), Dispute.id)
+        .limit(params.page_size)
+        .offset(params.offset)
+    )
+    cases = [
+        DisputeCase(
+            dispute=DisputeOut.of(dispute, order.currency),
+            order=OrderOut.of(order),
+            held=Money.from_minor(await held_amount(session, order), order.currency),
+        )
+        for dispute, order in rows
+    ]
+    return cases, int(total or 0)
+
+
 async def resolve_dispute(
     session: AsyncSession,
     admin: User,
@@ -592,6 +625,15 @@ async def resolve_dispute(
     dispute.status = DisputeStatus.RESOLVED
     dispute.refund_minor, dispute.release_minor = refund_minor, release_minor
     dispute.resolution_note, dispute.resolved_by, dispute.resolved_at = note, admin.id, utcnow()
+    await audit.record(
+        session,
+        admin,
+        "dispute.resolve",
+        ("dispute", dispute.id),
+        before={"status": DisputeStatus.OPEN.value, "order_status": order.status.value},
+        after={"status": dispute.status.value, "refund_minor": refund_minor, "release_minor": release_minor},
+        reason=note,
+    )
     outcome = S.COMPLETED if release_minor > 0 else S.CANCELLED
     await transition(
         session,

@@ -11,13 +11,14 @@ from reelbyte.catalog.errors import GigNotFound
 from reelbyte.core.errors import NotOwner, error_responses
 from reelbyte.core.pagination import PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser, OptionalUser
+from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser
 from reelbyte.identity.errors import UserNotFound
 from reelbyte.orders.errors import OrderNotFound
 from reelbyte.reviews import errors, schemas, service
 
 reviews_router = APIRouter(prefix="/reviews", tags=["reviews"])
 order_reviews_router = APIRouter(prefix="/orders", tags=["reviews"])
+admin_reviews_router = APIRouter(prefix="/admin/reviews", tags=["admin"])
 
 Pages = Annotated[PageParams, Depends(page_params)]
 Sort = Annotated[
@@ -165,3 +166,16 @@ async def order_reviews(order_id: uuid.UUID, user: CurrentUser, session: Session
     published. For the order's client and creator; anyone else gets 404 as for the order itself,
     and an admin who is neither 403 (reviews are read at `/reviews/{review_id}` and in the lists)."""
     return await service.order_reviews(session, user, order_id)
+
+
+@admin_reviews_router.post(
+    "/{review_id}/hide",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.ReviewNotFound, errors.RemovalReasonRequired),
+)
+async def hide_review(
+    review_id: uuid.UUID, data: schemas.HideReviewRequest, admin: CurrentAdmin, session: SessionDep
+) -> None:
+    """Take a review out of every list and rating, saying why (it stays on record); again
+    changes nothing."""
+    await service.remove_review(session, admin, review_id, data.reason)

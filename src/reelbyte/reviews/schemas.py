@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
+from reelbyte.orders.schemas import NOT_BLANK
 from reelbyte.reviews.models import MAX_COMMENT_CHARS, MAX_REASON_CHARS, MAX_REPLY_CHARS, Review, ReviewTotals
 
 CENT = Decimal("0.01")  # ratings and averages are shown to the cent, rounded half up as SQL's round()
@@ -190,3 +191,7 @@ class ReviewSummary(BaseModel):
 
 class ReviewPage(Page[ReviewOut]):
     summary: ReviewSummary
+
+
+class HideReviewRequest(RequestModel):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.catalog.errors import GigNotFound
 from reelbyte.catalog.models import Gig
+from reelbyte.core import audit
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import constraint_error, lock_one, utcnow
 from reelbyte.core.errors import NotOwner
@@ -125,7 +126,7 @@ async def delete_review(session: AsyncSession, user: User, review_id: uuid.UUID,
     """The author withdraws a review until it is published; an admin removes one at any time,
     saying why (the row stays, out of every list and rating)."""
     if user.is_admin:
-        await _remove(session, user, review_id, reason)
+        await remove_review(session, user, review_id, reason)
         return
     review = await _own_unpublished(session, user, review_id)
     await session.delete(review)
@@ -147,7 +148,9 @@ async def _own_unpublished(session: AsyncSession, user: User, review_id: uuid.UU
     return review
 
 
-async def _remove(session: AsyncSession, admin: User, review_id: uuid.UUID, reason: str | None) -> None:
+async def remove_review(session: AsyncSession, admin: User, review_id: uuid.UUID, reason: str | None) -> None:
+    """An admin takes a review out of every list and rating, saying why; the row stays, and
+    removing it again changes nothing."""
     review = await lock_one(session, select(Review).where(Review.id == review_id))
     if review is None:
         raise ReviewNotFound()
@@ -160,6 +163,16 @@ async def _remove(session: AsyncSession, admin: User, review_id: uuid.UUID, reas
     review.removed_at, review.removed_by, review.removal_reason = utcnow(), admin.id, reason.strip()
     await session.flush()
     await _store_ratings(session, [review])
+    shown = review.published_at is not None
+    await audit.record(
+        session,
+        admin,
+        "review.remove",
+        ("review", review.id),
+        before={"shown": shown},
+        after={"shown": False},
+        reason=review.removal_reason,
+    )
 
 
 # --- publishing and the ratings -------------------------------------------------------------
