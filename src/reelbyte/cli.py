@@ -231,55 +231,9 @@ async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-de
         await runtime.stop()
 
 
-@users_app.command("create-admin")
-def create_admin(
-    email: Annotated[str, typer.Option(prompt=True)],
-    username: Annotated[str, typer.Option(prompt=True)],
-    full_name: Annotated[str, typer.Option()] = "Administrator",
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
-) -> None:
-    """Make an admin account (admins are made only here)."""
-    from pydantic import ValidationError
-
-    from reelbyte.core.db import transaction
-    from reelbyte.core.errors import AppError
-    from reelbyte.identity import service
-    from reelbyte.identity.schemas import RegisterRequest
-
-    try:
-        checked = RegisterRequest(
-            email=email, username=username, password=password, full_name=full_name, role="client"
-        )
-    except ValidationError as error:
-        for problem in error.errors():
-            console.print(f"[red]{'.'.join(map(str, problem['loc']))}: {problem['msg']}[/red]")
-        raise typer.Exit(code=2) from None
-
-    async def make() -> None:
-        await transaction(
-            lambda session: service.create_admin(
-                session, checked.email, checked.username, checked.password, checked.full_name
-            )
-        )
-
-    settings = get_settings()
-    with resolved_services(settings):
-        try:
-            asyncio.run(_with_runtime(settings, make))
-        except AppError as error:
-            console.print(f"[red]{error.message}[/red]")
-            raise typer.Exit(code=1) from None
-    console.print(f"[green]Admin {checked.username} created.[/green]")
-
-
-AdminRef = Annotated[
-    str, typer.Option("--admin", help="the admin acting (e-mail or username), for the audit log")
-]
-
-
-def _admin_action(work: Any) -> Any:
+def _in_one_unit(work: Any) -> Any:
     """Run `work(session)` in one unit of work on the configured (or embedded) servers; an
-    AppError (no such user, not allowed) is printed and exits 1."""
+    AppError (a taken e-mail, no such user, not allowed) is printed and exits 1."""
     from reelbyte.core.db import transaction
     from reelbyte.core.errors import AppError
 
@@ -293,6 +247,41 @@ def _admin_action(work: Any) -> Any:
         except AppError as error:
             console.print(f"[red]{error.message}[/red]")
             raise typer.Exit(code=1) from None
+
+
+@users_app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    username: Annotated[str, typer.Option(prompt=True)],
+    full_name: Annotated[str, typer.Option()] = "Administrator",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Make an admin account (admins are made only here)."""
+    from pydantic import ValidationError
+
+    from reelbyte.identity import service
+    from reelbyte.identity.schemas import RegisterRequest
+
+    try:
+        checked = RegisterRequest(
+            email=email, username=username, password=password, full_name=full_name, role="client"
+        )
+    except ValidationError as error:
+        for problem in error.errors():
+            console.print(f"[red]{'.'.join(map(str, problem['loc']))}: {problem['msg']}[/red]")
+        raise typer.Exit(code=2) from None
+
+    _in_one_unit(
+        lambda session: service.create_admin(
+            session, checked.email, checked.username, checked.password, checked.full_name
+        )
+    )
+    console.print(f"[green]Admin {checked.username} created.[/green]")
+
+
+AdminRef = Annotated[
+    str, typer.Option("--admin", help="the admin acting (e-mail or username), for the audit log")
+]
 
 
 def _print_users(users: list[Any]) -> None:
@@ -338,7 +327,7 @@ def users_list(
     filters = service.UserFilters(
         role=roles[role] if role else None, status=cast(AccountStatus | None, status), q=query
     )
-    page = _admin_action(
+    page = _in_one_unit(
         lambda session: service.list_users(session, filters, PageParams(page=1, page_size=limit))
     )
     _print_users(page.items)
@@ -365,7 +354,7 @@ def users_suspend(
         acting = await service.find_admin(session, admin)
         return await service.suspend(session, acting, target.id, SuspendRequest(reason=reason, until=ends))
 
-    _print_users([_admin_action(work)])
+    _print_users([_in_one_unit(work)])
 
 
 @users_app.command("unsuspend")
@@ -377,7 +366,7 @@ def users_unsuspend(user: Annotated[str, typer.Argument(help="e-mail or username
         target = await service.find_user(session, user)
         return await service.unsuspend(session, await service.find_admin(session, admin), target.id)
 
-    _print_users([_admin_action(work)])
+    _print_users([_in_one_unit(work)])
 
 
 @users_app.command("verify")
@@ -403,7 +392,7 @@ def users_verify(
             session, acting, target.id, VerifyRequest(kind=VerificationKind(kind), note=note)
         )
 
-    _print_users([_admin_action(work)])
+    _print_users([_in_one_unit(work)])
 
 
 @ledger_app.command("check")
