@@ -11,6 +11,7 @@ from reelbyte.messaging import models as messaging_models
 from reelbyte.notifications import models as notifications_models
 from reelbyte.orders import models as orders_models
 from reelbyte.payments import models as payments_models
+from reelbyte.privacy import models as privacy_models
 from reelbyte.projects import models as projects_models
 from reelbyte.reviews import models as reviews_models
 from reelbyte.search import models as search_models
@@ -29,6 +30,7 @@ __all__ = [
     "notifications_models",
     "orders_models",
     "payments_models",
+    "privacy_models",
     "projects_models",
     "reviews_models",
     "search_models",

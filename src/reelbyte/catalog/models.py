@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -88,6 +89,9 @@ class Gig(UUIDPrimaryKey, Timestamps, Base):
     total_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
     is_featured: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # A moderator hid the gig (a report resolved with hide_content): it is also made inactive,
+    # and its creator cannot resume it while this is set.
+    hidden_at: Mapped[datetime | None]
 
     # Derived from the packages, kept by the service whenever packages change, so that lists
     # filter and sort by price and delivery time from an index. NULL: no package yet, not listed.

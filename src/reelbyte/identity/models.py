@@ -50,6 +50,7 @@ class Availability(enum.StrEnum):
 class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
+    CHANGE_EMAIL = "change_email"
 
 
 class CreatorLevel(enum.StrEnum):
@@ -84,6 +85,11 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     # When an admin first verified the account (identity or portfolio): the badge.
     verified_at: Mapped[datetime | None]
+    # A moderator hid the profile (a report resolved with hide_content): only its owner and admins see it.
+    profile_hidden_at: Mapped[datetime | None]
+    # The account was erased at its owner's request (GDPR art. 17): personal data anonymised,
+    # orders and the ledger kept for the legal record.
+    erased_at: Mapped[datetime | None]
 
     full_name: Mapped[str] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
@@ -177,6 +183,8 @@ class AccountToken(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # For change_email: the address the link confirms (the account keeps the old one until then).
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class PortfolioItem(UUIDPrimaryKey, Base):

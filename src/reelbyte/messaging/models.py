@@ -88,6 +88,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # A moderator hid the message (a report resolved with hide_content): its sender and admins still see it.
+    hidden_at: Mapped[datetime | None]
 
 
 Index("ix_messages_conversation_id_id", Message.conversation_id, Message.id)
@@ -126,6 +128,7 @@ class ReportTarget(enum.StrEnum):
     GIG = "gig"
     REVIEW = "review"
     MESSAGE = "message"
+    PROJECT = "project"
 
 
 class ReportStatus(enum.StrEnum):
@@ -134,8 +137,17 @@ class ReportStatus(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
+class ReportAction(enum.StrEnum):
+    """What a moderator did about a report (admin/reports.py)."""
+
+    DISMISS = "dismiss"
+    WARN = "warn"
+    HIDE_CONTENT = "hide_content"
+    SUSPEND_USER = "suspend_user"
+
+
 class Report(UUIDPrimaryKey, Base):
-    """Something a user flagged for the moderators (the admin domain will work the queue)."""
+    """Something a user flagged for the moderators, who work the queue (admin/reports.py)."""
 
     __tablename__ = "reports"
 
@@ -147,7 +159,13 @@ class Report(UUIDPrimaryKey, Base):
         pg_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN, server_default="open"
     )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution_action: Mapped[ReportAction | None] = mapped_column(pg_enum(ReportAction, "report_action"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 Index("uq_reports_reporter_target", Report.reporter_id, Report.target_type, Report.target_id, unique=True)
 Index("ix_reports_status_created_at", Report.status, Report.created_at)
+# The queue counts the reports on the same target.
+Index("ix_reports_target", Report.target_type, Report.target_id)

@@ -78,6 +78,8 @@ class Project(UUIDPrimaryKey, Timestamps, Base):
     )
     proposals_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     views_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A moderator hid the project (a report resolved with hide_content): only its client and admins see it.
+    hidden_at: Mapped[datetime | None]
     # Kept current by a database trigger (migration 0004): title over skills over description.
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
