@@ -71,9 +71,16 @@ def _headers(who: Who) -> Headers:
 
 
 async def register(
-    client: httpx.AsyncClient, role: str = "creator", *, email: str | None = None, **extra: Any
+    client: httpx.AsyncClient,
+    role: str = "creator",
+    *,
+    email: str | None = None,
+    verified: bool = True,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """A new user (the body `/v1/auth/register` answers), not logged in."""
+    """A new user (the body `/v1/auth/register` answers), not logged in. Its e-mail address is
+    verified (as if the e-mailed link was followed: ordering, publishing, proposing and
+    withdrawing need that) unless `verified` is false."""
     username = unique_name(role)
     body = {
         "email": email or f"{username}@example.com",
@@ -85,7 +92,19 @@ async def register(
     }
     response = await client.post("/v1/auth/register", json=body)
     assert response.status_code == 201, response.text
-    return dict(response.json())
+    user = dict(response.json())
+    if verified:
+        await verify_email_of(user["id"])
+        user["email_verified"] = True
+    return user
+
+
+async def verify_email_of(user_id: str | uuid.UUID) -> None:
+    await transaction(
+        lambda session: session.execute(
+            update(User).where(User.id == _uuid(user_id)).values(email_verified_at=func.now())
+        )
+    )
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = TEST_PASSWORD) -> dict[str, Any]:
@@ -98,9 +117,11 @@ def bearer(tokens: dict[str, Any]) -> Headers:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def signed_up(client: httpx.AsyncClient, role: str = "creator") -> tuple[dict[str, Any], Headers]:
+async def signed_up(
+    client: httpx.AsyncClient, role: str = "creator", *, verified: bool = True
+) -> tuple[dict[str, Any], Headers]:
     """Register and log in: (the user as register returned it, auth headers)."""
-    user = await register(client, role)
+    user = await register(client, role, verified=verified)
     return user, bearer(await login(client, user["email"]))
 
 

@@ -1,15 +1,16 @@
-"""The CLI's account commands, run as real processes against the test database."""
+"""The CLI's account, report and analytics commands, run as real processes against the test database."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from reelbyte.core.config import Settings
-from tests.factories import bearer, login, signed_up
+from tests.factories import bearer, login, make_admin, make_paid_order, seller_and_buyer, signed_up
 
 ADMIN_PASSWORD = "Adm1n!Password"
 
@@ -124,3 +125,64 @@ async def test_admins_suspend_verify_and_list_users_from_the_cli(
         _cli(settings, "users", "suspend", "nobody@example.com", "--reason", "x", "--admin", "ops").returncode
         == 1
     )
+
+
+def _table_row(output: str, label: str) -> list[str]:
+    """The cells of the table row whose first cell is `label`."""
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if cells[0] == label:
+            return cells
+    raise AssertionError(f"no row {label!r} in:\n{output}")
+
+
+async def test_analytics_prints_the_figures_the_api_answers(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    _, buyer, gig, package = await seller_and_buyer(client, price_minor=4250)
+    await make_paid_order(client, buyer, gig, package)
+    today = datetime.now(UTC).date()
+    span = {"from": (today - timedelta(days=20)).isoformat(), "to": today.isoformat(), "interval": "week"}
+    response = await client.get("/v1/admin/analytics", params=span, headers=await make_admin(client))
+    assert response.status_code == 200, response.text
+    totals = response.json()["totals"]
+
+    args = ["--from", span["from"], "--to", span["to"], "--interval", "week"]
+    result = _cli(settings, "analytics", *args, "--fresh")  # computed again, not read from the cache
+
+    assert result.returncode == 0, result.stderr
+    assert f"{span['from']} to {span['to']} by week" in result.stdout
+    assert _table_row(result.stdout, "GMV")[1] == totals["gmv"]["value"] == "42.50"
+    assert _table_row(result.stdout, "orders paid")[1] == str(totals["orders_paid"]) == "1"
+    assert _table_row(result.stdout, "sign-ups creator/client/hybrid")[1] == "1/1/0"
+    assert _table_row(result.stdout, "average order value")[1] == "42.50"
+    assert _table_row(result.stdout, "1")[1:] == ["Video Editing", "1", "42.50"]  # the top category
+
+    backwards = _cli(settings, "analytics", "--from", "2026-02-01", "--to", "2026-01-01")
+    assert backwards.returncode == 1
+    assert "The range starts after it ends." in backwards.stdout
+    assert _cli(settings, "analytics", "--interval", "year").returncode == 2
+
+
+async def test_reports_list_prints_the_queue(client: httpx.AsyncClient, settings: Settings) -> None:
+    creator, _ = await signed_up(client, "creator")
+    reporter, reporter_headers = await signed_up(client, "client")
+    body = {"target_type": "user", "target_id": creator["id"], "reason": "Fake portfolio"}
+    assert (await client.post("/v1/reports", json=body, headers=reporter_headers)).status_code == 201
+
+    result = _cli(settings, "reports", "list")
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if creator["id"] in line]
+    assert [cell.strip() for cell in line.strip("│ ").split("│")][1:] == [
+        f"user {creator['id']}",
+        f"{creator['username']} (Test Creator)",
+        reporter["username"],
+        "Fake portfolio",
+        "1",
+        "open",
+    ]
+    assert "1 of 1" in result.stdout
+    assert "0 of 0" in _cli(settings, "reports", "list", "--status", "resolved", "--limit", "5").stdout
+    assert _cli(settings, "reports", "list", "--status", "closed").returncode == 2
+    assert _cli(settings, "reports", "list", "--target-type", "planet").returncode == 2

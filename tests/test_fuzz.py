@@ -173,7 +173,13 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     # An admin removing a review says why; its author withdrawing it need not.
     *_refused(("DELETE /v1/reviews/{review_id}",), "removal_reason_required", ROLE),
     # Tokens and cursors the server made.
-    *_refused(("POST /v1/auth/verify-email", "POST /v1/auth/reset-password"), "invalid_link", SECRET),
+    *_refused(
+        ("POST /v1/auth/verify-email", "POST /v1/auth/reset-password", "POST /v1/auth/confirm-email"),
+        "invalid_link",
+        SECRET,
+    ),
+    # Moving the account to the address it has already.
+    *_refused(("POST /v1/users/me/email",), "same_email", STATE),
     *_refused(("POST /v1/payments/webhook/stripe",), "invalid_signature", SECRET),
     *_refused(("GET /v1/conversations", *_GIG_LISTS), "invalid_cursor", SECRET),
     # How deep page numbers reach depends on the page size (and on `q`); a cursor is for sorted
@@ -207,7 +213,12 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused((ANY_OPERATION,), "must point to a public", HOST),
     # An admin's ranges and dates: from before to; a suspension ends in the future.
     *_refused(("GET /v1/admin/users",), "invalid_date_range", CROSS),
+    # Analytics: from before to (today without `to`), and at most so many days per interval.
+    *_refused(("GET /v1/admin/analytics",), "invalid_date_range", CROSS + " (or with the clock)"),
+    *_refused(("GET /v1/admin/analytics",), "analytics_range_too_long", CROSS + " (the interval's limit)"),
     *_refused(("PUT /v1/admin/users/{user_id}/suspend",), "suspension_end_in_past", CLOCK),
+    # A report is resolved once: after the first resolution, the next is refused.
+    *_refused(("PUT /v1/admin/reports/{report_id}/resolve",), "report_already_resolved", STATE),
     # DELETE of a conversation archives it for the caller only: it stays theirs to read, marked
     # archived, and a new message brings it back to the list (messaging/service.py).
     Exclusion(
@@ -425,15 +436,25 @@ def world(server: Server) -> World:
     return _make_world(server)
 
 
+def _verify_emails(server: Server, *users: dict[str, Any]) -> None:
+    """As if each had followed the e-mailed link: ordering, publishing, proposing and withdrawing
+    need a verified address."""
+    with psycopg.connect(libpq_url(server.env["DATABASE_URL"]), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE users SET email_verified_at = now() WHERE id = ANY(%s)",
+            ([uuid.UUID(user["id"]) for user in users],),
+        )
+
+
 def _make_world(server: Server) -> World:
     with httpx.Client(base_url=server.base, timeout=15) as http:
-        creator = _register(http, "creator")
-        client = _register(http, "client")
+        creator, client, hybrid = (_register(http, role) for role in ("creator", "client", "hybrid"))
+        _verify_emails(server, creator, client, hybrid)
         world = World(
             tokens={
                 "creator": _login(http, creator["email"]),
                 "client": _login(http, client["email"]),
-                "hybrid": _login(http, _register(http, "hybrid")["email"]),
+                "hybrid": _login(http, hybrid["email"]),
                 "admin": _admin_login(http, _create_admin(server)),
             },
             users={"creator": creator, "client": client},
@@ -444,7 +465,7 @@ def _make_world(server: Server) -> World:
 
 def _make_data(http: httpx.Client, world: World) -> None:
     """A gig with a package, a portfolio item, a project with a proposal and an invite, an order with
-    a checkout, a conversation with a message: one of each, so that ids exist for the fuzzer."""
+    a checkout, a conversation with a message, a report: one of each, so that ids exist for the fuzzer."""
     as_creator = {"Authorization": f"Bearer {world.tokens['creator']}"}
     as_client = {"Authorization": f"Bearer {world.tokens['client']}"}
     creator_id, client_id = world.users["creator"]["id"], world.users["client"]["id"]
@@ -559,6 +580,19 @@ def _make_data(http: httpx.Client, world: World) -> None:
     notifications = _check(http.get("/v1/notifications", headers=as_creator), 200)
     ids["notification_id"] += [notification["id"] for notification in notifications["items"][:1]]
 
+    # A report on an account of its own, so that whatever the admin's resolution (a suspension,
+    # a hidden profile) touches nobody the runs act as.
+    reported = _register(http, "client")
+    report = _check(
+        http.post(
+            "/v1/reports",
+            headers=as_client,
+            json={"target_type": "user", "target_id": reported["id"], "reason": "Spam"},
+        ),
+        201,
+    )
+    ids["report_id"].append(report["id"])
+
 
 # --- one run ------------------------------------------------------------------------------------
 
@@ -578,6 +612,7 @@ PATH_PARAMETERS = (
     "conversation_id",
     "message_id",
     "notification_id",
+    "report_id",
 )
 BODY_FIELDS = ("project_id", "gig_id", "package_id", "participant_id", "order_id", "creator_id")
 ID_PROBABILITY = 0.5  # how often a generated id is replaced by one that exists

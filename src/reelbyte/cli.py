@@ -1,4 +1,4 @@
-"""The `reelbyte` command: serve, worker, migrate, seed, users."""
+"""The `reelbyte` command: serve, worker, migrate, seed, users, reports, ledger, analytics."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 ledger_app = typer.Typer(help="Inspect the money ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+reports_app = typer.Typer(help="Work the moderators' report queue.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
 console = Console()
 
 
@@ -395,6 +397,66 @@ def users_verify(
     _print_users([_in_one_unit(work)])
 
 
+def _what_was_reported(item: Any) -> str:
+    """A report's target on one line: what it is and whose."""
+    preview = item.preview
+    if preview is None:
+        return "[deleted]"
+    match preview.kind:
+        case "message":
+            return f"{preview.sender.username}: {preview.text}"
+        case "review":
+            return f"{preview.rating}* by {preview.author.username}: {preview.text}"
+        case "gig":
+            return f"{preview.title} by {preview.creator.username}"
+        case "project":
+            return f"{preview.title} by {preview.client.username}"
+        case _:
+            return f"{preview.username} ({preview.full_name})"
+
+
+@reports_app.command("list")
+def reports_list(
+    status: Annotated[str, typer.Option(help="open, resolved or dismissed")] = "open",
+    target_type: Annotated[str | None, typer.Option(help="user, gig, review, message or project")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
+) -> None:
+    """List reports, oldest first, as GET /v1/admin/reports does."""
+    from rich.table import Table
+
+    from reelbyte.admin import reports
+    from reelbyte.core.pagination import PageParams
+    from reelbyte.messaging.models import ReportStatus, ReportTarget
+
+    statuses, targets = {s.value: s for s in ReportStatus}, {t.value: t for t in ReportTarget}
+    if status not in statuses or (target_type and target_type not in targets):
+        console.print(
+            "[red]--status is open, resolved or dismissed; --target-type user, gig, review, message or project.[/red]"
+        )
+        raise typer.Exit(code=2)
+    page = _in_one_unit(
+        lambda session: reports.report_queue(
+            session,
+            PageParams(page=1, page_size=limit),
+            statuses[status],
+            targets[target_type] if target_type else None,
+        )
+    )
+    table = Table("reported at", "target", "what", "reporter", "reason", "open on target", "status")
+    for item in page.items:
+        table.add_row(
+            f"{item.created_at:%Y-%m-%d %H:%M}",
+            f"{item.target_type.value} {item.target_id}",
+            _what_was_reported(item),
+            item.reporter.username,
+            item.reason,
+            str(item.open_reports_on_target),
+            item.status.value + (f" ({item.resolution_action.value})" if item.resolution_action else ""),
+        )
+    console.print(table)
+    console.print(f"[dim]{len(page.items)} of {page.total}[/dim]")
+
+
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Verify every ledger invariant; exit 1 and list the violations if any is broken."""
@@ -417,6 +479,130 @@ def ledger_check() -> None:
             console.print(f"[green]✓ {invariant.name}[/green]")
     if violations:
         raise typer.Exit(code=1)
+
+
+@app.command("analytics")
+def analytics_command(
+    start: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="the first day (UTC); default: the default view's"),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="the last day, included; default: today"),
+    ] = None,
+    interval: Annotated[str, typer.Option(help="day, week or month")] = "day",
+    fresh: Annotated[bool, typer.Option(help="compute now instead of reading the cache")] = False,
+) -> None:
+    """The marketplace's figures, as GET /v1/admin/analytics answers them (from the same cache)."""
+    from reelbyte.admin import analytics
+    from reelbyte.admin.schemas import AnalyticsInterval
+    from reelbyte.core.db import utcnow
+
+    if interval not in {i.value for i in AnalyticsInterval}:
+        console.print("[red]--interval is day, week or month.[/red]")
+        raise typer.Exit(code=2)
+
+    async def work(session: Any) -> Any:
+        first, last = (start.date() if start else None), (end.date() if end else None)
+        window = analytics.window(AnalyticsInterval(interval), first, last, utcnow().date())
+        return await analytics.report(session, window, fresh=fresh)
+
+    report = _in_one_unit(work)
+    console.print(
+        f"[bold]{report.from_} to {report.to} by {report.interval.value}[/bold], amounts in "
+        f"{report.currency} [dim](computed at {report.computed_at:%Y-%m-%d %H:%M:%S} UTC)[/dim]"
+    )
+    for table in (_series_table(report.series), _totals_table(report.totals), *_top_tables(report)):
+        console.print(table)
+
+
+def _shown(value: Any) -> str:
+    """A figure in a table: an amount's value, a count, hours; a dash for none."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(getattr(value, "value", value))
+
+
+def _signups(figures: Any) -> str:
+    return f"{figures.signups.creator}/{figures.signups.client}/{figures.signups.hybrid}"
+
+
+def _series_table(series: list[Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(
+        "from",
+        "sign-ups creator/client/hybrid",
+        "orders created",
+        "paid",
+        "completed",
+        "GMV",
+        "revenue",
+        "refunds",
+        "average order",
+        "disputes",
+    )
+    for bucket in series:
+        table.add_row(
+            bucket.bucket_start.isoformat(),
+            _signups(bucket),
+            *map(
+                _shown,
+                (
+                    bucket.orders_created,
+                    bucket.orders_paid,
+                    bucket.orders_completed,
+                    bucket.gmv,
+                    bucket.revenue,
+                    bucket.refunds,
+                    bucket.average_order_value,
+                    bucket.disputes_opened,
+                ),
+            ),
+        )
+    return table
+
+
+def _totals_table(totals: Any) -> Any:
+    from rich.table import Table
+
+    rate = None if totals.dispute_rate is None else f"{totals.dispute_rate:.2%}"
+    table = Table("total", "value")
+    for label, value in (
+        ("sign-ups creator/client/hybrid", _signups(totals)),
+        ("orders created", totals.orders_created),
+        ("orders paid", totals.orders_paid),
+        ("orders completed", totals.orders_completed),
+        ("GMV", totals.gmv),
+        ("revenue (fees)", totals.revenue),
+        ("refunds", totals.refunds),
+        ("average order value", totals.average_order_value),
+        ("disputes opened", totals.disputes_opened),
+        ("dispute rate", rate),
+        ("first orders", totals.first_orders),
+        ("hours to a first order, average", totals.avg_hours_to_first_order),
+        ("hours to a first order, median", totals.median_hours_to_first_order),
+    ):
+        table.add_row(label, _shown(value))
+    return table
+
+
+def _top_tables(report: Any) -> list[Any]:
+    from rich.table import Table
+
+    tables = []
+    for title, rows in (
+        ("top categories", [(c.rank, c.name, c.orders, c.gmv) for c in report.top_categories]),
+        ("top creators", [(c.rank, c.username, c.orders, c.gmv) for c in report.top_creators]),
+    ):
+        table = Table("#", title, "orders", "GMV")
+        for row in rows:
+            table.add_row(*map(_shown, row))
+        tables.append(table)
+    return tables
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ from reelbyte.payments.router import (
 )
 from reelbyte.payments.sandbox_pages import payment_pages_router
 from reelbyte.payments.stripe_webhook import stripe_webhook_router
+from reelbyte.privacy.router import privacy_router
 from reelbyte.projects.router import projects_router, proposals_router
 from reelbyte.reviews.router import admin_reviews_router, order_reviews_router, reviews_router
 from reelbyte.search.router import search_router
@@ -103,6 +104,7 @@ def api_router() -> APIRouter:
     for router in (
         auth_router,
         users_router,
+        privacy_router,
         projects_router,
         proposals_router,
         orders_router,

@@ -21,6 +21,7 @@ TASK_MODULES = (
     "reelbyte.reviews.jobs",
     "reelbyte.media.jobs",
     "reelbyte.admin.jobs",
+    "reelbyte.privacy.jobs",
 )
 
 HANDLER_MODULES = (

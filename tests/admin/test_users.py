@@ -84,7 +84,7 @@ async def test_the_list_shows_each_account_with_its_figures(
 
 
 async def test_filters(client: httpx.AsyncClient, admin: Headers) -> None:
-    maya, maya_headers = await signed_up(client, "creator")
+    maya, maya_headers = await signed_up(client, "creator", verified=False)
     buyer, _ = await signed_up(client, "client")
     await client.put(f"/v1/admin/users/{maya['id']}/verify", json={"kind": "portfolio"}, headers=admin)
 
@@ -97,7 +97,8 @@ async def test_filters(client: httpx.AsyncClient, admin: Headers) -> None:
     assert ids(await admin_view(client, admin, q=maya["username"][3:12].upper())) == {maya["id"]}
     assert ids(await admin_view(client, admin, q="100%_")) == set()  # LIKE's wildcards match themselves
     assert ids(await admin_view(client, admin, q=buyer["email"])) == {buyer["id"]}
-    assert ids(await admin_view(client, admin, email_verified="true", role="creator")) == set()
+    assert ids(await admin_view(client, admin, email_verified="false")) == {maya["id"]}
+    assert ids(await admin_view(client, admin, email_verified="true", role="client")) == {buyer["id"]}
     assert ids(await admin_view(client, admin, status="deactivated")) == set()
     await client.delete("/v1/users/me", headers=maya_headers)
     assert ids(await admin_view(client, admin, status="deactivated")) == {maya["id"]}

@@ -27,7 +27,7 @@ def _path_of(link: str) -> str:
 
 
 async def test_register_returns_the_user_without_secrets(client: httpx.AsyncClient) -> None:
-    user = await register(client, "creator")
+    user = await register(client, "creator", verified=False)
     assert user["role"] == "creator"
     assert user["email_verified"] is False
     assert "password" not in str(user).lower()
@@ -88,7 +88,7 @@ async def test_admin_role_cannot_be_registered(client: httpx.AsyncClient) -> Non
 async def test_verification_link_from_the_email_verifies_once(
     client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
-    user = await register(client, "creator")
+    user = await register(client, "creator", verified=False)
     await run_jobs()
     [message] = mailbox.to(user["email"])
     assert "Confirm your e-mail" in message["Subject"]
@@ -108,7 +108,7 @@ async def test_verification_link_from_the_email_verifies_once(
 
 
 async def test_verify_email_api_and_resend(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
-    user, headers = await signed_up(client, "client")
+    user, headers = await signed_up(client, "client", verified=False)
     response = await client.post("/v1/auth/resend-verification", headers=headers)
     assert response.status_code == 202
     await run_jobs()

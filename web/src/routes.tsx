@@ -19,6 +19,7 @@ export const routes: RouteObject[] = [
       { path: "gigs/:slug", lazy: () => import("@/pages/gig") },
       { path: "creators/:userId", lazy: () => import("@/pages/creator") },
       { path: "verify-email", lazy: () => import("@/pages/verify-email") },
+      { path: "confirm-email", lazy: () => import("@/pages/confirm-email") },
       { path: "forgot-password", lazy: () => import("@/pages/forgot-password") },
       { path: "reset-password", lazy: () => import("@/pages/reset-password") },
       {

@@ -41,7 +41,28 @@ class WithdrawalNotHeld(Conflict):
     message = "Only a withdrawal held by its creator's suspension can be released."
 
 
+class ReportNotFound(NotFound):
+    code = "report_not_found"
+    message = "No such report."
+
+
+class ReportAlreadyResolved(Conflict):
+    code = "report_already_resolved"
+    message = "This report was resolved already."
+
+
+class ReportTargetGone(Conflict):
+    code = "report_target_gone"
+    message = "What was reported no longer exists: the report can only be dismissed."
+
+
 class InvalidDateRange(BadRequest):
     status_code = 422
     code = "invalid_date_range"
     message = "The range starts after it ends."
+
+
+class AnalyticsRangeTooLong(BadRequest):
+    status_code = 422
+    code = "analytics_range_too_long"
+    message = "The range is too long for this interval: take a wider interval or a shorter range."

@@ -1,4 +1,5 @@
-"""HTTP routes of the admin console (under /v1/admin): accounts, held payouts, the audit log.
+"""HTTP routes of the admin console (under /v1/admin): accounts, held payouts, the report
+queue, the audit log.
 Every route requires the admin role."""
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from reelbyte.admin import errors, schemas, service
+from reelbyte.admin import analytics, errors, reports, schemas, service
 from reelbyte.admin.models import VerificationKind
 from reelbyte.admin.schemas import AccountStatus
 from reelbyte.core import audit
+from reelbyte.core.db import utcnow
 from reelbyte.core.errors import error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.params import Moment
@@ -19,7 +21,9 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin
 from reelbyte.identity.errors import UserNotFound
 from reelbyte.identity.models import Role
+from reelbyte.messaging.models import ReportStatus, ReportTarget
 from reelbyte.payments.schemas import WithdrawalOut
+from reelbyte.reviews.errors import RemovalReasonRequired, ReviewNotFound
 
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -153,3 +157,73 @@ async def audit_log(
         items=[schemas.AuditEntryOut.of(entry) for entry in entries],
         next_cursor=str(next_cursor) if next_cursor else None,
     )
+
+
+@admin_router.get("/reports", response_model=Page[schemas.ReportQueueItem])
+async def report_queue(
+    _: CurrentAdmin,
+    session: SessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: ReportStatus = ReportStatus.OPEN,
+    target_type: ReportTarget | None = None,
+) -> Page[schemas.ReportQueueItem]:
+    """The reports users filed, oldest first (the open ones unless `status` says otherwise), each
+    with its reporter, a preview of what was reported (null once it is deleted) and how many
+    open reports its target has."""
+    return await reports.report_queue(session, page, status, target_type)
+
+
+@admin_router.put(
+    "/reports/{report_id}/resolve",
+    response_model=schemas.ReportQueueItem,
+    responses=error_responses(
+        errors.ReportNotFound,
+        errors.ReportAlreadyResolved,
+        errors.ReportTargetGone,
+        UserNotFound,
+        errors.CannotSuspendAdmin,
+        errors.CannotSuspendYourself,
+        errors.SuspensionEndInPast,
+        ReviewNotFound,
+        RemovalReasonRequired,
+    ),
+)
+async def resolve_report(
+    report_id: uuid.UUID, data: schemas.ResolveReportRequest, admin: CurrentAdmin, session: SessionDep
+) -> schemas.ReportQueueItem:
+    """Settle an open report, and every other open report on the same target, with one action
+    and note: `dismiss`; `warn` the author (an in-app notification carrying the note);
+    `hide_content` (a message stays readable to its sender only, a gig is switched off for good
+    but by an admin, a project or profile is seen only by its owner, a review is removed);
+    `suspend_user`, the author, with the note as the reason (not an admin: 409). Each settled
+    report lands in the audit log (`report.resolve`). Settled already: 409."""
+    return await reports.resolve_report(session, admin, report_id, data.action, data.note)
+
+
+async def analytics_window(
+    start: Annotated[
+        schemas.Day | None,
+        Query(alias="from", description="the first day (UTC); default: the start of the default view"),
+    ] = None,
+    end: Annotated[
+        schemas.Day | None, Query(alias="to", description="the last day, included (UTC); default: today")
+    ] = None,
+    interval: schemas.AnalyticsInterval = schemas.AnalyticsInterval.DAY,
+) -> analytics.Window:
+    return analytics.window(interval, start, end, utcnow().date())
+
+
+@admin_router.get(
+    "/analytics",
+    response_model=schemas.AnalyticsOut,
+    responses=error_responses(errors.InvalidDateRange, errors.AnalyticsRangeTooLong),
+)
+async def analytics_report(
+    _: CurrentAdmin, session: SessionDep, window: Annotated[analytics.Window, Depends(analytics_window)]
+) -> schemas.AnalyticsOut:
+    """The marketplace's figures from `from` to `to` (both included, UTC) by day, week or month:
+    sign-ups by role, orders, GMV, fees, refunds, disputes, time to a first order, top categories
+    and creators. Without `from`, the default view: the last 30 days, 26 weeks or 12 months.
+    At most two years by day, ten years by week or month. Answered from a cache refreshed every
+    few minutes: `computed_at` says when the figures were computed."""
+    return await analytics.report(session, window)

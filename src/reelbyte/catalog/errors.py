@@ -78,6 +78,11 @@ class TooManyPackages(Conflict):
     message = "A gig has at most three packages."
 
 
+class GigHiddenByModerators(Conflict):
+    code = "gig_hidden_by_moderators"
+    message = "The moderators hid this gig after a report: it cannot be switched back on."
+
+
 class GalleryFull(ValidationFailed):
     code = "gallery_full"
     message = "A gig's gallery holds at most 10 files, links and uploaded files together."

@@ -178,7 +178,7 @@ async def creator_gigs(
     """A creator's own gigs, listed or not, newest first, as `MyGig` fields; and their count."""
     mine = Gig.creator_id == creator_id
     rows = await session.execute(
-        select(*CARD_COLUMNS, Gig.is_active, Gig.updated_at)
+        select(*CARD_COLUMNS, Gig.is_active, Gig.hidden_at, Gig.updated_at)
         .join(User, User.id == Gig.creator_id)
         .where(mine)
         .order_by(Gig.created_at.desc(), Gig.id.desc())
@@ -190,6 +190,7 @@ async def creator_gigs(
             **card(row),
             "is_active": row.is_active,
             "is_listed": row.is_active and row.price_from_minor is not None,
+            "hidden_by_moderators": row.hidden_at is not None,
             "updated_at": row.updated_at,
         }
         for row in rows

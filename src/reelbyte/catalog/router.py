@@ -12,7 +12,7 @@ from reelbyte.catalog.listing import GigCursor, GigFilters, gig_filters
 from reelbyte.core.errors import InvalidCursor, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentAdmin, CurrentCreator, CurrentUser, OptionalUser
+from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser, VerifiedCreator
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 GigRef = Annotated[str, Path(min_length=1, max_length=160, description="the gig's id or slug")]
@@ -146,7 +146,7 @@ async def list_gigs(
         errors.InvalidCategory, errors.InvalidSubcategory, errors.UnsupportedCurrency, errors.SlugConflict
     ),
 )
-async def create_gig(data: schemas.GigCreate, creator: CurrentCreator, session: SessionDep) -> Response:
+async def create_gig(data: schemas.GigCreate, creator: VerifiedCreator, session: SessionDep) -> Response:
     """Creators (hybrids too) offer a gig, with up to three packages in the same request.
 
     Uploaded files (`gallery_upload_ids`, `video_preview_upload_id`) are added by updating the
@@ -171,6 +171,7 @@ async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Res
         errors.InvalidCategory,
         errors.InvalidSubcategory,
         errors.GalleryFull,
+        errors.GigHiddenByModerators,
         UploadNotFound,
         UploadPurposeMismatch,
         UploadNotReady,
@@ -180,7 +181,8 @@ async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Res
 async def update_gig(
     gig: GigRef, changes: schemas.GigUpdate, user: CurrentUser, session: SessionDep
 ) -> Response:
-    """The creator edits the gig; only the fields sent change. Admins set `is_featured`.
+    """The creator edits the gig; only the fields sent change. Admins set `is_featured`. A gig
+    the moderators hid stays off: only an admin switches it back on (`is_active`).
 
     Files uploaded for the gig (purpose gig_gallery, `target_id` the gig's id) join its gallery
     (`gallery_upload_ids`: images and videos, after the links) or become its video preview

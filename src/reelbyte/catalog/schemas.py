@@ -554,6 +554,9 @@ class MyGig(GigSummary):
 
     is_active: bool = Field(description="false while paused (or deactivated when deleted with orders)")
     is_listed: bool = Field(description="active and with a package: shown to clients in lists and search")
+    hidden_by_moderators: bool = Field(
+        description="hidden after a report: off, and only an admin can switch it back on"
+    )
     updated_at: datetime
 
 

@@ -41,6 +41,7 @@ from reelbyte.catalog.errors import (
     AdminOnly,
     DuplicatePackageTier,
     GalleryFull,
+    GigHiddenByModerators,
     GigNotFound,
     PackageNotFound,
     SlugConflict,
@@ -191,6 +192,22 @@ async def my_gigs(session: AsyncSession, creator: User, params: PageParams) -> P
     return Page[MyGig].of([MyGig.model_validate(item) for item in items], total, params)
 
 
+async def hide_gig(session: AsyncSession, gig_id: uuid.UUID) -> bool:
+    """A moderator hides a gig: it leaves every list and is seen only by its creator and
+    admins, and its creator cannot switch it back on. Hiding it again changes nothing; False
+    when there is no such gig."""
+    hidden = await session.scalar(
+        update(Gig)
+        .where(Gig.id == gig_id)
+        .values(is_active=False, hidden_at=func.coalesce(Gig.hidden_at, func.now()))
+        .returning(Gig.id)
+        .execution_options(synchronize_session=False)
+    )
+    if hidden is not None:
+        tag_cache.invalidate_after_commit(session)
+    return hidden is not None
+
+
 async def hide_creator_gigs(session: AsyncSession, creator_id: uuid.UUID) -> list[str]:
     """Take a creator's active gigs out of every list (a suspension); their ids, to list again."""
     hidden = await session.scalars(
@@ -204,11 +221,16 @@ async def hide_creator_gigs(session: AsyncSession, creator_id: uuid.UUID) -> lis
 
 
 async def relist_gigs(session: AsyncSession, creator_id: uuid.UUID, gig_ids: list[str]) -> None:
-    """List again the gigs `hide_creator_gigs` took out (those still the creator's)."""
+    """List again the gigs `hide_creator_gigs` took out (those still the creator's and not
+    hidden by the moderators since)."""
     if gig_ids:
         await session.execute(
             update(Gig)
-            .where(Gig.creator_id == creator_id, Gig.id.in_([uuid.UUID(gig_id) for gig_id in gig_ids]))
+            .where(
+                Gig.creator_id == creator_id,
+                Gig.id.in_([uuid.UUID(gig_id) for gig_id in gig_ids]),
+                Gig.hidden_at.is_(None),
+            )
             .values(is_active=True)
             .execution_options(synchronize_session=False)
         )
@@ -293,6 +315,10 @@ async def update_gig(session: AsyncSession, user: User, ref: str, changes: GigUp
                 "Admins can change only the flags of another creator's gig.",
                 details={"allowed": sorted(ADMIN_FIELDS)},
             )
+    if fields.get("is_active") is True and gig.hidden_at is not None:
+        if not user.is_admin:
+            raise GigHiddenByModerators()
+        gig.hidden_at = None  # an admin switching it back on lifts the moderators' hiding
     if "category_id" in fields or "subcategory_id" in fields:
         await validate_category_pair(
             session,

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0)
     password_reset_expire_minutes: int = 60
     email_verification_expire_hours: int = 48
+    # Ordering, publishing a gig, proposing and withdrawing need a verified e-mail address;
+    # unset: required everywhere but in development (`email_verification_required`).
+    require_verified_email: bool | None = None
+    email_change_expire_hours: int = 24
     # Argon2id cost (the defaults are OWASP's and pwdlib's); lower only for tests.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -167,6 +171,12 @@ class Settings(BaseSettings):
         if self.log_format == "auto":
             return self.environment != "development"
         return self.log_format == "json"
+
+    @property
+    def email_verification_required(self) -> bool:
+        if self.require_verified_email is None:
+            return self.environment != "development"
+        return self.require_verified_email
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -15,7 +15,7 @@ from reelbyte.core.routing import SessionDep
 from reelbyte.core.security import AccessClaims, decode_access_token
 from reelbyte.core.security import InvalidToken as MalformedToken
 from reelbyte.identity import service
-from reelbyte.identity.errors import InvalidToken, NotAuthenticated, WrongRole
+from reelbyte.identity.errors import EmailNotVerified, InvalidToken, NotAuthenticated, WrongRole
 from reelbyte.identity.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
@@ -79,14 +79,33 @@ def require_role(role: Role) -> Callable[..., Coroutine[Any, Any, User]]:
 
     @raises(WrongRole)
     async def dependency(user: CurrentUser) -> User:
-        if not user.role.holds(role):
-            article = "an" if role.value[0] in "aeiou" else "a"
-            raise WrongRole(f"Only {article} {role.value} can do this.")
+        _check_role(user, role)
         return user
 
     return dependency
 
 
+def require_verified(role: Role) -> Callable[..., Coroutine[Any, Any, User]]:
+    """`require_role`, and a verified e-mail address where the settings require one: for what
+    commits someone to a deal or moves money (ordering, publishing, proposing, withdrawing)."""
+
+    @raises(WrongRole, EmailNotVerified)
+    async def dependency(user: CurrentUser) -> User:
+        _check_role(user, role)
+        service.ensure_email_verified(user)
+        return user
+
+    return dependency
+
+
+def _check_role(user: User, role: Role) -> None:
+    if not user.role.holds(role):
+        article = "an" if role.value[0] in "aeiou" else "a"
+        raise WrongRole(f"Only {article} {role.value} can do this.")
+
+
 CurrentCreator = Annotated[User, Depends(require_role(Role.CREATOR))]
 CurrentClient = Annotated[User, Depends(require_role(Role.CLIENT))]
 CurrentAdmin = Annotated[User, Depends(require_role(Role.ADMIN))]
+VerifiedCreator = Annotated[User, Depends(require_verified(Role.CREATOR))]
+VerifiedClient = Annotated[User, Depends(require_verified(Role.CLIENT))]

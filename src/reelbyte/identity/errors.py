@@ -45,6 +45,18 @@ class AccountSuspended(Forbidden):
     message = "This account is suspended."
 
 
+class EmailNotVerified(Forbidden):
+    """The web app answers this code with its "verify your e-mail" prompt (and a resend button)."""
+
+    code = "email_not_verified"
+    message = "Verify your e-mail address first: follow the link we sent you, or ask for a new one."
+
+
+class SameEmail(ValidationFailed):
+    code = "same_email"
+    message = "That is already your e-mail address."
+
+
 class AlreadyVerified(Conflict):
     code = "already_verified"
     message = "Your e-mail address is already verified."

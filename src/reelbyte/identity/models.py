@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from reelbyte.core.config import get_settings
 from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
 from reelbyte.core.types import TSVECTOR, pg_enum
 
@@ -128,6 +129,12 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def must_verify_email(self) -> bool:
+        """Ordering, publishing, proposing and withdrawing wait for a verified address (where the
+        settings require one)."""
+        return get_settings().email_verification_required and not self.is_email_verified
 
     @property
     def is_suspended(self) -> bool:

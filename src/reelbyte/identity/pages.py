@@ -1,4 +1,4 @@
-"""The two pages e-mailed links open: confirm an address, choose a new password.
+"""The pages e-mailed links open: confirm an address (a new one too), choose a new password.
 
 They let a person finish those flows in a browser with no front-end; each calls the same
 service function as the JSON API. With the web app served, the links go on to its own pages
@@ -41,6 +41,21 @@ async def verify_email_page(request: Request, session: WritingSessionDep, token:
     except AppError as error:
         return _page(request, "Link not valid", error.message, status_code=400)
     return _page(request, "E-mail confirmed", "Thank you: your e-mail address is confirmed.")
+
+
+@pages_router.get("/confirm-email", response_class=HTMLResponse)
+async def confirm_email_page(
+    request: Request, session: WritingSessionDep, token: TokenQuery = ""
+) -> Response:
+    """The link sent to a new address: following it moves the account there."""
+    if serves_web_app(request):
+        return RedirectResponse(f"/confirm-email?{urlencode({'token': token})}", status_code=303)
+    try:
+        async with session.begin_nested():
+            user = await service.confirm_email_change(session, token)
+    except AppError as error:
+        return _page(request, "Link not valid", error.message, status_code=400)
+    return _page(request, "E-mail changed", f"Your account now uses {user.email}.")
 
 
 @pages_router.get("/reset-password", response_class=HTMLResponse)

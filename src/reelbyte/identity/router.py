@@ -17,7 +17,7 @@ from reelbyte.core.ratelimit import client_ip, limit_per_ip
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import errors, schemas, service
-from reelbyte.identity.deps import CurrentCreator, CurrentSessionId, CurrentUser, access_claims
+from reelbyte.identity.deps import CurrentCreator, CurrentSessionId, CurrentUser, OptionalUser, access_claims
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -185,6 +185,16 @@ async def resend_verification(user: CurrentUser, session: SessionDep) -> schemas
     return schemas.Message(message="A new verification e-mail is on its way.")
 
 
+@auth_router.post(
+    "/confirm-email",
+    response_model=schemas.PrivateProfile,
+    responses=error_responses(errors.InvalidLink, errors.LinkExpired, errors.AccountExists),
+)
+async def confirm_email_change(data: schemas.TokenRequest, session: SessionDep) -> schemas.PrivateProfile:
+    """Follow the link sent to a new address: the account moves there (verified)."""
+    return schemas.PrivateProfile.of(await service.confirm_email_change(session, data.token))
+
+
 @users_router.get("/me", response_model=schemas.PrivateProfile)
 async def get_me(user: CurrentUser) -> schemas.PrivateProfile:
     return schemas.PrivateProfile.of(user)
@@ -207,10 +217,7 @@ async def update_me(
     return schemas.PrivateProfile.of(await service.update_profile(session, user, changes))
 
 
-@users_router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-async def deactivate_me(user: CurrentUser, session: SessionDep) -> None:
-    """Deactivate your account: sessions end, login is refused, the profile is hidden; data is kept."""
-    await service.deactivate(session, user)
+# DELETE /me (deactivate or erase the account) is privacy/router.py's: erasure reaches every domain.
 
 
 @users_router.post(
@@ -225,6 +232,23 @@ async def change_password(
     """Change your password, giving the current one (policy: as at registration). Every other
     login session ends at once; this one stays logged in. You are told by e-mail."""
     await service.change_password(session, user, session_id, data.current_password, data.new_password)
+
+
+@users_router.post(
+    "/me/email",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=schemas.Message,
+    dependencies=[password_limit],
+    responses=error_responses(errors.WrongPassword, errors.SameEmail, errors.AccountExists),
+)
+async def change_email(
+    data: schemas.EmailChangeRequest, user: CurrentUser, session: SessionDep
+) -> schemas.Message:
+    """Move your account to another e-mail address, giving your password. A link goes to the new
+    address and the account moves when it is followed (the new address is then verified); the old
+    address is told."""
+    await service.request_email_change(session, user, data.new_email, data.password)
+    return schemas.Message(message=f"A confirmation link is on its way to {data.new_email}.")
 
 
 @users_router.get("/me/sessions", response_model=list[schemas.LoginSession])
@@ -308,9 +332,10 @@ def set_presence_lookup(lookup: PresenceLookup | None) -> None:
 @users_router.get(
     "/{user_id}", response_model=schemas.PublicProfile, responses=error_responses(errors.UserNotFound)
 )
-async def get_user(user_id: uuid.UUID, session: SessionDep) -> schemas.PublicProfile:
-    """A public profile: no e-mail, no private settings; online status and last seen."""
-    profile = schemas.PublicProfile.of(await service.get_public_user(session, user_id))
+async def get_user(user_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.PublicProfile:
+    """A public profile: no e-mail, no private settings; online status and last seen. One the
+    moderators hid is shown only to its owner and admins."""
+    profile = schemas.PublicProfile.of(await service.get_profile(session, user_id, viewer))
     if _presence_lookup is not None:
         profile.online, profile.last_seen_at = await _presence_lookup(user_id)
     return profile
@@ -321,8 +346,11 @@ async def get_user(user_id: uuid.UUID, session: SessionDep) -> schemas.PublicPro
     response_model=list[schemas.PortfolioItemOut],
     responses=error_responses(errors.UserNotFound),
 )
-async def get_portfolio(user_id: uuid.UUID, session: SessionDep) -> list[schemas.PortfolioItemOut]:
+async def get_portfolio(
+    user_id: uuid.UUID, viewer: OptionalUser, session: SessionDep
+) -> list[schemas.PortfolioItemOut]:
+    """A creator's portfolio, highlights first; hidden with the profile (owner and admins only)."""
     return [
         schemas.PortfolioItemOut.model_validate(item)
-        for item in await service.list_portfolio(session, user_id)
+        for item in await service.list_portfolio(session, user_id, viewer)
     ]

@@ -139,6 +139,19 @@ class ChangePasswordRequest(RequestModel):
     }
 
 
+class EmailChangeRequest(RequestModel):
+    """Move the account to another address: the password again, as a stolen session cannot know it."""
+
+    new_email: Email
+    password: Annotated[str, Field(min_length=1, max_length=128, pattern=r"\S")]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"new_email": "me@new.example.com", "password": "Str0ng!Passw0rd"}]
+        }
+    }
+
+
 class RoleChangeRequest(RequestModel):
     """A creator or a client becomes both (`hybrid`); there is no way back to one role."""
 
@@ -328,6 +341,10 @@ class PrivateProfile(PublicProfile):
 
     email: str
     email_verified: bool
+    must_verify_email: bool = Field(
+        description="true while ordering, publishing, proposing and withdrawing wait for the "
+        "e-mail address to be verified (403 email_not_verified)"
+    )
     is_active: bool
     notification_preferences: dict[str, dict[str, bool]]
     last_login_at: datetime | None
@@ -338,6 +355,7 @@ class PrivateProfile(PublicProfile):
             **PublicProfile.of(user).model_dump(),
             email=user.email,
             email_verified=user.is_email_verified,
+            must_verify_email=user.must_verify_email,
             is_active=user.is_active,
             notification_preferences=user.notification_preferences or {},
             last_login_at=user.last_login_at,

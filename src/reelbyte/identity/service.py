@@ -10,8 +10,9 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
@@ -33,6 +34,7 @@ from reelbyte.identity.errors import (
     AccountSuspended,
     AlreadyHybrid,
     AlreadyVerified,
+    EmailNotVerified,
     FieldRequired,
     InvalidCredentials,
     InvalidLink,
@@ -44,6 +46,7 @@ from reelbyte.identity.errors import (
     RefreshTokenExpired,
     RefreshTokenReused,
     RoleChangeNotAllowed,
+    SameEmail,
     SamePassword,
     SessionNotFound,
     SessionRevoked,
@@ -59,7 +62,13 @@ from reelbyte.identity.models import (
     TokenPurpose,
     User,
 )
-from reelbyte.identity.schemas import PortfolioItemCreate, ProfileUpdate, RegisterRequest
+from reelbyte.identity.schemas import (
+    PortfolioItemCreate,
+    PortfolioItemOut,
+    PrivateProfile,
+    ProfileUpdate,
+    RegisterRequest,
+)
 from reelbyte.media.attach import attachable, public_url
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose
 
@@ -142,6 +151,71 @@ async def verify_email(session: AsyncSession, token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
+
+
+def ensure_email_verified(user: User) -> None:
+    """Refuse, where the settings require it, someone whose e-mail address is not verified yet."""
+    if user.must_verify_email:
+        raise EmailNotVerified()
+
+
+# --- changing the e-mail address ------------------------------------------------------------
+
+
+async def request_email_change(session: AsyncSession, user: User, new_email: str, password: str) -> None:
+    """Send a confirmation link to the new address; the account keeps the old one until the link
+    is followed. The old address is told, so that a stolen session cannot move the account away
+    unnoticed (and the password is asked for the same reason)."""
+    if not await asyncio.to_thread(verify_password, password, user.password_hash):
+        raise WrongPassword()
+    if new_email.lower() == user.email.lower():
+        raise SameEmail()
+    await _ensure_email_free(session, new_email)
+    hours = get_settings().email_change_expire_hours
+    token = await _issue_account_token(
+        session, user, TokenPurpose.CHANGE_EMAIL, timedelta(hours=hours), new_email=new_email
+    )
+    link = f"{_public_url()}/account/confirm-email?token={token}"
+    await queue_email(
+        session, new_email, "confirm_email_change", name=user.full_name, link=link, valid_hours=hours
+    )
+    await queue_email(
+        session,
+        user.email,
+        "email_change_requested",
+        name=user.full_name,
+        new_email=new_email,
+        link=f"{_public_url()}/forgot-password",
+    )
+
+
+async def confirm_email_change(session: AsyncSession, token: str) -> User:
+    """Follow the link: the new address becomes the account's, verified by this very link. An
+    older link of the same account stops working (the address it names is no longer wanted)."""
+    account_token = await _consume_account_token(session, token, TokenPurpose.CHANGE_EMAIL)
+    assert account_token.new_email is not None  # every change_email token names its address
+    user = await lock_one(session, select(User).where(User.id == account_token.user_id))
+    if user is None or not user.is_active:
+        raise InvalidLink()
+    await _ensure_email_free(session, account_token.new_email)
+    user.email = account_token.new_email
+    user.email_verified_at = utcnow()
+    await session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose.in_([TokenPurpose.CHANGE_EMAIL, TokenPurpose.VERIFY_EMAIL]),
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    await session.flush()  # someone who took the address meanwhile: AccountExists
+    return user
+
+
+async def _ensure_email_free(session: AsyncSession, email: str) -> None:
+    if await session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
+        raise AccountExists("That e-mail address belongs to another account.")
 
 
 # --- login, sessions and refresh tokens ---------------------------------------------------
@@ -457,7 +531,12 @@ async def become_hybrid(session: AsyncSession, user: User) -> User:
 
 
 async def _issue_account_token(
-    session: AsyncSession, user: User, purpose: TokenPurpose, lifetime: timedelta
+    session: AsyncSession,
+    user: User,
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+    *,
+    new_email: str | None = None,
 ) -> str:
     token = new_secret_token()
     session.add(
@@ -466,6 +545,7 @@ async def _issue_account_token(
             purpose=purpose,
             token_hash=hash_secret_token(token),
             expires_at=utcnow() + lifetime,
+            new_email=new_email,
         )
     )
     await session.flush()
@@ -552,11 +632,35 @@ async def get_public_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
+async def get_profile(session: AsyncSession, user_id: uuid.UUID, viewer: User | None) -> User:
+    """The account whose public profile `viewer` opens: one the moderators hid is shown only
+    to its owner and admins (404 for everybody else)."""
+    user = await get_public_user(session, user_id)
+    if user.profile_hidden_at is not None and not (viewer and (viewer.id == user.id or viewer.is_admin)):
+        raise UserNotFound()
+    return user
+
+
+async def hide_profile(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """A moderator hides a profile: out of creator search, and its page is seen only by its
+    owner and admins. Hiding it again changes nothing; False when there is no such account."""
+    hidden = await session.scalar(
+        update(User)
+        .where(User.id == user_id)
+        .values(profile_hidden_at=func.coalesce(User.profile_hidden_at, utcnow()))
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    )
+    return hidden is not None
+
+
 # --- portfolio ----------------------------------------------------------------------------
 
 
-async def list_portfolio(session: AsyncSession, user_id: uuid.UUID) -> list[PortfolioItem]:
-    await get_public_user(session, user_id)
+async def list_portfolio(
+    session: AsyncSession, user_id: uuid.UUID, viewer: User | None
+) -> list[PortfolioItem]:
+    await get_profile(session, user_id, viewer)
     items = await session.scalars(
         select(PortfolioItem)
         .where(PortfolioItem.user_id == user_id)
@@ -624,3 +728,66 @@ async def create_admin(
     session.add(user)
     await session.flush()
     return user
+
+
+# --- your data (GDPR): export and erasure, for the privacy domain ---------------------------
+
+
+async def personal_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
+    """The account's own data for its export: the profile, the portfolio and the login sessions
+    (with the addresses and browsers they came from)."""
+    user = await session.get_one(User, user_id)
+    portfolio = await session.scalars(
+        select(PortfolioItem)
+        .where(PortfolioItem.user_id == user_id)
+        .order_by(PortfolioItem.position, PortfolioItem.created_at)
+    )
+    logins = await session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user_id).order_by(AuthSession.created_at)
+    )
+    return {
+        "profile": PrivateProfile.of(user).model_dump(mode="json"),
+        "portfolio": [PortfolioItemOut.model_validate(item).model_dump(mode="json") for item in portfolio],
+        "login_sessions": [
+            {
+                "id": str(login.id),
+                "created_at": login.created_at.isoformat(),
+                "last_used_at": login.last_used_at.isoformat(),
+                "ended_at": login.revoked_at.isoformat() if login.revoked_at else None,
+                "ip_address": login.ip_address,
+                "user_agent": login.user_agent,
+            }
+            for login in logins
+        ],
+    }
+
+
+ERASED_NAME = "Erased user"
+
+
+async def erase_personal_data(session: AsyncSession, user: User) -> None:
+    """Anonymise the account for good (GDPR art. 17): deactivated as by its owner (sessions end,
+    offers hidden, files gone), then every personal field replaced. The e-mail address and
+    username become placeholders unique to the account; the password becomes the hash of a
+    random secret nobody knows, so that no login can succeed (and a login attempt still spends
+    the usual hashing time instead of meeting an unknown hash format)."""
+    await deactivate(session, user)
+    placeholder = f"erased-{user.id.hex}"
+    user.email = f"{placeholder}@erased.invalid"
+    user.username = placeholder
+    user.full_name = ERASED_NAME
+    user.password_hash = await asyncio.to_thread(hash_password, new_secret_token())
+    user.bio = user.avatar_url = user.avatar_upload_id = None
+    user.website_url = user.youtube_url = user.instagram_url = None
+    user.skills = []
+    user.hourly_rate_minor = user.hourly_rate_currency = user.availability = None
+    user.notification_preferences = {}
+    user.email_verified_at = user.last_login_at = None
+    user.erased_at = utcnow()
+    await session.execute(delete(PortfolioItem).where(PortfolioItem.user_id == user.id))
+    # Change-of-address tokens hold an e-mail address; the others are spent with the password.
+    await session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    await session.execute(
+        update(AuthSession).where(AuthSession.user_id == user.id).values(ip_address=None, user_agent=None)
+    )
+    await session.flush()

@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import PurePosixPath
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -392,3 +393,27 @@ async def _own(session: AsyncSession, user: User, upload_id: uuid.UUID, *, lock:
     if upload is None:
         raise UploadNotFound()
     return upload
+
+
+async def erase_files(session: AsyncSession, owner_id: uuid.UUID) -> None:
+    """An erased account's files go (rows now, objects by a job after commit), message
+    attachments too, but for what was handed in for an order: the order's record, which its
+    client keeps."""
+    uploads = await session.scalars(
+        select(Upload)
+        .where(Upload.owner_id == owner_id, Upload.purpose != UploadPurpose.DELIVERABLE)
+        .with_for_update()
+    )
+    for upload in list(uploads):
+        await remove(session, upload)
+
+
+async def personal_data(
+    session: AsyncSession, owner_id: uuid.UUID, *, link_seconds: int
+) -> list[dict[str, Any]]:
+    """The user's uploads for their data export, oldest first, as the API shows them, with the
+    private files' links signed for `link_seconds` (as long as the export's own link works)."""
+    uploads = await session.scalars(
+        select(Upload).where(Upload.owner_id == owner_id).order_by(Upload.created_at, Upload.id)
+    )
+    return [view(upload, expires_seconds=link_seconds).model_dump(mode="json") for upload in uploads]

@@ -14,8 +14,10 @@ from reelbyte.media.schemas import MediaFile, MediaProbe, UploadOut
 from reelbyte.media.storage import Storage, get_storage
 
 
-def view(upload: Upload) -> UploadOut:
+def view(upload: Upload, *, expires_seconds: int | None = None) -> UploadOut:
+    """Private files' signed URLs last `expires_seconds` (MEDIA_URL_EXPIRE_SECONDS unless told)."""
     storage = get_storage()
+    seconds = expires_seconds or get_settings().media_url_expire_seconds
     public = PURPOSES[upload.purpose].public
     stored = upload.state in (UploadState.PROCESSING, UploadState.READY)
     return UploadOut(
@@ -32,12 +34,17 @@ def view(upload: Upload) -> UploadOut:
         public=public,
         probe=MediaProbe(**upload.probe) if upload.probe else None,
         original=_file(
-            storage, public, upload.storage_key, {"content_type": upload.content_type, "size": upload.size}
+            storage,
+            public,
+            upload.storage_key,
+            {"content_type": upload.content_type, "size": upload.size},
+            seconds,
         )
         if stored
         else None,
         derived={
-            role: _file(storage, public, meta["key"], meta) for role, meta in (upload.derived or {}).items()
+            role: _file(storage, public, meta["key"], meta, seconds)
+            for role, meta in (upload.derived or {}).items()
         },
         created_at=upload.created_at,
         completed_at=upload.completed_at,
@@ -48,10 +55,9 @@ def view(upload: Upload) -> UploadOut:
 _FILE_FIELDS = tuple(name for name in MediaFile.model_fields if name not in ("url", "expires_at"))
 
 
-def _file(storage: Storage, public: bool, key: str, meta: dict[str, Any]) -> MediaFile:
+def _file(storage: Storage, public: bool, key: str, meta: dict[str, Any], expires_seconds: int) -> MediaFile:
     fields = {name: meta[name] for name in _FILE_FIELDS if name in meta}
     if public:
         return MediaFile(url=storage.public_url(key), expires_at=None, **fields)
-    expires_seconds = get_settings().media_url_expire_seconds
     expires_at: datetime = utcnow() + timedelta(seconds=expires_seconds)
     return MediaFile(url=storage.signed_url(key, expires_seconds), expires_at=expires_at, **fields)

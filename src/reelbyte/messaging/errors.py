@@ -74,7 +74,7 @@ class CannotBlockYourself(BadRequest):
 
 class CannotReportYourself(BadRequest):
     code = "cannot_report_yourself"
-    message = "You cannot report yourself or your own message."
+    message = "You cannot report yourself or what you posted."
 
 
 class InvalidTargetId(BadRequest):

@@ -17,6 +17,7 @@ from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotR
 from reelbyte.messaging import errors, schemas, service, tickets
 from reelbyte.orders.errors import OrderNotFound
 from reelbyte.projects.errors import ProjectNotFound
+from reelbyte.reviews.errors import ReviewNotFound
 
 conversations_router = APIRouter(prefix="/conversations", tags=["messaging"])
 messages_router = APIRouter(prefix="/messages", tags=["messaging"])
@@ -214,13 +215,16 @@ async def unblock_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDe
         errors.InvalidTargetId,
         UserNotFound,
         GigNotFound,
+        ReviewNotFound,
+        ProjectNotFound,
         errors.AlreadyReported,
     ),
 )
 async def create_report(
     data: schemas.ReportCreate, user: CurrentUser, session: SessionDep
 ) -> schemas.ReportOut:
-    """Report a user, gig, review or message to the moderators (once per target)."""
+    """Report a user, gig, review, project or message to the moderators (once per target); it
+    must be one you can see and not your own."""
     return schemas.ReportOut.model_validate(await service.create_report(session, user, data))
 
 

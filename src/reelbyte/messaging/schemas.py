@@ -144,7 +144,9 @@ class MessageOut(ResponseModel):
     id: int
     conversation_id: uuid.UUID
     sender_id: uuid.UUID
-    content: str | None = Field(description="null once the message is deleted")
+    content: str | None = Field(
+        description="null once the message is deleted, and for the recipient of a hidden message"
+    )
     attachment_url: str | None
     attachment: AttachedFile | None = Field(
         description="the uploaded file attached (its URLs signed for the participants); null once "
@@ -156,25 +158,39 @@ class MessageOut(ResponseModel):
     edited_at: datetime | None
     deleted: bool
     deleted_at: datetime | None
+    hidden: bool = Field(
+        description="a moderator hid the message: its sender still reads it, the other participant "
+        "gets it without its content and attachments"
+    )
 
     @classmethod
-    def of(cls, message: Message, attachment: AttachedFile | None = None) -> MessageOut:
-        """`attachment`: the file of `message.attachment_upload_id`, if it has one."""
+    def of(
+        cls, message: Message, attachment: AttachedFile | None = None, *, viewer_id: uuid.UUID | None = None
+    ) -> MessageOut:
+        """The message as `viewer_id` sees it; `attachment`: the file of
+        `message.attachment_upload_id`, if it has one."""
         deleted = message.deleted_at is not None
+        withheld = deleted or is_withheld(message, viewer_id)
         return cls(
             id=message.id,
             conversation_id=message.conversation_id,
             sender_id=message.sender_id,
-            content=None if deleted else message.content,
-            attachment_url=None if deleted else message.attachment_url,
-            attachment=None if deleted else attachment,
+            content=None if withheld else message.content,
+            attachment_url=None if withheld else message.attachment_url,
+            attachment=None if withheld else attachment,
             client_id=message.client_id,
             created_at=message.created_at,
             edited=message.edited_at is not None,
             edited_at=message.edited_at,
             deleted=deleted,
             deleted_at=message.deleted_at,
+            hidden=message.hidden_at is not None,
         )
+
+
+def is_withheld(message: Message, viewer_id: uuid.UUID | None) -> bool:
+    """A message the moderators hid is shown in full to its sender only."""
+    return message.hidden_at is not None and viewer_id != message.sender_id
 
 
 class ConversationOut(ResponseModel):

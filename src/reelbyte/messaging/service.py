@@ -77,9 +77,11 @@ from reelbyte.messaging.schemas import (
     ReportCreate,
     UnreadCount,
     frame,
+    is_withheld,
 )
 from reelbyte.orders import service as orders_service
 from reelbyte.projects import service as projects_service
+from reelbyte.reviews import service as reviews_service
 
 CP = ConversationParticipant
 
@@ -104,20 +106,26 @@ def _publish_after_commit(
     after_commit(session, send)
 
 
-async def _outs(session: AsyncSession, messages: Sequence[Message]) -> list[MessageOut]:
-    """The messages as shown to a participant, their uploaded files in one query."""
+async def _outs(session: AsyncSession, messages: Sequence[Message], viewer_id: uuid.UUID) -> list[MessageOut]:
+    """The messages as shown to `viewer_id` (a participant), their uploaded files in one query."""
     files = await attached_files(
         session,
-        (m.attachment_upload_id for m in messages if m.attachment_upload_id and m.deleted_at is None),
+        (
+            m.attachment_upload_id
+            for m in messages
+            if m.attachment_upload_id and m.deleted_at is None and not is_withheld(m, viewer_id)
+        ),
     )
     return [
-        MessageOut.of(m, files.get(m.attachment_upload_id) if m.attachment_upload_id else None)
+        MessageOut.of(
+            m, files.get(m.attachment_upload_id) if m.attachment_upload_id else None, viewer_id=viewer_id
+        )
         for m in messages
     ]
 
 
-async def _out(session: AsyncSession, message: Message) -> MessageOut:
-    return (await _outs(session, [message]))[0]
+async def _out(session: AsyncSession, message: Message, viewer_id: uuid.UUID) -> MessageOut:
+    return (await _outs(session, [message], viewer_id))[0]
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -374,7 +382,7 @@ async def _views(
             .order_by(Message.conversation_id, Message.id.desc())
         )
     }
-    last_views = {m.conversation_id: m for m in await _outs(session, list(last_messages.values()))}
+    last_views = {m.conversation_id: m for m in await _outs(session, list(last_messages.values()), user_id)}
     unread = await _unread_by_conversation(session, user_id, ids)
     their_reads = dict(
         (
@@ -465,7 +473,7 @@ async def unread_between(
 ) -> list[tuple[Message, User]]:
     """My unread messages with ids in (after, through], oldest first, with their senders.
 
-    Leaves out deleted messages and those of users I blocked (for the e-mail digest).
+    Leaves out deleted and hidden messages and those of users I blocked (for the e-mail digest).
     """
     rows = await session.execute(
         select(Message, User)
@@ -474,6 +482,7 @@ async def unread_between(
         .where(
             Message.sender_id != user_id,
             Message.deleted_at.is_(None),
+            Message.hidden_at.is_(None),
             Message.id > func.coalesce(CP.last_read_message_id, 0),
             Message.id > after_message_id,
             Message.id <= through_message_id,
@@ -549,7 +558,7 @@ async def list_messages(
     await _participation(session, user_id, conversation_id)
     query = select(Message).where(Message.conversation_id == conversation_id)
     messages, next_cursor = await newest_first(session, query, Message.id, cursor=cursor, limit=limit)
-    return await _outs(session, messages), next_cursor
+    return await _outs(session, messages, user_id), next_cursor
 
 
 async def send_message(
@@ -610,7 +619,7 @@ async def _resent(
     same_text = message.content in (data.content, _masked(data.content))
     if not same_text or sent_as != (conversation_id, data.attachment_url, data.attachment_upload_id):
         raise ClientIdReused()
-    sent = await _out(session, message)
+    sent = await _out(session, message, message.sender_id)
     _publish_after_commit(session, [message.sender_id], frame("message", sent))
     return sent
 
@@ -628,8 +637,10 @@ async def edit_message(
     message.content = await _screened(session, conversation, content)
     message.edited_at = utcnow()
     await session.flush()
-    edited = await _out(session, message)
-    _publish_after_commit(session, [other, user_id], frame("edit", edited))
+    edited = await _out(session, message, user_id)
+    # The other side of a hidden message never gets its text, edited or not.
+    readers = [user_id] if message.hidden_at is not None else [other, user_id]
+    _publish_after_commit(session, readers, frame("edit", edited))
     return edited
 
 
@@ -738,7 +749,15 @@ async def _check_report_target(
         await identity_service.get_public_user(session, parsed)
     elif target is ReportTarget.GIG:
         await catalog_service.get_gig(session, str(parsed), user)
-    # Reviews have no domain yet: the id is stored as given, for the moderators to look up.
+    elif target is ReportTarget.REVIEW:
+        # A review not shown yet (or removed) exists for nobody but its author.
+        review = await reviews_service.get_review(session, user, parsed)
+        if review.reviewer.id == user.id:
+            raise CannotReportYourself("You cannot report your own review.")
+    elif target is ReportTarget.PROJECT:
+        project = await projects_service.get_project(session, user, parsed)
+        if project.client_id == user.id:
+            raise CannotReportYourself("You cannot report your own project.")
     return str(parsed)
 
 
@@ -761,3 +780,48 @@ async def create_report(session: AsyncSession, user: User, data: ReportCreate) -
     if report_id is None:
         raise AlreadyReported()
     return await session.get_one(Report, report_id)
+
+
+async def hide_message(session: AsyncSession, message_id: int) -> bool:
+    """A moderator hides a message: its sender still reads it (marked hidden), the other
+    participant gets it without its text. Hiding it again changes nothing; False: no such message."""
+    hidden = await session.scalar(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(hidden_at=func.coalesce(Message.hidden_at, utcnow()))
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+    return hidden is not None
+
+
+# --- your data (GDPR): export and erasure, for the privacy domain ---------------------------
+
+# What an erased account's messages say instead (the conversations stay, for the other side).
+ERASED_MESSAGE = "[erased]"
+
+
+async def personal_data(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The messages the user sent, oldest first, for their data export: as the conversation
+    shows them, with the text of those they deleted too (it is still stored)."""
+    sent = list(
+        await session.scalars(select(Message).where(Message.sender_id == user_id).order_by(Message.id))
+    )
+    return [
+        {**shown.model_dump(mode="json"), "content": message.content}
+        for message, shown in zip(sent, await _outs(session, sent, user_id), strict=True)
+    ]
+
+
+async def erase_personal_data(session: AsyncSession, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """An erased account's messages keep their place in the conversations, without their text
+    or links (their uploaded files are deleted by the media domain); returns the conversations
+    they are in."""
+    conversation_ids = await session.scalars(
+        update(Message)
+        .where(Message.sender_id == user_id)
+        .values(content=ERASED_MESSAGE, attachment_url=None)
+        .returning(Message.conversation_id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(conversation_ids)

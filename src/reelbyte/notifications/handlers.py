@@ -14,6 +14,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.admin import events as admin_events
 from reelbyte.core.money import Money
 from reelbyte.identity import service as identity
 from reelbyte.notifications.service import notify
@@ -265,4 +266,17 @@ async def on_review_replied(session: AsyncSession, review: Review) -> None:
         "The person you reviewed replied to your review.",
         link=f"/orders/{review.order_id}",  # the order's page shows both reviews
         reference=("review", review.id),
+    )
+
+
+@admin_events.user_warned.connect
+async def on_user_warned(session: AsyncSession, warning: admin_events.ModerationWarning) -> None:
+    what = "profile" if warning.target_type == "user" else warning.target_type
+    await notify(
+        session,
+        warning.user_id,
+        "moderation_warning",
+        "A warning from the moderators",
+        f"Your {what} was reported, and a moderator looked into it: {warning.note}",
+        reference=(warning.target_type, warning.target_id),
     )

@@ -230,3 +230,19 @@ def _by_conversation(unread: list[tuple[Message, User]]) -> list[ConversationDig
             -EXCERPTS_PER_CONVERSATION:
         ]
     return sorted(groups.values(), key=lambda g: g.count, reverse=True)
+
+
+async def forget_messages_of(
+    session: AsyncSession, sender_id: uuid.UUID, conversation_ids: set[uuid.UUID]
+) -> None:
+    """The message notices that name an erased account and quote its messages go: in each of its
+    conversations (of two), those its other participant got."""
+    if conversation_ids:
+        await session.execute(
+            delete(Notification).where(
+                Notification.type == MESSAGE_RECEIVED,
+                Notification.reference_type == "conversation",
+                Notification.reference_id.in_([str(conversation_id) for conversation_id in conversation_ids]),
+                Notification.user_id != sender_id,
+            )
+        )

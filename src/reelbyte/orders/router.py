@@ -10,7 +10,7 @@ from fastapi import Depends, Query, status
 from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentAdmin, CurrentClient, CurrentUser
+from reelbyte.identity.deps import CurrentAdmin, CurrentUser, VerifiedClient
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.orders import errors, schemas, service
 from reelbyte.orders.models import OrderStatus
@@ -34,7 +34,7 @@ UPLOAD_ERRORS = (UploadNotFound, UploadPurposeMismatch, UploadNotReady, UploadKi
     responses=error_responses(errors.OrderableGigNotFound, errors.OwnGig, errors.PackageNotInGig),
 )
 async def create_order(
-    data: schemas.OrderCreate, user: CurrentClient, session: SessionDep
+    data: schemas.OrderCreate, user: VerifiedClient, session: SessionDep
 ) -> schemas.OrderOut:
     """Order a gig's package; pay it next with `POST /payments/checkout`."""
     return schemas.OrderOut.of(

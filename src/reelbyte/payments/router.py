@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentCreator, CurrentUser
+from reelbyte.identity.deps import CurrentUser, VerifiedCreator
 from reelbyte.identity.models import User
 from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
 from reelbyte.payments import errors, schemas, service
@@ -126,7 +126,7 @@ async def my_transactions(
 )
 async def withdraw(
     data: schemas.WithdrawRequest,
-    user: CurrentCreator,
+    user: VerifiedCreator,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, model_validator
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.core.errors import raises
@@ -100,12 +100,14 @@ async def project_filters(
 
 
 def visible_to(viewer_id: uuid.UUID | None) -> ColumnElement[bool]:
-    """Public projects, plus invite-only ones the viewer owns or is invited to."""
-    public = Project.visibility == ProjectVisibility.PUBLIC
+    """Public projects, plus invite-only ones the viewer owns or is invited to; a project the
+    moderators hid, only to its owner."""
+    shown = Project.hidden_at.is_(None)
+    public = and_(Project.visibility == ProjectVisibility.PUBLIC, shown)
     if viewer_id is None:
         return public
     invited = exists().where(ProjectInvite.project_id == Project.id, ProjectInvite.creator_id == viewer_id)
-    return or_(public, Project.client_id == viewer_id, invited)
+    return or_(public, Project.client_id == viewer_id, and_(invited, shown))
 
 
 def filter_conditions(filters: ProjectFilters, viewer_id: uuid.UUID | None) -> list[ColumnElement[bool]]:

@@ -11,7 +11,7 @@ from reelbyte.catalog.errors import InvalidCategory, InvalidSubcategory
 from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentClient, CurrentCreator, CurrentUser, OptionalUser
+from reelbyte.identity.deps import CurrentClient, CurrentUser, OptionalUser, VerifiedCreator
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.projects import errors, schemas, service
 from reelbyte.projects.listing import ProjectFilters, project_filters
@@ -207,7 +207,7 @@ async def remove_invite(
     ),
 )
 async def create_proposal(
-    data: schemas.ProposalCreate, user: CurrentCreator, session: SessionDep
+    data: schemas.ProposalCreate, user: VerifiedCreator, session: SessionDep
 ) -> schemas.ProposalOut:
     """Bid on an open project you can see (creators, and hybrid users on others' projects).
 

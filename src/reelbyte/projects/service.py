@@ -358,8 +358,27 @@ async def create_project(session: AsyncSession, user: User, data: ProjectCreate)
 
 
 async def get_project(session: AsyncSession, viewer: User | None, project_id: uuid.UUID) -> Project:
-    """The project if the viewer may see it (404 otherwise). Reads only: counts no view."""
+    """The project if the viewer may see it (404 otherwise); admins see every project, hidden
+    ones too. Reads only: counts no view."""
+    if viewer is not None and viewer.is_admin:
+        project = await session.get(Project, project_id)
+        if project is None:
+            raise ProjectNotFound()
+        return project
     return await _visible_project(session, viewer.id if viewer else None, project_id)
+
+
+async def hide_project(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    """A moderator hides a project: it leaves lists and search and is seen only by its owner
+    and admins. Hiding it again changes nothing; False when there is no such project."""
+    hidden = await session.scalar(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(hidden_at=func.coalesce(Project.hidden_at, utcnow()))
+        .returning(Project.id)
+        .execution_options(synchronize_session=False)
+    )
+    return hidden is not None
 
 
 async def view_project(session: AsyncSession, viewer: User | None, project_id: uuid.UUID) -> Project:
@@ -651,3 +670,61 @@ async def set_shortlisted(
     proposal.is_shortlisted = shortlisted
     await session.flush()
     return proposal
+
+
+# --- your data (GDPR): export and erasure, for the privacy domain ---------------------------
+
+
+async def personal_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """The projects the user posted and the proposals they sent, oldest first, for their data
+    export: as the API shows them to their owner and author."""
+    projects = await session.scalars(
+        select(Project).where(Project.client_id == user_id).order_by(Project.created_at, Project.id)
+    )
+    proposals = await session.scalars(
+        select(Proposal).where(Proposal.creator_id == user_id).order_by(Proposal.created_at, Proposal.id)
+    )
+    return {
+        "projects": [out.model_dump(mode="json") for out in await project_outs(session, list(projects))],
+        "proposals": [
+            out.model_dump(mode="json")
+            for out in await proposal_outs(session, list(proposals), for_owner=False)
+        ],
+    }
+
+
+async def close_for_erasure(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """An account being erased leaves the market: its pending proposals are withdrawn, and its
+    open projects cancelled (their pending proposals rejected, their authors told). Projects are
+    locked first, in id order, as everywhere else; projects under way belong to orders, which
+    the erasure refuses while they are open."""
+    assert can_transition_proposal(ProposalStatus.PENDING, ProposalStatus.WITHDRAWN)
+    assert can_transition_project(ProjectStatus.OPEN, ProjectStatus.CANCELLED)
+    mine_pending = (Proposal.creator_id == user_id, Proposal.status == ProposalStatus.PENDING)
+    await session.execute(
+        select(Project.id)
+        .where(Project.id.in_(select(Proposal.project_id).where(*mine_pending)))
+        .order_by(Project.id)
+        .with_for_update()
+    )
+    withdrawn = await session.scalars(
+        update(Proposal)
+        .where(*mine_pending)
+        .values(status=ProposalStatus.WITHDRAWN, decided_at=utcnow())
+        .returning(Proposal.project_id)
+        .execution_options(synchronize_session=False)
+    )
+    for project_id in list(withdrawn):
+        await _change_proposals_count(session, project_id, -1)
+    open_projects = await session.scalars(
+        select(Project)
+        .where(Project.client_id == user_id, Project.status == ProjectStatus.OPEN)
+        .order_by(Project.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for project in list(open_projects):
+        project.status = ProjectStatus.CANCELLED
+        rejected = await _reject_pending_proposals(session, project.id)
+        await session.flush()
+        await _announce_rejected(session, rejected, project)

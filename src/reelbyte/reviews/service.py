@@ -428,3 +428,25 @@ async def flag(session: AsyncSession, user: User, review_id: uuid.UUID, reason: 
     )
     if flagged is None:
         raise AlreadyFlagged()
+
+
+# --- your data (GDPR): export, for the privacy domain -----------------------------------------
+
+
+async def personal_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """The user's reviews for their data export, oldest first: those they wrote (published or
+    not) and those about them that are shown (one not yet published stays double-blind)."""
+
+    async def reviews(*where: ColumnElement[bool]) -> list[dict[str, Any]]:
+        rows = await session.execute(
+            select(Review, User)
+            .join(User, User.id == Review.author_id)
+            .where(*where)
+            .order_by(Review.created_at, Review.id)
+        )
+        return [ReviewOut.of(review, author).model_dump(mode="json") for review, author in rows.all()]
+
+    return {
+        "given": await reviews(Review.author_id == user_id),
+        "received": await reviews(Review.reviewee_id == user_id, SHOWN),
+    }

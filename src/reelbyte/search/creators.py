@@ -83,7 +83,8 @@ def is_creator() -> ColumnElement[bool]:
 
 
 def filter_conditions(filters: CreatorFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [is_creator()]
+    # A profile the moderators hid is found by nobody (a filter on top of the partial indexes).
+    conditions: list[ColumnElement[bool]] = [is_creator(), User.profile_hidden_at.is_(None)]
     if filters.q:
         conditions.append(User.search_vector.op("@@")(text_query(filters.q)))
     if filters.skills:

@@ -1,9 +1,9 @@
 /** My account (src/reelbyte/identity/router.py): my profile and its changes, e-mail
- * verification, and the password reset that starts from an e-mailed link. */
+ * verification and change, and the password reset that starts from an e-mailed link. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useAuth } from "@/auth/auth-context";
 import { unwrap } from "./client";
-import { ApiError } from "./errors";
+import { ApiError, isApiError } from "./errors";
 import { useApi } from "./context";
 import { queryKeys, type PrivateProfile } from "./queries";
 import type { components } from "./schema";
@@ -12,6 +12,7 @@ export type ProfileUpdate = components["schemas"]["ProfileUpdate"];
 export type ResetPasswordRequest = components["schemas"]["ResetPasswordRequest"];
 export type UploadOut = components["schemas"]["UploadOut"];
 export type LoginSession = components["schemas"]["LoginSession"];
+export type EmailChangeRequest = components["schemas"]["EmailChangeRequest"];
 
 const sessionsKey = ["me", "sessions"] as const;
 
@@ -86,24 +87,56 @@ export function useBecomeHybrid() {
   });
 }
 
+/** `POST /v1/auth/resend-verification`. An `already_verified` refusal means the cached profile
+ * is behind (the link was followed elsewhere): it is loaded again. */
 export function useResendVerification() {
   const { client } = useApi();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => unwrap(client.POST("/v1/auth/resend-verification", {})),
+    onError: (error) => {
+      if (isApiError(error, "already_verified"))
+        return queryClient.invalidateQueries({ queryKey: queryKeys.me });
+    },
   });
+}
+
+/** A followed link's answer replaces only my own profile: the link may be another account's. */
+function useReplaceMine() {
+  const queryClient = useQueryClient();
+  return (profile: PrivateProfile) => {
+    const mine = queryClient.getQueryData<PrivateProfile>(queryKeys.me);
+    if (mine?.id === profile.id) queryClient.setQueryData(queryKeys.me, profile);
+  };
 }
 
 export function useVerifyEmail() {
   const { client } = useApi();
-  const queryClient = useQueryClient();
+  const replaceMine = useReplaceMine();
   return useMutation({
     mutationFn: (token: string) =>
       unwrap(client.POST("/v1/auth/verify-email", { body: { token } })),
-    onSuccess: (profile) => {
-      // Only my own profile may be replaced: the link may be another account's.
-      const mine = queryClient.getQueryData<PrivateProfile>(queryKeys.me);
-      if (mine?.id === profile.id) queryClient.setQueryData(queryKeys.me, profile);
-    },
+    onSuccess: replaceMine,
+  });
+}
+
+/** `POST /v1/users/me/email`: a link goes to the new address; the account keeps the old one
+ * until the link is followed. */
+export function useChangeEmail() {
+  const { client } = useApi();
+  return useMutation({
+    mutationFn: (body: EmailChangeRequest) => unwrap(client.POST("/v1/users/me/email", { body })),
+  });
+}
+
+/** `POST /v1/auth/confirm-email`: the link sent to a new address moves the account there. */
+export function useConfirmEmailChange() {
+  const { client } = useApi();
+  const replaceMine = useReplaceMine();
+  return useMutation({
+    mutationFn: (token: string) =>
+      unwrap(client.POST("/v1/auth/confirm-email", { body: { token } })),
+    onSuccess: replaceMine,
   });
 }
 

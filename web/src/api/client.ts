@@ -28,6 +28,7 @@ const NO_REFRESH = new Set([
   "/v1/auth/forgot-password",
   "/v1/auth/reset-password",
   "/v1/auth/verify-email",
+  "/v1/auth/confirm-email",
 ]);
 
 export type SessionEvent =

@@ -44,6 +44,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics Report
+         * @description The marketplace's figures from `from` to `to` (both included, UTC) by day, week or month:
+         *     sign-ups by role, orders, GMV, fees, refunds, disputes, time to a first order, top categories
+         *     and creators. Without `from`, the default view: the last 30 days, 26 weeks or 12 months.
+         *     At most two years by day, ten years by week or month. Answered from a cache refreshed every
+         *     few minutes: `computed_at` says when the figures were computed.
+         */
+        get: operations["analytics_report_v1_admin_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -193,6 +217,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Queue
+         * @description The reports users filed, oldest first (the open ones unless `status` says otherwise), each
+         *     with its reporter, a preview of what was reported (null once it is deleted) and how many
+         *     open reports its target has.
+         */
+        get: operations["report_queue_v1_admin_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Resolve Report
+         * @description Settle an open report, and every other open report on the same target, with one action
+         *     and note: `dismiss`; `warn` the author (an in-app notification carrying the note);
+         *     `hide_content` (a message stays readable to its sender only, a gig is switched off for good
+         *     but by an admin, a project or profile is seen only by its owner, a review is removed);
+         *     `suspend_user`, the author, with the note as the reason (not an admin: 409). Each settled
+         *     report lands in the audit log (`report.resolve`). Settled already: 409.
+         */
+        put: operations["resolve_report_v1_admin_reports__report_id__resolve_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/reviews/{review_id}/hide": {
         parameters: {
             query?: never;
@@ -315,6 +386,26 @@ export interface paths {
          */
         put: operations["release_withdrawal_v1_admin_withdrawals__withdrawal_id__release_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/confirm-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Email Change
+         * @description Follow the link sent to a new address: the account moves there (verified).
+         */
+        post: operations["confirm_email_change_v1_auth_confirm_email_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -691,7 +782,8 @@ export interface paths {
         get: operations["get_gig_v1_gigs__gig__get"];
         /**
          * Update Gig
-         * @description The creator edits the gig; only the fields sent change. Admins set `is_featured`.
+         * @description The creator edits the gig; only the fields sent change. Admins set `is_featured`. A gig
+         *     the moderators hid stays off: only an admin switches it back on (`is_active`).
          *
          *     Files uploaded for the gig (purpose gig_gallery, `target_id` the gig's id) join its gallery
          *     (`gallery_upload_ids`: images and videos, after the links) or become its video preview
@@ -1657,7 +1749,8 @@ export interface paths {
         put?: never;
         /**
          * Create Report
-         * @description Report a user, gig, review or message to the moderators (once per target).
+         * @description Report a user, gig, review, project or message to the moderators (once per target); it
+         *     must be one you can see and not your own.
          */
         post: operations["create_report_v1_reports_post"];
         delete?: never;
@@ -2138,10 +2231,13 @@ export interface paths {
         put: operations["update_me_v1_users_me_put"];
         post?: never;
         /**
-         * Deactivate Me
-         * @description Deactivate your account: sessions end, login is refused, the profile is hidden; data is kept.
+         * Close Me
+         * @description Deactivate your account: sessions end, login is refused, the profile is hidden; data is
+         *     kept. With `erase=true`, the account is also anonymised, which cannot be undone: refused
+         *     (`open_orders`, listing them) while an order is not finished, and (`balance_not_empty`)
+         *     while money is still yours to withdraw.
          */
-        delete: operations["deactivate_me_v1_users_me_delete"];
+        delete: operations["close_me_v1_users_me_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2156,6 +2252,71 @@ export interface paths {
         };
         /** List Blocked */
         get: operations["list_blocked_v1_users_me_blocked_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Email
+         * @description Move your account to another e-mail address, giving your password. A link goes to the new
+         *     address and the account moves when it is followed (the new address is then verified); the old
+         *     address is told.
+         */
+        post: operations["change_email_v1_users_me_email_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export My Data
+         * @description Ask for a ZIP of your data (profile, gigs, projects, orders, messages, reviews,
+         *     transactions, uploads as JSON). It is built in the background; a link valid for 24 hours is
+         *     e-mailed when it is ready. One at a time: `export_in_progress` while one is being built.
+         */
+        post: operations["export_my_data_v1_users_me_export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Exports
+         * @description Your data exports, newest first; a ready one not yet expired has a fresh, short-lived
+         *     `download_url`.
+         */
+        get: operations["list_my_exports_v1_users_me_exports_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2316,7 +2477,8 @@ export interface paths {
         };
         /**
          * Get User
-         * @description A public profile: no e-mail, no private settings; online status and last seen.
+         * @description A public profile: no e-mail, no private settings; online status and last seen. One the
+         *     moderators hid is shown only to its owner and admins.
          */
         get: operations["get_user_v1_users__user_id__get"];
         put?: never;
@@ -2355,7 +2517,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Portfolio */
+        /**
+         * Get Portfolio
+         * @description A creator's portfolio, highlights first; hidden with the profile (owner and admins only).
+         */
         get: operations["get_portfolio_v1_users__user_id__portfolio_get"];
         put?: never;
         post?: never;
@@ -2449,6 +2614,121 @@ export interface components {
              * @description the badge: when an admin first verified the account
              */
             verified_at: string | null;
+        };
+        /** AnalyticsBucket */
+        AnalyticsBucket: {
+            /** @description GMV over the orders paid; null without any */
+            average_order_value: components["schemas"]["Money"] | null;
+            /**
+             * Bucket Start
+             * Format: date
+             * @description the bucket's first day (a Monday for weeks), in UTC
+             */
+            bucket_start: string;
+            /** Disputes Opened */
+            disputes_opened: number;
+            /** @description the amounts of the orders paid in the period */
+            gmv: components["schemas"]["Money"];
+            /** Orders Completed */
+            orders_completed: number;
+            /**
+             * Orders Created
+             * @description orders placed, paid or not
+             */
+            orders_created: number;
+            /** Orders Paid */
+            orders_paid: number;
+            /** @description money on its way back to clients in the period (the ledger) */
+            refunds: components["schemas"]["Money"];
+            /** @description the platform's fees booked in the period (the ledger) */
+            revenue: components["schemas"]["Money"];
+            signups: components["schemas"]["SignupsOut"];
+        };
+        /**
+         * AnalyticsInterval
+         * @enum {string}
+         */
+        AnalyticsInterval: "day" | "week" | "month";
+        /**
+         * AnalyticsOut
+         * @description The marketplace's figures over `from`..`to` (both days included), bucket by bucket, as of
+         *     `computed_at` (answered from a cache: see docs/architecture.md).
+         */
+        AnalyticsOut: {
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Currency
+             * @description of every amount: the platform currency
+             */
+            currency: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            interval: components["schemas"]["AnalyticsInterval"];
+            /** Series */
+            series: components["schemas"]["AnalyticsBucket"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Top Categories
+             * @description by GMV, at most ten
+             */
+            top_categories: components["schemas"]["TopCategory"][];
+            /**
+             * Top Creators
+             * @description by GMV, at most ten
+             */
+            top_creators: components["schemas"]["TopCreator"][];
+            totals: components["schemas"]["AnalyticsTotals"];
+        };
+        /** AnalyticsTotals */
+        AnalyticsTotals: {
+            /** @description GMV over the orders paid; null without any */
+            average_order_value: components["schemas"]["Money"] | null;
+            /**
+             * Avg Hours To First Order
+             * @description from sign-up to that first paid order
+             */
+            avg_hours_to_first_order: number | null;
+            /**
+             * Dispute Rate
+             * @description disputes opened over orders paid; null without any
+             */
+            dispute_rate: number | null;
+            /** Disputes Opened */
+            disputes_opened: number;
+            /**
+             * First Orders
+             * @description clients whose first paid order falls in the range
+             */
+            first_orders: number;
+            /** @description the amounts of the orders paid in the period */
+            gmv: components["schemas"]["Money"];
+            /** Median Hours To First Order */
+            median_hours_to_first_order: number | null;
+            /** Orders Completed */
+            orders_completed: number;
+            /**
+             * Orders Created
+             * @description orders placed, paid or not
+             */
+            orders_created: number;
+            /** Orders Paid */
+            orders_paid: number;
+            /** @description money on its way back to clients in the period (the ledger) */
+            refunds: components["schemas"]["Money"];
+            /** @description the platform's fees booked in the period (the ledger) */
+            revenue: components["schemas"]["Money"];
+            signups: components["schemas"]["SignupsOut"];
         };
         /**
          * AttachedFile
@@ -2905,6 +3185,48 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * DataExportOut
+         * @description One export of your data: a ZIP built by a job, then downloadable for 24 hours.
+         */
+        DataExportOut: {
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Download Url
+             * @description a short-lived link to the ZIP while it is ready and not expired; list again for a fresh one
+             */
+            download_url: string | null;
+            /** Download Url Expires At */
+            download_url_expires_at: string | null;
+            /**
+             * Expired
+             * @description ready once, but its download time is over (the file is deleted)
+             */
+            expired: boolean;
+            /**
+             * Expires At
+             * @description until when it can be downloaded (24 hours once ready)
+             */
+            expires_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Size Bytes
+             * @description the ZIP's size, once ready
+             */
+            size_bytes: number | null;
+            /** @description pending while it is built; ready, or failed (ask again) */
+            status: components["schemas"]["ExportStatus"];
+        };
         /** DeliverRequest */
         DeliverRequest: {
             /**
@@ -3097,6 +3419,23 @@ export interface components {
              */
             target_id?: string | null;
         };
+        /**
+         * EmailChangeRequest
+         * @description Move the account to another address: the password again, as a stolen session cannot know it.
+         * @example {
+         *       "new_email": "me@new.example.com",
+         *       "password": "Str0ng!Passw0rd"
+         *     }
+         */
+        EmailChangeRequest: {
+            /**
+             * New Email
+             * Format: email
+             */
+            new_email: string;
+            /** Password */
+            password: string & unknown;
+        };
         /** EmailRequest */
         EmailRequest: {
             /**
@@ -3105,6 +3444,11 @@ export interface components {
              */
             email: string;
         };
+        /**
+         * ExportStatus
+         * @enum {string}
+         */
+        ExportStatus: "pending" | "ready" | "failed";
         /** FlagCreate */
         FlagCreate: {
             /** Reason */
@@ -3334,6 +3678,19 @@ export interface components {
             video_preview_upload_id: string | null;
             /** Video Preview Url */
             video_preview_url: string | null;
+        };
+        /** GigPreview */
+        GigPreview: {
+            creator: components["schemas"]["PersonRef"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "gig";
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
         };
         /**
          * GigSort
@@ -3666,7 +4023,7 @@ export interface components {
             client_id: string | null;
             /**
              * Content
-             * @description null once the message is deleted
+             * @description null once the message is deleted, and for the recipient of a hidden message
              */
             content: string | null;
             /**
@@ -3687,6 +4044,11 @@ export interface components {
             edited: boolean;
             /** Edited At */
             edited_at: string | null;
+            /**
+             * Hidden
+             * @description a moderator hid the message: its sender still reads it, the other participant gets it without its content and attachments
+             */
+            hidden: boolean;
             /** Id */
             id: number;
             /**
@@ -3701,6 +4063,27 @@ export interface components {
             items: components["schemas"]["MessageOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** MessagePreview */
+        MessagePreview: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /** Deleted */
+            deleted: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "message";
+            sender: components["schemas"]["PersonRef"];
+            /**
+             * Text
+             * @description an excerpt, as sent (the moderators read hidden and deleted ones too)
+             */
+            text: string;
         };
         /** MessageUpdate */
         MessageUpdate: {
@@ -3839,6 +4222,11 @@ export interface components {
             created_at: string;
             creator: components["schemas"]["CreatorSummary"];
             creator_level: components["schemas"]["CreatorLevel"];
+            /**
+             * Hidden By Moderators
+             * @description hidden after a report: off, and only an admin can switch it back on
+             */
+            hidden_by_moderators: boolean;
             /**
              * Id
              * Format: uuid
@@ -4299,6 +4687,33 @@ export interface components {
             /** Total Pages */
             total_pages: number;
         };
+        /** Page[DataExportOut] */
+        Page_DataExportOut_: {
+            /** Items */
+            items: components["schemas"]["DataExportOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
         /** Page[DisputeCase] */
         Page_DisputeCase_: {
             /** Items */
@@ -4488,6 +4903,33 @@ export interface components {
             /** Total Pages */
             total_pages: number;
         };
+        /** Page[ReportQueueItem] */
+        Page_ReportQueueItem_: {
+            /** Items */
+            items: components["schemas"]["ReportQueueItem"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
         /** PartNumbers */
         PartNumbers: {
             /** Part Numbers */
@@ -4556,6 +4998,16 @@ export interface components {
             provider: string;
             /** Status */
             status: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Username */
+            username: string;
         };
         /** PopularQueries */
         PopularQueries: {
@@ -4711,6 +5163,11 @@ export interface components {
              * Format: date-time
              */
             member_since: string;
+            /**
+             * Must Verify Email
+             * @description true while ordering, publishing, proposing and withdrawing wait for the e-mail address to be verified (403 email_not_verified)
+             */
+            must_verify_email: boolean;
             /** Notification Preferences */
             notification_preferences: {
                 [key: string]: {
@@ -4735,6 +5192,23 @@ export interface components {
             website_url: string | null;
             /** Youtube Url */
             youtube_url: string | null;
+        };
+        /** ProfilePreview */
+        ProfilePreview: {
+            /**
+             * Bio
+             * @description an excerpt
+             */
+            bio: string | null;
+            /** Full Name */
+            full_name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "user";
+            /** Username */
+            username: string;
         };
         /**
          * ProfileUpdate
@@ -4916,6 +5390,17 @@ export interface components {
             /** Views Count */
             views_count: number;
             visibility: components["schemas"]["ProjectVisibility"];
+        };
+        /** ProjectPreview */
+        ProjectPreview: {
+            client: components["schemas"]["PersonRef"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "project";
+            /** Title */
+            title: string;
         };
         /**
          * ProjectSort
@@ -5302,6 +5787,12 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * ReportAction
+         * @description What a moderator did about a report (admin/reports.py).
+         * @enum {string}
+         */
+        ReportAction: "dismiss" | "warn" | "hide_content" | "suspend_user";
         /** ReportCreate */
         ReportCreate: {
             /** Reason */
@@ -5330,6 +5821,51 @@ export interface components {
             target_type: components["schemas"]["ReportTarget"];
         };
         /**
+         * ReportQueueItem
+         * @description A report as the moderators work it: what was reported, by whom, and how much.
+         */
+        ReportQueueItem: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Open Reports On Target
+             * @description the open reports on the same target, this one included
+             */
+            open_reports_on_target: number;
+            /**
+             * Preview
+             * @description what was reported; null once it is deleted
+             */
+            preview: (components["schemas"]["MessagePreview"] | components["schemas"]["ReviewPreview"] | components["schemas"]["GigPreview"] | components["schemas"]["ProfilePreview"] | components["schemas"]["ProjectPreview"]) | null;
+            /** Reason */
+            reason: string;
+            reporter: components["schemas"]["PersonRef"];
+            resolution_action: components["schemas"]["ReportAction"] | null;
+            /** Resolution Note */
+            resolution_note: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Target Exists
+             * @description false once what was reported is deleted
+             */
+            target_exists: boolean;
+            /** Target Id */
+            target_id: string;
+            target_type: components["schemas"]["ReportTarget"];
+        };
+        /**
          * ReportStatus
          * @enum {string}
          */
@@ -5338,13 +5874,24 @@ export interface components {
          * ReportTarget
          * @enum {string}
          */
-        ReportTarget: "user" | "gig" | "review" | "message";
+        ReportTarget: "user" | "gig" | "review" | "message" | "project";
         /** ResetPasswordRequest */
         ResetPasswordRequest: {
             /** New Password */
             new_password: string & unknown;
             /** Token */
             token: string;
+        };
+        /**
+         * ResolveReportRequest
+         * @description How a moderator settles a report (and every other open report on the same target):
+         *     `dismiss` it, `warn` the author (a notification carrying the note), `hide_content` (a
+         *     message, review, gig, project or profile) or `suspend_user` (the author, the note as reason).
+         */
+        ResolveReportRequest: {
+            action: components["schemas"]["ReportAction"];
+            /** Note */
+            note: string & unknown;
         };
         /**
          * ReviewCreate
@@ -5469,6 +6016,22 @@ export interface components {
             /** Total Pages */
             total_pages: number;
         };
+        /** ReviewPreview */
+        ReviewPreview: {
+            author: components["schemas"]["PersonRef"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "review";
+            /** Rating */
+            rating: number;
+            /**
+             * Text
+             * @description an excerpt of the comment
+             */
+            text: string;
+        };
         /**
          * ReviewSort
          * @enum {string}
@@ -5541,6 +6104,15 @@ export interface components {
              */
             role: "hybrid";
         };
+        /** SignupsOut */
+        SignupsOut: {
+            /** Client */
+            client: number;
+            /** Creator */
+            creator: number;
+            /** Hybrid */
+            hybrid: number;
+        };
         /** StorageUse */
         StorageUse: {
             /** Quota Bytes */
@@ -5606,6 +6178,39 @@ export interface components {
         TokenRequest: {
             /** Token */
             token: string;
+        };
+        /** TopCategory */
+        TopCategory: {
+            /** Category Id */
+            category_id: number;
+            gmv: components["schemas"]["Money"];
+            /** Name */
+            name: string;
+            /**
+             * Orders
+             * @description orders paid in the range
+             */
+            orders: number;
+            /** Rank */
+            rank: number;
+        };
+        /** TopCreator */
+        TopCreator: {
+            gmv: components["schemas"]["Money"];
+            /**
+             * Orders
+             * @description orders paid in the range
+             */
+            orders: number;
+            /** Rank */
+            rank: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Username */
+            username: string;
         };
         /** TransactionOut */
         TransactionOut: {
@@ -5921,6 +6526,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    analytics_report_v1_admin_analytics_get: {
+        parameters: {
+            query?: {
+                /** @description the first day (UTC); default: the start of the default view */
+                from?: string | null;
+                /** @description the last day, included (UTC); default: today */
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsOut"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `analytics_range_too_long`: The range is too long for this interval: take a wider interval or a shorter range.
+             *     - `invalid_date_range`: The range starts after it ends.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "analytics_range_too_long" | "control_characters" | "invalid_date_range" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
                 };
             };
         };
@@ -7033,6 +7742,278 @@ export interface operations {
             };
         };
     };
+    report_queue_v1_admin_reports_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ReportStatus"];
+                target_type?: components["schemas"]["ReportTarget"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportQueueItem_"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    resolve_report_v1_admin_reports__report_id__resolve_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportQueueItem"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_role`: Your account's role cannot do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `report_not_found`: No such report.
+             *     - `review_not_found`: No such review.
+             *     - `user_not_found`: No such user.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "report_not_found" | "review_not_found" | "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `cannot_suspend_admin`: Admins cannot be suspended; take the admin role away first.
+             *     - `cannot_suspend_yourself`: You cannot suspend your own account.
+             *     - `report_already_resolved`: This report was resolved already.
+             *     - `report_target_gone`: What was reported no longer exists: the report can only be dismissed.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "cannot_suspend_admin" | "cannot_suspend_yourself" | "report_already_resolved" | "report_target_gone";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `removal_reason_required`: An admin removing a review gives the reason (`reason`).
+             *     - `suspension_end_in_past`: A suspension ends in the future: `until` has passed already.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "removal_reason_required" | "suspension_end_in_past" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     hide_review_v1_admin_reviews__review_id__hide_post: {
         parameters: {
             query?: never;
@@ -7914,6 +8895,121 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "withdrawal_not_held";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    confirm_email_change_v1_auth_confirm_email_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateProfile"];
+                };
+            };
+            /**
+             * @description - `invalid_link`: This link is not valid or was already used.
+             *     - `link_expired`: This link has expired; ask for a new one.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json" | "invalid_link" | "link_expired";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account_exists`: That e-mail or username is already taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_exists";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
                         message: string;
                     };
                 };
@@ -10083,7 +11179,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10092,7 +11191,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "email_not_verified" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10365,7 +11464,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `upload_not_ready`: This file is not ready yet (still uploading or processing, or it failed). */
+            /**
+             * @description - `gig_hidden_by_moderators`: The moderators hid this gig after a report: it cannot be switched back on.
+             *     - `upload_not_ready`: This file is not ready yet (still uploading or processing, or it failed).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10374,7 +11476,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "upload_not_ready";
+                        error: "gig_hidden_by_moderators" | "upload_not_ready";
                         message: string;
                     };
                 };
@@ -12810,6 +13912,7 @@ export interface operations {
             /**
              * @description - `own_gig`: You cannot order your own gig.
              *     - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
              */
             403: {
                 headers: {
@@ -12819,7 +13922,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "own_gig" | "wrong_role";
+                        error: "email_not_verified" | "own_gig" | "wrong_role";
                         message: string;
                     };
                 };
@@ -14989,7 +16092,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14998,7 +16104,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "email_not_verified" | "wrong_role";
                         message: string;
                     };
                 };
@@ -16732,6 +17838,7 @@ export interface operations {
             /**
              * @description - `own_project`: You cannot send a proposal for your own project.
              *     - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
              */
             403: {
                 headers: {
@@ -16741,7 +17848,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "own_project" | "wrong_role";
+                        error: "email_not_verified" | "own_project" | "wrong_role";
                         message: string;
                     };
                 };
@@ -17766,7 +18873,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `cannot_report_yourself`: You cannot report yourself or your own message.
+             * @description - `cannot_report_yourself`: You cannot report yourself or what you posted.
              *     - `invalid_target_id`: The target id is not valid for this target type.
              *     - `invalid_json`: The request body is not valid JSON.
              */
@@ -17803,6 +18910,8 @@ export interface operations {
             /**
              * @description - `gig_not_found`: No such gig.
              *     - `message_not_found`: No such message.
+             *     - `project_not_found`: No such project.
+             *     - `review_not_found`: No such review.
              *     - `user_not_found`: No such user.
              */
             404: {
@@ -17813,7 +18922,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "gig_not_found" | "message_not_found" | "user_not_found";
+                        error: "gig_not_found" | "message_not_found" | "project_not_found" | "review_not_found" | "user_not_found";
                         message: string;
                     };
                 };
@@ -20989,9 +22098,12 @@ export interface operations {
             };
         };
     };
-    deactivate_me_v1_users_me_delete: {
+    close_me_v1_users_me_delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description erase the account's personal data for good (GDPR): name, e-mail, messages' text, files; orders, payments and the ledger are kept for the legal record */
+                erase?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -21022,6 +22134,23 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description - `balance_not_empty`: Your account still holds money: withdraw it (and wait for the payout) before erasing the account.
+             *     - `open_orders`: Your account has orders that are not finished: complete or cancel them first (`details.orders` lists them).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "balance_not_empty" | "open_orders";
+                        message: string;
+                    };
+                };
+            };
             /** @description - `unsupported_media_type`: Send the request body as application/json. */
             415: {
                 headers: {
@@ -21032,6 +22161,23 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
                         message: string;
                     };
                 };
@@ -21097,6 +22243,315 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    change_email_v1_users_me_email_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `wrong_password`: The current password is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "wrong_password";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `account_exists`: That e-mail or username is already taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_exists";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `same_email`: That is already your e-mail address.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "same_email" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    export_my_data_v1_users_me_export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExportOut"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `export_in_progress`: An export of your data is being prepared already; you will get an e-mail when it is ready. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "export_in_progress";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_my_exports_v1_users_me_exports_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DataExportOut_"];
+                };
+            };
+            /**
+             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
                         message: string;
                     };
                 };
@@ -21911,6 +23366,23 @@ export interface operations {
                     "application/json": components["schemas"]["PublicProfile"];
                 };
             };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
             /** @description - `user_not_found`: No such user. */
             404: {
                 headers: {
@@ -22182,6 +23654,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PortfolioItemOut"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
                 };
             };
             /** @description - `user_not_found`: No such user. */

@@ -42,6 +42,7 @@ const AUTH_PAGES = new Set([
   "/forgot-password",
   "/reset-password",
   "/verify-email",
+  "/confirm-email",
 ]);
 
 export function Header() {

@@ -1,5 +1,6 @@
 import { Link, Outlet, ScrollRestoration, useNavigation } from "react-router";
 import { useAuth } from "@/auth/auth-context";
+import { VerifyEmailBanner } from "@/components/email-not-verified";
 import { Header } from "@/components/header";
 import { PageTransition } from "@/components/motion";
 
@@ -45,6 +46,7 @@ export function Layout() {
       />
       <Header />
       <SessionNotice />
+      <VerifyEmailBanner />
       <main
         id="main"
         tabIndex={-1}

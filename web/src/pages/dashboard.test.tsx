@@ -65,6 +65,13 @@ function api(role: "creator" | "client" = "creator") {
             is_active: false,
             is_listed: false,
           }),
+          myGig({
+            slug: "reported-reel",
+            title: "I will cut your reported reel",
+            is_active: false,
+            is_listed: false,
+            hidden_by_moderators: true,
+          }),
         ]),
       ),
     )
@@ -132,9 +139,12 @@ describe("the creator dashboard", () => {
       "href",
       "/dashboard/gigs/new",
     );
-    const [listed, paused] = gigs.getAllByRole("article");
+    const [listed, paused, hidden] = gigs.getAllByRole("article");
     expect(listed).toHaveTextContent("Listed");
     expect(paused).toHaveTextContent("Paused");
+    // Only an admin can switch a gig the moderators hid back on: no Resume button.
+    expect(hidden).toHaveTextContent("Hidden by moderators");
+    expect(within(hidden!).queryByRole("button", { name: /Resume/ })).not.toBeInTheDocument();
 
     const earnings = within(screen.getByRole("heading", { name: "Earnings" }).closest("section")!);
     expect(await earnings.findByText("€120.50")).toBeInTheDocument();

@@ -1,7 +1,14 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { BalanceOut, TransactionOut } from "@/api/creator";
-import { apiError, FakeApi, json, tokens } from "@/test/fake-api";
+import {
+  apiError,
+  EMAIL_NOT_VERIFIED,
+  emailNotVerified,
+  FakeApi,
+  json,
+  tokens,
+} from "@/test/fake-api";
 import { privateProfile, publicProfile } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
@@ -105,6 +112,19 @@ describe("the earnings page", () => {
     expect(JSON.parse(api.calls("POST /v1/payments/me/withdraw")[0]!.body)).toEqual({
       amount: { currency: "EUR", value: "5.00" },
     });
+  });
+
+  it("offers a new verification link when the e-mail address is not verified", async () => {
+    const api = creatorApi().on("POST /v1/payments/me/withdraw", () => emailNotVerified());
+    const { user } = renderApp("/earnings", api);
+
+    await user.type(await screen.findByLabelText("Amount (EUR)"), "50");
+    await user.click(screen.getByRole("button", { name: "Withdraw" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(EMAIL_NOT_VERIFIED);
+    expect(within(alert).getByRole("button", { name: "Send the link again" })).toBeEnabled();
+    expect(screen.getAllByText(EMAIL_NOT_VERIFIED)).toHaveLength(1);
   });
 
   it("withdraws with an idempotency key and shows the new balance", async () => {

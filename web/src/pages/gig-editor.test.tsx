@@ -1,7 +1,14 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { GigOut } from "@/api/queries";
-import { apiError, FakeApi, json, tokens } from "@/test/fake-api";
+import {
+  apiError,
+  EMAIL_NOT_VERIFIED,
+  emailNotVerified,
+  FakeApi,
+  json,
+  tokens,
+} from "@/test/fake-api";
 import { categories, gigOut, privateProfile, publicProfile } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
@@ -213,6 +220,27 @@ describe("creating a gig", () => {
       "String should match pattern",
     );
     expect(screen.getByRole("alert")).toHaveTextContent("Some fields need a change");
+  });
+});
+
+describe("publishing a gig before the e-mail address is verified", () => {
+  it("says so and offers a new verification link", async () => {
+    const api = creatorApi().on("POST /v1/gigs", () => emailNotVerified());
+    const { user } = renderApp("/dashboard/gigs/new", api);
+
+    await user.type(await screen.findByLabelText("Title"), "I will edit your reels");
+    await user.click(screen.getByRole("combobox", { name: "Category" }));
+    await user.click(await screen.findByRole("option", { name: "Social Media Reels" }));
+    await user.type(screen.getByLabelText("Description"), "Reels.");
+    await user.type(screen.getByLabelText("Basic: what is included"), "One reel.");
+    await user.type(screen.getByLabelText("Basic: price (EUR)"), "50");
+    await user.type(screen.getByLabelText("Basic: delivery in days"), "2");
+    await user.click(screen.getByRole("button", { name: "Create gig" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(EMAIL_NOT_VERIFIED);
+    expect(within(alert).getByRole("button", { name: "Send the link again" })).toBeEnabled();
+    expect(screen.getAllByText(EMAIL_NOT_VERIFIED)).toHaveLength(1);
   });
 });
 

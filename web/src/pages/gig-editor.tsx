@@ -34,6 +34,7 @@ import {
 import { GigMedia } from "@/components/creator/gig-media";
 import { Notice } from "@/components/creator/notice";
 import { useNotice } from "@/components/creator/use-notice";
+import { EmailNotVerified } from "@/components/email-not-verified";
 import { PackageTabs } from "@/components/creator/package-tabs";
 import { FormAlert, FormField, SubmitButton, TextareaField } from "@/components/form-field";
 import { EmptyState, ErrorState } from "@/components/states";
@@ -187,7 +188,9 @@ function GigForm({ gig, categories }: { gig: GigOut | null; categories: Category
 
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-6" aria-label="Gig">
-      <FormAlert message={failure} />
+      <EmailNotVerified error={create.error}>
+        <FormAlert message={failure} />
+      </EmailNotVerified>
       <Card>
         <CardHeader>
           <h2 className="text-lg font-semibold">About the gig</h2>

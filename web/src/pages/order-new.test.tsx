@@ -1,8 +1,8 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { externalNavigation } from "@/components/order/external-navigation";
 import { loggedIn, ORDER_ID, orderDetail, payment } from "@/components/order/test-fixtures";
-import { apiError, FakeApi, json } from "@/test/fake-api";
+import { apiError, EMAIL_NOT_VERIFIED, emailNotVerified, FakeApi, json } from "@/test/fake-api";
 import { gigOut } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
@@ -90,6 +90,27 @@ describe("ordering a package", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("You cannot order your own gig.");
     expect(api.calls("POST /v1/payments/checkout")).toHaveLength(0);
     expect(assign).not.toHaveBeenCalled();
+  });
+
+  it("offers a new verification link when the e-mail address is not verified", async () => {
+    const api = shop()
+      .on("POST /v1/orders", () => emailNotVerified())
+      .on("POST /v1/auth/resend-verification", () =>
+        json(202, { message: "A new verification e-mail is on its way." }),
+      );
+    const { user } = renderApp(PATH, api);
+
+    await user.type(await screen.findByLabelText("What do you need?"), "A short film");
+    await user.click(screen.getByRole("button", { name: CONTINUE }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(EMAIL_NOT_VERIFIED);
+    await user.click(within(alert).getByRole("button", { name: "Send the link again" }));
+    expect(
+      await within(alert).findByText("A new verification e-mail is on its way."),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(EMAIL_NOT_VERIFIED)).toHaveLength(1);
+    expect(api.calls("POST /v1/payments/checkout")).toHaveLength(0);
   });
 
   it("goes to the order, where payment can be tried again, when the checkout fails", async () => {

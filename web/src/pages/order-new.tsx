@@ -7,6 +7,7 @@ import { errorMessage } from "@/api/errors";
 import { checkoutAttempt, useCheckout, useCreateOrder } from "@/api/orders";
 import { useGig, type GigOut, type PackageOut } from "@/api/queries";
 import { Avatar } from "@/components/avatar";
+import { EmailNotVerified } from "@/components/email-not-verified";
 import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field";
 import { externalNavigation } from "@/components/order/external-navigation";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
@@ -124,7 +125,9 @@ function RequirementsForm({ gig, pkg }: { gig: GigOut; pkg: PackageOut }) {
           <p className="whitespace-pre-line">{gig.requirements}</p>
         </div>
       )}
-      <FormAlert message={failure} />
+      <EmailNotVerified error={createOrder.error}>
+        <FormAlert message={failure} />
+      </EmailNotVerified>
       <TextareaField
         label="What do you need?"
         hint="Links to your footage, the style you want, formats and deadlines. Up to 5,000 characters."

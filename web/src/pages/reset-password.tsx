@@ -10,15 +10,11 @@ import { FormAlert, SubmitButton } from "@/components/form-field";
 import { AuthCard } from "@/components/profile/auth-card";
 import { NewPasswordFields } from "@/components/profile/new-password-fields";
 import { Button } from "@/components/ui/button";
+import { validToken } from "@/auth/link-token";
 
 // The API's rules for a password (identity/schemas.py), as at sign-up.
 const schema = z.object(newPasswordFields).refine(sameNewPassword, SAME_NEW_PASSWORD);
 type Values = z.infer<typeof schema>;
-
-/** A token as the API takes it (16 to 128 characters); anything else cannot be a link of ours. */
-function validToken(token: string | null): token is string {
-  return token !== null && token.length >= 16 && token.length <= 128;
-}
 
 function BrokenLink({ message }: { message: string }) {
   return (

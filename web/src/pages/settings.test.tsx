@@ -197,17 +197,107 @@ describe("the settings page", () => {
     expect(email).not.toBeChecked();
   });
 
-  it("offers to send the verification e-mail again", async () => {
-    const api = creatorAccount({ email_verified: false });
+  it("shows the address and offers to send the verification link again", async () => {
+    const api = creatorAccount({ email_verified: false, must_verify_email: true });
     const { user } = renderApp("/settings", api);
 
-    const account = await screen.findByRole("region", { name: "Account" });
-    expect(within(account).getByText("Not verified yet")).toBeInTheDocument();
-    await user.click(within(account).getByRole("button", { name: "Resend verification e-mail" }));
+    const email = await screen.findByRole("region", { name: "E-mail address" });
+    expect(within(email).getByText("maya@example.com")).toBeInTheDocument();
+    expect(within(email).getByText("Not verified yet")).toBeInTheDocument();
+    await user.click(within(email).getByRole("button", { name: "Send the link again" }));
     expect(
-      await within(account).findByText("A new verification e-mail is on its way."),
+      await within(email).findByText("A new verification e-mail is on its way."),
     ).toBeInTheDocument();
     expect(api.calls("POST /v1/auth/resend-verification")).toHaveLength(1);
+  });
+
+  it("says a verified address is verified, with no link to send", async () => {
+    renderApp("/settings", creatorAccount());
+
+    const email = await screen.findByRole("region", { name: "E-mail address" });
+    expect(within(email).getByText("Verified")).toBeInTheDocument();
+    expect(within(email).queryByRole("button", { name: "Send the link again" })).toBeNull();
+  });
+
+  it("sends a link to the new address and says where it went", async () => {
+    const api = creatorAccount().on("POST /v1/users/me/email", () =>
+      json(202, { message: "Follow the link we sent to your new address." }),
+    );
+    const { user } = renderApp("/settings", api);
+
+    const form = within(await screen.findByRole("form", { name: "Change e-mail address" }));
+    await user.click(form.getByRole("button", { name: "Send the confirmation link" }));
+    expect(await form.findByText("Enter the new e-mail address.")).toBeInTheDocument();
+    expect(form.getByLabelText("Current password")).toHaveAccessibleDescription(
+      "Enter your current password.",
+    );
+    expect(api.calls("POST /v1/users/me/email")).toHaveLength(0);
+
+    await user.type(form.getByLabelText("New e-mail address"), "  maya@new.example.com ");
+    await user.type(form.getByLabelText("Current password"), "Old!Passw0rd");
+    await user.click(form.getByRole("button", { name: "Send the confirmation link" }));
+
+    expect(await form.findByRole("status")).toHaveTextContent(
+      "We sent a link to maya@new.example.com. Your account moves there when you follow it; until then it keeps maya@example.com.",
+    );
+    expect(JSON.parse(api.calls("POST /v1/users/me/email")[0]!.body)).toEqual({
+      new_email: "maya@new.example.com",
+      password: "Old!Passw0rd",
+    });
+    expect(form.getByLabelText("New e-mail address")).toHaveValue("");
+    expect(form.getByLabelText("Current password")).toHaveValue("");
+  });
+
+  it.each([
+    [403, "wrong_password", "The current password is wrong.", "Current password"],
+    [422, "same_email", "That is already your e-mail address.", "New e-mail address"],
+    [409, "account_exists", "That e-mail or username is already taken.", "New e-mail address"],
+  ])("shows a %i %s refusal on its field", async (status, code, message, field) => {
+    const api = creatorAccount().on("POST /v1/users/me/email", () =>
+      apiError(status, code, message),
+    );
+    const { user } = renderApp("/settings", api);
+
+    const form = within(await screen.findByRole("form", { name: "Change e-mail address" }));
+    await user.type(form.getByLabelText("New e-mail address"), "maya@new.example.com");
+    await user.type(form.getByLabelText("Current password"), "Old!Passw0rd");
+    await user.click(form.getByRole("button", { name: "Send the confirmation link" }));
+
+    expect(await form.findByText(message)).toBeInTheDocument();
+    expect(form.getByLabelText(field)).toHaveAccessibleDescription(message);
+    expect(form.getByLabelText(field)).toHaveAttribute("aria-invalid", "true");
+    expect(form.queryByRole("alert")).not.toBeInTheDocument();
+    expect(form.queryByRole("status")).not.toBeInTheDocument();
+  });
+
+  it("shows the API's validation error on the address, and any other error above the form", async () => {
+    let attempts = 0;
+    const api = creatorAccount().on("POST /v1/users/me/email", () =>
+      ++attempts === 1
+        ? apiError(422, "validation_error", "The request is not valid.", [
+            {
+              loc: ["body", "new_email"],
+              msg: "value is not a valid email address: The domain name is not valid.",
+              type: "value_error",
+            },
+          ])
+        : apiError(429, "rate_limited", "Too many requests: slow down and retry later."),
+    );
+    const { user } = renderApp("/settings", api);
+
+    const form = within(await screen.findByRole("form", { name: "Change e-mail address" }));
+    await user.type(form.getByLabelText("New e-mail address"), "maya@new.example");
+    await user.type(form.getByLabelText("Current password"), "Old!Passw0rd");
+    await user.click(form.getByRole("button", { name: "Send the confirmation link" }));
+    expect(await form.findByText(/The domain name is not valid/)).toBeInTheDocument();
+    expect(form.getByLabelText("New e-mail address")).toHaveAccessibleDescription(
+      "value is not a valid email address: The domain name is not valid.",
+    );
+
+    await user.click(form.getByRole("button", { name: "Send the confirmation link" }));
+    expect(await form.findByRole("alert")).toHaveTextContent(
+      "Too many requests: slow down and retry later.",
+    );
   });
 
   it("sets an uploaded picture as the avatar", async () => {

@@ -1,15 +1,12 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { useMe, useResendVerification } from "@/api/account";
-import { errorMessage, isApiError } from "@/api/errors";
-import type { PrivateProfile } from "@/api/queries";
+import { useMe } from "@/api/account";
 import { AvatarSection } from "@/components/profile/avatar-section";
+import { EmailSection } from "@/components/profile/email-section";
 import { NotificationPreferences } from "@/components/profile/notification-preferences";
 import { ProfileForm } from "@/components/profile/profile-form";
 import { ChangePasswordForm, SessionList } from "@/components/profile/security-section";
-import { ErrorState, PageLoading, Spinner } from "@/components/states";
-import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
+import { ErrorState, PageLoading } from "@/components/states";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { formatDate } from "@/lib/format";
 
@@ -44,46 +41,8 @@ function Section({
   );
 }
 
-function EmailStatus({ profile }: { profile: PrivateProfile }) {
-  const resend = useResendVerification();
-  const me = useMe();
-  if (profile.email_verified) {
-    return <Badge variant="success">Verified</Badge>;
-  }
-  return (
-    <div className="flex flex-col items-start gap-2">
-      <Badge variant="warning">Not verified yet</Badge>
-      {resend.isSuccess ? (
-        <p role="status" className="text-sm">
-          {resend.data.message}
-        </p>
-      ) : (
-        <Button
-          variant="outline"
-          size="sm"
-          disabled={resend.isPending}
-          onClick={() =>
-            resend.mutate(undefined, {
-              onError: (error) => {
-                if (isApiError(error, "already_verified")) void me.refetch();
-              },
-            })
-          }
-        >
-          {resend.isPending && <Spinner className="size-4" />}
-          Resend verification e-mail
-        </Button>
-      )}
-      {resend.isError && (
-        <p role="alert" className="text-sm text-destructive">
-          {errorMessage(resend.error)}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** Account settings (behind log-in): the account, the picture, the profile, notifications. */
+/** Account settings (behind log-in): the account, the e-mail address, the picture, the
+ * profile, notifications, the password and the sessions. */
 export function Component() {
   const me = useMe();
 
@@ -117,11 +76,6 @@ export function Component() {
 
       <Section id="account" title="Account">
         <dl className="grid grid-cols-1 gap-x-4 gap-y-3 text-sm sm:grid-cols-[9rem_1fr]">
-          <dt className="text-muted-foreground">E-mail</dt>
-          <dd className="flex flex-col items-start gap-2">
-            <span className="break-all">{profile.email}</span>
-            <EmailStatus profile={profile} />
-          </dd>
           <dt className="text-muted-foreground">Username</dt>
           <dd>@{profile.username}</dd>
           <dt className="text-muted-foreground">Account type</dt>
@@ -129,6 +83,14 @@ export function Component() {
           <dt className="text-muted-foreground">Member since</dt>
           <dd>{formatDate(profile.member_since)}</dd>
         </dl>
+      </Section>
+
+      <Section
+        id="email"
+        title="E-mail address"
+        description="A link goes to the new address; your account moves there when you follow it."
+      >
+        <EmailSection profile={profile} />
       </Section>
 
       <Section id="picture" title="Profile picture">

@@ -7,10 +7,7 @@ import { loginPath } from "@/auth/next";
 import { AuthCard } from "@/components/profile/auth-card";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
-
-function validToken(token: string | null): token is string {
-  return token !== null && token.length >= 16 && token.length <= 128;
-}
+import { validToken } from "@/auth/link-token";
 
 /** A new link needs the session (`POST /v1/auth/resend-verification`): log in first. */
 function NewLink() {

@@ -26,6 +26,15 @@ export function apiError(status: number, error: string, message: string, details
   return json(status, { error, message, details });
 }
 
+export const EMAIL_NOT_VERIFIED =
+  "Verify your e-mail address first: follow the link we sent you, or ask for a new one.";
+
+/** The API's refusal of ordering, publishing a gig, proposing or withdrawing before the user's
+ * e-mail address is verified. */
+export function emailNotVerified() {
+  return apiError(403, "email_not_verified", EMAIL_NOT_VERIFIED);
+}
+
 export function tokens(access: string, expiresIn = 900) {
   return json(200, {
     access_token: access,

@@ -66,6 +66,7 @@ export function myGig(overrides: Partial<MyGig> = {}): MyGig {
     ...gigSummary(overrides),
     is_active: true,
     is_listed: true,
+    hidden_by_moderators: false,
     updated_at: NOW,
     ...overrides,
   };
@@ -221,6 +222,7 @@ export function privateProfile(overrides: Partial<PrivateProfile> = {}): Private
     ...publicProfile({ id: "client-1", username: "sam", full_name: "Sam Client", role: "client" }),
     email: "sam@example.com",
     email_verified: true,
+    must_verify_email: false,
     is_active: true,
     notification_preferences: {},
     last_login_at: null,

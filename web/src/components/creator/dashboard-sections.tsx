@@ -36,6 +36,7 @@ function ListSkeleton({ label }: { label: string }) {
 }
 
 function ListingBadge({ gig }: { gig: MyGig }) {
+  if (gig.hidden_by_moderators) return <Badge variant="destructive">Hidden by moderators</Badge>;
   if (gig.is_listed) return <Badge variant="success">Listed</Badge>;
   if (!gig.is_active) return <Badge variant="secondary">Paused</Badge>;
   return <Badge variant="warning">Needs a package</Badge>;
@@ -66,15 +67,17 @@ function MyGigCard({ gig }: { gig: MyGig }) {
               Edit
             </Link>
           </Button>
-          <Button
-            size="sm"
-            variant="ghost"
-            aria-label={`${pauseLabel} ${gig.title}`}
-            disabled={setActive.isPending}
-            onClick={() => setActive.mutate({ gigId: gig.id, active: !gig.is_active })}
-          >
-            {pauseLabel}
-          </Button>
+          {!gig.hidden_by_moderators && (
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label={`${pauseLabel} ${gig.title}`}
+              disabled={setActive.isPending}
+              onClick={() => setActive.mutate({ gigId: gig.id, active: !gig.is_active })}
+            >
+              {pauseLabel}
+            </Button>
+          )}
           <Button asChild size="sm" variant="ghost">
             <Link to={`/gigs/${gig.slug}`} aria-label={`View ${gig.title}`}>
               View

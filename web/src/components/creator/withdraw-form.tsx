@@ -4,6 +4,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { useWithdraw, type BalanceOut } from "@/api/creator";
 import { errorMessage, isApiError } from "@/api/errors";
+import { EmailNotVerified } from "@/components/email-not-verified";
 import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
 import { formatMoney } from "@/lib/format";
 import { centsToValue, parseCents, valueToCents } from "./money";
@@ -76,7 +77,9 @@ export function WithdrawForm({
 
   return (
     <form noValidate onSubmit={submit} className="flex flex-col gap-4" aria-label="Withdraw">
-      <FormAlert message={withdraw.isError ? errorMessage(withdraw.error) : null} />
+      <EmailNotVerified error={withdraw.error}>
+        <FormAlert message={withdraw.isError ? errorMessage(withdraw.error) : null} />
+      </EmailNotVerified>
       <FormField
         label={`Amount (${available.currency})`}
         inputMode="decimal"
