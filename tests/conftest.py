@@ -105,8 +105,10 @@ def server_urls(embedded_services: EmbeddedServices) -> Iterator[tuple[str, str]
     database_url = _with_database(admin_url, name)
     upgrade(database_url)
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        # Reference data the migrations load (the category taxonomy), restored after each test.
+        # Reference data the migrations load (the category taxonomy, the plans), restored after
+        # each test.
         conn.execute("CREATE TABLE _reference_categories AS SELECT * FROM categories")
+        conn.execute("CREATE TABLE _reference_plans AS SELECT * FROM plans")
 
     redis_url = os.environ.get("TEST_REDIS_URL")
     redis_services = None
@@ -196,6 +198,7 @@ RESET_SQL = [
     f"TRUNCATE {APP_TABLES}, {JOB_TABLES} RESTART IDENTITY CASCADE",
     "INSERT INTO categories OVERRIDING SYSTEM VALUE SELECT * FROM _reference_categories",
     "SELECT setval(pg_get_serial_sequence('categories', 'id'), (SELECT max(id) FROM categories))",
+    "INSERT INTO plans SELECT * FROM _reference_plans",
 ]
 
 

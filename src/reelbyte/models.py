@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so metadata (Alembic, tests) sees them all."""
 
 from reelbyte.admin import models as admin_models
+from reelbyte.billing import models as billing_models
 from reelbyte.catalog import models as catalog_models
 from reelbyte.core import audit as audit_models
 from reelbyte.core import views as core_models
@@ -21,6 +22,7 @@ metadata = Base.metadata
 __all__ = [
     "admin_models",
     "audit_models",
+    "billing_models",
     "catalog_models",
     "core_models",
     "identity_models",

@@ -91,6 +91,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     # The account was erased at its owner's request (GDPR art. 17): personal data anonymised,
     # orders and the ledger kept for the legal record.
     erased_at: Mapped[datetime | None]
+    # The user's customer at the billing provider (Stripe's cus_…, Mollie's cst_…), made by a job.
+    billing_customer_id: Mapped[str | None] = mapped_column(String(255))
 
     full_name: Mapped[str] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
@@ -192,6 +194,26 @@ class AccountToken(UUIDPrimaryKey, Base):
     used_at: Mapped[datetime | None]
     # For change_email: the address the link confirms (the account keeps the old one until then).
     new_email: Mapped[str | None] = mapped_column(String(254))
+
+
+class ApiKey(UUIDPrimaryKey, Base):
+    """A key a third party uses to act as the user, within `scopes` only. Only the SHA-256 hash
+    of the key is kept, with its visible prefix to tell keys apart; the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(24))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+    # Set while the owner's plan has no API access (a downgrade); cleared on an upgrade.
+    disabled_at: Mapped[datetime | None]
 
 
 class PortfolioItem(UUIDPrimaryKey, Base):

@@ -1,11 +1,10 @@
-import { useEffect, useRef } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useConfirmEmailChange } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
+import { useFollowLinkOnce, validToken } from "@/auth/link-token";
 import { AuthCard } from "@/components/profile/auth-card";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { validToken } from "@/auth/link-token";
 
 /** The API's refusals of a link, by code: the card's title. */
 const REFUSED = new Map([
@@ -36,14 +35,7 @@ export function Component() {
   const token = params.get("token");
   const confirm = useConfirmEmailChange();
   const { mutate } = confirm;
-  // A link works once: never send it twice (React runs effects twice in development).
-  const sent = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (!validToken(token) || sent.current === token) return;
-    sent.current = token;
-    mutate(token);
-  }, [token, mutate]);
+  useFollowLinkOnce(token, mutate);
 
   if (!validToken(token)) {
     return (

@@ -5,12 +5,12 @@ import { Link, useSearchParams } from "react-router";
 import { z } from "zod";
 import { useResetPassword } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
+import { validToken } from "@/auth/link-token";
 import { newPasswordFields, SAME_NEW_PASSWORD, sameNewPassword } from "@/auth/schemas";
 import { FormAlert, SubmitButton } from "@/components/form-field";
 import { AuthCard } from "@/components/profile/auth-card";
 import { NewPasswordFields } from "@/components/profile/new-password-fields";
 import { Button } from "@/components/ui/button";
-import { validToken } from "@/auth/link-token";
 
 // The API's rules for a password (identity/schemas.py), as at sign-up.
 const schema = z.object(newPasswordFields).refine(sameNewPassword, SAME_NEW_PASSWORD);

@@ -1,13 +1,12 @@
-import { useEffect, useRef } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useResendVerification, useVerifyEmail } from "@/api/account";
 import { errorMessage, isApiError } from "@/api/errors";
 import { useAuth } from "@/auth/auth-context";
+import { useFollowLinkOnce, validToken } from "@/auth/link-token";
 import { loginPath } from "@/auth/next";
 import { AuthCard } from "@/components/profile/auth-card";
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { validToken } from "@/auth/link-token";
 
 /** A new link needs the session (`POST /v1/auth/resend-verification`): log in first. */
 function NewLink() {
@@ -47,14 +46,7 @@ export function Component() {
   const token = params.get("token");
   const verify = useVerifyEmail();
   const { mutate } = verify;
-  // A link works once: never send it twice (React runs effects twice in development).
-  const sent = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (!validToken(token) || sent.current === token) return;
-    sent.current = token;
-    mutate(token);
-  }, [token, mutate]);
+  useFollowLinkOnce(token, mutate);
 
   if (!validToken(token)) {
     return (

@@ -1,0 +1,1 @@
+"""Creator plans (subscriptions), usage metering and limits, outgoing webhooks."""
