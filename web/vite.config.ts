@@ -39,5 +39,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // A test may wait for several lazy pages in turn (setup.ts waits up to 5 s for each).
+    testTimeout: 20_000,
   },
 });

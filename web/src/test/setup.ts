@@ -1,10 +1,15 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
 afterEach(() => {
   cleanup();
 });
+
+// Pages are lazy routes: the first visit imports the page's module, which on a busy two-core CI
+// machine can take longer than the library's default second. Waiting longer costs a passing
+// test nothing (a `findBy…` returns as soon as the element is there).
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no media playback: make play() resolve and pause() do nothing.
 Object.defineProperty(HTMLMediaElement.prototype, "play", {
