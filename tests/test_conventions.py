@@ -28,6 +28,7 @@ UNIT_OF_WORK = SOURCE / "core" / "db.py"
 FAMILIES = {
     core_errors.BadRequest,
     core_errors.Unauthorized,
+    core_errors.PaymentRequired,
     core_errors.Forbidden,
     core_errors.NotFound,
     core_errors.Conflict,

@@ -181,7 +181,11 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     # Moving the account to the address it has already.
     *_refused(("POST /v1/users/me/email",), "same_email", STATE),
     *_refused(("POST /v1/payments/webhook/stripe",), "invalid_signature", SECRET),
-    *_refused(("GET /v1/conversations", *_GIG_LISTS), "invalid_cursor", SECRET),
+    *_refused(
+        ("GET /v1/conversations", "GET /v1/webhooks/endpoints/{endpoint_id}/deliveries", *_GIG_LISTS),
+        "invalid_cursor",
+        SECRET,
+    ),
     # How deep page numbers reach depends on the page size (and on `q`); a cursor is for sorted
     # lists, not for relevance to a query.
     *_refused(_GIG_LISTS, "page_too_deep", CROSS),
@@ -211,14 +215,24 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused((ANY_OPERATION,), "must have a valid IPv6 address", HOST),
     *_refused((ANY_OPERATION,), "must have a valid port", HOST),
     *_refused((ANY_OPERATION,), "must point to a public", HOST),
+    # A webhook's URL is resolved, and each address checked (billing/net_guard.py).
+    *_refused(
+        ("POST /v1/webhooks/endpoints", "PUT /v1/webhooks/endpoints/{endpoint_id}"),
+        "webhook_url_not_allowed",
+        HOST,
+    ),
     # An admin's ranges and dates: from before to; a suspension ends in the future.
     *_refused(("GET /v1/admin/users",), "invalid_date_range", CROSS),
     # Analytics: from before to (today without `to`), and at most so many days per interval.
     *_refused(("GET /v1/admin/analytics",), "invalid_date_range", CROSS + " (or with the clock)"),
     *_refused(("GET /v1/admin/analytics",), "analytics_range_too_long", CROSS + " (the interval's limit)"),
     *_refused(("PUT /v1/admin/users/{user_id}/suspend",), "suspension_end_in_past", CLOCK),
+    *_refused(("POST /v1/api-keys",), "api_key_expiry_in_past", CLOCK),
     # A report is resolved once: after the first resolution, the next is refused.
     *_refused(("PUT /v1/admin/reports/{report_id}/resolve",), "report_already_resolved", STATE),
+    # Plans are data: Free (price 0) is never bought, and a plan's price stays in its currency.
+    *_refused(("POST /v1/billing/checkout",), "free_plan_not_purchasable", STATE + " (the plans)"),
+    *_refused(("PUT /v1/admin/plans/{code}",), "currency_mismatch", STATE + " (the plan's currency)"),
     # DELETE of a conversation archives it for the caller only: it stays theirs to read, marked
     # archived, and a new message brings it back to the list (messaging/service.py).
     Exclusion(

@@ -9,6 +9,11 @@ from fastapi import Depends, FastAPI
 
 from reelbyte import registry
 from reelbyte.admin.router import admin_router
+from reelbyte.billing.portal_pages import portal_pages_router
+from reelbyte.billing.router import admin_billing_router, billing_router
+from reelbyte.billing.sandbox_pages import billing_pages_router
+from reelbyte.billing.usage_router import usage_router
+from reelbyte.billing.webhooks_router import document_webhook_events, outgoing_webhooks_router
 from reelbyte.catalog.pages import version_watch
 from reelbyte.catalog.router import router as catalog_router
 from reelbyte.core.config import Settings, get_settings
@@ -26,6 +31,7 @@ from reelbyte.core.middleware import (
 from reelbyte.core.ratelimit import global_rate_limit
 from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
+from reelbyte.identity.api_keys_router import api_keys_router
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
 from reelbyte.media.notifications import notifications_router as upload_notifications_router
@@ -67,6 +73,7 @@ MAX_BODY_BYTES = 1024 * 1024
 TAG_DESCRIPTIONS = {
     "auth": "Register, log in, refresh and end sessions, verify e-mail, reset passwords.",
     "users": "Your account and profile, public profiles and video portfolios.",
+    "api-keys": "Keys for third-party integrations (Pro and Premium): create (shown once), list, revoke.",
     "projects": "Client projects: post, browse, edit, cancel; invite creators to invite-only ones.",
     "proposals": "Creators' bids on projects: send, edit, withdraw; the client shortlists, accepts, rejects.",
     "search": "Full-text search over gigs, creators and projects; suggestions as you type.",
@@ -75,11 +82,13 @@ TAG_DESCRIPTIONS = {
     "gigs": "Creators' offers with Basic, Standard and Premium packages; lists and filters.",
     "orders": "Orders and their state machine: delivery, revisions, approval, cancellation, disputes and milestones.",
     "payments": "Checkout into escrow, provider webhooks, balances, transaction history, withdrawals.",
+    "billing": "Creator plans: the plans, checkout, my subscription, the customer portal, cancel and resume; my usage against the plan's limits.",
     "messaging": "Conversations, messages, read state, blocks, reports, WebSocket tickets.",
     "notifications": "Your notifications: list, unread count, mark read, delete (live ones over /v1/ws/notifications).",
     "reviews": "Double-blind reviews of completed orders, and the summaries ratings are read from.",
     "uploads": "Files sent straight to storage: start, upload (presigned), complete; probed and previewed by jobs.",
-    "admin": "Administration: the category tree, dispute resolution.",
+    "webhooks": "Outgoing webhooks (Premium, and admins for the platform): endpoints, signing secrets, the delivery log; the events are under `webhooks` in the OpenAPI.",
+    "admin": "Administration: users (verify, suspend), reports, disputes, reviews, the category tree, plans, analytics and billing figures, the audit log.",
     "health": "Liveness and readiness probes.",
 }
 TAGS = [{"name": name, "description": text} for name, text in TAG_DESCRIPTIONS.items()]
@@ -90,7 +99,8 @@ client projects; clients hire and pay into escrow.
 
 Errors always look like `{"error": "code", "message": "human text", "details": …}`.
 Money is `{"currency": "EUR", "value": "12.50"}`. Authenticate with **Authorize** (your e-mail as
-the username) or send `Authorization: Bearer <access token>`.
+the username) or send `Authorization: Bearer <access token>`. Integrations use API keys
+(`Authorization: Bearer rb_live_…` or `X-API-Key`), limited to their scopes: see docs/api.md.
 """
 
 
@@ -104,6 +114,11 @@ def api_router() -> APIRouter:
     for router in (
         auth_router,
         users_router,
+        api_keys_router,
+        usage_router,
+        billing_router,
+        admin_billing_router,
+        outgoing_webhooks_router,
         privacy_router,
         projects_router,
         proposals_router,
@@ -164,6 +179,7 @@ def create_app(
     )
     install_error_handlers(app)
     publish_openapi(app)
+    document_webhook_events(app)  # what we POST to users' endpoints, in OpenAPI's `webhooks`
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(api_router())
@@ -171,6 +187,8 @@ def create_app(
     app.include_router(stripe_webhook_router, prefix="/v1")  # Stripe: signed JSON, no per-IP limit
     app.include_router(upload_notifications_router, prefix="/v1")  # Cloudinary: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
+    app.include_router(billing_pages_router)  # the sandbox's checkout and portal, the checkout's return
+    app.include_router(portal_pages_router)  # our billing portal for providers without one (Mollie)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)
     app.state.serves_web_app = False
     if web_app:

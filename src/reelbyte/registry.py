@@ -22,6 +22,8 @@ TASK_MODULES = (
     "reelbyte.media.jobs",
     "reelbyte.admin.jobs",
     "reelbyte.privacy.jobs",
+    "reelbyte.billing.jobs",
+    "reelbyte.billing.webhook_delivery",
 )
 
 HANDLER_MODULES = (
@@ -31,6 +33,9 @@ HANDLER_MODULES = (
     "reelbyte.notifications.handlers",
     "reelbyte.reviews.handlers",
     "reelbyte.media.handlers",
+    "reelbyte.billing.hooks",  # what orders, media and identity ask billing: fee, quota, API access
+    "reelbyte.billing.webhook_handlers",  # outgoing webhooks: orders, refunds, reviews, messages
+    "reelbyte.billing.provider_webhooks",  # Stripe's and Mollie's subscription notices (payments' routes)
 )
 
 

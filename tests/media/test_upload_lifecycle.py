@@ -21,6 +21,8 @@ import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import update
 
+from reelbyte.billing.models import Plan
+from reelbyte.billing.plans import FREE
 from reelbyte.core.config import Settings
 from reelbyte.core.db import transaction, utcnow
 from reelbyte.media.jobs import sweep_pending_uploads
@@ -214,10 +216,19 @@ async def test_a_large_video_goes_up_in_parts_survives_a_lost_part_and_arrives_i
 # --- quota and rate limit -------------------------------------------------------------------
 
 
+async def _set_free_storage_quota_mb(megabytes: int) -> None:
+    """The quota is the user's plan's (billing tells media): a new user is on Free."""
+    await transaction(
+        lambda session: session.execute(
+            update(Plan).where(Plan.code == FREE).values(storage_quota_mb=megabytes)
+        )
+    )
+
+
 async def test_the_quota_counts_stored_bytes_with_derived_files_and_refuses_what_does_not_fit(
-    client: httpx.AsyncClient, png_file: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, png_file: Path
 ) -> None:
-    monkeypatch.setattr(settings, "storage_quota_mb", 1)
+    await _set_free_storage_quota_mb(1)
     quota = 1024 * 1024
     _, headers = await signed_up(client, "creator")
     first = await uploaded(client, headers, png_file, "portfolio")

@@ -12,7 +12,8 @@ from reelbyte.catalog.listing import GigCursor, GigFilters, gig_filters
 from reelbyte.core.errors import InvalidCursor, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser, VerifiedCreator
+from reelbyte.identity.api_keys import ApiScope
+from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser, VerifiedCreator, require_scope
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 
 GigRef = Annotated[str, Path(min_length=1, max_length=160, description="the gig's id or slug")]
@@ -24,6 +25,10 @@ admin_categories_router = APIRouter(prefix="/admin/categories", tags=["admin"])
 tags_router = APIRouter(prefix="/tags", tags=["tags"])
 gigs_router = APIRouter(prefix="/gigs", tags=["gigs"])
 my_gigs_router = APIRouter(prefix="/users/me/gigs", tags=["gigs"])
+
+# API keys may read and write gigs with these scopes (docs/api.md).
+GIGS_READ = Depends(require_scope(ApiScope.GIGS_READ))
+GIGS_WRITE = Depends(require_scope(ApiScope.GIGS_WRITE))
 
 
 # --- categories ---------------------------------------------------------------------------
@@ -123,6 +128,7 @@ async def list_tags(
 @gigs_router.get(
     "",
     response_model=Page[schemas.GigSummary],
+    dependencies=[GIGS_READ],
     responses=error_responses(errors.PageTooDeep, InvalidCursor, errors.NoCursorForRelevance),
 )
 async def list_gigs(
@@ -142,6 +148,7 @@ async def list_gigs(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.GigOut,
+    dependencies=[GIGS_WRITE],
     responses=error_responses(
         errors.InvalidCategory, errors.InvalidSubcategory, errors.UnsupportedCurrency, errors.SlugConflict
     ),
@@ -155,7 +162,12 @@ async def create_gig(data: schemas.GigCreate, creator: VerifiedCreator, session:
     return _json(page.body, status.HTTP_201_CREATED)
 
 
-@gigs_router.get("/{gig}", response_model=schemas.GigOut, responses=error_responses(errors.GigNotFound))
+@gigs_router.get(
+    "/{gig}",
+    response_model=schemas.GigOut,
+    dependencies=[GIGS_READ],
+    responses=error_responses(errors.GigNotFound),
+)
 async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Response:
     """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
     return _json((await service.view_gig(session, gig, viewer)).body)
@@ -164,6 +176,7 @@ async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Res
 @gigs_router.put(
     "/{gig}",
     response_model=schemas.GigOut,
+    dependencies=[GIGS_WRITE],
     responses=error_responses(
         errors.GigNotFound,
         errors.AdminOnly,
@@ -191,7 +204,10 @@ async def update_gig(
 
 
 @gigs_router.delete(
-    "/{gig}", response_model=schemas.GigDeleted, responses=error_responses(errors.GigNotFound, NotOwner)
+    "/{gig}",
+    response_model=schemas.GigDeleted,
+    dependencies=[GIGS_WRITE],
+    responses=error_responses(errors.GigNotFound, NotOwner),
 )
 async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> schemas.GigDeleted:
     """Delete your gig; one with orders is deactivated instead (see `outcome`)."""
@@ -199,7 +215,10 @@ async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> sch
 
 
 @gigs_router.get(
-    "/{gig}/packages", response_model=list[schemas.PackageOut], responses=error_responses(errors.GigNotFound)
+    "/{gig}/packages",
+    response_model=list[schemas.PackageOut],
+    dependencies=[GIGS_READ],
+    responses=error_responses(errors.GigNotFound),
 )
 async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[schemas.PackageOut]:
     return await service.list_packages(session, gig, viewer)
@@ -209,6 +228,7 @@ async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) 
     "/{gig}/packages",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.PackageOut,
+    dependencies=[GIGS_WRITE],
     responses=error_responses(
         errors.GigNotFound,
         NotOwner,
@@ -228,6 +248,7 @@ async def add_package(
 @gigs_router.put(
     "/{gig}/packages/{package_id}",
     response_model=schemas.PackageOut,
+    dependencies=[GIGS_WRITE],
     responses=error_responses(
         errors.GigNotFound,
         NotOwner,
@@ -246,6 +267,7 @@ async def update_package(
 @gigs_router.delete(
     "/{gig}/packages/{package_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[GIGS_WRITE],
     responses=error_responses(errors.GigNotFound, NotOwner, errors.PackageNotFound),
 )
 async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
@@ -255,7 +277,7 @@ async def delete_package(gig: GigRef, package_id: uuid.UUID, user: CurrentUser, 
     await service.delete_package(session, user, gig, package_id)
 
 
-@my_gigs_router.get("", response_model=Page[schemas.MyGig])
+@my_gigs_router.get("", response_model=Page[schemas.MyGig], dependencies=[GIGS_READ])
 async def list_my_gigs(
     user: CurrentUser, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[schemas.MyGig]:

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     rate_limit_login: str = "5/minute"
     rate_limit_register: str = "3/hour"
     rate_limit_messages: str = "100/hour"
+    # Each API key (identity/api_keys.py) on its own, whoever owns it.
+    rate_limit_api_key: str = "600/minute"
 
     platform_fee_percentage: Decimal = Decimal("15")
     minimum_payout: Decimal = Decimal("20.00")
@@ -92,6 +94,8 @@ class Settings(BaseSettings):
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the client at a test server
+    # A subscription whose renewal failed stays on its plan (past due) this long, then ends.
+    billing_grace_days: int = Field(default=7, ge=0, le=60)
 
     # Files: `s3` talks to any S3-compatible store (an embedded SeaweedFS when S3_ENDPOINT_URL
     # is unset); `cloudinary` to Cloudinary, through CLOUDINARY_URL.
@@ -130,8 +134,21 @@ class Settings(BaseSettings):
     metrics_allowed_ips: CommaList = Field(default_factory=lambda: ["127.0.0.0/8", "::1"])
     metrics_token: str | None = None
 
+    # Outgoing webhooks (billing/webhooks.py): a receiver gets this long to answer; an endpoint
+    # whose deliveries failed for good this many times in a row is disabled and its owner e-mailed.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_disable_after_failures: int = Field(default=5, ge=1)
+    # Hosts (names, addresses or networks) a webhook may target although they are not public
+    # (billing/net_guard.py): an internal integration, or a test's local receiver.
+    webhook_allowed_hosts: CommaList = Field(default_factory=list)
+
     @field_validator(
-        "allowed_origins", "allowed_hosts", "trusted_proxies", "metrics_allowed_ips", mode="before"
+        "allowed_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "metrics_allowed_ips",
+        "webhook_allowed_hosts",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:

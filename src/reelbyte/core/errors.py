@@ -66,6 +66,14 @@ class Unauthorized(AppError):
     message = "Log in first."
 
 
+class PaymentRequired(AppError):
+    """What the user's plan does not cover (a usage limit reached): a better plan lifts it."""
+
+    status_code = 402
+    code = "payment_required"
+    message = "Your plan does not cover this: upgrade to continue."
+
+
 class Forbidden(AppError):
     status_code = 403
     code = "forbidden"
@@ -227,6 +235,7 @@ def error_response(
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
+    402: "payment_required",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",

@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import math
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,8 @@ from redis.exceptions import NoScriptError, RedisError
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import RateLimited, raises
 from reelbyte.core.redis import get_redis
-from reelbyte.core.security import InvalidToken, decode_access_token
+from reelbyte.core.routing import route_api_scopes
+from reelbyte.core.security import InvalidToken, decode_access_token, presented_api_key
 
 log = structlog.get_logger(__name__)
 
@@ -177,8 +179,11 @@ def _is_trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.I
 
 
 def _tier_for(request: Request) -> tuple[str, str | None]:
-    """(key, limit text) for the caller: admins get no limit (None)."""
+    """(key, limit text) for the caller: admins get no limit (None); nor here does an API key on
+    a route that takes keys, counted by `limit_api_key` once the key is known."""
     settings = get_settings()
+    if _counted_per_key(request):
+        return "api_key", None
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -217,6 +222,25 @@ async def global_rate_limit(request: Request, response: Response) -> None:
     key, limit_text = _tier_for(request)
     if limit_text is not None:
         await _enforce(f"global:{key}", limit_text, response)
+
+
+def _counted_per_key(request: Request) -> bool:
+    """An API key on a route that takes keys. On any other route the key is refused or unused:
+    its request counts as a public one, per IP, so that made-up keys get no limit of their own."""
+    return presented_api_key(request.headers) is not None and bool(route_api_scopes(request.scope))
+
+
+@raises(RateLimited)
+async def limit_api_key(request: Request, response: Response, key_id: uuid.UUID | None) -> None:
+    """Count a request that presented an API key: against the key's own limit once the key is
+    known (`key_id`); a key that did not authenticate, against its IP's public limit."""
+    settings = get_settings()
+    if not settings.rate_limit_enabled or not _counted_per_key(request):
+        return  # counted by global_rate_limit already
+    if key_id is None:
+        await _enforce(f"global:ip:{client_ip(request)}", settings.rate_limit_public, response)
+    else:
+        await _enforce(f"global:api_key:{key_id}", settings.rate_limit_api_key, response)
 
 
 def limit_per_ip(name: str, setting: str) -> Callable[[Request, Response], Coroutine[Any, Any, None]]:

@@ -85,6 +85,28 @@ def dependency_errors(dependant: Dependant) -> list[type[AppError]]:
     return found
 
 
+# The attribute by which a dependency declares the API key scope its route needs
+# (identity.deps.require_scope): core only reads it, for the rate limits.
+API_SCOPE_MARK = "__api_scope__"
+
+
+def route_api_scopes(scope: Scope) -> set[str]:
+    """The API key scopes the request's route declares; none: the route takes no API key."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    dependant = getattr(context, "dependant", None) or getattr(scope.get("route"), "dependant", None)
+    return _declared_scopes(dependant) if dependant is not None else set()
+
+
+def _declared_scopes(dependant: Dependant) -> set[str]:
+    found: set[str] = set()
+    for sub in dependant.dependencies:
+        mark = getattr(sub.call, API_SCOPE_MARK, None)
+        if mark is not None:
+            found.add(str(mark))
+        found |= _declared_scopes(sub)
+    return found
+
+
 class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -129,3 +130,17 @@ def successor_token(token: str) -> str:
 
 def secrets_equal(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode(), right.encode())
+
+
+# API keys (identity/api_keys.py) are told from access tokens by this prefix.
+API_KEY_PREFIX = "rb_live_"
+API_KEY_HEADER = "x-api-key"
+
+
+def presented_api_key(headers: Mapping[str, str]) -> str | None:
+    """The API key a request authenticates with: `Authorization: Bearer rb_live_…`, else the
+    `X-API-Key` header; None when it sends neither (an access token or nothing)."""
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip().startswith(API_KEY_PREFIX):
+        return credentials.strip()
+    return headers.get(API_KEY_HEADER) or None

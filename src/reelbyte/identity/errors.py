@@ -157,3 +157,40 @@ class PortfolioFull(Conflict):
 class PortfolioItemNotFound(NotFound):
     code = "portfolio_item_not_found"
     message = "No such portfolio item."
+
+
+# --- API keys (identity/api_keys.py and the key side of identity/deps.py) -------------------
+
+
+class InvalidApiKey(Unauthorized):
+    code = "invalid_api_key"
+    message = "The API key is not valid: unknown, deleted or expired."
+
+
+class ApiKeyDisabled(Forbidden):
+    code = "api_key_disabled"
+    message = "This API key is disabled: its owner's plan has no API access (upgrade to use it again)."
+
+
+class MissingScope(Forbidden):
+    """`details`: `required`, the scope the route needs (null: no scope grants the route to a key,
+    it takes an access token), and `granted`, the key's scopes (null where the route refuses
+    keys before looking them up)."""
+
+    code = "missing_scope"
+    message = "The API key does not have the scope this needs."
+
+
+class PlanHasNoApiAccess(Forbidden):
+    code = "plan_has_no_api_access"
+    message = "Your plan does not include API access: upgrade to Pro or Premium to create API keys."
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+    message = "No such API key."
+
+
+class ApiKeyExpiryInPast(ValidationFailed):
+    code = "api_key_expiry_in_past"
+    message = "expires_at must be in the future."

@@ -6,17 +6,27 @@ import re
 import uuid
 import zoneinfo
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.updates import not_nullable
-from reelbyte.identity.models import AuthSession, Availability, CreatorLevel, Role, User
+from reelbyte.identity.api_keys import ApiScope
+from reelbyte.identity.models import ApiKey, AuthSession, Availability, CreatorLevel, Role, User
+from reelbyte.orders.schemas import NOT_BLANK
 
 PASSWORD_RULES = (
     "8 to 128 characters with an upper-case letter, a lower-case letter, a digit and a special character"
@@ -424,3 +434,76 @@ class PortfolioItemOut(ResponseModel):
     is_highlight: bool
     position: int
     created_at: datetime
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+ApiKeyName = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+
+
+def _distinct_scopes(scopes: list[ApiScope]) -> list[ApiScope]:
+    if len(set(scopes)) != len(scopes):
+        raise ValueError("must not name a scope twice")
+    return scopes
+
+
+Scopes = Annotated[
+    list[ApiScope],
+    Field(min_length=1, max_length=len(ApiScope), json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_distinct_scopes),
+]
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic would read a number as a Unix time; the schema says a string (date-time)."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 time with its offset, such as 2027-01-31T12:00:00Z")
+    return value
+
+
+Expiry = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+
+
+class ApiKeyCreate(RequestModel):
+    name: ApiKeyName = Field(description="what the key is for, to tell keys apart")
+    scopes: Scopes = Field(description="what the key may do; routes outside them answer 403 missing_scope")
+    expires_at: Expiry | None = Field(default=None, description="when the key stops working; none: never")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"name": "Zapier sync", "scopes": ["gigs:read", "orders:read"], "expires_at": None}]
+        }
+    }
+
+
+class ApiKeyOut(ResponseModel):
+    """A key as listed: never the key itself, which is shown once, when it is made."""
+
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="the key's first characters, to tell which key is which")
+    scopes: list[ApiScope]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="when it was last used (recorded once a minute)")
+    last_used_ip: str | None = Field(description="the address it was last used from")
+    disabled_at: datetime | None = Field(
+        description="since when uses are refused because the plan lost API access; cleared once it has it again"
+    )
+    status: Literal["active", "expired", "disabled"] = Field(
+        description="disabled: the plan has no API access (upgrade to use the key again)"
+    )
+
+    @classmethod
+    def of(cls, api_key: ApiKey, *, api_access: bool, **extra: Any) -> Self:
+        expired = api_key.expires_at is not None and api_key.expires_at <= datetime.now(UTC)
+        status = "expired" if expired else "active" if api_access else "disabled"
+        return cls.model_validate({**_columns(api_key), "status": status, **extra})
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="the key: shown this once only, store it now")
+
+
+def _columns(api_key: ApiKey) -> dict[str, Any]:
+    return {name: getattr(api_key, name) for name in ApiKeyOut.model_fields if name != "status"}

@@ -113,6 +113,7 @@ async def register(session: AsyncSession, data: RegisterRequest, *, verified: bo
     await session.flush()  # a concurrent registration that won the race: AccountExists
     if not verified:
         await _send_verification(session, user)
+    await events.user_registered.emit(session, user)
     return user
 
 

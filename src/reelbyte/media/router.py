@@ -12,12 +12,16 @@ from reelbyte.core.config import get_settings
 from reelbyte.core.errors import RateLimited, UnsupportedMediaType, error_responses
 from reelbyte.core.pagination import PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentUser, OptionalUser
+from reelbyte.identity.api_keys import ApiScope
+from reelbyte.identity.deps import CurrentUser, OptionalUser, require_scope
 from reelbyte.media import errors, schemas, service
 from reelbyte.media.models import UploadKind
 from reelbyte.media.storage.errors import StorageUnavailable, UploadPartsInvalid
 
-uploads_router = APIRouter(prefix="/uploads", tags=["uploads"])
+# API keys with media:write may upload files and follow them (docs/api.md).
+uploads_router = APIRouter(
+    prefix="/uploads", tags=["uploads"], dependencies=[Depends(require_scope(ApiScope.MEDIA_WRITE))]
+)
 media_router = APIRouter(prefix="/media", tags=["uploads"])
 
 Pages = Annotated[PageParams, Depends(page_params)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
@@ -164,13 +165,30 @@ async def _check_quota(session: AsyncSession, user_id: uuid.UUID, size: int) -> 
     once cannot both fit in the room left for one."""
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"uploads:{user_id}", 0))))
     used = await storage_used(session, user_id)
-    quota = quota_bytes()
+    quota = await quota_bytes(session, user_id)
     if used + size > quota:
         raise StorageQuotaExceeded(details={"used_bytes": used, "quota_bytes": quota})
 
 
-def quota_bytes() -> int:
-    return get_settings().storage_quota_mb * 1024 * 1024
+MIB = 1024 * 1024
+
+# A user's storage quota is their plan's, which a higher domain (billing) knows: it registers its
+# lookup at start-up (`set_quota_lookup`), so that media never imports it. Without one, every
+# user gets STORAGE_QUOTA_MB.
+QuotaLookup = Callable[[AsyncSession, uuid.UUID], Awaitable[int]]
+_quota_lookup: QuotaLookup | None = None
+
+
+def set_quota_lookup(lookup: QuotaLookup | None) -> None:
+    """Register what answers a user's storage quota in bytes (None: back to the setting)."""
+    global _quota_lookup
+    _quota_lookup = lookup
+
+
+async def quota_bytes(session: AsyncSession, user_id: uuid.UUID) -> int:
+    if _quota_lookup is not None:
+        return await _quota_lookup(session, user_id)
+    return get_settings().storage_quota_mb * MIB
 
 
 async def storage_used(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -342,7 +360,9 @@ async def list_uploads(session: AsyncSession, user: User, params: PageParams) ->
         .offset(params.offset)
         .limit(params.page_size)
     )
-    storage = StorageUse(used_bytes=await storage_used(session, user.id), quota_bytes=quota_bytes())
+    storage = StorageUse(
+        used_bytes=await storage_used(session, user.id), quota_bytes=await quota_bytes(session, user.id)
+    )
     return UploadPage.of([view(upload) for upload in rows], total, params, storage=storage)
 
 

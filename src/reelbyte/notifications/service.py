@@ -5,8 +5,9 @@ the transaction's fate: the row, the push job and the e-mail job commit or roll 
 change that caused them, so nothing is ever announced for a change that did not happen.
 
 Preferences live on the user (`notification_preferences`: `{type: {"in_app": bool, "email": bool}}`).
-In-app is on unless switched off; e-mail is on by default for order and payment types, and for
-new messages, whose e-mail is the unread digest (messages.py) rather than one mail per message.
+In-app is on unless switched off; e-mail is on by default for order, payment and usage-limit
+types, and for new messages, whose e-mail is the unread digest (messages.py) rather than one
+mail per message.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reelbyte.notifications.errors import NotificationNotFound
 from reelbyte.notifications.models import Notification
 from reelbyte.notifications.schemas import NotificationOut
 
-EMAIL_BY_DEFAULT_PREFIXES = ("order_", "payment_", "payout_")
+EMAIL_BY_DEFAULT_PREFIXES = ("order_", "payment_", "payout_", "usage_")
 EMAIL_TEMPLATE = "notification"
 MESSAGE_RECEIVED = "message_received"
 EMAILED_AS_DIGEST = frozenset({MESSAGE_RECEIVED})

@@ -10,7 +10,8 @@ from fastapi import Depends, Query, status
 from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.identity.deps import CurrentAdmin, CurrentUser, VerifiedClient
+from reelbyte.identity.api_keys import ApiScope
+from reelbyte.identity.deps import CurrentAdmin, CurrentUser, VerifiedClient, require_scope
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.orders import errors, schemas, service
 from reelbyte.orders.models import OrderStatus
@@ -20,6 +21,9 @@ orders_router = APIRouter(prefix="/orders", tags=["orders"])
 milestones_router = APIRouter(prefix="/milestones", tags=["orders"])
 admin_disputes_router = APIRouter(prefix="/admin/disputes", tags=["admin"])
 admin_orders_router = APIRouter(prefix="/admin/orders", tags=["admin"])
+
+# API keys with this scope may read orders (docs/api.md).
+ORDERS_READ = Depends(require_scope(ApiScope.ORDERS_READ))
 
 # Every milestone change: found (and readable), the right party, the order being worked on.
 MILESTONE_CHANGE_ERRORS = (errors.MilestoneNotFound, NotOwner, errors.OrderNotActive, InvalidTransition)
@@ -42,7 +46,7 @@ async def create_order(
     )
 
 
-@orders_router.get("", response_model=Page[schemas.OrderOut])
+@orders_router.get("", response_model=Page[schemas.OrderOut], dependencies=[ORDERS_READ])
 async def list_orders(
     user: CurrentUser,
     session: SessionDep,
@@ -56,7 +60,10 @@ async def list_orders(
 
 
 @orders_router.get(
-    "/{order_id}", response_model=schemas.OrderDetail, responses=error_responses(errors.OrderNotFound)
+    "/{order_id}",
+    response_model=schemas.OrderDetail,
+    dependencies=[ORDERS_READ],
+    responses=error_responses(errors.OrderNotFound),
 )
 async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> schemas.OrderDetail:
     """The order with its event history and its deliveries, each with its files (its two parties

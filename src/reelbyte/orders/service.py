@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select, true
@@ -108,6 +109,24 @@ def split_fee(amount_minor: int, fee_percentage: Any) -> tuple[int, int]:
     """(platform fee, creator earnings) of an amount: fee rounded half-up to the cent, earnings the rest."""
     fee = percentage_of(amount_minor, fee_percentage)
     return fee, amount_minor - fee
+
+
+# The marketplace fee on a creator's sales may depend on their plan, which billing (a higher
+# domain) knows: it registers its lookup at import (billing/hooks.py). Without one, or when the
+# plan sets none, the fee is PLATFORM_FEE_PERCENTAGE.
+FeeLookup = Callable[[AsyncSession, uuid.UUID], Awaitable[Decimal | None]]
+_fee_lookup: FeeLookup | None = None
+
+
+def set_fee_lookup(lookup: FeeLookup | None) -> None:
+    global _fee_lookup
+    _fee_lookup = lookup
+
+
+async def fee_percentage_for(session: AsyncSession, creator_id: uuid.UUID) -> Decimal:
+    """The marketplace fee, in percent, on a new order of `creator_id`."""
+    fee = await _fee_lookup(session, creator_id) if _fee_lookup is not None else None
+    return fee if fee is not None else get_settings().platform_fee_percentage
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -267,8 +286,8 @@ async def create_from_package(
     package = await session.get(Package, package_id)
     if package is None or package.gig_id != gig.id:
         raise PackageNotInGig()
-    settings = get_settings()
-    fee, earnings = split_fee(package.price_minor, settings.platform_fee_percentage)
+    fee_percentage = await fee_percentage_for(session, gig.creator_id)
+    fee, earnings = split_fee(package.price_minor, fee_percentage)
     order = Order(
         client_id=client.id,
         creator_id=gig.creator_id,
@@ -281,7 +300,7 @@ async def create_from_package(
         platform_fee_minor=fee,
         creator_earnings_minor=earnings,
         currency=package.currency,
-        fee_percentage=settings.platform_fee_percentage,
+        fee_percentage=fee_percentage,
         delivery_days=package.delivery_days,
         revisions_allowed=package.revisions,
     )
@@ -313,8 +332,8 @@ async def create_from_proposal(
     delivery_days: int,
 ) -> Order:
     """In the unit of work of the proposal's acceptance."""
-    settings = get_settings()
-    fee, earnings = split_fee(amount_minor, settings.platform_fee_percentage)
+    fee_percentage = await fee_percentage_for(session, creator_id)
+    fee, earnings = split_fee(amount_minor, fee_percentage)
     order = Order(
         client_id=client_id,
         creator_id=creator_id,
@@ -325,15 +344,14 @@ async def create_from_proposal(
         platform_fee_minor=fee,
         creator_earnings_minor=earnings,
         currency=currency,
-        fee_percentage=settings.platform_fee_percentage,
+        fee_percentage=fee_percentage,
         delivery_days=delivery_days,
         revisions_allowed=1,
     )
     session.add(order)
     await session.flush()
-    session.add(
-        OrderEvent(order_id=order.id, actor_id=client_id, kind="created", data={"proposal": str(proposal_id)})
-    )
+    client = await session.get_one(User, client_id)  # in the session already: the acceptance's
+    await record(session, order, "created", actor=client, data={"proposal": str(proposal_id)})
     return order
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Form, Header, Query, status
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import error_responses
@@ -178,3 +180,30 @@ async def mollie_webhook(
     provider = "sandbox" if get_settings().payment_provider == "sandbox" else "mollie"
     payment = await service.handle_notice(session, provider, provider_payment_id)
     return {"status": payment.status.value}
+
+
+# Billing's handler of Mollie's notices about subscription payments (first and recurring): billing
+# sits above payments, so it registers it (billing/provider_webhooks.py); the subscription's
+# status after the notice. Without one, no payment here is a subscription's.
+# Registered like a signal's handlers (at most one), so payments names nothing of billing.
+SubscriptionNoticeHandler = Callable[[AsyncSession, str], Awaitable[str]]
+_subscription_notice_handlers: list[SubscriptionNoticeHandler] = []
+
+
+def set_subscription_notice_handler(handler: SubscriptionNoticeHandler | None) -> None:
+    _subscription_notice_handlers[:] = [handler] if handler is not None else []
+
+
+@webhooks_router.post(
+    "/webhook/subscriptions",
+    responses=error_responses(errors.PaymentNotFound, errors.ProviderUnavailable),
+)
+async def mollie_subscription_webhook(
+    session: SessionDep, provider_payment_id: Annotated[str, Form(alias="id", min_length=1, max_length=64)]
+) -> dict[str, str]:
+    """Mollie's notice (form field `id`) about a subscription's payment: the checkout's first
+    payment or a recurring one. Read back from Mollie; 503 while it cannot be, so that Mollie
+    sends the notice again later; 404 for a payment that is no subscription's of ours."""
+    for handler in _subscription_notice_handlers:
+        return {"status": await handler(session, provider_payment_id)}
+    raise errors.PaymentNotFound()

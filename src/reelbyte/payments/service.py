@@ -321,6 +321,8 @@ async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
     if int(refunded or 0) >= payment.amount_minor:
         payment.status = PS.REFUNDED
     await session.flush()
+    order = await session.get_one(Order, payment.order_id)
+    await events.refund_sent.emit(session, events.RefundSent(refund, payment, order))
 
 
 async def _payments_of(

@@ -7,10 +7,16 @@ for `checkout.session.*` and `payment_intent.*` events the session is read back 
 `service.handle_notice`, which applies it exactly once (a duplicate or out-of-order event
 changes nothing). Events about anything else, or about sessions that are not ours, are
 acknowledged with 200 so that Stripe stops sending them.
+
+Subscription events (subscription-mode checkouts, `customer.subscription.*`, `invoice.*`) are
+billing's: billing sits above payments, so it registers its handler here
+(`set_subscription_event_handler`, from billing/provider_webhooks.py) and every verified event
+is offered to it first; what it does not take (None) is payments'.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import stripe
@@ -39,6 +45,15 @@ log = structlog.get_logger(__name__)
 SIGNATURE_TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE
 
 stripe_webhook_router = APIRouter(prefix="/payments", tags=["payments"])
+
+# Billing's handler of subscription events: the status it applied, "ignored", or None (not its).
+# Registered like a signal's handlers (at most one), so payments names nothing of billing.
+SubscriptionEventHandler = Callable[[AsyncSession, stripe.Event], Awaitable[str | None]]
+_subscription_event_handlers: list[SubscriptionEventHandler] = []
+
+
+def set_subscription_event_handler(handler: SubscriptionEventHandler | None) -> None:
+    _subscription_event_handlers[:] = [handler] if handler is not None else []
 
 
 @stripe_webhook_router.post(
@@ -73,7 +88,11 @@ def verified_event(payload: bytes, signature: str | None) -> stripe.Event:
 
 
 async def handle_event(session: AsyncSession, event: stripe.Event) -> str:
-    """Apply one event; returns the payment's status, or "ignored"."""
+    """Apply one event; returns the payment's (or subscription's) status, or "ignored"."""
+    for handler in _subscription_event_handlers:
+        subscription_status = await handler(session, event)
+        if subscription_status is not None:
+            return subscription_status
     kind = event.type
     object_id = str(getattr(event.data.object, "id", None) or "")
     if kind.startswith("checkout.session."):

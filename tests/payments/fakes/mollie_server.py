@@ -1,17 +1,22 @@
 """A local Mollie API (v2) for the tests: the documented JSON of payments, refunds, the current
-organization and Connect balance transfers, kept in memory.
+organization, Connect balance transfers, customers, mandates and customer subscriptions, kept
+in memory.
 
 What Mollie does on its side is done by the test through this object: `set_status` (the shopper
-paid, or the payment expired), `refuse_organization` (a creator whose organisation has not
-authorised transfers), `fail_next` (Mollie has a bad moment).
+paid, or the payment expired; a paid `first` payment leaves a valid mandate on its customer, as
+Mollie's does), `refuse_organization` (a creator whose organisation has not authorised
+transfers), `fail_next` (Mollie has a bad moment), and `charge` (a subscription's payment date
+came: Mollie creates its recurring payment, paid or failed, and moves `nextPaymentDate` on).
 """
 
 from __future__ import annotations
 
+import calendar
 import json
+import re
 import secrets
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +57,12 @@ def _valid_amount(amount: Any) -> bool:
     )
 
 
+def _months_later(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def _cents(amount: dict[str, str]) -> int:
     return int(Decimal(amount["value"]) * 100)
 
@@ -74,11 +85,14 @@ class FakeMollie:
         self.payments: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.mandates: dict[str, dict[str, Any]] = {}
+        self.subscriptions: dict[str, dict[str, Any]] = {}
         self.refused_organizations: set[str] = set()
         self.transfer_status = "created"
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Idempotency-Key
         self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._failures: list[int] = []
+        self._failures: list[tuple[int, str | None]] = []  # status, for requests to this path
         self._lock = threading.Lock()
         self.app = Starlette(
             routes=[
@@ -88,6 +102,25 @@ class FakeMollie:
                 Route("/v2/organizations/me", self.get_organization, methods=["GET"]),
                 Route("/v2/connect/balance-transfers", self.create_transfer, methods=["POST"]),
                 Route("/v2/connect/balance-transfers/{id}", self.get_transfer, methods=["GET"]),
+                Route("/v2/customers", self.create_customer, methods=["POST"]),
+                Route("/v2/customers/{id}", self.get_customer, methods=["GET"]),
+                Route("/v2/customers/{customer}/mandates", self.list_mandates, methods=["GET"]),
+                Route("/v2/customers/{customer}/subscriptions", self.create_subscription, methods=["POST"]),
+                Route(
+                    "/v2/customers/{customer}/subscriptions/{id}",
+                    self.get_subscription,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/v2/customers/{customer}/subscriptions/{id}",
+                    self.update_subscription,
+                    methods=["PATCH"],
+                ),
+                Route(
+                    "/v2/customers/{customer}/subscriptions/{id}",
+                    self.cancel_subscription,
+                    methods=["DELETE"],
+                ),
             ]
         )
 
@@ -102,23 +135,29 @@ class FakeMollie:
                 payment["_links"].pop("checkout", None)
             if status == "paid":
                 payment["paidAt"] = _now()
-                payment["method"] = "ideal"
+                payment["method"] = payment["method"] or "ideal"
                 payment["amountRefunded"] = {"currency": payment["amount"]["currency"], "value": "0.00"}
                 payment["amountRemaining"] = dict(payment["amount"])
+                if payment["sequenceType"] == "first":
+                    payment["mandateId"] = self._new_mandate(payment["customerId"])["id"]
             elif status in {"failed", "expired", "canceled"}:
                 payment[f"{status}At"] = _now()
 
     def refuse_organization(self, organization_id: str) -> None:
         self.refused_organizations.add(organization_id)
 
-    def fail_next(self, status: int = 503, times: int = 1) -> None:
-        self._failures.extend([status] * times)
+    def fail_next(self, status: int = 503, times: int = 1, *, path: str | None = None) -> None:
+        """The next request(s) fail; with `path`, the next ones to a path that starts with it."""
+        self._failures.extend([(status, path)] * times)
 
     def reset(self) -> None:
         with self._lock:
             self.payments.clear()
             self.refunds.clear()
             self.transfers.clear()
+            self.customers.clear()
+            self.mandates.clear()
+            self.subscriptions.clear()
             self.refused_organizations.clear()
             self.transfer_status = "created"
             self.requests.clear()
@@ -152,9 +191,10 @@ class FakeMollie:
         self.requests.append((request.method, request.url.path, key))
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return self._error(MollieError(401, "Missing authentication, or failed to authenticate"))
-        if self._failures:
-            status = self._failures.pop(0)
-            return self._error(MollieError(status, "Mollie is having a bad moment; try again later"))
+        failing = next((f for f in self._failures if f[1] is None or request.url.path.startswith(f[1])), None)
+        if failing is not None:
+            self._failures.remove(failing)
+            return self._error(MollieError(failing[0], "Mollie is having a bad moment; try again later"))
         raw = await request.body()
         try:
             body = json.loads(raw) if raw else {}
@@ -177,6 +217,16 @@ class FakeMollie:
         def work(_: Request, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             if not _valid_amount(body.get("amount")):
                 raise MollieError(422, "The amount contains an invalid value", "amount")
+            # Recurring payments are made by this fake's subscriptions only (`charge`).
+            sequence = body.get("sequenceType", "oneoff")
+            if sequence not in ("oneoff", "first"):
+                raise MollieError(422, "The sequence type is invalid", "sequenceType")
+            customer_id = body.get("customerId")
+            if customer_id is not None and customer_id not in self.customers:
+                raise MollieError(404, f"No customer exists with token {customer_id}.", "customerId")
+            if sequence == "first" and customer_id is None:
+                raise MollieError(422, "A first payment needs a customer", "customerId")
+            mandate_id = None
             for field in ("description", "redirectUrl"):
                 if not body.get(field):
                     raise MollieError(422, f"The {field} is missing", field)
@@ -196,8 +246,10 @@ class FakeMollie:
                 "expiresAt": (created + timedelta(minutes=15)).isoformat(timespec="seconds"),
                 "details": None,
                 "profileId": "pfl_QkEhN94Ba",
-                "sequenceType": "oneoff",
-                "redirectUrl": body["redirectUrl"],
+                "sequenceType": sequence,
+                "customerId": customer_id,
+                "mandateId": mandate_id,
+                "redirectUrl": body.get("redirectUrl"),
                 "webhookUrl": body.get("webhookUrl"),
                 "_links": {
                     "self": self._link(f"payments/{payment_id}"),
@@ -215,6 +267,8 @@ class FakeMollie:
                     },
                 },
             }
+            if customer_id is not None:
+                payment["_links"]["customer"] = self._link(f"customers/{customer_id}")
             self.payments[payment_id] = payment
             return 201, payment
 
@@ -344,5 +398,265 @@ class FakeMollie:
             if transfer is None:
                 raise MollieError(404, "No balance transfer exists with this id.")
             return 200, transfer
+
+        return await self._handle(request, work)
+
+    # --- customers, mandates and subscriptions: what the test does on Mollie's side ------------
+
+    def charge(self, subscription_id: str, status: str = "paid", at: datetime | None = None) -> str:
+        """The subscription's payment date came: Mollie creates its recurring payment (on the
+        mandate, without the shopper), `paid` or `failed`, and moves `nextPaymentDate` one
+        interval on. `at`: when (default: the morning of the payment date). Returns its id."""
+        assert status in {"paid", "failed", "pending"}
+        with self._lock:
+            subscription = self.subscriptions[subscription_id]
+            assert subscription["status"] == "active", (
+                f"a {subscription['status']} subscription charges nothing"
+            )
+            due = date.fromisoformat(subscription["nextPaymentDate"])
+            created = at or datetime(due.year, due.month, due.day, 4, tzinfo=UTC)
+            payment_id = _token("tr")
+            customer_id = subscription["_customer"]
+            payment: dict[str, Any] = {
+                "resource": "payment",
+                "id": payment_id,
+                "mode": "test",
+                "createdAt": created.isoformat(timespec="seconds"),
+                "amount": dict(subscription["amount"]),
+                "description": subscription["description"],
+                "method": "creditcard",
+                "metadata": None,
+                "status": status,
+                "isCancelable": False,
+                "details": None,
+                "profileId": "pfl_QkEhN94Ba",
+                "sequenceType": "recurring",
+                "customerId": customer_id,
+                "mandateId": subscription["mandateId"],
+                "subscriptionId": subscription_id,
+                "redirectUrl": None,
+                "webhookUrl": subscription["webhookUrl"],
+                "_links": {
+                    "self": self._link(f"payments/{payment_id}"),
+                    "customer": self._link(f"customers/{customer_id}"),
+                    "mandate": self._link(f"customers/{customer_id}/mandates/{subscription['mandateId']}"),
+                    "subscription": self._link(f"customers/{customer_id}/subscriptions/{subscription_id}"),
+                },
+            }
+            if status == "paid":
+                payment["paidAt"] = created.isoformat(timespec="seconds")
+            elif status == "failed":
+                payment["failedAt"] = created.isoformat(timespec="seconds")
+            self.payments[payment_id] = payment
+            subscription["_charged"] += 1
+            subscription["nextPaymentDate"] = _months_later(
+                date.fromisoformat(subscription["startDate"]),
+                subscription["_charged"] * subscription["_months"],
+            ).isoformat()
+            return payment_id
+
+    def _new_mandate(self, customer_id: str) -> dict[str, Any]:
+        mandate_id = _token("mdt")
+        mandate = {
+            "resource": "mandate",
+            "id": mandate_id,
+            "mode": "test",
+            "status": "valid",
+            "method": "creditcard",
+            "details": {
+                "cardHolder": "R. Byte",
+                "cardNumber": "6787",
+                "cardLabel": "Mastercard",
+                "cardFingerprint": secrets.token_hex(8),
+                "cardExpiryDate": "2030-12-31",
+            },
+            "mandateReference": None,
+            "signatureDate": date.today().isoformat(),
+            "createdAt": _now(),
+            "_links": {
+                "self": self._link(f"customers/{customer_id}/mandates/{mandate_id}"),
+                "customer": self._link(f"customers/{customer_id}"),
+            },
+            "_customer": customer_id,
+        }
+        self.mandates[mandate_id] = mandate
+        return mandate
+
+    # --- customers, mandates and subscriptions: the API --------------------------------------
+
+    @staticmethod
+    def _public(obj: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    def _customer(self, customer_id: str) -> dict[str, Any]:
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise MollieError(404, f"No customer exists with token {customer_id}.")
+        return customer
+
+    def _subscription(self, request: Request) -> dict[str, Any]:
+        customer_id, subscription_id = request.path_params["customer"], request.path_params["id"]
+        self._customer(customer_id)
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None or subscription["_customer"] != customer_id:
+            raise MollieError(404, f"No subscription exists with token {subscription_id}.")
+        return subscription
+
+    def _valid_mandate(self, customer_id: str, mandate_id: str | None) -> str:
+        valid = [
+            m["id"]
+            for m in self.mandates.values()
+            if m["_customer"] == customer_id and m["status"] == "valid"
+        ]
+        if mandate_id is not None:
+            if mandate_id not in valid:
+                raise MollieError(422, "The mandate is not valid for this customer", "mandateId")
+            return mandate_id
+        if not valid:
+            raise MollieError(422, "The customer has no valid mandates", "mandateId")
+        return valid[-1]
+
+    async def create_customer(self, request: Request) -> Response:
+        def work(_: Request, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            customer_id = _token("cst")
+            customer = {
+                "resource": "customer",
+                "id": customer_id,
+                "mode": "test",
+                "name": body.get("name"),
+                "email": body.get("email"),
+                "locale": body.get("locale"),
+                "metadata": body.get("metadata"),
+                "createdAt": _now(),
+                "_links": {
+                    "self": self._link(f"customers/{customer_id}"),
+                    "documentation": {
+                        "href": "https://docs.mollie.com/reference/create-customer",
+                        "type": "text/html",
+                    },
+                },
+            }
+            self.customers[customer_id] = customer
+            return 201, customer
+
+        return await self._handle(request, work)
+
+    async def get_customer(self, request: Request) -> Response:
+        def work(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            return 200, self._customer(request.path_params["id"])
+
+        return await self._handle(request, work)
+
+    async def list_mandates(self, request: Request) -> Response:
+        def work(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            customer_id = request.path_params["customer"]
+            self._customer(customer_id)
+            found = [self._public(m) for m in self.mandates.values() if m["_customer"] == customer_id]
+            return 200, {
+                "count": len(found),
+                "_embedded": {"mandates": found},
+                "_links": {
+                    "self": self._link(f"customers/{customer_id}/mandates"),
+                    "previous": None,
+                    "next": None,
+                },
+            }
+
+        return await self._handle(request, work)
+
+    async def create_subscription(self, request: Request) -> Response:
+        def work(request: Request, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            customer_id = request.path_params["customer"]
+            self._customer(customer_id)
+            if not _valid_amount(body.get("amount")):
+                raise MollieError(422, "The amount contains an invalid value", "amount")
+            interval = re.fullmatch(r"(\d+) months?", str(body.get("interval", "")))
+            if interval is None:  # this fake counts in months only
+                raise MollieError(422, "The interval is invalid", "interval")
+            description = body.get("description")
+            if not description:
+                raise MollieError(422, "The description is missing", "description")
+            if any(
+                s["_customer"] == customer_id and s["status"] == "active" and s["description"] == description
+                for s in self.subscriptions.values()
+            ):
+                raise MollieError(
+                    422,
+                    "The description must be unique among the customer's active subscriptions",
+                    "description",
+                )
+            mandate_id = self._valid_mandate(customer_id, body.get("mandateId"))
+            today = date.today()
+            try:
+                start = date.fromisoformat(body["startDate"]) if body.get("startDate") else today
+            except ValueError as error:
+                raise MollieError(422, "The start date is invalid", "startDate") from error
+            if start < today:
+                raise MollieError(422, "The start date cannot be in the past", "startDate")
+            subscription_id = _token("sub")
+            subscription = {
+                "resource": "subscription",
+                "id": subscription_id,
+                "mode": "test",
+                "createdAt": _now(),
+                "status": "active",
+                "amount": body["amount"],
+                "times": body.get("times"),
+                "timesRemaining": body.get("times"),
+                "interval": body["interval"],
+                "startDate": start.isoformat(),
+                "nextPaymentDate": start.isoformat(),
+                "description": description,
+                "method": body.get("method"),
+                "mandateId": mandate_id,
+                "webhookUrl": body.get("webhookUrl"),
+                "metadata": body.get("metadata"),
+                "_links": {
+                    "self": self._link(f"customers/{customer_id}/subscriptions/{subscription_id}"),
+                    "customer": self._link(f"customers/{customer_id}"),
+                    "profile": self._link("profiles/pfl_QkEhN94Ba"),
+                    "documentation": {
+                        "href": "https://docs.mollie.com/reference/create-subscription",
+                        "type": "text/html",
+                    },
+                },
+                "_customer": customer_id,
+                "_months": int(interval.group(1)),
+                "_charged": 0,
+            }
+            self.subscriptions[subscription_id] = subscription
+            return 201, self._public(subscription)
+
+        return await self._handle(request, work)
+
+    async def get_subscription(self, request: Request) -> Response:
+        def work(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            return 200, self._public(self._subscription(request))
+
+        return await self._handle(request, work)
+
+    async def update_subscription(self, request: Request) -> Response:
+        def work(request: Request, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            subscription = self._subscription(request)
+            if subscription["status"] in ("canceled", "completed"):
+                raise MollieError(422, "Canceled subscriptions cannot be updated")
+            if "amount" in body:
+                if not _valid_amount(body["amount"]):
+                    raise MollieError(422, "The amount contains an invalid value", "amount")
+                subscription["amount"] = body["amount"]
+            for field in ("description", "metadata", "webhookUrl"):
+                if field in body:
+                    subscription[field] = body[field]
+            return 200, self._public(subscription)
+
+        return await self._handle(request, work)
+
+    async def cancel_subscription(self, request: Request) -> Response:
+        def work(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            subscription = self._subscription(request)
+            if subscription["status"] == "canceled":
+                raise MollieError(422, "The subscription has been canceled")
+            subscription.update(status="canceled", canceledAt=_now(), nextPaymentDate=None)
+            return 200, self._public(subscription)
 
         return await self._handle(request, work)

@@ -88,6 +88,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Billing
+         * @description Subscribers by plan, MRR (EUR), past-due subscriptions and churn over the last 30 days.
+         */
+        get: operations["admin_billing_v1_admin_billing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/categories": {
         parameters: {
             query?: never;
@@ -210,6 +230,47 @@ export interface paths {
          */
         get: operations["admin_order_v1_admin_orders__order_id__get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin List Plans
+         * @description Every plan, offered or not, with its own marketplace fee.
+         */
+        get: operations["admin_list_plans_v1_admin_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/plans/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Admin Update Plan
+         * @description Change a plan's price, limits, marketplace fee or whether it is offered (audited).
+         *     Subscribers keep their plan; a new price is charged from their next renewal.
+         */
+        put: operations["admin_update_plan_v1_admin_plans__code__put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -387,6 +448,53 @@ export interface paths {
         put: operations["release_withdrawal_v1_admin_withdrawals__withdrawal_id__release_put"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Keys
+         * @description My keys (never the keys themselves), newest first: expired and disabled ones too, until
+         *     deleted.
+         */
+        get: operations["list_api_keys_v1_api_keys_get"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description Make a key for a third party (Pro and Premium plans): `key` is shown this once only.
+         *     Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`; it may do what its scopes
+         *     allow and nothing else.
+         */
+        post: operations["create_api_key_v1_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Api Key
+         * @description Revoke a key: it stops working at once (401 `invalid_api_key`).
+         */
+        delete: operations["delete_api_key_v1_api_keys__key_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -584,6 +692,129 @@ export interface paths {
         put?: never;
         /** Verify Email */
         post: operations["verify_email_v1_auth_verify_email_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout
+         * @description Start a subscription to a paid plan: open `checkout_url` to pay the first month. Asked
+         *     again before paying, the same checkout comes back (never a second subscription). With a
+         *     paid plan already, change plan in the portal instead (409 `subscription_exists`).
+         */
+        post: operations["checkout_v1_billing_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Plans
+         * @description The plans on offer, in display order, with their monthly price and limits (null: unlimited).
+         */
+        get: operations["list_plans_v1_billing_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Portal
+         * @description The provider's customer portal for my subscription: change plan, cancel, payment details.
+         *     A plan change there applies at once, without proration; the next renewal charges the new price.
+         */
+        post: operations["portal_v1_billing_portal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Subscription
+         * @description My plan in effect, and its subscription's status and current period (Free without one).
+         */
+        get: operations["my_subscription_v1_billing_subscription_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/subscription/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description End my subscription at the end of its current period; the plan stays until then.
+         */
+        post: operations["cancel_v1_billing_subscription_cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/subscription/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description Keep my subscription after all (before its period ends): it renews again.
+         */
+        post: operations["resume_v1_billing_subscription_resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1466,6 +1697,28 @@ export interface paths {
          * @description Stripe's events, verified by `Stripe-Signature`; the payment is read back from Stripe.
          */
         post: operations["stripe_webhook_v1_payments_webhook_stripe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/webhook/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mollie Subscription Webhook
+         * @description Mollie's notice (form field `id`) about a subscription's payment: the checkout's first
+         *     payment or a recurring one. Read back from Mollie; 503 while it cannot be, so that Mollie
+         *     sends the notice again later; 404 for a payment that is no subscription's of ours.
+         */
+        post: operations["mollie_subscription_webhook_v1_payments_webhook_subscriptions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2468,6 +2721,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Usage
+         * @description My use this billing period against each of my plan's limits (null: unlimited), and the
+         *     use of my last 12 periods. The period is my subscription's; the calendar month (UTC) on Free.
+         */
+        get: operations["my_usage_v1_users_me_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{user_id}": {
         parameters: {
             query?: never;
@@ -2530,6 +2804,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver
+         * @description Send a finished (succeeded or failed) delivery once more, now, with the same
+         *     `webhook-id`, so that a receiver that already has it can tell.
+         */
+        post: operations["redeliver_v1_webhooks_deliveries__delivery_id__redeliver_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Endpoints
+         * @description My endpoints, oldest first (without their secrets).
+         */
+        get: operations["list_endpoints_v1_webhooks_endpoints_get"];
+        put?: never;
+        /**
+         * Create Endpoint
+         * @description Register a URL to receive events (Premium, or an admin for the whole platform's events).
+         *
+         *     The answer holds the signing secret, shown only this once. The URL's host must resolve to
+         *     public addresses only (checked now, and again at every delivery).
+         */
+        post: operations["create_endpoint_v1_webhooks_endpoints_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Endpoint */
+        get: operations["get_endpoint_v1_webhooks_endpoints__endpoint_id__get"];
+        /**
+         * Update Endpoint
+         * @description Change the URL, the events or the description; `is_active` pauses the endpoint or turns
+         *     a disabled one back on. Only the fields sent change.
+         */
+        put: operations["update_endpoint_v1_webhooks_endpoints__endpoint_id__put"];
+        post?: never;
+        /**
+         * Delete Endpoint
+         * @description Delete the endpoint with its delivery log; its pending deliveries are dropped.
+         */
+        delete: operations["delete_endpoint_v1_webhooks_endpoints__endpoint_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The endpoint's deliveries, newest first, each with every attempt (status code, latency,
+         *     error).
+         */
+        get: operations["list_deliveries_v1_webhooks_endpoints__endpoint_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Secret
+         * @description A new signing secret, shown only this once; the old one stops signing at once.
+         */
+        post: operations["rotate_secret_v1_webhooks_endpoints__endpoint_id__rotate_secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpoint_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test
+         * @description Queue a `webhook.test` event to the endpoint, tried once; its outcome shows in the
+         *     delivery log.
+         */
+        post: operations["send_test_v1_webhooks_endpoints__endpoint_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ws/ticket": {
         parameters: {
             query?: never;
@@ -2554,9 +2964,331 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.received
+         * @description message.received. The text is not sent (read it through the API): a webhook must not
+         *     carry what the conversation masks, nor private words to a platform-wide endpoint.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_message_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.cancelled
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.completed
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.created
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.delivered
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_delivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.disputed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.disputed
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_disputed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.paid
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_order_paid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.refunded
+         * @description payment.refunded: the provider paid money back to the client.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_payment_refunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "review.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * review.published
+         * @description review.published: a review became visible (double-blind: both wrote, or the window passed).
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_review_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "video_job.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * video_job.completed
+         * @description video_job.completed, video_job.failed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_video_job_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "video_job.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * video_job.failed
+         * @description video_job.completed, video_job.failed.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_video_job_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.test
+         * @description webhook.test: sent on request, to check that an endpoint receives and verifies.
+         *
+         *     Sent to the endpoints subscribed to the event (`webhook.test`: on request, to any endpoint). Answer with a 2xx within 10 seconds; anything else is retried with backoff over about three days (10 attempts), and an endpoint whose deliveries keep failing is disabled.
+         */
+        post: operations["webhook_webhook_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** AdminPlanOut */
+        AdminPlanOut: {
+            /** Api Access */
+            api_access: boolean;
+            /** Code */
+            code: string;
+            /** Display Order */
+            display_order: number;
+            /**
+             * Fee Percentage
+             * @description the plan's own fee; null: PLATFORM_FEE_PERCENTAGE
+             */
+            fee_percentage: string | null;
+            /**
+             * Hooks Per Period
+             * @description auto-hook runs a period; null: unlimited
+             */
+            hooks_per_period: number | null;
+            /**
+             * Interval
+             * @default month
+             * @constant
+             */
+            interval: "month";
+            /**
+             * Is Active
+             * @description offered for new subscriptions
+             */
+            is_active: boolean;
+            /**
+             * Marketplace Fee Percentage
+             * @description the fee on the plan's creators' sales, in percent
+             * @example 15.00
+             */
+            marketplace_fee_percentage: string;
+            /**
+             * Max Source Seconds
+             * @description the longest source video, in seconds
+             */
+            max_source_seconds: number;
+            /** Name */
+            name: string;
+            /** @description charged every month */
+            price: components["schemas"]["Money"];
+            /** Priority Processing */
+            priority_processing: boolean;
+            /** Storage Quota Mb */
+            storage_quota_mb: number;
+            /**
+             * Trims Per Period
+             * @description trims a period; null: unlimited
+             */
+            trims_per_period: number | null;
+            /** Webhooks */
+            webhooks: boolean;
+        };
         /**
          * AdminUserOut
          * @description An account as admins see it: private fields, standing, and what it did on the platform.
@@ -2731,6 +3463,137 @@ export interface components {
             signups: components["schemas"]["SignupsOut"];
         };
         /**
+         * ApiKeyCreate
+         * @example {
+         *       "name": "Zapier sync",
+         *       "scopes": [
+         *         "gigs:read",
+         *         "orders:read"
+         *       ]
+         *     }
+         */
+        ApiKeyCreate: {
+            /**
+             * Expires At
+             * @description when the key stops working; none: never
+             */
+            expires_at?: string | null;
+            /**
+             * Name
+             * @description what the key is for, to tell keys apart
+             */
+            name: string & unknown;
+            /**
+             * Scopes
+             * @description what the key may do; routes outside them answer 403 missing_scope
+             */
+            scopes: components["schemas"]["ApiScope"][];
+        };
+        /** ApiKeyCreated */
+        ApiKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Disabled At
+             * @description since when uses are refused because the plan lost API access; cleared once it has it again
+             */
+            disabled_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Key
+             * @description the key: shown this once only, store it now
+             */
+            key: string;
+            /**
+             * Last Used At
+             * @description when it was last used (recorded once a minute)
+             */
+            last_used_at: string | null;
+            /**
+             * Last Used Ip
+             * @description the address it was last used from
+             */
+            last_used_ip: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description the key's first characters, to tell which key is which
+             */
+            prefix: string;
+            /** Scopes */
+            scopes: components["schemas"]["ApiScope"][];
+            /**
+             * Status
+             * @description disabled: the plan has no API access (upgrade to use the key again)
+             * @enum {string}
+             */
+            status: "active" | "expired" | "disabled";
+        };
+        /**
+         * ApiKeyOut
+         * @description A key as listed: never the key itself, which is shown once, when it is made.
+         */
+        ApiKeyOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Disabled At
+             * @description since when uses are refused because the plan lost API access; cleared once it has it again
+             */
+            disabled_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Used At
+             * @description when it was last used (recorded once a minute)
+             */
+            last_used_at: string | null;
+            /**
+             * Last Used Ip
+             * @description the address it was last used from
+             */
+            last_used_ip: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description the key's first characters, to tell which key is which
+             */
+            prefix: string;
+            /** Scopes */
+            scopes: components["schemas"]["ApiScope"][];
+            /**
+             * Status
+             * @description disabled: the plan has no API access (upgrade to use the key again)
+             * @enum {string}
+             */
+            status: "active" | "expired" | "disabled";
+        };
+        /**
+         * ApiScope
+         * @description What an API key may do (docs/api.md lists the routes each scope opens).
+         * @enum {string}
+         */
+        ApiScope: "gigs:read" | "gigs:write" | "orders:read" | "media:write" | "video_jobs:write" | "webhooks:write";
+        /**
          * AttachedFile
          * @description An uploaded file where it is used (a message, a deliverable, a proposal…): what to show and
          *     where to fetch it. Private files' URLs are signed for the viewer and short-lived.
@@ -2757,6 +3620,23 @@ export interface components {
              * Format: uuid
              */
             upload_id: string;
+        };
+        /** AttemptOut */
+        AttemptOut: {
+            /**
+             * Attempted At
+             * Format: date-time
+             */
+            attempted_at: string;
+            /** Error */
+            error: string | null;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /**
+             * Status Code
+             * @description the receiver's HTTP status; null when none came
+             */
+            status_code: number | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -2807,6 +3687,41 @@ export interface components {
             in_transit: components["schemas"]["Money"];
             pending: components["schemas"]["Money"];
         };
+        /** BillingOverviewOut */
+        BillingOverviewOut: {
+            /**
+             * Churn Rate 30D
+             * @description churned_30d / live_30d_ago; null without any
+             */
+            churn_rate_30d: number | null;
+            /**
+             * Churned 30D
+             * @description subscriptions that ended in the last 30 days
+             */
+            churned_30d: number;
+            /**
+             * Free Users
+             * @description active accounts without a paid plan
+             */
+            free_users: number;
+            /**
+             * Live 30D Ago
+             * @description subscriptions live 30 days ago
+             */
+            live_30d_ago: number;
+            /** @description monthly recurring revenue: the price of every subscription on its plan */
+            mrr: components["schemas"]["Money"];
+            /**
+             * Past Due
+             * @description subscriptions whose renewal failed, in their grace period
+             */
+            past_due: number;
+            /**
+             * Subscribers
+             * @description subscriptions on each paid plan
+             */
+            subscribers: components["schemas"]["PlanSubscribersOut"][];
+        };
         /** BlockedList */
         BlockedList: {
             /** Items */
@@ -2820,6 +3735,11 @@ export interface components {
              */
             blocked_at: string;
             user: components["schemas"]["Participant"];
+        };
+        /** Body_mollie_subscription_webhook_v1_payments_webhook_subscriptions_post */
+        Body_mollie_subscription_webhook_v1_payments_webhook_subscriptions_post: {
+            /** Id */
+            id: string;
         };
         /** Body_mollie_webhook_v1_payments_webhook_post */
         Body_mollie_webhook_v1_payments_webhook_post: {
@@ -3312,6 +4232,11 @@ export interface components {
              */
             revision_number: number;
         };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "succeeded" | "failed";
         /** DirectUploadOut */
         DirectUploadOut: {
             /**
@@ -3443,6 +4368,124 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /**
+         * EndpointCreate
+         * @example {
+         *       "description": "Studio dashboard",
+         *       "events": [
+         *         "order.paid",
+         *         "order.completed"
+         *       ],
+         *       "url": "https://hooks.example.com/reelbyte"
+         *     }
+         */
+        EndpointCreate: {
+            /** Description */
+            description?: (string & unknown) | null;
+            /**
+             * Events
+             * @description the events to receive (at least one; a repeat counts once)
+             */
+            events: components["schemas"]["WebhookEventType"][];
+            /** Url */
+            url: string & unknown;
+        };
+        /** EndpointOut */
+        EndpointOut: {
+            /**
+             * Consecutive Failures
+             * @description deliveries failed for good in a row
+             */
+            consecutive_failures: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Disabled At */
+            disabled_at: string | null;
+            /** Disabled Reason */
+            disabled_reason: string | null;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * EndpointUpdate
+         * @description Only the fields sent change. `is_active: true` turns a disabled endpoint back on (its
+         *     failure count starts again); `false` pauses it.
+         */
+        EndpointUpdate: {
+            /** Description */
+            description?: (string & unknown) | null;
+            /**
+             * Events
+             * @description the events to receive (at least one; a repeat counts once)
+             */
+            events?: components["schemas"]["WebhookEventType"][];
+            /** Is Active */
+            is_active?: boolean;
+            /** Url */
+            url?: string & unknown;
+        };
+        /**
+         * EndpointWithSecret
+         * @description Answered once, on creation and on rotation: the secret is never shown again.
+         */
+        EndpointWithSecret: {
+            /**
+             * Consecutive Failures
+             * @description deliveries failed for good in a row
+             */
+            consecutive_failures: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Disabled At */
+            disabled_at: string | null;
+            /** Disabled Reason */
+            disabled_reason: string | null;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Secret
+             * @description the signing secret (`whsec_…`): keep it, it is shown only now
+             */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
         };
         /**
          * ExportStatus
@@ -4010,6 +5053,35 @@ export interface components {
         } | {
             attachment_upload_id?: null;
         };
+        /**
+         * MessageData
+         * @description message.received. The text is not sent (read it through the API): a webhook must not
+         *     carry what the conversation masks, nor private words to a platform-wide endpoint.
+         */
+        MessageData: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /** Message Id */
+            message_id: number;
+            /**
+             * Recipient Id
+             * Format: uuid
+             */
+            recipient_id: string;
+            /**
+             * Sender Id
+             * Format: uuid
+             */
+            sender_id: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+        };
         /** MessageOut */
         MessageOut: {
             /** @description the uploaded file attached (its URLs signed for the participants); null once the message is deleted or the file is */
@@ -4089,6 +5161,31 @@ export interface components {
         MessageUpdate: {
             /** Content */
             content: string & unknown;
+        };
+        /** MetricUsage */
+        MetricUsage: {
+            /**
+             * Limit
+             * @description the plan's limit; null: unlimited (counted, never refused)
+             */
+            limit: number | null;
+            metric: components["schemas"]["UsageMetric"];
+            /**
+             * Percent
+             * @description used as a percentage of the limit; null when unlimited
+             */
+            percent: number | null;
+            /**
+             * Used
+             * @description this period's use; for `storage_bytes`, the bytes stored now (a level, not a sum)
+             */
+            used: number;
+        };
+        /** MetricUsed */
+        MetricUsed: {
+            metric: components["schemas"]["UsageMetric"];
+            /** Used */
+            used: number;
         };
         /** MilestoneIn */
         MilestoneIn: {
@@ -4328,6 +5425,47 @@ export interface components {
             package_id: string;
             /** Requirements */
             requirements?: string | null;
+        };
+        /**
+         * OrderData
+         * @description order.created, .paid, .delivered, .completed, .cancelled, .disputed.
+         */
+        OrderData: {
+            amount: components["schemas"]["Money"];
+            /**
+             * Change
+             * @description what happened, finer than the event type: `approved`, `auto_completed` and `dispute_resolved` all complete an order, for instance
+             */
+            change: string;
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Creator Id
+             * Format: uuid
+             */
+            creator_id: string;
+            /** Gig Id */
+            gig_id: string | null;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /**
+             * Status
+             * @description the order's status after the event
+             */
+            status: string;
+            /** Title */
+            title: string;
         };
         /** OrderDetail */
         OrderDetail: {
@@ -4660,6 +5798,33 @@ export interface components {
             /** Total Pages */
             total_pages: number;
         };
+        /** Page[ApiKeyOut] */
+        Page_ApiKeyOut_: {
+            /** Items */
+            items: components["schemas"]["ApiKeyOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
         /** Page[CreatorHit] */
         Page_CreatorHit_: {
             /** Items */
@@ -4718,6 +5883,33 @@ export interface components {
         Page_DisputeCase_: {
             /** Items */
             items: components["schemas"]["DisputeCase"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
+        /** Page[EndpointOut] */
+        Page_EndpointOut_: {
+            /** Items */
+            items: components["schemas"]["EndpointOut"][];
             /**
              * Next Cursor
              * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
@@ -4999,6 +6191,19 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** PeriodUsage */
+        PeriodUsage: {
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /**
+             * Usage
+             * @description the metrics with any use in the period
+             */
+            usage: components["schemas"]["MetricUsed"][];
+        };
         /** PersonRef */
         PersonRef: {
             /**
@@ -5008,6 +6213,136 @@ export interface components {
             id: string;
             /** Username */
             username: string;
+        };
+        /**
+         * PingData
+         * @description webhook.test: sent on request, to check that an endpoint receives and verifies.
+         */
+        PingData: {
+            /**
+             * Endpoint Id
+             * Format: uuid
+             */
+            endpoint_id: string;
+            /** Message */
+            message: string;
+        };
+        /** PlanCheckoutOut */
+        PlanCheckoutOut: {
+            /**
+             * Checkout Url
+             * @description open it to pay the first month; the subscription starts once paid
+             */
+            checkout_url: string;
+        };
+        /** PlanCheckoutRequest */
+        PlanCheckoutRequest: {
+            /**
+             * Plan
+             * @example pro
+             */
+            plan: string & unknown;
+        };
+        /**
+         * PlanOut
+         * @description A plan and its monthly limits; a null limit is unlimited.
+         */
+        PlanOut: {
+            /** Api Access */
+            api_access: boolean;
+            /** Code */
+            code: string;
+            /**
+             * Hooks Per Period
+             * @description auto-hook runs a period; null: unlimited
+             */
+            hooks_per_period: number | null;
+            /**
+             * Interval
+             * @default month
+             * @constant
+             */
+            interval: "month";
+            /**
+             * Marketplace Fee Percentage
+             * @description the fee on the plan's creators' sales, in percent
+             * @example 15.00
+             */
+            marketplace_fee_percentage: string;
+            /**
+             * Max Source Seconds
+             * @description the longest source video, in seconds
+             */
+            max_source_seconds: number;
+            /** Name */
+            name: string;
+            /** @description charged every month */
+            price: components["schemas"]["Money"];
+            /** Priority Processing */
+            priority_processing: boolean;
+            /** Storage Quota Mb */
+            storage_quota_mb: number;
+            /**
+             * Trims Per Period
+             * @description trims a period; null: unlimited
+             */
+            trims_per_period: number | null;
+            /** Webhooks */
+            webhooks: boolean;
+        };
+        /** PlanSubscribersOut */
+        PlanSubscribersOut: {
+            /** Active */
+            active: number;
+            /** Name */
+            name: string;
+            /** Past Due */
+            past_due: number;
+            /** Plan */
+            plan: string;
+        };
+        /**
+         * PlanUpdate
+         * @description Only the fields sent change (at least one). A null limit is unlimited; a null
+         *     fee_percentage falls back to PLATFORM_FEE_PERCENTAGE. Free stays active and free of charge.
+         * @example {
+         *       "fee_percentage": "10.00",
+         *       "price": {
+         *         "currency": "EUR",
+         *         "value": "12.99"
+         *       }
+         *     }
+         */
+        PlanUpdate: {
+            /** Api Access */
+            api_access?: boolean;
+            /** Fee Percentage */
+            fee_percentage?: (string & unknown) | null;
+            /** Hooks Per Period */
+            hooks_per_period?: number | null;
+            /** Is Active */
+            is_active?: boolean;
+            /** Max Source Seconds */
+            max_source_seconds?: number;
+            /**
+             * @example {
+             *       "currency": "EUR",
+             *       "value": "50.00"
+             *     }
+             */
+            price?: {
+                /** @enum {string} */
+                currency: "EUR" | "GBP" | "USD";
+                value: string & unknown;
+            };
+            /** Priority Processing */
+            priority_processing?: boolean;
+            /** Storage Quota Mb */
+            storage_quota_mb?: number;
+            /** Trims Per Period */
+            trims_per_period?: number | null;
+            /** Webhooks */
+            webhooks?: boolean;
         };
         /** PopularQueries */
         PopularQueries: {
@@ -5020,6 +6355,14 @@ export interface components {
             query: string;
             /** Searches */
             searches: number;
+        };
+        /** PortalOut */
+        PortalOut: {
+            /**
+             * Url
+             * @description the provider's customer portal: change plan, cancel, payment details
+             */
+            url: string;
         };
         /**
          * PortfolioItemCreate
@@ -5745,6 +7088,30 @@ export interface components {
             refresh_token?: string | null;
         };
         /**
+         * RefundData
+         * @description payment.refunded: the provider paid money back to the client.
+         */
+        RefundData: {
+            amount: components["schemas"]["Money"];
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /**
+             * Payment Id
+             * Format: uuid
+             */
+            payment_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Refund Id
+             * Format: uuid
+             */
+            refund_id: string;
+        };
+        /**
          * RegisterRequest
          * @example {
          *       "email": "maya@example.com",
@@ -5936,6 +7303,49 @@ export interface components {
              */
             timeliness_rating: number;
         };
+        /**
+         * ReviewData
+         * @description review.published: a review became visible (double-blind: both wrote, or the window passed).
+         */
+        ReviewData: {
+            /**
+             * Author Id
+             * Format: uuid
+             */
+            author_id: string;
+            /** Comment */
+            comment: string;
+            /** Communication Rating */
+            communication_rating: number;
+            /** Gig Id */
+            gig_id: string | null;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Quality Rating */
+            quality_rating: number;
+            /** Rating */
+            rating: number;
+            /**
+             * Review Id
+             * Format: uuid
+             */
+            review_id: string;
+            /**
+             * Reviewee Id
+             * Format: uuid
+             */
+            reviewee_id: string;
+            /** Timeliness Rating */
+            timeliness_rating: number;
+        };
         /** ReviewOut */
         ReviewOut: {
             /** Comment */
@@ -6119,6 +7529,35 @@ export interface components {
             quota_bytes: number;
             /** Used Bytes */
             used_bytes: number;
+        };
+        /**
+         * SubscriptionOut
+         * @description My plan in effect and the subscription behind it (none on Free).
+         */
+        SubscriptionOut: {
+            /** Cancel At Period End */
+            cancel_at_period_end: boolean;
+            /** Current Period End */
+            current_period_end: string | null;
+            /** Current Period Start */
+            current_period_start: string | null;
+            /** Grace Ends At */
+            grace_ends_at: string | null;
+            /** Past Due Since */
+            past_due_since: string | null;
+            /**
+             * Pending Plan
+             * @description the plan of the checkout not paid yet
+             */
+            pending_plan: string | null;
+            /** @description the plan in effect (Free without a paid subscription) */
+            plan: components["schemas"]["PlanOut"];
+            /**
+             * Status
+             * @description free: no subscription; incomplete: a checkout not paid yet (still on Free); past_due: a renewal failed, the plan stays until grace_ends_at
+             * @enum {string}
+             */
+            status: "free" | "incomplete" | "active" | "past_due";
         };
         /** Suggestion */
         Suggestion: {
@@ -6372,6 +7811,43 @@ export interface components {
          */
         UploadState: "pending" | "processing" | "ready" | "failed";
         /**
+         * UsageMetric
+         * @enum {string}
+         */
+        UsageMetric: "trim" | "auto_hook" | "processing_seconds" | "storage_bytes" | "api_call";
+        /** UsageOut */
+        UsageOut: {
+            /**
+             * History
+             * @description the last 12 periods with any use, newest first
+             */
+            history: components["schemas"]["PeriodUsage"][];
+            /** Metrics */
+            metrics: components["schemas"]["MetricUsage"][];
+            /**
+             * Period End
+             * Format: date
+             * @description the day the period ends and the counts start again (UTC)
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description the current billing period's first day (UTC)
+             */
+            period_start: string;
+            /**
+             * Plan
+             * @description the code of the plan the limits are from
+             */
+            plan: string;
+            /**
+             * Upgrade Url
+             * @description the plans to upgrade to
+             */
+            upgrade_url: string;
+        };
+        /**
          * VerificationKind
          * @enum {string}
          */
@@ -6394,6 +7870,25 @@ export interface components {
             kind: components["schemas"]["VerificationKind"];
             /** Note */
             note?: (string & unknown) | null;
+        };
+        /**
+         * VideoJobData
+         * @description video_job.completed, video_job.failed.
+         */
+        VideoJobData: {
+            /** Error */
+            error?: string | null;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /** Status */
+            status: string;
+            /** Upload Id */
+            upload_id: string | null;
         };
         /**
          * VideoUploadRequest
@@ -6426,6 +7921,199 @@ export interface components {
              * @description the gig (gig_gallery), order (deliverable), conversation (message_attachment) or project (proposal_attachment, project_attachment) the file is for
              */
             target_id?: string | null;
+        };
+        /** WebhookDeliveryOut */
+        WebhookDeliveryOut: {
+            /** Attempt Count */
+            attempt_count: number;
+            /**
+             * Attempts
+             * @description every attempt, oldest first
+             */
+            attempts: components["schemas"]["AttemptOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Endpoint Id
+             * Format: uuid
+             */
+            endpoint_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description the `webhook-id` header: the same on every attempt
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Latency Ms */
+            last_latency_ms: number | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /**
+             * Next Attempt At
+             * @description when the next retry is due, while pending
+             */
+            next_attempt_at: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            status: components["schemas"]["DeliveryStatus"];
+        };
+        /** WebhookDeliveryPage */
+        WebhookDeliveryPage: {
+            /** Items */
+            items: components["schemas"]["WebhookDeliveryOut"][];
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next (older) page; null at the end
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * WebhookEventType
+         * @enum {string}
+         */
+        WebhookEventType: "order.created" | "order.paid" | "order.delivered" | "order.completed" | "order.cancelled" | "order.disputed" | "payment.refunded" | "review.published" | "video_job.completed" | "video_job.failed" | "message.received";
+        /** WebhookEvent[MessageData] */
+        WebhookEvent_MessageData_: {
+            data: components["schemas"]["MessageData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /** WebhookEvent[OrderData] */
+        WebhookEvent_OrderData_: {
+            data: components["schemas"]["OrderData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /** WebhookEvent[PingData] */
+        WebhookEvent_PingData_: {
+            data: components["schemas"]["PingData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /** WebhookEvent[RefundData] */
+        WebhookEvent_RefundData_: {
+            data: components["schemas"]["RefundData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /** WebhookEvent[ReviewData] */
+        WebhookEvent_ReviewData_: {
+            data: components["schemas"]["ReviewData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /** WebhookEvent[VideoJobData] */
+        WebhookEvent_VideoJobData_: {
+            data: components["schemas"]["VideoJobData"];
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description when the event happened (UTC)
+             */
+            timestamp: string;
+            /**
+             * Type
+             * @description the event type, e.g. `order.paid`
+             */
+            type: string;
+            /**
+             * Version
+             * @description the version of `data`'s shape
+             * @default 1
+             * @constant
+             */
+            version: 1;
         };
         /**
          * WithdrawRequest
@@ -6555,8 +8243,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -6566,12 +8255,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6580,7 +8273,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -6660,8 +8353,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -6671,12 +8365,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6685,7 +8383,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -6737,6 +8435,90 @@ export interface operations {
             };
         };
     };
+    admin_billing_v1_admin_billing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingOverviewOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     admin_list_categories_v1_admin_categories_get: {
         parameters: {
             query?: never;
@@ -6756,8 +8538,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -6767,12 +8550,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6781,7 +8568,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -6856,8 +8643,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -6867,12 +8655,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6881,7 +8673,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7005,8 +8797,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7016,12 +8809,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7030,7 +8827,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7138,8 +8935,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7149,12 +8947,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7163,7 +8965,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7276,8 +9078,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7287,12 +9090,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7301,7 +9108,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7391,8 +9198,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7402,12 +9210,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7416,7 +9228,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7511,8 +9323,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7522,12 +9335,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7536,7 +9353,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7651,8 +9468,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7662,12 +9480,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7676,7 +9498,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7691,6 +9513,256 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "order_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    admin_list_plans_v1_admin_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlanOut"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    admin_update_plan_v1_admin_plans__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlanOut"];
+                };
+            };
+            /**
+             * @description - `currency_mismatch`: The amount is not in the currency it must be in.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "currency_mismatch" | "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `plan_not_found`: No such plan, or it is not offered. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "plan_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `free_plan_fixed`: Free is the plan of everyone without a subscription: it stays active and costs nothing. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "free_plan_fixed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
                         message: string;
                     };
                 };
@@ -7768,8 +9840,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7779,12 +9852,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7793,7 +9870,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -7884,8 +9961,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -7895,12 +9973,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7909,7 +9991,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8051,8 +10133,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8062,12 +10145,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8076,7 +10163,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8192,8 +10279,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8203,12 +10291,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8217,7 +10309,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8309,8 +10401,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8320,12 +10413,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8334,7 +10431,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8453,8 +10550,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8464,12 +10562,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8478,7 +10580,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8597,8 +10699,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8608,12 +10711,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8622,7 +10729,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8726,8 +10833,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8737,12 +10845,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8751,7 +10863,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8841,8 +10953,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -8852,12 +10965,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8866,7 +10983,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -8895,6 +11012,359 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "withdrawal_not_held";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_api_keys_v1_api_keys_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApiKeyOut_"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    create_api_key_v1_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_api_access`: Your plan does not include API access: upgrade to Pro or Premium to create API keys.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_api_access";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_expiry_in_past`: expires_at must be in the future.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_expiry_in_past" | "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    delete_api_key_v1_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `api_key_not_found`: No such API key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_not_found";
                         message: string;
                     };
                 };
@@ -9319,6 +11789,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `missing_scope`: The API key does not have the scope this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "missing_scope";
+                        message: string;
+                    };
+                };
+            };
             /** @description - `unsupported_media_type`: Send the request body as application/json. */
             415: {
                 headers: {
@@ -9612,8 +12096,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -9623,7 +12108,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10002,6 +12504,666 @@ export interface operations {
             };
         };
     };
+    checkout_v1_billing_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanCheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanCheckoutOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `plan_not_found`: No such plan, or it is not offered. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "plan_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `already_subscribed`: You are already subscribed to this plan.
+             *     - `subscription_exists`: You already have a paid plan: change plan or cancel in the billing portal (POST /v1/billing/portal).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "already_subscribed" | "subscription_exists";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `free_plan_not_purchasable`: Free needs no checkout: without a paid plan you are on Free. Cancel your subscription to return to it.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "free_plan_not_purchasable" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `provider_unavailable`: The payment provider is not answering; try again.
+             *     - `subscriptions_unavailable`: Subscriptions are not available with the configured payment provider.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable" | "subscriptions_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_plans_v1_billing_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"][];
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    portal_v1_billing_portal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `no_subscription`: You have no paid subscription: you are on Free. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "no_subscription";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `provider_unavailable`: The payment provider is not answering; try again.
+             *     - `subscriptions_unavailable`: Subscriptions are not available with the configured payment provider.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable" | "subscriptions_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    my_subscription_v1_billing_subscription_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    cancel_v1_billing_subscription_cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `already_cancelling`: The subscription already ends at the end of its period.
+             *     - `no_subscription`: You have no paid subscription: you are on Free.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "already_cancelling" | "no_subscription";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `provider_unavailable`: The payment provider is not answering; try again.
+             *     - `subscriptions_unavailable`: Subscriptions are not available with the configured payment provider.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable" | "subscriptions_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    resume_v1_billing_subscription_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `no_subscription`: You have no paid subscription: you are on Free.
+             *     - `not_cancelling`: The subscription is not set to end: there is nothing to resume.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "no_subscription" | "not_cancelling";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `provider_unavailable`: The payment provider is not answering; try again.
+             *     - `subscriptions_unavailable`: Subscriptions are not available with the configured payment provider.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable" | "subscriptions_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     list_categories_v1_categories_get: {
         parameters: {
             query?: never;
@@ -10251,8 +13413,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10262,7 +13425,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10364,8 +13544,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10375,7 +13556,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -10384,6 +13565,8 @@ export interface operations {
              * @description - `blocked_by_user`: This user does not accept messages from you.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -10393,7 +13576,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "blocked_by_user" | "recipient_unavailable" | "user_blocked";
+                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -10500,8 +13683,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10511,7 +13695,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10567,8 +13768,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10578,7 +13780,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10663,8 +13882,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10674,7 +13894,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10765,8 +14002,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10776,7 +14014,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -10881,8 +14136,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -10892,7 +14148,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -10901,6 +14157,8 @@ export interface operations {
              * @description - `blocked_by_user`: This user does not accept messages from you.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -10910,7 +14168,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "blocked_by_user" | "recipient_unavailable" | "user_blocked";
+                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -11074,6 +14332,37 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
             /** @description - `unsupported_media_type`: Send the request body as application/json. */
             415: {
                 headers: {
@@ -11163,8 +14452,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -11174,13 +14464,15 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
             /**
-             * @description - `wrong_role`: Your account's role cannot do this.
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
              */
             403: {
@@ -11191,7 +14483,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "email_not_verified" | "wrong_role";
+                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11293,7 +14585,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
@@ -11304,7 +14597,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -11414,8 +14724,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -11425,7 +14736,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -11433,6 +14744,8 @@ export interface operations {
             /**
              * @description - `admin_only`: Only admins can do this.
              *     - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
              */
             403: {
                 headers: {
@@ -11442,7 +14755,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "admin_only" | "not_owner";
+                        error: "admin_only" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -11567,8 +14880,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -11578,12 +14892,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11592,7 +14910,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -11680,7 +14998,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
@@ -11691,7 +15010,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -11800,8 +15136,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -11811,12 +15148,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11825,7 +15166,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -11966,8 +15307,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -11977,12 +15319,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11991,7 +15337,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -12109,8 +15455,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -12120,12 +15467,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12134,7 +15485,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -12308,8 +15659,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12319,7 +15671,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -12329,6 +15681,8 @@ export interface operations {
              *     - `not_owner`: Only its owner can do this.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -12338,7 +15692,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "blocked_by_user" | "not_owner" | "recipient_unavailable" | "user_blocked";
+                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "not_owner" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -12452,8 +15806,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12463,12 +15818,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12477,7 +15836,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -12565,8 +15924,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12576,7 +15936,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -12666,8 +16043,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12677,7 +16055,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -12764,8 +16159,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12775,12 +16171,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12789,7 +16189,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -12913,8 +16313,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -12924,7 +16325,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13064,8 +16482,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13075,12 +16494,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13089,7 +16512,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -13225,8 +16648,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13236,12 +16660,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13250,7 +16678,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -13377,8 +16805,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13388,7 +16817,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13459,8 +16905,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13470,7 +16917,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13524,8 +16988,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13535,7 +17000,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13589,8 +17071,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13600,7 +17083,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13687,8 +17187,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13698,7 +17199,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13790,8 +17308,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -13801,7 +17320,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13893,8 +17429,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -13904,7 +17441,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -13913,6 +17450,8 @@ export interface operations {
              * @description - `own_gig`: You cannot order your own gig.
              *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -13922,7 +17461,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "email_not_verified" | "own_gig" | "wrong_role";
+                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_gig" | "wrong_role";
                         message: string;
                     };
                 };
@@ -14023,8 +17562,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -14034,7 +17574,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14121,8 +17678,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14132,12 +17690,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14146,7 +17708,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -14268,8 +17830,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14279,12 +17842,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14293,7 +17860,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -14429,8 +17996,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14440,12 +18008,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14454,7 +18026,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -14578,8 +18150,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14589,7 +18162,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14694,8 +18284,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14705,12 +18296,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14719,7 +18314,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -14860,8 +18455,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -14871,12 +18467,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14885,7 +18485,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15000,8 +18600,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15011,7 +18612,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15098,8 +18716,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15109,7 +18728,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15196,8 +18832,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15207,7 +18844,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15316,8 +18970,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15327,12 +18982,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15341,7 +19000,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15477,8 +19136,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15488,12 +19148,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15502,7 +19166,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15620,8 +19284,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15631,12 +19296,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15645,7 +19314,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15755,8 +19424,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15766,7 +19436,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15900,8 +19587,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15911,7 +19599,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15968,8 +19673,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -15979,7 +19685,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16076,8 +19799,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16087,7 +19811,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -16095,6 +19819,8 @@ export interface operations {
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -16104,7 +19830,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "email_not_verified" | "wrong_role";
+                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -16395,6 +20121,105 @@ export interface operations {
             };
         };
     };
+    mollie_subscription_webhook_v1_payments_webhook_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["Body_mollie_subscription_webhook_v1_payments_webhook_subscriptions_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payment_not_found`: No such payment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `provider_unavailable`: The payment provider is not answering; try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     get_payment_v1_payments__payment_id__get: {
         parameters: {
             query?: never;
@@ -16416,8 +20241,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16427,7 +20253,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16545,6 +20388,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16554,7 +20398,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16649,8 +20510,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16660,12 +20522,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16674,7 +20540,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -16763,6 +20629,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16772,7 +20639,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16883,8 +20767,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -16894,12 +20779,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16908,7 +20797,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17029,8 +20918,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17040,12 +20930,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17054,7 +20948,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17155,8 +21049,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17166,12 +21061,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17180,7 +21079,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17281,8 +21180,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17292,12 +21192,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17306,7 +21210,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17423,8 +21327,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17434,12 +21339,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17448,7 +21357,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17565,8 +21474,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17576,12 +21486,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17590,7 +21504,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17688,8 +21602,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17699,12 +21614,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17713,7 +21632,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17819,8 +21738,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17830,7 +21750,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
@@ -17839,6 +21759,8 @@ export interface operations {
              * @description - `own_project`: You cannot send a proposal for your own project.
              *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
                 headers: {
@@ -17848,7 +21770,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "email_not_verified" | "own_project" | "wrong_role";
+                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_project" | "wrong_role";
                         message: string;
                     };
                 };
@@ -17973,8 +21895,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -17984,7 +21907,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18092,8 +22032,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18103,12 +22044,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18117,7 +22062,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18241,8 +22186,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18252,12 +22198,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18266,7 +22216,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18367,8 +22317,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18378,12 +22329,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18392,7 +22347,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18493,8 +22448,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18504,12 +22460,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18518,7 +22478,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18619,8 +22579,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18630,12 +22591,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18644,7 +22609,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18745,8 +22710,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18756,12 +22722,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18770,7 +22740,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18891,8 +22861,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -18902,7 +22873,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -19039,8 +23027,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19050,12 +23039,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19064,7 +23057,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19365,6 +23358,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19374,7 +23368,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -19479,8 +23490,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19490,12 +23502,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19504,7 +23520,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19623,8 +23639,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19634,12 +23651,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19648,7 +23669,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19769,8 +23790,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19780,12 +23802,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `own_review`: You cannot vote for or flag your own review. */
+            /**
+             * @description - `own_review`: You cannot vote for or flag your own review.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19794,7 +23820,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "own_review";
+                        error: "api_key_disabled" | "missing_scope" | "own_review";
                         message: string;
                     };
                 };
@@ -19909,8 +23935,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -19920,12 +23947,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `own_review`: You cannot vote for or flag your own review. */
+            /**
+             * @description - `own_review`: You cannot vote for or flag your own review.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19934,7 +23965,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "own_review";
+                        error: "api_key_disabled" | "missing_scope" | "own_review";
                         message: string;
                     };
                 };
@@ -20035,8 +24066,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -20046,7 +24078,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20154,8 +24203,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -20165,12 +24215,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `not_owner`: Only its owner can do this. */
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20179,7 +24233,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "not_owner";
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -20556,6 +24610,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -20565,7 +24620,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20750,8 +24822,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -20761,7 +24834,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20850,8 +24940,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -20861,7 +24952,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21005,8 +25113,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -21016,7 +25125,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21247,8 +25373,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -21258,7 +25385,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21386,7 +25530,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
@@ -21397,7 +25542,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21482,8 +25644,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -21493,7 +25656,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21612,8 +25792,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -21623,7 +25804,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21779,8 +25977,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -21790,7 +25989,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21907,8 +26123,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -21918,7 +26135,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21990,8 +26224,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22001,7 +26236,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22118,8 +26370,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22129,7 +26382,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22217,8 +26487,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22228,7 +26499,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22300,8 +26588,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22311,12 +26600,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_password`: The current password is wrong. */
+            /**
+             * @description - `wrong_password`: The current password is wrong.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22325,7 +26618,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_password";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_password";
                         message: string;
                     };
                 };
@@ -22425,8 +26718,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22436,7 +26730,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22509,8 +26820,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22520,7 +26832,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22596,8 +26925,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
              */
             401: {
                 headers: {
@@ -22607,7 +26937,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22694,8 +27041,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22705,12 +27053,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_password`: The current password is wrong. */
+            /**
+             * @description - `wrong_password`: The current password is wrong.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22719,7 +27071,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_password";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_password";
                         message: string;
                     };
                 };
@@ -22823,8 +27175,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22834,12 +27187,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `wrong_role`: Your account's role cannot do this. */
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22848,7 +27205,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "wrong_role";
+                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -22966,8 +27323,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -22977,7 +27335,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23080,8 +27455,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23091,12 +27467,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
                         message: string;
                     };
                 };
             };
-            /** @description - `role_change_not_allowed`: An administrator's role cannot be changed. */
+            /**
+             * @description - `role_change_not_allowed`: An administrator's role cannot be changed.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -23105,7 +27485,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "role_change_not_allowed";
+                        error: "api_key_disabled" | "missing_scope" | "role_change_not_allowed";
                         message: string;
                     };
                 };
@@ -23204,8 +27584,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23215,7 +27596,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23269,8 +27667,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23280,7 +27679,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23346,6 +27762,89 @@ export interface operations {
             };
         };
     };
+    my_usage_v1_users_me_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     get_user_v1_users__user_id__get: {
         parameters: {
             query?: never;
@@ -23369,6 +27868,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23378,7 +27878,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23477,8 +27994,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23488,7 +28006,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23573,8 +28108,9 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23584,7 +28120,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23659,6 +28212,7 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Log in first: this needs a bearer access token.
              *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23668,7 +28222,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23683,6 +28254,1140 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    redeliver_v1_webhooks_deliveries__delivery_id__redeliver_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryOut"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_delivery_not_found`: No such webhook delivery. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_delivery_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_delivery_pending`: This delivery is still being tried: wait for its retries to end before redelivering it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_delivery_pending";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_endpoints_v1_webhooks_endpoints_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EndpointOut_"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    create_endpoint_v1_webhooks_endpoints_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecret"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_limit`: You have as many webhook endpoints as allowed: delete one first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_limit";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `webhook_url_not_allowed`: Webhooks are sent only to public addresses: the URL's host must not resolve to a loopback, private, link-local or metadata address.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error" | "webhook_url_not_allowed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    get_endpoint_v1_webhooks_endpoints__endpoint_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    update_endpoint_v1_webhooks_endpoints__endpoint_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `webhook_url_not_allowed`: Webhooks are sent only to public addresses: the URL's host must not resolve to a loopback, private, link-local or metadata address.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error" | "webhook_url_not_allowed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    delete_endpoint_v1_webhooks_endpoints__endpoint_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_deliveries_v1_webhooks_endpoints__endpoint_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description the `next_cursor` of the page before */
+                cursor?: string | null;
+                /** @description items per page (at most 100) */
+                limit?: number;
+                status?: components["schemas"]["DeliveryStatus"] | null;
+            };
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description - `invalid_cursor`: The cursor is not one this list gave: pass a `next_cursor` as given, with the same sort order. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_cursor";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    rotate_secret_v1_webhooks_endpoints__endpoint_id__rotate_secret_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecret"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    send_test_v1_webhooks_endpoints__endpoint_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryOut"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `webhook_endpoint_not_found`: No such webhook endpoint. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "webhook_endpoint_not_found";
                         message: string;
                     };
                 };
@@ -23753,8 +29458,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_token`: The access token is not valid or no longer valid.
-             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
              */
             401: {
                 headers: {
@@ -23764,7 +29470,24 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_token" | "not_authenticated";
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23796,6 +29519,462 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+        };
+    };
+    webhook_message_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_MessageData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_delivered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_disputed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_paid: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_OrderData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_payment_refunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_RefundData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_review_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_ReviewData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_video_job_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_VideoJobData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_video_job_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_VideoJobData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhook_test: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the delivery's id, the same on every retry: deduplicate on it */
+                "webhook-id": string;
+                /** @description seconds since the epoch when this attempt was signed; refuse old ones */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> with the endpoint's secret (Standard Webhooks; verify with the `standardwebhooks` libraries) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_PingData_"];
+            };
+        };
+        responses: {
+            /** @description received: any 2xx ends the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description anything else, or no answer within 10 seconds: retried later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
