@@ -5,8 +5,10 @@
 
 1. Video. A 1920x1080 30 fps H.264 (10 Mbit/s, a keyframe a second) + AAC clip of `--seconds`
    (testsrc2 and a sine, made once by the bundled ffmpeg into a temporary folder and kept there)
-   is processed as the job does it: `reelbyte.media.jobs.make_derived_files` (probe, poster,
-   thumbnail, 10 s preview, storyboard), then step by step, beside two floors run by the same
+   is processed as the job does it for a portfolio video: `reelbyte.media.jobs.make_derived_files`
+   (probe, poster, thumbnail, 10 s preview, storyboard, HLS ladder), then step by step (with,
+   beside them, what a delivered video gets instead of the ladder, a watermarked preview ladder,
+   and the creator's auto-hooks tool on the same clip), beside two floors run by the same
    ffmpeg with the same threads and priority (`nice -n 10`): decoding the whole file
    (`ffmpeg -i clip -f null -`), and the bare minimum of a job (reading the headers, grabbing
    one frame as a JPEG, copying the first 10 s). Each round runs the four in a turning order.
@@ -49,13 +51,14 @@ from botocore.client import Config
 from sqlalchemy import text
 
 from bench._common import asgi_get_scope, bench_settings, machine, median, write_section
-from reelbyte.core.config import Settings
+from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.db import get_database
 from reelbyte.core.runtime import Runtime
 from reelbyte.main import create_app
-from reelbyte.media import processing
+from reelbyte.media import hls, processing
 from reelbyte.media.jobs import Work, make_derived_files
 from reelbyte.media.models import UploadKind, UploadPurpose
+from reelbyte.studio import processing as studio
 
 TITLE = "Media: video processing and upload URLs"
 CLIP_DIR = Path(tempfile.gettempdir()) / "reelbyte-bench-media"
@@ -74,6 +77,9 @@ POSTER = "poster (frame at 3 s, ≤ 1280 wide)"
 THUMBNAIL = "thumbnail (400x300 from the poster, Pillow)"
 PREVIEW = "preview (first 10 s, 640 wide, libx264 veryfast)"
 STORYBOARD = "storyboard (5x5 tiles over the whole clip)"
+LADDER = "HLS ladder (portfolio, gig: 360p, 720p, 1080p; 4 s segments)"
+PROTECTED = "protected preview (a delivery: ≤ 720p, watermarked, HLS)"
+HOOKS = "auto-hooks (analysis of the whole clip, 3 vertical clips of 5 to 10 s)"
 
 UPLOAD = "`POST /v1/uploads/image` (whole app)"
 ME = "`GET /v1/users/me` (same app: fixed cost + authentication)"
@@ -101,7 +107,7 @@ def timed(work: Callable[[], object]) -> Cost:
 
 def ffmpeg(*arguments: str) -> None:
     """The bundled ffmpeg as the job runs it: same binary, threads and lowered priority."""
-    command = [*processing._LOWER_PRIORITY, processing._ffmpeg(), "-nostdin", "-hide_banner"]
+    command = [*processing.LOWER_PRIORITY, processing.ffmpeg_exe(), "-nostdin", "-hide_banner"]
     command += ["-loglevel", "error", "-filter_threads", str(processing.FFMPEG_THREADS), *arguments]
     subprocess.run(command, check=True, capture_output=True)
 
@@ -129,6 +135,30 @@ def the_job(source: Path, folder: Path) -> None:
     make_derived_files(work, source, folder)
 
 
+def ladder(source: Path, folder: Path, watermark: str | None = None) -> None:
+    """What the job adds for a streamed video (or, with `watermark`, for a delivered one)."""
+    probe = processing.probe_video(source)
+    cap = hls.PREVIEW_MAX_SHORT_SIDE if watermark else None
+    rungs = hls.ladder_for(probe.width or 0, probe.height or 0, max_short_side=cap, fps=probe.fps)
+    hls.make_ladder(
+        source,
+        folder,
+        width=probe.width or 0,
+        height=probe.height or 0,
+        duration_seconds=probe.duration_seconds or 0.0,
+        has_audio=probe.audio_codec is not None,
+        preset=get_settings().video_encode_preset,
+        timeout=hls.ladder_timeout(processing.VIDEO_TIMEOUT_SECONDS, probe.duration_seconds, len(rungs)),
+        max_short_side=cap,
+        watermark=watermark,
+        fps=probe.fps,
+    )
+
+
+def hooks(source: Path, folder: Path) -> None:
+    studio.find_and_render_hooks(source, folder, count=3, min_seconds=5, max_seconds=10)
+
+
 def the_steps(source: Path, folder: Path) -> dict[str, Cost]:
     """The job's steps one by one, in its order (the thumbnail is made from the poster)."""
     poster = folder / "poster.jpg"
@@ -139,6 +169,9 @@ def the_steps(source: Path, folder: Path) -> dict[str, Cost]:
         THUMBNAIL: timed(lambda: processing.image_thumbnail(poster, folder / "thumbnail.jpg")),
         PREVIEW: timed(lambda: processing.video_preview(source, folder / "preview.mp4")),
         STORYBOARD: timed(lambda: processing.storyboard(source, folder / "storyboard.jpg")),
+        LADDER: timed(lambda: ladder(source, folder / "hls")),
+        PROTECTED: timed(lambda: ladder(source, folder / "preview", hls.watermark_text(uuid.uuid4().hex))),
+        HOOKS: timed(lambda: hooks(source, folder / "hooks")),
     }
 
 
@@ -198,7 +231,9 @@ def describe(source: Path) -> str:
 def video_report(results: dict[str, list[Cost]], source: Path, seconds: float, load: float) -> str:
     per_minute = 60 / seconds
     steps = [name for name in results if name not in (JOB, DECODE, MINIMUM)]
-    counted = [step for step in steps if step != LOUDNESS]  # the loudness pass is in the probe
+    # The loudness pass is in the probe; the protected preview (deliveries only, instead of the
+    # ladder) and the hooks (a tool run on request) are not in the job.
+    counted = [step for step in steps if step not in (LOUDNESS, PROTECTED, HOOKS)]
     rounds = range(len(results[JOB]))
     results = {
         **results,
@@ -225,7 +260,7 @@ def video_report(results: dict[str, list[Cost]], source: Path, seconds: float, l
 
     lines = [
         f"Clip: {describe(source)} (testsrc2 and a 440 Hz sine, by the bundled ffmpeg "
-        f"{processing._ffmpeg().rsplit('-', 1)[-1]}). Figures per minute of that video; "
+        f"{processing.ffmpeg_exe().rsplit('-', 1)[-1]}). Figures per minute of that video; "
         "CPU is this process's and its ffmpeg children's.",
         "",
         "| run | wall s per minute of 1080p | CPU s per minute | times the whole-file decode (wall / CPU) |",

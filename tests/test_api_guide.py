@@ -84,7 +84,7 @@ async def served(app: FastAPI) -> AsyncIterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None, log_level=None)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

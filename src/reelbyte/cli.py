@@ -128,21 +128,52 @@ def _tune_garbage_collector() -> None:
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 4,
+    queues: Annotated[
+        str | None,
+        typer.Option(
+            help="Only these queues, comma-separated (e.g. media). Default: all, media in a worker of its own."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Jobs run at once. Default: WORKER_CONCURRENCY (MEDIA_WORKER_CONCURRENCY for media).",
+        ),
+    ] = None,
 ) -> None:
     """Run a job worker (start as many as you like)."""
     from reelbyte import registry
-    from reelbyte.core.jobs import run_worker
+    from reelbyte.core.jobs import MEDIA_QUEUE, run_split_workers, run_worker
     from reelbyte.core.runtime import Runtime
 
     registry.load()
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
 
+    chosen = [queue.strip() for queue in queues.split(",") if queue.strip()] if queues else None
+    if chosen is None:
+        slots = concurrency or settings.worker_concurrency
+        described = f"all queues ({slots} at once) and media ({settings.media_worker_concurrency} at once)"
+    else:
+        slots = concurrency or (
+            settings.media_worker_concurrency if chosen == [MEDIA_QUEUE] else settings.worker_concurrency
+        )
+        described = f"queues {', '.join(chosen)} ({slots} at once)"
+
+    async def work() -> None:
+        if chosen is None:
+            await run_split_workers(
+                concurrency=slots, media_concurrency=settings.media_worker_concurrency, name="worker"
+            )
+        else:
+            await run_worker(concurrency=slots, queues=chosen)
+
     async def main() -> None:
         runtime = Runtime(settings)
         await runtime.start()
-        task = asyncio.create_task(run_worker(concurrency=concurrency))
+        task = asyncio.create_task(work())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
@@ -153,7 +184,7 @@ def worker(
             await runtime.stop()
 
     with resolved_services(settings, storage=True):
-        console.print(f"[bold]Worker[/bold] running with concurrency {concurrency}; Ctrl-C to stop.")
+        console.print(f"[bold]Worker[/bold] running {described}; Ctrl-C to stop.")
         asyncio.run(main())
 
 

@@ -47,6 +47,7 @@ from reelbyte.messaging.router import (
 )
 from reelbyte.messaging.ws import ws_router
 from reelbyte.notifications.router import notifications_router
+from reelbyte.orders.comments_router import comments_router, delivery_comments_router
 from reelbyte.orders.router import (
     admin_disputes_router,
     admin_orders_router,
@@ -65,6 +66,7 @@ from reelbyte.privacy.router import privacy_router
 from reelbyte.projects.router import projects_router, proposals_router
 from reelbyte.reviews.router import admin_reviews_router, order_reviews_router, reviews_router
 from reelbyte.search.router import search_router
+from reelbyte.studio.router import video_jobs_router
 from reelbyte.webapp import add_web_app
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -87,6 +89,7 @@ TAG_DESCRIPTIONS = {
     "notifications": "Your notifications: list, unread count, mark read, delete (live ones over /v1/ws/notifications).",
     "reviews": "Double-blind reviews of completed orders, and the summaries ratings are read from.",
     "uploads": "Files sent straight to storage: start, upload (presigned), complete; probed and previewed by jobs.",
+    "video-jobs": "The creator's video tools: trims (with a re-frame) and auto-hooks of my videos, run as jobs with progress; results, downloads, cancel.",
     "webhooks": "Outgoing webhooks (Premium, and admins for the platform): endpoints, signing secrets, the delivery log; the events are under `webhooks` in the OpenAPI.",
     "admin": "Administration: users (verify, suspend), reports, disputes, reviews, the category tree, plans, analytics and billing figures, the audit log.",
     "health": "Liveness and readiness probes.",
@@ -124,6 +127,8 @@ def api_router() -> APIRouter:
         proposals_router,
         orders_router,
         milestones_router,
+        delivery_comments_router,
+        comments_router,
         admin_disputes_router,
         admin_orders_router,
         admin_reviews_router,
@@ -138,6 +143,7 @@ def api_router() -> APIRouter:
         reviews_router,
         order_reviews_router,
         uploads_router,
+        video_jobs_router,
     ):
         v1.include_router(router, **json_only)
     # Bodies that are not JSON: the OAuth2 password flow posts a form; the rest take no body.

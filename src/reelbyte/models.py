@@ -16,6 +16,7 @@ from reelbyte.privacy import models as privacy_models
 from reelbyte.projects import models as projects_models
 from reelbyte.reviews import models as reviews_models
 from reelbyte.search import models as search_models
+from reelbyte.studio import models as studio_models
 
 metadata = Base.metadata
 
@@ -36,4 +37,5 @@ __all__ = [
     "projects_models",
     "reviews_models",
     "search_models",
+    "studio_models",
 ]

@@ -20,10 +20,12 @@ TASK_MODULES = (
     "reelbyte.notifications.messages",
     "reelbyte.reviews.jobs",
     "reelbyte.media.jobs",
+    "reelbyte.media.spec_jobs",
     "reelbyte.admin.jobs",
     "reelbyte.privacy.jobs",
     "reelbyte.billing.jobs",
     "reelbyte.billing.webhook_delivery",
+    "reelbyte.studio.jobs",
 )
 
 HANDLER_MODULES = (
@@ -31,6 +33,7 @@ HANDLER_MODULES = (
     "reelbyte.orders.handlers",
     "reelbyte.payments.handlers",
     "reelbyte.notifications.handlers",
+    "reelbyte.messaging.comment_frames",  # delivery review comments, live on the chat socket
     "reelbyte.reviews.handlers",
     "reelbyte.media.handlers",
     "reelbyte.billing.hooks",  # what orders, media and identity ask billing: fee, quota, API access

@@ -71,7 +71,7 @@ def _expires(file: dict[str, Any]) -> datetime:
 # --- delivering ---------------------------------------------------------------------------
 
 
-async def test_a_delivered_video_reaches_the_client_through_a_signed_url(
+async def test_a_delivered_video_reaches_the_client_through_a_signed_url_once_approved(
     client: httpx.AsyncClient, video_file: Path
 ) -> None:
     order, maker, buyer = await _paid_order(client)
@@ -97,13 +97,26 @@ async def test_a_delivered_video_reaches_the_client_through_a_signed_url(
     file = uploaded_file["file"]
     assert (file["upload_id"], file["kind"], file["filename"]) == (video["id"], "video", video_file.name)
     assert file["probe"]["width"] == 1280
-    assert {"poster", "preview"} <= set(file["derived"])
-    _expires(file["file"])
+    # Until the client approves, a delivered video is shown by its watermarked HLS preview
+    # (tests/media/test_protected_delivery.py): no original, no unwatermarked MP4 preview.
+    assert {"poster", "protected_preview"} <= set(file["derived"])
+    assert "preview" not in file["derived"]
+    preview_url = f"http://testserver/v1/uploads/{video['id']}/hls/master.m3u8"
+    assert (file["file"]["url"], file["file"]["content_type"]) == (
+        preview_url,
+        "application/vnd.apple.mpegurl",
+    )
     _expires(file["derived"]["poster"])
-    fetched_video = await download(file["file"]["url"])
+    assert (link["url"], link["file"]) == ("https://vimeo.com/76979871", None)
+
+    approved = await client.post(f"/v1/orders/{order['id']}/approve", headers=buyer)
+    assert approved.status_code == 200, approved.text
+    [released, _] = (await _deliverables(client, buyer, order["id"])).json()
+    _expires(released["file"]["file"])
+    assert "preview" in released["file"]["derived"]
+    fetched_video = await download(released["file"]["file"]["url"])
     assert fetched_video.status_code == 200
     assert fetched_video.content == video_file.read_bytes()
-    assert (link["url"], link["file"]) == ("https://vimeo.com/76979871", None)
 
 
 async def test_delivered_files_are_seen_by_the_orders_parties_and_admins_only(

@@ -204,7 +204,8 @@ async def test_a_large_video_goes_up_in_parts_survives_a_lost_part_and_arrives_i
     assert (probe["width"], probe["height"], probe["fps"]) == (1280, 720, 25)
     assert probe["duration_seconds"] == pytest.approx(8.0, abs=0.1)
     assert (probe["video_codec"], probe["audio_codec"]) == ("h264", "aac")
-    assert set(upload["derived"]) == {"poster", "thumbnail", "preview", "storyboard"}
+    # A portfolio video also streams: an HLS ladder and its storyboard track (tests/media/test_hls.py).
+    assert set(upload["derived"]) == {"poster", "thumbnail", "preview", "storyboard", "hls", "thumbnails"}
     original = await _follow(client, upload["original"]["url"])
     assert original.status_code == 200
     assert hashlib.sha256(original.content).hexdigest() == hashlib.sha256(data).hexdigest()

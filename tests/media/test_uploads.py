@@ -52,7 +52,8 @@ async def test_a_video_is_probed_and_gets_a_poster_preview_and_storyboard(
     assert (probe["video_codec"], probe["audio_codec"]) == ("h264", "aac")
     assert probe["bitrate"] > 0
     assert -40 < probe["loudness_lufs"] < 0
-    assert set(upload["derived"]) == {"poster", "thumbnail", "preview", "storyboard"}
+    # A portfolio video also streams: an HLS ladder and its storyboard track (test_hls.py).
+    assert set(upload["derived"]) == {"poster", "thumbnail", "preview", "storyboard", "hls", "thumbnails"}
     preview = processing.probe_video(
         await _saved(client, upload["derived"]["preview"]["url"], tmp_path / "p.mp4")
     )

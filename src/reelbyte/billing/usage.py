@@ -31,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +108,42 @@ async def record_usage(
     if limit is not None:
         await _announce_threshold(session, user_id, metric, plan, period, used, limit)
     return UsageOutcome(metric, quantity, used, limit, period.start, counted=True)
+
+
+async def release_usage(
+    session: AsyncSession, user_id: uuid.UUID, metric: UsageMetric, idempotency_key: str
+) -> int:
+    """Give back what the record under `idempotency_key` counted (an action that failed after
+    it was counted: a video job), in the caller's unit of work; the quantity given back.
+
+    Exactly once: the record is deleted as the counter is lowered, so a second call (a retried
+    failure) finds nothing and gives back 0. The counter of the record's own period is lowered,
+    never below zero; a notice already sent for a threshold is not sent again."""
+    released = (
+        await session.execute(
+            delete(UsageRecord)
+            .where(
+                UsageRecord.user_id == user_id,
+                UsageRecord.metric == metric,
+                UsageRecord.idempotency_key == idempotency_key,
+            )
+            .returning(UsageRecord.quantity, UsageRecord.period_start)
+        )
+    ).first()
+    if released is None:
+        return 0
+    quantity, period_start = released
+    await session.execute(
+        update(UsageCounter)
+        .where(
+            UsageCounter.user_id == user_id,
+            UsageCounter.metric == metric,
+            UsageCounter.period_start == period_start,
+        )
+        .values(used=func.greatest(UsageCounter.used - quantity, 0))
+        .execution_options(synchronize_session=False)
+    )
+    return int(quantity)
 
 
 async def _insert_record(

@@ -141,6 +141,8 @@ class Package(UUIDPrimaryKey, Timestamps, Base):
     delivery_days: Mapped[int]
     revisions: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     features: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list, server_default="{}")
+    # What its delivered videos should be (catalog/video_spec.py, as JSON); null: no promise.
+    video_spec: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
 
 

@@ -120,6 +120,7 @@ PACKAGE_COLUMNS = (
     Package.delivery_days,
     Package.revisions,
     Package.features,
+    Package.video_spec,
     Package.created_at,
     Package.updated_at,
 )
@@ -210,6 +211,7 @@ def _package(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
         "delivery_days": row.delivery_days,
         "revisions": row.revisions,
         "features": row.features or [],
+        "video_spec": row.video_spec,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from reelbyte.catalog.models import Category, Package, PackageTier
+from reelbyte.catalog.video_spec import OptionalVideoSpec, VideoSpec
 from reelbyte.core.money import Money, positive_money_schema
 from reelbyte.core.params import JSON_INTEGER
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
@@ -289,6 +290,9 @@ class PackageCreate(RequestModel):
     delivery_days: DeliveryDays
     revisions: Revisions = 1
     features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] = Field(default_factory=list)
+    video_spec: OptionalVideoSpec = Field(
+        default=None, description="what each delivered video should be; checked when it is uploaded"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -313,6 +317,7 @@ class PackageUpdate(RequestModel):
     delivery_days: DeliveryDays | None = None
     revisions: Revisions | None = None
     features: Annotated[list[Feature], Field(max_length=MAX_FEATURES)] | None = None
+    video_spec: OptionalVideoSpec = Field(default=None, description="null (or {}) removes the spec")
 
     @field_validator("price")
     @classmethod
@@ -348,6 +353,7 @@ class PackageOut(ResponseModel):
     delivery_days: int
     revisions: int
     features: list[str]
+    video_spec: VideoSpec | None = Field(description="what each delivered video should be; null: no spec")
     created_at: datetime
     updated_at: datetime
 
@@ -363,6 +369,7 @@ class PackageOut(ResponseModel):
             delivery_days=package.delivery_days,
             revisions=package.revisions,
             features=list(package.features or []),
+            video_spec=VideoSpec.model_validate(package.video_spec) if package.video_spec else None,
             created_at=package.created_at,
             updated_at=package.updated_at,
         )

@@ -64,6 +64,7 @@ from reelbyte.catalog.schemas import (
     TagCount,
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
+from reelbyte.catalog.video_spec import VideoSpec
 from reelbyte.catalog.views import gig_views
 from reelbyte.core import audit
 from reelbyte.core.config import get_settings
@@ -447,6 +448,7 @@ def _new_package(gig: Gig, data: PackageCreate) -> Package:
         delivery_days=data.delivery_days,
         revisions=data.revisions,
         features=list(data.features),
+        video_spec=data.video_spec.stored() if data.video_spec is not None else None,
     )
 
 
@@ -500,7 +502,7 @@ async def update_package(
     session: AsyncSession, user: User, ref: str, package_id: uuid.UUID, changes: PackageUpdate
 ) -> PackageOut:
     gig, package = await _own_package(session, user, ref, package_id)
-    fields = changes.model_dump(exclude_unset=True, exclude={"price"})
+    fields = changes.model_dump(exclude_unset=True, exclude={"price", "video_spec"})
     if changes.tier is not None and changes.tier is not package.tier:
         taken = await session.scalar(
             select(Package.id).where(
@@ -514,9 +516,18 @@ async def update_package(
         package.price_minor, package.currency = changes.price.minor, changes.price.currency
     for name, value in fields.items():
         setattr(package, name, value)
+    if "video_spec" in changes.model_fields_set:  # sent: replaced whole, or removed by null
+        package.video_spec = changes.video_spec.stored() if changes.video_spec is not None else None
     await _summarise_packages(session, gig)
     await session.refresh(package)
     return PackageOut.of(package)
+
+
+async def package_video_spec(session: AsyncSession, package_id: uuid.UUID) -> VideoSpec | None:
+    """The video spec of a package, retired or not (an order's package, for checking what is
+    delivered against it); None without one, or when the package is gone."""
+    stored = await session.scalar(select(Package.video_spec).where(Package.id == package_id))
+    return VideoSpec.model_validate(stored) if stored else None
 
 
 async def delete_package(session: AsyncSession, user: User, ref: str, package_id: uuid.UUID) -> None:

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     # A job worker silent this long is dead: its running jobs go back to the queue.
     worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
+    # Jobs a worker runs at once: those of every queue but media, and media's (transcodes, each
+    # using up to two cores) in a worker of their own beside it.
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    media_worker_concurrency: int = Field(default=1, ge=1, le=64)
     ws_ping_interval_seconds: float = Field(default=20.0, gt=0)
     ws_ping_timeout_seconds: float = Field(default=20.0, gt=0)
 
@@ -114,6 +118,12 @@ class Settings(BaseSettings):
     upload_url_expire_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     storage_quota_mb: int = Field(default=5120, ge=1)
     rate_limit_uploads: str = "50/hour"
+    # Finished video jobs (trims, auto-hooks) and their clips are deleted this long after.
+    video_job_retention_days: int = Field(default=30, ge=1, le=3650)
+    # x264 preset of HLS ladders and delivery previews (media/hls.py): tests use ultrafast.
+    video_encode_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"] = (
+        "veryfast"
+    )
 
     email_backend: Literal["console", "smtp"] = "console"
     from_email: str = "ReelByte <noreply@reelbyte.local>"

@@ -7,6 +7,7 @@ any crash until a worker runs it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -58,18 +59,21 @@ async def defer(
     *,
     schedule_at: datetime | None = None,
     queueing_lock: str | None = None,
+    priority: int | None = None,
     **task_kwargs: Any,
 ) -> int:
     """Enqueue the task named `task_name` inside the session's current transaction.
 
     By name, so that a service never imports the module that holds its jobs (those import the
-    service); the worker knows every task through `reelbyte.registry`."""
+    service); the worker knows every task through `reelbyte.registry`. A higher `priority` is
+    run first among the jobs waiting in its queue (None: procrastinate's default, 0)."""
     connection = await driver_connection(session)
     deferrer = job_app.configure_task(
         task_name,
         connection=connection,
         schedule_at=schedule_at,
         queueing_lock=queueing_lock,
+        priority=priority,
     )
     return await deferrer.defer_async(**task_kwargs)
 
@@ -113,15 +117,39 @@ async def recover_stalled_jobs_every_minute(timestamp: int) -> None:
     await recover_stalled_jobs()
 
 
-async def run_worker(*, wait: bool = True, concurrency: int = 4, name: str = "worker") -> None:
-    """Run a worker in this process. `wait=False` returns once no job is left to do (a drain:
-    periodic jobs are not scheduled by it; tests run those by deferring or calling them).
+MEDIA_QUEUE = "media"
+
+
+def queues_besides(excluded: str) -> list[str]:
+    """Every queue a registered task uses, but `excluded`: what a worker beside a dedicated
+    one listens to (procrastinate names the queues to listen to, never those to leave out)."""
+    return sorted({task.queue for task in job_app.tasks.values()} - {excluded})
+
+
+async def run_split_workers(*, concurrency: int, media_concurrency: int, name: str) -> None:
+    """Two workers in this process: one for the media queue (transcodes take minutes and the
+    CPU) and one for every other queue, so a long transcode never holds up an e-mail or a
+    payout waiting for a free slot."""
+    async with asyncio.TaskGroup() as group:
+        group.create_task(run_worker(concurrency=concurrency, name=name, queues=queues_besides(MEDIA_QUEUE)))
+        group.create_task(
+            run_worker(concurrency=media_concurrency, name=f"{name}-media", queues=[MEDIA_QUEUE])
+        )
+
+
+async def run_worker(
+    *, wait: bool = True, concurrency: int = 4, name: str = "worker", queues: list[str] | None = None
+) -> None:
+    """Run a worker in this process, on `queues` (all of them by default). `wait=False` returns
+    once no job is left to do (a drain: periodic jobs are not scheduled by it; tests run those
+    by deferring or calling them).
 
     A long-running worker first puts back the jobs of workers that died, and beats its heart
     often enough (three times per WORKER_STALLED_AFTER_SECONDS) never to be taken for dead."""
     options: dict[str, Any] = {
         "concurrency": concurrency,
         "name": name,
+        "queues": queues,
         "install_signal_handlers": False,
         "delete_jobs": "successful",
     }

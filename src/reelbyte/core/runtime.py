@@ -9,7 +9,7 @@ import structlog
 
 from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database, init_database
-from reelbyte.core.jobs import close_jobs, open_jobs, run_worker
+from reelbyte.core.jobs import close_jobs, open_jobs, run_split_workers
 from reelbyte.core.redis import close_redis, init_redis
 
 log = structlog.get_logger(__name__)
@@ -31,7 +31,14 @@ class Runtime:
         init_redis(redis_url)
         await open_jobs(database_url)
         if self.with_worker:
-            self._worker = asyncio.create_task(run_worker(name="in-process"), name="job-worker")
+            self._worker = asyncio.create_task(
+                run_split_workers(
+                    concurrency=self.settings.worker_concurrency,
+                    media_concurrency=self.settings.media_worker_concurrency,
+                    name="in-process",
+                ),
+                name="job-worker",
+            )
             log.info("worker_started", mode="in-process")
 
     async def stop(self) -> None:

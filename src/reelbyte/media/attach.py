@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.identity.models import User
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
+from reelbyte.media.release import is_protected, released
 from reelbyte.media.schemas import AttachedFile
 from reelbyte.media.views import view
 
@@ -90,10 +91,18 @@ def _checked(
     return upload
 
 
-def attached_file(upload: Upload) -> AttachedFile:
-    """The file as the viewer sees it where it is used (the caller has checked they may)."""
-    shown = view(upload)
-    assert shown.original is not None  # attached files are ready
+def attached_file(upload: Upload, *, withhold_original: bool = False) -> AttachedFile:
+    """The file as the viewer sees it where it is used (the caller has checked they may).
+
+    `withhold_original`: a delivered video not yet released is shown by its watermarked HLS
+    preview (`file` is its master playlist; no unwatermarked MP4 preview), for either party: its
+    creator has the original through GET /uploads/{id} or /download."""
+    shown = view(upload, withhold_original=withhold_original)
+    if withhold_original:  # (a video processed before previews were made shows its poster)
+        file = shown.derived.get("protected_preview") or shown.derived.get("poster")
+    else:
+        file = shown.original
+    assert file is not None  # attached files are ready; a delivered video has its preview
     return AttachedFile(
         upload_id=upload.id,
         kind=upload.kind,
@@ -101,8 +110,9 @@ def attached_file(upload: Upload) -> AttachedFile:
         content_type=upload.content_type,
         size=upload.size,
         probe=shown.probe,
-        file=shown.original,
+        file=file,
         derived=shown.derived,
+        spec_report=shown.spec_report,
     )
 
 
@@ -113,10 +123,15 @@ async def attached_files(
     wanted = set(upload_ids)
     if not wanted:
         return {}
-    uploads = await session.scalars(
-        select(Upload).where(Upload.id.in_(wanted), Upload.state == UploadState.READY)
+    uploads = list(
+        await session.scalars(select(Upload).where(Upload.id.in_(wanted), Upload.state == UploadState.READY))
     )
-    return {upload.id: attached_file(upload) for upload in uploads}
+    protected = [upload for upload in uploads if is_protected(upload) and upload.target_id is not None]
+    free = await released(session, protected)
+    return {
+        upload.id: attached_file(upload, withhold_original=upload in protected and upload.id not in free)
+        for upload in uploads
+    }
 
 
 def public_url(upload: Upload, role: str | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reelbyte.core.errors import (
     BadRequest,
     Conflict,
+    Forbidden,
     NotFound,
     PayloadTooLarge,
     RateLimited,
@@ -121,3 +122,16 @@ class InvalidNotificationSignature(BadRequest):
 class InvalidNotification(BadRequest):
     code = "invalid_notification"
     message = "The notification is not a JSON object with a public_id."
+
+
+class DeliveryNotReleased(Forbidden):
+    code = "delivery_not_released"
+    message = (
+        "The original of a delivered video is released once the order (or its milestone) is "
+        "approved or completed; until then, watch its protected preview."
+    )
+
+
+class PlaylistNotFound(NotFound):
+    code = "playlist_not_found"
+    message = "This file has no such streaming playlist."

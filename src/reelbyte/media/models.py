@@ -78,3 +78,7 @@ class Upload(UUIDPrimaryKey, Timestamps, Base):
     derived: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     completed_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
+    # A delivered video measured against its order's package spec (media/spec.py: Report as
+    # JSON), when the check has run; only deliverable videos are checked.
+    spec_report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    spec_checked_at: Mapped[datetime | None]

@@ -51,7 +51,7 @@ JPEG_QUALITY = 85
 # where preexec_fn is unsafe (the child can deadlock between fork and exec). Without a `nice`
 # binary ffmpeg runs at normal priority.
 _NICE = shutil.which("nice")
-_LOWER_PRIORITY = [_NICE, "-n", "10"] if _NICE else []
+LOWER_PRIORITY = [_NICE, "-n", "10"] if _NICE else []
 
 # Only the demuxers of the video formats we accept (MP4/MOV, AVI): playlist formats (HLS,
 # concat) could otherwise make ffmpeg read other local files or fetch URLs.
@@ -62,7 +62,7 @@ _IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 _JPEG_OUTPUT = ["-c:v", "mjpeg", "-pix_fmt", "yuvj420p", "-q:v", "3", "-f", "image2"]
 _LOUDNESS_KEY = "lavfi.r128.I"
 
-_UNREADABLE_VIDEO = "The video could not be read: it may be truncated, corrupt or in an unsupported format."
+UNREADABLE_VIDEO = "The video could not be read: it may be truncated, corrupt or in an unsupported format."
 _NO_VIDEO = "The file has no video in it."
 _INCOMPLETE_VIDEO = "The video is incomplete: its upload may have been cut short."
 _NO_FRAME = "The video has no picture at that point."
@@ -134,7 +134,7 @@ class Storyboard(Derived):
 
 def probe_video(path: Path, *, timeout: float = VIDEO_TIMEOUT_SECONDS) -> Probe:
     """The video's streams (PyAV) and, when it has sound, its loudness (an ffmpeg pass)."""
-    streams = _read_video_streams(path)
+    streams = read_video_streams(path)
     if streams.audio_codec is None:
         return streams
     return replace(streams, loudness_lufs=_integrated_loudness(path, timeout))
@@ -159,12 +159,12 @@ def probe_document(path: Path) -> Probe:
     return Probe(pages=pages)
 
 
-def _read_video_streams(path: Path) -> Probe:
+def read_video_streams(path: Path) -> Probe:
     try:
-        with av.open(_url(path), options={"format_whitelist": _VIDEO_DEMUXERS}) as container:
+        with av.open(file_url(path), options={"format_whitelist": _VIDEO_DEMUXERS}) as container:
             return _describe(container)
     except av.FFmpegError as error:
-        raise ProcessingError(_UNREADABLE_VIDEO) from error
+        raise ProcessingError(UNREADABLE_VIDEO) from error
 
 
 def _describe(container: InputContainer) -> Probe:
@@ -213,7 +213,7 @@ def _first_frame(container: InputContainer, video: VideoStream) -> VideoFrame:
     video.codec_context.thread_count = FFMPEG_THREADS
     for frame in container.decode(video):
         return frame
-    raise ProcessingError(_UNREADABLE_VIDEO)
+    raise ProcessingError(UNREADABLE_VIDEO)
 
 
 def _clockwise_rotation(frame: VideoFrame) -> int:
@@ -234,8 +234,8 @@ def _integrated_loudness(path: Path, timeout: float) -> float | None:
     # every 100 ms of audio with the integrated loudness so far, and ametadata prints the tags to
     # stdout: the last is the whole clip's. Mapping only the audio leaves the video undecoded.
     tags = f"ebur128=metadata=1,ametadata=mode=print:key={_LOUDNESS_KEY}:file=-"
-    output = _run_ffmpeg(
-        [*_input(path), "-map", "0:a:0", "-af", tags, "-f", "null", "-"], timeout, _UNREADABLE_VIDEO
+    output = run_ffmpeg(
+        [*ffmpeg_input(path), "-map", "0:a:0", "-af", tags, "-f", "null", "-"], timeout, UNREADABLE_VIDEO
     )
     prefix = f"{_LOUDNESS_KEY}="
     last = next((line for line in reversed(output.splitlines()) if line.startswith(prefix)), None)
@@ -306,9 +306,9 @@ def video_poster(
     """A JPEG of the frame at `at_seconds` (by default 10% in, at most 3 s; the first frame of
     clips under a second), at the display size, at most 1280 wide."""
     if at_seconds is None:
-        at_seconds = _poster_time(_read_video_streams(source).duration_seconds)
+        at_seconds = _poster_time(read_video_streams(source).duration_seconds)
     scale = f"scale='min({POSTER_MAX_WIDTH},iw)':-2"
-    width, height = _ffmpeg_jpeg([*_input(source, start=at_seconds), "-vf", scale], out, timeout)
+    width, height = _ffmpeg_jpeg([*ffmpeg_input(source, start=at_seconds), "-vf", scale], out, timeout)
     return Derived(out, "image/jpeg", width, height, None)
 
 
@@ -319,16 +319,16 @@ def video_preview(
     wide, ready to stream (faststart)."""
     scale = f"scale='trunc(min({PREVIEW_MAX_WIDTH},iw)/2)*2':-2"
     encode = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p"]
-    _run_ffmpeg(
+    run_ffmpeg(
         [
-            *_input(source),
+            *ffmpeg_input(source),
             *("-t", f"{seconds:.3f}", "-an", "-sn", "-dn", "-vf", scale, *encode),
-            *("-movflags", "+faststart", "-f", "mp4", *_output(out)),
+            *("-movflags", "+faststart", "-f", "mp4", *ffmpeg_output(out)),
         ],
         timeout,
-        _UNREADABLE_VIDEO,
+        UNREADABLE_VIDEO,
     )
-    preview = _read_video_streams(out)
+    preview = read_video_streams(out)
     return Derived(out, "video/mp4", preview.width, preview.height, preview.duration_seconds)
 
 
@@ -343,12 +343,12 @@ def storyboard(
 ) -> Storyboard:
     """One JPEG sprite of `columns`x`rows` frames evenly spaced over the video, each
     `tile_width` wide. Every frame is decoded, so the timeout bounds the cost of long videos."""
-    duration = _read_video_streams(source).duration_seconds
+    duration = read_video_streams(source).duration_seconds
     if not duration:
         raise ProcessingError(_UNKNOWN_LENGTH)
     interval = duration / (columns * rows)
     tiles = f"fps=1/{interval:.6f},scale={tile_width}:-2,tile={columns}x{rows}"
-    width, height = _ffmpeg_jpeg([*_input(source), "-vf", tiles], out, timeout)
+    width, height = _ffmpeg_jpeg([*ffmpeg_input(source), "-vf", tiles], out, timeout)
     return Storyboard(
         out,
         "image/jpeg",
@@ -366,7 +366,7 @@ def storyboard(
 def _ffmpeg_jpeg(arguments: list[str], out: Path, timeout: float) -> tuple[int, int]:
     """Have ffmpeg write the first picture `arguments` yield to `out` as a JPEG; its size."""
     out.unlink(missing_ok=True)  # so that a stale file is never taken for ffmpeg's
-    _run_ffmpeg([*arguments, "-frames:v", "1", *_JPEG_OUTPUT, *_output(out)], timeout, _UNREADABLE_VIDEO)
+    run_ffmpeg([*arguments, "-frames:v", "1", *_JPEG_OUTPUT, *ffmpeg_output(out)], timeout, UNREADABLE_VIDEO)
     try:
         with Image.open(out, formats=["JPEG"]) as image:
             return image.size
@@ -383,31 +383,39 @@ def _poster_time(duration: float | None) -> float:
 # --- running ffmpeg -------------------------------------------------------------------------
 
 
-def _input(path: Path, start: float | None = None) -> list[str]:
+def ffmpeg_input(path: Path, start: float | None = None) -> list[str]:
     seek = ["-ss", f"{start:.3f}"] if start else []
-    return [*seek, "-threads", str(FFMPEG_THREADS), "-format_whitelist", _VIDEO_DEMUXERS, "-i", _url(path)]
+    return [
+        *seek,
+        "-threads",
+        str(FFMPEG_THREADS),
+        "-format_whitelist",
+        _VIDEO_DEMUXERS,
+        "-i",
+        file_url(path),
+    ]
 
 
-def _output(path: Path) -> list[str]:
+def ffmpeg_output(path: Path) -> list[str]:
     # No metadata copied: a phone clip's location is not for the public.
-    return ["-map_metadata", "-1", "-threads", str(FFMPEG_THREADS), "-y", _url(path)]
+    return ["-map_metadata", "-1", "-threads", str(FFMPEG_THREADS), "-y", file_url(path)]
 
 
-def _url(path: Path) -> str:
+def file_url(path: Path) -> str:
     # The protocol prefix keeps a name such as "concat:…" or "-i" from being read as anything
     # but a local file.
     return f"file:{path}"
 
 
 @cache
-def _ffmpeg() -> str:
+def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def _run_ffmpeg(arguments: list[str], timeout: float, failure: str) -> str:
+def run_ffmpeg(arguments: list[str], timeout: float, failure: str) -> str:
     """Run ffmpeg and return its stdout; `failure` is the reason given when it fails. On timeout
     `subprocess.run` kills it before raising."""
-    command = [*_LOWER_PRIORITY, _ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error"]
+    command = [*LOWER_PRIORITY, ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error"]
     command += ["-filter_threads", str(FFMPEG_THREADS), *arguments]
     try:
         finished = subprocess.run(  # noqa: S603 (our bundled binary, arguments as a list, no shell)

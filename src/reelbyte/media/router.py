@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Path, Response, status
 from fastapi.responses import RedirectResponse
 
 from reelbyte.core.config import get_settings
@@ -133,6 +133,50 @@ async def get_upload(upload_id: uuid.UUID, viewer: OptionalUser, session: Sessio
     """An upload with its probe and file URLs: for its owner, and (once ready) for whoever may see
     what it is attached to. Private files' URLs are signed and expire (`expires_at`)."""
     return await service.get_upload(session, viewer, upload_id)
+
+
+@uploads_router.get(
+    "/{upload_id}/download",
+    status_code=status.HTTP_307_TEMPORARY_REDIRECT,
+    response_class=RedirectResponse,
+    responses=error_responses(errors.UploadNotFound, errors.DeliveryNotReleased),
+)
+async def download_upload(
+    upload_id: uuid.UUID, viewer: OptionalUser, session: SessionDep
+) -> RedirectResponse:
+    """Download the original file: a redirect to a short-lived signed URL (saved under its file
+    name). A delivered video's client gets 403 `delivery_not_released` until the order (or the
+    milestone it came with) is approved or completed; its creator and admins may always."""
+    url = await service.original_download_url(session, viewer, upload_id)
+    return RedirectResponse(
+        url, status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers={"Cache-Control": "private, no-store"}
+    )
+
+
+PLAYLIST_NAME = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+@uploads_router.get(
+    "/{upload_id}/hls/{name}.m3u8",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/vnd.apple.mpegurl": {}}, "description": "an HLS playlist"},
+        **error_responses(errors.UploadNotFound, errors.PlaylistNotFound),
+    },
+)
+async def hls_playlist(
+    upload_id: uuid.UUID,
+    viewer: OptionalUser,
+    session: SessionDep,
+    name: Annotated[str, Path(pattern=PLAYLIST_NAME, description="`master`, or a variant (360p, 720p, …)")],
+) -> Response:
+    """A video's HLS playlist (its `derived.hls` or `derived.protected_preview` URL is the
+    master's), for whoever may see the video: variants point back here, segments at the store
+    (signed URLs for private files). A delivered video's client gets its watermarked preview."""
+    text = await service.hls_playlist(session, viewer, upload_id, name)
+    return Response(
+        text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "private, no-store"}
+    )
 
 
 @uploads_router.delete(

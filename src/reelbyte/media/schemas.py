@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
+from reelbyte.catalog.video_spec import VideoSpec
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
 from reelbyte.media.models import MAX_FILENAME_CHARS, UploadKind, UploadPurpose, UploadState
@@ -130,6 +132,37 @@ class MediaFile(BaseModel):
     interval_seconds: float | None = None
 
 
+class SpecStatus(enum.StrEnum):
+    PASSED = "passed"
+    WARNED = "warned"  # close to the limit, or black/frozen frames at an edge
+    FAILED = "failed"
+    INFO = "info"  # measured only: the package says nothing about it
+
+
+class SpecItem(BaseModel):
+    """One requirement of the package's video spec, and what the delivered file measured."""
+
+    check: str = Field(
+        description="aspect_ratio, resolution, duration, frame_rate, loudness, true_peak, container, "
+        "video_codec, black_start, black_end, frozen_start, frozen_end"
+    )
+    status: SpecStatus
+    expected: str | None = Field(description="what the package asks for (null for info items)")
+    measured: float | str | None = Field(description="what the file is, in `unit`; null when unknown")
+    unit: str | None
+    message: str = Field(description="one sentence for people")
+
+
+class SpecReport(BaseModel):
+    """A delivered video measured against its order's package spec (media/spec.py)."""
+
+    status: SpecStatus = Field(description="the worst item's status (info when there is no spec)")
+    spec: VideoSpec | None = Field(description="the package's spec it was measured against")
+    items: list[SpecItem]
+    measurements: dict[str, JsonValue] = Field(description="every figure measured")
+    error: str | None = Field(description="why the file could not be measured, if it could not")
+
+
 class UploadOut(ResponseModel):
     id: uuid.UUID
     owner_id: uuid.UUID
@@ -143,10 +176,22 @@ class UploadOut(ResponseModel):
     failure_reason: str | None
     public: bool
     probe: MediaProbe | None
-    original: MediaFile | None = Field(description="the file itself, once it is verified")
-    derived: dict[str, MediaFile] = Field(
-        description="thumbnail (400x300), avatar (200x200), poster, preview (10 s, muted), storyboard"
+    original: MediaFile | None = Field(
+        description="the file itself, once it is verified; null for a delivered video's client until "
+        "the work is released (GET /uploads/{id}/download answers 403 until then)"
     )
+    derived: dict[str, MediaFile] = Field(
+        description="thumbnail (400x300), avatar (200x200), poster, preview (10 s, muted; not for a "
+        "delivered video's client before release), storyboard; for portfolio and gig videos `hls` (the "
+        "master playlist of a 360p/720p/1080p HLS ladder, on the API) and `thumbnails` (WebVTT of the "
+        "storyboard's tiles, for hover-scrubbing); for delivered videos `protected_preview` (a "
+        "watermarked HLS ladder, at most 720p)"
+    )
+    spec_report: SpecReport | None = Field(
+        default=None,
+        description="a deliverable video's check against its order's package spec, once it has run",
+    )
+    spec_checked_at: datetime | None = None
     created_at: datetime
     completed_at: datetime | None
     ready_at: datetime | None
@@ -202,6 +247,9 @@ class AttachedFile(BaseModel):
     file: MediaFile
     derived: dict[str, MediaFile] = Field(
         description="as on the upload: thumbnail, poster, preview, storyboard"
+    )
+    spec_report: SpecReport | None = Field(
+        default=None, description="a video's check against the order's package spec, once it has run"
     )
 
 

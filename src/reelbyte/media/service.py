@@ -24,6 +24,8 @@ from reelbyte.core.ratelimit import Limit, hit
 from reelbyte.identity.models import User
 from reelbyte.media import targets
 from reelbyte.media.errors import (
+    DeliveryNotReleased,
+    PlaylistNotFound,
     StorageQuotaExceeded,
     UploadContentMismatch,
     UploadInUse,
@@ -65,10 +67,11 @@ from reelbyte.media.schemas import (
 )
 from reelbyte.media.storage import Storage, get_storage
 from reelbyte.media.usage import forget_public_uses
-from reelbyte.media.views import view
+from reelbyte.media.views import LADDER_ROLES, playlist_url, view
 from reelbyte.orders.models import Order, OrderStatus
 
 PROCESS_TASK = "media.process_upload"
+SPEC_CHECK_TASK = "media.check_delivery_spec"  # a delivered video against its package (spec_jobs.py)
 DELETE_OBJECTS_TASK = "media.delete_objects"
 
 
@@ -341,13 +344,87 @@ def _all_parts(upload: Upload, data: UploadCompletion) -> list[tuple[int, str]]:
 
 
 async def get_upload(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> UploadOut:
-    """For its owner, admins, and whoever may see what it is attached to (404 for anyone else)."""
+    """For its owner, admins, and whoever may see what it is attached to (404 for anyone else).
+    A delivered video's client gets no original (null) and only its protected preview until the
+    work is released (media/release.py)."""
+    upload = await _visible(session, viewer, upload_id)
+    withhold = not await targets.may_have_original(session, viewer, upload)
+    return view(upload, withhold_original=withhold)
+
+
+async def _visible(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> Upload:
     upload = await session.get(Upload, upload_id)
     if upload is None or not await targets.may_see(session, viewer, upload):
         raise UploadNotFound()
     if (viewer is None or viewer.id != upload.owner_id) and upload.state is not UploadState.READY:
         raise UploadNotFound()  # others see only finished files
-    return view(upload)
+    return upload
+
+
+async def original_download_url(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> str:
+    """A signed URL that downloads the original under its file name: 404 for whoever may not
+    see the upload, 403 `delivery_not_released` for a delivered video's client before release."""
+    upload = await _visible(session, viewer, upload_id)
+    if upload.state not in (UploadState.PROCESSING, UploadState.READY):
+        raise UploadNotFound()  # nothing verified in storage yet
+    if not await targets.may_have_original(session, viewer, upload):
+        raise DeliveryNotReleased()
+    return get_storage().signed_url(
+        upload.storage_key, get_settings().media_url_expire_seconds, download_name=upload.filename
+    )
+
+
+# A playlist names at most this much: a ladder's media playlist of a long video is ~40 bytes a
+# segment, 4 seconds each.
+MAX_PLAYLIST_BYTES = 4 * MIB
+
+
+async def hls_playlist(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID, name: str) -> str:
+    """An HLS playlist (`master` or a variant's name) of the upload's ladder, for whoever may see
+    the upload, with every URI made absolute: a variant's to this route, a segment's to the
+    store (signed for private files, for about as long as watching the video can take). A
+    delivered video has only its watermarked preview ladder, so its client gets nothing else."""
+    upload = await _visible(session, viewer, upload_id)
+    meta = next((upload.derived[role] for role in LADDER_ROLES if role in (upload.derived or {})), None)
+    if meta is None:
+        raise PlaylistNotFound()
+    variants = {variant["name"]: variant for variant in meta["variants"]}
+    if name != "master" and name not in variants:
+        raise PlaylistNotFound()
+    key = meta["key"] if name == "master" else variants[name]["key"]
+    storage = get_storage()
+    text = (await storage.read_head(key, MAX_PLAYLIST_BYTES)).decode("utf-8")
+    folder = key.rsplit("/", 1)[0]
+    segments = set(meta["files"])
+    public = PURPOSES[upload.purpose].public
+    seconds = _segment_url_seconds(meta.get("duration_seconds"))
+
+    def absolute(uri: str) -> str:
+        stem = uri.removesuffix(".m3u8")
+        if uri.endswith(".m3u8") and stem in variants:
+            return playlist_url(upload.id, stem)
+        segment = f"{folder}/{uri}"
+        if segment not in segments:  # only what the job wrote is ever named
+            raise PlaylistNotFound()
+        return storage.public_url(segment) if public else storage.signed_url(segment, seconds)
+
+    return rewrite_playlist(text, absolute)
+
+
+def rewrite_playlist(text: str, absolute: Callable[[str], str]) -> str:
+    """The playlist with each URI line (a line that is not blank nor a #tag) replaced."""
+    lines = [
+        line if not line.strip() or line.startswith("#") else absolute(line.strip())
+        for line in text.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _segment_url_seconds(duration: float | None) -> int:
+    """Segment URLs outlive a viewing of the video (a player does not reload a VOD playlist):
+    the usual lifetime plus twice its length, at most a week (S3's limit)."""
+    seconds = get_settings().media_url_expire_seconds + 2 * round(duration or 0)
+    return min(seconds, 7 * 24 * 3600)
 
 
 async def list_uploads(session: AsyncSession, user: User, params: PageParams) -> UploadPage:
@@ -398,7 +475,12 @@ async def remove(session: AsyncSession, upload: Upload) -> None:
 
 
 def object_keys(upload: Upload) -> list[str]:
-    return [upload.storage_key, *(meta["key"] for meta in (upload.derived or {}).values())]
+    return [upload.storage_key, *derived_keys(upload.derived or {})]
+
+
+def derived_keys(derived: dict[str, dict[str, Any]]) -> list[str]:
+    """Every object of the derived files: each one's key, and an HLS ladder's other `files`."""
+    return [key for meta in derived.values() for key in (meta["key"], *meta.get("files", []))]
 
 
 def _multipart_of(upload: Upload) -> list[str] | None:

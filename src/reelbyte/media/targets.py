@@ -19,6 +19,7 @@ from reelbyte.core.errors import AppError
 from reelbyte.identity.models import Role, User
 from reelbyte.media.errors import UploadTargetNotFound
 from reelbyte.media.models import Upload, UploadPurpose
+from reelbyte.media.release import is_protected, released
 from reelbyte.media.rules import PURPOSES
 from reelbyte.messaging import service as messaging
 from reelbyte.orders import service as orders
@@ -94,3 +95,13 @@ async def _sees_target(
             await projects.get_project(session, viewer, target_id)
             return True
     return False
+
+
+async def may_have_original(session: AsyncSession, viewer: User | None, upload: Upload) -> bool:
+    """Whether `viewer`, who may see the upload, may also have its original file: always its
+    owner and admins; for a delivered video anyone else (the order's client) only once released."""
+    if viewer is not None and (viewer.id == upload.owner_id or viewer.is_admin):
+        return True
+    if not is_protected(upload):
+        return True
+    return upload.id in await released(session, [upload])

@@ -177,6 +177,31 @@ async def _alert_admins(session: AsyncSession, order: Order, event: OrderEvent) 
         )
 
 
+DELIVERY_COMMENT = "order_delivery_comment"  # e-mailed by default, like every order_ type
+
+
+@order_events.delivery_comment_changed.connect
+async def on_delivery_comment(session: AsyncSession, change: order_events.CommentChange) -> None:
+    """A new review comment (or reply) is news for the other party; edits and resolutions are
+    not (they arrive live on the socket)."""
+    if change.kind != "created":
+        return
+    order = change.order
+    other = order.creator_id if change.actor_id == order.client_id else order.client_id
+    seconds = change.row.timecode_ms // 1000
+    at = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    what = "replied to a review comment" if change.row.parent_id else "left a review comment"
+    await notify(
+        session,
+        other,
+        DELIVERY_COMMENT,
+        "New review comment",
+        f"The other party {what} at {at} on the delivery of “{order.title}”.",
+        link=f"/orders/{order.id}",  # the order's page shows its deliveries
+        reference=("delivery_comment", change.row.id),
+    )
+
+
 @project_events.proposal_created.connect
 async def on_proposal_created(session: AsyncSession, payload: tuple[Proposal, Project]) -> None:
     proposal, project = payload

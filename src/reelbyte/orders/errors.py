@@ -84,3 +84,43 @@ class InvalidSplitAmounts(BadRequest):
 class SplitMismatch(BadRequest):
     code = "split_mismatch"
     message = "The refund and the release must add up to exactly the held amount."
+
+
+class DeliveryNotFound(NotFound):
+    code = "delivery_not_found"
+    message = "No such delivery."
+
+
+class DeliveryCommentNotFound(NotFound):
+    code = "delivery_comment_not_found"
+    message = "No such comment."
+
+
+class CommentsClosed(Conflict):
+    code = "comments_closed"
+    message = "The order is completed or cancelled: its review comments are read-only."
+
+
+class TimecodePastVideo(BadRequest):
+    code = "timecode_past_video"
+    message = "The timecode is past the end of the delivered video."
+
+
+class ReplyToReply(BadRequest):
+    code = "reply_to_reply"
+    message = "Reply to the thread's first comment: replies are not nested."
+
+
+class ReplyNotResolvable(BadRequest):
+    code = "reply_not_resolvable"
+    message = "Resolve the thread on its first comment, not on a reply."
+
+
+class CommentDeleted(Conflict):
+    code = "comment_deleted"
+    message = "This comment was deleted."
+
+
+class CommentsNotInOrder(BadRequest):
+    code = "comments_not_in_order"
+    message = "Some comments are not live top-level comments on this order's deliveries."

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -218,4 +219,50 @@ class Dispute(UUIDPrimaryKey, Timestamps, Base):
 # At most one open dispute per order.
 Index(
     "uq_disputes_one_open_per_order", Dispute.order_id, unique=True, postgresql_where=text("status = 'open'")
+)
+
+
+class DeliveryComment(UUIDPrimaryKey, Timestamps, Base):
+    """A review note pinned to a moment (and optionally a spot) of a delivery, Frame.io-style.
+
+    A top-level comment carries the timecode and the optional normalised position (x, y in
+    0..1 of the frame); a reply hangs under a top-level comment (never under a reply) and shares
+    its timecode. Threads are resolved as a whole, on the top-level comment. A later delivery
+    may address a thread (`addressed_by_delivery_id`). A deleted top-level comment that still
+    has replies stays as a placeholder (`deleted_at` set, no text) so its thread keeps its place.
+    """
+
+    __tablename__ = "delivery_comments"
+    __table_args__ = (
+        CheckConstraint("timecode_ms >= 0", name="timecode_not_negative"),
+        CheckConstraint("(x IS NULL) = (y IS NULL)", name="both_or_no_position"),
+        CheckConstraint("x IS NULL OR (x BETWEEN 0 AND 1 AND y BETWEEN 0 AND 1)", name="position_normalised"),
+        CheckConstraint("(text IS NULL) = (deleted_at IS NOT NULL)", name="text_unless_deleted"),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("delivery_comments.id", ondelete="CASCADE"), index=True
+    )
+    timecode_ms: Mapped[int] = mapped_column(Integer)
+    x: Mapped[float | None] = mapped_column(Float)
+    y: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    addressed_by_delivery_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL"), index=True
+    )
+
+
+# The review list of a delivery: by timecode, then in time order.
+Index(
+    "ix_delivery_comments_delivery_timecode",
+    DeliveryComment.delivery_id,
+    DeliveryComment.timecode_ms,
+    DeliveryComment.created_at,
 )

@@ -13,7 +13,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.api_keys import ApiScope
 from reelbyte.identity.deps import CurrentAdmin, CurrentUser, VerifiedClient, require_scope
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
-from reelbyte.orders import errors, schemas, service
+from reelbyte.orders import comments, errors, schemas, service
 from reelbyte.orders.models import OrderStatus
 from reelbyte.projects.errors import CurrencyMismatch
 
@@ -75,17 +75,23 @@ async def get_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep)
     "/{order_id}/deliver",
     response_model=schemas.DeliveryOut,
     responses=error_responses(
-        errors.OrderNotFound, NotOwner, errors.UsesMilestones, InvalidTransition, *UPLOAD_ERRORS
+        errors.OrderNotFound,
+        NotOwner,
+        errors.UsesMilestones,
+        InvalidTransition,
+        errors.CommentsNotInOrder,
+        *UPLOAD_ERRORS,
     ),
 )
 async def deliver(
     order_id: uuid.UUID, data: schemas.DeliverRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.DeliveryOut:
     """Hand the work over: links (`url`) or files uploaded for this order (`upload_id`); the files
-    added while working go with it."""
-    return await service.shown_delivery(
-        session, await service.deliver(session, user, order_id, data.message, data.deliverables)
+    added while working go with it. `addresses_comment_ids` marks the review threads it answers."""
+    delivery = await comments.deliver(
+        session, user, order_id, data.message, data.deliverables, data.addresses_comment_ids
     )
+    return await service.shown_delivery(session, delivery)
 
 
 @orders_router.get(
@@ -130,12 +136,18 @@ async def approve(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
 @orders_router.post(
     "/{order_id}/request-revision",
     response_model=schemas.OrderDetail,
-    responses=error_responses(errors.OrderNotFound, NotOwner, errors.NoRevisionsLeft, InvalidTransition),
+    responses=error_responses(
+        errors.OrderNotFound, NotOwner, errors.NoRevisionsLeft, InvalidTransition, errors.CommentsNotInOrder
+    ),
 )
 async def request_revision(
-    order_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+    order_id: uuid.UUID, data: schemas.RevisionRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.OrderDetail:
-    await service.request_revision(session, user, order_id, data.reason)
+    """Send the delivery back, bundling review threads (`comment_ids`, or every open one with
+    `include_open_comments`): the revision's event lists them as `data.comment_ids`."""
+    await comments.request_revision(
+        session, user, order_id, data.reason, data.comment_ids, data.include_open_comments
+    )
     return await service.order_detail(session, user, order_id)
 
 

@@ -71,10 +71,24 @@ class DeliverableIn(RequestModel):
 class DeliverRequest(RequestModel):
     message: Message
     deliverables: Annotated[list[DeliverableIn], Field(max_length=20)] = []
+    addresses_comment_ids: Annotated[list[uuid.UUID], Field(max_length=200)] = Field(
+        default=[],
+        description="review threads (top-level comments on this order's earlier deliveries) this "
+        "delivery addresses; they are marked addressed by it",
+    )
 
 
 class ReasonRequest(RequestModel):
     reason: Reason
+
+
+class RevisionRequest(ReasonRequest):
+    comment_ids: Annotated[list[uuid.UUID], Field(max_length=200)] = Field(
+        default=[], description="review threads (top-level comments on this order's deliveries) to bundle"
+    )
+    include_open_comments: bool = Field(
+        default=False, description="bundle every open thread too: unresolved, not deleted, not addressed"
+    )
 
 
 class DisputeResolveRequest(RequestModel):
@@ -193,9 +207,14 @@ class DeliveryOut(ResponseModel):
         description="the links and files handed over with it (those added while working included), "
         "oldest first"
     )
+    addresses_comment_ids: list[uuid.UUID] = Field(
+        default=[], description="the review threads of earlier deliveries this one addresses, by timecode"
+    )
 
     @classmethod
-    def of(cls, delivery: Delivery, deliverables: list[DeliverableOut]) -> DeliveryOut:
+    def of(
+        cls, delivery: Delivery, deliverables: list[DeliverableOut], addresses: list[uuid.UUID] | None = None
+    ) -> DeliveryOut:
         return cls(
             id=delivery.id,
             order_id=delivery.order_id,
@@ -203,6 +222,7 @@ class DeliveryOut(ResponseModel):
             revision_number=delivery.revision_number,
             created_at=delivery.created_at,
             deliverables=deliverables,
+            addresses_comment_ids=addresses or [],
         )
 
 

@@ -56,6 +56,7 @@ from reelbyte.orders.models import (
     MAX_TITLE_CHARS,
     Deliverable,
     Delivery,
+    DeliveryComment,
     Dispute,
     DisputeStatus,
     Milestone,
@@ -515,12 +516,24 @@ async def auto_complete(session: AsyncSession, order_id: uuid.UUID, delivery_id:
     return True
 
 
-async def request_revision(session: AsyncSession, user: User, order_id: uuid.UUID, reason: str) -> Order:
+async def request_revision(
+    session: AsyncSession,
+    user: User,
+    order_id: uuid.UUID,
+    reason: str,
+    *,
+    comment_ids: Sequence[uuid.UUID] = (),
+) -> Order:
+    """Send the delivery back; `comment_ids` are the review threads it bundles (comments.py
+    checks them), listed on the revision's event as `data.comment_ids`."""
     order = await lock_for(session, user, order_id)
     _require_client(order, user)
     if order.status is S.DELIVERED and order.revisions_used >= order.revisions_allowed:
         raise NoRevisionsLeft(details={"revisions_allowed": order.revisions_allowed})
-    await transition(session, order, S.REVISION_REQUESTED, actor=user, kind="revision_requested", note=reason)
+    bundle = {"comment_ids": [str(i) for i in comment_ids]} if comment_ids else None
+    await transition(
+        session, order, S.REVISION_REQUESTED, actor=user, kind="revision_requested", note=reason, data=bundle
+    )
     order.revisions_used += 1
     return order
 
@@ -902,7 +915,18 @@ async def _shown_deliveries(session: AsyncSession, which: ColumnElement[bool]) -
     by_delivery: defaultdict[uuid.UUID | None, list[DeliverableOut]] = defaultdict(list)
     for item in files:
         by_delivery[item.delivery_id].append(item)
-    return [DeliveryOut.of(delivery, by_delivery[delivery.id]) for delivery in deliveries]
+    # The review threads each delivery says it addresses (comments.py): one query for all.
+    addressed = await session.execute(
+        select(DeliveryComment.addressed_by_delivery_id, DeliveryComment.id)
+        .where(DeliveryComment.addressed_by_delivery_id.in_([d.id for d in deliveries]))
+        .order_by(DeliveryComment.timecode_ms, DeliveryComment.created_at, DeliveryComment.id)
+    )
+    addresses: defaultdict[uuid.UUID | None, list[uuid.UUID]] = defaultdict(list)
+    for delivery_id, comment_id in addressed:
+        addresses[delivery_id].append(comment_id)
+    return [
+        DeliveryOut.of(delivery, by_delivery[delivery.id], addresses[delivery.id]) for delivery in deliveries
+    ]
 
 
 async def shown_milestones(session: AsyncSession, milestones: Sequence[Milestone]) -> list[MilestoneOut]:

@@ -57,6 +57,7 @@ from reelbyte.privacy.errors import BalanceNotEmpty, ExportInProgress, OpenOrder
 from reelbyte.privacy.models import DataExport, ExportStatus
 from reelbyte.privacy.schemas import DataExportOut
 from reelbyte.projects import service as projects
+from reelbyte.studio import service as studio
 
 BUILD_EXPORT_TASK = "privacy.build_export"  # privacy/jobs.py
 CLEANUP_BATCH = 100
@@ -239,6 +240,7 @@ async def erase_account(session: AsyncSession, user: User) -> None:
     await _refuse_money_held(session, locked)
     await projects.close_for_erasure(session, locked.id)
     await media.erase_files(session, locked.id)
+    await studio.erase_jobs(session, locked.id)
     conversations = await messaging.erase_personal_data(session, locked.id)
     await message_notices.forget_messages_of(session, locked.id, conversations)
     await _delete_exports(session, locked.id)

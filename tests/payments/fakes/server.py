@@ -20,7 +20,11 @@ class BackgroundServer:
     def __init__(self, app: Any) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        # No log_config and no log_level: uvicorn would otherwise reconfigure the process's own
+        # loggers ("uvicorn.error" stops propagating), and later tests read what those print.
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, log_level=None, lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"fake-provider-{self.port}", daemon=True)
 

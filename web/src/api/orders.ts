@@ -185,7 +185,7 @@ export function useRequestRevision(orderId: string) {
     unwrap(
       client.POST("/v1/orders/{order_id}/request-revision", {
         params: { path: { order_id: orderId } },
-        body: { reason },
+        body: { reason, comment_ids: [], include_open_comments: false },
       }),
     ),
   );

@@ -969,6 +969,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/deliveries/{delivery_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description The delivery's review threads by timecode, each with its replies oldest first.
+         */
+        get: operations["list_comments_v1_deliveries__delivery_id__comments_get"];
+        put?: never;
+        /**
+         * Post Comment
+         * @description Pin a comment to a moment (and optionally a spot) of the delivery, or reply to a thread
+         *     (`parent_id`). The other party is notified and both see it live on the chat socket.
+         */
+        post: operations["post_comment_v1_deliveries__delivery_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/delivery-comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Comment
+         * @description Delete your own comment; a thread's first comment with replies stays as a placeholder.
+         */
+        delete: operations["delete_comment_v1_delivery_comments__comment_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Comment
+         * @description Change the text of your own comment.
+         */
+        patch: operations["edit_comment_v1_delivery_comments__comment_id__patch"];
+        trace?: never;
+    };
+    "/v1/delivery-comments/{comment_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Resolve
+         * @description Mark the thread resolved (either party; on its first comment).
+         */
+        put: operations["resolve_v1_delivery_comments__comment_id__resolve_put"];
+        post?: never;
+        /**
+         * Unresolve
+         * @description Reopen a resolved thread.
+         */
+        delete: operations["unresolve_v1_delivery_comments__comment_id__resolve_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/gigs": {
         parameters: {
             query?: never;
@@ -1432,7 +1505,7 @@ export interface paths {
         /**
          * Deliver
          * @description Hand the work over: links (`url`) or files uploaded for this order (`upload_id`); the files
-         *     added while working go with it.
+         *     added while working go with it. `addresses_comment_ids` marks the review threads it answers.
          */
         post: operations["deliver_v1_orders__order_id__deliver_post"];
         delete?: never;
@@ -1552,7 +1625,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request Revision */
+        /**
+         * Request Revision
+         * @description Send the delivery back, bundling review threads (`comment_ids`, or every open one with
+         *     `include_open_comments`): the revision's event lists them as `data.comment_ids`.
+         */
         post: operations["request_revision_v1_orders__order_id__request_revision_post"];
         delete?: never;
         options?: never;
@@ -2447,6 +2524,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads/{upload_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Upload
+         * @description Download the original file: a redirect to a short-lived signed URL (saved under its file
+         *     name). A delivered video's client gets 403 `delivery_not_released` until the order (or the
+         *     milestone it came with) is approved or completed; its creator and admins may always.
+         */
+        get: operations["download_upload_v1_uploads__upload_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{upload_id}/hls/{name}.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hls Playlist
+         * @description A video's HLS playlist (its `derived.hls` or `derived.protected_preview` URL is the
+         *     master's), for whoever may see the video: variants point back here, segments at the store
+         *     (signed URLs for private files). A delivered video's client gets its watermarked preview.
+         */
+        get: operations["hls_playlist_v1_uploads__upload_id__hls__name__m3u8_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads/{upload_id}/parts": {
         parameters: {
             query?: never;
@@ -2796,6 +2917,116 @@ export interface paths {
          * @description A creator's portfolio, highlights first; hidden with the profile (owner and admins only).
          */
         get: operations["get_portfolio_v1_users__user_id__portfolio_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Video Jobs
+         * @description My video jobs, newest first.
+         */
+        get: operations["list_video_jobs_v1_video_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs/auto-hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Auto Hooks
+         * @description Find up to `count` hooks (the strongest moments, `min_seconds` to `max_seconds` long) of
+         *     one of my ready videos from its loudness peaks, scene changes and motion, and render each
+         *     as a vertical 9:16 clip, best first. Counts one auto-hook against my plan.
+         */
+        post: operations["create_auto_hooks_v1_video_jobs_auto_hooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs/trim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Trim
+         * @description Cut [start_ms, end_ms) of one of my ready videos into a clip (H.264 + AAC MP4), optionally
+         *     re-framed to 9:16, 1:1 or 4:5 with a centre crop. Counts one trim against my plan (402 at
+         *     its limit, and for a source longer than it processes); Premium jobs run first. Follow it
+         *     with `GET /v1/video-jobs/{id}`.
+         */
+        post: operations["create_trim_v1_video_jobs_trim_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Video Job
+         * @description A job of mine: its state, progress and (once succeeded) its results.
+         */
+        get: operations["get_video_job_v1_video_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Video Job
+         * @description Cancel my queued or running job (one not started yet gives its use back); delete a
+         *     finished one with its clips.
+         */
+        delete: operations["delete_video_job_v1_video_jobs__job_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs/{job_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Video Job Result
+         * @description A signed, short-lived storage URL of one of my job's clips.
+         */
+        get: operations["download_video_job_result_v1_video_jobs__job_id__download_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3594,6 +3825,12 @@ export interface components {
          */
         ApiScope: "gigs:read" | "gigs:write" | "orders:read" | "media:write" | "video_jobs:write" | "webhooks:write";
         /**
+         * Aspect
+         * @description A re-frame: the picture centre-cropped to this width:height.
+         * @enum {string}
+         */
+        Aspect: "9:16" | "1:1" | "4:5";
+        /**
          * AttachedFile
          * @description An uploaded file where it is used (a message, a deliverable, a proposal…): what to show and
          *     where to fetch it. Private files' URLs are signed for the viewer and short-lived.
@@ -3615,6 +3852,8 @@ export interface components {
             probe: components["schemas"]["MediaProbe"] | null;
             /** Size */
             size: number;
+            /** @description a video's check against the order's package spec, once it has run */
+            spec_report?: components["schemas"]["SpecReport"] | null;
             /**
              * Upload Id
              * Format: uuid
@@ -3675,6 +3914,31 @@ export interface components {
             items: components["schemas"]["AuditEntryOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** AutoHooksRequest */
+        AutoHooksRequest: {
+            /**
+             * Count
+             * @description at most this many hooks
+             * @default 3
+             */
+            count: number;
+            /**
+             * Max Seconds
+             * @default 15
+             */
+            max_seconds: number;
+            /**
+             * Min Seconds
+             * @default 5
+             */
+            min_seconds: number;
+            /**
+             * Upload Id
+             * Format: uuid
+             * @description one of my ready video uploads
+             */
+            upload_id: string;
         };
         /**
          * Availability
@@ -3907,6 +4171,163 @@ export interface components {
             milestone_id?: string | null;
             /** Order Id */
             order_id?: string | null;
+        };
+        /**
+         * CommentCreate
+         * @description A new comment (`timecode_ms` required) or a reply (`parent_id`; it shares its thread's
+         *     timecode, and has no position of its own).
+         * @example {
+         *       "text": "Cut a beat earlier here.",
+         *       "timecode_ms": 12480,
+         *       "x": 0.42,
+         *       "y": 0.61
+         *     }
+         */
+        CommentCreate: {
+            /**
+             * Parent Id
+             * @description the top-level comment replied to
+             */
+            parent_id?: string | null;
+            /**
+             * Text
+             * @description 1 to 5,000 characters, not only spaces
+             */
+            text: string & unknown;
+            /** Timecode Ms */
+            timecode_ms?: number | null;
+            /**
+             * X
+             * @description where on the frame, 0 (left) .. 1 (right)
+             */
+            x?: number | null;
+            /**
+             * Y
+             * @description where on the frame, 0 (top) .. 1 (bottom)
+             */
+            y?: number | null;
+        };
+        /** CommentEdit */
+        CommentEdit: {
+            /** Text */
+            text: string & unknown;
+        };
+        /** CommentOut */
+        CommentOut: {
+            /**
+             * Addressed By Delivery Id
+             * @description the later delivery that says it addresses this comment
+             */
+            addressed_by_delivery_id: string | null;
+            /**
+             * Author Id
+             * Format: uuid
+             */
+            author_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deleted */
+            deleted: boolean;
+            /**
+             * Delivery Id
+             * Format: uuid
+             */
+            delivery_id: string;
+            /** Edited At */
+            edited_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Resolved */
+            resolved: boolean;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /**
+             * Text
+             * @description null once deleted (a placeholder kept for its replies)
+             */
+            text: string | null;
+            /** Timecode Ms */
+            timecode_ms: number;
+            /** X */
+            x: number | null;
+            /** Y */
+            y: number | null;
+        };
+        /** CommentThread */
+        CommentThread: {
+            /**
+             * Addressed By Delivery Id
+             * @description the later delivery that says it addresses this comment
+             */
+            addressed_by_delivery_id: string | null;
+            /**
+             * Author Id
+             * Format: uuid
+             */
+            author_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deleted */
+            deleted: boolean;
+            /**
+             * Delivery Id
+             * Format: uuid
+             */
+            delivery_id: string;
+            /** Edited At */
+            edited_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /**
+             * Replies
+             * @description oldest first
+             */
+            replies: components["schemas"]["CommentOut"][];
+            /** Resolved */
+            resolved: boolean;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /**
+             * Text
+             * @description null once deleted (a placeholder kept for its replies)
+             */
+            text: string | null;
+            /** Timecode Ms */
+            timecode_ms: number;
+            /** X */
+            x: number | null;
+            /** Y */
+            y: number | null;
         };
         /** CompletedPart */
         CompletedPart: {
@@ -4150,6 +4571,12 @@ export interface components {
         /** DeliverRequest */
         DeliverRequest: {
             /**
+             * Addresses Comment Ids
+             * @description review threads (top-level comments on this order's earlier deliveries) this delivery addresses; they are marked addressed by it
+             * @default []
+             */
+            addresses_comment_ids: string[];
+            /**
              * Deliverables
              * @default []
              */
@@ -4204,6 +4631,12 @@ export interface components {
         };
         /** DeliveryOut */
         DeliveryOut: {
+            /**
+             * Addresses Comment Ids
+             * @description the review threads of earlier deliveries this one addresses, by timecode
+             * @default []
+             */
+            addresses_comment_ids: string[];
             /**
              * Created At
              * Format: date-time
@@ -4343,6 +4776,33 @@ export interface components {
              * @description the gig (gig_gallery), order (deliverable), conversation (message_attachment) or project (proposal_attachment, project_attachment) the file is for
              */
             target_id?: string | null;
+        };
+        /** DownloadOut */
+        DownloadOut: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Url
+             * @description a signed storage URL of the clip
+             */
+            url: string;
+        };
+        /**
+         * DurationRange
+         * @description The length in seconds: at least `min_seconds` (0 unless given), at most `max_seconds`
+         *     (no limit unless given).
+         */
+        DurationRange: {
+            /** Max Seconds */
+            max_seconds?: number | null;
+            /**
+             * Min Seconds
+             * @default 0
+             */
+            min_seconds: number;
         };
         /**
          * EmailChangeRequest
@@ -4496,6 +4956,19 @@ export interface components {
         FlagCreate: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * FrameRate
+         * @description Frames per second, give or take `tolerance` (29.97 passes for 30 with the default).
+         */
+        FrameRate: {
+            /** Fps */
+            fps: number;
+            /**
+             * Tolerance
+             * @default 0.05
+             */
+            tolerance: number;
         };
         /**
          * GalleryUpload
@@ -4907,6 +5380,7 @@ export interface components {
              */
             project_id: string;
         };
+        JsonValue: unknown;
         /**
          * LoginRequest
          * @example {
@@ -4954,6 +5428,25 @@ export interface components {
             last_used_at: string;
             /** User Agent */
             user_agent: string | null;
+        };
+        /**
+         * Loudness
+         * @description EBU R128 integrated loudness: `target_lufs` ± `tolerance_lu` (-14 ± 1 for social
+         *     platforms, -23 ± 1 for broadcast), and a true-peak ceiling (-1 dBTP by default).
+         */
+        Loudness: {
+            /** Target Lufs */
+            target_lufs: number;
+            /**
+             * Tolerance Lu
+             * @default 1
+             */
+            tolerance_lu: number;
+            /**
+             * True Peak Max Dbtp
+             * @default -1
+             */
+            true_peak_max_dbtp: number | null;
         };
         /**
          * MediaFile
@@ -5696,6 +6189,8 @@ export interface components {
             revisions: number;
             /** @description basic, standard or premium: one package of each at most */
             tier?: components["schemas"]["PackageTier"];
+            /** @description what each delivered video should be; checked when it is uploaded */
+            video_spec?: components["schemas"]["VideoSpec"] | null;
         } | unknown | unknown;
         /** PackageOut */
         PackageOut: {
@@ -5734,6 +6229,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** @description what each delivered video should be; null: no spec */
+            video_spec: components["schemas"]["VideoSpec"] | null;
         };
         /**
          * PackageTier
@@ -5770,6 +6267,8 @@ export interface components {
             /** Revisions */
             revisions?: number;
             tier?: components["schemas"]["PackageTier"];
+            /** @description null (or {}) removes the spec */
+            video_spec?: components["schemas"]["VideoSpec"] | null;
         };
         /** Page[AdminUserOut] */
         Page_AdminUserOut_: {
@@ -7250,6 +7749,16 @@ export interface components {
             token: string;
         };
         /**
+         * Resolution
+         * @description At least this many pixels across and down, as displayed.
+         */
+        Resolution: {
+            /** Height */
+            height: number;
+            /** Width */
+            width: number;
+        };
+        /**
          * ResolveReportRequest
          * @description How a moderator settles a report (and every other open report on the same target):
          *     `dismiss` it, `warn` the author (a notification carrying the note), `hide_content` (a
@@ -7498,6 +8007,23 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** RevisionRequest */
+        RevisionRequest: {
+            /**
+             * Comment Ids
+             * @description review threads (top-level comments on this order's deliveries) to bundle
+             * @default []
+             */
+            comment_ids: string[];
+            /**
+             * Include Open Comments
+             * @description bundle every open thread too: unresolved, not deleted, not addressed
+             * @default false
+             */
+            include_open_comments: boolean;
+            /** Reason */
+            reason: string & unknown;
+        };
         /**
          * Role
          * @enum {string}
@@ -7523,6 +8049,64 @@ export interface components {
             /** Hybrid */
             hybrid: number;
         };
+        /**
+         * SpecItem
+         * @description One requirement of the package's video spec, and what the delivered file measured.
+         */
+        SpecItem: {
+            /**
+             * Check
+             * @description aspect_ratio, resolution, duration, frame_rate, loudness, true_peak, container, video_codec, black_start, black_end, frozen_start, frozen_end
+             */
+            check: string;
+            /**
+             * Expected
+             * @description what the package asks for (null for info items)
+             */
+            expected: string | null;
+            /**
+             * Measured
+             * @description what the file is, in `unit`; null when unknown
+             */
+            measured: number | string | null;
+            /**
+             * Message
+             * @description one sentence for people
+             */
+            message: string;
+            status: components["schemas"]["SpecStatus"];
+            /** Unit */
+            unit: string | null;
+        };
+        /**
+         * SpecReport
+         * @description A delivered video measured against its order's package spec (media/spec.py).
+         */
+        SpecReport: {
+            /**
+             * Error
+             * @description why the file could not be measured, if it could not
+             */
+            error: string | null;
+            /** Items */
+            items: components["schemas"]["SpecItem"][];
+            /**
+             * Measurements
+             * @description every figure measured
+             */
+            measurements: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** @description the package's spec it was measured against */
+            spec: components["schemas"]["VideoSpec"] | null;
+            /** @description the worst item's status (info when there is no spec) */
+            status: components["schemas"]["SpecStatus"];
+        };
+        /**
+         * SpecStatus
+         * @enum {string}
+         */
+        SpecStatus: "passed" | "warned" | "failed" | "info";
         /** StorageUse */
         StorageUse: {
             /** Quota Bytes */
@@ -7680,6 +8264,27 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** TrimRequest */
+        TrimRequest: {
+            /** @description re-frame with a centre crop; none keeps the frame */
+            aspect?: components["schemas"]["Aspect"] | null;
+            /**
+             * End Ms
+             * @description where it ends (not included), within the source's length
+             */
+            end_ms: number;
+            /**
+             * Start Ms
+             * @description where the clip starts in the source, in milliseconds
+             */
+            start_ms: number;
+            /**
+             * Upload Id
+             * Format: uuid
+             * @description one of my ready video uploads
+             */
+            upload_id: string;
+        };
         /** UnreadCount */
         UnreadCount: {
             /**
@@ -7723,7 +8328,7 @@ export interface components {
             created_at: string;
             /**
              * Derived
-             * @description thumbnail (400x300), avatar (200x200), poster, preview (10 s, muted), storyboard
+             * @description thumbnail (400x300), avatar (200x200), poster, preview (10 s, muted; not for a delivered video's client before release), storyboard; for portfolio and gig videos `hls` (the master playlist of a 360p/720p/1080p HLS ladder, on the API) and `thumbnails` (WebVTT of the storyboard's tiles, for hover-scrubbing); for delivered videos `protected_preview` (a watermarked HLS ladder, at most 720p)
              */
             derived: {
                 [key: string]: components["schemas"]["MediaFile"];
@@ -7738,7 +8343,7 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["UploadKind"];
-            /** @description the file itself, once it is verified */
+            /** @description the file itself, once it is verified; null for a delivered video's client until the work is released (GET /uploads/{id}/download answers 403 until then) */
             original: components["schemas"]["MediaFile"] | null;
             /**
              * Owner Id
@@ -7753,6 +8358,10 @@ export interface components {
             ready_at: string | null;
             /** Size */
             size: number;
+            /** Spec Checked At */
+            spec_checked_at?: string | null;
+            /** @description a deliverable video's check against its order's package spec, once it has run */
+            spec_report?: components["schemas"]["SpecReport"] | null;
             state: components["schemas"]["UploadState"];
             /** Target Id */
             target_id: string | null;
@@ -7889,6 +8498,168 @@ export interface components {
             status: string;
             /** Upload Id */
             upload_id: string | null;
+        };
+        /**
+         * VideoJobKind
+         * @enum {string}
+         */
+        VideoJobKind: "trim" | "auto_hooks";
+        /** VideoJobOut */
+        VideoJobOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * @description when a finished job and its clips are deleted
+             */
+            expires_at: string | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["VideoJobKind"];
+            /**
+             * Params
+             * @description what was asked
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Progress
+             * @description percent done
+             */
+            progress: number;
+            /** Results */
+            results: components["schemas"]["VideoJobResult"][];
+            /** Source Seconds */
+            source_seconds: number;
+            /** Started At */
+            started_at: string | null;
+            state: components["schemas"]["VideoJobState"];
+            /**
+             * Upload Id
+             * @description the source (null once it was deleted)
+             */
+            upload_id: string | null;
+        };
+        /** VideoJobPage */
+        VideoJobPage: {
+            /** Items */
+            items: components["schemas"]["VideoJobOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
+        /** VideoJobResult */
+        VideoJobResult: {
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** End Ms */
+            end_ms: number;
+            /** Height */
+            height: number;
+            /**
+             * Index
+             * @description the `result` to download it by
+             */
+            index: number;
+            /**
+             * Score
+             * @description a hook's strength, 0 to 1 (loudness, scene changes, motion); null for a trim
+             */
+            score: number | null;
+            /**
+             * Size
+             * @description bytes
+             */
+            size: number;
+            /**
+             * Start Ms
+             * @description where the clip starts in the source
+             */
+            start_ms: number;
+            /** Width */
+            width: number;
+        };
+        /**
+         * VideoJobState
+         * @enum {string}
+         */
+        VideoJobState: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /**
+         * VideoSpec
+         * @description What a package's delivered videos should be; every part is optional, at least one is given.
+         * @example {
+         *       "aspect_ratio": "9:16",
+         *       "container": "mp4",
+         *       "duration": {
+         *         "max_seconds": 60,
+         *         "min_seconds": 15
+         *       },
+         *       "frame_rate": {
+         *         "fps": 30,
+         *         "tolerance": 0.05
+         *       },
+         *       "loudness": {
+         *         "target_lufs": -14,
+         *         "tolerance_lu": 1,
+         *         "true_peak_max_dbtp": -1
+         *       },
+         *       "min_resolution": {
+         *         "height": 1920,
+         *         "width": 1080
+         *       },
+         *       "video_codec": "h264"
+         *     }
+         */
+        VideoSpec: {
+            /**
+             * Aspect Ratio
+             * @description 16:9, 9:16, 1:1 or 4:5
+             */
+            aspect_ratio?: ("16:9" | "9:16" | "1:1" | "4:5") | null;
+            /**
+             * Container
+             * @description mp4 or mov
+             */
+            container?: ("mp4" | "mov") | null;
+            duration?: components["schemas"]["DurationRange"] | null;
+            frame_rate?: components["schemas"]["FrameRate"] | null;
+            loudness?: components["schemas"]["Loudness"] | null;
+            min_resolution?: components["schemas"]["Resolution"] | null;
+            /**
+             * Video Codec
+             * @description h264, hevc, prores, av1 or vp9
+             */
+            video_codec?: ("h264" | "hevc" | "prores" | "av1" | "vp9") | null;
         };
         /**
          * VideoUploadRequest
@@ -14273,6 +15044,883 @@ export interface operations {
             };
         };
     };
+    list_comments_v1_deliveries__delivery_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentThread"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `delivery_not_found`: No such delivery. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    post_comment_v1_deliveries__delivery_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /**
+             * @description - `reply_to_reply`: Reply to the thread's first comment: replies are not nested.
+             *     - `timecode_past_video`: The timecode is past the end of the delivered video.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json" | "reply_to_reply" | "timecode_past_video";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `delivery_comment_not_found`: No such comment.
+             *     - `delivery_not_found`: No such delivery.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_comment_not_found" | "delivery_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `comment_deleted`: This comment was deleted.
+             *     - `comments_closed`: The order is completed or cancelled: its review comments are read-only.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "comment_deleted" | "comments_closed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    delete_comment_v1_delivery_comments__comment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `delivery_comment_not_found`: No such comment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_comment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `comment_deleted`: This comment was deleted.
+             *     - `comments_closed`: The order is completed or cancelled: its review comments are read-only.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "comment_deleted" | "comments_closed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    edit_comment_v1_delivery_comments__comment_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `delivery_comment_not_found`: No such comment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_comment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `comment_deleted`: This comment was deleted.
+             *     - `comments_closed`: The order is completed or cancelled: its review comments are read-only.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "comment_deleted" | "comments_closed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    resolve_v1_delivery_comments__comment_id__resolve_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description - `reply_not_resolvable`: Resolve the thread on its first comment, not on a reply. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "reply_not_resolvable";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `delivery_comment_not_found`: No such comment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_comment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `comments_closed`: The order is completed or cancelled: its review comments are read-only. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "comments_closed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    unresolve_v1_delivery_comments__comment_id__resolve_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description - `reply_not_resolvable`: Resolve the thread on its first comment, not on a reply. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "reply_not_resolvable";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `delivery_comment_not_found`: No such comment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "delivery_comment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `comments_closed`: The order is completed or cancelled: its review comments are read-only. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "comments_closed";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     list_gigs_v1_gigs_get: {
         parameters: {
             query?: {
@@ -17981,7 +19629,10 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryOut"];
                 };
             };
-            /** @description - `invalid_json`: The request body is not valid JSON. */
+            /**
+             * @description - `comments_not_in_order`: Some comments are not live top-level comments on this order's deliveries.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17990,7 +19641,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_json";
+                        error: "comments_not_in_order" | "invalid_json";
                         message: string;
                     };
                 };
@@ -19108,7 +20759,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonRequest"];
+                "application/json": components["schemas"]["RevisionRequest"];
             };
         };
         responses: {
@@ -19121,7 +20772,10 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            /** @description - `invalid_json`: The request body is not valid JSON. */
+            /**
+             * @description - `comments_not_in_order`: Some comments are not live top-level comments on this order's deliveries.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19130,7 +20784,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_json";
+                        error: "comments_not_in_order" | "invalid_json";
                         message: string;
                     };
                 };
@@ -25938,6 +27592,242 @@ export interface operations {
             };
         };
     };
+    download_upload_v1_uploads__upload_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `delivery_not_released`: The original of a delivered video is released once the order (or its milestone) is approved or completed; until then, watch its protected preview.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "delivery_not_released" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `upload_not_found`: No such upload. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "upload_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    hls_playlist_v1_uploads__upload_id__hls__name__m3u8_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+                /** @description `master`, or a variant (360p, 720p, …) */
+                name: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an HLS playlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": unknown;
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `playlist_not_found`: This file has no such streaming playlist.
+             *     - `upload_not_found`: No such upload.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "playlist_not_found" | "upload_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     get_part_urls_v1_uploads__upload_id__parts_post: {
         parameters: {
             query?: never;
@@ -28254,6 +30144,847 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_video_jobs_v1_video_jobs_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJobPage"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    create_auto_hooks_v1_video_jobs_auto_hooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoHooksRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJobOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_limit_reached`: Your plan's limit for this period is reached: upgrade for more, or wait for the next period.
+             *     - `source_too_long`: The video is longer than your plan processes: upgrade, or trim it shorter first.
+             */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "plan_limit_reached" | "source_too_long";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `upload_not_found`: No such upload.
+             *     - `user_not_found`: No such user.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "upload_not_found" | "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `source_length_unknown`: The video's length could not be told when it was processed, so it cannot be cut.
+             *     - `upload_not_ready`: This file is not ready yet (still uploading or processing, or it failed).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "source_length_unknown" | "upload_not_ready";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_hook_lengths`: Hooks need min_seconds <= max_seconds, and the video must be longer than min_seconds.
+             *     - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "invalid_hook_lengths" | "upload_kind_mismatch" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    create_trim_v1_video_jobs_trim_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrimRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJobOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `plan_limit_reached`: Your plan's limit for this period is reached: upgrade for more, or wait for the next period.
+             *     - `source_too_long`: The video is longer than your plan processes: upgrade, or trim it shorter first.
+             */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "plan_limit_reached" | "source_too_long";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `upload_not_found`: No such upload.
+             *     - `user_not_found`: No such user.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "upload_not_found" | "user_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `source_length_unknown`: The video's length could not be told when it was processed, so it cannot be cut.
+             *     - `upload_not_ready`: This file is not ready yet (still uploading or processing, or it failed).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "source_length_unknown" | "upload_not_ready";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_trim_range`: The trim must start before it ends, and end within the video.
+             *     - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "invalid_trim_range" | "upload_kind_mismatch" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    get_video_job_v1_video_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJobOut"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `video_job_not_found`: No such video job. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    delete_video_job_v1_video_jobs__job_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `video_job_not_found`: No such video job. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    download_video_job_result_v1_video_jobs__job_id__download_get: {
+        parameters: {
+            query?: {
+                /** @description the result's `index` (0: the first) */
+                result?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadOut"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `video_job_not_found`: No such video job.
+             *     - `video_job_result_not_found`: The job has no result with this number (results are numbered from 0).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_found" | "video_job_result_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `video_job_not_succeeded`: The job has not succeeded (yet): there is nothing to download. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_succeeded";
                         message: string;
                     };
                 };

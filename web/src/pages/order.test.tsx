@@ -126,6 +126,8 @@ describe("a delivered order, for its client", () => {
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     expect(JSON.parse(api.calls(`POST /v1/orders/${ORDER_ID}/request-revision`)[0]!.body)).toEqual({
       reason: "Shorter intro, please.",
+      comment_ids: [],
+      include_open_comments: false,
     });
     expect(screen.queryByRole("button", { name: "Approve delivery" })).not.toBeInTheDocument();
     expect(screen.getAllByText("Revision requested").length).toBeGreaterThan(0);

@@ -85,6 +85,7 @@ function pkg(tier: "basic" | "standard" | "premium", name: string, value: string
     features: ["Colour grading", tier === "premium" ? "4K master" : "1080p master"],
     created_at: NOW,
     updated_at: NOW,
+    video_spec: null,
   };
 }
 

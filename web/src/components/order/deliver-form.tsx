@@ -82,6 +82,7 @@ export function DeliverForm({
           upload_id: upload.id,
           title: upload.filename.slice(0, TITLE_CHARS),
         })),
+        addresses_comment_ids: [],
       });
       setUploads([]);
       form.reset();

@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
 import type { DeliverableOut, DeliveryOut } from "@/api/orders";
+import { StreamVideo } from "@/components/stream-video";
+import { isPlaylist } from "@/lib/playlist";
 import { formatDateTime } from "./dates";
 import { formatBytes } from "./deliveries-model";
 
@@ -37,7 +39,7 @@ export function DeliverableItem({ item }: { item: DeliverableOut }) {
   if (file.kind === "video") {
     return (
       <figure className="flex flex-col gap-1.5">
-        <video
+        <StreamVideo
           src={file.file.url}
           poster={file.derived.poster?.url ?? file.derived.thumbnail?.url}
           controls
@@ -48,7 +50,13 @@ export function DeliverableItem({ item }: { item: DeliverableOut }) {
         />
         <figcaption className="flex flex-wrap gap-x-3 text-sm">
           <span className="font-medium">{item.title}</span>
-          <FileLink href={file.file.url}>Download ({formatBytes(file.size)})</FileLink>
+          {isPlaylist(file.file.url) ? (
+            <span className="text-muted-foreground">
+              A watermarked preview: the original downloads once the work is approved.
+            </span>
+          ) : (
+            <FileLink href={file.file.url}>Download ({formatBytes(file.size)})</FileLink>
+          )}
         </figcaption>
       </figure>
     );

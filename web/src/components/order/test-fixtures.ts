@@ -114,6 +114,7 @@ export function delivery(overrides: Partial<DeliveryOut> = {}): DeliveryOut {
     revision_number: 0,
     created_at: DELIVERED,
     deliverables: [videoDeliverable()],
+    addresses_comment_ids: [],
     ...overrides,
   };
 }

@@ -26,6 +26,9 @@ const GROUPS: { title: string; types: [type: string, label: string][] }[] = [
       ["order_milestone_submitted", "A milestone was submitted"],
       ["order_milestone_approved", "A milestone was approved"],
       ["order_milestone_rejected", "A milestone was sent back"],
+      ["order_delivery_comment", "A comment on a delivery"],
+      ["delivery_spec_failed", "My delivered video missed the package's spec"],
+      ["delivery_spec_checked", "My delivered video was checked"],
     ],
   },
   {
@@ -48,17 +51,27 @@ const GROUPS: { title: string; types: [type: string, label: string][] }[] = [
       ["payout_paid", "A payout was paid"],
     ],
   },
+  {
+    title: "Plan and account",
+    types: [
+      ["usage_limit", "I used 80 % or all of a plan's limit"],
+      ["moderation_warning", "A warning from the moderators"],
+    ],
+  },
 ];
 
-const EMAIL_BY_DEFAULT = ["order_", "payment_", "payout_"];
+const EMAIL_BY_DEFAULT = ["order_", "payment_", "payout_", "usage_"];
+const EMAILED_BY_DEFAULT = ["message_received", "delivery_spec_failed"];
 
 /** As notifications/service.py `wants`: in the app unless switched off; by e-mail by default
- * for orders, payments, payouts and messages. */
+ * for orders, payments, payouts, usage limits, messages and a delivery to fix. */
 function wants(preferences: Preferences, type: string, channel: Channel): boolean {
   const chosen = preferences[type]?.[channel];
   if (typeof chosen === "boolean") return chosen;
   if (channel === "in_app") return true;
-  return type === "message_received" || EMAIL_BY_DEFAULT.some((prefix) => type.startsWith(prefix));
+  return (
+    EMAILED_BY_DEFAULT.includes(type) || EMAIL_BY_DEFAULT.some((prefix) => type.startsWith(prefix))
+  );
 }
 
 /** Switches that save as they are flipped (the whole map is sent: the API replaces it). */
