@@ -65,7 +65,7 @@ DETAIL = f"""
     WHERE g.is_active AND """
 PACKAGES = """
     SELECT id, gig_id, tier, description, price_minor, currency, delivery_days, revisions, features,
-        created_at, updated_at
+        video_spec, created_at, updated_at
     FROM packages WHERE gig_id = %s AND is_active ORDER BY tier"""
 
 pool: AsyncConnectionPool | None = None
@@ -144,6 +144,7 @@ def package(row: dict[str, Any]) -> dict[str, Any]:
         "delivery_days": row["delivery_days"],
         "revisions": row["revisions"],
         "features": row["features"],
+        "video_spec": row["video_spec"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }

@@ -156,6 +156,7 @@ def ladder(source: Path, folder: Path, watermark: str | None = None) -> None:
 
 
 def hooks(source: Path, folder: Path) -> None:
+    folder.mkdir()  # the job's own temporary folder, as the video-jobs worker gives it
     studio.find_and_render_hooks(source, folder, count=3, min_seconds=5, max_seconds=10)
 
 

@@ -75,6 +75,7 @@ async def test_an_uploaded_image_and_video_join_the_gallery_after_its_links(
             "url": image_url,
             "poster_url": image_url,
             "thumbnail_url": image["derived"]["thumbnail"]["url"],
+            "stream_url": None,
         },
         {
             "upload_id": video["id"],
@@ -82,6 +83,7 @@ async def test_an_uploaded_image_and_video_join_the_gallery_after_its_links(
             "url": video_url,
             "poster_url": video["derived"]["poster"]["url"],
             "thumbnail_url": video["derived"]["thumbnail"]["url"],
+            "stream_url": video["derived"]["hls"]["url"],
         },
     ]
     public = await client.get(_path(gig))  # anybody's (cached) page says the same

@@ -7,6 +7,7 @@ import io
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -157,6 +158,11 @@ async def test_an_uploaded_video_becomes_a_portfolio_item(
     assert preview.headers["content-type"] == "video/mp4"
     poster = Image.open(io.BytesIO((await _served(client, item["poster_url"])).content))
     assert poster.size == (1280, 720)
+    assert item["stream_url"] == derived["hls"]["url"]
+    master = await client.get(urlsplit(item["stream_url"]).path)  # anyone may stream a portfolio
+    assert master.status_code == 200, master.text
+    assert master.text.startswith("#EXTM3U")
+    assert "RESOLUTION=1280x720" in master.text
 
 
 async def test_a_thumbnail_sent_is_kept_and_link_items_have_no_upload_fields(

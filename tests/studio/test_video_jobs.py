@@ -37,6 +37,7 @@ from reelbyte.studio import jobs, processing
 from reelbyte.studio.jobs import SOURCE_GONE, sweep_expired_video_jobs
 from reelbyte.studio.models import VideoJob, VideoJobState
 from reelbyte.studio.service import RUN_TASK, result_key, usage_key
+from tests.billing.test_webhooks import Receiver, create_endpoint, premium, verified
 from tests.conftest import run_jobs
 from tests.factories import Actor, actor, count_rows, get_row, insert_user
 from tests.media.uploading import download, uploaded
@@ -650,3 +651,30 @@ async def test_a_job_left_running_by_a_crash_runs_again_and_finishes_once(
     assert (done["state"], done["progress"], len(done["results"])) == ("succeeded", 100, 1)
     assert (await used(client, creator))["trim"] == 1
     assert await count_rows(UsageRecord) == 2  # the trim and its processing seconds, once each
+
+
+async def test_a_jobs_end_reaches_its_owners_webhook_endpoints(
+    client: httpx.AsyncClient, source_file: Path, receiver: Receiver
+) -> None:
+    creator = await premium(client)
+    events = ["video_job.completed", "video_job.failed"]
+    endpoint = await create_endpoint(client, creator.headers, f"{receiver.url}/tools", events)
+    upload_id = await ready_video(client, creator, source_file)
+    done = await trimmed(client, creator, upload_id)
+    await run_jobs()
+    failing = await trimmed(client, creator, upload_id)
+    upload = await get_row(Upload, upload_id)
+    assert upload is not None
+    await get_storage().delete([upload.storage_key])
+    await run_jobs()
+
+    bodies = [verified(endpoint["secret"], request) for request in receiver.to("/tools")]
+    assert sorted(
+        (body["type"], body["data"]["job_id"], body["data"]["status"]) for body in bodies
+    ) == sorted(
+        [
+            ("video_job.completed", done["id"], "succeeded"),
+            ("video_job.failed", failing["id"], "failed"),
+        ]
+    )
+    assert next(body for body in bodies if body["type"] == "video_job.failed")["data"]["error"] == SOURCE_GONE

@@ -6,8 +6,8 @@ jobs) exist only if the change that caused them commits. Each event is keyed by 
 records it (the order event, the refund, the review, the message), so a handler that runs
 again for the same event queues nothing new.
 
-`video_job.completed` and `video_job.failed` are declared (webhook_schemas) and documented;
-nothing emits them until media has video jobs to announce.
+`video_job.completed` and `video_job.failed` are emitted by the video tools themselves
+(studio/jobs.py: studio sits above billing, so it calls `webhooks.emit` directly).
 """
 
 from __future__ import annotations

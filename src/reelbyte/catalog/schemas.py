@@ -580,6 +580,9 @@ class GalleryUpload(ResponseModel):
         description="a still to show in its place: a video's poster frame (full size), an image itself"
     )
     thumbnail_url: str = Field(description="a 400x300 JPEG of it")
+    stream_url: str | None = Field(
+        default=None, description="a video's HLS master playlist (360p, 720p, 1080p: adaptive streaming)"
+    )
 
 
 class GigOut(GigSummary):

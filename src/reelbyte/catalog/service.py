@@ -74,7 +74,7 @@ from reelbyte.core.money import Money
 from reelbyte.core.pagination import Page, PageParams
 from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import User
-from reelbyte.media.attach import all_attachable, attachable, public_url
+from reelbyte.media.attach import all_attachable, attachable, public_url, stream_url
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose
 
 MAX_PACKAGES = 3
@@ -383,6 +383,7 @@ def _gallery_entry(upload: Upload) -> dict[str, Any]:
         url=url,
         poster_url=poster,
         thumbnail_url=public_url(upload, "thumbnail"),
+        stream_url=stream_url(upload),
     )
     return entry.model_dump(mode="json")
 

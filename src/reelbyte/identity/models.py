@@ -230,6 +230,7 @@ class PortfolioItem(UUIDPrimaryKey, Base):
     )
     poster_url: Mapped[str | None] = mapped_column(String(2048))
     preview_url: Mapped[str | None] = mapped_column(String(2048))
+    stream_url: Mapped[str | None] = mapped_column(String(2048))
     duration_seconds: Mapped[float | None] = mapped_column(Double)
     is_highlight: Mapped[bool] = mapped_column(default=False, server_default="false")
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

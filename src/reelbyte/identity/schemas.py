@@ -430,6 +430,9 @@ class PortfolioItemOut(ResponseModel):
     upload_id: uuid.UUID | None = Field(description="the uploaded video (null for a link)")
     poster_url: str | None = Field(description="a full-size frame of the uploaded video")
     preview_url: str | None = Field(description="a 10-second muted clip of the uploaded video")
+    stream_url: str | None = Field(
+        description="the uploaded video's HLS master playlist (360p, 720p, 1080p: adaptive streaming)"
+    )
     duration_seconds: float | None = Field(description="the uploaded video's length")
     is_highlight: bool
     position: int

@@ -69,7 +69,7 @@ from reelbyte.identity.schemas import (
     ProfileUpdate,
     RegisterRequest,
 )
-from reelbyte.media.attach import attachable, public_url
+from reelbyte.media.attach import attachable, public_url, stream_url
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose
 
 MAX_PORTFOLIO_ITEMS = 50
@@ -699,6 +699,7 @@ def _show_uploaded_video(item: PortfolioItem, upload: Upload) -> None:
     item.thumbnail_url = item.thumbnail_url or public_url(upload, "thumbnail")
     item.poster_url = public_url(upload, "poster")
     item.preview_url = public_url(upload, "preview")
+    item.stream_url = stream_url(upload)
     item.duration_seconds = (upload.probe or {}).get("duration_seconds")
 
 

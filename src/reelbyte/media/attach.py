@@ -20,7 +20,7 @@ from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotR
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
 from reelbyte.media.release import is_protected, released
 from reelbyte.media.schemas import AttachedFile
-from reelbyte.media.views import view
+from reelbyte.media.views import playlist_url, view
 
 
 async def attachable(
@@ -142,3 +142,9 @@ def public_url(upload: Upload, role: str | None = None) -> str:
     assert file is not None, "only ready files have URLs"
     assert file.expires_at is None, "only public files have lasting URLs"
     return file.url
+
+
+def stream_url(upload: Upload) -> str | None:
+    """The HLS master playlist (adaptive streaming) of a public video with a ladder; None for
+    anything else (an image, a video processed before ladders were made)."""
+    return playlist_url(upload.id, "master") if "hls" in (upload.derived or {}) else None

@@ -23,8 +23,10 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reelbyte.billing import webhooks
 from reelbyte.billing.models import UsageMetric
 from reelbyte.billing.usage import record_usage, release_usage
+from reelbyte.billing.webhook_schemas import VideoJobData, WebhookEventType
 from reelbyte.core.db import lock_one, transaction, utcnow
 from reelbyte.core.jobs import defer, job_app
 from reelbyte.media.models import Upload, UploadState
@@ -180,6 +182,7 @@ async def _fail_job(session: AsyncSession, job: VideoJob, reason: str) -> None:
     job.failure_reason = reason
     job.finished_at = utcnow()
     await release_usage(session, job.owner_id, METRIC_OF[job.kind], usage_key(job.id))
+    await _announce(session, job, WebhookEventType.VIDEO_JOB_FAILED)
     log.info("video_job_failed", job_id=str(job.id), reason=reason)
 
 
@@ -201,6 +204,19 @@ async def _finish(session: AsyncSession, work: Work, written: list[dict[str, Any
         max(1, math.ceil(processed_seconds(work))),
         idempotency_key=processing_key(job.id),
     )
+    await _announce(session, job, WebhookEventType.VIDEO_JOB_COMPLETED)
+
+
+async def _announce(session: AsyncSession, job: VideoJob, event_type: WebhookEventType) -> None:
+    """The job's end to its owner's webhook endpoints (and admins'), once per job."""
+    data = VideoJobData(
+        job_id=job.id,
+        upload_id=job.upload_id,
+        kind=job.kind.value,
+        status=job.state.value,
+        error=job.failure_reason,
+    )
+    await webhooks.emit(session, event_type, data, parties=(job.owner_id,), event_key=f"video_job:{job.id}")
 
 
 def processed_seconds(work: Work) -> float:

@@ -384,6 +384,7 @@ def run_ffmpeg_with_progress(
             returncode = process.wait()
         finally:
             timer.cancel()
+            timer.join()  # no timer thread outlives the run
             if process.poll() is None:
                 process.kill()
                 process.wait()

@@ -4986,6 +4986,11 @@ export interface components {
              */
             poster_url: string;
             /**
+             * Stream Url
+             * @description a video's HLS master playlist (360p, 720p, 1080p: adaptive streaming)
+             */
+            stream_url?: string | null;
+            /**
              * Thumbnail Url
              * @description a 400x300 JPEG of it
              */
@@ -6936,6 +6941,11 @@ export interface components {
              * @description a 10-second muted clip of the uploaded video
              */
             preview_url: string | null;
+            /**
+             * Stream Url
+             * @description the uploaded video's HLS master playlist (360p, 720p, 1080p: adaptive streaming)
+             */
+            stream_url: string | null;
             /** Thumbnail Url */
             thumbnail_url: string | null;
             /** Title */

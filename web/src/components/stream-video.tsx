@@ -10,12 +10,16 @@ function hlsJsPlays(): boolean {
   );
 }
 
-type Props = Omit<VideoHTMLAttributes<HTMLVideoElement>, "src"> & { src: string };
+type Props = Omit<VideoHTMLAttributes<HTMLVideoElement>, "src"> & {
+  src: string;
+  /** What to play when the stream cannot be (a video processed before ladders existed). */
+  fallback?: string;
+};
 
 /** A video that also streams HLS (the API's adaptive ladders and protected previews) where the
  * browser cannot: hls.js, loaded only then, fetches the API's playlists with the session's token
  * (the segments are signed storage URLs and get no token). */
-export function StreamVideo({ src, ...props }: Props) {
+export function StreamVideo({ src, fallback, ...props }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
   const { session } = useApi();
   const viaHlsJs = isPlaylist(src) && hlsJsPlays();
@@ -37,6 +41,11 @@ export function StreamVideo({ src, ...props }: Props) {
         },
       });
       destroy = () => player.destroy();
+      player.on(Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal || !fallback) return;
+        player.destroy();
+        video.src = fallback;
+      });
       player.loadSource(src);
       player.attachMedia(video);
     })();
@@ -44,7 +53,7 @@ export function StreamVideo({ src, ...props }: Props) {
       stopped = true;
       destroy();
     };
-  }, [src, viaHlsJs, session]);
+  }, [src, fallback, viaHlsJs, session]);
 
   return <video ref={ref} src={viaHlsJs ? undefined : src} {...props} />;
 }

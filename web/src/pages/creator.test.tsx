@@ -29,6 +29,7 @@ function item(overrides: Partial<PortfolioItem>): PortfolioItem {
     upload_id: UPLOAD_ID,
     poster_url: "https://cdn.test/users/maya/portfolio/lisbon/poster.jpg",
     preview_url: "https://cdn.test/users/maya/portfolio/lisbon/preview.mp4",
+    stream_url: null,
     duration_seconds: 20,
     is_highlight: true,
     position: 0,

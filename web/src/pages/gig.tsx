@@ -13,6 +13,7 @@ import { Avatar } from "@/components/avatar";
 import { ReviewList, ReviewSortSelect } from "@/components/review-list";
 import { RatingBadge, Stars } from "@/components/stars";
 import { EmptyState, ErrorState, LoadFailure } from "@/components/states";
+import { StreamVideo } from "@/components/stream-video";
 import { Button } from "@/components/ui/button";
 import {
   Card,
@@ -28,11 +29,17 @@ import { formatMoney, levelLabel, plural } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 type Slide =
-  | { kind: "video"; url: string; poster: string | null; thumbnail: string | null }
+  | {
+      kind: "video";
+      url: string;
+      stream?: string | null;
+      poster: string | null;
+      thumbnail: string | null;
+    }
   | { kind: "image"; url: string; thumbnail: string };
 
 /** The preview video first, then the gallery: links as pictures, uploaded files as what they
- * are (an uploaded video's entry is its muted preview clip, shown with its poster). */
+ * are (an uploaded video streams adaptively, or plays its muted preview clip, with its poster). */
 function slidesOf(gig: GigOut): Slide[] {
   const uploads = new Map(gig.gallery_uploads.map((upload) => [upload.url, upload]));
   const slides: Slide[] = [];
@@ -48,7 +55,13 @@ function slidesOf(gig: GigOut): Slide[] {
     const upload = uploads.get(url);
     slides.push(
       upload?.kind === "video"
-        ? { kind: "video", url, poster: upload.poster_url, thumbnail: upload.thumbnail_url }
+        ? {
+            kind: "video",
+            url,
+            stream: upload.stream_url,
+            poster: upload.poster_url,
+            thumbnail: upload.thumbnail_url,
+          }
         : { kind: "image", url, thumbnail: upload?.thumbnail_url ?? url },
     );
   }
@@ -70,9 +83,10 @@ function Gallery({ gig }: { gig: GigOut }) {
             No pictures yet
           </div>
         ) : slide.kind === "video" ? (
-          <video
+          <StreamVideo
             key={slide.url}
-            src={slide.url}
+            src={slide.stream ?? slide.url}
+            fallback={slide.url}
             poster={slide.poster ?? undefined}
             controls
             muted

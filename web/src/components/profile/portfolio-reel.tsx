@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent, type PointerEvent } from "react";
 import { usePortfolio, type PortfolioItem } from "@/api/queries";
 import { useUpload } from "@/api/uploads";
 import { EmptyState, ErrorState } from "@/components/states";
+import { StreamVideo } from "@/components/stream-video";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDuration } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -63,8 +64,9 @@ function ReelItem({ item }: { item: PortfolioItem }) {
   let media;
   if (playing) {
     media = (
-      <video
-        src={item.video_url}
+      <StreamVideo
+        src={item.stream_url ?? item.video_url}
+        fallback={item.video_url}
         poster={poster ?? undefined}
         controls
         autoPlay
