@@ -22,8 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.billing.models import (
     Plan,
-    Subscription,
-    SubscriptionStatus,
     UsageCounter,
     UsageMetric,
     UsageRecord,
@@ -37,7 +35,7 @@ from reelbyte.studio import jobs, processing
 from reelbyte.studio.jobs import SOURCE_GONE, sweep_expired_video_jobs
 from reelbyte.studio.models import VideoJob, VideoJobState
 from reelbyte.studio.service import RUN_TASK, result_key, usage_key
-from tests.billing.test_webhooks import Receiver, create_endpoint, premium, verified
+from tests.billing.test_webhooks import Receiver, create_endpoint, premium, subscribe, verified
 from tests.conftest import run_jobs
 from tests.factories import Actor, actor, count_rows, get_row, insert_user
 from tests.media.uploading import download, uploaded
@@ -383,20 +381,6 @@ async def test_a_failed_job_gives_its_use_back_once(client: httpx.AsyncClient, s
     assert again == 0
     assert (await used(client, creator))["trim"] == 0
     assert (await used(client, creator))["processing_seconds"] == 0
-
-
-async def subscribe(user_id: str, plan: str) -> None:
-    async def write(session: AsyncSession) -> None:
-        session.add(
-            Subscription(
-                user_id=uuid.UUID(user_id),
-                plan_code=plan,
-                status=SubscriptionStatus.ACTIVE,
-                provider="sandbox",
-            )
-        )
-
-    await transaction(write)
 
 
 async def test_premium_jobs_are_deferred_first(client: httpx.AsyncClient, source_file: Path) -> None:

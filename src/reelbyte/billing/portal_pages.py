@@ -12,7 +12,7 @@ only, whoever opens it: the token is the credential, as for Stripe's portal link
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,6 +68,15 @@ async def portal_page(request: Request, token: str, session: SessionDep) -> Resp
     if found is None:
         return _expired(request)
     portal, subscription = found
+    context = await portal_context(session, subscription, portal.return_url)
+    return templates.TemplateResponse(request, "billing_portal.html", context)
+
+
+async def portal_context(
+    session: AsyncSession, subscription: Subscription, return_url: str
+) -> dict[str, Any]:
+    """What a portal page shows (ours and the sandbox's): the plan, its price, whether it is
+    still on, the plans to switch to, the end of a grace period, the way back."""
     plan = await session.get_one(Plan, subscription.plan_code)
     others = [
         {
@@ -79,19 +88,29 @@ async def portal_page(request: Request, token: str, session: SessionDep) -> Resp
         for other in await subscriptions.offered_plans(session)
         if other.code not in (plan.code, FREE)
     ]
-    return templates.TemplateResponse(
-        request,
-        "billing_portal.html",
-        {
-            "subscription": subscription,
-            "plan": plan,
-            "price": format_minor(plan.price_minor),
-            "live": subscription.status in ON_PLAN,
-            "other_plans": others,
-            "grace_ends_at": subscriptions.grace_ends_at(subscription),
-            "return_url": portal.return_url,
-        },
-    )
+    return {
+        "subscription": subscription,
+        "plan": plan,
+        "price": format_minor(plan.price_minor),
+        "live": subscription.status in ON_PLAN,
+        "other_plans": others,
+        "grace_ends_at": subscriptions.grace_ends_at(subscription),
+        "return_url": return_url,
+    }
+
+
+async def change_subscription(session: AsyncSession, subscription: Subscription, action: str) -> str | None:
+    """The buttons every portal has: switch plan, cancel at period end, resume. Why not, when
+    `action` is none of them."""
+    if action.startswith("plan:"):
+        await subscriptions.change_plan(session, subscription.user_id, action.removeprefix("plan:"))
+    elif action == "cancel":
+        await subscriptions.cancel(session, subscription.user_id)
+    elif action == "resume":
+        await subscriptions.resume(session, subscription.user_id)
+    else:
+        return "The billing portal has no such action."
+    return None
 
 
 @portal_pages_router.post("/billing/portal/{token}")
@@ -105,16 +124,10 @@ async def portal_action(request: Request, token: str, action: PortalAction, sess
     _, subscription = found
     if subscription.status not in ON_PLAN:
         return _message(request, "Subscription ended", "This subscription has ended.", 409)
-    user_id = subscription.user_id
     try:
-        if action.startswith("plan:"):
-            await subscriptions.change_plan(session, user_id, action.removeprefix("plan:"))
-        elif action == "cancel":
-            await subscriptions.cancel(session, user_id)
-        elif action == "resume":
-            await subscriptions.resume(session, user_id)
-        else:
-            return _message(request, "Not done", "The billing portal has no such action.", 409)
+        refusal = await change_subscription(session, subscription, action)
     except AppError as error:  # refused before anything changed (a provider down is a 503 one)
         return _message(request, "Not possible", error.message, error.status_code)
+    if refusal is not None:
+        return _message(request, "Not done", refusal, 409)
     return RedirectResponse(f"/billing/portal/{token[:MAX_TOKEN]}", status_code=303)

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.billing import subscriptions
 from reelbyte.billing.models import Plan, Subscription, SubscriptionStatus
-from reelbyte.billing.plans import FREE, ON_PLAN
+from reelbyte.billing.plans import ON_PLAN
+from reelbyte.billing.portal_pages import change_subscription, portal_context
 from reelbyte.billing.providers import sandbox
 from reelbyte.core.errors import AppError
 from reelbyte.core.money import format_minor
@@ -136,30 +137,9 @@ async def portal_page(request: Request, token: str, session: SessionDep) -> Resp
     if found is None:
         return _portal_expired(request)
     portal, subscription = found
-    plan = await session.get_one(Plan, subscription.plan_code)
-    others = [
-        {
-            "code": other.code,
-            "name": other.name,
-            "currency": other.currency,
-            "price": format_minor(other.price_minor),
-        }
-        for other in await subscriptions.offered_plans(session)
-        if other.code not in (plan.code, FREE)
-    ]
+    context = await portal_context(session, subscription, portal.return_url)
     return templates.TemplateResponse(
-        request,
-        "sandbox_billing_portal.html",
-        {
-            "subscription": subscription,
-            "plan": plan,
-            "price": format_minor(plan.price_minor),
-            "live": subscription.status in ON_PLAN,
-            "other_plans": others,
-            "failure_armed": failure_armed,
-            "grace_ends_at": subscriptions.grace_ends_at(subscription),
-            "return_url": portal.return_url,
-        },
+        request, "sandbox_billing_portal.html", {**context, "failure_armed": failure_armed}
     )
 
 
@@ -186,18 +166,13 @@ async def portal_action(request: Request, token: str, action: PortalAction, sess
 
 
 async def _apply(session: AsyncSession, subscription: Subscription, action: str) -> str | None:
-    """Do what the portal's button says; why not, when it could not be done."""
-    if action.startswith("plan:"):
-        await subscriptions.change_plan(session, subscription.user_id, action.removeprefix("plan:"))
-    elif action == "cancel":
-        await subscriptions.cancel(session, subscription.user_id)
-    elif action == "resume":
-        await subscriptions.resume(session, subscription.user_id)
-    elif action in ("fail_next_renewal", "succeed_next_renewal"):
+    """Do what the portal's button says (the sandbox also plays the card); why not, when it
+    could not be done."""
+    if action in ("fail_next_renewal", "succeed_next_renewal"):
         await sandbox.arm_renewal_failure(subscription.id, armed=action == "fail_next_renewal")
     elif action == "pay_overdue":
         if not await subscriptions.pay_overdue(session, subscription.id):
             return "The card was declined: the renewal is still unpaid."
     else:
-        return "The billing portal has no such action."
+        return await change_subscription(session, subscription, action)
     return None
