@@ -9,6 +9,7 @@ Two flavours, named by how they build:
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from reelbyte.catalog.models import Category, Gig, Package, PackageTier
 from reelbyte.core.db import get_database, transaction
 from reelbyte.identity import service as identity
 from reelbyte.identity.models import Role, User
+from reelbyte.payments.models import PayoutMethod, PayoutMethodStatus, PayoutProvider
 from reelbyte.projects.models import Project, ProjectInvite, ProjectVisibility
 from tests.conftest import run_jobs
 
@@ -476,6 +478,67 @@ async def balance_of(client: httpx.AsyncClient, who: Who) -> dict[str, str]:
     assert response.status_code == 200, response.text
     body = response.json()
     return {name: body[name]["value"] for name in ("available", "pending", "in_transit")}
+
+
+# --- payout methods -----------------------------------------------------------------------
+
+
+def payout_account_for(user_id: str | uuid.UUID, provider: str = "sandbox") -> str:
+    """The provider account id `verified_payout_method` gives a user: stable per user, in the
+    provider's own shape (acct_… at Stripe, org_… at Mollie, an e-mail at PayPal)."""
+    digest = hashlib.sha256(str(user_id).encode()).hexdigest()
+    shapes = {
+        "stripe": f"acct_{digest[:16]}",
+        "mollie": f"org_{int(digest, 16) % 10**8:08d}",
+        "paypal": f"payee-{digest[:8]}@example.com",
+        "venmo": f"creator-{digest[:8]}",
+    }
+    return shapes.get(provider, f"sandbox_{digest[:16]}")
+
+
+async def verified_payout_method(
+    session: AsyncSession, user: User | str | uuid.UUID, provider: str = "sandbox"
+) -> PayoutMethod:
+    """A verified payout method of the user, written directly (as if onboarding had finished at
+    the provider); it is the user's default unless they already have a verified one. Flushed,
+    not committed."""
+    user_id = user.id if isinstance(user, User) else _uuid(user)
+    default = await session.scalar(
+        select(PayoutMethod).where(
+            PayoutMethod.user_id == user_id, PayoutMethod.is_default, PayoutMethod.deleted_at.is_(None)
+        )
+    )
+    if default is not None and default.status is not PayoutMethodStatus.VERIFIED:
+        default.is_default = False  # as when a provider verifies a method: it takes over
+        await session.flush()
+        default = None
+    account = payout_account_for(user_id, provider)
+    method = PayoutMethod(
+        user_id=user_id,
+        provider=PayoutProvider(provider),
+        status=PayoutMethodStatus.VERIFIED,
+        provider_account_id=account,
+        label=f"{provider} …{account[-4:]}",
+        country="US" if provider == "venmo" else None,
+        is_default=default is None,
+        onboarding_nonce=uuid.uuid4().hex,
+        verified_at=datetime.now(UTC),
+    )
+    session.add(method)
+    await session.flush()
+    return method
+
+
+async def payout_ready(user: User | str | uuid.UUID, provider: str = "sandbox") -> PayoutMethod:
+    """`verified_payout_method` in a unit of work of its own (for tests that drive the API)."""
+    return await transaction(lambda session: verified_payout_method(session, user, provider))
+
+
+async def can_withdraw(client: httpx.AsyncClient, who: Who, provider: str = "sandbox") -> PayoutMethod:
+    """Give the user behind `who` a verified payout method (what withdrawing needs)."""
+    response = await client.get("/v1/users/me", headers=_headers(who))
+    assert response.status_code == 200, response.text
+    return await payout_ready(response.json()["id"], provider)
 
 
 # --- conversations ------------------------------------------------------------------------

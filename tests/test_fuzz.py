@@ -109,6 +109,23 @@ class Exclusion:
 
 
 ACCEPTANCE = "positive_data_acceptance"
+# Schemathesis's default statuses for refusing invalid data, and 413: a body over the size limit
+# (a list of upload parts longer than its maxItems, say) is refused before it is read.
+NEGATIVE_DATA_REJECTIONS = [
+    "400",
+    "401",
+    "403",
+    "404",
+    "405",
+    "406",
+    "409",
+    "413",
+    "415",
+    "422",
+    "428",
+    "429",
+    "5xx",
+]
 
 # Only rules that JSON Schema cannot state belong here. A missing length, pattern or range, or an
 # undocumented status, is a bug in the OpenAPI: fix the schema or the route instead.
@@ -141,9 +158,19 @@ _PACKAGE_WRITES = (
 _PROJECT_WRITES = ("POST /v1/projects", "PUT /v1/projects/{project_id}")
 _PROPOSAL_WRITES = ("POST /v1/proposals", "PUT /v1/proposals/{proposal_id}")
 _COMMENT_WRITES = ("POST /v1/deliveries/{delivery_id}/comments",)
+_MILESTONE_EDITS = ("PUT /v1/milestones/{milestone_id}", "PUT /v1/orders/{order_id}/milestones")
 _UPLOAD_STARTS = ("POST /v1/uploads/video", "POST /v1/uploads/image", "POST /v1/uploads/document")
+_WITHDRAWALS = ("POST /v1/payments/me/withdraw", "GET /v1/payments/me/withdrawals/quote")
+_PAYOUT_LINKS = (
+    "POST /v1/payments/payout-methods/confirm",
+    "GET /v1/payments/payout-methods/mollie/callback",
+)
 
 EXCLUSIONS: tuple[Exclusion, ...] = (
+    # The video tools: a subject-following crop re-frames, so it needs the aspect to re-frame to;
+    # a clip goes to the portfolio (no target) or to a gig or an order (its id).
+    *_refused(("POST /v1/video-jobs/trim",), "crop `subject` needs an `aspect`", CROSS),
+    *_refused(("POST /v1/video-jobs/{job_id}/results/{index}/attach",), "target_id is needed", CROSS),
     # Ranges given as two fields: min ≤ max, and both budgets in one currency.
     *_refused(_GIG_LISTS, "invalid_price_range", CROSS),
     *_refused(_PROJECT_LISTS, "invalid_budget_range", CROSS),
@@ -166,6 +193,14 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_category", STATE),
     *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_subcategory", STATE),
     *_refused(("POST /v1/payments/checkout",), "invalid_checkout_target", STATE),
+    # A refund request names one target, in its order's currency, for at most what escrow holds.
+    *_refused(("POST /v1/payments/refunds",), "invalid_refund_target", CROSS),
+    *_refused(("POST /v1/payments/refunds",), "currency_mismatch", STATE + " (the order's currency)"),
+    *_refused(("POST /v1/payments/refunds",), "refund_exceeds_escrow", STATE + " (what escrow holds)"),
+    # Milestone edits keep the order's total (other milestones' amounts), in the order's currency.
+    *_refused(_MILESTONE_EDITS, "milestone_total_mismatch", STATE + " (the other milestones)"),
+    *_refused(_MILESTONE_EDITS, "currency_mismatch", STATE + " (the order's currency)"),
+    *_refused(("PUT /v1/orders/{order_id}/milestones",), "duplicate_milestone", CROSS + " (ids in a list)"),
     *_refused(("POST /v1/projects/{project_id}/invites",), "invalid_invitee", STATE),
     *_refused(("POST /v1/reports",), "invalid_target_id", STATE),
     *_refused(("POST /v1/conversations",), "not_in_context", STATE),
@@ -195,6 +230,10 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     # Moving the account to the address it has already.
     *_refused(("POST /v1/users/me/email",), "same_email", STATE),
     *_refused(("POST /v1/payments/webhook/stripe",), "invalid_signature", SECRET),
+    *_refused(("POST /v1/payments/webhooks/paypal",), "invalid_paypal_signature", SECRET),
+    # A checkout's method must be one the configured providers offer for the order's currency.
+    *_refused(("POST /v1/payments/checkout",), "payment_method_unavailable", CONFIG + " and " + STATE),
+    *_refused(("POST /v1/payments/checkout",), "venmo_requires_usd", STATE + " (the order's currency)"),
     # Form bodies may carry fields the schema does not name, and schemathesis sends some with a
     # NUL in their names; the body is refused whole (text cannot hold a NUL).
     *_refused(
@@ -218,8 +257,14 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused(("POST /v1/gigs",), "each tier (basic, standard, premium) at most once", CROSS),
     # Gig prices are in the platform currency.
     *_refused(_PACKAGE_WRITES, "unsupported_currency", CONFIG + " (DEFAULT_CURRENCY)"),
-    *_refused(("POST /v1/payments/me/withdraw",), "below_minimum_payout", CONFIG + " (MINIMUM_PAYOUT)"),
-    *_refused(("POST /v1/payments/me/withdraw",), "currency_mismatch", CONFIG + " (the platform currency)"),
+    # A withdrawal (and its quote): in the platform currency, at least MINIMUM_PAYOUT, and more
+    # than the payout fee.
+    *_refused(_WITHDRAWALS, "below_minimum_payout", CONFIG + " (MINIMUM_PAYOUT)"),
+    *_refused(_WITHDRAWALS, "currency_mismatch", CONFIG + " (the platform currency)"),
+    *_refused(_WITHDRAWALS, "amount_below_payout_fee", CONFIG + " (PAYOUT_FEES)"),
+    # A payout method's fields go with its provider (paypal_email, venmo_handle); Venmo is US/USD only.
+    *_refused(("POST /v1/payments/me/payout-methods",), "invalid_payout_method", CROSS + " and " + CONFIG),
+    *_refused(_PAYOUT_LINKS, "invalid_onboarding_link", SECRET),
     # An upload's declaration is read against its kind's rules (media/rules.py); a file used
     # elsewhere must be the caller's, ready, and made for that place.
     *_refused(_UPLOAD_STARTS, "upload_type_not_allowed", KIND),
@@ -323,6 +368,11 @@ def _server_env(database_url: str, redis_url: str, data_dir: Path, base: str) ->
             # The Stripe webhook checks signatures only when it has a secret; without one it answers
             # 503 to everything, and the fuzzer would never reach the signature check.
             "STRIPE_WEBHOOK_SECRET": "whsec_fuzz-only-not-a-real-secret",
+            # Likewise PayPal's: configured, so deliveries reach the check of their (missing)
+            # transmission headers, which refuses them before any call to PayPal.
+            "PAYPAL_CLIENT_ID": "fuzz-only-client",
+            "PAYPAL_CLIENT_SECRET": "fuzz-only-secret",
+            "PAYPAL_WEBHOOK_ID": "fuzz-only-webhook",
         }
     )
     return env
@@ -684,7 +734,10 @@ def _config(run: Run, base: str, world: World) -> schemathesis.Config:
                     "generation": {"max-examples": STATEFUL_EXAMPLES},
                 },
             },
-            "checks": {"enabled": True},
+            "checks": {
+                "enabled": True,
+                "negative_data_rejection": {"expected-statuses": NEGATIVE_DATA_REJECTIONS},
+            },
             "dictionaries": dictionaries,
             "parameters": parameters,
         }

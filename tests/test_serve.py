@@ -215,7 +215,7 @@ def test_serve_starts_from_nothing_and_a_second_start_reuses_the_data(tmp_path: 
             assert not [e for e in server.log() if e["event"] == "email" and e["to"] in demo_emails]
 
             users, portfolio_items = _count(data_dir, "users"), _count(data_dir, "portfolio_items")
-            assert users == len(DEMO_ACCOUNTS) + 1
+            assert users == len(DEMO_ACCOUNTS) + 2  # and the demo admin
             assert portfolio_items == sum(len(account["portfolio"]) for account in DEMO_ACCOUNTS)
 
             _assert_stops_cleanly(server, "ctrl-c")

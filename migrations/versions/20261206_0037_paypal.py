@@ -7,8 +7,8 @@ Create Date: 2026-12-06 21:30:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0037"
 down_revision: str | None = "0036"
@@ -17,8 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("payments", sa.Column("method", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("payments", "method")

@@ -54,6 +54,9 @@ from reelbyte.orders.router import (
     milestones_router,
     orders_router,
 )
+from reelbyte.payments.payout_router import payout_methods_router, payout_pages_router
+from reelbyte.payments.paypal_webhook import paypal_webhook_router
+from reelbyte.payments.refund_router import order_refunds_router, refund_requests_router
 from reelbyte.payments.router import (
     invoices_router,
     milestone_funding_router,
@@ -61,6 +64,7 @@ from reelbyte.payments.router import (
     webhooks_router,
 )
 from reelbyte.payments.sandbox_pages import payment_pages_router
+from reelbyte.payments.statement_router import statements_router
 from reelbyte.payments.stripe_webhook import stripe_webhook_router
 from reelbyte.privacy.router import privacy_router
 from reelbyte.projects.router import projects_router, proposals_router
@@ -133,6 +137,10 @@ def api_router() -> APIRouter:
         admin_orders_router,
         admin_reviews_router,
         admin_router,
+        statements_router,
+        refund_requests_router,  # before payments_router: /payments/refunds is no payment id
+        order_refunds_router,
+        payout_methods_router,
         payments_router,
         milestone_funding_router,
         conversations_router,
@@ -191,8 +199,10 @@ def create_app(
     app.include_router(api_router())
     app.include_router(webhooks_router, prefix="/v1")  # providers: forms, no per-IP limit
     app.include_router(stripe_webhook_router, prefix="/v1")  # Stripe: signed JSON, no per-IP limit
+    app.include_router(paypal_webhook_router, prefix="/v1")  # PayPal: verified by PayPal, no per-IP limit
     app.include_router(upload_notifications_router, prefix="/v1")  # Cloudinary: signed JSON, no per-IP limit
     app.include_router(payment_pages_router)
+    app.include_router(payout_pages_router)  # the sandbox's onboarding, the e-mailed confirmation link
     app.include_router(billing_pages_router)  # the sandbox's checkout and portal, the checkout's return
     app.include_router(portal_pages_router)  # our billing portal for providers without one (Mollie)
     app.include_router(ws_router)  # /ws/chat, /ws/notifications (tickets from /v1/ws/ticket)

@@ -15,6 +15,7 @@ TASK_MODULES = (
     "reelbyte.projects.jobs",
     "reelbyte.orders.jobs",
     "reelbyte.payments.jobs",
+    "reelbyte.payments.schedule_jobs",
     "reelbyte.payments.providers.sandbox",
     "reelbyte.notifications.jobs",
     "reelbyte.notifications.messages",
@@ -39,6 +40,7 @@ HANDLER_MODULES = (
     "reelbyte.billing.hooks",  # what orders, media and identity ask billing: fee, quota, API access
     "reelbyte.billing.webhook_handlers",  # outgoing webhooks: orders, refunds, reviews, messages
     "reelbyte.billing.provider_webhooks",  # Stripe's and Mollie's subscription notices (payments' routes)
+    "reelbyte.studio.attachments",  # a video tool's clip placed once its copy is processed
 )
 
 

@@ -262,15 +262,26 @@ DEMO_GIGS: list[dict[str, Any]] = [
 ]
 
 
+# The demo's administrator: the admin console (/admin) in the web app.
+DEMO_ADMIN: dict[str, str] = {
+    "email": "admin@example.com",
+    "username": "demo-admin",
+    "full_name": "ReelByte Admin",
+}
+
+
 async def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo accounts and gigs that do not exist yet; return (e-mail, password, role) of each."""
     await transaction(_load)
-    return [(a["email"], DEMO_PASSWORD, a["role"]) for a in DEMO_ACCOUNTS]
+    return [(a["email"], DEMO_PASSWORD, a["role"]) for a in DEMO_ACCOUNTS] + [
+        (DEMO_ADMIN["email"], DEMO_PASSWORD, "admin")
+    ]
 
 
 async def _load(session: AsyncSession) -> None:
     for account in DEMO_ACCOUNTS:
         await _ensure_account(session, account)
+    await _ensure_admin(session)
     for gig in DEMO_GIGS:
         await _ensure_gig(session, gig)
 
@@ -300,6 +311,14 @@ async def _ensure_gig(session: AsyncSession, spec: dict[str, Any]) -> None:
         .where(Gig.id == page.gig_id)
         .values(thumbnail_url=demo_picture(spec["picture"]), is_featured=spec.get("featured", False))
     )
+
+
+async def _ensure_admin(session: AsyncSession) -> None:
+    username = DEMO_ADMIN["username"]
+    if await session.scalar(select(User.id).where(func.lower(User.username) == username)) is None:
+        await identity.create_admin(
+            session, DEMO_ADMIN["email"], username, DEMO_PASSWORD, DEMO_ADMIN["full_name"]
+        )
 
 
 async def _ensure_account(session: AsyncSession, account: dict[str, Any]) -> None:

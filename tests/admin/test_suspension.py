@@ -23,6 +23,7 @@ from tests.factories import (
     Headers,
     balance_of,
     bearer,
+    can_withdraw,
     count_rows,
     get_row,
     login,
@@ -132,6 +133,7 @@ async def test_running_orders_go_on_and_payouts_wait(client: httpx.AsyncClient, 
             f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers
         )
     await client.post(f"/v1/orders/{done['id']}/approve", headers=client_headers)
+    await can_withdraw(client, creator_headers)
     withdrawal = await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "85.00"}},
@@ -177,6 +179,7 @@ async def test_lifting_a_suspension_pays_the_held_withdrawals(
     order = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
+    await can_withdraw(client, creator_headers)
     await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "85.00"}},

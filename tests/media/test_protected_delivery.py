@@ -243,3 +243,33 @@ async def test_a_milestones_file_is_released_when_the_milestone_is_approved(
     assert (await client.get(f"/v1/orders/{order['id']}", headers=buyer)).json()["status"] != "completed"
     assert (await _download(client, buyer, video["id"])).status_code == 307
     assert (await _get(client, buyer, video["id"]))["original"] is not None
+
+
+async def test_a_file_still_being_worked_on_is_the_creators_until_delivered(
+    client: httpx.AsyncClient, clip_small: Path
+) -> None:
+    """A file added while working (with its spec report) is not the client's to see, list or
+    watch until a delivery hands it over: the creator fixes what the check found first."""
+    order, maker, buyer = await _paid_order(client)
+    upload = await uploaded(client, maker, clip_small, "deliverable", order["id"])
+    added = await client.post(
+        f"/v1/orders/{order['id']}/deliverables",
+        json={"upload_id": upload["id"], "title": "Rough cut"},
+        headers=maker,
+    )
+    assert added.status_code == 201, added.text
+
+    listed = await client.get(f"/v1/orders/{order['id']}/deliverables", headers=buyer)
+    assert listed.json() == []
+    assert (await client.get(f"/v1/uploads/{upload['id']}", headers=buyer)).status_code == 404
+    assert (await _download(client, buyer, upload["id"])).status_code == 404
+    mine = await client.get(f"/v1/orders/{order['id']}/deliverables", headers=maker)
+    assert [item["title"] for item in mine.json()] == ["Rough cut"]
+
+    response = await client.post(
+        f"/v1/orders/{order['id']}/deliver", json={"message": "Here it is."}, headers=maker
+    )
+    assert response.status_code == 200, response.text
+    [delivered] = (await client.get(f"/v1/orders/{order['id']}/deliverables", headers=buyer)).json()
+    assert delivered["file"]["upload_id"] == upload["id"]
+    assert (await _get(client, buyer, upload["id"]))["id"] == upload["id"]

@@ -191,6 +191,25 @@ async def test_a_delivery_that_meets_the_spec_passes(
     assert _spec_mails(mailbox, creator["email"]) == []  # only a failed check is e-mailed
 
 
+async def test_an_order_keeps_the_spec_it_was_bought_with(
+    client: httpx.AsyncClient, off_spec_clip: Path
+) -> None:
+    """The creator loosening the package's spec after the sale does not loosen the order's."""
+    order, _, maker, buyer = await _order_with_spec(client, SOCIAL)
+    bought = VideoSpec.model_validate(SOCIAL).stored()
+    assert order["video_spec"] == bought
+    path = f"/v1/gigs/{order['gig_id']}/packages/{order['package_id']}"
+    loosened = await client.put(path, json={"video_spec": None}, headers=maker)
+    assert loosened.status_code == 200, loosened.text
+
+    video = await uploaded(client, maker, off_spec_clip, "deliverable", order["id"])
+
+    assert video["spec_report"]["spec"] == bought
+    assert _items(video["spec_report"])["aspect_ratio"]["status"] == "failed"
+    seen = await client.get(f"/v1/orders/{order['id']}", headers=buyer)
+    assert seen.json()["video_spec"] == bought
+
+
 async def test_black_frames_at_the_start_are_warned(
     client: httpx.AsyncClient, black_start_clip: Path
 ) -> None:

@@ -425,6 +425,7 @@ async def test_a_closed_accounts_files_go_but_those_an_order_or_a_conversation_n
     for upload_id in kept:
         assert await get_row(Upload, upload_id) is not None
     assert await _all_there(kept_keys)
-    # The order's client still sees the deliverable, and their own files are untouched.
-    assert (await fetched(client, buyer_headers, deliverable["id"]))["state"] == "ready"
+    # The client never had the deliverable (it was not delivered); their own files are untouched.
+    missing = await client.get(f"/v1/uploads/{deliverable['id']}", headers=buyer_headers)
+    assert missing.status_code == 404
     assert (await fetched(client, buyer_headers, buyers_own["id"]))["state"] == "ready"

@@ -13,6 +13,7 @@ from reelbyte.orders.service import AUTO_COMPLETE_TASK
 from tests.conftest import run_jobs
 from tests.factories import (
     actor,
+    can_withdraw,
     make_paid_order,
     make_project,
     make_proposal,
@@ -110,6 +111,7 @@ async def test_a_paid_withdrawal_notifies_the_creator(client: httpx.AsyncClient)
     creator_headers, client_headers, order = await _order(client)
     await _post(client, f"/v1/orders/{order['id']}/deliver", creator_headers, message="done")
     await _post(client, f"/v1/orders/{order['id']}/approve", client_headers)
+    await can_withdraw(client, creator_headers)
     response = await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "42.50"}},

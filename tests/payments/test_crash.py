@@ -30,7 +30,7 @@ from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.jobs import job_app, recover_stalled_jobs
 from tests.conftest import PROJECT_ROOT, Mailbox, run_jobs
-from tests.factories import gig_for_sale, make_order, sandbox_id, seller_and_buyer, signed_up
+from tests.factories import can_withdraw, gig_for_sale, make_order, sandbox_id, seller_and_buyer, signed_up
 
 STALLED_AFTER = 2.0  # seconds without a heartbeat before a worker counts as dead
 KILLS = 5
@@ -183,6 +183,7 @@ async def test_a_killed_worker_pays_out_and_completes_exactly_once(
     # Withdrawals, a quarter of them ending in .13 (the sandbox refuses those).
     withdrawals: dict[str, int] = {}
     for _, creator_headers, _, _ in creators:
+        await can_withdraw(client, creator_headers)
         for i in range(WITHDRAWALS_PER_CREATOR):
             cents = 2000 + rng.randrange(0, 11) * 100 + (13 if i % 4 == 0 else rng.choice([0, 1, 50, 99]))
             value = f"{cents // 100}.{cents % 100:02d}"
@@ -315,6 +316,7 @@ async def test_only_the_jobs_of_a_silent_worker_are_queued_again(client: httpx.A
     await run_jobs()
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "x"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
+    await can_withdraw(client, creator_headers)
     ids = []
     for value in ("20.00", "21.00"):
         response = await client.post(
@@ -354,3 +356,35 @@ async def test_only_the_jobs_of_a_silent_worker_are_queued_again(client: httpx.A
     assert recovered not in {row[0] for row in await _rows("SELECT id FROM procrastinate_jobs")}
     # Running workers do the same every minute, not only when one starts.
     assert ("recover_stalled_jobs", "every-minute") in job_app.periodic_registry.periodic_tasks
+
+
+async def test_an_orphan_whose_next_copy_already_waits_is_closed_not_requeued() -> None:
+    """A periodic job with a queueing lock, orphaned while its next tick already waits: putting
+    it back would break the lock's uniqueness (and, before this, the worker's start-up)."""
+    async with get_database().engine.begin() as connection:
+        worker_id = (
+            await connection.execute(
+                text(
+                    "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour') RETURNING id"
+                )
+            )
+        ).scalar_one()
+        ids = []
+        for status, worker in (("doing", worker_id), ("todo", None)):
+            ids.append(
+                (
+                    await connection.execute(
+                        text(
+                            "INSERT INTO procrastinate_jobs (queue_name, task_name, queueing_lock, args, status, worker_id) "
+                            "VALUES ('maintenance', 'recover_stalled_jobs', 'recover_stalled_jobs', "
+                            "'{\"timestamp\": 0}', CAST(:status AS procrastinate_job_status), :worker) RETURNING id"
+                        ),
+                        {"status": status, "worker": worker},
+                    )
+                ).scalar_one()
+            )
+
+    assert await recover_stalled_jobs() == []  # nothing put back: the waiting copy runs instead
+
+    statuses = dict(await _rows("SELECT id, status::text FROM procrastinate_jobs ORDER BY id"))
+    assert statuses == {ids[0]: "aborted", ids[1]: "todo"}

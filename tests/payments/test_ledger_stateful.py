@@ -46,6 +46,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import text
 
+from reelbyte.core.config import PayoutFee, Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.money import format_minor, percentage_of
 from reelbyte.core.redis import get_redis
@@ -53,7 +54,7 @@ from reelbyte.payments import service as payments
 from reelbyte.payments.ledger_check import check
 from reelbyte.payments.providers.base import ProviderPayment
 from tests.conftest import RESET_SQL, run_jobs
-from tests.factories import gig_for_sale, make_admin, sandbox_id, signed_up
+from tests.factories import gig_for_sale, make_admin, payout_ready, sandbox_id, signed_up
 
 T = TypeVar("T")
 
@@ -62,6 +63,9 @@ PROFILES = {"default": (10, 50), "long": (150, 120)}
 FEE = Decimal("15")
 MAX_OPEN_ORDERS = 4  # a few orders at a time, so that each gets far
 MINIMUM_PAYOUT = 2000
+# The sandbox's payout fee here: whole euros, so that what arrives ends in the same cents as
+# the withdrawal (the sandbox refuses payouts ending in .13).
+PAYOUT_FEE = 100
 PRICES = [2000, 2500, 4999, 5000, 10013, 12345, 33333]
 HELD = {"in_progress", "delivered", "revision_requested", "disputed"}
 PAID_STATES = {"in_progress", "delivered", "revision_requested"}
@@ -217,6 +221,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.creators: list[Party] = []
+        self.unready: Party | None = None  # a creator without a verified payout method
         self.clients: list[Party] = []
         self.admin: Party | None = None
         self.gigs: dict[str, tuple[Any, Any]] = {}  # creator id → (gig, package)
@@ -300,9 +305,12 @@ class LedgerMachine(RuleBasedStateMachine):
             user, headers = await signed_up(self.http, "creator")
             creator = Party(f"creator{i}", user["id"], headers)
             self.creators.append(creator)
+            await payout_ready(creator.id)
             self.gigs[creator.id] = await gig_for_sale(
                 creator.id, price_minor=price, revisions=revision_count
             )
+        user, headers = await signed_up(self.http, "creator")
+        self.unready = Party("unready", user["id"], headers)
         for i in range(3):
             user, headers = await signed_up(self.http, "client")
             self.clients.append(Party(f"client{i}", user["id"], headers))
@@ -770,8 +778,11 @@ class LedgerMachine(RuleBasedStateMachine):
         extra=st.integers(1, 50_000),
         key=st.none() | st.sampled_from(["k1", "k2"]),
         as_client=rarely,
+        unready=rarely,
     )
-    def withdraw(self, n: int, kind: str, extra: int, key: str | None, as_client: bool) -> None:
+    def withdraw(
+        self, n: int, kind: str, extra: int, key: str | None, as_client: bool, unready: bool
+    ) -> None:
         creator = self.creators[n % len(self.creators)]
         available = self.expected_balances(creator)[0]
         amount = {
@@ -782,6 +793,9 @@ class LedgerMachine(RuleBasedStateMachine):
             "below_minimum": 1 + extra % (MINIMUM_PAYOUT - 1),
         }[kind]
         user = self.clients[n % len(self.clients)] if as_client else creator
+        if unready and not as_client:  # no verified payout method: refused, nothing moves
+            assert self.unready is not None
+            user, key = self.unready, None
         headers = {**user.headers, **({"Idempotency-Key": key} if key else {})}
         earlier = self.keyed.get((user.id, key)) if key else None
         if as_client:
@@ -790,6 +804,8 @@ class LedgerMachine(RuleBasedStateMachine):
             expected = 201 if earlier[0] == amount else 409
         elif amount < MINIMUM_PAYOUT:
             expected = 400
+        elif user is self.unready:
+            expected = 409
         else:
             expected = 201 if amount <= available else 409
         response = self.run(
@@ -915,8 +931,12 @@ async def session_loop() -> asyncio.AbstractEventLoop:
 
 @pytest.mark.slow
 def test_random_money_flows_keep_the_ledger_right(
-    session_loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient
+    session_loop: asyncio.AbstractEventLoop,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(settings, "payout_fees", {"sandbox": PayoutFee(fixed=Decimal(PAYOUT_FEE) / 100)})
     examples, steps = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "default")]
     LedgerMachine.env = Env(session_loop, client)
     run_state_machine_as_test(

@@ -10,8 +10,9 @@ import pytest
 from reelbyte.payments.models import WithdrawalStatus
 from reelbyte.payments.providers import provider_named
 from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError
-from reelbyte.payments.providers.mollie import MollieProvider, organization_for
+from reelbyte.payments.providers.mollie import MollieProvider
 from tests.conftest import run_jobs
+from tests.factories import payout_account_for, payout_ready
 from tests.payments.fakes.flows import (
     balance,
     cancel_paid_order,
@@ -25,6 +26,9 @@ from tests.payments.fakes.flows import (
 )
 from tests.payments.fakes.mollie_server import FakeMollie
 from tests.payments.fakes.server import free_port
+
+# A creator's organisation (the id their payout method stores after Mollie Connect).
+SOME_ORGANIZATION = payout_account_for(uuid.uuid4(), "mollie")
 
 
 def mollie() -> MollieProvider:
@@ -141,11 +145,12 @@ async def test_an_unpaid_payment_cannot_be_refunded(fake_mollie: FakeMollie) -> 
 
 async def test_a_payout_is_a_connect_balance_transfer_made_once(fake_mollie: FakeMollie) -> None:
     user_id = str(uuid.uuid4())
+    organization = payout_account_for(user_id, "mollie")
     first = await mollie().create_payout(
-        destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
+        destination=organization, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
     again = await mollie().create_payout(
-        destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
+        destination=organization, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
     assert first == again
     assert first.id.startswith("cbtr_")
@@ -155,19 +160,18 @@ async def test_a_payout_is_a_connect_balance_transfer_made_once(fake_mollie: Fak
     assert transfer["source"]["id"] == fake_mollie.organization_id
     assert transfer["destination"] == {
         "type": "organization",
-        "id": organization_for(user_id),
+        "id": organization,
         "description": "ReelByte earnings",
     }
-    assert organization_for(user_id) == organization_for(user_id)
-    assert organization_for(user_id) != organization_for(str(uuid.uuid4()))
 
 
 async def test_a_payout_to_an_organisation_that_refuses_is_rejected(fake_mollie: FakeMollie) -> None:
     user_id = str(uuid.uuid4())
-    fake_mollie.refuse_organization(organization_for(user_id))
+    organization = payout_account_for(user_id, "mollie")
+    fake_mollie.refuse_organization(organization)
     with pytest.raises(PayoutRejected, match="not authorized"):
         await mollie().create_payout(
-            destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="w:2"
+            destination=organization, amount_minor=2500, currency="EUR", idempotency_key="w:2"
         )
 
 
@@ -175,7 +179,7 @@ async def test_a_failed_balance_transfer_is_rejected(fake_mollie: FakeMollie) ->
     fake_mollie.transfer_status = "failed"
     with pytest.raises(PayoutRejected, match="Insufficient funds"):
         await mollie().create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:3"
+            destination=SOME_ORGANIZATION, amount_minor=2500, currency="EUR", idempotency_key="w:3"
         )
 
 
@@ -183,7 +187,7 @@ async def test_mollie_errors_and_bad_credentials_are_worth_retrying(fake_mollie:
     fake_mollie.fail_next(503)
     with pytest.raises(ProviderError, match="503"):
         await mollie().create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:4"
+            destination=SOME_ORGANIZATION, amount_minor=2500, currency="EUR", idempotency_key="w:4"
         )
     fake_mollie.fail_next(500)
     with pytest.raises(ProviderError, match="500"):
@@ -191,7 +195,7 @@ async def test_mollie_errors_and_bad_credentials_are_worth_retrying(fake_mollie:
     wrong_key = MollieProvider("test_wrongkeywrongkeywrongkey00", fake_mollie.base_url)
     with pytest.raises(ProviderError, match="401"):
         await wrong_key.create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:5"
+            destination=SOME_ORGANIZATION, amount_minor=2500, currency="EUR", idempotency_key="w:5"
         )
 
 
@@ -201,7 +205,7 @@ async def test_an_unreachable_mollie_is_a_provider_error() -> None:
         await nowhere.get_payment("tr_anything")
     with pytest.raises(ProviderError):
         await nowhere.create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:6"
+            destination=SOME_ORGANIZATION, amount_minor=2500, currency="EUR", idempotency_key="w:6"
         )
 
 
@@ -285,6 +289,7 @@ async def test_withdrawal_is_paid_out_by_a_balance_transfer(
     use_mollie.set_status(mollie_id, "paid")
     await client.post("/v1/payments/webhook", data={"id": mollie_id})
     await complete_order(client, creator_headers, client_headers, order)
+    await payout_ready(creator["id"], "mollie")
     response = await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "85.00"}},
@@ -302,7 +307,7 @@ async def test_withdrawal_is_paid_out_by_a_balance_transfer(
     [transfer] = use_mollie.transfers.values()
     assert withdrawal.provider_payout_id == transfer["id"]
     assert transfer["amount"] == {"currency": "EUR", "value": "85.00"}
-    assert transfer["destination"]["id"] == organization_for(creator["id"])
+    assert transfer["destination"]["id"] == payout_account_for(creator["id"], "mollie")
     assert ("POST", "/v2/connect/balance-transfers", f"withdrawal:{withdrawal.id}") in use_mollie.requests
 
 
@@ -314,7 +319,8 @@ async def test_a_refused_balance_transfer_gives_the_money_back(
     use_mollie.set_status(mollie_id, "paid")
     await client.post("/v1/payments/webhook", data={"id": mollie_id})
     await complete_order(client, creator_headers, client_headers, order)
-    use_mollie.refuse_organization(organization_for(creator["id"]))
+    await payout_ready(creator["id"], "mollie")
+    use_mollie.refuse_organization(payout_account_for(creator["id"], "mollie"))
     await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "40.00"}},

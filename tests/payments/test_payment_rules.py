@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import run_jobs
 from tests.factories import (
     balance_of,
+    can_withdraw,
     checkout,
     eur,
     make_order,
@@ -97,6 +98,7 @@ async def test_bad_withdrawals_change_nothing(client: httpx.AsyncClient, amount:
     order = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "x"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
+    await can_withdraw(client, creator_headers)
     response = await client.post("/v1/payments/me/withdraw", json={"amount": amount}, headers=creator_headers)
     assert response.status_code == status, response.text
     assert set(response.json()) == {"error", "message", "details"}
@@ -111,6 +113,7 @@ async def test_a_refused_payout_returns_the_money(client: httpx.AsyncClient) -> 
     order = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "x"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
+    await can_withdraw(client, creator_headers)
     response = await client.post(
         "/v1/payments/me/withdraw", json={"amount": eur("20.13")}, headers=creator_headers
     )
@@ -132,6 +135,7 @@ async def test_idempotency_key_replays_the_first_answer(client: httpx.AsyncClien
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "x"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
     headers = {**creator_headers, "Idempotency-Key": "withdraw-1"}
+    await can_withdraw(client, headers)
     first = await client.post("/v1/payments/me/withdraw", json={"amount": eur("20.00")}, headers=headers)
     second = await client.post("/v1/payments/me/withdraw", json={"amount": eur("20.00")}, headers=headers)
     assert first.status_code == second.status_code == 201
@@ -165,6 +169,7 @@ async def test_withdrawal_is_paid_out_by_the_job(client: httpx.AsyncClient) -> N
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers)
     await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
 
+    await can_withdraw(client, creator_headers)
     response = await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "85.00"}},

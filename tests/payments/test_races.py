@@ -16,6 +16,7 @@ from reelbyte.payments.ledger_check import check
 from tests.conftest import run_jobs
 from tests.factories import (
     balance_of,
+    can_withdraw,
     checkout,
     eur,
     gig_for_sale,
@@ -47,12 +48,14 @@ async def _ledger_is_clean() -> None:
 
 
 async def _creator_with_balance(client: httpx.AsyncClient, price_minor: int) -> dict[str, str]:
-    """A creator whose available balance is `price_minor` less the 15 % fee."""
+    """A creator whose available balance is `price_minor` less the 15 % fee, with a verified
+    payout method."""
     creator_headers, client_headers, gig, package = await seller_and_buyer(client, price_minor=price_minor)
     order = await make_paid_order(client, client_headers, gig, package)
     await client.post(f"/v1/orders/{order['id']}/deliver", json={"message": "done"}, headers=creator_headers)
     response = await client.post(f"/v1/orders/{order['id']}/approve", headers=client_headers)
     assert response.json()["status"] == "completed"
+    await can_withdraw(client, creator_headers)
     return creator_headers
 
 

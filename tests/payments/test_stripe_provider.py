@@ -17,8 +17,9 @@ import pytest
 from reelbyte.payments.models import WithdrawalStatus
 from reelbyte.payments.providers import provider_named
 from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError
-from reelbyte.payments.providers.stripe import StripeProvider, account_for
+from reelbyte.payments.providers.stripe import StripeProvider
 from tests.conftest import run_jobs
+from tests.factories import payout_account_for, payout_ready
 from tests.payments.fakes.fixtures import STRIPE_WEBHOOK_SECRET
 from tests.payments.fakes.flows import (
     balance,
@@ -33,6 +34,9 @@ from tests.payments.fakes.flows import (
 )
 from tests.payments.fakes.server import free_port
 from tests.payments.fakes.stripe_server import FakeStripe
+
+# A creator's connected account (the acct_ id their payout method stores after onboarding).
+SOME_ACCOUNT = payout_account_for(uuid.uuid4(), "stripe")
 
 WEBHOOK = "/v1/payments/webhook/stripe"
 
@@ -187,44 +191,38 @@ async def test_an_unpaid_session_cannot_be_refunded(fake_stripe: FakeStripe) -> 
 
 
 async def test_a_payout_is_a_connect_transfer_made_once(fake_stripe: FakeStripe) -> None:
-    user_id = str(uuid.uuid4())
+    account = payout_account_for(uuid.uuid4(), "stripe")
     first = await stripe_provider().create_payout(
-        destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
+        destination=account, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
     again = await stripe_provider().create_payout(
-        destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
+        destination=account, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
     assert first == again
     assert first.id.startswith("tr_")
     assert first.status == "paid"
     [transfer] = fake_stripe.transfers.values()
-    assert (transfer["amount"], transfer["currency"], transfer["destination"]) == (
-        2500,
-        "eur",
-        account_for(user_id),
-    )
-    assert account_for(user_id).startswith("acct_")
-    assert account_for(user_id) == account_for(user_id) != account_for(str(uuid.uuid4()))
+    assert (transfer["amount"], transfer["currency"], transfer["destination"]) == (2500, "eur", account)
 
 
 async def test_the_same_key_with_another_amount_is_refused_by_stripe(fake_stripe: FakeStripe) -> None:
-    user_id = str(uuid.uuid4())
+    account = payout_account_for(uuid.uuid4(), "stripe")
     await stripe_provider().create_payout(
-        destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="w:1"
+        destination=account, amount_minor=2500, currency="EUR", idempotency_key="w:1"
     )
     with pytest.raises(ProviderError, match="same parameters"):
         await stripe_provider().create_payout(
-            destination=user_id, amount_minor=2600, currency="EUR", idempotency_key="w:1"
+            destination=account, amount_minor=2600, currency="EUR", idempotency_key="w:1"
         )
     assert len(fake_stripe.transfers) == 1
 
 
 async def test_a_payout_to_an_unknown_account_is_rejected(fake_stripe: FakeStripe) -> None:
-    user_id = str(uuid.uuid4())
-    fake_stripe.refuse_account(account_for(user_id))
+    account = payout_account_for(uuid.uuid4(), "stripe")
+    fake_stripe.refuse_account(account)
     with pytest.raises(PayoutRejected, match="No such destination"):
         await stripe_provider().create_payout(
-            destination=user_id, amount_minor=2500, currency="EUR", idempotency_key="w:2"
+            destination=account, amount_minor=2500, currency="EUR", idempotency_key="w:2"
         )
 
 
@@ -232,12 +230,12 @@ async def test_a_short_platform_balance_and_stripe_errors_are_worth_retrying(fak
     fake_stripe.available_balance = 1000
     with pytest.raises(ProviderError, match="insufficient available funds"):
         await stripe_provider().create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:3"
+            destination=SOME_ACCOUNT, amount_minor=2500, currency="EUR", idempotency_key="w:3"
         )
     fake_stripe.fail_next(500)
     with pytest.raises(ProviderError, match="Stripe's end"):
         await stripe_provider().create_payout(
-            destination=str(uuid.uuid4()), amount_minor=500, currency="EUR", idempotency_key="w:4"
+            destination=SOME_ACCOUNT, amount_minor=500, currency="EUR", idempotency_key="w:4"
         )
     fake_stripe.fail_next(503)
     with pytest.raises(ProviderError):
@@ -251,14 +249,14 @@ async def test_bad_credentials_and_an_unreachable_stripe_are_provider_errors(
     wrong_key = StripeProvider("sk_test_wrong", url, max_network_retries=0)
     with pytest.raises(ProviderError, match="Invalid API Key"):
         await wrong_key.create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:5"
+            destination=SOME_ACCOUNT, amount_minor=2500, currency="EUR", idempotency_key="w:5"
         )
     nowhere = StripeProvider("sk_test_x", f"http://127.0.0.1:{free_port()}", max_network_retries=0)
     with pytest.raises(ProviderError, match="communicating with Stripe"):
         await nowhere.get_payment("cs_test_anything")
     with pytest.raises(ProviderError):
         await nowhere.create_payout(
-            destination=str(uuid.uuid4()), amount_minor=2500, currency="EUR", idempotency_key="w:6"
+            destination=SOME_ACCOUNT, amount_minor=2500, currency="EUR", idempotency_key="w:6"
         )
 
 
@@ -408,6 +406,7 @@ async def test_withdrawal_is_paid_out_by_a_connect_transfer(
     use_stripe.complete(session_id)
     await deliver(client, session_event(use_stripe, session_id))
     await complete_order(client, creator_headers, client_headers, order)
+    await payout_ready(creator["id"], "stripe")
     response = await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "85.00"}},
@@ -424,7 +423,8 @@ async def test_withdrawal_is_paid_out_by_a_connect_transfer(
     assert withdrawal.status is WithdrawalStatus.PAID
     [transfer] = use_stripe.transfers.values()
     assert withdrawal.provider_payout_id == transfer["id"]
-    assert (transfer["amount"], transfer["destination"]) == (8500, account_for(creator["id"]))
+    account = payout_account_for(creator["id"], "stripe")
+    assert (transfer["amount"], transfer["destination"]) == (8500, account)
     assert ("POST", "/v1/transfers", f"withdrawal:{withdrawal.id}") in use_stripe.requests
 
 
@@ -436,7 +436,8 @@ async def test_a_refused_transfer_gives_the_money_back(
     use_stripe.complete(session_id)
     await deliver(client, session_event(use_stripe, session_id))
     await complete_order(client, creator_headers, client_headers, order)
-    use_stripe.refuse_account(account_for(creator["id"]))
+    await payout_ready(creator["id"], "stripe")
+    use_stripe.refuse_account(payout_account_for(creator["id"], "stripe"))
     await client.post(
         "/v1/payments/me/withdraw",
         json={"amount": {"currency": "EUR", "value": "40.00"}},

@@ -19,7 +19,7 @@ from reelbyte.media.storage import get_storage
 from reelbyte.messaging.service import ERASED_MESSAGE
 from reelbyte.orders.models import Order
 from reelbyte.payments.ledger_check import check as ledger_check
-from reelbyte.payments.models import LedgerEntry
+from reelbyte.payments.models import LedgerEntry, PayoutMethod
 from reelbyte.privacy.models import DataExport
 from reelbyte.projects.models import Project, Proposal
 from tests.conftest import run_jobs
@@ -28,6 +28,7 @@ from tests.factories import (
     Headers,
     balance_of,
     bearer,
+    can_withdraw,
     get_row,
     gig_for_sale,
     login,
@@ -41,7 +42,7 @@ from tests.factories import (
     start_conversation,
 )
 from tests.media import clips
-from tests.media.uploading import fetched, uploaded
+from tests.media.uploading import uploaded
 from tests.privacy.conftest import ask_for_export
 from tests.reviews.conftest import completed_order, review_body
 
@@ -161,6 +162,7 @@ async def test_a_creator_erases_once_the_money_is_paid_out(client: httpx.AsyncCl
     assert await _row_text("users", "id = :id", id=user["id"]) == account_before
     assert (await client.get("/v1/users/me", headers=headers)).status_code == 200
 
+    method = await can_withdraw(client, headers)
     withdrawn = await client.post(
         "/v1/payments/me/withdraw", json={"amount": {"currency": "EUR", "value": "42.50"}}, headers=headers
     )
@@ -181,8 +183,14 @@ async def test_a_creator_erases_once_the_money_is_paid_out(client: httpx.AsyncCl
     proposal_row = await get_row(Proposal, proposal["id"])
     assert proposal_row is not None
     assert proposal_row.status.value == "withdrawn"
-    # What was handed in for the order stays with it: the client still gets the file.
-    assert (await fetched(client, buyer_headers, handed_in["id"]))["state"] == "ready"
+    # A file uploaded for the order stays with it (the client sees it once it is delivered).
+    kept = await get_row(Upload, handed_in["id"])
+    assert kept is not None
+    assert kept.state.value == "ready"
+    erased_method = await get_row(PayoutMethod, method.id)
+    assert erased_method is not None  # the withdrawal keeps pointing at it
+    assert (erased_method.provider_account_id, erased_method.label) == (None, "erased")
+    assert erased_method.deleted_at is not None
     assert await transaction(ledger_check) == []
 
 

@@ -15,14 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.db import get_database, transaction, utcnow
 from reelbyte.media.storage import get_storage
+from reelbyte.orders.models import Delivery, DeliveryComment
 from reelbyte.privacy import export
 from reelbyte.privacy.jobs import delete_expired_exports
 from reelbyte.privacy.models import DataExport
+from reelbyte.studio.models import VideoJob, VideoJobKind, VideoJobState
 from tests.conftest import Mailbox, link_in, run_jobs
-from tests.factories import bearer, login, register, send_message, signed_up, start_conversation
+from tests.factories import bearer, can_withdraw, login, register, send_message, signed_up, start_conversation
 from tests.media import clips
 from tests.media.uploading import download, uploaded
 from tests.privacy.conftest import EXPORTS, ask_for_export, downloaded_zip, my_exports
@@ -36,9 +39,12 @@ SECTIONS = {
     "projects.json",
     "orders.json",
     "messages.json",
+    "comments.json",
     "reviews.json",
     "transactions.json",
+    "payout_methods.json",
     "uploads.json",
+    "video_jobs.json",
 }
 
 
@@ -57,7 +63,41 @@ async def _creator_with_a_history(client: httpx.AsyncClient, name: str) -> tuple
         assert response.status_code == 201, response.text
     conversation = await start_conversation(client, deal.creator_headers, deal.client["id"])
     await send_message(client, deal.creator_headers, conversation["id"], f"Here is the final cut, {name}")
+    await _review_comment_and_video_job(deal, f"Fixed the jump cut here, {name}")
     return deal, conversation["id"]
+
+
+async def _review_comment_and_video_job(deal: Deal, comment: str) -> None:
+    """A comment of the creator's on the order's delivery and a finished trim of theirs (rows: the
+    API's paths to them are tested in orders and studio)."""
+
+    async def write(session: AsyncSession) -> None:
+        creator_id, order_id = uuid.UUID(deal.creator["id"]), uuid.UUID(deal.order["id"])
+        delivery_id = await session.scalar(select(Delivery.id).where(Delivery.order_id == order_id))
+        assert delivery_id is not None
+        session.add(
+            DeliveryComment(
+                order_id=order_id,
+                delivery_id=delivery_id,
+                author_id=creator_id,
+                timecode_ms=1500,
+                text=comment,
+            )
+        )
+        session.add(
+            VideoJob(
+                owner_id=creator_id,
+                kind=VideoJobKind.TRIM,
+                state=VideoJobState.SUCCEEDED,
+                params={"start_ms": 0, "end_ms": 1000, "aspect": None},
+                source_seconds=2.0,
+                progress=100,
+                results=[],
+                finished_at=utcnow(),
+            )
+        )
+
+    await transaction(write)
 
 
 def _ready_mail(mailbox: Mailbox, address: str) -> Any:
@@ -70,6 +110,7 @@ async def test_the_export_holds_my_data_and_nobody_elses(
 ) -> None:
     name = f"Ada {uuid.uuid4().hex[:8]}"
     deal, conversation_id = await _creator_with_a_history(client, name)
+    method = await can_withdraw(client, deal.creator_headers, "paypal")
     avatar = await uploaded(client, deal.creator_headers, clips.make_png(tmp_path / "me.png"), "avatar")
     brief = clips.make_pdf(tmp_path / "brief.pdf", pages=1)
     attachment = await uploaded(client, deal.creator_headers, brief, "message_attachment", conversation_id)
@@ -91,12 +132,19 @@ async def test_the_export_holds_my_data_and_nobody_elses(
     (order,) = files["orders.json"]
     assert (order["id"], order["status"]) == (deal.order["id"], "completed")
     assert [m["content"] for m in files["messages.json"]] == [f"Here is the final cut, {name}"]
+    [comment] = files["comments.json"]
+    assert (comment["text"], comment["timecode_ms"]) == (f"Fixed the jump cut here, {name}", 1500)
+    [video_job] = files["video_jobs.json"]
+    assert (video_job["kind"], video_job["state"], video_job["attachments"]) == ("trim", "succeeded", [])
     reviews = files["reviews.json"]
     assert [r["comment"] for r in reviews["given"]] == ["Clear brief"]
     assert [r["comment"] for r in reviews["received"]] == ["Crisp edit"]
     transactions = files["transactions.json"]
     assert transactions["balance"]["available"] == {"currency": "EUR", "value": "42.50"}
     assert {"type": "order", "id": deal.order["id"]} in [e["reference"] for e in transactions["entries"]]
+    [payout_method] = files["payout_methods.json"]
+    assert (payout_method["id"], payout_method["provider"]) == (str(method.id), "paypal")
+    assert payout_method["account"] == method.provider_account_id
     public, private = files["uploads.json"]
     # A public file keeps its lasting link; a private one's is signed for the export's 24 hours.
     assert (public["id"], public["original"]["expires_at"]) == (avatar["id"], None)

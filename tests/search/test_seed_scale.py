@@ -20,7 +20,7 @@ from reelbyte.catalog import service as catalog_service
 from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.runtime import Runtime
-from reelbyte.seed import DEMO_ACCOUNTS, DEMO_GIGS, load_demo
+from reelbyte.seed import DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_GIGS, load_demo
 from reelbyte.seed_scale import ScaleReport, seed_scale
 from tests.factories import insert_gig, insert_user
 
@@ -213,9 +213,11 @@ async def test_demo_load_is_one_unit_of_work(runtime: Runtime, monkeypatch: pyte
 
     monkeypatch.undo()
     logins = await load_demo()
-    assert [email for email, _, _ in logins] == [account["email"] for account in DEMO_ACCOUNTS]
+    assert [email for email, _, _ in logins] == [account["email"] for account in DEMO_ACCOUNTS] + [
+        DEMO_ADMIN["email"]
+    ]
     await load_demo()
-    assert await _scalar("SELECT count(*) FROM users") == len(DEMO_ACCOUNTS)
+    assert await _scalar("SELECT count(*) FROM users") == len(DEMO_ACCOUNTS) + 1
     assert await _scalar("SELECT count(*) FROM gigs") == len(DEMO_GIGS)
     assert await _scalar("SELECT count(*) FROM packages") == sum(len(gig["packages"]) for gig in DEMO_GIGS)
     assert await _scalar("SELECT count(*) FROM gigs WHERE is_featured") == sum(

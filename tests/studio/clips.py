@@ -32,3 +32,23 @@ def make_hook_clip(path: Path, width: int = 320, height: int = 240) -> Path:
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     subprocess.run([*command, *arguments], check=True, capture_output=True, timeout=60)
     return path
+
+
+BOX = 40  # the moving box's side, in pixels
+BOX_SECONDS = 4.0
+
+
+def make_moving_box_clip(path: Path, width: int = 320, height: int = 180) -> Path:
+    """A white box sliding from the left edge to the right edge of a black frame, with a tone."""
+    travel = f"(W-w)*t/{BOX_SECONDS}"
+    arguments = [
+        *("-f", "lavfi", "-i", f"color=black:s={width}x{height}:r={FPS}:d={BOX_SECONDS}"),
+        *("-f", "lavfi", "-i", f"color=white:s={BOX}x{BOX}:r={FPS}:d={BOX_SECONDS}"),
+        *("-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={BOX_SECONDS}"),
+        *("-filter_complex", f"[0:v][1:v]overlay=x='{travel}':y=(H-h)/2,format=yuv420p[v]"),
+        *("-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50"),
+        *("-c:a", "aac", "-t", str(BOX_SECONDS), str(path)),
+    ]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    subprocess.run([*command, *arguments], check=True, capture_output=True, timeout=60)
+    return path

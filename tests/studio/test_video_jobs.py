@@ -127,7 +127,7 @@ async def test_a_trim_runs_in_the_worker_and_its_clip_downloads(
     upload_id = await ready_video(client, creator, source_file)
     job = await trimmed(client, creator, upload_id, start_ms=1240, end_ms=4400)
     assert (job["state"], job["progress"], job["results"], job["kind"]) == ("queued", 0, [], "trim")
-    assert job["params"] == {"start_ms": 1240, "end_ms": 4400, "aspect": None}
+    assert job["params"] == {"start_ms": 1240, "end_ms": 4400, "aspect": None, "crop": "centre"}
 
     await run_jobs()
 

@@ -64,7 +64,6 @@ from reelbyte.catalog.schemas import (
     TagCount,
 )
 from reelbyte.catalog.slugs import is_slug_clash, unique_slug
-from reelbyte.catalog.video_spec import VideoSpec
 from reelbyte.catalog.views import gig_views
 from reelbyte.core import audit
 from reelbyte.core.config import get_settings
@@ -522,13 +521,6 @@ async def update_package(
     await _summarise_packages(session, gig)
     await session.refresh(package)
     return PackageOut.of(package)
-
-
-async def package_video_spec(session: AsyncSession, package_id: uuid.UUID) -> VideoSpec | None:
-    """The video spec of a package, retired or not (an order's package, for checking what is
-    delivered against it); None without one, or when the package is gone."""
-    stored = await session.scalar(select(Package.video_spec).where(Package.id == package_id))
-    return VideoSpec.model_validate(stored) if stored else None
 
 
 async def delete_package(session: AsyncSession, user: User, ref: str, package_id: uuid.UUID) -> None:

@@ -12,13 +12,35 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Without SECRET_KEY (outside production) the key is generated once and kept here, in the data folder.
 SECRET_KEY_FILE = "secret_key"
 
 CommaList = Annotated[list[str], NoDecode]
+
+PAYOUT_PROVIDERS = ("sandbox", "stripe", "mollie", "paypal", "venmo")
+
+
+class PayoutFee(BaseModel):
+    """One payout provider's charge on a withdrawal: `percent` of it plus `fixed`, at most `max`
+    (amounts in the payout's currency)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent: Decimal = Field(default=Decimal("0"), ge=0, lt=100)
+    fixed: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2)
+    max: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+
+
+class FeeRule(BaseModel):
+    """One entry of PROCESSING_FEES: a percentage of the order's amount plus a fixed amount."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
+    fixed: Decimal = Field(default=Decimal(0), ge=0, le=1000, decimal_places=2)
 
 
 class Settings(BaseSettings):
@@ -92,12 +114,33 @@ class Settings(BaseSettings):
     # the conversation for review (messaging/contact_details.py).
     mask_contact_details: bool = True
 
-    payment_provider: Literal["sandbox", "mollie", "stripe"] = "sandbox"
+    payment_provider: Literal["sandbox", "mollie", "stripe", "paypal"] = "sandbox"
+    # Further providers whose methods a checkout may name (e.g. `paypal` next to Stripe's cards);
+    # PAYMENT_PROVIDER stays the default one and the one that pays withdrawals.
+    payment_providers: CommaList = Field(default_factory=list)
     mollie_api_key: str | None = None
     mollie_api_endpoint: str | None = None  # only to point the client at a test server
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the client at a test server
+    # Mollie Connect: creators link their Mollie organisation through OAuth to be paid there.
+    mollie_client_id: str | None = None
+    mollie_client_secret: str | None = None
+    mollie_oauth_endpoint: str | None = None  # only to point OAuth at a test server
+    # What a payout provider charges per withdrawal, as JSON, e.g. {"paypal": {"percent": "2",
+    # "fixed": "0.25", "max": "20"}, "stripe": {"fixed": "0.25"}}; the creator gets amount - fee.
+    payout_fees: dict[str, PayoutFee] = Field(default_factory=dict)
+    # A payout method's e-mailed confirmation link (PayPal, Venmo) works this long.
+    payout_method_link_expire_hours: int = Field(default=48, ge=1, le=720)
+    paypal_client_id: str | None = None
+    paypal_client_secret: str | None = None
+    paypal_webhook_id: str | None = None  # the id PayPal gave the webhook; signatures name it
+    paypal_environment: Literal["sandbox", "live"] = "sandbox"
+    paypal_api_base: str | None = None  # only to point the client at a test server
+    # Processing fees passed to the client at checkout, per provider and payment method (JSON):
+    # {"mollie": {"ideal": {"fixed": "0.29"}, "creditcard": {"percent": "1.8", "fixed": "0.25"}}}.
+    # Charged on top of the order's amount and never refunded (payments/processing_fees.py).
+    processing_fees: dict[str, dict[str, FeeRule]] = Field(default_factory=dict)
     # A subscription whose renewal failed stays on its plan (past due) this long, then ends.
     billing_grace_days: int = Field(default=7, ge=0, le=60)
 
@@ -124,6 +167,16 @@ class Settings(BaseSettings):
     video_encode_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"] = (
         "veryfast"
     )
+    # Who scores auto-hooks' candidate moments (studio/scoring.py): `offline` (loudness, scene
+    # changes, motion), or an LLM given their measures; any failure of the LLM falls back to offline.
+    hook_scorer: Literal["offline", "openai", "anthropic"] = "offline"
+    hook_scorer_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4.1-mini"
+    openai_base_url: str | None = None  # only to point the client at a test server
+    anthropic_api_key: str | None = None
+    anthropic_model: str = "claude-haiku-4-5"
+    anthropic_base_url: str | None = None  # only to point the client at a test server
 
     email_backend: Literal["console", "smtp"] = "console"
     from_email: str = "ReelByte <noreply@reelbyte.local>"
@@ -158,6 +211,7 @@ class Settings(BaseSettings):
         "trusted_proxies",
         "metrics_allowed_ips",
         "webhook_allowed_hosts",
+        "payment_providers",
         mode="before",
     )
     @classmethod
@@ -166,12 +220,30 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("payout_fees")
+    @classmethod
+    def _known_payout_providers(cls, fees: dict[str, PayoutFee]) -> dict[str, PayoutFee]:
+        unknown = sorted(set(fees) - set(PAYOUT_PROVIDERS))
+        if unknown:
+            raise ValueError(
+                f"PAYOUT_FEES names unknown providers {unknown}; known: {list(PAYOUT_PROVIDERS)}"
+            )
+        return fees
+
     @field_validator("metrics_allowed_ips")
     @classmethod
     def _networks(cls, networks: list[str]) -> list[str]:
         for network in networks:
             ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
         return networks
+
+    @field_validator("processing_fees")
+    @classmethod
+    def _fee_providers(cls, fees: dict[str, dict[str, FeeRule]]) -> dict[str, dict[str, FeeRule]]:
+        unknown = set(fees) - {"sandbox", "mollie", "stripe", "paypal"}
+        if unknown:
+            raise ValueError(f"PROCESSING_FEES: unknown provider(s) {sorted(unknown)}")
+        return fees
 
     @model_validator(mode="after")
     def _secret_key_set_or_stored(self) -> Settings:
@@ -183,14 +255,32 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _require_provider_credentials(self) -> Settings:
-        if self.payment_provider == "mollie" and not self.mollie_api_key:
+        # The sandbox only ever stands in alone: its notices share Mollie's webhook.
+        unknown = set(self.payment_providers) - {"mollie", "stripe", "paypal"}
+        if unknown:
+            raise ValueError(
+                f"PAYMENT_PROVIDERS: unknown provider(s) {sorted(unknown)} (mollie, stripe or paypal)"
+            )
+        providers = {self.payment_provider, *self.payment_providers}
+        if "mollie" in providers and not self.mollie_api_key:
             raise ValueError("MOLLIE_API_KEY must be set when PAYMENT_PROVIDER=mollie")
-        if self.payment_provider == "stripe" and not (self.stripe_api_key and self.stripe_webhook_secret):
+        if "stripe" in providers and not (self.stripe_api_key and self.stripe_webhook_secret):
             raise ValueError(
                 "STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET must be set when PAYMENT_PROVIDER=stripe"
             )
+        if "paypal" in providers and not (
+            self.paypal_client_id and self.paypal_client_secret and self.paypal_webhook_id
+        ):
+            raise ValueError(
+                "PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID must be set when "
+                "PAYMENT_PROVIDER=paypal (or PAYMENT_PROVIDERS names paypal)"
+            )
         if self.storage_backend == "cloudinary" and not self.cloudinary_url:
             raise ValueError("CLOUDINARY_URL must be set when STORAGE_BACKEND=cloudinary")
+        if self.hook_scorer == "openai" and not self.openai_api_key:
+            raise ValueError("OPENAI_API_KEY must be set when HOOK_SCORER=openai")
+        if self.hook_scorer == "anthropic" and not self.anthropic_api_key:
+            raise ValueError("ANTHROPIC_API_KEY must be set when HOOK_SCORER=anthropic")
         return self
 
     @property

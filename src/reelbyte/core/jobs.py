@@ -87,7 +87,17 @@ class _DrainWorker(Worker):
 
 
 # Jobs left "doing" by a worker that is gone (pruned, so no worker any more) go back to the queue.
-# SKIP LOCKED and the status check inside procrastinate's retry make two recoverers safe.
+# SKIP LOCKED and the status check inside procrastinate's retry make two recoverers safe. One
+# whose queueing lock a waiting copy already holds (a periodic job's next tick) cannot wait beside
+# it (the lock is unique among waiting jobs): it is closed as aborted, and the copy runs instead.
+_ABORT_SUPERSEDED_ORPHANS = """
+SELECT orphaned.id, procrastinate_finish_job_v1(orphaned.id, 'aborted', false)
+FROM (SELECT job.id FROM procrastinate_jobs AS job
+      WHERE job.status = 'doing' AND job.worker_id IS NULL AND job.queueing_lock IS NOT NULL
+        AND EXISTS (SELECT FROM procrastinate_jobs AS waiting
+                    WHERE waiting.queueing_lock = job.queueing_lock AND waiting.status = 'todo')
+      FOR UPDATE OF job SKIP LOCKED) AS orphaned
+"""
 _RETRY_ORPHANED_JOBS = """
 SELECT orphaned.id, procrastinate_retry_job_v2(orphaned.id, now(), NULL, NULL, NULL)
 FROM (SELECT id FROM procrastinate_jobs WHERE status = 'doing' AND worker_id IS NULL
@@ -103,6 +113,9 @@ async def recover_stalled_jobs() -> list[int]:
     running "doing" for good. Every job here is safe to run again: they lock what they change
     and move money under idempotency keys."""
     await job_app.job_manager.prune_stalled_workers(get_settings().worker_stalled_after_seconds)
+    superseded = await job_app.connector.execute_query_all_async(_ABORT_SUPERSEDED_ORPHANS)
+    if superseded:
+        log.warning("stalled_jobs_superseded", job_ids=[int(row["id"]) for row in superseded])
     rows = await job_app.connector.execute_query_all_async(_RETRY_ORPHANED_JOBS)
     recovered = [int(row["id"]) for row in rows]
     if recovered:

@@ -32,12 +32,15 @@ from reelbyte.core.config import get_settings
 from reelbyte.core.db import after_commit, transaction, utcnow
 from reelbyte.core.jobs import defer, job_app
 from reelbyte.media import hls, processing
+from reelbyte.media.events import upload_failed, upload_ready
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose, UploadState
 from reelbyte.media.processing import Derived, Probe, ProcessingError
 from reelbyte.media.service import (
+    COPY_TASK,
     DELETE_OBJECTS_TASK,
     PROCESS_TASK,
     SPEC_CHECK_TASK,
+    accept_copy,
     derived_keys,
     object_keys,
     remove,
@@ -228,6 +231,7 @@ async def _finish(
     upload.ready_at = utcnow()
     if upload.kind is UploadKind.VIDEO and upload.purpose is UploadPurpose.DELIVERABLE:
         await defer(session, SPEC_CHECK_TASK, upload_id=str(upload.id))
+    await upload_ready.emit(session, upload)
     _tell_owner(session, upload)
 
 
@@ -241,6 +245,7 @@ async def _fail(session: AsyncSession, work: Work, reason: str) -> None:
     upload.stored_bytes = 0
     upload.derived = {}
     log.info("upload_failed", upload_id=str(upload.id), reason=reason)
+    await upload_failed.emit(session, upload)
     _tell_owner(session, upload)
 
 
@@ -261,6 +266,44 @@ def _tell_owner(session: AsyncSession, upload: Upload) -> None:
         await hub.publish(owner_id, frame)
 
     after_commit(session, publish)
+
+
+@job_app.task(name=COPY_TASK, queue="media", retry=RETRY)
+async def copy_into_upload(upload_id: str, source_key: str) -> None:
+    """Copy a stored object (a video tool's clip) to a pending upload's key, then process it as
+    a browser's upload. Safe to repeat: the copy overwrites, and accepting is done once."""
+    pending = await transaction(lambda session: _pending_copy(session, uuid.UUID(upload_id)))
+    if pending is None:
+        return  # deleted, or copied by an earlier run
+    key, content_type = pending
+    storage = get_storage()
+    if await storage.stat(source_key) is None:
+        await transaction(lambda session: _source_gone(session, uuid.UUID(upload_id)))
+        return
+    with tempfile.TemporaryDirectory(prefix="reelbyte-copy-") as folder:
+        local = Path(folder) / PurePosixPath(key).name
+        await storage.download(source_key, local)
+        await storage.put_file(key, local, content_type)
+    await transaction(lambda session: accept_copy(session, uuid.UUID(upload_id)))
+
+
+async def _pending_copy(session: AsyncSession, upload_id: uuid.UUID) -> tuple[str, str] | None:
+    """The key to copy to and its type, while the upload still waits for its file."""
+    upload = await session.get(Upload, upload_id)
+    if upload is None or upload.state is not UploadState.PENDING:
+        return None
+    return upload.storage_key, upload.content_type
+
+
+async def _source_gone(session: AsyncSession, upload_id: uuid.UUID) -> None:
+    upload = await _locked(session, upload_id)
+    if upload is None or upload.state is not UploadState.PENDING:
+        return
+    upload.state = UploadState.FAILED
+    upload.failure_reason = "the file to copy was deleted before it could be copied"
+    upload.stored_bytes = 0
+    await upload_failed.emit(session, upload)
+    _tell_owner(session, upload)
 
 
 @job_app.task(name=DELETE_OBJECTS_TASK, queue="media", retry=RETRY)

@@ -73,6 +73,7 @@ from reelbyte.orders.models import Order, OrderStatus
 PROCESS_TASK = "media.process_upload"
 SPEC_CHECK_TASK = "media.check_delivery_spec"  # a delivered video against its package (spec_jobs.py)
 DELETE_OBJECTS_TASK = "media.delete_objects"
+COPY_TASK = "media.copy_into_upload"  # a stored object becomes a new upload's file (jobs.py)
 
 
 # --- starting an upload -------------------------------------------------------------------
@@ -111,6 +112,38 @@ async def start_upload(
         multipart=_multipart_request(storage, upload, expires_seconds) if multipart else None,
         expires_at=utcnow() + timedelta(seconds=expires_seconds),
     )
+
+
+async def start_copy(session: AsyncSession, user: User, data: UploadRequest, source_key: str) -> Upload:
+    """A pending upload whose file is a copy of an object already in storage (a video tool's
+    clip): checked like a browser's upload (type, purpose and target, quota), then a job copies
+    the object and hands it to processing as `complete` would."""
+    kind = _kind_of(data.content_type)
+    _check_file(kind, data)
+    await _check_purpose(session, user, kind, data)
+    await _check_quota(session, user.id, data.size)
+    upload = Upload(
+        owner_id=user.id,
+        kind=kind,
+        purpose=data.purpose,
+        target_id=data.target_id,
+        filename=data.filename,
+        content_type=data.content_type,
+        size=data.size,
+        storage_key=_new_key(data, user.id),
+        stored_bytes=data.size,
+    )
+    session.add(upload)
+    await session.flush()
+    await defer(session, COPY_TASK, upload_id=str(upload.id), source_key=source_key)
+    return upload
+
+
+async def accept_copy(session: AsyncSession, upload_id: uuid.UUID) -> None:
+    """The copy job put the object in place: check it and start processing (once)."""
+    upload = await session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+    if upload is not None and upload.state is UploadState.PENDING:
+        await _accept_stored(session, upload, UploadCompletion())
 
 
 def _check_file(kind: UploadKind, data: UploadRequest) -> None:

@@ -24,7 +24,6 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.catalog import service as catalog
 from reelbyte.catalog.video_spec import VideoSpec
 from reelbyte.core.db import transaction, utcnow
 from reelbyte.core.errors import AppError
@@ -95,7 +94,7 @@ async def check_of(session: AsyncSession, upload_id: uuid.UUID) -> Check | None:
         order = await orders.get_order(session, owner, upload.target_id)
     except AppError:
         return None
-    package_spec = await catalog.package_video_spec(session, order.package_id) if order.package_id else None
+    package_spec = VideoSpec.model_validate(order.video_spec) if order.video_spec else None
     return Check(
         upload.id, owner.id, order.id, order.title, upload.filename, upload.storage_key, package_spec
     )

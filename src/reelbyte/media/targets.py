@@ -73,18 +73,18 @@ async def may_see(session: AsyncSession, viewer: User | None, upload: Upload) ->
                 return False
             await projects.get_project(session, None, upload.target_id)
             return True
-        return await _sees_target(session, viewer, upload.purpose, upload.target_id)
+        return await _sees_target(session, viewer, upload)
     except AppError:  # the target is not the viewer's to see
         return False
 
 
-async def _sees_target(
-    session: AsyncSession, viewer: User, purpose: UploadPurpose, target_id: uuid.UUID
-) -> bool:
-    match purpose:
-        case UploadPurpose.DELIVERABLE:
+async def _sees_target(session: AsyncSession, viewer: User, upload: Upload) -> bool:
+    assert upload.target_id is not None
+    target_id = upload.target_id
+    match upload.purpose:
+        case UploadPurpose.DELIVERABLE:  # once delivered: a file still being worked on is the creator's
             await orders.get_order(session, viewer, target_id)
-            return True
+            return await orders.handed_over(session, upload.id)
         case UploadPurpose.MESSAGE_ATTACHMENT:
             await messaging.require_participant(session, viewer.id, target_id)
             return True

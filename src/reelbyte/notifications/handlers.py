@@ -21,6 +21,7 @@ from reelbyte.notifications.service import notify
 from reelbyte.orders import events as order_events
 from reelbyte.orders.models import Order, OrderEvent
 from reelbyte.payments import events as payment_events
+from reelbyte.payments import schedules as payment_schedules
 from reelbyte.payments.models import Withdrawal
 from reelbyte.projects import events as project_events
 from reelbyte.projects.models import Project, ProjectStatus, Proposal
@@ -130,6 +131,39 @@ ORDER_NOTICES: dict[str, OrderNotice] = {
         "order_milestone_rejected",
         "Milestone sent back",
         "The client sent a milestone of “{title}” back for changes.",
+    ),
+    "milestones_edited": OrderNotice(
+        "creator",
+        "order_milestones_edited",
+        "Milestones changed",
+        "The client changed unfunded milestones of “{title}”.",
+    ),
+    "refund_requested": OrderNotice(
+        "creator",
+        "order_refund_requested",
+        "Refund requested",
+        "The client asked for a refund on “{title}”: accept or decline it.",
+    ),
+    "refund_accepted": OrderNotice(
+        "client",
+        "order_refund_accepted",
+        "Refund accepted",
+        "The creator accepted your refund request on “{title}”: the money is on its way back.",
+    ),
+    "refund_declined": OrderNotice(
+        "client",
+        "order_refund_declined",
+        "Refund declined",
+        "The creator declined your refund request on “{title}”. If you cannot agree, open a dispute.",
+    ),
+    "refund_cancelled": OrderNotice(
+        "creator",
+        "order_refund_cancelled",
+        "Refund request withdrawn",
+        "The client withdrew their refund request on “{title}”.",
+    ),
+    "refund_sent": OrderNotice(
+        "client", "order_refund_sent", "Refund sent", "Your refund on “{title}” was paid back."
     ),
 }
 
@@ -304,4 +338,18 @@ async def on_user_warned(session: AsyncSession, warning: admin_events.Moderation
         "A warning from the moderators",
         f"Your {what} was reported, and a moderator looked into it: {warning.note}",
         reference=(warning.target_type, warning.target_id),
+    )
+
+
+@payment_schedules.payout_skipped.connect
+async def on_scheduled_payout_skipped(session: AsyncSession, skipped: payment_schedules.Skipped) -> None:
+    await notify(
+        session,
+        skipped.user_id,
+        "payout_method_required",
+        "Scheduled payout waiting",
+        "Your scheduled payout is due, but you have no verified payout method. Add one and it is "
+        "paid out this period.",
+        link="/earnings",
+        reference=("payout_period", skipped.period),
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -352,3 +353,14 @@ async def deliver(
             thread.addressed_by_delivery_id = delivery.id
             await _changed(session, order, thread, "addressed", user)
     return delivery
+
+
+async def personal_data(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The review comments the user wrote on deliveries, oldest first, for their data export
+    (a deleted one as its placeholder, without its text)."""
+    written = await session.scalars(
+        select(DeliveryComment)
+        .where(DeliveryComment.author_id == user_id)
+        .order_by(DeliveryComment.created_at, DeliveryComment.id)
+    )
+    return [CommentOut.of(comment).model_dump(mode="json") for comment in written]

@@ -8,7 +8,7 @@ other party. An amount in another currency is `projects.errors.CurrencyMismatch`
 
 from __future__ import annotations
 
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class OrderNotFound(NotFound):
@@ -124,3 +124,18 @@ class CommentDeleted(Conflict):
 class CommentsNotInOrder(BadRequest):
     code = "comments_not_in_order"
     message = "Some comments are not live top-level comments on this order's deliveries."
+
+
+class MilestoneTotalMismatch(ValidationFailed):
+    code = "milestone_total_mismatch"
+    message = "The milestones must still add up to the order's amount: change amounts together."
+
+
+class MilestoneNotEditable(Conflict):
+    code = "milestone_not_editable"
+    message = "Only a milestone not yet funded can be changed."
+
+
+class DuplicateMilestone(ValidationFailed):
+    code = "duplicate_milestone"
+    message = "Each milestone may be listed once."

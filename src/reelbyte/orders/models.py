@@ -80,6 +80,9 @@ class Order(UUIDPrimaryKey, Timestamps, Base):
     # What was bought, as it was when ordered (the gig or package may change later).
     title: Mapped[str] = mapped_column(String(200))
     package_tier: Mapped[str | None] = mapped_column(String(16))
+    # The package's video spec when ordered: what deliveries are checked against (catalog's
+    # VideoSpec, stored form); a later change to the package does not move the goalposts.
+    video_spec: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     requirements: Mapped[str | None] = mapped_column(Text)
 
     amount_minor: Mapped[int] = mapped_column(BigInteger)

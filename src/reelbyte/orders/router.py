@@ -13,7 +13,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.api_keys import ApiScope
 from reelbyte.identity.deps import CurrentAdmin, CurrentUser, VerifiedClient, require_scope
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
-from reelbyte.orders import comments, errors, schemas, service
+from reelbyte.orders import amendments, comments, errors, schemas, service
 from reelbyte.orders.models import OrderStatus
 from reelbyte.projects.errors import CurrencyMismatch
 
@@ -323,3 +323,53 @@ async def resolve_dispute(
     """Split the held money: `refund` to the client and `release` to the creator, adding up to it."""
     dispute = await service.resolve_dispute(session, admin, dispute_id, data.refund, data.release, data.note)
     return schemas.DisputeOut.of(dispute, data.refund.currency)
+
+
+# Editing unfunded milestones: the client only, the total kept, a funded one is 409.
+MILESTONE_EDIT_ERRORS = (
+    NotOwner,
+    errors.OrderNotActive,
+    errors.MilestoneNotEditable,
+    errors.MilestoneTotalMismatch,
+    CurrencyMismatch,
+)
+
+
+@milestones_router.put(
+    "/{milestone_id}",
+    response_model=schemas.MilestoneOut,
+    responses=error_responses(errors.MilestoneNotFound, *MILESTONE_EDIT_ERRORS),
+)
+async def edit_milestone(
+    milestone_id: uuid.UUID, data: schemas.MilestoneEdit, user: CurrentUser, session: SessionDep
+) -> schemas.MilestoneOut:
+    """The client changes a milestone not yet funded; the creator is notified. An amount must
+    keep the order's total (422 `milestone_total_mismatch`): rebalance with
+    `PUT /orders/{id}/milestones`."""
+    changes = amendments.MilestoneChanges(
+        title=data.title,
+        description=data.description,
+        due_date=data.due_date,
+        amount_minor=data.amount.minor if data.amount else None,
+        currency=data.amount.currency if data.amount else None,
+        clear_due_date="due_date" in data.model_fields_set and data.due_date is None,
+    )
+    milestone = await amendments.edit_milestone(session, user, milestone_id, changes)
+    return await service.shown_milestone(session, milestone)
+
+
+@orders_router.put(
+    "/{order_id}/milestones",
+    response_model=list[schemas.MilestoneOut],
+    responses=error_responses(
+        errors.OrderNotFound, errors.MilestoneNotFound, errors.DuplicateMilestone, *MILESTONE_EDIT_ERRORS
+    ),
+)
+async def rebalance_milestones(
+    order_id: uuid.UUID, data: schemas.MilestoneAmounts, user: CurrentUser, session: SessionDep
+) -> list[schemas.MilestoneOut]:
+    """The client changes several unfunded milestones' amounts at once; milestones left out keep
+    theirs, and all of them must still add up to the order's amount."""
+    amounts = [(m.id, m.amount.minor, m.amount.currency) for m in data.milestones]
+    milestones = await amendments.rebalance_milestones(session, user, order_id, amounts)
+    return await service.shown_milestones(session, milestones)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from reelbyte.catalog.video_spec import VideoSpec
 from reelbyte.core.money import Money, PositiveMoney
 from reelbyte.core.schemas import PublicUrl, RequestModel, ResponseModel
 from reelbyte.core.updates import not_nullable
@@ -138,6 +139,10 @@ class OrderOut(ResponseModel):
     proposal_id: uuid.UUID | None
     title: str
     package_tier: str | None
+    video_spec: VideoSpec | None = Field(
+        description="what each delivered video should be, as the package said when ordered (deliveries "
+        "are checked against it); null: no spec"
+    )
     requirements: str | None
     amount: Money
     platform_fee: Money
@@ -159,6 +164,7 @@ class OrderOut(ResponseModel):
         return cls(
             **{name: getattr(order, name) for name in _PLAIN_ORDER_FIELDS},
             status=order.status.value,
+            video_spec=VideoSpec.model_validate(order.video_spec) if order.video_spec else None,
             amount=Money.from_minor(order.amount_minor, order.currency),
             platform_fee=Money.from_minor(order.platform_fee_minor, order.currency),
             creator_earnings=Money.from_minor(order.creator_earnings_minor, order.currency),
@@ -168,7 +174,7 @@ class OrderOut(ResponseModel):
 _PLAIN_ORDER_FIELDS = [
     name
     for name in OrderOut.model_fields
-    if name not in {"status", "amount", "platform_fee", "creator_earnings"}
+    if name not in {"status", "video_spec", "amount", "platform_fee", "creator_earnings"}
 ]
 
 
@@ -319,3 +325,41 @@ class DisputeCase(ResponseModel):
     dispute: DisputeOut
     order: OrderOut
     held: Money = Field(description="what escrow holds for the order now: what a resolution splits")
+
+
+class MilestoneEdit(RequestModel):
+    """Fields left out stay as they are; `due_date: null` clears the due date. An amount must
+    keep the milestones' total: change amounts with PUT /orders/{id}/milestones."""
+
+    title: Title | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    amount: PositiveMoney | None = None
+    due_date: datetime | None = None
+
+
+class MilestoneAmount(RequestModel):
+    id: uuid.UUID
+    amount: PositiveMoney
+
+
+class MilestoneAmounts(RequestModel):
+    milestones: Annotated[list[MilestoneAmount], Field(min_length=1, max_length=20)]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "milestones": [
+                        {
+                            "id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44",
+                            "amount": {"currency": "EUR", "value": "120.00"},
+                        },
+                        {
+                            "id": "0b7e4a61-98c5-4d0c-8a6b-55f3d7f0f1aa",
+                            "amount": {"currency": "EUR", "value": "180.00"},
+                        },
+                    ]
+                }
+            ]
+        }
+    }

@@ -296,6 +296,7 @@ async def create_from_package(
         package_id=package.id,
         title=gig.title,
         package_tier=package.tier.value,
+        video_spec=package.video_spec,
         requirements=requirements,
         amount_minor=package.price_minor,
         platform_fee_minor=fee,
@@ -402,13 +403,27 @@ async def add_deliverable(
 
 
 async def list_deliverables(session: AsyncSession, user: User, order_id: uuid.UUID) -> Sequence[Deliverable]:
+    """The order's files, oldest first. The files the creator added while working (and their
+    spec reports) are theirs alone until a delivery or a milestone's submission hands them over."""
     order = await get_order(session, user, order_id)
-    rows = await session.scalars(
-        select(Deliverable)
-        .where(Deliverable.order_id == order.id)
-        .order_by(Deliverable.created_at, Deliverable.id)
-    )
+    query = select(Deliverable).where(Deliverable.order_id == order.id)
+    if user.id != order.creator_id:
+        query = query.where(or_(Deliverable.delivery_id.is_not(None), Deliverable.milestone_id.is_not(None)))
+    rows = await session.scalars(query.order_by(Deliverable.created_at, Deliverable.id))
     return rows.all()
+
+
+async def handed_over(session: AsyncSession, upload_id: uuid.UUID) -> bool:
+    """Whether a file uploaded for an order went out with a delivery or a milestone's submission."""
+    handed = await session.scalar(
+        select(
+            exists().where(
+                Deliverable.upload_id == upload_id,
+                or_(Deliverable.delivery_id.is_not(None), Deliverable.milestone_id.is_not(None)),
+            )
+        )
+    )
+    return bool(handed)
 
 
 async def deliver(
@@ -865,7 +880,8 @@ async def approve_milestone(session: AsyncSession, user: User, milestone_id: uui
     milestone.approved_at = utcnow()
     await record(session, order, "milestone_approved", actor=user, data={"milestone": str(milestone.id)})
     await events.milestone_approved.emit(session, milestone)
-    remaining = [m for m in await _milestones(session, order.id) if m.status is not MilestoneStatus.APPROVED]
+    done = (MilestoneStatus.APPROVED, MilestoneStatus.CANCELLED)  # cancelled: refunded before work
+    remaining = [m for m in await _milestones(session, order.id) if m.status not in done]
     if not remaining:
         await transition(session, order, S.COMPLETED, actor=user, kind="completed")
     return milestone

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.core.money import percentage_of
 from reelbyte.orders import events
 from reelbyte.orders.models import Milestone, Order
-from reelbyte.payments import ledger
+from reelbyte.payments import events as payment_events
+from reelbyte.payments import ledger, refund_requests
 from reelbyte.payments.ledger import Leg
 from reelbyte.payments.models import EntryKind
 from reelbyte.payments.service import _refund, held_sources, release
@@ -82,3 +83,9 @@ async def split_disputed_order(session: AsyncSession, resolution: events.Dispute
         reference_id=order.id,
         legs=release_legs,
     )
+
+
+@payment_events.refund_sent.connect
+async def settle_refund_request(session: AsyncSession, sent: payment_events.RefundSent) -> None:
+    """A refund the creator accepted went through at the provider: its request is refunded."""
+    await refund_requests.on_refund_sent(session, sent.refund.id, sent.order)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fpdf import FPDF
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.money import format_minor
@@ -15,7 +15,7 @@ from reelbyte.identity.models import User
 from reelbyte.orders import service as orders
 from reelbyte.orders.models import Order
 from reelbyte.payments.errors import NotPaid
-from reelbyte.payments.models import Payment, PaymentStatus
+from reelbyte.payments.models import Payment, PaymentStatus, Refund
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class InvoiceData:
     client: User
     creator: User
     payments: list[Payment]
+    refunded_minor: int = 0  # refunds of these payments (refund requests, cancellations, disputes)
 
     @property
     def number(self) -> str:
@@ -41,11 +42,18 @@ async def invoice_for(session: AsyncSession, user: User, order_id: uuid.UUID) ->
         .where(Payment.order_id == order.id, Payment.status.in_([PaymentStatus.PAID, PaymentStatus.REFUNDED]))
         .order_by(Payment.paid_at)
     )
+    paid = list(payments)
+    refunded = await session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+            Refund.payment_id.in_([payment.id for payment in paid])
+        )
+    )
     data = InvoiceData(
         order=order,
         client=await session.get_one(User, order.client_id),
         creator=await session.get_one(User, order.creator_id),
-        payments=list(payments),
+        payments=paid,
+        refunded_minor=int(refunded or 0),
     )
     return f"{data.number}.pdf", render(data)
 
@@ -108,8 +116,15 @@ def render(data: InvoiceData) -> bytes:
         pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
+    paid = sum(payment.amount_minor for payment in data.payments)
+    fee = sum(payment.processing_fee_minor for payment in data.payments)
+    # The processing fee is the client's, on top of the order: not part of the creator's side.
+    charged = [("Order amount", paid - fee), ("Processing fee", fee)] if fee else []
+    refunded = [("Refunded", data.refunded_minor)] if data.refunded_minor else []
     money_rows = [
-        ("Amount paid", order.amount_minor),
+        *charged,
+        ("Amount paid", paid),
+        *refunded,
         (f"Platform fee ({order.fee_percentage}%)", order.platform_fee_minor),
         ("Creator earnings", order.creator_earnings_minor),
     ]

@@ -57,6 +57,16 @@ def refunds(currency: str) -> Account:
     return Account(f"platform:refunds:{currency}", AccountKind.REFUNDS, currency)
 
 
+def processing_fees(currency: str) -> Account:
+    """Processing fees clients paid on top of their orders (PROCESSING_FEES); never refunded."""
+    return Account(f"platform:processing_fees:{currency}", AccountKind.PROCESSING_FEES, currency)
+
+
+def payout_fees(currency: str) -> Account:
+    """What payout providers charge on withdrawals (PAYOUT_FEES), kept back from the creators."""
+    return Account(f"platform:payout_fees:{currency}", AccountKind.PAYOUT_FEES, currency)
+
+
 def clearing(provider: str, currency: str) -> Account:
     """Money outside the platform: it goes negative as clients pay in."""
     return Account(

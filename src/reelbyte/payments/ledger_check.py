@@ -70,6 +70,37 @@ INVARIANTS = [
         "(SELECT 1 FROM ledger_transfers t WHERE t.idempotency_key IN "
         "('withdrawal:' || w.id || ':paid', 'withdrawal:' || w.id || ':failed'))",
     ),
+    Invariant(
+        "the payout fees account holds exactly the fees of paid withdrawals",
+        "WITH due AS (SELECT currency, sum(fee_minor) AS fees FROM withdrawals WHERE status = 'paid' "
+        "GROUP BY currency), held AS (SELECT currency, sum(balance_minor) AS fees FROM ledger_accounts "
+        "WHERE kind = 'payout_fees' GROUP BY currency) "
+        "SELECT coalesce(d.currency, h.currency), coalesce(d.fees, 0), coalesce(h.fees, 0) "
+        "FROM due d FULL JOIN held h ON h.currency = d.currency "
+        "WHERE coalesce(d.fees, 0) <> coalesce(h.fees, 0)",
+    ),
+    Invariant(
+        "every withdrawal goes to a payout method of its own creator",
+        "SELECT w.id, w.user_id, m.user_id FROM withdrawals w JOIN payout_methods m ON m.id = w.payout_method_id "
+        "WHERE m.user_id <> w.user_id",
+    ),
+    Invariant(
+        # Processing fees are never refunded (payments/processing_fees.py): nothing to subtract.
+        "the processing fees account holds the fees of the paid payments",
+        "WITH due AS (SELECT currency, sum(processing_fee_minor) AS fees FROM payments "
+        "WHERE status IN ('paid', 'refunded') GROUP BY currency), "
+        "held AS (SELECT currency, balance_minor FROM ledger_accounts WHERE kind = 'processing_fees') "
+        "SELECT coalesce(held.currency, due.currency), coalesce(held.balance_minor, 0), coalesce(due.fees, 0) "
+        "FROM held FULL JOIN due ON due.currency = held.currency "
+        "WHERE coalesce(held.balance_minor, 0) <> coalesce(due.fees, 0)",
+    ),
+    Invariant(
+        # One row per (creator, period) is the unique key; this checks what each row points at.
+        "every scheduled payout made is one withdrawal of its own creator",
+        "SELECT s.id, s.user_id, w.user_id FROM scheduled_payouts s "
+        "LEFT JOIN withdrawals w ON w.id = s.withdrawal_id "
+        "WHERE (s.status = 'requested') <> (w.id IS NOT NULL) OR w.user_id <> s.user_id",
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Form, Header, Query, status
 from fastapi.responses import JSONResponse, Response
@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import error_responses
+from reelbyte.core.money import Money
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentUser, VerifiedCreator
 from reelbyte.identity.models import User
 from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
-from reelbyte.payments import errors, schemas, service
+from reelbyte.payments import errors, methods, schemas, service
 from reelbyte.payments.idempotency import run_once
 from reelbyte.payments.invoices import invoice_for
 from reelbyte.projects.errors import CurrencyMismatch
@@ -38,6 +39,13 @@ IdempotencyKey = Annotated[
     ),
 ]
 IDEMPOTENCY_ERRORS = (errors.InvalidIdempotencyKey, errors.IdempotencyKeyReused)
+WITHDRAWAL_METHOD_ERRORS = (
+    errors.PayoutMethodRequired,
+    errors.PayoutMethodNotFound,
+    errors.PayoutMethodNotVerified,
+    errors.PayoutProviderNotConfigured,
+    errors.AmountBelowPayoutFee,
+)
 CHECKOUT_ERRORS = (
     *IDEMPOTENCY_ERRORS,
     errors.InvalidCheckoutTarget,
@@ -46,6 +54,8 @@ CHECKOUT_ERRORS = (
     UsesMilestones,
     errors.NotPayable,
     errors.ProviderUnavailable,
+    errors.PaymentMethodUnavailable,
+    errors.VenmoNeedsUsd,
 )
 
 
@@ -55,15 +65,20 @@ async def _checkout(
     key: str | None,
     order_id: uuid.UUID | None,
     milestone_id: uuid.UUID | None,
+    method: str | None = None,
 ) -> JSONResponse:
     async def work() -> tuple[int, Any]:
-        payment = await service.checkout(session, user, order_id=order_id, milestone_id=milestone_id)
+        payment = await service.checkout(
+            session, user, order_id=order_id, milestone_id=milestone_id, method=method
+        )
         return status.HTTP_201_CREATED, schemas.PaymentOut.of(payment).model_dump(mode="json")
 
     body = {
         "order_id": str(order_id) if order_id else None,
         "milestone_id": str(milestone_id) if milestone_id else None,
     }
+    if method is not None:  # only when named, so keys of requests without one keep their body
+        body["method"] = method
     code, response = await run_once(session, user.id, key, "checkout", body, work)
     return JSONResponse(response, status_code=code)
 
@@ -81,7 +96,7 @@ async def checkout(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Pay an order or a milestone: open `checkout_url`; the provider's webhook confirms."""
-    return await _checkout(session, user, idempotency_key, data.order_id, data.milestone_id)
+    return await _checkout(session, user, idempotency_key, data.order_id, data.milestone_id, data.method)
 
 
 @milestone_funding_router.post(
@@ -123,7 +138,11 @@ async def my_transactions(
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.WithdrawalOut,
     responses=error_responses(
-        *IDEMPOTENCY_ERRORS, CurrencyMismatch, errors.BelowMinimumPayout, errors.InsufficientFunds
+        *IDEMPOTENCY_ERRORS,
+        CurrencyMismatch,
+        errors.BelowMinimumPayout,
+        errors.InsufficientFunds,
+        *WITHDRAWAL_METHOD_ERRORS,
     ),
 )
 async def withdraw(
@@ -132,10 +151,11 @@ async def withdraw(
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Withdraw from the available balance (at least MINIMUM_PAYOUT); paid out by a job."""
+    """Withdraw from the available balance (at least MINIMUM_PAYOUT) to a verified payout
+    method (the default unless `payout_method_id` names one); paid out by a job."""
 
     async def work() -> tuple[int, Any]:
-        withdrawal = await service.withdraw(session, user, data.amount)
+        withdrawal = await service.withdraw(session, user, data.amount, data.payout_method_id)
         return status.HTTP_201_CREATED, schemas.WithdrawalOut.of(withdrawal).model_dump(mode="json")
 
     code, response = await run_once(
@@ -157,6 +177,28 @@ async def invoice(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
     filename, pdf = await invoice_for(session, user, order_id)
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+@payments_router.get(
+    "/methods",
+    response_model=schemas.PaymentMethodsOut,
+    responses=error_responses(errors.ProviderUnavailable),
+)
+async def payment_methods(
+    user: CurrentUser,
+    amount: Annotated[str, Query(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$", examples=["50.00"])],
+    currency: Annotated[Literal["EUR", "USD", "GBP"], Query()],
+) -> schemas.PaymentMethodsOut:
+    """The methods a checkout of this amount may name, from every configured provider (the
+    first provider offering a method takes it); pass one as the checkout's `method`."""
+    money = Money(currency=currency, value=amount)
+    offered = await methods.offered(money.minor, currency)
+    return schemas.PaymentMethodsOut(
+        amount=money,
+        items=[
+            schemas.PaymentMethodOut(id=m.id, description=m.description, provider=m.provider) for m in offered
+        ],
     )
 
 

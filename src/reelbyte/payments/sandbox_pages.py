@@ -10,10 +10,13 @@ from typing import Annotated, Literal
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.money import format_minor
-from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.payments import service
+from reelbyte.core.routing import APIRouter, WritingSessionDep
+from reelbyte.payments import paypal_webhook, service
+from reelbyte.payments.errors import ProviderUnavailable
+from reelbyte.payments.models import Payment, PaymentStatus
 from reelbyte.payments.providers import sandbox
 from reelbyte.webapp import serves_web_app
 
@@ -50,12 +53,15 @@ async def act(
 
 
 @payment_pages_router.get("/payments/return/{payment_id}", response_class=HTMLResponse)
-async def return_page(request: Request, payment_id: uuid.UUID, session: SessionDep) -> Response:
+async def return_page(request: Request, payment_id: uuid.UUID, session: WritingSessionDep) -> Response:
     """Where the payer lands after the provider's page; the webhook may still be on its way.
 
     With the web app served, the payer goes on to the order's page there, which waits for the
-    webhook; without it, this page says where the payment stands."""
+    webhook; without it, this page says where the payment stands. A PayPal order the payer has
+    just approved is captured here (writing), without waiting for the webhook."""
     payment = await service.find_payment(session, payment_id)
+    if payment is not None and payment.provider == "paypal":
+        payment = await _capture_on_return(session, payment)
     if payment is not None and serves_web_app(request):
         return RedirectResponse(f"/orders/{payment.order_id}?payment={payment.id}", status_code=303)
     if payment is None:
@@ -76,3 +82,12 @@ async def return_page(request: Request, payment_id: uuid.UUID, session: SessionD
     return templates.TemplateResponse(
         request, "message.html", {"title": f"Payment {payment.status.value}", "message": message}
     )
+
+
+async def _capture_on_return(session: AsyncSession, payment: Payment) -> Payment:
+    if payment.status not in (PaymentStatus.OPEN, PaymentStatus.PENDING):
+        return payment
+    try:
+        return await paypal_webhook.settle(session, payment.id, payment.provider_payment_id)
+    except ProviderUnavailable:
+        return payment  # PayPal is not answering: the webhook captures it later

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from reelbyte.core.money import Money, PositiveMoney
 from reelbyte.core.schemas import RequestModel, ResponseModel
@@ -15,12 +17,17 @@ from reelbyte.payments.service import Balance, HistoryRow
 class CheckoutRequest(RequestModel):
     order_id: uuid.UUID | None = None
     milestone_id: uuid.UUID | None = None
+    # One of GET /payments/methods for this amount (card, ideal, bancontact, paypal, venmo, …);
+    # unset: the provider's page offers all of its methods.
+    method: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")] | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"order_id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44"}]}}
 
 
 class WithdrawRequest(RequestModel):
     amount: PositiveMoney
+    # One of GET /payments/me/payout-methods (verified); unset: the default method.
+    payout_method_id: uuid.UUID | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"amount": {"currency": "EUR", "value": "120.00"}}]}}
 
@@ -33,6 +40,7 @@ class PaymentOut(ResponseModel):
     checkout_url: str
     amount: Money
     provider: str
+    method: str | None = None
     created_at: datetime
     paid_at: datetime | None
 
@@ -46,6 +54,7 @@ class PaymentOut(ResponseModel):
             checkout_url=payment.checkout_url,
             amount=Money.from_minor(payment.amount_minor, payment.currency),
             provider=payment.provider,
+            method=payment.method,
             created_at=payment.created_at,
             paid_at=payment.paid_at,
         )
@@ -103,6 +112,8 @@ class TransactionPage(ResponseModel):
 class WithdrawalOut(ResponseModel):
     id: uuid.UUID
     amount: Money
+    fee: Money  # the payout provider's, kept back: the creator receives amount - fee
+    payout_method_id: uuid.UUID | None
     status: str
     failure_reason: str | None
     created_at: datetime
@@ -113,8 +124,21 @@ class WithdrawalOut(ResponseModel):
         return cls(
             id=withdrawal.id,
             amount=Money.from_minor(withdrawal.amount_minor, withdrawal.currency),
+            fee=Money.from_minor(withdrawal.fee_minor, withdrawal.currency),
+            payout_method_id=withdrawal.payout_method_id,
             status=withdrawal.status.value,
             failure_reason=withdrawal.failure_reason,
             created_at=withdrawal.created_at,
             paid_at=withdrawal.paid_at,
         )
+
+
+class PaymentMethodOut(ResponseModel):
+    id: str  # what a checkout's `method` names
+    description: str
+    provider: str
+
+
+class PaymentMethodsOut(ResponseModel):
+    amount: Money
+    items: list[PaymentMethodOut]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import func, select
@@ -19,19 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import lock_one, utcnow
 from reelbyte.core.jobs import defer
-from reelbyte.core.money import Money, to_minor
+from reelbyte.core.money import Money
 from reelbyte.core.pagination import newest_first
 from reelbyte.identity.models import User
 from reelbyte.orders import service as orders
 from reelbyte.orders.errors import MilestoneNotFound, OrderNotFound, UsesMilestones
 from reelbyte.orders.models import Milestone, MilestoneStatus, Order, OrderStatus
-from reelbyte.payments import events, ledger
+from reelbyte.payments import events, ledger, payout_methods
+from reelbyte.payments import methods as payment_methods
 from reelbyte.payments.errors import (
-    BelowMinimumPayout,
     InsufficientFunds,
     InvalidCheckoutTarget,
     NotPayable,
     PaymentNotFound,
+    PayoutProviderNotConfigured,
     ProviderUnavailable,
 )
 from reelbyte.payments.ledger import Leg
@@ -42,20 +44,23 @@ from reelbyte.payments.models import (
     LedgerTransfer,
     Payment,
     PaymentStatus,
+    PayoutMethod,
     Refund,
     RefundStatus,
     Withdrawal,
     WithdrawalStatus,
 )
-from reelbyte.payments.providers import get_provider, provider_named
+from reelbyte.payments.processing_fees import processing_fee_minor
+from reelbyte.payments.providers import provider_named
 from reelbyte.payments.providers.base import PaymentRequest, PayoutRejected, ProviderError, ProviderPayment
-from reelbyte.projects.errors import CurrencyMismatch
 
 log = structlog.get_logger(__name__)
 
 # The jobs that ask the provider (payments/jobs.py), deferred by name.
 SEND_REFUND_TASK = "send_refund"
 PAY_OUT_TASK = "pay_out"
+# A payout the provider has not settled yet (PayPal's PENDING item) is asked about again after this.
+PENDING_PAYOUT_RECHECK = timedelta(minutes=15)
 
 PS = PaymentStatus
 # Where a payment may go from where it is; anything else a notice says is ignored (out of order).
@@ -74,31 +79,41 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, set[PaymentStatus]] = {
 
 
 async def checkout(
-    session: AsyncSession, user: User, *, order_id: uuid.UUID | None, milestone_id: uuid.UUID | None
+    session: AsyncSession,
+    user: User,
+    *,
+    order_id: uuid.UUID | None,
+    milestone_id: uuid.UUID | None,
+    method: str | None = None,
 ) -> Payment:
-    """Start paying an order (or one milestone of it); an open checkout is handed out again."""
+    """Start paying an order (or one milestone of it); an open checkout (with the same method,
+    if one is named) is handed out again. A method no configured provider offers for this
+    amount: 422, nothing created."""
     order, milestone = await _payable(session, user, order_id, milestone_id)
     same_target = Payment.milestone_id == milestone.id if milestone else Payment.milestone_id.is_(None)
-    existing = await session.scalar(
-        select(Payment).where(
-            Payment.order_id == order.id, same_target, Payment.status.in_([PS.OPEN, PS.PENDING])
-        )
+    open_ones = select(Payment).where(
+        Payment.order_id == order.id, same_target, Payment.status.in_([PS.OPEN, PS.PENDING])
     )
+    if method is not None:
+        open_ones = open_ones.where(Payment.method == method)
+    existing = await session.scalar(open_ones.limit(1))
     if existing is not None:
         return existing
     amount = milestone.amount_minor if milestone else order.amount_minor
     payment_id = uuid.uuid4()
-    provider = get_provider()
+    provider = await payment_methods.provider_for(method, amount, order.currency)
+    fee = processing_fee_minor(provider.name, method, amount)  # charged on top (processing_fees.py)
     base = get_settings().public_url.rstrip("/")
     try:
         remote = await provider.create_payment(
             PaymentRequest(
-                amount_minor=amount,
+                amount_minor=amount + fee,
                 currency=order.currency,
                 description=f"ReelByte order {order.title}"[:255],
                 redirect_url=f"{base}/payments/return/{payment_id}",
                 webhook_url=f"{base}/v1/payments/webhook",  # Mollie's (and the sandbox's) form notice
                 metadata={"payment_id": str(payment_id), "order_id": str(order.id)},
+                method=method,
             )
         )
     except ProviderError as error:
@@ -110,7 +125,9 @@ async def checkout(
         payer_id=user.id,
         provider=provider.name,
         provider_payment_id=remote.id,
-        amount_minor=amount,
+        method=method,
+        amount_minor=amount + fee,
+        processing_fee_minor=fee,
         currency=order.currency,
         status=PaymentStatus(remote.status),
         checkout_url=remote.checkout_url or "",
@@ -235,18 +252,22 @@ async def _on_paid(session: AsyncSession, order: Order, payment: Payment) -> Non
         if milestone
         else ledger.order_escrow(order.id, order.client_id, order.currency)
     )
+    held = escrowed_part(payment)
+    legs = [
+        Leg(ledger.clearing(payment.provider, payment.currency), -payment.amount_minor, EntryKind.PAYMENT),
+        Leg(escrow, held, EntryKind.PAYMENT),
+    ]
+    if payment.processing_fee_minor:
+        legs.append(
+            Leg(ledger.processing_fees(payment.currency), payment.processing_fee_minor, EntryKind.FEE)
+        )
     await ledger.post(
         session,
         idempotency_key=f"payment:{payment.id}:paid",
         kind="payment",
         reference_type="payment",
         reference_id=payment.id,
-        legs=[
-            Leg(
-                ledger.clearing(payment.provider, payment.currency), -payment.amount_minor, EntryKind.PAYMENT
-            ),
-            Leg(escrow, payment.amount_minor, EntryKind.PAYMENT),
-        ],
+        legs=legs,
     )
     still_wanted = (
         orders.milestone_fundable(order, milestone)
@@ -255,7 +276,7 @@ async def _on_paid(session: AsyncSession, order: Order, payment: Payment) -> Non
     )
     if not still_wanted:
         # Paid through an old checkout after the order was cancelled or paid otherwise: give it back.
-        await _refund(session, payment, escrow, payment.amount_minor, reason="not_payable")
+        await _refund(session, payment, escrow, held, reason="not_payable")
         return
     if milestone:
         await orders.mark_milestone_funded(session, order, milestone)
@@ -266,9 +287,14 @@ async def _on_paid(session: AsyncSession, order: Order, payment: Payment) -> Non
 # --- refunds ------------------------------------------------------------------------------
 
 
+def escrowed_part(payment: Payment) -> int:
+    """What a payment put in escrow: all of it but the processing fee, which is never refunded."""
+    return payment.amount_minor - payment.processing_fee_minor
+
+
 async def _refund(
     session: AsyncSession, payment: Payment, escrow: ledger.Account, amount: int, reason: str
-) -> None:
+) -> Refund:
     """Move `amount` from escrow to the refunds account and queue the provider call."""
     refund = Refund(payment_id=payment.id, amount_minor=amount, currency=payment.currency, reason=reason)
     session.add(refund)
@@ -285,6 +311,7 @@ async def _refund(
         ],
     )
     await defer(session, SEND_REFUND_TASK, refund_id=str(refund.id))
+    return refund
 
 
 async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
@@ -318,7 +345,7 @@ async def send_refund(session: AsyncSession, refund_id: uuid.UUID) -> None:
             Refund.payment_id == payment.id, Refund.status == RefundStatus.REFUNDED
         )
     )
-    if int(refunded or 0) >= payment.amount_minor:
+    if int(refunded or 0) >= escrowed_part(payment):
         payment.status = PS.REFUNDED
     await session.flush()
     order = await session.get_one(Order, payment.order_id)
@@ -386,23 +413,25 @@ async def release(
 # --- withdrawals --------------------------------------------------------------------------
 
 
-async def withdraw(session: AsyncSession, user: User, amount: Money) -> Withdrawal:
-    """Move the amount from available to in transit and queue the payout; 409 beyond the balance."""
-    settings = get_settings()
-    minimum = to_minor(settings.minimum_payout)
-    if amount.currency != settings.default_currency:
-        raise CurrencyMismatch(
-            f"Withdrawals are paid in {settings.default_currency}.",
-            details={"currency": amount.currency, "expected": settings.default_currency},
-        )
-    if amount.minor < minimum:
-        raise BelowMinimumPayout(
-            f"The smallest withdrawal is {settings.minimum_payout} {settings.default_currency}.",
-            details={"minimum": str(settings.minimum_payout)},
-        )
-    provider = get_provider()
+async def withdraw(
+    session: AsyncSession, user: User, amount: Money, payout_method_id: uuid.UUID | None = None
+) -> Withdrawal:
+    """Move the amount from available to in transit and queue the payout to the named payout
+    method (the default otherwise), which must be verified; 409 beyond the balance. The payout
+    provider's fee (PAYOUT_FEES) is fixed now and kept back when it is paid."""
+    quote = await payout_methods.quote(session, user, amount, payout_method_id, lock=True)
+    provider_name, _ = payout_methods.payout_target(quote.method)
+    try:
+        provider_named(provider_name)
+    except ValueError as error:
+        raise PayoutProviderNotConfigured(details={"provider": quote.method.provider.value}) from error
     withdrawal = Withdrawal(
-        user_id=user.id, amount_minor=amount.minor, currency=amount.currency, provider=provider.name
+        user_id=user.id,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        provider=provider_name,
+        payout_method_id=quote.method.id,
+        fee_minor=quote.fee_minor,
     )
     session.add(withdrawal)
     await session.flush()
@@ -434,10 +463,15 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
         log.info("withdrawal_held", withdrawal_id=str(withdrawal.id), reason="creator suspended")
         return withdrawal.status
     provider = provider_named(withdrawal.provider)
+    method_id = withdrawal.payout_method_id
+    method = await session.get(PayoutMethod, method_id) if method_id else None
     try:
+        if method is None:  # asked for before payout methods existed: nowhere known to pay
+            raise PayoutRejected("no payout method: add one and withdraw again")
+        _, destination = payout_methods.payout_target(method)
         payout = await provider.create_payout(
-            destination=str(withdrawal.user_id),
-            amount_minor=withdrawal.amount_minor,
+            destination=destination,
+            amount_minor=withdrawal.amount_minor - withdrawal.fee_minor,
             currency=withdrawal.currency,
             idempotency_key=f"withdrawal:{withdrawal.id}",
         )
@@ -448,8 +482,17 @@ async def pay_out(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal
         back = ledger.available(withdrawal.user_id, withdrawal.currency)
         await _settle_withdrawal(session, withdrawal, "failed", back, EntryKind.REVERSAL)
     else:
-        withdrawal.status = WithdrawalStatus.PAID
         withdrawal.provider_payout_id = payout.id
+        if payout.status == "pending":  # asked again later, with the same key: the same payout
+            await defer(
+                session,
+                PAY_OUT_TASK,
+                schedule_at=utcnow() + PENDING_PAYOUT_RECHECK,
+                withdrawal_id=str(withdrawal.id),
+            )
+            log.info("payout_pending", withdrawal_id=str(withdrawal.id), payout_id=payout.id)
+            return withdrawal.status
+        withdrawal.status = WithdrawalStatus.PAID
         withdrawal.paid_at = utcnow()
         out = ledger.clearing(provider.name, withdrawal.currency)
         await _settle_withdrawal(session, withdrawal, "paid", out, EntryKind.PAYOUT)
@@ -493,17 +536,22 @@ async def resume_payouts(session: AsyncSession, user_id: uuid.UUID) -> None:
 async def _settle_withdrawal(
     session: AsyncSession, withdrawal: Withdrawal, outcome: str, to: ledger.Account, kind: EntryKind
 ) -> None:
-    """Empty the withdrawal's "in transit" amount into `to` (paid out, or back to available)."""
+    """Empty the withdrawal's "in transit" amount into `to` (paid out, or back to available);
+    paid out, the payout provider's fee goes to its own account and `to` gets the rest."""
+    fee = withdrawal.fee_minor if outcome == "paid" else 0
+    legs = [
+        Leg(ledger.in_transit(withdrawal.user_id, withdrawal.currency), -withdrawal.amount_minor, kind),
+        Leg(to, withdrawal.amount_minor - fee, kind),
+    ]
+    if fee:
+        legs.append(Leg(ledger.payout_fees(withdrawal.currency), fee, EntryKind.PAYOUT_FEE))
     await ledger.post(
         session,
         idempotency_key=f"withdrawal:{withdrawal.id}:{outcome}",
         kind="payout" if outcome == "paid" else "withdrawal_failed",
         reference_type="withdrawal",
         reference_id=withdrawal.id,
-        legs=[
-            Leg(ledger.in_transit(withdrawal.user_id, withdrawal.currency), -withdrawal.amount_minor, kind),
-            Leg(to, withdrawal.amount_minor, kind),
-        ],
+        legs=legs,
     )
 
 

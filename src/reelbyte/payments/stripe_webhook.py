@@ -5,8 +5,9 @@ signature older than five minutes is refused, so a captured request cannot be re
 a missing, bad or stale signature. Then, as for every provider, the event body is not trusted:
 for `checkout.session.*` and `payment_intent.*` events the session is read back from Stripe by
 `service.handle_notice`, which applies it exactly once (a duplicate or out-of-order event
-changes nothing). Events about anything else, or about sessions that are not ours, are
-acknowledged with 200 so that Stripe stops sending them.
+changes nothing). For `account.updated` (Connect onboarding) the account is read back from
+Stripe and decides its payout method's status. Events about anything else, or about sessions
+or accounts that are not ours, are acknowledged with 200 so that Stripe stops sending them.
 
 Subscription events (subscription-mode checkouts, `customer.subscription.*`, `invoice.*`) are
 billing's: billing sits above payments, so it registers its handler here
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import error_responses
 from reelbyte.core.routing import APIRouter, SessionDep
-from reelbyte.payments import service
+from reelbyte.payments import payout_methods, service
 from reelbyte.payments.errors import (
     NOTICE_ERRORS,
     InvalidEvent,
@@ -95,6 +96,9 @@ async def handle_event(session: AsyncSession, event: stripe.Event) -> str:
             return subscription_status
     kind = event.type
     object_id = str(getattr(event.data.object, "id", None) or "")
+    if kind == "account.updated":  # a Connect account's onboarding moved: read it back
+        method = await payout_methods.stripe_account_updated(session, object_id)
+        return method.status.value if method else "ignored"
     if kind.startswith("checkout.session."):
         session_id: str | None = object_id
     elif kind.startswith("payment_intent."):

@@ -22,12 +22,15 @@ from reelbyte.identity import service as identity
 from reelbyte.identity.models import User
 from reelbyte.media import service as media
 from reelbyte.messaging import service as messaging
+from reelbyte.orders import comments
 from reelbyte.orders import service as orders
 from reelbyte.orders.models import Order, OrderStatus
+from reelbyte.payments import payout_methods
 from reelbyte.payments import service as payments
 from reelbyte.payments.schemas import BalanceOut, TransactionOut
 from reelbyte.projects import service as projects
 from reelbyte.reviews import service as reviews
+from reelbyte.studio import attachments as studio
 
 # How long the e-mailed link (and the links inside the ZIP) work; the file is deleted after.
 EXPORT_LIFETIME = timedelta(hours=24)
@@ -39,9 +42,12 @@ gigs.json          the gigs you offer (or offered), with their packages
 projects.json      the projects you posted and the proposals you sent
 orders.json        your orders as client and as creator, with their history and deliveries
 messages.json      the messages you sent
+comments.json      the comments you wrote on deliveries (timecode, position, text)
 reviews.json       the reviews you wrote ("given") and those about you ("received")
 transactions.json  your balance and every entry of your accounts in the ledger
+payout_methods.json  where your earnings are paid out to (deleted methods too)
 uploads.json       the files you uploaded, with links to them
+video_jobs.json    your trims and auto-hooks jobs, and where their clips were sent
 
 Links to private files work for 24 hours from when this export was made; public files (avatar,
 portfolio, gig gallery) keep their links. Times are UTC (ISO 8601), money is in the currency given.
@@ -92,6 +98,14 @@ async def _messages(session: AsyncSession, user: User) -> Any:
     return await messaging.personal_data(session, user.id)
 
 
+async def _comments(session: AsyncSession, user: User) -> Any:
+    return await comments.personal_data(session, user.id)
+
+
+async def _video_jobs(session: AsyncSession, user: User) -> Any:
+    return await studio.personal_data(session, user.id)
+
+
 async def _reviews(session: AsyncSession, user: User) -> Any:
     return await reviews.personal_data(session, user.id)
 
@@ -108,6 +122,10 @@ async def _transactions(session: AsyncSession, user: User) -> Any:
     return {"balance": balance.model_dump(mode="json"), "entries": entries}
 
 
+async def _payout_methods(session: AsyncSession, user: User) -> Any:
+    return await payout_methods.personal_data(session, user.id)
+
+
 async def _uploads(session: AsyncSession, user: User) -> Any:
     return await media.personal_data(session, user.id, link_seconds=int(EXPORT_LIFETIME.total_seconds()))
 
@@ -119,9 +137,12 @@ SECTIONS: dict[str, Callable[[AsyncSession, User], Awaitable[Any]]] = {
     "projects.json": _projects,
     "orders.json": _orders,
     "messages.json": _messages,
+    "comments.json": _comments,
     "reviews.json": _reviews,
     "transactions.json": _transactions,
+    "payout_methods.json": _payout_methods,
     "uploads.json": _uploads,
+    "video_jobs.json": _video_jobs,
 }
 
 

@@ -51,6 +51,7 @@ from reelbyte.media.storage import get_storage
 from reelbyte.messaging import service as messaging
 from reelbyte.notifications import messages as message_notices
 from reelbyte.orders.service import TRANSITIONS as ORDER_TRANSITIONS
+from reelbyte.payments import payout_methods
 from reelbyte.payments import service as payments
 from reelbyte.privacy import export
 from reelbyte.privacy.errors import BalanceNotEmpty, ExportInProgress, OpenOrders
@@ -244,6 +245,7 @@ async def erase_account(session: AsyncSession, user: User) -> None:
     conversations = await messaging.erase_personal_data(session, locked.id)
     await message_notices.forget_messages_of(session, locked.id, conversations)
     await _delete_exports(session, locked.id)
+    await payout_methods.erase_methods(session, locked.id)
     await identity.erase_personal_data(session, locked)
 
 

@@ -37,6 +37,7 @@ from reelbyte.studio import processing
 from reelbyte.studio.models import VideoJob, VideoJobKind, VideoJobState
 from reelbyte.studio.processing import Cancelled, Clip, ProgressCallback
 from reelbyte.studio.schemas import Aspect
+from reelbyte.studio.scoring import configured_scorer
 from reelbyte.studio.service import (
     METRIC_OF,
     RUN_TASK,
@@ -121,6 +122,7 @@ def make_clips(work: Work, source: Path, folder: Path, on_progress: ProgressCall
             params["start_ms"] / 1000,
             params["end_ms"] / 1000,
             aspect=aspect,
+            crop=params.get("crop", "centre"),
             on_progress=on_progress,
             timeout=processing.job_timeout(work.source_seconds),
         )
@@ -131,6 +133,8 @@ def make_clips(work: Work, source: Path, folder: Path, on_progress: ProgressCall
         count=params["count"],
         min_seconds=params["min_seconds"],
         max_seconds=params["max_seconds"],
+        scorer=configured_scorer(),
+        crop=params.get("crop", "centre"),
         on_progress=on_progress,
     )
 
@@ -141,6 +145,8 @@ def _describe(key: str, clip: Clip) -> dict[str, Any]:
         "start_ms": round(clip.start_seconds * 1000),
         "end_ms": round(clip.end_seconds * 1000),
         "score": clip.score,
+        "reason": clip.reason,
+        "scorer": clip.scorer,
         "width": clip.width,
         "height": clip.height,
         "duration_seconds": clip.duration_seconds,

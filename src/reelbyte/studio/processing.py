@@ -1,5 +1,5 @@
-"""The ffmpeg work of the video tools: cutting a clip (with an optional centre-crop re-frame),
-and finding and rendering hooks.
+"""The ffmpeg work of the video tools: cutting a clip (with an optional re-frame, centre or
+subject-following crop), and finding and rendering hooks.
 
 Plain synchronous functions over local paths, run by the jobs in a worker thread. ffmpeg runs as
 media.processing runs it (bundled binary, no shell, lowered priority, two threads, a timeout),
@@ -12,19 +12,30 @@ Hooks, honestly and simply: one ffmpeg pass measures, per half second, the audio
 difference of consecutive frames: tblend + signalstats) on a 4 fps, 160-pixel-wide copy. Each
 half second scores 0.5 x loudness + 0.3 x scene change + 0.2 x motion (each scaled to 0..1 over
 the video); a window scores its mean, nudged up for length, and the best non-overlapping windows
-of min..max seconds win. Each is rendered 9:16 (centre crop, at most 720x1280), H.264 + AAC.
+of min..max seconds are the candidates. The scorer (scoring.py: these offline scores, or an LLM
+given the candidates' measures) picks the `count` best. Each is rendered 9:16 (centre or subject
+crop, at most 720x1280), H.264 + AAC.
+
+Subject-following crop, without models: a first ffmpeg pass writes, SUBJECT_FPS times a second,
+the difference of consecutive frames shrunk to a SUBJECT_GRID-square grid (ffmpeg does the pixel
+work); the subject is the centre of mass of what changed (a still frame or a scene cut tells
+nothing: the last position holds). Its path is smoothed (a centred moving average), then
+followed by a virtual camera with a dead zone and a top speed, so the crop neither jitters nor
+jumps, and handed to ffmpeg's crop as a piecewise-linear expression over `t`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import structlog
 
@@ -39,6 +50,7 @@ from reelbyte.media.processing import (
     ffmpeg_output,
     read_video_streams,
 )
+from reelbyte.studio.scoring import Candidate, Scorer, ranking
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +67,20 @@ SCENE_CUT = 0.4  # a scene score this high counts fully as a cut
 SILENCE_DB = -90.0
 LENGTH_BONUS = 0.25  # a window's mean is multiplied by (length / min length) ** this
 ANALYSIS_SHARE = 0.4  # of an auto-hooks job's progress
+CANDIDATES_PER_HOOK = 3  # candidate windows measured per hook asked for (the scorer picks)
+MAX_CANDIDATES = 15
+
+Crop = Literal["centre", "subject"]
+SUBJECT_FPS = 5
+SUBJECT_GRID = 32  # the frame difference is shrunk to this many cells a side
+SUBJECT_NOISE = 3.0  # a cell's mean difference (0..255) below this is noise
+SUBJECT_MIN_CHANGE = 0.5  # below this total (in cells at full difference) nothing moved
+SUBJECT_CUT = 60.0  # a mean difference this high over the frame is a scene cut
+SMOOTH_SECONDS = 1.0  # the moving average's window
+DEAD_ZONE = 0.04  # of the frame: the camera stays while the subject is this close
+MAX_PAN_SPEED = 0.6  # of the frame per second
+KEYFRAME_TOLERANCE = 0.002  # of the frame: keyframes on a straight stretch are dropped
+SUBJECT_SHARE = 0.3  # of a subject-cropped cut's progress
 
 _LOUDNESS_KEY = "lavfi.astats.Overall.RMS_level"
 _SCENE_KEY = "lavfi.scene_score"
@@ -78,6 +104,8 @@ class Clip:
     height: int
     duration_seconds: float
     score: float | None = None
+    reason: str | None = None  # a hook's: why it scored so
+    scorer: str | None = None  # a hook's: who scored it (scoring.Ranking.scorer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +124,11 @@ def _never_stop(_: float) -> bool:
     return True
 
 
+def _part_of(on_progress: ProgressCallback, before: float, share: float) -> ProgressCallback:
+    """A step's progress as its `share` of the whole, after `before` was done."""
+    return lambda done: on_progress(before + share * done)
+
+
 # --- trims ----------------------------------------------------------------------------------
 
 
@@ -106,21 +139,36 @@ def cut(
     end_seconds: float,
     *,
     aspect: tuple[int, int] | None = None,
+    crop: Crop = "centre",
     max_width: int | None = None,
     on_progress: ProgressCallback = _never_stop,
     timeout: float = VIDEO_TIMEOUT_SECONDS,
 ) -> Clip:
     """Cut [start, end) of the source into an H.264 + AAC MP4 (faststart), re-encoded so that
     it starts and ends on the frames asked for (not on the nearest keyframes). With `aspect`
-    (width, height) the picture is centre-cropped to it; `max_width` scales a wider one down."""
+    (width, height) the picture is cropped to it, in the centre or following the subject;
+    `max_width` scales a wider one down."""
     seconds = end_seconds - start_seconds
     if seconds <= 0:
         raise ValueError("a clip ends after it starts")
     filters = []
     if aspect is not None:
+        x, y = "(iw-ow)/2", "(ih-oh)/2"
+        if crop == "subject":
+            x, y = follow_subject(
+                source,
+                out.parent,
+                start_seconds,
+                seconds,
+                aspect,
+                on_progress=_part_of(on_progress, 0.0, SUBJECT_SHARE),
+                timeout=timeout,
+            )
+            on_progress = _part_of(on_progress, SUBJECT_SHARE, 1 - SUBJECT_SHARE)
         width, height = aspect
         filters.append(
             f"crop='trunc(min(iw,ih*{width}/{height})/2)*2':'trunc(min(ih,iw*{height}/{width})/2)*2'"
+            f":'{x}':'{y}'"
         )
     if max_width is not None:
         filters.append(f"scale='trunc(min({max_width},iw)/2)*2':-2")
@@ -149,6 +197,157 @@ def cut(
     )
 
 
+# --- following the subject -----------------------------------------------------------------
+
+
+def follow_subject(
+    source: Path,
+    folder: Path,
+    start_seconds: float,
+    seconds: float,
+    aspect: tuple[int, int],
+    *,
+    on_progress: ProgressCallback = _never_stop,
+    timeout: float = VIDEO_TIMEOUT_SECONDS,
+) -> tuple[str, str]:
+    """The crop's x and y expressions (over `t`, from the clip's start) that keep the subject of
+    [start, start + seconds) of the source in an `aspect` crop."""
+    centres = subject_centres(
+        source, folder, start_seconds, seconds, on_progress=on_progress, timeout=timeout
+    )
+    crop_width, crop_height = crop_fractions(source, aspect)
+    step = 1 / SUBJECT_FPS
+    xs = camera_path([c[0] if c else None for c in centres], crop_width / 2, step)
+    ys = camera_path([c[1] if c else None for c in centres], crop_height / 2, step)
+    return position_expression(xs, step, "iw", "ow"), position_expression(ys, step, "ih", "oh")
+
+
+def subject_centres(
+    source: Path,
+    folder: Path,
+    start_seconds: float,
+    seconds: float,
+    *,
+    on_progress: ProgressCallback = _never_stop,
+    timeout: float = VIDEO_TIMEOUT_SECONDS,
+) -> list[tuple[float, float] | None]:
+    """Per 1/SUBJECT_FPS of the clip, from half a step in (each compares two samples a step
+    apart), where what changed is (x, y as fractions of the frame), or None where nothing moved
+    or the scene cut."""
+    grid = SUBJECT_GRID
+    differences = folder / f"subject-{time.monotonic_ns()}.gray"
+    graph = (
+        f"fps={SUBJECT_FPS},scale=128:-2,format=gray,tblend=all_mode=difference,"
+        f"scale={grid}:{grid}:flags=area,format=gray"
+    )
+    try:
+        run_ffmpeg_with_progress(
+            [
+                *ffmpeg_input(source, start=start_seconds),
+                *("-t", f"{seconds:.3f}", "-map", "0:v:0", "-vf", graph, "-an", "-sn", "-dn"),
+                *("-f", "rawvideo", "-pix_fmt", "gray", *ffmpeg_output(differences)),
+            ],
+            seconds,
+            on_progress,
+            timeout,
+        )
+        data = differences.read_bytes()
+    finally:
+        differences.unlink(missing_ok=True)
+    cells = grid * grid
+    return [_centre_of_change(data[at : at + cells], grid) for at in range(0, len(data) - cells + 1, cells)]
+
+
+def _centre_of_change(frame: bytes, grid: int) -> tuple[float, float] | None:
+    if sum(frame) / len(frame) >= SUBJECT_CUT:
+        return None
+    total = x = y = 0.0
+    for index, value in enumerate(frame):
+        weight = value - SUBJECT_NOISE
+        if weight > 0:
+            row, column = divmod(index, grid)
+            total += weight
+            x += weight * (column + 0.5)
+            y += weight * (row + 0.5)
+    if total < SUBJECT_MIN_CHANGE * 255:
+        return None
+    return x / total / grid, y / total / grid
+
+
+def crop_fractions(source: Path, aspect: tuple[int, int]) -> tuple[float, float]:
+    """The crop's width and height as fractions of the (displayed) frame's."""
+    probe = read_video_streams(source)
+    width, height = probe.width or 0, probe.height or 0
+    if probe.rotation in (90, 270):
+        width, height = height, width
+    if width <= 0 or height <= 0:
+        raise ProcessingError(UNREADABLE_VIDEO)
+    across, down = aspect
+    return min(1.0, height * across / down / width), min(1.0, width * down / across / height)
+
+
+def camera_path(centres: Sequence[float | None], half: float, step: float) -> list[float]:
+    """The crop's centre on one axis per sample: the subject's centres held over gaps, kept
+    where a crop of half-size `half` fits, smoothed (a centred average, narrower at the ends so
+    they do not lag), then followed by a camera that stays put until the subject leaves the dead
+    zone and then pans, at most at the top speed, until it has it centred again."""
+    if half >= 0.5 - 1e-9 or not centres:
+        return [0.5] * max(1, len(centres))
+    known = [c for c in centres if c is not None]
+    last = known[0] if known else 0.5
+    held: list[float] = []
+    for centre in centres:
+        last = centre if centre is not None else last
+        held.append(min(1 - half, max(half, last)))
+    reach = max(0, round(SMOOTH_SECONDS / step / 2))
+    smooth = []
+    for index in range(len(held)):
+        span = min(reach, index, len(held) - 1 - index)
+        smooth.append(_mean(held[index - span : index + span + 1]))
+    camera = [smooth[0]]
+    panning = False
+    for target in smooth[1:]:
+        gap = target - camera[-1]
+        panning = panning or abs(gap) > DEAD_ZONE
+        move = min(abs(gap), MAX_PAN_SPEED * step) if panning else 0.0
+        panning = panning and move < abs(gap)
+        camera.append(camera[-1] + math.copysign(move, gap))
+    return camera
+
+
+def position_expression(path: list[float], step: float, whole: str, part: str) -> str:
+    """ffmpeg's crop x (or y) expression: the centre moving linearly between the path's
+    keyframes (one per `step` seconds from half a step in, straight stretches dropped; held
+    before the first and after the last), as a top-left corner in pixels kept in the frame."""
+    keys = _keyframes([((index + 0.5) * step, value) for index, value in enumerate(path)])
+    centre = f"{keys[0][1]:.4f}" + "".join(
+        f"+clip((t-{t0:.3f})/{t1 - t0:.3f},0,1)*({v1 - v0:.4f})"
+        for (t0, v0), (t1, v1) in itertools.pairwise(keys)
+        if abs(v1 - v0) >= 1e-4
+    )
+    return f"clip(({centre})*{whole}-{part}/2,0,{whole}-{part})"
+
+
+def _keyframes(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points a straight line between kept neighbours does not already pass within
+    tolerance of (Ramer-Douglas-Peucker, without recursion); first and last always kept."""
+    keep = {0, len(points) - 1}
+    spans = [(0, len(points) - 1)]
+    while spans:
+        first, last = spans.pop()
+        (t0, v0), (t1, v1) = points[first], points[last]
+        worst, at = KEYFRAME_TOLERANCE, -1
+        for index in range(first + 1, last):
+            t, v = points[index]
+            off = abs(v - (v0 + (v1 - v0) * (t - t0) / (t1 - t0)))
+            if off > worst:
+                worst, at = off, index
+        if at >= 0:
+            keep.add(at)
+            spans += [(first, at), (at, last)]
+    return [points[index] for index in sorted(keep)]
+
+
 # --- hooks ----------------------------------------------------------------------------------
 
 
@@ -159,27 +358,33 @@ def find_and_render_hooks(
     count: int,
     min_seconds: float,
     max_seconds: float,
+    scorer: Scorer | None = None,
+    crop: Crop = "centre",
     on_progress: ProgressCallback = _never_stop,
 ) -> list[Clip]:
-    """The `count` strongest moments of the source as vertical clips, best first."""
+    """The `count` strongest moments of the source as vertical clips, best first, as the
+    scorer (None: the offline scores) ranks the candidate windows."""
     probe = read_video_streams(source)
     seconds = probe.duration_seconds or 0.0
     if seconds <= 0:
         raise ProcessingError(UNREADABLE_VIDEO)
     timeout = job_timeout(seconds)
-    scores = analyse(
+    measures = measure(
         source,
         folder,
         seconds,
         has_audio=probe.audio_codec is not None,
-        on_progress=lambda done: on_progress(done * ANALYSIS_SHARE),
+        on_progress=_part_of(on_progress, 0.0, ANALYSIS_SHARE),
         timeout=timeout,
     )
-    windows = best_windows(scores, seconds, count, min_seconds, max_seconds)
-    total = sum(window.end_seconds - window.start_seconds for window in windows) or 1.0
+    wanted = min(MAX_CANDIDATES, count * CANDIDATES_PER_HOOK)
+    windows = best_windows(measures.scores(), seconds, wanted, min_seconds, max_seconds)
+    ranked = ranking(scorer, [measures.candidate(window) for window in windows], seconds, count)
+    total = sum(pick.candidate.end_seconds - pick.candidate.start_seconds for pick in ranked.picks) or 1.0
     clips: list[Clip] = []
     rendered = 0.0
-    for index, window in enumerate(windows):
+    for index, pick in enumerate(ranked.picks):
+        window = pick.candidate
         length = window.end_seconds - window.start_seconds
         before = rendered
 
@@ -193,6 +398,7 @@ def find_and_render_hooks(
             window.start_seconds,
             window.end_seconds,
             aspect=HOOK_ASPECT,
+            crop=crop,
             max_width=HOOK_MAX_WIDTH,
             on_progress=report,
             timeout=timeout,
@@ -205,11 +411,42 @@ def find_and_render_hooks(
                 clip.width,
                 clip.height,
                 clip.duration_seconds,
-                round(window.score, 3),
+                round(pick.score, 3),
+                pick.reason,
+                ranked.scorer,
             )
         )
         rendered += length
     return clips
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """Per half second of the video, each 0..1: loudness, scene change, motion."""
+
+    loudness: list[float]
+    cuts: list[float]
+    motion: list[float]
+
+    def scores(self) -> list[float]:
+        return [
+            WEIGHTS["loudness"] * loud + WEIGHTS["scene"] * cut + WEIGHTS["motion"] * moving
+            for loud, cut, moving in zip(self.loudness, self.cuts, self.motion, strict=True)
+        ]
+
+    def candidate(self, window: Window) -> Candidate:
+        first = min(len(self.loudness) - 1, int(window.start_seconds / BIN_SECONDS))
+        last = max(first + 1, math.ceil(window.end_seconds / BIN_SECONDS - 1e-9))
+        loud, motion = self.loudness[first:last], self.motion[first:last]
+        return Candidate(
+            start_seconds=window.start_seconds,
+            end_seconds=window.end_seconds,
+            score=window.score,
+            loudness_mean=_mean(loud),
+            loudness_peak=max(loud),
+            scene_changes=sum(1 for cut in self.cuts[first:last] if cut >= 1.0),
+            motion_mean=_mean(motion),
+        )
 
 
 def analyse(
@@ -221,8 +458,22 @@ def analyse(
     on_progress: ProgressCallback = _never_stop,
     timeout: float = VIDEO_TIMEOUT_SECONDS,
 ) -> list[float]:
-    """Each half second's score, 0..1, from one ffmpeg pass that prints the measures of every
-    analysed frame (and every half second of audio) into files in `folder`."""
+    """Each half second's score, 0..1."""
+    measures = measure(source, folder, seconds, has_audio=has_audio, on_progress=on_progress, timeout=timeout)
+    return measures.scores()
+
+
+def measure(
+    source: Path,
+    folder: Path,
+    seconds: float,
+    *,
+    has_audio: bool,
+    on_progress: ProgressCallback = _never_stop,
+    timeout: float = VIDEO_TIMEOUT_SECONDS,
+) -> Measures:
+    """Each half second's measures from one ffmpeg pass that prints those of every analysed
+    frame (and every half second of audio) into files in `folder`."""
     samples_per_bin = int(8000 * BIN_SECONDS)
     graph = (
         f"[0:v:0]fps={ANALYSIS_FPS},scale={ANALYSIS_WIDTH}:-2,format=yuv420p,split[s][m];"
@@ -249,10 +500,7 @@ def analyse(
     loud = _scaled([max(SILENCE_DB, loudness.get(b, SILENCE_DB)) for b in range(bins)])
     cuts = [min(1.0, scene.get(b, 0.0) / SCENE_CUT) for b in range(bins)]
     moving = _scaled([motion.get(b, 0.0) for b in range(bins)])
-    return [
-        WEIGHTS["loudness"] * loud[b] + WEIGHTS["scene"] * cuts[b] + WEIGHTS["motion"] * moving[b]
-        for b in range(bins)
-    ]
+    return Measures(loud, cuts, moving)
 
 
 def best_windows(

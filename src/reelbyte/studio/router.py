@@ -5,17 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from reelbyte.billing.errors import PlanLimitReached
+from reelbyte.catalog.errors import GalleryFull
 from reelbyte.core.errors import error_responses
 from reelbyte.core.pagination import PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.api_keys import ApiScope
 from reelbyte.identity.deps import CurrentUser, require_scope
 from reelbyte.identity.errors import UserNotFound
-from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady
-from reelbyte.studio import errors, schemas, service
+from reelbyte.media.errors import (
+    StorageQuotaExceeded,
+    UploadKindMismatch,
+    UploadNotFound,
+    UploadNotReady,
+    UploadTargetNotFound,
+)
+from reelbyte.studio import attachments, errors, schemas, service
+from reelbyte.studio.attachment_schemas import AttachmentOut, AttachRequest
 
 # API keys with video_jobs:write may run the tools and fetch their results (docs/api.md).
 video_jobs_router = APIRouter(
@@ -108,3 +116,45 @@ async def delete_video_job(job_id: uuid.UUID, user: CurrentUser, session: Sessio
     finished one with its clips."""
     await service.delete_job(session, user, job_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@video_jobs_router.post(
+    "/{job_id}/results/{index}/attach",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AttachmentOut,
+    responses=error_responses(
+        errors.VideoJobNotFound,
+        errors.VideoJobNotSucceeded,
+        errors.VideoJobResultNotFound,
+        UploadTargetNotFound,
+        StorageQuotaExceeded,
+        GalleryFull,
+    ),
+)
+async def attach_video_job_result(
+    job_id: uuid.UUID,
+    index: Annotated[int, Path(ge=0, le=1000)],
+    data: AttachRequest,
+    user: CurrentUser,
+    session: SessionDep,
+) -> AttachmentOut:
+    """Attach one of my job's clips to my portfolio (a new item), my gig's gallery (its last
+    file) or my order (a file of its next delivery), in one call. The clip is copied into an
+    upload for that place and processed as one (a gallery or portfolio video gets its streaming
+    ladder, a deliverable its protected preview and spec check), then placed: `state` goes from
+    pending to attached, or to failed with the reason if the place refused it meanwhile (the
+    copy then stays in my uploads). Asking again for the same clip and place answers the same
+    attachment."""
+    return await attachments.attach(session, user, job_id, index, data)
+
+
+@video_jobs_router.get(
+    "/{job_id}/attachments",
+    response_model=list[AttachmentOut],
+    responses=error_responses(errors.VideoJobNotFound),
+)
+async def list_video_job_attachments(
+    job_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[AttachmentOut]:
+    """Where my job's clips were sent, oldest first, with each attachment's state."""
+    return await attachments.list_attachments(session, user, job_id)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from reelbyte.core.pagination import Page
 from reelbyte.core.schemas import RequestModel, ResponseModel
@@ -18,7 +18,7 @@ MAX_HOOK_SECONDS = 90
 
 
 class Aspect(enum.StrEnum):
-    """A re-frame: the picture centre-cropped to this width:height."""
+    """A re-frame: the picture cropped to this width:height."""
 
     VERTICAL = "9:16"
     SQUARE = "1:1"
@@ -30,13 +30,33 @@ class Aspect(enum.StrEnum):
         return int(width), int(height)
 
 
+class Crop(enum.StrEnum):
+    """Where a re-frame's crop sits."""
+
+    CENTRE = "centre"
+    SUBJECT = "subject"
+
+
+CROP_DESCRIPTION = (
+    "where the re-frame's crop sits: `centre`, or `subject`, which follows what moves in the "
+    "picture (found from the difference of frames a fifth of a second apart, no ML model), "
+    "smoothed, with a dead zone and a limited panning speed so the frame neither jitters nor "
+    "jumps; where nothing moves it holds still"
+)
+
+
 class TrimRequest(RequestModel):
     upload_id: uuid.UUID = Field(description="one of my ready video uploads")
     start_ms: int = Field(ge=0, description="where the clip starts in the source, in milliseconds")
     end_ms: int = Field(gt=0, description="where it ends (not included), within the source's length")
-    aspect: Aspect | None = Field(
-        default=None, description="re-frame with a centre crop; none keeps the frame"
-    )
+    aspect: Aspect | None = Field(default=None, description="re-frame to this aspect; none keeps the frame")
+    crop: Crop = Field(default=Crop.CENTRE, description=CROP_DESCRIPTION + " (only with `aspect`)")
+
+    @model_validator(mode="after")
+    def _subject_needs_aspect(self) -> TrimRequest:
+        if self.crop is Crop.SUBJECT and self.aspect is None:
+            raise ValueError("crop `subject` needs an `aspect` to re-frame to")
+        return self
 
 
 class AutoHooksRequest(RequestModel):
@@ -44,6 +64,7 @@ class AutoHooksRequest(RequestModel):
     count: int = Field(default=3, ge=1, le=MAX_HOOKS, description="at most this many hooks")
     min_seconds: int = Field(default=5, ge=1, le=MAX_HOOK_SECONDS)
     max_seconds: int = Field(default=15, ge=1, le=MAX_HOOK_SECONDS)
+    crop: Crop = Field(default=Crop.CENTRE, description=CROP_DESCRIPTION + " (hooks are rendered 9:16)")
 
 
 class VideoJobResult(ResponseModel):
@@ -51,7 +72,14 @@ class VideoJobResult(ResponseModel):
     start_ms: int = Field(description="where the clip starts in the source")
     end_ms: int
     score: float | None = Field(
-        description="a hook's strength, 0 to 1 (loudness, scene changes, motion); null for a trim"
+        description="a hook's strength, 0 to 1, as its scorer judged it (offline: loudness, scene "
+        "changes, motion); null for a trim"
+    )
+    reason: str | None = Field(default=None, description="a hook's: one line on why it scored so")
+    scorer: str | None = Field(
+        default=None,
+        description="a hook's: who scored it: `offline`, `openai:<model>`, `anthropic:<model>`, or "
+        "`offline (fallback: <why>)` when the configured LLM gave no usable answer",
     )
     width: int
     height: int

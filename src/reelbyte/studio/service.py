@@ -79,7 +79,7 @@ async def create_trim(session: AsyncSession, user: User, data: TrimRequest) -> V
             details={"start_ms": data.start_ms, "end_ms": data.end_ms, "source_ms": source_ms},
         )
     aspect = data.aspect.value if data.aspect is not None else None
-    params = {"start_ms": data.start_ms, "end_ms": data.end_ms, "aspect": aspect}
+    params = {"start_ms": data.start_ms, "end_ms": data.end_ms, "aspect": aspect, "crop": data.crop.value}
     return await _create(session, user, upload, VideoJobKind.TRIM, params)
 
 
@@ -96,7 +96,12 @@ async def create_auto_hooks(session: AsyncSession, user: User, data: AutoHooksRe
                 "source_seconds": round(seconds, 3),
             },
         )
-    params = {"count": data.count, "min_seconds": data.min_seconds, "max_seconds": data.max_seconds}
+    params = {
+        "count": data.count,
+        "min_seconds": data.min_seconds,
+        "max_seconds": data.max_seconds,
+        "crop": data.crop.value,
+    }
     return await _create(session, user, upload, VideoJobKind.AUTO_HOOKS, params)
 
 
@@ -175,20 +180,29 @@ async def list_jobs(session: AsyncSession, user: User, params: PageParams) -> Vi
 
 
 async def get_job(session: AsyncSession, user: User, job_id: uuid.UUID) -> VideoJobOut:
-    return view(await _own(session, user, job_id))
+    return view(await own_job(session, user, job_id))
 
 
 async def download(session: AsyncSession, user: User, job_id: uuid.UUID, index: int) -> DownloadOut:
     """A signed URL of one result, for the job's owner only."""
-    job = await _own(session, user, job_id)
+    job = await own_job(session, user, job_id)
+    result = result_of(job, index)
+    seconds = get_settings().media_url_expire_seconds
+    url = get_storage().signed_url(result["key"], seconds, download_name=result_filename(job, index))
+    return DownloadOut(url=url, expires_at=utcnow() + timedelta(seconds=seconds))
+
+
+def result_of(job: VideoJob, index: int) -> dict[str, Any]:
+    """One clip of a succeeded job (409 before it succeeded, 404 for a number it has not)."""
     if job.state is not VideoJobState.SUCCEEDED:
         raise VideoJobNotSucceeded(details={"state": job.state.value})
     if not 0 <= index < len(job.results):
         raise VideoJobResultNotFound(details={"results": len(job.results)})
-    seconds = get_settings().media_url_expire_seconds
-    name = f"{job.kind.value.replace('_', '-')}-{str(job.id)[:8]}-{index}.mp4"
-    url = get_storage().signed_url(job.results[index]["key"], seconds, download_name=name)
-    return DownloadOut(url=url, expires_at=utcnow() + timedelta(seconds=seconds))
+    return job.results[index]
+
+
+def result_filename(job: VideoJob, index: int) -> str:
+    return f"{job.kind.value.replace('_', '-')}-{str(job.id)[:8]}-{index}.mp4"
 
 
 def view(job: VideoJob) -> VideoJobOut:
@@ -218,7 +232,7 @@ def expires_at(finished_at: datetime | None) -> datetime | None:
     return finished_at + timedelta(days=get_settings().video_job_retention_days)
 
 
-async def _own(session: AsyncSession, user: User, job_id: uuid.UUID, *, lock: bool = False) -> VideoJob:
+async def own_job(session: AsyncSession, user: User, job_id: uuid.UUID, *, lock: bool = False) -> VideoJob:
     query = select(VideoJob).where(VideoJob.id == job_id, VideoJob.owner_id == user.id)
     job = await lock_one(session, query) if lock else await session.scalar(query)
     if job is None:
@@ -233,7 +247,7 @@ async def delete_job(session: AsyncSession, user: User, job_id: uuid.UUID) -> No
     """A queued or running job is cancelled (a running one stops its ffmpeg at its next
     progress check; one not started gives its use back); a finished one is deleted with its
     clips (the objects by the media delete job, after commit)."""
-    job = await _own(session, user, job_id, lock=True)
+    job = await own_job(session, user, job_id, lock=True)
     if job.state is VideoJobState.QUEUED:
         await release_usage(session, job.owner_id, METRIC_OF[job.kind], usage_key(job.id))
     if job.state in (VideoJobState.QUEUED, VideoJobState.RUNNING):

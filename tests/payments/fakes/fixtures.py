@@ -10,6 +10,7 @@ import pytest
 from reelbyte.core.config import Settings
 from reelbyte.payments.providers import provider_named
 from tests.payments.fakes.mollie_server import FakeMollie
+from tests.payments.fakes.paypal_server import FakePaypal
 from tests.payments.fakes.server import BackgroundServer
 from tests.payments.fakes.stripe_server import FakeStripe
 
@@ -72,3 +73,34 @@ def use_stripe(fake_stripe: FakeStripe, settings: Settings, monkeypatch: pytest.
     """PAYMENT_PROVIDER=stripe for this test."""
     monkeypatch.setattr(settings, "payment_provider", "stripe")
     return fake_stripe
+
+
+@pytest.fixture(scope="session")
+def paypal_server() -> Iterator[tuple[FakePaypal, str]]:
+    fake = FakePaypal()
+    server = BackgroundServer(fake.app).start()
+    yield fake, server.url
+    server.stop()
+
+
+@pytest.fixture
+def fake_paypal(
+    paypal_server: tuple[FakePaypal, str], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakePaypal]:
+    """PayPal's credentials, webhook id and API base pointed at the local server."""
+    fake, url = paypal_server
+    fake.reset()
+    monkeypatch.setattr(settings, "paypal_client_id", fake.client_id)
+    monkeypatch.setattr(settings, "paypal_client_secret", fake.client_secret)
+    monkeypatch.setattr(settings, "paypal_webhook_id", fake.webhook_id)
+    monkeypatch.setattr(settings, "paypal_api_base", url)
+    provider_named.cache_clear()
+    yield fake
+    provider_named.cache_clear()
+
+
+@pytest.fixture
+def use_paypal(fake_paypal: FakePaypal, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakePaypal:
+    """PAYMENT_PROVIDER=paypal for this test."""
+    monkeypatch.setattr(settings, "payment_provider", "paypal")
+    return fake_paypal

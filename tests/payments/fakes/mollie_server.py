@@ -7,10 +7,17 @@ paid, or the payment expired; a paid `first` payment leaves a valid mandate on i
 Mollie's does), `refuse_organization` (a creator whose organisation has not authorised
 transfers), `fail_next` (Mollie has a bad moment), and `charge` (a subscription's payment date
 came: Mollie creates its recurring payment, paid or failed, and moves `nextPaymentDate` on).
+
+Mollie Connect (OAuth): `/oauth2/authorize` plays the consent screen: it approves at once, for
+a new organisation whose onboarding is `next_onboarding` (or for the known one `returning`
+names), and redirects back with a code; `/oauth2/tokens` exchanges the code (client credentials
+in HTTP Basic) for an access token, with which `/v2/organizations/me` and `/v2/onboarding/me`
+answer for that organisation; `set_onboarding` moves an organisation's onboarding on.
 """
 
 from __future__ import annotations
 
+import base64
 import calendar
 import json
 import re
@@ -22,7 +29,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 HAL = "application/hal+json"
@@ -90,6 +97,14 @@ class FakeMollie:
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.refused_organizations: set[str] = set()
         self.transfer_status = "created"
+        # Mollie Connect: our OAuth app, the creators' organisations, codes and access tokens.
+        self.client_id = "app_reelbytefake0001"
+        self.client_secret = "secret_reelbytefake0001"
+        self.next_onboarding = "completed"
+        self.returning: str | None = None  # the organisation that consents next, if a known one
+        self.organizations: dict[str, dict[str, Any]] = {}
+        self.oauth_codes: dict[str, tuple[str, str]] = {}  # code: organisation id, redirect_uri
+        self.access_tokens: dict[str, str] = {}  # access token: organisation id
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Idempotency-Key
         self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
         self._failures: list[tuple[int, str | None]] = []  # status, for requests to this path
@@ -100,6 +115,10 @@ class FakeMollie:
                 Route("/v2/payments/{id}", self.get_payment, methods=["GET"]),
                 Route("/v2/payments/{id}/refunds", self.create_refund, methods=["POST"]),
                 Route("/v2/organizations/me", self.get_organization, methods=["GET"]),
+                Route("/v2/methods", self.list_methods, methods=["GET"]),
+                Route("/v2/onboarding/me", self.get_onboarding, methods=["GET"]),
+                Route("/oauth2/authorize", self.authorize, methods=["GET"]),
+                Route("/oauth2/tokens", self.exchange_code, methods=["POST"]),
                 Route("/v2/connect/balance-transfers", self.create_transfer, methods=["POST"]),
                 Route("/v2/connect/balance-transfers/{id}", self.get_transfer, methods=["GET"]),
                 Route("/v2/customers", self.create_customer, methods=["POST"]),
@@ -160,6 +179,11 @@ class FakeMollie:
             self.subscriptions.clear()
             self.refused_organizations.clear()
             self.transfer_status = "created"
+            self.next_onboarding = "completed"
+            self.returning = None
+            self.organizations.clear()
+            self.oauth_codes.clear()
+            self.access_tokens.clear()
             self.requests.clear()
             self._replies.clear()
             self._failures.clear()
@@ -189,7 +213,7 @@ class FakeMollie:
         """Authentication, injected failures, idempotent replays, then `work(body)`."""
         key = request.headers.get("idempotency-key")
         self.requests.append((request.method, request.url.path, key))
-        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+        if self._caller(request) is None:
             return self._error(MollieError(401, "Missing authentication, or failed to authenticate"))
         failing = next((f for f in self._failures if f[1] is None or request.url.path.startswith(f[1])), None)
         if failing is not None:
@@ -239,7 +263,7 @@ class FakeMollie:
                 "createdAt": created.isoformat(timespec="seconds"),
                 "amount": body["amount"],
                 "description": body["description"],
-                "method": None,
+                "method": body.get("method"),
                 "metadata": body.get("metadata"),
                 "status": "open",
                 "isCancelable": False,
@@ -327,8 +351,123 @@ class FakeMollie:
 
         return await self._handle(request, work)
 
+    def _caller(self, request: Request) -> str | None:
+        """The organisation a request acts for: ours (the API key), a creator's (an access
+        token), or None (not authenticated)."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token == self.api_key:
+            return self.organization_id
+        return self.access_tokens.get(token)
+
+    def set_onboarding(self, organization_id: str, status: str) -> None:
+        assert status in ("needs-data", "in-review", "completed")
+        self.organizations[organization_id]["_onboarding"] = status
+
+    async def authorize(self, request: Request) -> Response:
+        """The consent screen, approved at once: a new organisation, back with a code."""
+        query = request.query_params
+        if query.get("client_id") != self.client_id or query.get("response_type") != "code":
+            return Response("Unknown client or response type", status_code=400)
+        known = self.returning
+        organization_id = known if known in self.organizations else f"org_{secrets.randbelow(10**8):08d}"
+        self.organizations.setdefault(
+            organization_id,
+            {
+                "resource": "organization",
+                "id": organization_id,
+                "name": f"Creator {organization_id[-4:]} B.V.",
+                "email": f"{organization_id}@creators.example",
+                "locale": "nl_NL",
+                "_onboarding": self.next_onboarding,
+            },
+        )
+        code = _token("auth")
+        self.oauth_codes[code] = (organization_id, query.get("redirect_uri", ""))
+        separator = "&" if "?" in query.get("redirect_uri", "") else "?"
+        target = f"{query.get('redirect_uri', '')}{separator}code={code}&state={query.get('state', '')}"
+        return RedirectResponse(target, status_code=302)
+
+    async def exchange_code(self, request: Request) -> Response:
+        """`POST /oauth2/tokens` (authorization_code): a code is good once, for its redirect_uri."""
+        credentials = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if request.headers.get("authorization") != f"Basic {credentials}":
+            return self._json(401, {"error": "invalid_client"})
+        form = await request.form()
+        grant = self.oauth_codes.pop(str(form.get("code", "")), None)
+        if form.get("grant_type") != "authorization_code" or grant is None:
+            return self._json(400, {"error": "invalid_grant"})
+        organization_id, redirect_uri = grant
+        if form.get("redirect_uri") != redirect_uri:
+            return self._json(400, {"error": "invalid_grant"})
+        token = _token("access")
+        self.access_tokens[token] = organization_id
+        body = {
+            "access_token": token,
+            "refresh_token": _token("refresh"),
+            "expires_in": 3600,
+            "token_type": "bearer",
+            "scope": "organizations.read onboarding.read",
+        }
+        return Response(json.dumps(body), media_type="application/json")
+
+    async def get_onboarding(self, request: Request) -> Response:
+        def work(request: Request, __: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            organization = self.organizations.get(self._caller(request) or "")
+            if organization is None:  # Mollie's onboarding is per organisation, of an OAuth grant
+                raise MollieError(404, "No onboarding for this organization")
+            status = organization["_onboarding"]
+            return 200, {
+                "resource": "onboarding",
+                "name": organization["name"],
+                "signedUpAt": _now(),
+                "status": status,
+                "canReceivePayments": status != "needs-data",
+                "canReceiveSettlements": status == "completed",
+                "_links": {"self": self._link("onboarding/me")},
+            }
+
+        return await self._handle(request, work)
+
+    # Mollie's methods per currency (activated on the fake profile), and their amount limits.
+    METHODS = {
+        "creditcard": ("Card", {"EUR", "USD", "GBP"}),
+        "ideal": ("iDEAL", {"EUR"}),
+        "bancontact": ("Bancontact", {"EUR"}),
+        "paypal": ("PayPal", {"EUR", "USD", "GBP"}),
+    }
+
+    async def list_methods(self, request: Request) -> Response:
+        """`GET /v2/methods?amount[value]&amount[currency]`: the activated methods for the amount."""
+
+        def work(request: Request, __: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            currency = request.query_params.get("amount[currency]")
+            value = request.query_params.get("amount[value]")
+            methods = [
+                {
+                    "resource": "method",
+                    "id": method_id,
+                    "description": description,
+                    "minimumAmount": {"value": "0.01", "currency": currency or "EUR"},
+                    "maximumAmount": {"value": "50000.00", "currency": currency or "EUR"},
+                    "status": "activated",
+                    "_links": {"self": self._link(f"methods/{method_id}")},
+                }
+                for method_id, (description, currencies) in self.METHODS.items()
+                if currency is None or (currency in currencies and value is not None)
+            ]
+            return 200, {
+                "count": len(methods),
+                "_embedded": {"methods": methods},
+                "_links": {"self": self._link("methods"), "documentation": None},
+            }
+
+        return await self._handle(request, work)
+
     async def get_organization(self, request: Request) -> Response:
-        def work(_: Request, __: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        def work(request: Request, __: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            creator = self.organizations.get(self._caller(request) or "")
+            if creator is not None:
+                return 200, {k: v for k, v in creator.items() if not k.startswith("_")}
             return 200, {
                 "resource": "organization",
                 "id": self.organization_id,

@@ -96,6 +96,8 @@ class FakeStripe:
         self.invoices: dict[str, dict[str, Any]] = {}
         self.portal_sessions: dict[str, dict[str, Any]] = {}
         self.refused_accounts: set[str] = set()
+        self.accounts: dict[str, dict[str, Any]] = {}  # Connect accounts
+        self.account_links: list[dict[str, Any]] = []
         self.available_balance: int | None = None  # None: unlimited
         self.declines = 0  # invoice payments to decline before one succeeds
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Idempotency-Key
@@ -119,6 +121,9 @@ class FakeStripe:
                 Route("/v1/invoices/{id}", self.get_invoice, methods=["GET"]),
                 Route("/v1/invoices/{id}/pay", self.pay_invoice, methods=["POST"]),
                 Route("/v1/billing_portal/sessions", self.create_portal_session, methods=["POST"]),
+                Route("/v1/accounts", self.create_account, methods=["POST"]),
+                Route("/v1/accounts/{id}", self.get_account, methods=["GET"]),
+                Route("/v1/account_links", self.create_account_link, methods=["POST"]),
             ]
         )
 
@@ -190,10 +195,12 @@ class FakeStripe:
                 self.subscriptions,
                 self.invoices,
                 self.portal_sessions,
+                self.accounts,
                 self._replies,
             ):
                 store.clear()
             self.refused_accounts.clear()
+            self.account_links.clear()
             self.available_balance = None
             self.declines = 0
             self.requests.clear()
@@ -309,6 +316,7 @@ class FakeStripe:
                 "metadata": params.get("metadata") or {},
                 "mode": mode,
                 "payment_intent": None,
+                "payment_method_types": params.get("allowed_payment_method_types") or ["card"],
                 "payment_status": "unpaid",
                 "status": "open",
                 "subscription": None,
@@ -439,6 +447,100 @@ class FakeStripe:
             }
             self.transfers[transfer["id"]] = transfer
             return 200, transfer
+
+        return await self._handle(request, work)
+
+    # --- Connect: what the creator does on Stripe's side --------------------------------------
+
+    def onboard(self, account_id: str, outcome: str = "complete") -> bytes:
+        """The creator went through the Account Link's onboarding: `complete` (payouts enabled,
+        nothing due), `needs_info` (details given, more due) or `rejected` (Stripe refused the
+        account). Returns the `account.updated` event Stripe then sends."""
+        assert outcome in ("complete", "needs_info", "rejected")
+        with self._lock:
+            account = self.accounts[account_id]
+            requirements = account["requirements"]
+            account["details_submitted"] = True
+            if outcome == "complete":
+                account.update(payouts_enabled=True, charges_enabled=True)
+                requirements.update(currently_due=[], eventually_due=[], disabled_reason=None)
+                account["capabilities"]["transfers"] = "active"
+            elif outcome == "needs_info":
+                account.update(payouts_enabled=False)
+                requirements.update(
+                    currently_due=["individual.verification.document"],
+                    disabled_reason="requirements.past_due",
+                )
+            else:
+                account.update(payouts_enabled=False, charges_enabled=False)
+                requirements.update(currently_due=[], disabled_reason="rejected.fraud")
+            return self.event("account.updated", account)
+
+    # --- Connect: the API ---------------------------------------------------------------------
+
+    async def create_account(self, request: Request) -> Response:
+        def work(_: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            if params.get("type") not in ("express", "standard", "custom"):
+                raise StripeError(400, "Invalid type: must be one of express, standard, custom", param="type")
+            country = params.get("country", "US")
+            if not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
+                raise StripeError(400, f"Country '{country}' is unknown.", param="country")
+            requested = params.get("capabilities") or {}
+            account_id = "acct_" + secrets.token_hex(8)
+            account = {
+                "id": account_id,
+                "object": "account",
+                "type": params["type"],
+                "country": country.upper(),
+                "email": params.get("email"),
+                "created": int(time.time()),
+                "charges_enabled": False,
+                "payouts_enabled": False,
+                "details_submitted": False,
+                "capabilities": dict.fromkeys(requested, "inactive"),
+                "requirements": {
+                    "currently_due": ["external_account", "tos_acceptance.date", "individual.first_name"],
+                    "eventually_due": ["external_account", "tos_acceptance.date", "individual.first_name"],
+                    "past_due": [],
+                    "disabled_reason": "requirements.past_due",
+                },
+                "metadata": params.get("metadata") or {},
+            }
+            self.accounts[account_id] = account
+            return 200, account
+
+        return await self._handle(request, work)
+
+    async def get_account(self, request: Request) -> Response:
+        def work(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            account = self.accounts.get(request.path_params["id"])
+            if account is None:
+                raise StripeError(
+                    404, f"No such account: '{request.path_params['id']}'", code="resource_missing"
+                )
+            return 200, account
+
+        return await self._handle(request, work)
+
+    async def create_account_link(self, request: Request) -> Response:
+        def work(_: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            if params.get("account") not in self.accounts:
+                raise StripeError(400, f"No such account: '{params.get('account')}'", param="account")
+            if params.get("type") not in ("account_onboarding", "account_update"):
+                raise StripeError(400, "Invalid type", param="type")
+            for field in ("refresh_url", "return_url"):
+                if not str(params.get(field, "")).startswith(("http://", "https://")):
+                    raise StripeError(400, f"Not a valid URL: {field}", param=field)
+            now = int(time.time())
+            link = {
+                "object": "account_link",
+                "created": now,
+                "expires_at": now + 300,
+                "url": f"https://connect.stripe.com/setup/e/{params['account']}/{secrets.token_hex(6)}",
+                "_params": params,
+            }
+            self.account_links.append(link)
+            return 200, self._public(link)
 
         return await self._handle(request, work)
 

@@ -27,6 +27,18 @@ def provider_named(name: str) -> PaymentProvider:
         if not settings.stripe_api_key:
             raise ValueError("PAYMENT_PROVIDER=stripe needs STRIPE_API_KEY")
         return StripeProvider(settings.stripe_api_key, settings.stripe_api_base)
+    if name == "paypal":
+        from reelbyte.payments.providers.paypal import PaypalProvider
+
+        if not (settings.paypal_client_id and settings.paypal_client_secret):
+            raise ValueError("PAYMENT_PROVIDER=paypal needs PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET")
+        return PaypalProvider(
+            settings.paypal_client_id,
+            settings.paypal_client_secret,
+            webhook_id=settings.paypal_webhook_id,
+            environment=settings.paypal_environment,
+            api_base=settings.paypal_api_base,
+        )
     raise ValueError(f"unknown payment provider {name!r}")
 
 

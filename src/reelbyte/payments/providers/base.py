@@ -46,6 +46,9 @@ class PaymentRequest:
     redirect_url: str  # where the payer returns after the checkout
     webhook_url: str  # where a form notice goes (Mollie, sandbox; Stripe's is set in its dashboard)
     metadata: dict[str, str]
+    # Our method name (card, ideal, bancontact, paypal, venmo, …) chosen at checkout; None: the
+    # provider's page offers every method it has. payments/methods.py checked it is offered.
+    method: str | None = None
 
 
 class PaymentProvider(Protocol):

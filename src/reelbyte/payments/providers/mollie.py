@@ -15,19 +15,18 @@ Mollie accepts balance transfers only from an OAuth access token (`access_…`) 
 `balance-transfers.write` scope; MOLLIE_API_KEY may be one (payments created with an access token
 may also need a `profileId`, which is not sent yet).
 
-Caveats, until creators onboard with Mollie:
-- the creator's organisation id is derived from the user id (`organization_for`); a real
-  integration stores the id that Mollie Connect's onboarding (OAuth) returns;
-- Mollie's terms reserve balance transfers for funds the platform owns (fees, adjustments) and
-  route shopper money to sellers with payment *routes* (split payments, "delayed routing",
-  `POST /v2/payments/{id}/routes`). A live Mollie marketplace should release escrow as delayed
-  routes on the paying payment; the withdrawal interface here has no payment to route from.
+The destination is the creator's organisation id, from their payout method's Mollie Connect
+OAuth onboarding (payments/payout_onboarding.py).
+
+Caveat: Mollie's terms reserve balance transfers for funds the platform owns (fees,
+adjustments) and route shopper money to sellers with payment *routes* (split payments, "delayed
+routing", `POST /v2/payments/{id}/routes`). A live Mollie marketplace should release escrow as
+delayed routes on the paying payment; the withdrawal interface here has no payment to route from.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -51,6 +50,9 @@ TRANSFER_STATUSES = {"created": "pending", "succeeded": "paid", "failed": "faile
 # A refused transfer is final except when the fault is ours or passing: bad credentials, rate
 # limits, Mollie's own errors.
 TRANSIENT_HTTP = {401, 408, 425, 429}
+# Our method names that Mollie spells otherwise (every other name is the same at Mollie).
+MOLLIE_METHODS = {"card": "creditcard"}
+OUR_METHODS = {mollie: ours for ours, mollie in MOLLIE_METHODS.items()}
 
 
 class ConnectBalanceTransfer(ObjectBase):
@@ -73,16 +75,6 @@ class ConnectBalanceTransfers(ResourceCreateMixin, ResourceGetMixin):
 
     def get_resource_path(self) -> str:
         return "connect/balance-transfers"
-
-
-def organization_for(user_id: str) -> str:
-    """The creator's Mollie organisation id.
-
-    There is no onboarding flow yet, so it is derived from the user id: stable, and the same on
-    every call, so a retried payout goes to the same place. Replace with the stored id from
-    Mollie Connect's OAuth onboarding."""
-    digits = int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % 10**8
-    return f"org_{digits:08d}"
 
 
 def _amount(amount_minor: int, currency: str) -> dict[str, str]:
@@ -140,6 +132,8 @@ class MollieProvider:
             "webhookUrl": request.webhook_url,
             "metadata": request.metadata,
         }
+        if request.method:
+            data["method"] = MOLLIE_METHODS.get(request.method, request.method)
         # Keyed by our payment id: a retried create (lost response) is the same payment at Mollie.
         payment_id = request.metadata.get("payment_id")
         key = f"payment:{payment_id}" if payment_id else ""
@@ -148,6 +142,18 @@ class MollieProvider:
 
     async def get_payment(self, provider_payment_id: str) -> base.ProviderPayment:
         return self._payment(await self._call(self.client.payments.get, provider_payment_id))
+
+    async def methods(self, amount_minor: int, currency: str) -> list[str]:
+        """The methods Mollie has active for this amount (`GET /v2/methods?amount…`), our names."""
+        amount = _amount(amount_minor, currency)
+        listed = await self._call(
+            lambda: list(
+                self.client.methods.list(
+                    **{"amount[value]": amount["value"], "amount[currency]": amount["currency"]}
+                )
+            )
+        )
+        return [OUR_METHODS.get(str(method.id), str(method.id)) for method in listed]
 
     async def create_refund(
         self, *, provider_payment_id: str, amount_minor: int, currency: str, idempotency_key: str
@@ -181,7 +187,7 @@ class MollieProvider:
                 },
                 "destination": {
                     "type": "organization",
-                    "id": organization_for(destination),
+                    "id": destination,
                     "description": "ReelByte earnings",
                 },
             }

@@ -8,17 +8,14 @@
   Mollie's names; see `session_status`.
 - Refunds are Stripe refunds of the session's PaymentIntent, keyed by our idempotency key.
 - Payouts are **Connect transfers** from the platform balance to the creator's connected
-  account, keyed by our idempotency key. There is no Connect onboarding yet, so the account id
-  is derived from the user id (`account_for`); a real integration stores the `acct_…` id that
-  Connect onboarding returns.
+  account (the `acct_…` id of their payout method, from Connect onboarding in
+  payments/payout_onboarding.py), keyed by our idempotency key.
 
 Amounts: every supported currency (EUR, USD, GBP) has two decimals, so Stripe's integer amounts
 are our minor units; Stripe writes currencies in lower case.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 import stripe
 
@@ -28,12 +25,6 @@ from reelbyte.payments.providers import base
 REFUND_FAILED = {"failed", "canceled"}
 # Transfer refusals that pass: the platform balance is short until the next payments settle.
 TRANSIENT_TRANSFER_CODES = {"balance_insufficient", "insufficient_funds", "rate_limit", "lock_timeout"}
-
-
-def account_for(user_id: str) -> str:
-    """The creator's Stripe connected account id, derived from the user id until onboarding
-    exists: stable, so a retried payout goes to the same account."""
-    return "acct_" + hashlib.sha256(user_id.encode()).hexdigest()[:16]
 
 
 def session_status(session: stripe.checkout.Session) -> str:
@@ -96,28 +87,28 @@ class StripeProvider:
         metadata = request.metadata
         if "payment_id" in metadata:  # a retried create is the same session at Stripe
             options["idempotency_key"] = f"checkout:{metadata['payment_id']}"
-        try:
-            session = await self.client.v1.checkout.sessions.create_async(
+        params: stripe.params.checkout.SessionCreateParams = {
+            "mode": "payment",
+            "line_items": [
                 {
-                    "mode": "payment",
-                    "line_items": [
-                        {
-                            "quantity": 1,
-                            "price_data": {
-                                "currency": request.currency.lower(),
-                                "unit_amount": request.amount_minor,
-                                "product_data": {"name": request.description[:255]},
-                            },
-                        }
-                    ],
-                    "success_url": request.redirect_url,
-                    "cancel_url": request.redirect_url,
-                    "client_reference_id": metadata.get("payment_id", ""),
-                    "metadata": metadata,
-                    "payment_intent_data": {"metadata": metadata},
-                },
-                options,
-            )
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.currency.lower(),
+                        "unit_amount": request.amount_minor,
+                        "product_data": {"name": request.description[:255]},
+                    },
+                }
+            ],
+            "success_url": request.redirect_url,
+            "cancel_url": request.redirect_url,
+            "client_reference_id": metadata.get("payment_id", ""),
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+        }
+        if request.method:  # one of methods.py's names for Stripe: card, ideal
+            params["allowed_payment_method_types"] = [request.method]
+        try:
+            session = await self.client.v1.checkout.sessions.create_async(params, options)
         except stripe.StripeError as error:
             raise base.ProviderError(f"stripe: {error}") from error
         return self._payment(session)
@@ -177,9 +168,9 @@ class StripeProvider:
                 {
                     "amount": amount_minor,
                     "currency": currency.lower(),
-                    "destination": account_for(destination),
+                    "destination": destination,
                     "description": "ReelByte earnings",
-                    "metadata": {"user_id": destination, "idempotency_key": idempotency_key},
+                    "metadata": {"idempotency_key": idempotency_key},
                 },
                 {"idempotency_key": idempotency_key},
             )
