@@ -163,3 +163,71 @@ async def test_other_admin_actions_are_audited(client: httpx.AsyncClient, admin:
 )
 async def test_bad_audit_queries(client: httpx.AsyncClient, admin: Headers, params: dict[str, str]) -> None:
     assert_error(await client.get("/v1/admin/audit", params=params, headers=admin), 422, "validation_error")
+
+
+async def _flag(client: httpx.AsyncClient, review_id: str, reason: str) -> None:
+    _, headers = await signed_up(client, "client")
+    response = await client.post(f"/v1/reviews/{review_id}/flag", json={"reason": reason}, headers=headers)
+    assert response.status_code == 204, response.text
+
+
+async def _flagged(client: httpx.AsyncClient, admin: Headers) -> list[dict[str, Any]]:
+    response = await client.get("/v1/admin/reviews/flagged", headers=admin)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def _creator_rating(client: httpx.AsyncClient, deal: Any) -> tuple[str, int]:
+    stats = (await client.get(f"/v1/users/{deal.creator['id']}")).json()["stats"]
+    return (stats["rating"], stats["total_reviews"])
+
+
+async def test_flagged_reviews_wait_for_a_decision_kept_hidden_or_restored(
+    client: httpx.AsyncClient, admin: Headers
+) -> None:
+    deal = await completed_order(client)
+    review = await client.post(
+        "/v1/reviews", json=review_body(deal.order["id"], 1), headers=deal.client_headers
+    )
+    await client.post("/v1/reviews", json=review_body(deal.order["id"], 5), headers=deal.creator_headers)
+    review_id = review.json()["id"]
+    rated = await _creator_rating(client, deal)
+    for reason in ("Insults the creator", "Not about the work", "Spam"):
+        await _flag(client, review_id, reason)
+
+    [waiting] = await _flagged(client, admin)
+    assert (waiting["review"]["id"], waiting["flags"], waiting["hidden"]) == (review_id, 3, False)
+    assert [r["reason"] for r in waiting["reasons"]] == ["Spam", "Not about the work", "Insults the creator"]
+    for headers in (deal.client_headers, deal.creator_headers):
+        assert_error(await client.get("/v1/admin/reviews/flagged", headers=headers), 403, "wrong_role")
+        refused = await client.post(f"/v1/admin/reviews/{review_id}/restore", headers=headers)
+        assert_error(refused, 403, "wrong_role")
+
+    # Kept: the flags close, the review stays; a new flag brings it back to the queue.
+    kept = await client.post(f"/v1/admin/reviews/{review_id}/dismiss-flags", headers=admin)
+    assert kept.status_code == 204, kept.text
+    assert await _flagged(client, admin) == []
+    assert (await client.get(f"/v1/reviews/{review_id}")).status_code == 200
+    await _flag(client, review_id, "Still rude")
+    [again] = await _flagged(client, admin)
+    assert again["flags"] == 1
+
+    # Hidden: out of lists and ratings, the flags closed; then restored: counted again.
+    hidden = await client.post(f"/v1/admin/reviews/{review_id}/hide", json={"reason": "Rude"}, headers=admin)
+    assert hidden.status_code == 204, hidden.text
+    assert await _flagged(client, admin) == []
+    assert (await client.get(f"/v1/reviews/{review_id}")).status_code == 404
+    assert await _creator_rating(client, deal) != rated
+    restored = await client.post(f"/v1/admin/reviews/{review_id}/restore", headers=admin)
+    assert restored.status_code == 204, restored.text
+    assert (await client.get(f"/v1/reviews/{review_id}")).status_code == 200
+    assert await _creator_rating(client, deal) == rated
+    assert (await client.post(f"/v1/admin/reviews/{review_id}/restore", headers=admin)).status_code == 204
+    [entry] = await audit_actions(client, admin, action="review.restore")
+    assert (entry["target_id"], entry["after"]) == (review_id, {"shown": True})
+    assert [e["target_id"] for e in await audit_actions(client, admin, action="review.flags_dismissed")] == [
+        review_id
+    ]
+    for path in ("restore", "dismiss-flags"):
+        missing = await client.post(f"/v1/admin/reviews/{NOBODY}/{path}", headers=admin)
+        assert_error(missing, 404, "review_not_found")

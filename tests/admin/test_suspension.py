@@ -30,6 +30,7 @@ from tests.factories import (
     make_admin,
     make_gig,
     make_paid_order,
+    register,
     seller_and_buyer,
     signed_up,
 )
@@ -50,7 +51,9 @@ async def listed_gigs(client: httpx.AsyncClient) -> list[str]:
 async def test_a_suspension_ends_sessions_and_hides_the_account(
     client: httpx.AsyncClient, admin: Headers
 ) -> None:
-    maya, headers = await signed_up(client, "creator")
+    maya = await register(client, "creator")
+    tokens = await login(client, maya["email"])
+    headers = bearer(tokens)
     listed = await make_gig(client, headers, title="I will cut your wedding film")
     paused = await make_gig(client, headers, title="I will grade your short film")
     await client.put(f"/v1/gigs/{paused['id']}", json={"is_active": False}, headers=headers)
@@ -63,7 +66,12 @@ async def test_a_suspension_ends_sessions_and_hides_the_account(
     assert body["status"] == "suspended"
     assert body["suspension_reason"] == "Asked clients to pay outside"
     assert datetime.fromisoformat(body["suspended_until"]) == datetime.fromisoformat(until)
-    assert (await client.get("/v1/users/me", headers=headers)).status_code == 401
+    # The ended session's tokens say why, so the app can tell its user.
+    ended = await client.get("/v1/users/me", headers=headers)
+    assert_error(ended, 403, "account_suspended")
+    assert "Asked clients to pay outside" in ended.json()["message"]
+    refreshed = await client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert_error(refreshed, 403, "account_suspended")
     refused = await client.post("/v1/auth/login", json={"email": maya["email"], "password": TEST_PASSWORD})
     assert_error(refused, 403, "account_suspended")
     assert "Asked clients to pay outside" in refused.json()["message"]

@@ -273,3 +273,9 @@ async def test_a_file_still_being_worked_on_is_the_creators_until_delivered(
     [delivered] = (await client.get(f"/v1/orders/{order['id']}/deliverables", headers=buyer)).json()
     assert delivered["file"]["upload_id"] == upload["id"]
     assert (await _get(client, buyer, upload["id"]))["id"] == upload["id"]
+    # The signed URL as JSON, for the web app: refused to the client until approval, the creator's always.
+    refused = await client.get(f"/v1/uploads/{upload['id']}/download-url", headers=buyer)
+    assert (refused.status_code, refused.json()["error"]) == (403, "delivery_not_released")
+    link = await client.get(f"/v1/uploads/{upload['id']}/download-url", headers=maker)
+    assert link.status_code == 200, link.text
+    assert (await download(link.json()["url"])).content == clip_small.read_bytes()

@@ -2,21 +2,33 @@
 through the API and checks the ledger against a model of what must have happened, after
 every step.
 
-Steps: orders by several clients of several creators' gigs; checkouts; the sandbox page's
-pay / fail / cancel / expire; webhooks run as jobs, posted again by hand (duplicates, early
-ones) and stale notices applied out of order; deliveries, revisions, approvals; cancellations
-before payment, by agreement after it, and by the client alone after a missed delivery date;
-disputes opened by either party and split by an admin (some splits wrong); auto-completions
-made due; withdrawals (within, above and below the limits, with cents .13 that the sandbox
-refuses, and with Idempotency-Keys replayed or reused); jobs run at random points. Actions by
+Steps: orders by several clients of several creators' gigs; checkouts, each charged the order's
+amount plus a processing fee (1.5 % + 0.25, so that rounding shows); the sandbox page's pay /
+fail / cancel / expire; webhooks run as jobs, posted again by hand (duplicates, early ones) and
+stale notices applied out of order; deliveries, revisions, approvals; cancellations before
+payment, by agreement after it, and by the client alone after a missed delivery date; refund
+requests before any delivery (all of the escrow, part of it, or more than it holds), accepted,
+declined or withdrawn, and a second one while one is open; disputes opened by either party and
+split by an admin (some splits wrong); auto-completions made due; withdrawals (within, above and
+below the limits, with cents .13 that the sandbox refuses, with Idempotency-Keys replayed or
+reused, and by a creator without a verified payout method); weekly and monthly payout schedules
+(and bad ones), and the scheduled-payout job run for a random "now" in five weeks that cross a
+month's and an ISO year's end, sometimes twice in a row; jobs run at random points. Actions by
 the wrong party or a stranger are mixed in.
 
-After every step: `ledger_check.check()` finds nothing; every order, payment, withdrawal and
-dispute is in the state the model says; each order's escrow holds its amount exactly while it
-is paid and not finished; each creator's available balance is the earnings of their completed
-orders plus their dispute releases net of the fee, minus what they withdrew (paid or in
-transit). Every refused action answers the expected 4xx (409 for a transition the state
-machine does not allow) and changes nothing in the database; nothing answers 5xx.
+After every step: `ledger_check.check()` finds nothing; every order, payment, refund request,
+withdrawal, dispute, payout schedule and scheduled payout is in the state the model says; each
+order's escrow holds its amount exactly while it is paid and not finished (an accepted partial
+refund lowers that amount, and with it the platform fee and what the creator earns); each
+creator's available balance is the earnings of their completed orders plus their dispute
+releases net of the fee, minus what they withdrew (paid or in transit); the processing fees
+account holds the fees of the paid payments (never refunded), the platform's revenue the
+platform fees of what was released, the refunds account the refunds not yet sent, and the
+provider's clearing account what was charged less what went back out (refunds, payouts net of
+their fee). A scheduled payout withdraws the whole available balance once it is at least
+MINIMUM_PAYOUT, once per creator and period. Every refused action answers the expected 4xx
+(409 for a transition the state machine does not allow) and changes nothing in the database;
+nothing answers 5xx.
 
 Each example starts from an empty database. `HYPOTHESIS_PROFILE=long` runs many more and
 longer examples.
@@ -25,10 +37,12 @@ longer examples.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -46,13 +60,14 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import text
 
-from reelbyte.core.config import PayoutFee, Settings
+from reelbyte.core.config import FeeRule, PayoutFee, Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.money import format_minor, percentage_of
 from reelbyte.core.redis import get_redis
 from reelbyte.payments import service as payments
 from reelbyte.payments.ledger_check import check
 from reelbyte.payments.providers.base import ProviderPayment
+from reelbyte.payments.schedule_jobs import run_schedules
 from tests.conftest import RESET_SQL, run_jobs
 from tests.factories import gig_for_sale, make_admin, payout_ready, sandbox_id, signed_up
 
@@ -66,6 +81,13 @@ MINIMUM_PAYOUT = 2000
 # The sandbox's payout fee here: whole euros, so that what arrives ends in the same cents as
 # the withdrawal (the sandbox refuses payouts ending in .13).
 PAYOUT_FEE = 100
+# The sandbox's processing fee, charged on top of each checkout (kept apart, never refunded).
+PROCESSING_PERCENT, PROCESSING_FIXED = Decimal("1.5"), 25
+# The scheduled-payout job runs at a random "now" from Monday 30 November 2026 (2026-W49, the
+# month's last day) for five weeks: December, and 2026-W53 that ends on Sunday 3 January 2027.
+SCHEDULE_START = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+SCHEDULE_DAYS = 34
+DAYS = [1, 2, 15, 28, 30, 31]  # the days of the month schedules pay on
 PRICES = [2000, 2500, 4999, 5000, 10013, 12345, 33333]
 HELD = {"in_progress", "delivered", "revision_requested", "disputed"}
 PAID_STATES = {"in_progress", "delivered", "revision_requested"}
@@ -86,7 +108,11 @@ SNAPSHOT_TABLES = [
     "disputes",
     "payments",
     "refunds",
+    "refund_requests",
     "withdrawals",
+    "payout_methods",
+    "payout_schedules",
+    "scheduled_payouts",
     "ledger_accounts",
     "ledger_transfers",
     "ledger_entries",
@@ -123,6 +149,13 @@ class Action:
 
 
 ACTIONS: list[Action] = []
+# Hypothesis tries the first of a list first, and shrinks towards it: there, the happy path
+# (move an order on, or place one), rather than a checkout handed out again fifty times.
+SIMPLEST = ["advance", "place_order"]
+
+
+def simplest_first(action: Action) -> int:
+    return SIMPLEST.index(action.name) if action.name in SIMPLEST else len(SIMPLEST)
 
 
 def action(
@@ -144,6 +177,23 @@ def action(
 
 def eur(minor: int) -> dict[str, str]:
     return {"currency": "EUR", "value": format_minor(minor)}
+
+
+def processing_fee(amount: int) -> int:
+    return percentage_of(amount, PROCESSING_PERCENT) + PROCESSING_FIXED
+
+
+def payout_period(schedule: tuple[str, int | None], now: datetime) -> str | None:
+    """The model's period due at `now`: an ISO week from its weekday on, a month from its day on
+    (the month's last day when it is shorter); None when nothing is due."""
+    interval, day = schedule
+    if interval == "weekly" and day is not None and now.isoweekday() >= day:
+        year, week, _ = now.isocalendar()
+        return f"{year}-W{week:02d}"
+    if interval == "monthly" and day is not None:
+        last = calendar.monthrange(now.year, now.month)[1]
+        return f"{now:%Y-%m}" if now.day >= min(day, last) else None
+    return None
 
 
 # --- the model ----------------------------------------------------------------------------
@@ -187,11 +237,24 @@ class MPayment:
     id: str
     sandbox_id: str
     order: MOrder = field(repr=False)
-    amount: int
+    amount: int  # charged: the order's amount and the processing fee
+    fee: int  # the processing fee, never refunded
     status: str = "open"  # what the app says
     remote: str = "open"  # what the sandbox says
     history: list[str] = field(default_factory=lambda: ["open"])
     refund_sent: int = 0
+
+    @property
+    def escrowed(self) -> int:
+        return self.amount - self.fee
+
+
+@dataclass(eq=False)
+class MRefundRequest:
+    id: str
+    order: MOrder
+    amount: int
+    status: str = "requested"
 
 
 @dataclass(eq=False)
@@ -229,6 +292,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.payments: list[MPayment] = []
         self.disputes: list[MDispute] = []
         self.withdrawals: list[MWithdrawal] = []
+        self.refund_requests: list[MRefundRequest] = []
+        self.schedules: dict[str, tuple[str, int | None]] = {}  # creator id → (interval, day)
+        self.scheduled: dict[tuple[str, str], str] = {}  # (creator id, period) → withdrawal id
         self.keyed: dict[tuple[str, str], tuple[int, Any]] = {}  # (user, key) → (amount, answer)
         self.jobs = 0  # numbers the jobs in the order they are deferred
         self.queue: list[tuple[int, str, Any]] = []  # due jobs: (number, kind, what)
@@ -269,6 +335,11 @@ class LedgerMachine(RuleBasedStateMachine):
         others = [p for p in self.clients + self.creators if p not in (order.client, order.creator)]
         return others[n % len(others)]
 
+    def funding(self, order: MOrder) -> MPayment:
+        """The payment whose escrow holds the (paid) order's money."""
+        [payment] = [p for p in self.payments if p.order is order and p.status == "paid"]
+        return payment
+
     def unfinished(self) -> int:
         return sum(o.status not in ("completed", "cancelled") for o in self.orders)
 
@@ -292,9 +363,18 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize(
         prices=st.lists(st.sampled_from(PRICES), min_size=3, max_size=3),
         revisions=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+        schedules=st.lists(
+            st.tuples(
+                st.sampled_from(["weekly", "monthly", "manual"]), st.integers(1, 7), st.sampled_from(DAYS)
+            ),
+            min_size=3,
+            max_size=3,
+        ),
     )
-    def cast(self, prices: list[int], revisions: list[int]) -> None:
+    def cast(self, prices: list[int], revisions: list[int], schedules: list[tuple[str, int, int]]) -> None:
         self.run(self._cast(prices, revisions))
+        for i, (interval, weekday, day) in enumerate(schedules):  # most creators are paid out by themselves
+            self.set_payout_schedule(i, interval, weekday, day, as_client=False)
 
     async def _cast(self, prices: list[int], revisions: list[int]) -> None:
         async with get_database().engine.begin() as connection:
@@ -376,8 +456,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert body["payment_id"] == open_ones[0].id
             return
         assert body["payment_id"] not in {p.id for p in self.payments}
-        assert body["amount"] == eur(order.amount)
-        self.payments.append(MPayment(body["payment_id"], sandbox_id(body), order, order.amount))
+        fee = processing_fee(order.amount)
+        assert body["amount"] == eur(order.amount + fee)
+        self.payments.append(MPayment(body["payment_id"], sandbox_id(body), order, order.amount + fee, fee))
 
     @action(
         2,
@@ -409,12 +490,15 @@ class LedgerMachine(RuleBasedStateMachine):
         n=pick,
         button=st.sampled_from(["pay"] * 6 + ["fail", "cancel", "expire"]),
         how=st.sampled_from(["hook"] * 3 + ["by_hand"]),
-        detour=st.sampled_from(["none"] * 8 + ["cancel", "dispute", "late", "revise", "wait"]),
+        detour=st.sampled_from(
+            ["none"] * 8 + ["cancel", "dispute", "late", "revise", "wait"] + ["refund"] * 2
+        ),
     )
     def advance(self, n: int, button: str, how: str, detour: str) -> None:
         """The next step of an unfinished order: pay it, confirm it, deliver it, approve it; or,
         now and then, a detour: cancel it (ask, accept), dispute it, let its delivery date pass
-        and cancel, ask for a revision, or leave it to complete by itself."""
+        and cancel, ask for a revision, leave it to complete by itself, or ask for (part of) the
+        money back before delivery, which the creator mostly accepts."""
         unfinished = [o for o in self.orders if o.status not in ("completed", "cancelled")]
         order = unfinished[n % len(unfinished)]
         payment = next((p for p in reversed(self.payments) if p.order is order), None)
@@ -423,6 +507,10 @@ class LedgerMachine(RuleBasedStateMachine):
             self.cancel_order(order, either)
         elif detour == "dispute" and order.status in PAID_STATES:
             self.dispute_order(order, either)
+        elif detour == "refund" and self.refundable(order):
+            request = self.ask_refund(order, "part" if n % 3 else "all", n)
+            if request is not None:
+                self.decide_refund_request(request, "accept" if n % 4 else "decline")
         elif order.status == "pending_payment":
             if payment is None or payment.status != "open":
                 self.checkout_order(order)
@@ -502,11 +590,13 @@ class LedgerMachine(RuleBasedStateMachine):
         order = payment.order
         if order.status == "pending_payment":
             order.status = "in_progress"
-        else:  # paid through an old checkout after the order was cancelled: given back
-            self.defer("refund", (payment, payment.amount))
+        else:  # paid through an old checkout after the order was cancelled: given back, less the fee
+            self.defer("refund", (payment, payment.escrowed, None))
 
-    @action(3)
-    def jobs_run(self) -> None:
+    @action(3, day=st.integers(0, SCHEDULE_DAYS) | st.none())
+    def jobs_run(self, day: int | None = None) -> None:
+        """The due jobs run; then, on a `day` of the schedules' five weeks, the periodic
+        scheduled-payout job (its payouts are jobs of the next run)."""
         self.run(run_jobs())
         while self.queue:
             self.queue.sort(key=lambda job: job[0])
@@ -514,17 +604,21 @@ class LedgerMachine(RuleBasedStateMachine):
             if kind == "webhook":
                 self.notice(what)
             elif kind == "refund":
-                payment, amount = what
+                payment, amount, request = what
                 payment.refund_sent += amount
-                if payment.refund_sent >= payment.amount:
+                if payment.refund_sent >= payment.escrowed:
                     payment.status = "refunded"
                     payment.history.append("refunded")
+                if request is not None:
+                    request.status = "refunded"
             elif kind == "payout":
                 what.status = "failed" if what.amount % 100 == 13 else "paid"
             elif kind == "auto":
                 order, delivery_id = what
                 if order.status == "delivered" and order.deliveries[-1] == delivery_id:
                     order.status = "completed"
+        if day is not None:
+            self.run_scheduled_payouts(SCHEDULE_START + timedelta(days=day, hours=12))
 
     # --- the work -----------------------------------------------------------------------------
 
@@ -685,8 +779,7 @@ class LedgerMachine(RuleBasedStateMachine):
         elif outcome in ("cancelled", "refunded"):
             order.status = "cancelled"
             if outcome == "refunded":
-                [funding] = [p for p in self.payments if p.order is order and p.status == "paid"]
-                self.defer("refund", (funding, order.amount))
+                self.defer("refund", (self.funding(order), order.amount, None))
 
     @action(
         2,
@@ -766,8 +859,118 @@ class LedgerMachine(RuleBasedStateMachine):
         order.status = "completed" if release > 0 else "cancelled"
         order.via_dispute, order.released = True, release
         if refund:
-            [funding] = [p for p in self.payments if p.order is order and p.status == "paid"]
-            self.defer("refund", (funding, refund))
+            self.defer("refund", (self.funding(order), refund, None))
+
+    # --- refund requests -------------------------------------------------------------------------
+
+    @action(
+        3,
+        lambda self: self.orders,
+        n=pick,
+        valid=mostly,
+        whom=who,
+        size=st.sampled_from(["all", "exact", "part", "part", "above"]),
+        extra=st.integers(1, 50_000),
+    )
+    def request_refund(self, n: int, valid: bool, whom: str, size: str, extra: int) -> None:
+        """The client asks for all, part or more than all of an undelivered order's escrow."""
+        order = self.choose_order(n, valid, self.refundable)
+        self.ask_refund(order, size, extra, whom, n)
+
+    def refundable(self, order: MOrder) -> bool:
+        return order.status in PAID_STATES and not order.delivered and self.open_request(order) is None
+
+    def open_request(self, order: MOrder) -> MRefundRequest | None:
+        return next((r for r in self.refund_requests if r.order is order and r.status == "requested"), None)
+
+    def ask_refund(
+        self, order: MOrder, size: str, extra: int, whom: str = "party", n: int = 0
+    ) -> MRefundRequest | None:
+        amount = {
+            "all": None,  # all that escrow holds
+            "exact": order.amount,
+            "part": 1 + extra % max(order.amount - 1, 1),
+            "above": order.amount + extra,
+        }[size]
+        user, forced = self.actor(order, "client", whom, n)
+        if forced:
+            expected = forced
+        elif order.delivered or order.status not in PAID_STATES:
+            expected = 409  # work was delivered, or nothing is in escrow
+        elif amount is not None and amount > order.amount:
+            expected = 422
+        elif self.open_request(order) is not None:
+            expected = 409
+        else:
+            expected = 201
+        body: dict[str, Any] = {"order_id": order.id, "reason": "We no longer need it."}
+        if amount is not None:
+            body["amount"] = eur(amount)
+        response = self.run(
+            self.send(
+                expected,
+                lambda: self.http.post("/v1/payments/refunds", json=body, headers=user.headers),
+                what=f"refund request {size}",
+            )
+        )
+        if expected != 201:
+            return None
+        shown = response.json()
+        assert (shown["status"], shown["amount"]) == ("requested", eur(amount or order.amount)), shown
+        request = MRefundRequest(shown["id"], order, amount or order.amount)
+        self.refund_requests.append(request)
+        return request
+
+    @action(
+        2,
+        lambda self: self.refund_requests,
+        n=pick,
+        valid=mostly,
+        whom=who,
+        decision=st.sampled_from(["accept"] * 3 + ["decline", "cancel"]),
+    )
+    def decide_refund(self, n: int, valid: bool, whom: str, decision: str) -> None:
+        """The creator accepts or declines a refund request, or the client withdraws it."""
+        waiting = [r for r in self.refund_requests if r.status == "requested"] if valid else []
+        pool = waiting or self.refund_requests
+        self.decide_refund_request(pool[n % len(pool)], decision, whom, n)
+
+    def decide_refund_request(
+        self, request: MRefundRequest, decision: str, whom: str = "party", n: int = 0
+    ) -> None:
+        order = request.order
+        user, forced = self.actor(order, "client" if decision == "cancel" else "creator", whom, n)
+        if forced:
+            expected = forced
+        elif request.status != "requested":
+            expected = 409
+        elif decision == "accept" and order.status not in PAID_STATES:
+            expected = 409  # disputed, cancelled or completed since: escrow is not the creator's to give
+        elif decision == "accept" and request.amount > order.amount:
+            expected = 422
+        else:
+            expected = 200
+        body = {"note": "The work has started."} if decision == "decline" else None
+        response = self.run(
+            self.send(
+                expected,
+                lambda: self.http.post(
+                    f"/v1/payments/refunds/{request.id}/{decision}", json=body, headers=user.headers
+                ),
+                what=f"refund {decision}",
+            )
+        )
+        if expected != 200:
+            return
+        request.status = {"accept": "accepted", "decline": "declined", "cancel": "cancelled"}[decision]
+        assert response.json()["status"] == request.status
+        if decision != "accept":
+            return
+        self.defer("refund", (self.funding(order), request.amount, request))
+        if request.amount == order.amount:
+            order.status = "cancelled"
+        else:  # a lower price: the platform fee and the creator's earnings follow (MOrder.fee)
+            order.amount -= request.amount
 
     # --- withdrawals ---------------------------------------------------------------------------
 
@@ -830,6 +1033,97 @@ class LedgerMachine(RuleBasedStateMachine):
         if key:
             self.keyed[(user.id, key)] = (amount, body)
 
+    # --- payout schedules ------------------------------------------------------------------------
+
+    @action(
+        1,
+        n=pick,
+        interval=st.sampled_from(["weekly", "weekly", "monthly", "monthly", "manual", "bad"]),
+        weekday=st.integers(1, 7),
+        day=st.sampled_from(DAYS),
+        as_client=rarely,
+    )
+    def set_payout_schedule(self, n: int, interval: str, weekday: int, day: int, as_client: bool) -> None:
+        creator = self.creators[n % len(self.creators)]
+        bodies: dict[str, dict[str, Any]] = {
+            "weekly": {"interval": "weekly", "weekday": weekday},
+            "monthly": {"interval": "monthly", "day_of_month": day},
+            "manual": {"interval": "manual"},
+            "bad": {"interval": "monthly", "weekday": weekday},
+        }
+        body = bodies[interval]
+        if as_client:  # only creators have a schedule
+            user, expected, body = self.clients[n % len(self.clients)], 403, {"interval": "manual"}
+        else:
+            user, expected = creator, 422 if interval == "bad" else 200
+        response = self.run(
+            self.send(
+                expected,
+                lambda: self.http.put("/v1/payments/me/payout-schedule", json=body, headers=user.headers),
+                what=f"payout schedule {interval}",
+            )
+        )
+        if expected != 200:
+            return
+        day_of = {"weekly": weekday, "monthly": day}.get(interval)
+        self.schedules[creator.id] = (interval, day_of)
+        shown = response.json()
+        assert shown["interval"] == interval
+        assert (shown["weekday"], shown["day_of_month"]) == (
+            day_of if interval == "weekly" else None,
+            day_of if interval == "monthly" else None,
+        )
+        assert (shown["next_payout_on"] is None) == (interval == "manual")
+
+    @action(
+        2,
+        lambda self: self.schedules,
+        day=st.integers(0, SCHEDULE_DAYS),
+        hour=st.integers(0, 23),
+        again=st.sampled_from([False, False, True]),
+    )
+    def scheduled_payouts_run(self, day: int, hour: int, again: bool) -> None:
+        """The periodic job at `now`; run again at once, it finds nothing more to pay."""
+        now = SCHEDULE_START + timedelta(days=day, hours=hour)
+        self.run_scheduled_payouts(now)
+        if again:
+            self.run_scheduled_payouts(now)
+
+    def run_scheduled_payouts(self, now: datetime) -> None:
+        due: dict[tuple[str, str], tuple[Party, int]] = {}
+        for creator in self.creators:
+            schedule = self.schedules.get(creator.id)
+            period = payout_period(schedule, now) if schedule else None
+            available = self.expected_balances(creator)[0]
+            if period and (creator.id, period) not in self.scheduled and available >= MINIMUM_PAYOUT:
+                due[(creator.id, period)] = (creator, available)
+
+        async def run() -> dict[tuple[str, str], tuple[str, int]]:
+            before = await snapshot()
+            outcomes = await run_schedules(now)
+            assert outcomes == ({"requested": len(due)} if due else {}), (now, outcomes, due)
+            if not due:  # nothing is due, or it was paid this period already: nothing moves
+                assert await snapshot() == before
+            async with get_database().engine.connect() as connection:
+                made = await connection.execute(
+                    text(
+                        "SELECT s.user_id, s.period, w.id, w.amount_minor FROM scheduled_payouts s "
+                        "JOIN withdrawals w ON w.id = s.withdrawal_id"
+                    )
+                )
+                return {(str(user), period): (str(w), amount) for user, period, w, amount in made}
+
+        made = self.run(run())
+        new = {key: value for key, value in made.items() if key not in self.scheduled}
+        assert {key: amount for key, (_, amount) in new.items()} == {
+            key: available for key, (_, available) in due.items()
+        }, now
+        for key, (withdrawal_id, amount) in sorted(new.items()):
+            withdrawal = MWithdrawal(withdrawal_id, due[key][0], amount)
+            self.withdrawals.append(withdrawal)
+            self.defer("payout", withdrawal)
+            self.scheduled[key] = withdrawal_id
+
     @action(1, n=pick)
     def balance_through_the_api(self, n: int) -> None:
         creator = self.creators[n % len(self.creators)]
@@ -849,7 +1143,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
-        ready = {a.name: a for a in ACTIONS if a.ready(self)}
+        ready = {a.name: a for a in sorted(ACTIONS, key=simplest_first) if a.ready(self)}
         name = data.draw(
             st.sampled_from([a.name for a in ready.values() for _ in range(a.weight)]), label="action"
         )
@@ -891,6 +1185,19 @@ class LedgerMachine(RuleBasedStateMachine):
             payment_rows = await rows("SELECT id, status::text FROM payments")
             withdrawal_rows = await rows("SELECT id, status::text FROM withdrawals")
             dispute_rows = await rows("SELECT id, status::text FROM disputes")
+            request_rows = await rows("SELECT id, status::text FROM refund_requests")
+            schedule_rows = {
+                str(row[0]): (row[1], row[2] or row[3])
+                for row in await connection.execute(
+                    text("SELECT user_id, interval::text, weekday, day_of_month FROM payout_schedules")
+                )
+            }
+            scheduled_rows = {
+                (str(row[0]), row[1]): str(row[2])
+                for row in await connection.execute(
+                    text("SELECT user_id, period, withdrawal_id FROM scheduled_payouts")
+                )
+            }
             twice = (
                 await connection.execute(
                     text(
@@ -909,12 +1216,32 @@ class LedgerMachine(RuleBasedStateMachine):
         assert payment_rows == {p.id: p.status for p in self.payments}
         assert withdrawal_rows == {w.id: w.status for w in self.withdrawals}
         assert dispute_rows == {d.id: d.status for d in self.disputes}
+        assert request_rows == {r.id: r.status for r in self.refund_requests}
+        assert schedule_rows == self.schedules
+        assert scheduled_rows == self.scheduled
+        self.check_platform_accounts(balances)
         for creator in self.creators:
             available, in_transit, _ = self.expected_balances(creator)
             assert balances.get(f"user:{creator.id}:available:EUR", 0) == available, creator.name
             assert balances.get(f"user:{creator.id}:in_transit:EUR", 0) == in_transit, creator.name
         for client in self.clients:  # clients never hold a balance
             assert balances.get(f"user:{client.id}:available:EUR", 0) == 0
+
+    def check_platform_accounts(self, balances: dict[str, Any]) -> None:
+        """Processing fees, platform revenue, refunds under way and the provider's clearing
+        account, by the model."""
+        charged = [p for p in self.payments if p.status in ("paid", "refunded")]
+        assert balances.get("platform:processing_fees:EUR", 0) == sum(p.fee for p in charged)
+        revenue = sum(o.fee for o in self.orders if o.status == "completed" and not o.via_dispute)
+        revenue += sum(percentage_of(o.released, FEE) for o in self.orders if o.via_dispute)
+        assert balances.get("platform:revenue:EUR", 0) == revenue
+        under_way = sum(what[1] for _, kind, what in self.queue if kind == "refund")
+        assert balances.get("platform:refunds:EUR", 0) == under_way
+        paid_out = [w for w in self.withdrawals if w.status == "paid"]
+        assert balances.get("platform:payout_fees:EUR", 0) == PAYOUT_FEE * len(paid_out)
+        clearing = -sum(p.amount for p in charged) + sum(p.refund_sent for p in self.payments)
+        clearing += sum(w.amount - PAYOUT_FEE for w in paid_out)
+        assert balances.get("provider:sandbox:clearing:EUR", 0) == clearing
 
 
 async def snapshot() -> Sequence[str]:
@@ -937,6 +1264,11 @@ def test_random_money_flows_keep_the_ledger_right(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(settings, "payout_fees", {"sandbox": PayoutFee(fixed=Decimal(PAYOUT_FEE) / 100)})
+    monkeypatch.setattr(
+        settings,
+        "processing_fees",
+        {"sandbox": {"card": FeeRule(percent=PROCESSING_PERCENT, fixed=Decimal(PROCESSING_FIXED) / 100)}},
+    )
     examples, steps = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "default")]
     LedgerMachine.env = Env(session_loop, client)
     run_state_machine_as_test(

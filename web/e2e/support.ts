@@ -51,9 +51,11 @@ export async function logOut(page: Page): Promise<void> {
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
 }
 
-/** A 4-second 640×360 H.264 clip with sound, made by the ffmpeg that imageio-ffmpeg ships. */
-export function testClip(): string {
-  const path = join(tmpdir(), "reelbyte-e2e-delivery.mp4");
+/** A 640×360 H.264 clip with sound (4 s unless told), made by the ffmpeg imageio-ffmpeg ships. */
+export function testClip(seconds = 4): string {
+  const name =
+    seconds === 4 ? "reelbyte-e2e-delivery.mp4" : `reelbyte-e2e-delivery-${seconds}s.mp4`;
+  const path = join(tmpdir(), name);
   if (existsSync(path)) return path;
   const ffmpeg = execFileSync(
     "uv",
@@ -67,11 +69,11 @@ export function testClip(): string {
     "-f",
     "lavfi",
     "-i",
-    "testsrc2=size=640x360:rate=25:duration=4",
+    `testsrc2=size=640x360:rate=25:duration=${seconds}`,
     "-f",
     "lavfi",
     "-i",
-    "sine=frequency=440:duration=4",
+    `sine=frequency=440:duration=${seconds}`,
     "-c:v",
     "libx264",
     "-pix_fmt",

@@ -29,6 +29,7 @@ from reelbyte.core.security import InvalidToken as MalformedToken
 from reelbyte.identity import api_keys, service
 from reelbyte.identity.api_keys import ApiScope
 from reelbyte.identity.errors import (
+    AccountSuspended,
     ApiKeyDisabled,
     EmailNotVerified,
     InvalidApiKey,
@@ -63,7 +64,10 @@ async def access_claims(
         raise InvalidToken(str(error), headers=_BEARER) from error
 
 
-@raises(NotAuthenticated, InvalidToken, MissingScope, InvalidApiKey, ApiKeyDisabled, RateLimited)
+# AccountSuspended: an access token of a session a suspension ended says why (service.authenticate).
+@raises(
+    NotAuthenticated, InvalidToken, AccountSuspended, MissingScope, InvalidApiKey, ApiKeyDisabled, RateLimited
+)
 async def optional_user(
     request: Request,
     response: Response,

@@ -106,6 +106,7 @@ async def token(
         errors.RefreshTokenReused,
         errors.RefreshTokenExpired,
         errors.AccountDeactivated,
+        errors.AccountSuspended,
     ),
 )
 async def refresh(

@@ -279,6 +279,7 @@ async def refresh(session: AsyncSession, refresh_token: str) -> IssuedTokens:
     auth_session = await lock_one(session, select(AuthSession).where(AuthSession.id == stored.session_id))
     assert auth_session is not None  # the foreign key (ON DELETE CASCADE) guarantees it
     if auth_session.revoked_at is not None:
+        await _refuse_if_suspended(session, auth_session.user_id)
         raise SessionRevoked()
     if stored.rotated_at is not None:
         return await _reissue_within_grace(session, auth_session, stored, refresh_token)
@@ -391,8 +392,17 @@ async def authenticate(session: AsyncSession, user_id: uuid.UUID, session_id: uu
         select(User).where(User.id == user_id, User.is_active.is_(True), live_session_of_user)
     )
     if user is None:
+        await _refuse_if_suspended(session, user_id)
         raise InvalidToken("The access token is no longer valid.")
     return user
+
+
+async def _refuse_if_suspended(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """A suspended account's ended sessions say why (403 `account_suspended` with the reason),
+    so the app can tell its user rather than only log them out."""
+    user = await session.get(User, user_id)
+    if user is not None and user.suspended_at is not None:
+        raise _suspended(user)
 
 
 # --- password reset -----------------------------------------------------------------------

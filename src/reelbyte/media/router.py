@@ -147,10 +147,25 @@ async def download_upload(
     """Download the original file: a redirect to a short-lived signed URL (saved under its file
     name). A delivered video's client gets 403 `delivery_not_released` until the order (or the
     milestone it came with) is approved or completed; its creator and admins may always."""
-    url = await service.original_download_url(session, viewer, upload_id)
+    link = await service.original_download_link(session, viewer, upload_id)
     return RedirectResponse(
-        url, status_code=status.HTTP_307_TEMPORARY_REDIRECT, headers={"Cache-Control": "private, no-store"}
+        link.url,
+        status_code=status.HTTP_307_TEMPORARY_REDIRECT,
+        headers={"Cache-Control": "private, no-store"},
     )
+
+
+@uploads_router.get(
+    "/{upload_id}/download-url",
+    response_model=schemas.DownloadLink,
+    responses=error_responses(errors.UploadNotFound, errors.DeliveryNotReleased),
+)
+async def download_link(
+    upload_id: uuid.UUID, viewer: OptionalUser, session: SessionDep
+) -> schemas.DownloadLink:
+    """The same signed URL as `/download`, as JSON: for a browser app, which cannot send its
+    token on a plain link, to hand the URL to the browser's own download."""
+    return await service.original_download_link(session, viewer, upload_id)
 
 
 PLAYLIST_NAME = r"^[A-Za-z0-9_-]{1,32}$"

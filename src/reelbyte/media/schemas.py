@@ -255,3 +255,8 @@ class AttachedFile(BaseModel):
 
 class UploadPage(Page[UploadOut]):
     storage: StorageUse
+
+
+class DownloadLink(ResponseModel):
+    url: str = Field(description="a short-lived signed storage URL that downloads the file under its name")
+    expires_at: datetime

@@ -55,6 +55,7 @@ from reelbyte.media.rules import (
 )
 from reelbyte.media.schemas import (
     DirectUploadOut,
+    DownloadLink,
     MultipartUploadOut,
     PartUrl,
     PartUrls,
@@ -394,7 +395,9 @@ async def _visible(session: AsyncSession, viewer: User | None, upload_id: uuid.U
     return upload
 
 
-async def original_download_url(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> str:
+async def original_download_link(
+    session: AsyncSession, viewer: User | None, upload_id: uuid.UUID
+) -> DownloadLink:
     """A signed URL that downloads the original under its file name: 404 for whoever may not
     see the upload, 403 `delivery_not_released` for a delivered video's client before release."""
     upload = await _visible(session, viewer, upload_id)
@@ -402,9 +405,9 @@ async def original_download_url(session: AsyncSession, viewer: User | None, uplo
         raise UploadNotFound()  # nothing verified in storage yet
     if not await targets.may_have_original(session, viewer, upload):
         raise DeliveryNotReleased()
-    return get_storage().signed_url(
-        upload.storage_key, get_settings().media_url_expire_seconds, download_name=upload.filename
-    )
+    seconds = get_settings().media_url_expire_seconds
+    url = get_storage().signed_url(upload.storage_key, seconds, download_name=upload.filename)
+    return DownloadLink(url=url, expires_at=utcnow() + timedelta(seconds=seconds))
 
 
 # A playlist names at most this much: a ladder's media playlist of a long video is ~40 bytes a

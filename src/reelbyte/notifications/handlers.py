@@ -24,7 +24,7 @@ from reelbyte.payments import events as payment_events
 from reelbyte.payments import schedules as payment_schedules
 from reelbyte.payments.models import Withdrawal
 from reelbyte.projects import events as project_events
-from reelbyte.projects.models import Project, ProjectStatus, Proposal
+from reelbyte.projects.models import Project, ProjectInvite, ProjectStatus, Proposal
 from reelbyte.reviews import events as review_events
 from reelbyte.reviews.models import Review
 
@@ -247,6 +247,20 @@ async def on_proposal_created(session: AsyncSession, payload: tuple[Proposal, Pr
         f"You received a new proposal for “{project.title}”.",
         link=f"/projects/{project.id}/proposals",
         reference=("proposal", proposal.id),
+    )
+
+
+@project_events.creator_invited.connect
+async def on_creator_invited(session: AsyncSession, payload: tuple[ProjectInvite, Project]) -> None:
+    invite, project = payload
+    await notify(
+        session,
+        invite.creator_id,
+        "project_invited",
+        "Invited to a project",
+        f"You are invited to send a proposal for “{project.title}”.",
+        link=f"/projects/{project.id}",
+        reference=("project", project.id),
     )
 
 

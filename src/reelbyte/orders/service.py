@@ -357,6 +357,13 @@ async def create_from_proposal(
     return order
 
 
+async def order_id_for_proposal(session: AsyncSession, proposal_id: uuid.UUID) -> uuid.UUID | None:
+    order_id: uuid.UUID | None = await session.scalar(
+        select(Order.id).where(Order.proposal_id == proposal_id)
+    )
+    return order_id
+
+
 # --- payment (called by payments) ---------------------------------------------------------
 
 

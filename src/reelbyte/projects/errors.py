@@ -7,7 +7,7 @@ changing what is somebody else's is `core.errors.NotOwner` (`not_owner`).
 
 from __future__ import annotations
 
-from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from reelbyte.core.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class ProjectNotFound(NotFound):
@@ -82,3 +82,8 @@ class CurrencyMismatch(BadRequest):
 class InvalidSkill(BadRequest):
     code = "invalid_skill"
     message = "Each skill has 1 to 50 characters, one of them not a space, and no control characters."
+
+
+class ProposalMilestonesDoNotAddUp(ValidationFailed):
+    code = "proposal_milestones_do_not_add_up"
+    message = "The proposal's milestones must add up exactly to its price."

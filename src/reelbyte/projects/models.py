@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reelbyte.core.db import Base, Timestamps, UUIDPrimaryKey, utcnow
@@ -133,6 +134,12 @@ class Proposal(UUIDPrimaryKey, Timestamps, Base):
     )
     is_shortlisted: Mapped[bool] = mapped_column(default=False, server_default="false")
     decided_at: Mapped[datetime | None]
+    # The plan the work is paid in, in order: [{title, amount_minor, description, due_in_days}],
+    # amounts in the proposal's currency adding up to its price; [] for one payment. Accepting the
+    # proposal plans its order's milestones from it.
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
 
 # The database itself refuses a second accepted proposal on one project, whatever races.

@@ -202,6 +202,7 @@ async def remove_invite(
         errors.ProjectNotOpen,
         errors.DeadlinePassed,
         errors.CurrencyMismatch,
+        errors.ProposalMilestonesDoNotAddUp,
         errors.ProposalExists,
         *ATTACHMENT_REFUSALS,
     ),
@@ -217,6 +218,16 @@ async def create_proposal(
     """
     proposal = await service.create_proposal(session, user, data)
     return await service.proposal_out(session, proposal, for_owner=False)
+
+
+@proposals_router.get("/mine", response_model=Page[schemas.MyProposalOut])
+async def list_my_proposals(
+    user: CurrentUser, paging: Paging, session: SessionDep, status: ProposalStatus | None = None
+) -> Page[schemas.MyProposalOut]:
+    """The proposals you sent, newest first, with their project's title (a client who sent none
+    gets an empty page)."""
+    items, total = await service.list_my_proposals(session, user, paging, status=status)
+    return Page.of(items, total, paging)
 
 
 @proposals_router.get(
@@ -237,6 +248,7 @@ async def get_proposal(proposal_id: uuid.UUID, user: CurrentUser, session: Sessi
         errors.ProposalNotPending,
         errors.ProjectNotOpen,
         errors.CurrencyMismatch,
+        errors.ProposalMilestonesDoNotAddUp,
         *ATTACHMENT_REFUSALS,
     ),
 )
@@ -263,16 +275,18 @@ async def withdraw_proposal(
 
 @proposals_router.post(
     "/{proposal_id}/accept",
-    response_model=schemas.ProposalOut,
+    response_model=schemas.AcceptedProposalOut,
     responses=error_responses(errors.ProposalNotFound, NotOwner, InvalidTransition),
 )
 async def accept_proposal(
     proposal_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> schemas.ProposalOut:
-    """Accept a pending proposal for your open project: the project goes in progress and the
-    other pending proposals are rejected."""
-    proposal = await service.accept_proposal(session, user, proposal_id)
-    return await service.proposal_out(session, proposal, for_owner=True)
+) -> schemas.AcceptedProposalOut:
+    """Accept a pending proposal for your open project: the project goes in progress, the other
+    pending proposals are rejected, and an order awaiting payment starts (`order_id`), planned
+    with the proposal's milestones if it has some."""
+    proposal, order_id = await service.accept_proposal(session, user, proposal_id)
+    shown = await service.proposal_out(session, proposal, for_owner=True)
+    return schemas.AcceptedProposalOut(**shown.model_dump(), order_id=order_id)
 
 
 @proposals_router.post(

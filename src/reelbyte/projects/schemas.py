@@ -157,6 +157,7 @@ _KEPT_PROJECT_FIELDS = (
 )
 _KEPT_PROPOSAL_FIELDS = (
     "cover_letter",
+    "milestones",
     "price",
     "proposed_price",
     "delivery_days",
@@ -263,6 +264,46 @@ class InviteOut(ResponseModel):
     created_at: datetime
 
 
+MAX_PROPOSAL_MILESTONES = 20
+
+
+class ProposalMilestone(RequestModel):
+    """One step of the work and what it costs; funded and paid on its own once the order exists."""
+
+    title: Title
+    amount: Amount = Field(description="in the proposal's currency")
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    due_in_days: Annotated[int, Field(ge=1, le=365)] | None = Field(
+        None, description="days after the proposal is accepted; becomes the milestone's due date"
+    )
+
+    def stored(self) -> dict[str, JsonValue]:
+        """As kept on the proposal (amounts in minor units, in the proposal's currency)."""
+        return {
+            "title": self.title,
+            "amount_minor": self.amount.minor,
+            "description": self.description,
+            "due_in_days": self.due_in_days,
+        }
+
+
+class ProposalMilestoneOut(ResponseModel):
+    title: str
+    amount: Money
+    description: str | None
+    due_in_days: int | None
+
+
+ProposalMilestones = Annotated[
+    list[ProposalMilestone],
+    Field(
+        max_length=MAX_PROPOSAL_MILESTONES,
+        description="the work in paid steps (optional): amounts in the proposal's currency adding up "
+        "exactly to its price; when the proposal is accepted, its order is planned with them",
+    ),
+]
+
+
 _PRICE_DOC = "The price asked, in the project's currency."
 _PROPOSED_PRICE_DOC = "Another name for `price` (send either; if both, the same amount)."
 _DAYS_DOC = "Days to deliver once the order is paid."
@@ -296,6 +337,7 @@ class ProposalCreate(RequestModel):
     delivery_time: DeliveryDays | None = Field(None, description=_DELIVERY_TIME_DOC)
     attachments: Attachments = Field(default_factory=list)
     attachment_upload_ids: UploadIds = Field(default_factory=list, description=_UPLOADS_DOC)
+    milestones: ProposalMilestones = Field(default_factory=list)
 
     model_config = {
         "json_schema_extra": {
@@ -348,6 +390,11 @@ class ProposalUpdate(RequestModel):
     attachment_upload_ids: UploadIds | None = Field(
         None, description=f"{_UPLOADS_DOC}; the list replaces the one kept ([] removes them all)"
     )
+    milestones: ProposalMilestones | None = Field(
+        None,
+        description="replaces the plan kept ([] for one payment); left out, the plan kept must "
+        "still add up to the price",
+    )
 
     model_config = {"json_schema_extra": not_nullable(*_KEPT_PROPOSAL_FIELDS)}
 
@@ -385,6 +432,9 @@ class ProposalOut(ResponseModel):
     attachment_files: list[AttachedFile] = Field(
         description="the files the author uploaded for it (URLs signed for the viewer)"
     )
+    milestones: list[ProposalMilestoneOut] = Field(
+        description="the paid steps proposed, in order ([]: one payment for the whole price)"
+    )
     status: ProposalStatus
     # The client's private mark: shown to the project's owner only (null for the author).
     is_shortlisted: bool | None
@@ -408,9 +458,30 @@ class ProposalOut(ResponseModel):
             delivery_time=proposal.delivery_days,
             attachments=list(proposal.attachments or []),
             attachment_files=_in_order(proposal.attachment_upload_ids, files),
+            milestones=[_milestone_out(item, proposal.currency) for item in proposal.milestones or []],
             status=proposal.status,
             is_shortlisted=proposal.is_shortlisted if for_owner else None,
             decided_at=proposal.decided_at,
             created_at=proposal.created_at,
             updated_at=proposal.updated_at,
         )
+
+
+def _milestone_out(item: Mapping[str, Any], currency: str) -> ProposalMilestoneOut:
+    return ProposalMilestoneOut(
+        title=item["title"],
+        amount=Money.from_minor(item["amount_minor"], currency),
+        description=item.get("description"),
+        due_in_days=item.get("due_in_days"),
+    )
+
+
+class AcceptedProposalOut(ProposalOut):
+    order_id: uuid.UUID = Field(
+        description="the order the acceptance started, awaiting payment (of its first milestone, "
+        "when the proposal had milestones)"
+    )
+
+
+class MyProposalOut(ProposalOut):
+    project_title: str

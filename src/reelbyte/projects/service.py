@@ -58,6 +58,7 @@ from reelbyte.projects.errors import (
     ProjectNotFound,
     ProjectNotOpen,
     ProposalExists,
+    ProposalMilestonesDoNotAddUp,
     ProposalNotFound,
     ProposalNotPending,
     TooManyInvites,
@@ -71,10 +72,12 @@ from reelbyte.projects.models import (
     ProposalStatus,
 )
 from reelbyte.projects.schemas import (
+    MyProposalOut,
     ProjectCreate,
     ProjectOut,
     ProjectUpdate,
     ProposalCreate,
+    ProposalMilestone,
     ProposalOut,
     ProposalUpdate,
 )
@@ -240,6 +243,32 @@ def _budget(low: Money, high: Money, currency: str) -> tuple[int, int]:
             details={"budget_min": low.value, "budget_max": high.value},
         )
     return low.minor, high.minor
+
+
+def _milestone_plan(milestones: list[ProposalMilestone], price: Money) -> list[dict[str, Any]]:
+    """The plan as stored: amounts in the price's currency adding up exactly to it (or no plan)."""
+    for milestone in milestones:
+        if milestone.amount.currency != price.currency:
+            raise CurrencyMismatch(
+                f"Milestones are in the proposal's currency, {price.currency}.",
+                details={"currency": milestone.amount.currency, "expected": price.currency},
+            )
+    total = sum(milestone.amount.minor for milestone in milestones)
+    if milestones and total != price.minor:
+        raise ProposalMilestonesDoNotAddUp(
+            details={"price_minor": price.minor, "milestones_total_minor": total}
+        )
+    return [milestone.stored() for milestone in milestones]
+
+
+def _check_kept_plan(proposal: Proposal) -> None:
+    """A plan kept while the price changed must still add up to it."""
+    total = sum(item["amount_minor"] for item in proposal.milestones or [])
+    if proposal.milestones and total != proposal.price_minor:
+        raise ProposalMilestonesDoNotAddUp(
+            "The milestones kept no longer add up to the new price: send them with it.",
+            details={"price_minor": proposal.price_minor, "milestones_total_minor": total},
+        )
 
 
 def _check_price_currency(price: Money, project: Project) -> None:
@@ -478,6 +507,7 @@ async def invite_creator(
     invite = ProjectInvite(project_id=project.id, creator_id=creator_id, created_at=utcnow())
     session.add(invite)
     await session.flush()
+    await events.creator_invited.emit(session, (invite, project))
     return invite, True
 
 
@@ -532,6 +562,7 @@ async def create_proposal(session: AsyncSession, user: User, data: ProposalCreat
     if project.deadline <= utcnow():
         raise DeadlinePassed()
     _check_price_currency(data.amount, project)
+    plan = _milestone_plan(data.milestones, data.amount)
     existing = await session.scalar(
         select(Proposal.id).where(Proposal.project_id == project.id, Proposal.creator_id == creator_id)
     )
@@ -549,6 +580,7 @@ async def create_proposal(session: AsyncSession, user: User, data: ProposalCreat
         delivery_days=data.days,
         attachments=data.attachments,
         attachment_upload_ids=upload_ids,
+        milestones=plan,
         status=ProposalStatus.PENDING,
         is_shortlisted=False,
     )
@@ -613,6 +645,10 @@ async def update_proposal(
     if changes.amount is not None:
         _check_price_currency(changes.amount, project)
         proposal.price_minor = changes.amount.minor
+    if changes.milestones is not None:
+        price = Money.from_minor(proposal.price_minor, proposal.currency)
+        proposal.milestones = _milestone_plan(changes.milestones, price)
+    _check_kept_plan(proposal)
     if changes.days is not None:
         proposal.delivery_days = changes.days
     if changes.cover_letter is not None:
@@ -621,6 +657,32 @@ async def update_proposal(
         proposal.attachments = changes.attachments
     await session.flush()
     return proposal
+
+
+async def list_my_proposals(
+    session: AsyncSession, user: User, params: PageParams, *, status: ProposalStatus | None = None
+) -> tuple[list[MyProposalOut], int]:
+    """The user's own proposals, newest first, with their project's title (none for a client)."""
+    conditions: list[Any] = [Proposal.creator_id == user.id]
+    if status is not None:
+        conditions.append(Proposal.status == status)
+    total = await session.scalar(select(func.count()).select_from(Proposal).where(*conditions)) or 0
+    rows = (
+        await session.execute(
+            select(Proposal, Project.title)
+            .join(Project, Project.id == Proposal.project_id)
+            .where(*conditions)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(params.page_size)
+            .offset(params.offset)
+        )
+    ).all()
+    shown = await proposal_outs(session, [proposal for proposal, _ in rows], for_owner=False)
+    items = [
+        MyProposalOut(**out.model_dump(), project_title=title)
+        for out, (_, title) in zip(shown, rows, strict=True)
+    ]
+    return items, total
 
 
 async def withdraw_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
@@ -633,7 +695,9 @@ async def withdraw_proposal(session: AsyncSession, user: User, proposal_id: uuid
     return proposal
 
 
-async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:
+async def accept_proposal(
+    session: AsyncSession, user: User, proposal_id: uuid.UUID
+) -> tuple[Proposal, uuid.UUID]:
     """The owner accepts a pending proposal of an open project.
 
     In one unit of work: pending → accepted, the project open → in_progress, the project's other
@@ -648,7 +712,9 @@ async def accept_proposal(session: AsyncSession, user: User, proposal_id: uuid.U
     rejected = await _reject_pending_proposals(session, project.id, keep=proposal.id)
     await events.proposal_was_accepted.emit(session, (proposal, project))
     await _announce_rejected(session, rejected, project)
-    return proposal
+    order_id = await events.order_of_proposal.first(session, proposal)
+    assert order_id is not None  # orders.handlers starts one on every acceptance
+    return proposal, order_id
 
 
 async def reject_proposal(session: AsyncSession, user: User, proposal_id: uuid.UUID) -> Proposal:

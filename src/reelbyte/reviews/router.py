@@ -14,7 +14,7 @@ from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser
 from reelbyte.identity.errors import UserNotFound
 from reelbyte.orders.errors import OrderNotFound
-from reelbyte.reviews import errors, schemas, service
+from reelbyte.reviews import errors, moderation, schemas, service
 
 reviews_router = APIRouter(prefix="/reviews", tags=["reviews"])
 order_reviews_router = APIRouter(prefix="/orders", tags=["reviews"])
@@ -176,6 +176,36 @@ async def order_reviews(order_id: uuid.UUID, user: CurrentUser, session: Session
 async def hide_review(
     review_id: uuid.UUID, data: schemas.HideReviewRequest, admin: CurrentAdmin, session: SessionDep
 ) -> None:
-    """Take a review out of every list and rating, saying why (it stays on record); again
-    changes nothing."""
-    await service.remove_review(session, admin, review_id, data.reason)
+    """Take a review out of every list and rating, saying why (it stays on record), and close its
+    flags; again changes nothing."""
+    await moderation.hide(session, admin, review_id, data.reason)
+
+
+@admin_reviews_router.get("/flagged", response_model=schemas.FlaggedReviewPage)
+async def flagged_reviews(
+    admin: CurrentAdmin, session: SessionDep, params: Pages
+) -> schemas.FlaggedReviewPage:
+    """Reviews users flagged, waiting for a decision: the longest waiting first, each with how
+    many flagged it and the newest reasons (a hidden one stays until its flags are closed)."""
+    return await moderation.flagged(session, params)
+
+
+@admin_reviews_router.post(
+    "/{review_id}/dismiss-flags",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.ReviewNotFound),
+)
+async def dismiss_review_flags(review_id: uuid.UUID, admin: CurrentAdmin, session: SessionDep) -> None:
+    """Keep the review: its open flags are closed (a new flag puts it back in the queue)."""
+    await moderation.dismiss_flags(session, admin, review_id)
+
+
+@admin_reviews_router.post(
+    "/{review_id}/restore",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(errors.ReviewNotFound),
+)
+async def restore_review(review_id: uuid.UUID, admin: CurrentAdmin, session: SessionDep) -> None:
+    """Show a hidden review again (its rating counts again) and close its flags; restoring a
+    shown one changes nothing."""
+    await moderation.restore(session, admin, review_id)

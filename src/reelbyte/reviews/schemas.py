@@ -195,3 +195,20 @@ class ReviewPage(Page[ReviewOut]):
 
 class HideReviewRequest(RequestModel):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]
+
+
+class ReviewFlagOut(ResponseModel):
+    reason: str
+    created_at: datetime
+
+
+class FlaggedReviewOut(ResponseModel):
+    review: ReviewOut
+    hidden: bool = Field(description="hidden by an admin already (flags can come in after)")
+    flags: int = Field(description="how many users flagged it and wait for a decision")
+    first_flagged_at: datetime
+    reasons: list[ReviewFlagOut] = Field(description="the newest reasons given (at most 5)")
+
+
+class FlaggedReviewPage(Page[FlaggedReviewOut]):
+    pass

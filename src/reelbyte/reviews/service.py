@@ -175,6 +175,24 @@ async def remove_review(session: AsyncSession, admin: User, review_id: uuid.UUID
     )
 
 
+async def restore_review(session: AsyncSession, admin: User, review_id: uuid.UUID) -> None:
+    """An admin shows a removed review again, its rating counted again; restoring a shown one
+    changes nothing."""
+    review = await lock_one(session, select(Review).where(Review.id == review_id))
+    if review is None:
+        raise ReviewNotFound()
+    if review.removed_at is None:
+        return
+    before = {"shown": False, "removal_reason": review.removal_reason}
+    review.removed_at = review.removed_by = review.removal_reason = None
+    await session.flush()
+    if review.published_at is not None:
+        await _move_totals(session, [review.id], sign=1)
+    await _store_ratings(session, [review])
+    after = {"shown": review.published_at is not None}
+    await audit.record(session, admin, "review.restore", ("review", review.id), before=before, after=after)
+
+
 # --- publishing and the ratings -------------------------------------------------------------
 
 

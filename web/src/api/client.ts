@@ -12,7 +12,7 @@
  * The token is also refreshed shortly before it expires, on a timer and before a request.
  */
 import createClient, { type Client } from "openapi-fetch";
-import { ApiError } from "./errors";
+import { ApiError, isErrorBody } from "./errors";
 import type { components, paths } from "./schema";
 
 export type TokenPair = components["schemas"]["TokenPair"];
@@ -31,12 +31,16 @@ const NO_REFRESH = new Set([
   "/v1/auth/confirm-email",
 ]);
 
+/** The API's code for a suspended account (identity/errors.py). */
+export const SUSPENDED = "account_suspended";
+
 export type SessionEvent =
   | { type: "started" }
   | { type: "refreshed" }
   /** `reason` is the API's error code (`refresh_token_reused`, `session_revoked`, …),
-   * `logout`, or `ended_elsewhere` (another tab logged out). */
-  | { type: "ended"; reason: string };
+   * `logout`, or `ended_elsewhere` (another tab logged out); `message` the API's text, if any
+   * (an `account_suspended`'s says why and until when). */
+  | { type: "ended"; reason: string; message?: string };
 
 export interface ApiClientOptions {
   /** Default: this page's origin (the API serves the app, and Vite proxies /v1 in dev). */
@@ -103,8 +107,8 @@ export class TokenSession {
   }
 
   /** Forget the tokens: `reason` is the API's error code, `logout`, or another reason. */
-  end(reason: string): void {
-    this.#end(reason, true);
+  end(reason: string, message?: string): void {
+    this.#end(reason, true, message);
   }
 
   /** One refresh at a time: every caller during it shares its outcome. Resolves to the new
@@ -121,7 +125,8 @@ export class TokenSession {
         (error: unknown) => {
           if (!isFinal(error)) throw error;
           // The tabs share the cookie, so they share the session: tell them it has ended.
-          this.#end(error instanceof ApiError ? error.code : "refresh_failed", true);
+          if (!(error instanceof ApiError)) this.#end("refresh_failed", true);
+          else this.#end(error.code, true, error.code === SUSPENDED ? error.message : undefined);
           return null;
         },
       )
@@ -180,11 +185,11 @@ export class TokenSession {
     );
   }
 
-  #end(reason: string, broadcast: boolean): void {
+  #end(reason: string, broadcast: boolean, message?: string): void {
     clearTimeout(this.#timer);
     this.#token = null;
     this.#refreshAt = 0;
-    this.#emit({ type: "ended", reason }, broadcast);
+    this.#emit({ type: "ended", reason, ...(message ? { message } : {}) }, broadcast);
   }
 
   #emit(event: SessionEvent, broadcast: boolean): void {
@@ -230,12 +235,23 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const bare = createClient<paths>({ baseUrl, fetch: send });
   const session = new TokenSession(() => unwrap(bare.POST("/v1/auth/refresh", {})), options);
 
+  /** An admin suspended the account: the session ends at once, saying why (the log-in page
+   * shows it). The response itself still reaches its caller. */
+  async function endIfSuspended(response: Response): Promise<void> {
+    const body: unknown = await response
+      .clone()
+      .json()
+      .catch(() => null);
+    if (isErrorBody(body) && body.error === SUSPENDED) session.end(SUSPENDED, body.message);
+  }
+
   const authFetch: Fetch = async (request) => {
     if (NO_REFRESH.has(new URL(request.url).pathname)) return send(request);
     const token = await session.current();
     if (token === null) return send(request);
     const again = request.clone(); // the body can be read only once
     const response = await send(authorize(request, token));
+    if (response.status === 403 || response.status === 401) await endIfSuspended(response);
     if (response.status !== 401) return response;
     const renewed = await session.renewAfter(token);
     if (renewed === null) return response;

@@ -179,15 +179,18 @@ export function useApproveOrder(orderId: string) {
   );
 }
 
+/** A revision request; `includeOpenComments` bundles every open review thread with it. */
 export function useRequestRevision(orderId: string) {
   const { client } = useApi();
-  return useOrderAction(orderId, (reason: string) =>
-    unwrap(
-      client.POST("/v1/orders/{order_id}/request-revision", {
-        params: { path: { order_id: orderId } },
-        body: { reason, comment_ids: [], include_open_comments: false },
-      }),
-    ),
+  return useOrderAction(
+    orderId,
+    ({ reason, includeOpenComments = false }: { reason: string; includeOpenComments?: boolean }) =>
+      unwrap(
+        client.POST("/v1/orders/{order_id}/request-revision", {
+          params: { path: { order_id: orderId } },
+          body: { reason, comment_ids: [], include_open_comments: includeOpenComments },
+        }),
+      ),
   );
 }
 
@@ -220,10 +223,16 @@ export function useOpenDispute(orderId: string) {
   });
 }
 
-/** The creator hands the work over: a message and files uploaded for this order. */
+/** The creator hands the work over: a message and files uploaded for this order (the review
+ * threads it addresses are marked so: they are read again too). */
 export function useDeliver(orderId: string) {
   const { client } = useApi();
-  const invalidate = useInvalidateOrders();
+  const queryClient = useQueryClient();
+  const invalidate = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: orderKeys.all }),
+      queryClient.invalidateQueries({ queryKey: ["review"] }),
+    ]);
   return useMutation({
     mutationFn: (body: DeliverRequest) =>
       unwrap(

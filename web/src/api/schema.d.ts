@@ -325,6 +325,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reviews/flagged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Flagged Reviews
+         * @description Reviews users flagged, waiting for a decision: the longest waiting first, each with how
+         *     many flagged it and the newest reasons (a hidden one stays until its flags are closed).
+         */
+        get: operations["flagged_reviews_v1_admin_reviews_flagged_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reviews/{review_id}/dismiss-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss Review Flags
+         * @description Keep the review: its open flags are closed (a new flag puts it back in the queue).
+         */
+        post: operations["dismiss_review_flags_v1_admin_reviews__review_id__dismiss_flags_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/reviews/{review_id}/hide": {
         parameters: {
             query?: never;
@@ -336,10 +377,31 @@ export interface paths {
         put?: never;
         /**
          * Hide Review
-         * @description Take a review out of every list and rating, saying why (it stays on record); again
-         *     changes nothing.
+         * @description Take a review out of every list and rating, saying why (it stays on record), and close its
+         *     flags; again changes nothing.
          */
         post: operations["hide_review_v1_admin_reviews__review_id__hide_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reviews/{review_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Review
+         * @description Show a hidden review again (its rating counts again) and close its flags; restoring a
+         *     shown one changes nothing.
+         */
+        post: operations["restore_review_v1_admin_reviews__review_id__restore_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1228,7 +1290,13 @@ export interface paths {
         };
         /** Get Milestone */
         get: operations["get_milestone_v1_milestones__milestone_id__get"];
-        put?: never;
+        /**
+         * Edit Milestone
+         * @description The client changes a milestone not yet funded; the creator is notified. An amount must
+         *     keep the order's total (422 `milestone_total_mismatch`): rebalance with
+         *     `PUT /orders/{id}/milestones`.
+         */
+        put: operations["edit_milestone_v1_milestones__milestone_id__put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1604,12 +1672,37 @@ export interface paths {
         };
         /** List Milestones */
         get: operations["list_milestones_v1_orders__order_id__milestones_get"];
-        put?: never;
+        /**
+         * Rebalance Milestones
+         * @description The client changes several unfunded milestones' amounts at once; milestones left out keep
+         *     theirs, and all of them must still add up to the order's amount.
+         */
+        put: operations["rebalance_milestones_v1_orders__order_id__milestones_put"];
         /**
          * Plan Milestones
          * @description Split an unpaid proposal order into milestones adding up to its amount.
          */
         post: operations["plan_milestones_v1_orders__order_id__milestones_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{order_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Refund Requests
+         * @description The order's refund requests, oldest first (its parties and admins).
+         */
+        get: operations["list_refund_requests_v1_orders__order_id__refunds_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1699,6 +1792,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/me/payout-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Payout Methods
+         * @description My payout methods, the default first.
+         */
+        get: operations["list_payout_methods_v1_payments_me_payout_methods_get"];
+        put?: never;
+        /**
+         * Add Payout Method
+         * @description Add a payout method (pending) and start its onboarding: open `onboarding_url` (Stripe,
+         *     Mollie, sandbox), or follow the link e-mailed for PayPal (to that address) and Venmo (to
+         *     yours). It becomes `verified` when the provider says so; the first one is the default.
+         */
+        post: operations["add_payout_method_v1_payments_me_payout_methods_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/payout-methods/{method_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Payout Method
+         * @description Remove a method (409 while a withdrawal to it is being paid out); past withdrawals keep it.
+         */
+        delete: operations["delete_payout_method_v1_payments_me_payout_methods__method_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/payout-methods/{method_id}/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make Default
+         * @description Withdrawals that name no method go to this one.
+         */
+        post: operations["make_default_v1_payments_me_payout_methods__method_id__default_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/payout-methods/{method_id}/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart Onboarding
+         * @description A fresh onboarding link (or e-mail) for a pending method or one that needs more
+         *     information; older links stop working.
+         */
+        post: operations["restart_onboarding_v1_payments_me_payout_methods__method_id__onboarding_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/payout-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Payout Schedule
+         * @description When my available balance is paid out by itself: `manual` (the default: I withdraw),
+         *     `weekly` or `monthly`.
+         */
+        get: operations["my_payout_schedule_v1_payments_me_payout_schedule_get"];
+        /**
+         * Set My Payout Schedule
+         * @description Pay out my whole available balance (when at least `minimum`) to my default verified payout
+         *     method every week on `weekday` or every month on `day_of_month` (UTC), or stop (`manual`). A
+         *     payout due while I have no verified method waits for one; I am told once per period.
+         */
+        put: operations["set_my_payout_schedule_v1_payments_me_payout_schedule_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Statement
+         * @description My statement of a calendar month (UTC, `yyyy-mm`): opening balance, every earning, fee,
+         *     refund, payout and payout fee, and the closing balance, all from the ledger. The balance is
+         *     available + in transit. PDF by default; CSV with `?format=csv` or `Accept: text/csv` (the
+         *     query wins). The current month's runs up to now; a month not begun yet is 404.
+         */
+        get: operations["my_statement_v1_payments_me_statements__month__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payments/me/transactions": {
         parameters: {
             query?: never;
@@ -1730,9 +1960,192 @@ export interface paths {
         put?: never;
         /**
          * Withdraw
-         * @description Withdraw from the available balance (at least MINIMUM_PAYOUT); paid out by a job.
+         * @description Withdraw from the available balance (at least MINIMUM_PAYOUT) to a verified payout
+         *     method (the default unless `payout_method_id` names one); paid out by a job.
          */
         post: operations["withdraw_v1_payments_me_withdraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/me/withdrawals/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Withdrawal Quote
+         * @description The payout provider's fee on a withdrawal of `amount` and what arrives, before confirming.
+         */
+        get: operations["withdrawal_quote_v1_payments_me_withdrawals_quote_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payment Methods
+         * @description The methods a checkout of this amount may name, from every configured provider (the
+         *     first provider offering a method takes it); pass one as the checkout's `method`.
+         */
+        get: operations["payment_methods_v1_payments_methods_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/payout-methods/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Payout Method
+         * @description The token of the link e-mailed for a PayPal or Venmo method: the method is verified.
+         */
+        post: operations["confirm_payout_method_v1_payments_payout_methods_confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/payout-methods/mollie/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mollie Callback
+         * @description Where Mollie sends the creator back after its consent screen (Mollie Connect OAuth):
+         *     the organisation and its onboarding are read with the grant; then on to the web app.
+         */
+        get: operations["mollie_callback_v1_payments_payout_methods_mollie_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Refund
+         * @description The client asks for (part of) the escrow back, before any work was delivered for it; the
+         *     creator accepts or declines. One open request per order or milestone.
+         */
+        post: operations["request_refund_v1_payments_refunds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/refunds/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Refund Request */
+        get: operations["get_refund_request_v1_payments_refunds__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/refunds/{request_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Refund Request
+         * @description The creator agrees: the amount leaves escrow and the provider pays it back to the client
+         *     (`refunded` once it did). A partial refund leaves the rest in escrow for the creator.
+         */
+        post: operations["accept_refund_request_v1_payments_refunds__request_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/refunds/{request_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Refund Request
+         * @description The client withdraws a request the creator has not decided on yet.
+         */
+        post: operations["cancel_refund_request_v1_payments_refunds__request_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/refunds/{request_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Refund Request
+         * @description The creator says no, with a note. The client sees it declined, with `dispute_path`:
+         *     where to open a dispute on the order (an admin then splits the escrow).
+         */
+        post: operations["decline_refund_request_v1_payments_refunds__request_id__decline_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1796,6 +2209,26 @@ export interface paths {
          *     sends the notice again later; 404 for a payment that is no subscription's of ours.
          */
         post: operations["mollie_subscription_webhook_v1_payments_webhook_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/webhooks/paypal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Paypal Webhook
+         * @description PayPal's events, verified by PayPal; the order is read back (and captured) from PayPal.
+         */
+        post: operations["paypal_webhook_v1_payments_webhooks_paypal_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1981,6 +2414,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Proposals
+         * @description The proposals you sent, newest first, with their project's title (a client who sent none
+         *     gets an empty page).
+         */
+        get: operations["list_my_proposals_v1_proposals_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proposals/{proposal_id}": {
         parameters: {
             query?: never;
@@ -2020,8 +2474,9 @@ export interface paths {
         put?: never;
         /**
          * Accept Proposal
-         * @description Accept a pending proposal for your open project: the project goes in progress and the
-         *     other pending proposals are rejected.
+         * @description Accept a pending proposal for your open project: the project goes in progress, the other
+         *     pending proposals are rejected, and an order awaiting payment starts (`order_id`), planned
+         *     with the proposal's milestones if it has some.
          */
         post: operations["accept_proposal_v1_proposals__proposal_id__accept_post"];
         delete?: never;
@@ -2546,6 +3001,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads/{upload_id}/download-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Link
+         * @description The same signed URL as `/download`, as JSON: for a browser app, which cannot send its
+         *     token on a plain link, to hand the URL to the browser's own download.
+         */
+        get: operations["download_link_v1_uploads__upload_id__download_url_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads/{upload_id}/hls/{name}.m3u8": {
         parameters: {
             query?: never;
@@ -3015,6 +3491,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/video-jobs/{job_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Video Job Attachments
+         * @description Where my job's clips were sent, oldest first, with each attachment's state.
+         */
+        get: operations["list_video_job_attachments_v1_video_jobs__job_id__attachments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/video-jobs/{job_id}/download": {
         parameters: {
             query?: never;
@@ -3029,6 +3525,32 @@ export interface paths {
         get: operations["download_video_job_result_v1_video_jobs__job_id__download_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/video-jobs/{job_id}/results/{index}/attach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach Video Job Result
+         * @description Attach one of my job's clips to my portfolio (a new item), my gig's gallery (its last
+         *     file) or my order (a file of its next delivery), in one call. The clip is copied into an
+         *     upload for that place and processed as one (a gallery or portfolio video gets its streaming
+         *     ladder, a deliverable its protected preview and spec check), then placed: `state` goes from
+         *     pending to attached, or to failed with the reason if the place refused it meanwhile (the
+         *     copy then stays in my uploads). Asking again for the same clip and place answers the same
+         *     attachment.
+         */
+        post: operations["attach_video_job_result_v1_video_jobs__job_id__results__index__attach_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3464,6 +3986,69 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** AcceptedProposalOut */
+        AcceptedProposalOut: {
+            /**
+             * Attachment Files
+             * @description the files the author uploaded for it (URLs signed for the viewer)
+             */
+            attachment_files: components["schemas"]["AttachedFile"][];
+            /** Attachments */
+            attachments: string[];
+            /** Cover Letter */
+            cover_letter: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Creator Id
+             * Format: uuid
+             */
+            creator_id: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Delivery Days */
+            delivery_days: number;
+            /**
+             * Delivery Time
+             * @description The same as `delivery_days`.
+             */
+            delivery_time: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Shortlisted */
+            is_shortlisted: boolean | null;
+            /**
+             * Milestones
+             * @description the paid steps proposed, in order ([]: one payment for the whole price)
+             */
+            milestones: components["schemas"]["ProposalMilestoneOut"][];
+            /**
+             * Order Id
+             * Format: uuid
+             * @description the order the acceptance started, awaiting payment (of its first milestone, when the proposal had milestones)
+             */
+            order_id: string;
+            price: components["schemas"]["Money"];
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** @description The same as `price`. */
+            proposed_price: components["schemas"]["Money"];
+            status: components["schemas"]["ProposalStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** AdminPlanOut */
         AdminPlanOut: {
             /** Api Access */
@@ -3826,10 +4411,24 @@ export interface components {
         ApiScope: "gigs:read" | "gigs:write" | "orders:read" | "media:write" | "video_jobs:write" | "webhooks:write";
         /**
          * Aspect
-         * @description A re-frame: the picture centre-cropped to this width:height.
+         * @description A re-frame: the picture cropped to this width:height.
          * @enum {string}
          */
         Aspect: "9:16" | "1:1" | "4:5";
+        /** AttachRequest */
+        AttachRequest: {
+            /**
+             * Target Id
+             * @description the gig (gig_gallery) or the order (deliverable); none for portfolio
+             */
+            target_id?: string | null;
+            /**
+             * Title
+             * @description the portfolio item's or deliverable's title; a default names the clip
+             */
+            title?: (string & unknown) | null;
+            to: components["schemas"]["Destination"];
+        };
         /**
          * AttachedFile
          * @description An uploaded file where it is used (a message, a deliverable, a proposal…): what to show and
@@ -3860,6 +4459,48 @@ export interface components {
              */
             upload_id: string;
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Attached At */
+            attached_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Job Id
+             * @description null once the job was deleted
+             */
+            job_id: string | null;
+            /** Result Index */
+            result_index: number;
+            /** @description pending while the copy is processed; attached once placed; failed with a reason */
+            state: components["schemas"]["AttachmentState"];
+            /** Target Id */
+            target_id: string | null;
+            /** Title */
+            title: string;
+            to: components["schemas"]["Destination"];
+            /**
+             * Upload Id
+             * Format: uuid
+             * @description the clip's copy, an upload of its own for that place
+             */
+            upload_id: string;
+        };
+        /**
+         * AttachmentState
+         * @enum {string}
+         */
+        AttachmentState: "pending" | "attached" | "failed";
         /** AttemptOut */
         AttemptOut: {
             /**
@@ -3923,6 +4564,11 @@ export interface components {
              * @default 3
              */
             count: number;
+            /**
+             * @description where the re-frame's crop sits: `centre`, or `subject`, which follows what moves in the picture (found from the difference of frames a fifth of a second apart, no ML model), smoothed, with a dead zone and a limited panning speed so the frame neither jitters nor jumps; where nothing moves it holds still (hooks are rendered 9:16)
+             * @default centre
+             */
+            crop: components["schemas"]["Crop"];
             /**
              * Max Seconds
              * @default 15
@@ -4167,6 +4813,8 @@ export interface components {
          *     }
          */
         CheckoutRequest: {
+            /** Method */
+            method?: (string & unknown) | null;
             /** Milestone Id */
             milestone_id?: string | null;
             /** Order Id */
@@ -4338,6 +4986,11 @@ export interface components {
             etag: string & unknown;
             /** Part Number */
             part_number: number;
+        };
+        /** ConfirmPayoutMethodRequest */
+        ConfirmPayoutMethodRequest: {
+            /** Token */
+            token: string;
         };
         /** ConversationOut */
         ConversationOut: {
@@ -4527,6 +5180,12 @@ export interface components {
             username: string;
         };
         /**
+         * Crop
+         * @description Where a re-frame's crop sits.
+         * @enum {string}
+         */
+        Crop: "centre" | "subject";
+        /**
          * DataExportOut
          * @description One export of your data: a ZIP built by a job, then downloadable for 24 hours.
          */
@@ -4670,6 +5329,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "succeeded" | "failed";
+        /**
+         * Destination
+         * @description Where a clip goes, named as the upload purposes are.
+         * @enum {string}
+         */
+        Destination: "portfolio" | "gig_gallery" | "deliverable";
         /** DirectUploadOut */
         DirectUploadOut: {
             /**
@@ -4776,6 +5441,19 @@ export interface components {
              * @description the gig (gig_gallery), order (deliverable), conversation (message_attachment) or project (proposal_attachment, project_attachment) the file is for
              */
             target_id?: string | null;
+        };
+        /** DownloadLink */
+        DownloadLink: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Url
+             * @description a short-lived signed storage URL that downloads the file under its name
+             */
+            url: string;
         };
         /** DownloadOut */
         DownloadOut: {
@@ -4956,6 +5634,57 @@ export interface components {
         FlagCreate: {
             /** Reason */
             reason: string;
+        };
+        /** FlaggedReviewOut */
+        FlaggedReviewOut: {
+            /**
+             * First Flagged At
+             * Format: date-time
+             */
+            first_flagged_at: string;
+            /**
+             * Flags
+             * @description how many users flagged it and wait for a decision
+             */
+            flags: number;
+            /**
+             * Hidden
+             * @description hidden by an admin already (flags can come in after)
+             */
+            hidden: boolean;
+            /**
+             * Reasons
+             * @description the newest reasons given (at most 5)
+             */
+            reasons: components["schemas"]["ReviewFlagOut"][];
+            review: components["schemas"]["ReviewOut"];
+        };
+        /** FlaggedReviewPage */
+        FlaggedReviewPage: {
+            /** Items */
+            items: components["schemas"]["FlaggedReviewOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
         };
         /**
          * FrameRate
@@ -5454,6 +6183,17 @@ export interface components {
             true_peak_max_dbtp: number | null;
         };
         /**
+         * ManualScheduleIn
+         * @description No payouts by themselves: I withdraw when I like (the default).
+         */
+        ManualScheduleIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            interval: "manual";
+        };
+        /**
          * MediaFile
          * @description A file to show: its URL is public, or signed and short-lived (`expires_at`).
          */
@@ -5685,6 +6425,68 @@ export interface components {
             /** Used */
             used: number;
         };
+        /** MilestoneAmount */
+        MilestoneAmount: {
+            /**
+             * @example {
+             *       "currency": "EUR",
+             *       "value": "50.00"
+             *     }
+             */
+            amount: {
+                /** @enum {string} */
+                currency: "EUR" | "GBP" | "USD";
+                value: string & unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
+        /**
+         * MilestoneAmounts
+         * @example {
+         *       "milestones": [
+         *         {
+         *           "amount": {
+         *             "currency": "EUR",
+         *             "value": "120.00"
+         *           },
+         *           "id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44"
+         *         },
+         *         {
+         *           "amount": {
+         *             "currency": "EUR",
+         *             "value": "180.00"
+         *           },
+         *           "id": "0b7e4a61-98c5-4d0c-8a6b-55f3d7f0f1aa"
+         *         }
+         *       ]
+         *     }
+         */
+        MilestoneAmounts: {
+            /** Milestones */
+            milestones: components["schemas"]["MilestoneAmount"][];
+        };
+        /**
+         * MilestoneEdit
+         * @description Fields left out stay as they are; `due_date: null` clears the due date. An amount must
+         *     keep the milestones' total: change amounts with PUT /orders/{id}/milestones.
+         */
+        MilestoneEdit: {
+            amount?: {
+                /** @enum {string} */
+                currency: "EUR" | "GBP" | "USD";
+                value: string & unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /** Title */
+            title?: (string & unknown) | null;
+        };
         /** MilestoneIn */
         MilestoneIn: {
             /**
@@ -5788,6 +6590,19 @@ export interface components {
             /** Value */
             value: string & unknown;
         };
+        /**
+         * MonthlyScheduleIn
+         * @description Every month on `day_of_month` (the month's last day in shorter months), UTC.
+         */
+        MonthlyScheduleIn: {
+            /** Day Of Month */
+            day_of_month: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            interval: "monthly";
+        };
         /** MultipartUploadOut */
         MultipartUploadOut: {
             /** Part Count */
@@ -5862,6 +6677,65 @@ export interface components {
             updated_at: string;
             /** Video Preview Url */
             video_preview_url: string | null;
+        };
+        /** MyProposalOut */
+        MyProposalOut: {
+            /**
+             * Attachment Files
+             * @description the files the author uploaded for it (URLs signed for the viewer)
+             */
+            attachment_files: components["schemas"]["AttachedFile"][];
+            /** Attachments */
+            attachments: string[];
+            /** Cover Letter */
+            cover_letter: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Creator Id
+             * Format: uuid
+             */
+            creator_id: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Delivery Days */
+            delivery_days: number;
+            /**
+             * Delivery Time
+             * @description The same as `delivery_days`.
+             */
+            delivery_time: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Shortlisted */
+            is_shortlisted: boolean | null;
+            /**
+             * Milestones
+             * @description the paid steps proposed, in order ([]: one payment for the whole price)
+             */
+            milestones: components["schemas"]["ProposalMilestoneOut"][];
+            price: components["schemas"]["Money"];
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Title */
+            project_title: string;
+            /** @description The same as `price`. */
+            proposed_price: components["schemas"]["Money"];
+            status: components["schemas"]["ProposalStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** NotificationOut */
         NotificationOut: {
@@ -6031,6 +6905,8 @@ export interface components {
             title: string;
             /** Uses Milestones */
             uses_milestones: boolean;
+            /** @description what each delivered video should be, as the package said when ordered (deliveries are checked against it); null: no spec */
+            video_spec: components["schemas"]["VideoSpec"] | null;
         };
         /** OrderEventOut */
         OrderEventOut: {
@@ -6113,6 +6989,8 @@ export interface components {
             title: string;
             /** Uses Milestones */
             uses_milestones: boolean;
+            /** @description what each delivered video should be, as the package said when ordered (deliveries are checked against it); null: no spec */
+            video_spec: components["schemas"]["VideoSpec"] | null;
         };
         /**
          * OrderReviews
@@ -6518,6 +7396,33 @@ export interface components {
             /** Total Pages */
             total_pages: number;
         };
+        /** Page[MyProposalOut] */
+        Page_MyProposalOut_: {
+            /** Items */
+            items: components["schemas"]["MyProposalOut"][];
+            /**
+             * Next Cursor
+             * @description lists that page by cursor (gigs): pass as `cursor` for the next page; null on the last
+             */
+            next_cursor?: string | null;
+            /**
+             * Page
+             * @description null for a page asked by `cursor`
+             */
+            page: number | null;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Exact
+             * @description false when more matched than were counted: `total` is then a lower bound (gig lists count up to 10,000 and text searches up to 1,000: show it as 10,000+)
+             * @default true
+             */
+            total_is_exact: boolean;
+            /** Total Pages */
+            total_pages: number;
+        };
         /** Page[OrderOut] */
         Page_OrderOut_: {
             /** Items */
@@ -6666,6 +7571,21 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** PaymentMethodOut */
+        PaymentMethodOut: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Provider */
+            provider: string;
+        };
+        /** PaymentMethodsOut */
+        PaymentMethodsOut: {
+            amount: components["schemas"]["Money"];
+            /** Items */
+            items: components["schemas"]["PaymentMethodOut"][];
+        };
         /** PaymentOut */
         PaymentOut: {
             amount: components["schemas"]["Money"];
@@ -6676,6 +7596,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Method */
+            method?: string | null;
             /** Milestone Id */
             milestone_id: string | null;
             /**
@@ -6694,6 +7616,90 @@ export interface components {
             provider: string;
             /** Status */
             status: string;
+        };
+        /**
+         * PayoutInterval
+         * @enum {string}
+         */
+        PayoutInterval: "manual" | "weekly" | "monthly";
+        /**
+         * PayoutMethodCreate
+         * @example {
+         *       "country": "NL",
+         *       "provider": "stripe"
+         *     }
+         * @example {
+         *       "paypal_email": "me@example.com",
+         *       "provider": "paypal"
+         *     }
+         */
+        PayoutMethodCreate: {
+            /** Country */
+            country?: (string & unknown) | null;
+            /** Paypal Email */
+            paypal_email?: string | null;
+            provider: components["schemas"]["PayoutProvider"];
+            /** Venmo Handle */
+            venmo_handle?: string | null;
+        };
+        /** PayoutMethodList */
+        PayoutMethodList: {
+            /** Items */
+            items: components["schemas"]["PayoutMethodOut"][];
+        };
+        /** PayoutMethodOut */
+        PayoutMethodOut: {
+            /** Country */
+            country: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Label */
+            label: string;
+            provider: components["schemas"]["PayoutProvider"];
+            status: components["schemas"]["PayoutMethodStatus"];
+            /** Verified At */
+            verified_at: string | null;
+        };
+        /**
+         * PayoutMethodStatus
+         * @enum {string}
+         */
+        PayoutMethodStatus: "pending" | "needs_info" | "verified" | "rejected";
+        /** PayoutOnboardingOut */
+        PayoutOnboardingOut: {
+            method: components["schemas"]["PayoutMethodOut"];
+            /** Onboarding Url */
+            onboarding_url: string | null;
+        };
+        /**
+         * PayoutProvider
+         * @enum {string}
+         */
+        PayoutProvider: "sandbox" | "stripe" | "mollie" | "paypal" | "venmo";
+        /** PayoutScheduleOut */
+        PayoutScheduleOut: {
+            /** Day Of Month */
+            day_of_month: number | null;
+            interval: components["schemas"]["PayoutInterval"];
+            /** @description Nothing is paid out while the available balance is below this */
+            minimum: components["schemas"]["Money"];
+            /**
+             * Next Payout On
+             * @description The next day the whole available balance is paid out
+             */
+            next_payout_on: string | null;
+            /** Weekday */
+            weekday: number | null;
         };
         /** PeriodUsage */
         PeriodUsage: {
@@ -7363,6 +8369,11 @@ export interface components {
              * @description Another name for `delivery_days` (send either; if both, the same number).
              */
             delivery_time?: number | null;
+            /**
+             * Milestones
+             * @description the work in paid steps (optional): amounts in the proposal's currency adding up exactly to its price; when the proposal is accepted, its order is planned with them
+             */
+            milestones?: components["schemas"]["ProposalMilestone"][];
             /** @description The price asked, in the project's currency. */
             price?: {
                 /** @enum {string} */
@@ -7381,6 +8392,43 @@ export interface components {
                 value: string & unknown;
             } | null;
         } & ((unknown | unknown) & (unknown | unknown));
+        /**
+         * ProposalMilestone
+         * @description One step of the work and what it costs; funded and paid on its own once the order exists.
+         */
+        ProposalMilestone: {
+            /**
+             * @description in the proposal's currency
+             * @example {
+             *       "currency": "EUR",
+             *       "value": "50.00"
+             *     }
+             */
+            amount: {
+                /** @enum {string} */
+                currency: "EUR" | "GBP" | "USD";
+                value: string & unknown;
+            };
+            /** Description */
+            description?: string | null;
+            /**
+             * Due In Days
+             * @description days after the proposal is accepted; becomes the milestone's due date
+             */
+            due_in_days?: number | null;
+            /** Title */
+            title: string & unknown;
+        };
+        /** ProposalMilestoneOut */
+        ProposalMilestoneOut: {
+            amount: components["schemas"]["Money"];
+            /** Description */
+            description: string | null;
+            /** Due In Days */
+            due_in_days: number | null;
+            /** Title */
+            title: string;
+        };
         /** ProposalOut */
         ProposalOut: {
             /**
@@ -7418,6 +8466,11 @@ export interface components {
             id: string;
             /** Is Shortlisted */
             is_shortlisted: boolean | null;
+            /**
+             * Milestones
+             * @description the paid steps proposed, in order ([]: one payment for the whole price)
+             */
+            milestones: components["schemas"]["ProposalMilestoneOut"][];
             price: components["schemas"]["Money"];
             /**
              * Project Id
@@ -7463,6 +8516,11 @@ export interface components {
              * @description Another name for `delivery_days` (send either; if both, the same number).
              */
             delivery_time?: number;
+            /**
+             * Milestones
+             * @description replaces the plan kept ([] for one payment); left out, the plan kept must still add up to the price
+             */
+            milestones?: components["schemas"]["ProposalMilestone"][];
             /**
              * @description The price asked, in the project's currency.
              * @example {
@@ -7619,6 +8677,75 @@ export interface components {
              * Format: uuid
              */
             refund_id: string;
+        };
+        /** RefundDecline */
+        RefundDecline: {
+            /** Note */
+            note: string & unknown;
+        };
+        /**
+         * RefundRequestCreate
+         * @example {
+         *       "amount": {
+         *         "currency": "EUR",
+         *         "value": "20.00"
+         *       },
+         *       "order_id": "6f1c2a8e-2d2b-4c1e-9a51-3f0b7a1d9c44",
+         *       "reason": "We no longer need the second version."
+         *     }
+         */
+        RefundRequestCreate: {
+            /** @description at most what escrow holds for it; all of that when left out */
+            amount?: {
+                /** @enum {string} */
+                currency: "EUR" | "GBP" | "USD";
+                value: string & unknown;
+            } | null;
+            /** Milestone Id */
+            milestone_id?: string | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Reason */
+            reason: string & unknown;
+        };
+        /** RefundRequestOut */
+        RefundRequestOut: {
+            amount: components["schemas"]["Money"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decline Note */
+            decline_note: string | null;
+            /**
+             * Dispute Path
+             * @description once declined, while the order can be disputed: where the client opens a dispute
+             */
+            dispute_path: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Milestone Id */
+            milestone_id: string | null;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Reason */
+            reason: string;
+            /** Refunded At */
+            refunded_at: string | null;
+            /**
+             * Status
+             * @description requested, accepted, refunded, declined or cancelled
+             */
+            status: string;
         };
         /**
          * RegisterRequest
@@ -7864,6 +8991,16 @@ export interface components {
             reviewee_id: string;
             /** Timeliness Rating */
             timeliness_rating: number;
+        };
+        /** ReviewFlagOut */
+        ReviewFlagOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Reason */
+            reason: string;
         };
         /** ReviewOut */
         ReviewOut: {
@@ -8276,8 +9413,13 @@ export interface components {
         };
         /** TrimRequest */
         TrimRequest: {
-            /** @description re-frame with a centre crop; none keeps the frame */
+            /** @description re-frame to this aspect; none keeps the frame */
             aspect?: components["schemas"]["Aspect"] | null;
+            /**
+             * @description where the re-frame's crop sits: `centre`, or `subject`, which follows what moves in the picture (found from the difference of frames a fifth of a second apart, no ML model), smoothed, with a dead zone and a limited panning speed so the frame neither jitters nor jumps; where nothing moves it holds still (only with `aspect`)
+             * @default centre
+             */
+            crop: components["schemas"]["Crop"];
             /**
              * End Ms
              * @description where it ends (not included), within the source's length
@@ -8602,10 +9744,20 @@ export interface components {
              */
             index: number;
             /**
+             * Reason
+             * @description a hook's: one line on why it scored so
+             */
+            reason?: string | null;
+            /**
              * Score
-             * @description a hook's strength, 0 to 1 (loudness, scene changes, motion); null for a trim
+             * @description a hook's strength, 0 to 1, as its scorer judged it (offline: loudness, scene changes, motion); null for a trim
              */
             score: number | null;
+            /**
+             * Scorer
+             * @description a hook's: who scored it: `offline`, `openai:<model>`, `anthropic:<model>`, or `offline (fallback: <why>)` when the configured LLM gave no usable answer
+             */
+            scorer?: string | null;
             /**
              * Size
              * @description bytes
@@ -8897,6 +10049,19 @@ export interface components {
             version: 1;
         };
         /**
+         * WeeklyScheduleIn
+         * @description Every week on `weekday` (ISO: 1 Monday … 7 Sunday), UTC.
+         */
+        WeeklyScheduleIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            interval: "weekly";
+            /** Weekday */
+            weekday: number;
+        };
+        /**
          * WithdrawRequest
          * @example {
          *       "amount": {
@@ -8917,6 +10082,8 @@ export interface components {
                 currency: "EUR" | "GBP" | "USD";
                 value: string & unknown;
             };
+            /** Payout Method Id */
+            payout_method_id?: string | null;
         };
         /** WithdrawalOut */
         WithdrawalOut: {
@@ -8928,6 +10095,7 @@ export interface components {
             created_at: string;
             /** Failure Reason */
             failure_reason: string | null;
+            fee: components["schemas"]["Money"];
             /**
              * Id
              * Format: uuid
@@ -8935,8 +10103,22 @@ export interface components {
             id: string;
             /** Paid At */
             paid_at: string | null;
+            /** Payout Method Id */
+            payout_method_id: string | null;
             /** Status */
             status: string;
+        };
+        /** WithdrawalQuoteOut */
+        WithdrawalQuoteOut: {
+            amount: components["schemas"]["Money"];
+            fee: components["schemas"]["Money"];
+            net: components["schemas"]["Money"];
+            /**
+             * Payout Method Id
+             * Format: uuid
+             */
+            payout_method_id: string;
+            provider: components["schemas"]["PayoutProvider"];
         };
         /** WsTicket */
         WsTicket: {
@@ -9043,6 +10225,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9054,7 +10237,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9153,6 +10336,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9164,7 +10348,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9254,6 +10438,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9265,7 +10450,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9338,6 +10523,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9349,7 +10535,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9443,6 +10629,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9454,7 +10641,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9597,6 +10784,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9608,7 +10796,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9735,6 +10923,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9746,7 +10935,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9878,6 +11067,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -9889,7 +11079,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -9998,6 +11188,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10009,7 +11200,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10123,6 +11314,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10134,7 +11326,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10268,6 +11460,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10279,7 +11472,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10383,6 +11576,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10394,7 +11588,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10490,6 +11684,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10501,7 +11696,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10640,6 +11835,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10651,7 +11847,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10761,6 +11957,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10772,7 +11969,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -10877,6 +12074,229 @@ export interface operations {
             };
         };
     };
+    flagged_reviews_v1_admin_reviews_flagged_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlaggedReviewPage"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    dismiss_review_flags_v1_admin_reviews__review_id__dismiss_flags_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `review_not_found`: No such review. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "review_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     hide_review_v1_admin_reviews__review_id__hide_post: {
         parameters: {
             query?: never;
@@ -10933,6 +12353,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -10944,7 +12365,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11025,6 +12446,122 @@ export interface operations {
             };
         };
     };
+    restore_review_v1_admin_reviews__review_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `review_not_found`: No such review. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "review_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     list_users_v1_admin_users_get: {
         parameters: {
             query?: {
@@ -11079,6 +12616,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11090,7 +12628,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11201,6 +12739,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11212,7 +12751,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11350,6 +12889,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11361,7 +12901,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11499,6 +13039,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11510,7 +13051,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11633,6 +13174,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11644,7 +13186,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11753,6 +13295,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -11764,7 +13307,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -11886,7 +13429,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -11897,7 +13441,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -12005,6 +13549,7 @@ export interface operations {
             };
             /**
              * @description - `plan_has_no_api_access`: Your plan does not include API access: upgrade to Pro or Premium to create API keys.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -12016,7 +13561,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_api_access";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_api_access";
                         message: string;
                     };
                 };
@@ -12120,7 +13665,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -12131,7 +13677,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -12672,7 +14218,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description - `account_deactivated`: This account has been deactivated. */
+            /**
+             * @description - `account_deactivated`: This account has been deactivated.
+             *     - `account_suspended`: This account is suspended.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12681,7 +14230,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "account_deactivated";
+                        error: "account_deactivated" | "account_suspended";
                         message: string;
                     };
                 };
@@ -12895,7 +14444,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -12906,7 +14456,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13340,7 +14890,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -13351,7 +14902,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13551,7 +15102,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -13562,7 +15114,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13665,7 +15217,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -13676,7 +15229,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13748,7 +15301,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -13759,7 +15313,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -13865,7 +15419,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -13876,7 +15431,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14212,7 +15767,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -14223,7 +15779,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14346,6 +15902,7 @@ export interface operations {
              * @description - `blocked_by_user`: This user does not accept messages from you.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -14357,7 +15914,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
+                        error: "account_suspended" | "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -14482,7 +16039,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -14493,7 +16051,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14567,7 +16125,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -14578,7 +16137,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14681,7 +16240,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -14692,7 +16252,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14801,7 +16361,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -14812,7 +16373,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -14938,6 +16499,7 @@ export interface operations {
              * @description - `blocked_by_user`: This user does not accept messages from you.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -14949,7 +16511,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
+                        error: "account_suspended" | "api_key_disabled" | "blocked_by_user" | "missing_scope" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -15093,7 +16655,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -15104,7 +16667,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -15232,6 +16795,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -15243,7 +16807,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15381,6 +16945,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -15392,7 +16957,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15533,6 +17098,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -15544,7 +17110,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15695,6 +17261,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -15706,7 +17273,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -15840,6 +17407,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -15851,7 +17419,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -16132,6 +17700,7 @@ export interface operations {
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16141,7 +17710,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -16263,6 +17832,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16272,7 +17842,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16404,6 +17974,7 @@ export interface operations {
              *     - `not_owner`: Only its owner can do this.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16413,7 +17984,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "admin_only" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "admin_only" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -16559,6 +18130,7 @@ export interface operations {
              * @description - `not_owner`: Only its owner can do this.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16568,7 +18140,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -16676,6 +18248,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16685,7 +18258,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -16815,6 +18388,7 @@ export interface operations {
              * @description - `not_owner`: Only its owner can do this.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16824,7 +18398,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -16986,6 +18560,7 @@ export interface operations {
              * @description - `not_owner`: Only its owner can do this.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -16995,7 +18570,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17134,6 +18709,7 @@ export interface operations {
              * @description - `not_owner`: Only its owner can do this.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -17143,7 +18719,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17339,6 +18915,7 @@ export interface operations {
              *     - `not_owner`: Only its owner can do this.
              *     - `recipient_unavailable`: This account is closed: it cannot receive messages.
              *     - `user_blocked`: You blocked this user: unblock them to send messages.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -17350,7 +18927,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "blocked_by_user" | "missing_scope" | "not_owner" | "recipient_unavailable" | "user_blocked";
+                        error: "account_suspended" | "api_key_disabled" | "blocked_by_user" | "missing_scope" | "not_owner" | "recipient_unavailable" | "user_blocked";
                         message: string;
                     };
                 };
@@ -17483,6 +19060,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -17494,7 +19072,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17600,7 +19178,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -17611,7 +19190,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -17719,7 +19298,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -17730,7 +19310,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -17796,6 +19376,177 @@ export interface operations {
             };
         };
     };
+    edit_milestone_v1_milestones__milestone_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestoneEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MilestoneOut"];
+                };
+            };
+            /**
+             * @description - `currency_mismatch`: The amount is not in the currency it must be in.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "currency_mismatch" | "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `milestone_not_found`: No such milestone. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "milestone_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `milestone_not_editable`: Only a milestone not yet funded can be changed.
+             *     - `order_not_active`: This can be done only while the order is being worked on.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "milestone_not_editable" | "order_not_active";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `milestone_total_mismatch`: The milestones must still add up to the order's amount: change amounts together.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "milestone_total_mismatch" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     approve_milestone_v1_milestones__milestone_id__approve_post: {
         parameters: {
             query?: never;
@@ -17836,6 +19587,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -17847,7 +19599,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -17989,7 +19741,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18000,7 +19753,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18055,7 +19808,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `validation_error`: The request is not valid.
+             * @description - `payment_method_unavailable`: This payment method is not offered for this amount and currency.
+             *     - `venmo_requires_usd`: Venmo pays only in US dollars (USD).
+             *     - `validation_error`: The request is not valid.
              *     - `control_characters`: Text must not contain control characters such as NUL.
              */
             422: {
@@ -18066,7 +19821,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "control_characters" | "validation_error";
+                        error: "control_characters" | "payment_method_unavailable" | "validation_error" | "venmo_requires_usd";
                         message: string;
                     };
                 };
@@ -18159,6 +19914,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -18170,7 +19926,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18325,6 +20081,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -18336,7 +20093,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -18481,7 +20238,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18492,7 +20250,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18581,7 +20339,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18592,7 +20351,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18664,7 +20423,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18675,7 +20435,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18747,7 +20507,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18758,7 +20519,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18863,7 +20624,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -18874,7 +20636,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -18986,6 +20748,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -18995,7 +20758,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -19108,6 +20871,7 @@ export interface operations {
              * @description - `own_gig`: You cannot order your own gig.
              *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -19119,7 +20883,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_gig" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_gig" | "wrong_role";
                         message: string;
                     };
                 };
@@ -19240,6 +21004,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -19249,7 +21014,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -19355,6 +21120,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -19366,7 +21132,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19507,6 +21273,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -19518,7 +21285,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19676,6 +21443,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -19687,7 +21455,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -19829,7 +21597,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -19840,7 +21609,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -19964,6 +21733,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -19975,7 +21745,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -20135,6 +21905,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -20146,7 +21917,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -20279,7 +22050,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -20290,7 +22062,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20395,7 +22167,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -20406,7 +22179,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20511,7 +22284,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -20522,7 +22296,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -20568,6 +22342,181 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    rebalance_milestones_v1_orders__order_id__milestones_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestoneAmounts"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MilestoneOut"][];
+                };
+            };
+            /**
+             * @description - `currency_mismatch`: The amount is not in the currency it must be in.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "currency_mismatch" | "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `milestone_not_found`: No such milestone.
+             *     - `order_not_found`: No such order.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "milestone_not_found" | "order_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `milestone_not_editable`: Only a milestone not yet funded can be changed.
+             *     - `order_not_active`: This can be done only while the order is being worked on.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "milestone_not_editable" | "order_not_active";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `duplicate_milestone`: Each milestone may be listed once.
+             *     - `milestone_total_mismatch`: The milestones must still add up to the order's amount: change amounts together.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "duplicate_milestone" | "milestone_total_mismatch" | "validation_error";
                         message: string;
                     };
                 };
@@ -20650,6 +22599,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -20661,7 +22611,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -20707,6 +22657,123 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_refund_requests_v1_orders__order_id__refunds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `order_not_found`: No such order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "order_not_found";
                         message: string;
                     };
                 };
@@ -20819,6 +22886,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -20830,7 +22898,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -20967,6 +23035,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -20978,7 +23047,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -21106,7 +23175,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -21117,7 +23187,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21153,6 +23223,343 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "idempotency_key_reused" | "not_payable" | "uses_milestones";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `payment_method_unavailable`: This payment method is not offered for this amount and currency.
+             *     - `venmo_requires_usd`: Venmo pays only in US dollars (USD).
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "payment_method_unavailable" | "validation_error" | "venmo_requires_usd";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `provider_unavailable`: The payment provider is not answering; try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    my_balance_v1_payments_me_balance_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_payout_methods_v1_payments_me_payout_methods_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutMethodList"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    add_payout_method_v1_payments_me_payout_methods_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutMethodCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOnboardingOut"];
+                };
+            };
+            /**
+             * @description - `invalid_payout_method`: This payout method is not valid.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json" | "invalid_payout_method";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_provider_not_configured`: Payouts through this provider are not available on this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_provider_not_configured";
                         message: string;
                     };
                 };
@@ -21232,11 +23639,144 @@ export interface operations {
             };
         };
     };
-    my_balance_v1_payments_me_balance_get: {
+    delete_payout_method_v1_payments_me_payout_methods__method_id__delete: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                method_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_not_found`: No such payout method. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_in_use`: A withdrawal to this payout method is still being paid out. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_in_use";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    make_default_v1_payments_me_payout_methods__method_id__default_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                method_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -21247,7 +23787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BalanceOut"];
+                    "application/json": components["schemas"]["PayoutMethodOut"];
                 };
             };
             /**
@@ -21269,7 +23809,10 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -21280,7 +23823,21 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_not_found`: No such payout method. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_found";
                         message: string;
                     };
                 };
@@ -21295,6 +23852,529 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    restart_onboarding_v1_payments_me_payout_methods__method_id__onboarding_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                method_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOnboardingOut"];
+                };
+            };
+            /** @description - `invalid_payout_method`: This payout method is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_payout_method";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_not_found`: No such payout method. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `onboarding_not_needed`: This payout method needs no onboarding now.
+             *     - `payout_provider_not_configured`: Payouts through this provider are not available on this platform.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "onboarding_not_needed" | "payout_provider_not_configured";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `provider_unavailable`: The payment provider is not answering; try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    my_payout_schedule_v1_payments_me_payout_schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutScheduleOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    set_my_payout_schedule_v1_payments_me_payout_schedule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualScheduleIn"] | components["schemas"]["WeeklyScheduleIn"] | components["schemas"]["MonthlyScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutScheduleOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    my_statement_v1_payments_me_statements__month__get: {
+        parameters: {
+            query?: {
+                /** @description pdf (default) or csv */
+                format?: ("pdf" | "csv") | null;
+            };
+            header?: never;
+            path: {
+                month: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement as a PDF, or as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `statement_not_found`: There is no statement for a month that has not begun. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "statement_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
                         message: string;
                     };
                 };
@@ -21355,7 +24435,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -21366,7 +24447,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -21444,7 +24525,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `below_minimum_payout`: The amount is below the smallest withdrawal.
+             * @description - `amount_below_payout_fee`: The amount does not cover the payout provider's fee.
+             *     - `below_minimum_payout`: The amount is below the smallest withdrawal.
              *     - `currency_mismatch`: The amount is not in the currency it must be in.
              *     - `invalid_idempotency_key`: Idempotency-Key must have 1 to 255 characters.
              *     - `invalid_json`: The request body is not valid JSON.
@@ -21457,7 +24539,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "below_minimum_payout" | "currency_mismatch" | "invalid_idempotency_key" | "invalid_json";
+                        error: "amount_below_payout_fee" | "below_minimum_payout" | "currency_mismatch" | "invalid_idempotency_key" | "invalid_json";
                         message: string;
                     };
                 };
@@ -21483,6 +24565,7 @@ export interface operations {
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -21494,7 +24577,21 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_not_found`: No such payout method. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_found";
                         message: string;
                     };
                 };
@@ -21502,6 +24599,9 @@ export interface operations {
             /**
              * @description - `idempotency_key_reused`: This Idempotency-Key was used for a different request.
              *     - `insufficient_funds`: The amount is more than your available balance.
+             *     - `payout_method_not_verified`: This payout method is not verified yet.
+             *     - `payout_method_required`: Add a payout method and finish its verification before withdrawing.
+             *     - `payout_provider_not_configured`: Payouts through this provider are not available on this platform.
              */
             409: {
                 headers: {
@@ -21511,7 +24611,1227 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "idempotency_key_reused" | "insufficient_funds";
+                        error: "idempotency_key_reused" | "insufficient_funds" | "payout_method_not_verified" | "payout_method_required" | "payout_provider_not_configured";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    withdrawal_quote_v1_payments_me_withdrawals_quote_get: {
+        parameters: {
+            query: {
+                amount: string & unknown;
+                currency: "EUR" | "USD" | "GBP";
+                payout_method_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithdrawalQuoteOut"];
+                };
+            };
+            /**
+             * @description - `amount_below_payout_fee`: The amount does not cover the payout provider's fee.
+             *     - `below_minimum_payout`: The amount is below the smallest withdrawal.
+             *     - `currency_mismatch`: The amount is not in the currency it must be in.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "amount_below_payout_fee" | "below_minimum_payout" | "currency_mismatch";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payout_method_not_found`: No such payout method. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `payout_method_not_verified`: This payout method is not verified yet.
+             *     - `payout_method_required`: Add a payout method and finish its verification before withdrawing.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_method_not_verified" | "payout_method_required";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    payment_methods_v1_payments_methods_get: {
+        parameters: {
+            query: {
+                amount: string & unknown;
+                currency: "EUR" | "USD" | "GBP";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodsOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `provider_unavailable`: The payment provider is not answering; try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    confirm_payout_method_v1_payments_payout_methods_confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmPayoutMethodRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutMethodOut"];
+                };
+            };
+            /**
+             * @description - `invalid_onboarding_link`: This link is not valid or has expired; ask for a new one.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json" | "invalid_onboarding_link";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    mollie_callback_v1_payments_payout_methods_mollie_callback_get: {
+        parameters: {
+            query: {
+                state: string;
+                code?: string | null;
+                error?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_onboarding_link`: This link is not valid or has expired; ask for a new one.
+             *     - `invalid_payout_method`: This payout method is not valid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_onboarding_link" | "invalid_payout_method";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `provider_unavailable`: The payment provider is not answering; try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    request_refund_v1_payments_refunds_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key to retry safely: the same body gets the first answer again, another body 409. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"];
+                };
+            };
+            /**
+             * @description - `currency_mismatch`: The amount is not in the currency it must be in.
+             *     - `invalid_idempotency_key`: Idempotency-Key must have 1 to 255 characters.
+             *     - `invalid_refund_target`: Name either an order_id or a milestone_id.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "currency_mismatch" | "invalid_idempotency_key" | "invalid_json" | "invalid_refund_target";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `milestone_not_found`: No such milestone.
+             *     - `order_not_found`: No such order.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "milestone_not_found" | "order_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `idempotency_key_reused`: This Idempotency-Key was used for a different request.
+             *     - `nothing_in_escrow`: Nothing is held in escrow for this now.
+             *     - `order_not_active`: This can be done only while the order is being worked on.
+             *     - `refund_request_open`: A refund request for this is already waiting for the creator.
+             *     - `uses_milestones`: This order goes milestone by milestone.
+             *     - `work_delivered`: Work was delivered for this: ask for a revision or open a dispute instead.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "idempotency_key_reused" | "nothing_in_escrow" | "order_not_active" | "refund_request_open" | "uses_milestones" | "work_delivered";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payload_too_large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `refund_exceeds_escrow`: The amount is more than escrow holds for this.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "refund_exceeds_escrow" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    get_refund_request_v1_payments_refunds__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `refund_request_not_found`: No such refund request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "refund_request_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    accept_refund_request_v1_payments_refunds__request_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key to retry safely: the same body gets the first answer again, another body 409. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"];
+                };
+            };
+            /** @description - `invalid_idempotency_key`: Idempotency-Key must have 1 to 255 characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_idempotency_key";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `refund_request_not_found`: No such refund request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "refund_request_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `idempotency_key_reused`: This Idempotency-Key was used for a different request.
+             *     - `invalid_transition`: That change of state is not allowed.
+             *     - `nothing_in_escrow`: Nothing is held in escrow for this now.
+             *     - `order_not_active`: This can be done only while the order is being worked on.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "idempotency_key_reused" | "invalid_transition" | "nothing_in_escrow" | "order_not_active";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `refund_exceeds_escrow`: The amount is more than escrow holds for this.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "refund_exceeds_escrow" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    cancel_refund_request_v1_payments_refunds__request_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `refund_request_not_found`: No such refund request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "refund_request_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `invalid_transition`: That change of state is not allowed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_transition";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    decline_refund_request_v1_payments_refunds__request_id__decline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundDecline"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRequestOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `refund_request_not_found`: No such refund request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "refund_request_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `invalid_transition`: That change of state is not allowed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_transition";
                         message: string;
                     };
                 };
@@ -21884,6 +26204,93 @@ export interface operations {
             };
         };
     };
+    paypal_webhook_v1_payments_webhooks_paypal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_event`: The event is not valid JSON.
+             *     - `invalid_paypal_signature`: PayPal did not verify this webhook's signature.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_event" | "invalid_paypal_signature";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `payment_not_found`: No such payment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payment_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `insufficient_funds`: The amount is more than your available balance.
+             *     - `invalid_transition`: That change of state is not allowed.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "insufficient_funds" | "invalid_transition";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `paypal_webhook_not_configured`: PayPal webhooks are not configured (PAYPAL_WEBHOOK_ID).
+             *     - `provider_unavailable`: The payment provider is not answering; try again.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "paypal_webhook_not_configured" | "provider_unavailable";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     get_payment_v1_payments__payment_id__get: {
         parameters: {
             query?: never;
@@ -21923,7 +26330,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -21934,7 +26342,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22068,7 +26476,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -22079,7 +26488,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22193,6 +26602,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -22204,7 +26614,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -22309,7 +26719,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -22320,7 +26731,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -22450,6 +26861,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -22461,7 +26873,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -22601,6 +27013,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -22612,7 +27025,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -22732,6 +27145,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -22743,7 +27157,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -22863,6 +27277,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -22874,7 +27289,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23010,6 +27425,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23021,7 +27437,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23157,6 +27573,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23168,7 +27585,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23285,6 +27702,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23296,7 +27714,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23423,6 +27841,7 @@ export interface operations {
              * @description - `own_project`: You cannot send a proposal for your own project.
              *     - `wrong_role`: Your account's role cannot do this.
              *     - `email_not_verified`: Verify your e-mail address first: follow the link we sent you, or ask for a new one.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23434,7 +27853,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_project" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "email_not_verified" | "missing_scope" | "own_project" | "wrong_role";
                         message: string;
                     };
                 };
@@ -23504,7 +27923,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
+             * @description - `proposal_milestones_do_not_add_up`: The proposal's milestones must add up exactly to its price.
+             *     - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
              *     - `upload_purpose_mismatch`: This file was uploaded for something else: upload it again for this purpose.
              *     - `validation_error`: The request is not valid.
              *     - `control_characters`: Text must not contain control characters such as NUL.
@@ -23517,7 +27937,114 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "control_characters" | "upload_kind_mismatch" | "upload_purpose_mismatch" | "validation_error";
+                        error: "control_characters" | "proposal_milestones_do_not_add_up" | "upload_kind_mismatch" | "upload_purpose_mismatch" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_my_proposals_v1_proposals_mine_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ProposalStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (at most 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyProposalOut_"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
                         message: string;
                     };
                 };
@@ -23577,7 +28104,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -23588,7 +28116,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -23715,6 +28243,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23726,7 +28255,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23795,7 +28324,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
+             * @description - `proposal_milestones_do_not_add_up`: The proposal's milestones must add up exactly to its price.
+             *     - `upload_kind_mismatch`: This file is not of a kind this place takes (an image where a video is needed, say).
              *     - `upload_purpose_mismatch`: This file was uploaded for something else: upload it again for this purpose.
              *     - `validation_error`: The request is not valid.
              *     - `control_characters`: Text must not contain control characters such as NUL.
@@ -23808,7 +28338,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "control_characters" | "upload_kind_mismatch" | "upload_purpose_mismatch" | "validation_error";
+                        error: "control_characters" | "proposal_milestones_do_not_add_up" | "upload_kind_mismatch" | "upload_purpose_mismatch" | "validation_error";
                         message: string;
                     };
                 };
@@ -23869,6 +28399,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -23880,7 +28411,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -23977,7 +28508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProposalOut"];
+                    "application/json": components["schemas"]["AcceptedProposalOut"];
                 };
             };
             /**
@@ -24000,6 +28531,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -24011,7 +28543,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -24131,6 +28663,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -24142,7 +28675,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -24262,6 +28795,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -24273,7 +28807,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -24393,6 +28927,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -24404,7 +28939,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -24543,7 +29078,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -24554,7 +29090,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -24710,6 +29246,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -24721,7 +29258,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -25038,7 +29575,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -25049,7 +29587,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -25173,6 +29711,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -25184,7 +29723,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -25322,6 +29861,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -25333,7 +29873,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -25473,6 +30013,7 @@ export interface operations {
             };
             /**
              * @description - `own_review`: You cannot vote for or flag your own review.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -25484,7 +30025,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "own_review";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "own_review";
                         message: string;
                     };
                 };
@@ -25618,6 +30159,7 @@ export interface operations {
             };
             /**
              * @description - `own_review`: You cannot vote for or flag your own review.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -25629,7 +30171,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "own_review";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "own_review";
                         message: string;
                     };
                 };
@@ -25748,7 +30290,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -25759,7 +30302,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -25886,6 +30429,7 @@ export interface operations {
             };
             /**
              * @description - `not_owner`: Only its owner can do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -25897,7 +30441,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "not_owner";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
@@ -26290,7 +30834,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -26301,7 +30846,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -26506,6 +31051,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -26515,7 +31061,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -26624,6 +31170,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -26633,7 +31180,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -26797,6 +31344,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -26806,7 +31354,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27057,6 +31605,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27066,7 +31615,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27214,6 +31763,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27223,7 +31773,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27328,6 +31878,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27337,7 +31888,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27476,6 +32027,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27485,7 +32037,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27642,6 +32194,7 @@ export interface operations {
              * @description - `delivery_not_released`: The original of a delivered video is released once the order (or its milestone) is approved or completed; until then, watch its protected preview.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27651,7 +32204,125 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "delivery_not_released" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "delivery_not_released" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `upload_not_found`: No such upload. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "upload_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    download_link_v1_uploads__upload_id__download_url_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `delivery_not_released`: The original of a delivered video is released once the order (or its milestone) is approved or completed; until then, watch its protected preview.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "delivery_not_released" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27760,6 +32431,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27769,7 +32441,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -27897,6 +32569,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -27906,7 +32579,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28041,7 +32714,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28052,7 +32726,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28142,7 +32816,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28153,7 +32828,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28288,7 +32963,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28299,7 +32975,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28405,7 +33081,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28416,7 +33093,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28507,6 +33184,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_password`: The current password is wrong.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -28518,7 +33196,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_password";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_password";
                         message: string;
                     };
                 };
@@ -28636,7 +33314,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28647,7 +33326,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28738,7 +33417,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -28749,7 +33429,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28845,6 +33525,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -28854,7 +33535,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -28960,6 +33641,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_password`: The current password is wrong.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -28971,7 +33653,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_password";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_password";
                         message: string;
                     };
                 };
@@ -29094,6 +33776,7 @@ export interface operations {
             };
             /**
              * @description - `wrong_role`: Your account's role cannot do this.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -29105,7 +33788,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "wrong_role";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "wrong_role";
                         message: string;
                     };
                 };
@@ -29241,7 +33924,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29252,7 +33936,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -29374,6 +34058,7 @@ export interface operations {
             };
             /**
              * @description - `role_change_not_allowed`: An administrator's role cannot be changed.
+             *     - `account_suspended`: This account is suspended.
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
@@ -29385,7 +34070,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "role_change_not_allowed";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "role_change_not_allowed";
                         message: string;
                     };
                 };
@@ -29502,7 +34187,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29513,7 +34199,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -29585,7 +34271,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29596,7 +34283,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -29699,7 +34386,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29710,7 +34398,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -29784,7 +34472,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29795,7 +34484,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -29912,7 +34601,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -29923,7 +34613,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30026,7 +34716,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -30037,7 +34728,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30128,7 +34819,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -30139,7 +34831,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30249,6 +34941,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30258,7 +34951,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30384,6 +35077,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30393,7 +35087,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30569,6 +35263,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30578,7 +35273,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30721,6 +35416,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30730,7 +35426,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30835,6 +35531,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30844,7 +35541,124 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `video_job_not_found`: No such video job. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_video_job_attachments_v1_video_jobs__job_id__attachments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -30954,6 +35768,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -30963,7 +35778,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -31046,6 +35861,178 @@ export interface operations {
             };
         };
     };
+    attach_video_job_result_v1_video_jobs__job_id__results__index__attach_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description - `invalid_json`: The request body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_json";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             *     - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `upload_target_not_found`: The gig, order, conversation or project this file is for does not exist or is not yours.
+             *     - `video_job_not_found`: No such video job.
+             *     - `video_job_result_not_found`: The job has no result with this number (results are numbered from 0).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "upload_target_not_found" | "video_job_not_found" | "video_job_result_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `video_job_not_succeeded`: The job has not succeeded (yet): there is nothing to download. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "video_job_not_succeeded";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `storage_quota_exceeded`: This file would take you over your storage quota: delete files you no longer need.
+             *     - `payload_too_large`: The request body is too large.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payload_too_large" | "storage_quota_exceeded";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `gallery_full`: A gig's gallery holds at most 10 files, links and uploaded files together.
+             *     - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "gallery_full" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     redeliver_v1_webhooks_deliveries__delivery_id__redeliver_post: {
         parameters: {
             query?: never;
@@ -31088,6 +36075,7 @@ export interface operations {
              * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31097,7 +36085,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
                         message: string;
                     };
                 };
@@ -31221,6 +36209,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31230,7 +36219,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -31340,6 +36329,7 @@ export interface operations {
              * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31349,7 +36339,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
                         message: string;
                     };
                 };
@@ -31471,6 +36461,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31480,7 +36471,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -31606,6 +36597,7 @@ export interface operations {
              * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31615,7 +36607,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
                         message: string;
                     };
                 };
@@ -31735,6 +36727,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31744,7 +36737,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -31871,6 +36864,7 @@ export interface operations {
             /**
              * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31880,7 +36874,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };
@@ -31988,6 +36982,7 @@ export interface operations {
              * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -31997,7 +36992,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
                         message: string;
                     };
                 };
@@ -32105,6 +37100,7 @@ export interface operations {
              * @description - `plan_has_no_webhooks`: Outgoing webhooks come with the Premium plan: upgrade to register endpoints.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `account_suspended`: This account is suspended.
              */
             403: {
                 headers: {
@@ -32114,7 +37110,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "plan_has_no_webhooks";
                         message: string;
                     };
                 };
@@ -32217,7 +37213,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `missing_scope`: The API key does not have the scope this needs.
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              */
             403: {
@@ -32228,7 +37225,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
                         message: string;
                     };
                 };

@@ -6,8 +6,9 @@ export type RegisterRequest = components["schemas"]["RegisterRequest"];
 
 export type AuthState =
   | { status: "loading" }
-  /** `reason`: why a session ended (the API's code, `logout`, `ended_elsewhere`), if one did. */
-  | { status: "anonymous"; reason?: string }
+  /** `reason`: why a session ended (the API's code, `logout`, `ended_elsewhere`), if one did;
+   * `message`: the API's words for it (a suspension's reason). */
+  | { status: "anonymous"; reason?: string; message?: string }
   | { status: "authenticated"; user: PrivateProfile };
 
 export interface Auth {

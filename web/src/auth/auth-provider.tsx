@@ -31,7 +31,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const unsubscribe = api.session.subscribe((event) => {
       if (event.type === "ended") {
         queryClient.clear();
-        setState({ status: "anonymous", reason: event.reason });
+        setState({ status: "anonymous", reason: event.reason, message: event.message });
       } else if (event.type === "refreshed" && status.current === "anonymous") {
         void loadUser().catch(() => undefined); // logged in from another tab
       }
@@ -39,7 +39,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void api.restore().then(async (restored) => {
       if (!active || status.current !== "loading") return;
       if (!restored) {
-        setState({ status: "anonymous" });
+        // Keep why, if the refused refresh said (a suspension's reason).
+        setState((now) => (now.status === "anonymous" ? now : { status: "anonymous" }));
         return;
       }
       try {

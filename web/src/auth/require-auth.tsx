@@ -9,6 +9,8 @@ export function RequireAuth() {
   const location = useLocation();
   if (state.status === "loading") return <PageLoading label="Checking your session" />;
   if (state.status === "anonymous") {
+    // A deleted account has nothing to log back into.
+    if (state.reason === "account_deleted") return <Navigate to="/" replace />;
     return <Navigate to={loginPath(location.pathname + location.search + location.hash)} replace />;
   }
   return <Outlet />;

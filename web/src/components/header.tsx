@@ -62,6 +62,9 @@ export function Header() {
           <SearchSuggest key={searched} label="Search gigs" />
         </div>
         <nav aria-label="Account" className="ml-auto flex items-center gap-2">
+          <Button asChild variant="ghost" size="sm" className="hidden lg:inline-flex">
+            <Link to="/projects">Projects</Link>
+          </Button>
           {state.status === "authenticated" && (
             <>
               <Suspense fallback={<span className="size-10" aria-hidden="true" />}>

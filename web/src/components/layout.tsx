@@ -10,6 +10,8 @@ const ENDED: Record<string, string> = {
   session_revoked: "Your session has ended. Log in again.",
   refresh_token_expired: "Your session has expired. Log in again.",
   ended_elsewhere: "You logged out in another tab.",
+  account_suspended: "Your account has been suspended: log in to see why.",
+  account_deleted: "Your account has been deleted.",
 };
 
 function SessionNotice() {

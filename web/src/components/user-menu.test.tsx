@@ -36,7 +36,10 @@ describe("the user menu", () => {
     expect(await menuLinks("creator")).toEqual([
       ["Dashboard", "/dashboard"],
       ["My orders", "/orders"],
+      ["Projects", "/projects"],
+      ["My proposals", "/proposals/mine"],
       ["Earnings", "/earnings"],
+      ["Video tools", "/studio"],
       ["Notifications", "/notifications"],
       ["Settings", "/settings"],
       ["Log out", null],
@@ -46,6 +49,8 @@ describe("the user menu", () => {
   it("leaves the creator pages out for a client", async () => {
     expect(await menuLinks("client")).toEqual([
       ["My orders", "/orders"],
+      ["Projects", "/projects"],
+      ["My projects", "/projects/mine"],
       ["Notifications", "/notifications"],
       ["Settings", "/settings"],
       ["Log out", null],

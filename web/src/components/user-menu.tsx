@@ -22,9 +22,14 @@ export default function UserMenu() {
   const links = [
     ...(sells ? [{ to: "/dashboard", label: "Dashboard" }] : []),
     { to: "/orders", label: "My orders" },
+    { to: "/projects", label: "Projects" },
+    ...(user.role !== "creator" ? [{ to: "/projects/mine", label: "My projects" }] : []),
+    ...(sells ? [{ to: "/proposals/mine", label: "My proposals" }] : []),
     ...(sells ? [{ to: "/earnings", label: "Earnings" }] : []),
+    ...(sells ? [{ to: "/studio", label: "Video tools" }] : []),
     { to: "/notifications", label: "Notifications" },
     { to: "/settings", label: "Settings" },
+    ...(user.role === "admin" ? [{ to: "/admin", label: "Admin console" }] : []),
   ];
   return (
     <DropdownMenu>

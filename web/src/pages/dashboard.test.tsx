@@ -19,6 +19,7 @@ function order(overrides: Partial<OrderOut> = {}): OrderOut {
     proposal_id: null,
     title: "Wedding highlight film",
     package_tier: "basic",
+    video_spec: null,
     requirements: null,
     amount: { currency: "EUR", value: "120.00" },
     platform_fee: { currency: "EUR", value: "24.00" },

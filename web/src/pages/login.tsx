@@ -2,6 +2,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { SUSPENDED } from "@/api/client";
 import { errorMessage } from "@/api/errors";
 import { useAuth } from "@/auth/auth-context";
 import { safeNext } from "@/auth/next";
@@ -22,6 +23,9 @@ export function Component() {
   const { errors, isSubmitting } = form.formState;
 
   if (state.status === "authenticated" && !isSubmitting) return <Navigate to={next} replace />;
+  // An admin suspended the account: the session ended, and this says why.
+  const suspended =
+    state.status === "anonymous" && state.reason === SUSPENDED ? state.message : undefined;
 
   const submit = form.handleSubmit(async (values) => {
     setFailure(null);
@@ -44,7 +48,7 @@ export function Component() {
         </CardHeader>
         <CardContent>
           <form noValidate onSubmit={submit} className="flex flex-col gap-4" aria-label="Log in">
-            <FormAlert message={failure} />
+            <FormAlert message={failure ?? suspended ?? null} />
             <FormField
               label="E-mail"
               type="email"

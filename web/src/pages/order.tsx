@@ -7,6 +7,7 @@ import {
   usePayment,
   type OrderDetail,
 } from "@/api/orders";
+import { useCommentStream } from "@/api/review";
 import { useAuth } from "@/auth/auth-context";
 import { DeliverForm } from "@/components/order/deliver-form";
 import { DeliveryList } from "@/components/order/deliveries";
@@ -18,6 +19,7 @@ import { ReviewForm, ReviewView } from "@/components/order/review-form";
 import { StatusBadge } from "@/components/order/status";
 import { sideOf, type Side } from "@/components/order/status-model";
 import { OrderTimeline } from "@/components/order/timeline";
+import { MilestonesPanel } from "@/components/project/milestones-panel";
 import { ErrorState, LoadFailure, PageLoading } from "@/components/states";
 import { formatDate, formatMoney, plural } from "@/lib/format";
 
@@ -134,6 +136,8 @@ function ReviewSections({ order, side }: { order: OrderDetail; side: Party }) {
 }
 
 function DeliveriesSection({ order, side }: { order: OrderDetail; side: Side }) {
+  const { user } = useAuth();
+  useCommentStream(order.id, { enabled: side !== null && order.deliveries.length > 0 });
   const creatorWorking =
     side === "creator" && WORKING_STATES.has(order.status) && !order.uses_milestones;
   const drafts = useDeliveryDrafts(order.id, creatorWorking);
@@ -165,7 +169,10 @@ function DeliveriesSection({ order, side }: { order: OrderDetail; side: Side }) 
       )}
       {order.deliveries.length > 0 && (
         <Section title="Deliveries" id="deliveries">
-          <DeliveryList deliveries={order.deliveries} />
+          <DeliveryList
+            deliveries={order.deliveries}
+            review={{ order, side, viewerId: user?.id }}
+          />
         </Section>
       )}
     </>
@@ -267,7 +274,7 @@ export function Component() {
           Thank you: your payment arrived. The money is held by ReelByte until you approve the work.
         </p>
       )}
-      {side === "client" && data.status === "pending_payment" && (
+      {side === "client" && data.status === "pending_payment" && !data.uses_milestones && (
         <PaymentPanel
           order={data}
           confirmation={confirmation}
@@ -281,11 +288,10 @@ export function Component() {
           held for it is split.
         </p>
       )}
-      {data.uses_milestones && (
-        <p className="rounded-md border bg-muted px-3 py-2 text-sm">
-          This order is paid and delivered milestone by milestone. Milestones are not in the web app
-          yet.
-        </p>
+      {(data.uses_milestones || (data.proposal_id && data.status === "pending_payment")) && (
+        <Section title="Milestones" id="milestones">
+          <MilestonesPanel order={data} side={side} paymentId={paymentId} />
+        </Section>
       )}
 
       {side !== null && ACTIONABLE_STATES.has(data.status) && (

@@ -665,7 +665,11 @@ function ProjectCard({ project }: { project: ProjectOut }) {
   return (
     <article className="flex h-full flex-col gap-2 rounded-xl border bg-card p-4 shadow-sm">
       <div className="flex items-start justify-between gap-2">
-        <h3 className="font-medium">{project.title}</h3>
+        <h3 className="font-medium">
+          <Link to={`/projects/${project.id}`} className="hover:underline">
+            {project.title}
+          </Link>
+        </h3>
         <span className="shrink-0 rounded-full bg-muted px-2.5 py-0.5 text-xs">
           {STATUS_LABELS[project.status]}
         </span>

@@ -1,6 +1,9 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { useMe } from "@/api/account";
+import { DataExportSection } from "@/components/account/data-export";
+import { DeleteAccountSection } from "@/components/account/delete-account";
+import { EndOtherSessions } from "@/components/account/end-other-sessions";
 import { AvatarSection } from "@/components/profile/avatar-section";
 import { EmailSection } from "@/components/profile/email-section";
 import { NotificationPreferences } from "@/components/profile/notification-preferences";
@@ -42,7 +45,7 @@ function Section({
 }
 
 /** Account settings (behind log-in): the account, the e-mail address, the picture, the
- * profile, notifications, the password and the sessions. */
+ * profile, notifications, the password, the sessions, the data export and deleting it all. */
 export function Component() {
   const me = useMe();
 
@@ -122,7 +125,22 @@ export function Component() {
         title="Where you are logged in"
         description="Log out a device you do not recognise, or no longer use."
       >
-        <SessionList />
+        <div className="flex flex-col gap-3">
+          <SessionList />
+          <EndOtherSessions />
+        </div>
+      </Section>
+
+      <Section
+        id="export"
+        title="Your data"
+        description="A ZIP of everything ReelByte holds about you, as JSON; the link lasts 24 hours."
+      >
+        <DataExportSection />
+      </Section>
+
+      <Section id="delete" title="Delete your account">
+        <DeleteAccountSection username={profile.username} />
       </Section>
     </div>
   );

@@ -14,6 +14,9 @@ import { FormAlert, SubmitButton, TextareaField } from "@/components/form-field"
 import { Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Uploader } from "@/components/uploader";
+import { AddressedComments } from "@/components/review/addressed-comments";
+import { defaultAddressed } from "@/components/review/review-hooks";
+import { UploadSpecCheck } from "@/components/review/upload-spec-check";
 import { formatBytes } from "./deliveries-model";
 
 /** The API's DeliverRequest message: 1 to 5,000 characters once trimmed. */
@@ -49,6 +52,7 @@ export function DeliverForm({
   const deliver = useDeliver(order.id);
   const [uploads, setUploads] = useState<UploadOut[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
+  const [addressed, setAddressed] = useState<string[]>(() => defaultAddressed(order));
   const states = useUploadStates(uploads);
   const current = uploads.map((upload, index) => states[index]?.data ?? upload);
   const processing = current.some(
@@ -82,9 +86,10 @@ export function DeliverForm({
           upload_id: upload.id,
           title: upload.filename.slice(0, TITLE_CHARS),
         })),
-        addresses_comment_ids: [],
+        addresses_comment_ids: addressed,
       });
       setUploads([]);
+      setAddressed([]);
       form.reset();
     } catch (error) {
       setFailure(errorMessage(error));
@@ -153,6 +158,9 @@ export function DeliverForm({
                   {upload.state === "processing" && <Spinner className="mr-1 size-3" />}
                   {uploadStateText(upload)}
                 </span>
+                {upload.kind === "video" && upload.state === "ready" && (
+                  <UploadSpecCheck upload={upload} />
+                )}
                 <Button
                   type="button"
                   variant="ghost"
@@ -167,6 +175,7 @@ export function DeliverForm({
           ))}
         </ul>
       )}
+      <AddressedComments order={order} value={addressed} onChange={setAddressed} />
       <div className="flex flex-wrap items-center gap-3">
         <SubmitButton busy={isSubmitting}>Deliver work</SubmitButton>
         {processing && (

@@ -1,9 +1,12 @@
 import type { ReactNode } from "react";
-import type { DeliverableOut, DeliveryOut } from "@/api/orders";
+import type { DeliverableOut, DeliveryOut, OrderDetail } from "@/api/orders";
+import { DeliveryReview } from "@/components/review/delivery-review";
+import { reviewedVideo } from "@/components/review/review-model";
 import { StreamVideo } from "@/components/stream-video";
 import { isPlaylist } from "@/lib/playlist";
 import { formatDateTime } from "./dates";
 import { formatBytes } from "./deliveries-model";
+import type { Side } from "./status-model";
 
 function FileLink({ href, children }: { href: string; children: ReactNode }) {
   return (
@@ -82,13 +85,22 @@ function revisionNote(revisionNumber: number): string | null {
     : `After ${revisionNumber} revision requests`;
 }
 
-/** The deliveries (the API lists them oldest first), shown newest first. */
-export function DeliveryList({ deliveries }: { deliveries: DeliveryOut[] }) {
+/** The deliveries (the API lists them oldest first), shown newest first; with `review`, each
+ * delivery's first video plays in the timecoded review (components/review). */
+export function DeliveryList({
+  deliveries,
+  review,
+}: {
+  deliveries: DeliveryOut[];
+  review?: { order: OrderDetail; side: Side; viewerId: string | undefined };
+}) {
   const numbered = deliveries.map((delivery, index) => ({ delivery, number: index + 1 }));
+  const deliveryNumbers = new Map(numbered.map(({ delivery, number }) => [delivery.id, number]));
   return (
     <ol className="flex flex-col gap-4">
       {numbered.reverse().map(({ delivery, number }) => {
         const revision = revisionNote(delivery.revision_number);
+        const reviewed = review ? reviewedVideo(delivery) : null;
         return (
           <li key={delivery.id} className="flex flex-col gap-3 rounded-xl border p-4">
             <h3 className="flex flex-wrap items-baseline justify-between gap-2 font-semibold">
@@ -106,7 +118,16 @@ export function DeliveryList({ deliveries }: { deliveries: DeliveryOut[] }) {
               <ul className="flex flex-col gap-4" aria-label={`Files of delivery ${number}`}>
                 {delivery.deliverables.map((item) => (
                   <li key={item.id}>
-                    <DeliverableItem item={item} />
+                    {review && reviewed?.id === item.id ? (
+                      <DeliveryReview
+                        {...review}
+                        delivery={delivery}
+                        item={reviewed}
+                        deliveryNumbers={deliveryNumbers}
+                      />
+                    ) : (
+                      <DeliverableItem item={item} />
+                    )}
                   </li>
                 ))}
               </ul>

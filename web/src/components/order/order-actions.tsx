@@ -1,4 +1,7 @@
+import { useState } from "react";
 import type { OrderDetail } from "@/api/orders";
+import { BundleComments } from "@/components/review/bundle-comments";
+import { useOpenCommentCount } from "@/components/review/review-hooks";
 import { useApproveOrder, useCancelOrder, useOpenDispute, useRequestRevision } from "@/api/orders";
 import { formatMoney, plural } from "@/lib/format";
 import { ConfirmDialog, ReasonDialog } from "./action-dialogs";
@@ -110,6 +113,8 @@ function DisputeAction({ order }: { order: OrderDetail }) {
 function ReviewDeliveryActions({ order }: { order: OrderDetail }) {
   const approve = useApproveOrder(order.id);
   const revise = useRequestRevision(order.id);
+  const open = useOpenCommentCount(order);
+  const [bundle, setBundle] = useState(true);
   const left = order.revisions_allowed - order.revisions_used;
   const used = `You have used ${order.revisions_used} of ${plural(order.revisions_allowed, "revision")}.`;
   return (
@@ -128,8 +133,12 @@ function ReviewDeliveryActions({ order }: { order: OrderDetail }) {
         label="What should change"
         submit="Request revision"
         disabled={left <= 0}
-        onSubmit={(reason) => revise.mutateAsync(reason)}
-      />
+        onSubmit={(reason) =>
+          revise.mutateAsync({ reason, includeOpenComments: open > 0 && bundle })
+        }
+      >
+        {open > 0 && <BundleComments count={open} checked={bundle} onCheckedChange={setBundle} />}
+      </ReasonDialog>
     </>
   );
 }

@@ -85,6 +85,7 @@ export function orderDetail(overrides: Partial<OrderDetail> = {}): OrderDetail {
     proposal_id: null,
     title: "I will edit your wedding highlight film",
     package_tier: "standard",
+    video_spec: null,
     requirements: "Footage: https://drive.test/wedding",
     amount: { currency: "EUR", value: "240.00" },
     platform_fee: { currency: "EUR", value: "24.00" },

@@ -1,0 +1,106 @@
+import { Link, useSearchParams } from "react-router";
+import { useProjects, type ProjectStatus } from "@/api/projects";
+import { useAuth } from "@/auth/auth-context";
+import { LoadingBlock } from "@/components/order/loading-block";
+import { Pager } from "@/components/pager";
+import { PROJECT_STATUSES, projectStatusLabel } from "@/components/project/labels";
+import { ProjectCard } from "@/components/project/project-card";
+import { EmptyState, ErrorState } from "@/components/states";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/lib/utils";
+
+const PAGE_SIZE = 20;
+
+function isStatus(value: string | null): value is ProjectStatus {
+  return value !== null && (PROJECT_STATUSES as string[]).includes(value);
+}
+
+/** The projects I posted, by status (behind log-in). */
+export function Component() {
+  const { user } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const asked = params.get("status");
+  const status: ProjectStatus = isStatus(asked) ? asked : "open";
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const projects = useProjects(
+    { client_id: user?.id ?? null, status, page, page_size: PAGE_SIZE },
+    user !== null,
+  );
+
+  function update(changes: Record<string, string | null>) {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next);
+  }
+
+  return (
+    <div className="mx-auto flex w-full max-w-5xl flex-col gap-6">
+      <title>My projects · ReelByte</title>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <h1 className="text-2xl font-bold tracking-tight">My projects</h1>
+        <div className="flex flex-wrap items-center gap-3">
+          <label htmlFor="my-project-status" className="text-sm text-muted-foreground">
+            Status
+          </label>
+          <select
+            id="my-project-status"
+            value={status}
+            onChange={(event) =>
+              update({
+                status: event.target.value === "open" ? null : event.target.value,
+                page: null,
+              })
+            }
+            className="h-9 rounded-md border border-input bg-background px-2 text-sm"
+          >
+            {PROJECT_STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {projectStatusLabel(value)}
+              </option>
+            ))}
+          </select>
+          <Button asChild>
+            <Link to="/projects/new">Post a project</Link>
+          </Button>
+        </div>
+      </div>
+      {projects.isPending ? (
+        <LoadingBlock label="Loading your projects" rows={3} />
+      ) : projects.isError ? (
+        <ErrorState
+          error={projects.error}
+          title="Could not load your projects"
+          onRetry={() => void projects.refetch()}
+        />
+      ) : projects.data.items.length === 0 ? (
+        <EmptyState title={`No ${projectStatusLabel(status).toLowerCase()} projects`}>
+          {status === "open" ? "Post a project and creators send you proposals." : null}
+        </EmptyState>
+      ) : (
+        <div className="flex flex-col gap-4">
+          <ul
+            aria-label="My projects"
+            className={cn("grid gap-4 md:grid-cols-2", projects.isPlaceholderData && "opacity-60")}
+          >
+            {projects.data.items.map((project) => (
+              <li key={project.id}>
+                <ProjectCard project={project} />
+              </li>
+            ))}
+          </ul>
+          <Pager
+            label="Project pages"
+            page={page}
+            totalPages={projects.data.total_pages}
+            onPage={(next) => update({ page: next === 1 ? null : String(next) })}
+            size="sm"
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+Component.displayName = "MyProjectsPage";
