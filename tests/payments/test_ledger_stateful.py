@@ -69,7 +69,15 @@ from reelbyte.payments.ledger_check import check
 from reelbyte.payments.providers.base import ProviderPayment
 from reelbyte.payments.schedule_jobs import run_schedules
 from tests.conftest import RESET_SQL, run_jobs
-from tests.factories import gig_for_sale, make_admin, payout_ready, sandbox_id, signed_up
+from tests.factories import (
+    gig_for_sale,
+    make_admin,
+    make_paid_order,
+    payout_ready,
+    sandbox_id,
+    seller_and_buyer,
+    signed_up,
+)
 
 T = TypeVar("T")
 
@@ -1280,3 +1288,39 @@ def test_random_money_flows_keep_the_ledger_right(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+async def test_the_ledger_check_sees_refunds_booked_wrongly(client: httpx.AsyncClient) -> None:
+    """The invariants the machine leans on for refund requests do fire."""
+    creator, buyer, gig, package = await seller_and_buyer(client)
+    order = await make_paid_order(client, buyer, gig, package)
+    asked = await client.post(
+        "/v1/payments/refunds",
+        json={"order_id": order["id"], "amount": eur(2000), "reason": "Only the short cut."},
+        headers=buyer,
+    )
+    accepted = await client.post(f"/v1/payments/refunds/{asked.json()['id']}/accept", headers=creator)
+    assert accepted.status_code == 200, accepted.text
+    await run_jobs()
+
+    async def broken_after(*statements: str) -> set[str]:
+        async with get_database().engine.begin() as connection:
+            for sql in statements:
+                await connection.execute(text(sql))
+        async with get_database().sessions() as session:
+            return {violation.invariant for violation in await check(session)}
+
+    assert await broken_after() == set()
+    assert await broken_after("UPDATE refund_requests SET status = 'accepted'") == {
+        "every accepted refund request is one refund of its amount, refunded when the request is"
+    }
+    assert await broken_after("UPDATE refund_requests SET status = 'refunded', amount_minor = 1999") == {
+        "every accepted refund request is one refund of its amount, refunded when the request is"
+    }
+    assert await broken_after(
+        "UPDATE refund_requests SET amount_minor = 2000",
+        "UPDATE payments SET processing_fee_minor = amount_minor - 1999",
+    ) == {
+        "no payment is refunded more than it put in escrow",
+        "the processing fees account holds the fees of the paid payments",
+    }

@@ -24,6 +24,7 @@ export const routes: RouteObject[] = [
       { path: "confirm-email", lazy: () => import("@/pages/confirm-email") },
       { path: "forgot-password", lazy: () => import("@/pages/forgot-password") },
       { path: "reset-password", lazy: () => import("@/pages/reset-password") },
+      { path: "payout-methods/confirm", lazy: () => import("@/pages/payout-method-confirm") },
       {
         element: <RequireAuth />,
         children: [
@@ -44,6 +45,8 @@ export const routes: RouteObject[] = [
           { path: "studio", lazy: () => import("@/pages/video-tools") },
           { path: "notifications", lazy: () => import("@/pages/notifications") },
           { path: "settings", lazy: () => import("@/pages/settings") },
+          { path: "settings/payouts", lazy: () => import("@/pages/payouts") },
+          { path: "billing", lazy: () => import("@/pages/billing") },
           {
             path: "admin",
             lazy: () => import("@/pages/admin"),

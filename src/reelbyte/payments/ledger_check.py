@@ -101,6 +101,20 @@ INVARIANTS = [
         "LEFT JOIN withdrawals w ON w.id = s.withdrawal_id "
         "WHERE (s.status = 'requested') <> (w.id IS NOT NULL) OR w.user_id <> s.user_id",
     ),
+    Invariant(
+        "every accepted refund request is one refund of its amount, refunded when the request is",
+        "SELECT r.id, r.status, f.status, r.amount_minor, f.amount_minor FROM refund_requests r "
+        "LEFT JOIN refunds f ON f.id = r.refund_id "
+        "WHERE (r.status IN ('accepted', 'refunded')) <> (f.id IS NOT NULL) "
+        "OR (r.status = 'refunded') <> (f.status = 'refunded') OR r.amount_minor <> f.amount_minor",
+    ),
+    Invariant(
+        # The processing fee stays with the provider: only what went into escrow can come back.
+        "no payment is refunded more than it put in escrow",
+        "SELECT p.id, p.amount_minor - p.processing_fee_minor, sum(f.amount_minor) FROM payments p "
+        "JOIN refunds f ON f.payment_id = p.id GROUP BY p.id "
+        "HAVING sum(f.amount_minor) > p.amount_minor - p.processing_fee_minor",
+    ),
 ]
 
 

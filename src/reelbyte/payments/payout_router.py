@@ -148,7 +148,10 @@ async def confirm_payout_method(data: ConfirmPayoutMethodRequest, session: Sessi
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
     responses=error_responses(
-        errors.InvalidOnboardingLink, errors.InvalidPayoutMethod, errors.ProviderUnavailable
+        errors.InvalidOnboardingLink,
+        errors.InvalidPayoutMethod,
+        errors.ProviderUnavailable,
+        errors.PayoutProviderNotConfigured,
     ),
 )
 async def mollie_callback(

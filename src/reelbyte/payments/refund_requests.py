@@ -54,7 +54,7 @@ async def request_refund(
     milestone_id: uuid.UUID | None,
     amount: Money | None,
     reason: str,
-) -> RefundRequest:
+) -> tuple[RefundRequest, Order]:
     """The client asks; all of what escrow holds for it unless `amount` says less."""
     order, milestone = await _locked_target(session, user, order_id, milestone_id)
     if order.client_id != user.id:
@@ -82,10 +82,10 @@ async def request_refund(
     session.add(request)
     await session.flush()
     await orders.record(session, order, "refund_requested", actor=user, note=reason, data=_data(request))
-    return request
+    return request, order
 
 
-async def accept(session: AsyncSession, user: User, request_id: uuid.UUID) -> RefundRequest:
+async def accept(session: AsyncSession, user: User, request_id: uuid.UUID) -> tuple[RefundRequest, Order]:
     """The creator agrees: the amount leaves escrow now and the provider pays it back (a job)."""
     order, request = await _locked_request(session, user, request_id)
     if order.creator_id != user.id:
@@ -100,10 +100,12 @@ async def accept(session: AsyncSession, user: User, request_id: uuid.UUID) -> Re
         session, order, milestone, request.amount_minor, actor=user, data=_data(request)
     )
     await session.flush()
-    return request
+    return request, order
 
 
-async def decline(session: AsyncSession, user: User, request_id: uuid.UUID, note: str) -> RefundRequest:
+async def decline(
+    session: AsyncSession, user: User, request_id: uuid.UUID, note: str
+) -> tuple[RefundRequest, Order]:
     """The creator says no; the client may open a dispute on the order instead."""
     order, request = await _locked_request(session, user, request_id)
     if order.creator_id != user.id:
@@ -112,10 +114,10 @@ async def decline(session: AsyncSession, user: User, request_id: uuid.UUID, note
     request.status, request.decline_note, request.decided_at = RS.DECLINED, note, utcnow()
     await orders.record(session, order, "refund_declined", actor=user, note=note, data=_data(request))
     await session.flush()
-    return request
+    return request, order
 
 
-async def cancel(session: AsyncSession, user: User, request_id: uuid.UUID) -> RefundRequest:
+async def cancel(session: AsyncSession, user: User, request_id: uuid.UUID) -> tuple[RefundRequest, Order]:
     order, request = await _locked_request(session, user, request_id)
     if order.client_id != user.id:
         raise NotOwner("Only the client who asked can withdraw a refund request.")
@@ -123,7 +125,7 @@ async def cancel(session: AsyncSession, user: User, request_id: uuid.UUID) -> Re
     request.status, request.decided_at = RS.CANCELLED, utcnow()
     await orders.record(session, order, "refund_cancelled", actor=user, data=_data(request))
     await session.flush()
-    return request
+    return request, order
 
 
 async def get_for(session: AsyncSession, user: User, request_id: uuid.UUID) -> tuple[RefundRequest, Order]:

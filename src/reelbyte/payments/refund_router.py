@@ -52,7 +52,7 @@ async def request_refund(
     creator accepts or declines. One open request per order or milestone."""
 
     async def work() -> tuple[int, Any]:
-        request = await refund_requests.request_refund(
+        request, order = await refund_requests.request_refund(
             session,
             user,
             order_id=data.order_id,
@@ -60,7 +60,6 @@ async def request_refund(
             amount=data.amount,
             reason=data.reason,
         )
-        _, order = await refund_requests.get_for(session, user, request.id)
         return status.HTTP_201_CREATED, _shown(request, order)
 
     code, response = await run_once(
@@ -82,7 +81,9 @@ async def get_refund_request(
 @refund_requests_router.post(
     "/{request_id}/accept",
     response_model=RefundRequestOut,
-    responses=error_responses(*IDEMPOTENCY_ERRORS, *DECISION_ERRORS, *ESCROW_ERRORS),
+    responses=error_responses(
+        *IDEMPOTENCY_ERRORS, *DECISION_ERRORS, *ESCROW_ERRORS, errors.InsufficientFunds
+    ),
 )
 async def accept_refund_request(
     request_id: uuid.UUID, user: CurrentUser, session: SessionDep, idempotency_key: IdempotencyKey = None
@@ -91,8 +92,7 @@ async def accept_refund_request(
     (`refunded` once it did). A partial refund leaves the rest in escrow for the creator."""
 
     async def work() -> tuple[int, Any]:
-        request = await refund_requests.accept(session, user, request_id)
-        _, order = await refund_requests.get_for(session, user, request.id)
+        request, order = await refund_requests.accept(session, user, request_id)
         return status.HTTP_200_OK, _shown(request, order)
 
     body = {"request_id": str(request_id)}
@@ -108,8 +108,7 @@ async def decline_refund_request(
 ) -> RefundRequestOut:
     """The creator says no, with a note. The client sees it declined, with `dispute_path`:
     where to open a dispute on the order (an admin then splits the escrow)."""
-    request = await refund_requests.decline(session, user, request_id, data.note)
-    _, order = await refund_requests.get_for(session, user, request.id)
+    request, order = await refund_requests.decline(session, user, request_id, data.note)
     return RefundRequestOut.of(request, order)
 
 
@@ -120,8 +119,7 @@ async def cancel_refund_request(
     request_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> RefundRequestOut:
     """The client withdraws a request the creator has not decided on yet."""
-    request = await refund_requests.cancel(session, user, request_id)
-    _, order = await refund_requests.get_for(session, user, request.id)
+    request, order = await refund_requests.cancel(session, user, request_id)
     return RefundRequestOut.of(request, order)
 
 

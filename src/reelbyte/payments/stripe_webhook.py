@@ -33,6 +33,7 @@ from reelbyte.payments.errors import (
     NOTICE_ERRORS,
     InvalidEvent,
     InvalidSignature,
+    PayoutProviderNotConfigured,
     ProviderUnavailable,
     WebhookNotConfigured,
 )
@@ -60,7 +61,12 @@ def set_subscription_event_handler(handler: SubscriptionEventHandler | None) -> 
 @stripe_webhook_router.post(
     "/webhook/stripe",
     responses=error_responses(
-        WebhookNotConfigured, InvalidSignature, InvalidEvent, ProviderUnavailable, *NOTICE_ERRORS
+        WebhookNotConfigured,
+        InvalidSignature,
+        InvalidEvent,
+        ProviderUnavailable,
+        PayoutProviderNotConfigured,
+        *NOTICE_ERRORS,
     ),
 )
 async def stripe_webhook(

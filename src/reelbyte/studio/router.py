@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Response, status
 
 from reelbyte.billing.errors import PlanLimitReached
-from reelbyte.catalog.errors import GalleryFull
-from reelbyte.core.errors import error_responses
+from reelbyte.catalog.errors import GalleryFull, GigNotFound
+from reelbyte.core.errors import NotOwner, UnsupportedMediaType, error_responses
 from reelbyte.core.pagination import PageParams, page_params
 from reelbyte.core.routing import APIRouter, SessionDep
 from reelbyte.identity.api_keys import ApiScope
@@ -18,9 +18,14 @@ from reelbyte.identity.errors import UserNotFound
 from reelbyte.media.errors import (
     StorageQuotaExceeded,
     UploadKindMismatch,
+    UploadKindNotAllowed,
     UploadNotFound,
     UploadNotReady,
+    UploadTargetNotAllowed,
     UploadTargetNotFound,
+    UploadTargetRequired,
+    UploadTooLarge,
+    UploadTypeNotAllowed,
 )
 from reelbyte.studio import attachments, errors, schemas, service
 from reelbyte.studio.attachment_schemas import AttachmentOut, AttachRequest
@@ -129,6 +134,16 @@ async def delete_video_job(job_id: uuid.UUID, user: CurrentUser, session: Sessio
         UploadTargetNotFound,
         StorageQuotaExceeded,
         GalleryFull,
+        # Checked as for a browser's upload of the clip (media.service.start_copy); a clip is an
+        # MP4 video, so only its size can be refused (over the largest video upload).
+        UploadTooLarge,
+        UploadTypeNotAllowed,
+        UploadKindNotAllowed,
+        UploadTargetRequired,
+        UploadTargetNotAllowed,
+        UnsupportedMediaType,
+        GigNotFound,
+        NotOwner,
     ),
 )
 async def attach_video_job_result(

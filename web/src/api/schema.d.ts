@@ -25087,6 +25087,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `payout_provider_not_configured`: Payouts through this provider are not available on this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "payout_provider_not_configured";
+                        message: string;
+                    };
+                };
+            };
             /** @description - `unsupported_media_type`: Send the request body as application/json. */
             415: {
                 headers: {
@@ -25536,6 +25550,7 @@ export interface operations {
             };
             /**
              * @description - `idempotency_key_reused`: This Idempotency-Key was used for a different request.
+             *     - `insufficient_funds`: The amount is more than your available balance.
              *     - `invalid_transition`: That change of state is not allowed.
              *     - `nothing_in_escrow`: Nothing is held in escrow for this now.
              *     - `order_not_active`: This can be done only while the order is being worked on.
@@ -25548,7 +25563,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "idempotency_key_reused" | "invalid_transition" | "nothing_in_escrow" | "order_not_active";
+                        error: "idempotency_key_reused" | "insufficient_funds" | "invalid_transition" | "nothing_in_escrow" | "order_not_active";
                         message: string;
                     };
                 };
@@ -26055,6 +26070,7 @@ export interface operations {
             /**
              * @description - `insufficient_funds`: The amount is more than your available balance.
              *     - `invalid_transition`: That change of state is not allowed.
+             *     - `payout_provider_not_configured`: Payouts through this provider are not available on this platform.
              */
             409: {
                 headers: {
@@ -26064,7 +26080,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "insufficient_funds" | "invalid_transition";
+                        error: "insufficient_funds" | "invalid_transition" | "payout_provider_not_configured";
                         message: string;
                     };
                 };
@@ -35919,7 +35935,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             * @description - `not_owner`: Only its owner can do this.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
              *     - `missing_scope`: The API key does not have the scope this needs.
              *     - `account_suspended`: This account is suspended.
              */
@@ -35931,13 +35948,14 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope" | "not_owner";
                         message: string;
                     };
                 };
             };
             /**
-             * @description - `upload_target_not_found`: The gig, order, conversation or project this file is for does not exist or is not yours.
+             * @description - `gig_not_found`: No such gig.
+             *     - `upload_target_not_found`: The gig, order, conversation or project this file is for does not exist or is not yours.
              *     - `video_job_not_found`: No such video job.
              *     - `video_job_result_not_found`: The job has no result with this number (results are numbered from 0).
              */
@@ -35949,7 +35967,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "upload_target_not_found" | "video_job_not_found" | "video_job_result_not_found";
+                        error: "gig_not_found" | "upload_target_not_found" | "video_job_not_found" | "video_job_result_not_found";
                         message: string;
                     };
                 };
@@ -35970,6 +35988,7 @@ export interface operations {
             };
             /**
              * @description - `storage_quota_exceeded`: This file would take you over your storage quota: delete files you no longer need.
+             *     - `upload_too_large`: The file is larger than files of this kind may be.
              *     - `payload_too_large`: The request body is too large.
              */
             413: {
@@ -35980,12 +35999,15 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "payload_too_large" | "storage_quota_exceeded";
+                        error: "payload_too_large" | "storage_quota_exceeded" | "upload_too_large";
                         message: string;
                     };
                 };
             };
-            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            /**
+             * @description - `unsupported_media_type`: Send the request body as application/json.
+             *     - `upload_type_not_allowed`: Files of this kind must have one of the listed types and file name extensions.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -35994,13 +36016,16 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "unsupported_media_type";
+                        error: "unsupported_media_type" | "upload_type_not_allowed";
                         message: string;
                     };
                 };
             };
             /**
              * @description - `gallery_full`: A gig's gallery holds at most 10 files, links and uploaded files together.
+             *     - `upload_kind_not_allowed`: Files for this purpose cannot be of this kind.
+             *     - `upload_target_not_allowed`: Files for this purpose belong to you, not to a `target_id`.
+             *     - `upload_target_required`: Files for this purpose name what they are for (`target_id`).
              *     - `validation_error`: The request is not valid.
              *     - `control_characters`: Text must not contain control characters such as NUL.
              */
@@ -36012,7 +36037,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "control_characters" | "gallery_full" | "validation_error";
+                        error: "control_characters" | "gallery_full" | "upload_kind_not_allowed" | "upload_target_not_allowed" | "upload_target_required" | "validation_error";
                         message: string;
                     };
                 };

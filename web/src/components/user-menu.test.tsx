@@ -39,6 +39,8 @@ describe("the user menu", () => {
       ["Projects", "/projects"],
       ["My proposals", "/proposals/mine"],
       ["Earnings", "/earnings"],
+      ["Payouts", "/settings/payouts"],
+      ["Billing", "/billing"],
       ["Video tools", "/studio"],
       ["Notifications", "/notifications"],
       ["Settings", "/settings"],

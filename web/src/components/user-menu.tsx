@@ -26,6 +26,8 @@ export default function UserMenu() {
     ...(user.role !== "creator" ? [{ to: "/projects/mine", label: "My projects" }] : []),
     ...(sells ? [{ to: "/proposals/mine", label: "My proposals" }] : []),
     ...(sells ? [{ to: "/earnings", label: "Earnings" }] : []),
+    ...(sells ? [{ to: "/settings/payouts", label: "Payouts" }] : []),
+    ...(sells ? [{ to: "/billing", label: "Billing" }] : []),
     ...(sells ? [{ to: "/studio", label: "Video tools" }] : []),
     { to: "/notifications", label: "Notifications" },
     { to: "/settings", label: "Settings" },

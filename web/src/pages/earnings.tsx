@@ -112,7 +112,14 @@ export function Component() {
       <title>Earnings · ReelByte</title>
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-bold tracking-tight md:text-3xl">Earnings</h1>
-        <p className="text-muted-foreground">Your balance, withdrawals and every money movement.</p>
+        <p className="text-muted-foreground">
+          Your balance, withdrawals and every money movement. Payout methods, schedule and monthly
+          statements are in{" "}
+          <Link to="/settings/payouts" className="font-medium text-primary hover:underline">
+            Payouts
+          </Link>
+          .
+        </p>
       </div>
       <Balance />
       <section aria-labelledby="history" className="flex flex-col gap-4">

@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { errorMessage, isApiError } from "@/api/errors";
 import {
   isPlanLimit,
@@ -96,6 +97,9 @@ export function PlanLimitPrompt({ error, plan }: { error: unknown; plan: string 
       </p>
       <p>{error.message}</p>
       <UpgradeChoices current={plan} />
+      <Link to="/billing" className="self-start font-medium underline">
+        Compare all plans and your usage
+      </Link>
     </div>
   );
 }
