@@ -474,7 +474,7 @@ async def test_the_portal_is_a_stripe_billing_portal_session_for_the_users_custo
     assert url.startswith("https://billing.stripe.com/p/session/test_")
     (portal,) = use_stripe.portal_sessions.values()
     assert portal["customer"] == await customer_of(creator.id)
-    assert portal["return_url"] == f"{settings.public_url.rstrip('/')}/settings"
+    assert portal["return_url"] == f"{settings.public_url.rstrip('/')}/billing"
     other = await actor(client)
     refused = await client.post("/v1/billing/portal", headers=other.headers)
     assert (refused.status_code, refused.json()["error"]) == (409, "no_subscription")

@@ -83,7 +83,7 @@ S = SubscriptionStatus
 LIVE = (S.INCOMPLETE, S.ACTIVE, S.PAST_DUE)
 # The predicate of the unique index uq_subscriptions_user_live, as ON CONFLICT must name it.
 LIVE_PREDICATE = text("status IN ('incomplete', 'active', 'past_due')")
-BILLING_PAGE = "/settings"  # the web app's page where plans are managed
+BILLING_PAGE = "/billing"  # the web app's page where plans are managed
 
 RENEWAL_FAILED = "billing_renewal_failed"  # notification types and e-mail templates
 SUBSCRIPTION_ENDED = "billing_subscription_ended"
