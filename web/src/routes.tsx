@@ -44,8 +44,11 @@ export const routes: RouteObject[] = [
           { path: "earnings", lazy: () => import("@/pages/earnings") },
           { path: "studio", lazy: () => import("@/pages/video-tools") },
           { path: "notifications", lazy: () => import("@/pages/notifications") },
+          { path: "messages", lazy: () => import("@/pages/messages") },
+          { path: "messages/:conversationId", lazy: () => import("@/pages/messages") },
           { path: "settings", lazy: () => import("@/pages/settings") },
           { path: "settings/payouts", lazy: () => import("@/pages/payouts") },
+          { path: "settings/developers", lazy: () => import("@/pages/developers") },
           { path: "billing", lazy: () => import("@/pages/billing") },
           {
             path: "admin",

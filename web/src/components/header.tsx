@@ -10,6 +10,7 @@ import { SearchSuggest } from "@/components/search-suggest";
 // someone is logged in: their own chunks.
 const UserMenu = lazy(() => import("@/components/user-menu"));
 const NotificationBell = lazy(() => import("@/components/notification-bell"));
+const MessagesLink = lazy(() => import("@/components/messages/messages-link"));
 
 function UserMenuPlaceholder() {
   const { user } = useAuth();
@@ -67,6 +68,9 @@ export function Header() {
           </Button>
           {state.status === "authenticated" && (
             <>
+              <Suspense fallback={<span className="size-10" aria-hidden="true" />}>
+                <MessagesLink />
+              </Suspense>
               <Suspense fallback={<span className="size-10" aria-hidden="true" />}>
                 <NotificationBell />
               </Suspense>

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router";
 import {
   useCancelSubscription,
   useResumeSubscription,
@@ -226,7 +227,13 @@ export function Component() {
       <title>Billing · ReelByte</title>
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-bold tracking-tight md:text-3xl">Billing</h1>
-        <p className="text-muted-foreground">Your plan, its limits and this period&apos;s usage.</p>
+        <p className="text-muted-foreground">
+          Your plan, its limits and this period&apos;s usage. API keys and webhooks are in{" "}
+          <Link to="/settings/developers" className="font-medium text-primary hover:underline">
+            Developers
+          </Link>
+          .
+        </p>
       </div>
       {subscription.isPending ? (
         <Skeleton className="h-40" role="status" aria-label="Loading your subscription" />

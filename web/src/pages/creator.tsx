@@ -7,6 +7,7 @@ import { AVAILABILITY_LABELS } from "@/components/profile/profile-schema";
 import { UserReviews } from "@/components/profile/user-reviews";
 import { Stars } from "@/components/stars";
 import { EmptyState, ErrorState, LoadFailure } from "@/components/states";
+import { MessageButton } from "@/components/messages/message-button";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import { VerifiedBadge } from "@/components/verified-badge";
@@ -78,6 +79,9 @@ function ProfileHeader({ profile }: { profile: PublicProfile }) {
               <span className="text-sm text-muted-foreground">No reviews yet</span>
             )}
             <Presence profile={profile} />
+          </div>
+          <div>
+            <MessageButton participantId={profile.id} />
           </div>
         </div>
       </div>

@@ -18,6 +18,7 @@ import { PaymentPanel, type Confirmation } from "@/components/order/payment";
 import { ReviewForm, ReviewView } from "@/components/order/review-form";
 import { StatusBadge } from "@/components/order/status";
 import { sideOf, type Side } from "@/components/order/status-model";
+import { MessageButton } from "@/components/messages/message-button";
 import { OrderTimeline } from "@/components/order/timeline";
 import { MilestonesPanel } from "@/components/project/milestones-panel";
 import { ErrorState, LoadFailure, PageLoading } from "@/components/states";
@@ -261,7 +262,16 @@ export function Component() {
               </span>
             </p>
           </div>
-          {data.paid_at && side !== null && <InvoiceButton orderId={data.id} />}
+          <div className="flex flex-wrap gap-2">
+            {side !== null && (
+              <MessageButton
+                participantId={side === "client" ? data.creator_id : data.client_id}
+                orderId={data.id}
+                label={side === "client" ? "Message the creator" : "Message the client"}
+              />
+            )}
+            {data.paid_at && side !== null && <InvoiceButton orderId={data.id} />}
+          </div>
         </div>
         <OrderFacts order={data} side={side} />
       </header>

@@ -1,0 +1,361 @@
+import { useState, type FormEvent } from "react";
+import {
+  useCreateWebhookEndpoint,
+  useDeleteWebhookEndpoint,
+  useDeliveries,
+  useRedeliver,
+  useSendTestEvent,
+  useSetEndpointActive,
+  useWebhookEndpoints,
+  WEBHOOK_EVENTS,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+  type WebhookEventType,
+} from "@/api/developers";
+import { errorMessage, isApiError } from "@/api/errors";
+import { FormAlert, FormField, SubmitButton } from "@/components/form-field";
+import { EmptyState, ErrorState, Spinner } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { formatDateTime } from "@/lib/format";
+import { isPlanRefusal } from "./plan";
+import { UpgradeNotice } from "./plan-notice";
+import { ShownOnceDialog } from "./shown-once-dialog";
+
+const DELIVERY_STATUS: Record<
+  WebhookDelivery["status"],
+  { label: string; variant: "secondary" | "outline" | "destructive" }
+> = {
+  pending: { label: "Pending", variant: "outline" },
+  succeeded: { label: "Succeeded", variant: "secondary" },
+  failed: { label: "Failed", variant: "destructive" },
+};
+
+function DeliveryRow({ delivery }: { delivery: WebhookDelivery }) {
+  const redeliver = useRedeliver();
+  const status = DELIVERY_STATUS[delivery.status];
+  return (
+    <tr className="border-t align-top">
+      <td className="py-2 pr-3">
+        <code className="text-xs">{delivery.event_type}</code>
+        <div className="text-xs text-muted-foreground">{formatDateTime(delivery.created_at)}</div>
+      </td>
+      <td className="py-2 pr-3">
+        <Badge variant={status.variant}>{status.label}</Badge>
+        {delivery.last_error && (
+          <div className="mt-1 text-xs text-muted-foreground">{delivery.last_error}</div>
+        )}
+      </td>
+      <td className="py-2 pr-3 tabular-nums">{delivery.attempt_count}</td>
+      <td className="py-2 pr-3 tabular-nums">{delivery.last_status_code ?? "—"}</td>
+      <td className="py-2 pr-3 tabular-nums">
+        {delivery.last_latency_ms != null ? `${delivery.last_latency_ms} ms` : "—"}
+      </td>
+      <td className="py-2">
+        {delivery.status !== "pending" && (
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={redeliver.isPending}
+            aria-label={`Redeliver ${delivery.event_type} of ${formatDateTime(delivery.created_at)}`}
+            onClick={() => redeliver.mutate(delivery.id)}
+          >
+            {redeliver.isPending && <Spinner className="size-3" />}
+            Redeliver
+          </Button>
+        )}
+        {redeliver.error && (
+          <p role="alert" className="mt-1 text-xs text-destructive">
+            {errorMessage(redeliver.error)}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
+  const deliveries = useDeliveries(endpoint.id);
+  if (deliveries.isPending)
+    return <Skeleton className="h-20" role="status" aria-label="Loading the deliveries" />;
+  if (deliveries.isError)
+    return (
+      <ErrorState
+        error={deliveries.error}
+        title="Could not load the deliveries"
+        onRetry={() => void deliveries.refetch()}
+      />
+    );
+  if (!deliveries.data.items.length)
+    return (
+      <p className="text-sm text-muted-foreground">
+        No delivery yet: send a test event to try the endpoint.
+      </p>
+    );
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Deliveries to {endpoint.url}</caption>
+        <thead className="text-xs text-muted-foreground">
+          <tr>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Event
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Status
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Attempts
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Response
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Latency
+            </th>
+            <th scope="col" className="py-1 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.data.items.map((delivery) => (
+            <DeliveryRow key={delivery.id} delivery={delivery} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function EndpointRow({ endpoint }: { endpoint: WebhookEndpoint }) {
+  const setActive = useSetEndpointActive();
+  const remove = useDeleteWebhookEndpoint();
+  const test = useSendTestEvent();
+  const [confirming, setConfirming] = useState(false);
+  const [showLog, setShowLog] = useState(false);
+  const failed = setActive.error ?? remove.error ?? test.error;
+  const logId = `deliveries-${endpoint.id}`;
+  return (
+    <li className="flex flex-col gap-3 rounded-xl border bg-card p-4 shadow-sm">
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="font-medium break-all">{endpoint.url}</span>
+        <Badge variant={endpoint.is_active ? "secondary" : "outline"}>
+          {endpoint.is_active ? "Enabled" : "Disabled"}
+        </Badge>
+      </div>
+      {endpoint.description && <p className="text-sm">{endpoint.description}</p>}
+      <p className="text-sm text-muted-foreground">{endpoint.events.join(" · ")}</p>
+      {endpoint.disabled_reason && (
+        <p className="text-sm text-amber-900">Disabled: {endpoint.disabled_reason}</p>
+      )}
+      <div className="flex flex-wrap gap-2">
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={setActive.isPending}
+          onClick={() => setActive.mutate({ id: endpoint.id, active: !endpoint.is_active })}
+        >
+          {setActive.isPending && <Spinner className="size-3" />}
+          {endpoint.is_active ? "Disable" : "Enable"}
+        </Button>
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={test.isPending}
+          onClick={() => test.mutate(endpoint.id, { onSuccess: () => setShowLog(true) })}
+        >
+          {test.isPending && <Spinner className="size-3" />}
+          Send a test event
+        </Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-expanded={showLog}
+          aria-controls={logId}
+          onClick={() => setShowLog((shown) => !shown)}
+        >
+          {showLog ? "Hide deliveries" : "Show deliveries"}
+        </Button>
+        {confirming ? (
+          <>
+            <Button
+              size="sm"
+              variant="destructive"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(endpoint.id, { onSettled: () => setConfirming(false) })}
+            >
+              {remove.isPending && <Spinner className="size-3" />}
+              Delete endpoint and its log
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
+              Keep it
+            </Button>
+          </>
+        ) : (
+          <Button size="sm" variant="ghost" onClick={() => setConfirming(true)}>
+            Delete
+          </Button>
+        )}
+      </div>
+      {failed && (
+        <p role="alert" className="text-sm text-destructive">
+          {errorMessage(failed)}
+        </p>
+      )}
+      {showLog && (
+        <div id={logId}>
+          <DeliveryLog endpoint={endpoint} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function WebhookEndpointList() {
+  const endpoints = useWebhookEndpoints();
+  if (endpoints.isPending)
+    return <Skeleton className="h-28" role="status" aria-label="Loading your webhook endpoints" />;
+  if (endpoints.isError) {
+    if (isPlanRefusal(endpoints.error))
+      return <UpgradeNotice message={errorMessage(endpoints.error)} />;
+    return (
+      <ErrorState
+        error={endpoints.error}
+        title="Could not load your webhook endpoints"
+        onRetry={() => void endpoints.refetch()}
+      />
+    );
+  }
+  if (!endpoints.data.items.length)
+    return (
+      <EmptyState title="No webhook endpoint yet">
+        Register a URL and ReelByte will POST the events you choose to it, signed.
+      </EmptyState>
+    );
+  return (
+    <ul aria-label="Your webhook endpoints" className="flex flex-col gap-3">
+      {endpoints.data.items.map((endpoint) => (
+        <EndpointRow key={endpoint.id} endpoint={endpoint} />
+      ))}
+    </ul>
+  );
+}
+
+export function CreateEndpointForm() {
+  const create = useCreateWebhookEndpoint();
+  const [url, setUrl] = useState("");
+  const [description, setDescription] = useState("");
+  const [events, setEvents] = useState<WebhookEventType[]>([]);
+  const [missing, setMissing] = useState<string | null>(null);
+  const [created, setCreated] = useState<WebhookEndpointWithSecret | null>(null);
+  const fields = isApiError(create.error) ? create.error.fieldErrors : {};
+  const eventsError =
+    missing === "events"
+      ? "Choose at least one event."
+      : Object.entries(fields).find(([field]) => field.startsWith("events"))?.[1];
+
+  function toggle(event: WebhookEventType, on: boolean) {
+    setEvents((current) => (on ? [...current, event] : current.filter((item) => item !== event)));
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!url.trim()) return setMissing("url");
+    if (!events.length) return setMissing("events");
+    setMissing(null);
+    create.mutate(
+      { url: url.trim(), events, description: description.trim() || null },
+      {
+        onSuccess: (result) => {
+          setCreated(result);
+          setUrl("");
+          setDescription("");
+          setEvents([]);
+        },
+      },
+    );
+  }
+
+  const planRefusal = isPlanRefusal(create.error);
+  const urlError =
+    missing === "url"
+      ? "Enter the URL to call."
+      : (fields.url ??
+        (isApiError(create.error) && !planRefusal && !Object.keys(fields).length
+          ? errorMessage(create.error)
+          : undefined));
+  return (
+    <>
+      <form
+        noValidate
+        onSubmit={submit}
+        className="flex flex-col gap-4"
+        aria-label="Add a webhook endpoint"
+      >
+        {planRefusal && <UpgradeNotice message={errorMessage(create.error)} />}
+        <FormAlert
+          message={create.isError && !isApiError(create.error) ? errorMessage(create.error) : null}
+        />
+        <FormField
+          label="Endpoint URL"
+          type="url"
+          inputMode="url"
+          placeholder="https://hooks.example.com/reelbyte"
+          required
+          value={url}
+          error={urlError}
+          hint="Public HTTPS address: ReelByte POSTs the events there."
+          onChange={(event) => setUrl(event.target.value)}
+        />
+        <FormField
+          label="Description (optional)"
+          maxLength={200}
+          value={description}
+          error={fields.description}
+          onChange={(event) => setDescription(event.target.value)}
+        />
+        <fieldset
+          className="flex flex-col gap-2"
+          aria-describedby={eventsError ? "events-error" : undefined}
+        >
+          <legend className="mb-1 text-sm font-medium">Events</legend>
+          <div className="grid gap-2 sm:grid-cols-2">
+            {WEBHOOK_EVENTS.map((name) => (
+              <label key={name} className="flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  className="size-4 accent-primary"
+                  checked={events.includes(name)}
+                  onChange={(event) => toggle(name, event.target.checked)}
+                />
+                <code className="text-xs">{name}</code>
+              </label>
+            ))}
+          </div>
+          {eventsError && (
+            <p id="events-error" className="text-sm text-destructive">
+              {eventsError}
+            </p>
+          )}
+        </fieldset>
+        <SubmitButton busy={create.isPending} className="self-start">
+          Add endpoint
+        </SubmitButton>
+      </form>
+      <ShownOnceDialog
+        title="Your endpoint's signing secret"
+        label="Signing secret"
+        value={created?.secret ?? null}
+        onClose={() => setCreated(null)}
+      >
+        <p className="text-sm">
+          Check each delivery&apos;s <code>webhook-signature</code> with it (Standard Webhooks) for{" "}
+          <span className="break-all">{created?.url}</span>.
+        </p>
+      </ShownOnceDialog>
+    </>
+  );
+}
