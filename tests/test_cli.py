@@ -103,7 +103,7 @@ async def test_admins_suspend_verify_and_list_users_from_the_cli(
     )
     assert suspended.returncode == 0, suspended.stderr
     assert "suspended until 2099-01-31" in suspended.stdout
-    assert (await client.get("/v1/users/me", headers=headers)).status_code == 401
+    assert (await client.get("/v1/users/me", headers=headers)).status_code == 403  # account_suspended
 
     listed = _cli(settings, "users", "list", "--status", "suspended")
     assert maya["username"] in listed.stdout

@@ -146,16 +146,19 @@ async def test_an_unpaid_payment_cannot_be_refunded(fake_mollie: FakeMollie) -> 
 async def test_a_payout_is_a_connect_balance_transfer_made_once(fake_mollie: FakeMollie) -> None:
     user_id = str(uuid.uuid4())
     organization = payout_account_for(user_id, "mollie")
+    fake_mollie.transfer_status = "created"  # executed asynchronously
     first = await mollie().create_payout(
         destination=organization, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
-    again = await mollie().create_payout(
+    assert first.id.startswith("cbtr_")
+    assert first.status == "pending"
+    [transfer] = fake_mollie.transfers.values()
+    transfer["status"] = "succeeded"
+    again = await mollie().create_payout(  # the payout job asking again, with the same key
         destination=organization, amount_minor=2500, currency="EUR", idempotency_key="withdrawal:1"
     )
-    assert first == again
-    assert first.id.startswith("cbtr_")
-    assert first.status == "pending"  # Mollie's "created": executed asynchronously
-    [transfer] = fake_mollie.transfers.values()
+    assert (again.id, again.status) == (first.id, "paid")
+    assert len(fake_mollie.transfers) == 1
     assert transfer["amount"] == {"currency": "EUR", "value": "25.00"}
     assert transfer["source"]["id"] == fake_mollie.organization_id
     assert transfer["destination"] == {

@@ -378,12 +378,20 @@ async def test_a_worker_killed_mid_scheduled_payout_pays_each_creator_exactly_on
         await asyncio.sleep(STALLED_AFTER)
     assert sum(orphaned) > 0, f"no kill caught a job in flight: {orphaned}"
 
+    last = int(await _scalar("SELECT coalesce(max(id), 0) FROM procrastinate_workers"))
     worker = await _start_worker(settings, tmp_path / "worker-final.log")
     try:
+
+        async def started() -> bool:  # (a SIGTERM before it runs would find no handler yet)
+            return (
+                int(await _scalar("SELECT count(*) FROM procrastinate_workers WHERE id > :last", last=last))
+                > 0
+            )
 
         async def finished() -> bool:
             return await _pending() == 0
 
+        await _until(started, "the last worker starting", worker)
         await _until(finished, f"the queue emptying (left in flight by the kills: {orphaned})", worker)
         worker.send_signal(signal.SIGTERM)
         async with asyncio.timeout(60):

@@ -96,7 +96,7 @@ class FakeMollie:
         self.mandates: dict[str, dict[str, Any]] = {}
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.refused_organizations: set[str] = set()
-        self.transfer_status = "created"
+        self.transfer_status = "succeeded"  # Mollie settles a test-mode transfer at once
         # Mollie Connect: our OAuth app, the creators' organisations, codes and access tokens.
         self.client_id = "app_reelbytefake0001"
         self.client_secret = "secret_reelbytefake0001"
@@ -178,7 +178,7 @@ class FakeMollie:
             self.mandates.clear()
             self.subscriptions.clear()
             self.refused_organizations.clear()
-            self.transfer_status = "created"
+            self.transfer_status = "succeeded"  # Mollie settles a test-mode transfer at once
             self.next_onboarding = "completed"
             self.returning = None
             self.organizations.clear()

@@ -173,7 +173,9 @@ class MollieProvider:
     async def create_payout(
         self, *, destination: str, amount_minor: int, currency: str, idempotency_key: str
     ) -> base.ProviderPayout:
-        """A Connect balance transfer from the platform to the creator's organisation."""
+        """A Connect balance transfer from the platform to the creator's organisation: paid once
+        it `succeeded`, pending while `created` (the payout job asks again later, with the same
+        key), rejected if it `failed`."""
 
         def transfer() -> ConnectBalanceTransfer:
             data = {
@@ -191,7 +193,9 @@ class MollieProvider:
                     "description": "ReelByte earnings",
                 },
             }
-            result: ConnectBalanceTransfer = self.transfers.create(data, idempotency_key=idempotency_key)
+            created: ConnectBalanceTransfer = self.transfers.create(data, idempotency_key=idempotency_key)
+            # Asked again with the same key, Mollie answers the first answer: read where it is now.
+            result: ConnectBalanceTransfer = self.transfers.get(created.id)
             return result
 
         try:
