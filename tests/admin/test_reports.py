@@ -324,7 +324,9 @@ async def test_suspend_user_suspends_the_author_but_never_an_admin(
 
     await resolved(client, admin, report_id, "suspend_user", "Scams clients")
 
-    assert (await client.get("/v1/users/me", headers=creator_headers)).status_code == 401
+    assert (
+        await client.get("/v1/users/me", headers=creator_headers)
+    ).status_code == 403  # account_suspended, with the reason
     [account] = (
         await client.get("/v1/admin/users", params={"q": creator["username"]}, headers=admin)
     ).json()["items"]
