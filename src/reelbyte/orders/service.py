@@ -409,13 +409,17 @@ async def add_deliverable(
     return deliverable
 
 
+# A file went out to the client: with a delivery, or with a milestone's submission.
+HANDED_OVER = or_(Deliverable.delivery_id.is_not(None), Deliverable.milestone_id.is_not(None))
+
+
 async def list_deliverables(session: AsyncSession, user: User, order_id: uuid.UUID) -> Sequence[Deliverable]:
     """The order's files, oldest first. The files the creator added while working (and their
     spec reports) are theirs alone until a delivery or a milestone's submission hands them over."""
     order = await get_order(session, user, order_id)
     query = select(Deliverable).where(Deliverable.order_id == order.id)
     if user.id != order.creator_id:
-        query = query.where(or_(Deliverable.delivery_id.is_not(None), Deliverable.milestone_id.is_not(None)))
+        query = query.where(HANDED_OVER)
     rows = await session.scalars(query.order_by(Deliverable.created_at, Deliverable.id))
     return rows.all()
 
@@ -426,7 +430,7 @@ async def handed_over(session: AsyncSession, upload_id: uuid.UUID) -> bool:
         select(
             exists().where(
                 Deliverable.upload_id == upload_id,
-                or_(Deliverable.delivery_id.is_not(None), Deliverable.milestone_id.is_not(None)),
+                HANDED_OVER,
             )
         )
     )
