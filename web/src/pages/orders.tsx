@@ -1,14 +1,12 @@
 import { Link, useSearchParams } from "react-router";
 import { useOrders, type OrderListQuery, type OrderOut, type OrderStatus } from "@/api/orders";
 import { useAuth } from "@/auth/auth-context";
-import { LoadingBlock } from "@/components/order/loading-block";
 import { StatusBadge } from "@/components/order/status";
 import { ORDER_STATUSES, statusLabel } from "@/components/order/status-model";
-import { Pager } from "@/components/pager";
-import { EmptyState, ErrorState } from "@/components/states";
+import { PagedList } from "@/components/paged-list";
+import { EmptyState } from "@/components/states";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { formatDate, formatMoney } from "@/lib/format";
-import { cn } from "@/lib/utils";
 
 const PAGE_SIZE = 20;
 type Role = NonNullable<OrderListQuery["role"]>;
@@ -27,25 +25,23 @@ function isStatus(value: string | null): value is OrderStatus {
 function OrderRow({ order, viewerId }: { order: OrderOut; viewerId: string | undefined }) {
   const buying = order.client_id === viewerId;
   return (
-    <li>
-      <Link
-        to={`/orders/${order.id}`}
-        className="flex flex-col gap-2 rounded-xl border p-4 hover:bg-accent/50 sm:flex-row sm:items-center sm:justify-between"
-      >
-        <span className="flex min-w-0 flex-col gap-1">
-          <span className="truncate font-medium">{order.title}</span>
-          <span className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-            <StatusBadge status={order.status} />
-            <span>{buying ? "Buying" : "Selling"}</span>
-            <span>Ordered {formatDate(order.created_at)}</span>
-            {order.delivery_date && !order.completed_at && !order.cancelled_at && (
-              <span>Due {formatDate(order.delivery_date)}</span>
-            )}
-          </span>
+    <Link
+      to={`/orders/${order.id}`}
+      className="flex flex-col gap-2 rounded-xl border p-4 hover:bg-accent/50 sm:flex-row sm:items-center sm:justify-between"
+    >
+      <span className="flex min-w-0 flex-col gap-1">
+        <span className="truncate font-medium">{order.title}</span>
+        <span className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+          <StatusBadge status={order.status} />
+          <span>{buying ? "Buying" : "Selling"}</span>
+          <span>Ordered {formatDate(order.created_at)}</span>
+          {order.delivery_date && !order.completed_at && !order.cancelled_at && (
+            <span>Due {formatDate(order.delivery_date)}</span>
+          )}
         </span>
-        <span className="shrink-0 font-semibold">{formatMoney(order.amount)}</span>
-      </Link>
-    </li>
+      </span>
+      <span className="shrink-0 font-semibold">{formatMoney(order.amount)}</span>
+    </Link>
   );
 }
 
@@ -61,51 +57,36 @@ function OrderList({
   const orders = useOrders(query);
   const page = query.page ?? 1;
 
-  if (orders.isPending) {
-    return <LoadingBlock label="Loading your orders" rows={3} />;
-  }
-  if (orders.isError) {
-    return (
-      <ErrorState
-        error={orders.error}
-        title="Could not load your orders"
-        onRetry={() => void orders.refetch()}
-      />
-    );
-  }
-  if (orders.data.items.length === 0) {
-    return (
-      <EmptyState
-        title={
-          query.status ? `No ${statusLabel(query.status).toLowerCase()} orders` : "No orders yet"
-        }
-      >
-        {query.role === "creator" ? (
-          "Orders for your gigs show up here."
-        ) : (
-          <>
-            Find a creator for your next video.{" "}
-            <Link to="/search" className="font-medium text-primary underline underline-offset-4">
-              Browse gigs
-            </Link>
-          </>
-        )}
-      </EmptyState>
-    );
-  }
-  const { total_pages: pages } = orders.data;
   return (
-    <div className="flex flex-col gap-4">
-      <ul
-        aria-label="Orders"
-        className={cn("flex flex-col gap-3", orders.isPlaceholderData && "opacity-60")}
-      >
-        {orders.data.items.map((order) => (
-          <OrderRow key={order.id} order={order} viewerId={viewerId} />
-        ))}
-      </ul>
-      <Pager label="Order pages" page={page} totalPages={pages} onPage={onPage} size="sm" />
-    </div>
+    <PagedList
+      query={orders}
+      label="Orders"
+      pagerLabel="Order pages"
+      noun="your orders"
+      empty={
+        <EmptyState
+          title={
+            query.status ? `No ${statusLabel(query.status).toLowerCase()} orders` : "No orders yet"
+          }
+        >
+          {query.role === "creator" ? (
+            "Orders for your gigs show up here."
+          ) : (
+            <>
+              Find a creator for your next video.{" "}
+              <Link to="/search" className="font-medium text-primary underline underline-offset-4">
+                Browse gigs
+              </Link>
+            </>
+          )}
+        </EmptyState>
+      }
+      page={page}
+      onPage={onPage}
+      itemKey={(order) => order.id}
+      renderItem={(order) => <OrderRow order={order} viewerId={viewerId} />}
+      className="flex flex-col gap-3"
+    />
   );
 }
 

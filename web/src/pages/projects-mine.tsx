@@ -1,13 +1,11 @@
 import { Link, useSearchParams } from "react-router";
 import { useProjects, type ProjectStatus } from "@/api/projects";
 import { useAuth } from "@/auth/auth-context";
-import { LoadingBlock } from "@/components/order/loading-block";
-import { Pager } from "@/components/pager";
+import { PagedList } from "@/components/paged-list";
 import { PROJECT_STATUSES, projectStatusLabel } from "@/components/project/labels";
 import { ProjectCard } from "@/components/project/project-card";
-import { EmptyState, ErrorState } from "@/components/states";
+import { EmptyState } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { cn } from "@/lib/utils";
 
 const PAGE_SIZE = 20;
 
@@ -67,39 +65,22 @@ export function Component() {
           </Button>
         </div>
       </div>
-      {projects.isPending ? (
-        <LoadingBlock label="Loading your projects" rows={3} />
-      ) : projects.isError ? (
-        <ErrorState
-          error={projects.error}
-          title="Could not load your projects"
-          onRetry={() => void projects.refetch()}
-        />
-      ) : projects.data.items.length === 0 ? (
-        <EmptyState title={`No ${projectStatusLabel(status).toLowerCase()} projects`}>
-          {status === "open" ? "Post a project and creators send you proposals." : null}
-        </EmptyState>
-      ) : (
-        <div className="flex flex-col gap-4">
-          <ul
-            aria-label="My projects"
-            className={cn("grid gap-4 md:grid-cols-2", projects.isPlaceholderData && "opacity-60")}
-          >
-            {projects.data.items.map((project) => (
-              <li key={project.id}>
-                <ProjectCard project={project} />
-              </li>
-            ))}
-          </ul>
-          <Pager
-            label="Project pages"
-            page={page}
-            totalPages={projects.data.total_pages}
-            onPage={(next) => update({ page: next === 1 ? null : String(next) })}
-            size="sm"
-          />
-        </div>
-      )}
+      <PagedList
+        query={projects}
+        label="My projects"
+        pagerLabel="Project pages"
+        noun="your projects"
+        empty={
+          <EmptyState title={`No ${projectStatusLabel(status).toLowerCase()} projects`}>
+            {status === "open" ? "Post a project and creators send you proposals." : null}
+          </EmptyState>
+        }
+        page={page}
+        onPage={(next) => update({ page: next === 1 ? null : String(next) })}
+        itemKey={(project) => project.id}
+        renderItem={(project) => <ProjectCard project={project} />}
+        className="grid gap-4 md:grid-cols-2"
+      />
     </div>
   );
 }

@@ -1,13 +1,11 @@
 import { Link, useSearchParams } from "react-router";
 import { useMyProposals, type MyProposalOut, type ProposalStatus } from "@/api/projects";
-import { LoadingBlock } from "@/components/order/loading-block";
-import { Pager } from "@/components/pager";
+import { PagedList } from "@/components/paged-list";
 import { PROPOSAL_STATUS } from "@/components/project/labels";
 import { ProposalStatusBadge } from "@/components/project/project-card";
-import { EmptyState, ErrorState } from "@/components/states";
+import { EmptyState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { formatDate, formatMoney, plural } from "@/lib/format";
-import { cn } from "@/lib/utils";
 
 const PAGE_SIZE = 20;
 const STATUSES = Object.keys(PROPOSAL_STATUS) as ProposalStatus[];
@@ -91,45 +89,28 @@ export function Component() {
           </Button>
         </div>
       </div>
-      {proposals.isPending ? (
-        <LoadingBlock label="Loading your proposals" rows={3} />
-      ) : proposals.isError ? (
-        <ErrorState
-          error={proposals.error}
-          title="Could not load your proposals"
-          onRetry={() => void proposals.refetch()}
-        />
-      ) : proposals.data.items.length === 0 ? (
-        <EmptyState
-          title={
-            status
-              ? `No ${PROPOSAL_STATUS[status].label.toLowerCase()} proposals`
-              : "No proposals yet"
-          }
-        >
-          {status ? null : "Find a project you like and send the client a proposal."}
-        </EmptyState>
-      ) : (
-        <div className="flex flex-col gap-4">
-          <ul
-            aria-label="My proposals"
-            className={cn("flex flex-col gap-3", proposals.isPlaceholderData && "opacity-60")}
+      <PagedList
+        query={proposals}
+        label="My proposals"
+        pagerLabel="Proposal pages"
+        noun="your proposals"
+        empty={
+          <EmptyState
+            title={
+              status
+                ? `No ${PROPOSAL_STATUS[status].label.toLowerCase()} proposals`
+                : "No proposals yet"
+            }
           >
-            {proposals.data.items.map((proposal) => (
-              <li key={proposal.id}>
-                <ProposalItem proposal={proposal} />
-              </li>
-            ))}
-          </ul>
-          <Pager
-            label="Proposal pages"
-            page={page}
-            totalPages={proposals.data.total_pages}
-            onPage={(next) => update({ page: next === 1 ? null : String(next) })}
-            size="sm"
-          />
-        </div>
-      )}
+            {status ? null : "Find a project you like and send the client a proposal."}
+          </EmptyState>
+        }
+        page={page}
+        onPage={(next) => update({ page: next === 1 ? null : String(next) })}
+        itemKey={(proposal) => proposal.id}
+        renderItem={(proposal) => <ProposalItem proposal={proposal} />}
+        className="flex flex-col gap-3"
+      />
     </div>
   );
 }

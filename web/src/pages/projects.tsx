@@ -4,12 +4,11 @@ import { useProjectSearch } from "@/api/projects";
 import { useCategories } from "@/api/queries";
 import { useAuth } from "@/auth/auth-context";
 import { FormField, SelectField } from "@/components/form-field";
-import { LoadingBlock } from "@/components/order/loading-block";
-import { Pager } from "@/components/pager";
+import { PagedList } from "@/components/paged-list";
 import { filtersOf, queryOf, SORTS, type Filters } from "@/components/project/browse-query";
 import { ProjectCard } from "@/components/project/project-card";
 import { toCents } from "@/components/project/model";
-import { EmptyState, ErrorState } from "@/components/states";
+import { EmptyState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
@@ -176,39 +175,22 @@ export function Component() {
           </select>
         </div>
       </div>
-      {results.isPending ? (
-        <LoadingBlock label="Loading projects" rows={3} />
-      ) : results.isError ? (
-        <ErrorState
-          error={results.error}
-          title="Could not load the projects"
-          onRetry={() => void results.refetch()}
-        />
-      ) : results.data.items.length === 0 ? (
-        <EmptyState title="No projects match">
-          Try fewer filters{posts ? ", or post your own project." : "."}
-        </EmptyState>
-      ) : (
-        <div className="flex flex-col gap-4">
-          <ul
-            aria-label="Projects found"
-            className={cn("grid gap-4 md:grid-cols-2", results.isPlaceholderData && "opacity-60")}
-          >
-            {results.data.items.map((project) => (
-              <li key={project.id}>
-                <ProjectCard project={project} />
-              </li>
-            ))}
-          </ul>
-          <Pager
-            label="Project pages"
-            page={page}
-            totalPages={results.data.total_pages}
-            onPage={(next) => update({ page: next === 1 ? null : String(next) })}
-            size="sm"
-          />
-        </div>
-      )}
+      <PagedList
+        query={results}
+        label="Projects found"
+        pagerLabel="Project pages"
+        noun="the projects"
+        empty={
+          <EmptyState title="No projects match">
+            Try fewer filters{posts ? ", or post your own project." : "."}
+          </EmptyState>
+        }
+        page={page}
+        onPage={(next) => update({ page: next === 1 ? null : String(next) })}
+        itemKey={(project) => project.id}
+        renderItem={(project) => <ProjectCard project={project} />}
+        className="grid gap-4 md:grid-cols-2"
+      />
     </div>
   );
 }
