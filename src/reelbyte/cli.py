@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
@@ -15,6 +16,7 @@ from rich.console import Console
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.embedded import EmbeddedServices, S3Server
 from reelbyte.core.logging import configure_logging
+from reelbyte.core.telemetry import configure_telemetry, shutdown_telemetry
 
 app = typer.Typer(help="ReelByte: the video-first freelance marketplace.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
@@ -23,6 +25,10 @@ ledger_app = typer.Typer(help="Inspect the money ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 reports_app = typer.Typer(help="Work the moderators' report queue.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
+backup_app = typer.Typer(
+    help="Back up the database (and list the stored files); restore it.", no_args_is_help=True
+)
+app.add_typer(backup_app, name="backup")
 console = Console()
 
 
@@ -75,6 +81,10 @@ def serve(
     web: Annotated[
         bool, typer.Option(help="Serve the web app at / (built first when web/dist is missing or stale).")
     ] = True,
+    build: Annotated[
+        bool,
+        typer.Option(help="Build a missing or stale web app first (--no-build: serve web/dist as it is)."),
+    ] = True,
 ) -> None:
     """Serve the API (and, on the embedded default, the job worker)."""
     import uvicorn
@@ -83,10 +93,12 @@ def serve(
     from reelbyte.core.server import uvicorn_config
     from reelbyte.main import create_app
     from reelbyte.messaging.ws import MAX_FRAME_BYTES
+    from reelbyte.webapp import WEB_DIST
     from reelbyte.webbuild import build_web_app
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
+    configure_telemetry(settings, service="reelbyte-api")
     with resolved_services(settings, migrate=migrate, storage=True) as embedded_db:
         base = f"http://{host}:{port}"
         if "public_url" not in settings.model_fields_set:
@@ -96,7 +108,7 @@ def serve(
         run_worker = embedded_db if worker is None else worker
         console.print(f"[bold green]ReelByte[/bold green] is serving on {base}")
         console.print(f"  API docs: {base}/docs   ReDoc: {base}/redoc   Health: {base}/health/ready")
-        if web and build_web_app(console.print):
+        if web and (build_web_app(console.print) if build else (WEB_DIST / "index.html").is_file()):
             console.print(f"  Web app: {base}/")
         if run_worker:
             console.print("  Job worker: in this process")
@@ -110,6 +122,7 @@ def serve(
             signal.signal(stop_signal, signal.SIG_IGN)
         server = uvicorn.Server(uvicorn_config(application, host, port, settings, MAX_FRAME_BYTES))
         server.run()
+        shutdown_telemetry()
         if not server.started:  # the port is taken, say: uvicorn has logged why
             raise typer.Exit(code=3)
     console.print("[dim]Stopped.[/dim]")
@@ -142,17 +155,30 @@ def worker(
             help="Jobs run at once. Default: WORKER_CONCURRENCY (MEDIA_WORKER_CONCURRENCY for media).",
         ),
     ] = None,
+    except_queues: Annotated[
+        str | None,
+        typer.Option(
+            help="Every queue but these, comma-separated (e.g. media, beside a `--queues media` worker)."
+        ),
+    ] = None,
 ) -> None:
     """Run a job worker (start as many as you like)."""
     from reelbyte import registry
-    from reelbyte.core.jobs import MEDIA_QUEUE, run_split_workers, run_worker
+    from reelbyte.core.jobs import MEDIA_QUEUE, job_app, run_split_workers, run_worker
     from reelbyte.core.runtime import Runtime
 
     registry.load()
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
+    configure_telemetry(settings, service="reelbyte-worker")
 
     chosen = [queue.strip() for queue in queues.split(",") if queue.strip()] if queues else None
+    if except_queues:
+        if chosen is not None:
+            console.print("[red]Pass --queues or --except-queues, not both.[/red]")
+            raise typer.Exit(code=2)
+        left_out = {queue.strip() for queue in except_queues.split(",")}
+        chosen = sorted({task.queue for task in job_app.tasks.values()} - left_out)
     if chosen is None:
         slots = concurrency or settings.worker_concurrency
         described = f"all queues ({slots} at once) and media ({settings.media_worker_concurrency} at once)"
@@ -182,6 +208,7 @@ def worker(
                 await task
         finally:
             await runtime.stop()
+            shutdown_telemetry()
 
     with resolved_services(settings, storage=True):
         console.print(f"[bold]Worker[/bold] running {described}; Ctrl-C to stop.")
@@ -491,11 +518,19 @@ def reports_list(
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Verify every ledger invariant; exit 1 and list the violations if any is broken."""
+    from redis.exceptions import RedisError
+
     from reelbyte.core.db import transaction
+    from reelbyte.core.metrics import record_ledger_check
     from reelbyte.payments.ledger_check import INVARIANTS, Violation, check
 
     async def run() -> list[Violation]:
-        return await transaction(check)
+        violations = await transaction(check)
+        try:  # for /metrics (the dashboard's ledger panel); the check's verdict stands without it
+            await record_ledger_check(len(violations))
+        except RedisError as error:
+            console.print(f"[yellow]Could not record the check for /metrics: {error}[/yellow]")
+        return violations
 
     settings = get_settings()
     with resolved_services(settings):
@@ -510,6 +545,55 @@ def ledger_check() -> None:
             console.print(f"[green]✓ {invariant.name}[/green]")
     if violations:
         raise typer.Exit(code=1)
+
+
+@backup_app.command("create")
+def backup_create(
+    out: Annotated[Path, typer.Option(help="A new folder for the dump and its manifest.")],
+) -> None:
+    """pg_dump (custom format) of the database, and a manifest: row counts, revision, stored files."""
+    from reelbyte.core.backup import BackupError, create_backup
+
+    settings = get_settings()
+    with resolved_services(settings, storage=True):
+        try:
+            manifest = create_backup(settings, out)
+        except BackupError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=1) from None
+    console.print(
+        f"[green]Backup written to {out}[/green]: {len(manifest.tables)} tables, "
+        f"{sum(manifest.tables.values())} rows (revision {manifest.alembic_revision}), "
+        f"{len(manifest.objects)} stored files ({manifest.object_bytes} bytes) listed."
+    )
+
+
+@backup_app.command("restore")
+def backup_restore(
+    folder: Annotated[Path, typer.Argument(help="A folder made by `reelbyte backup create`.")],
+    database_url: Annotated[
+        str, typer.Option(help="An empty database to restore into (postgresql+psycopg://…).")
+    ],
+) -> None:
+    """Restore a backup into an empty database and check every table's row count against it."""
+    from reelbyte.core.backup import BackupError, restore_backup
+
+    try:
+        manifest, mismatches = restore_backup(folder, database_url)
+    except BackupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    for mismatch in mismatches:
+        console.print(
+            f"[red]✗ {mismatch.table}: {mismatch.found} rows, the backup had {mismatch.expected}[/red]"
+        )
+    if mismatches:
+        raise typer.Exit(code=1)
+    console.print(
+        f"[green]Restored the backup of {manifest.created_at}[/green] (revision {manifest.alembic_revision}): "
+        f"all {len(manifest.tables)} tables hold the rows they had. "
+        f"The manifest lists {len(manifest.objects)} stored files; the store keeps them."
+    )
 
 
 @app.command("analytics")

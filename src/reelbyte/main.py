@@ -31,6 +31,7 @@ from reelbyte.core.middleware import (
 from reelbyte.core.ratelimit import global_rate_limit
 from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
+from reelbyte.core.telemetry import instrument_app
 from reelbyte.identity.api_keys_router import api_keys_router
 from reelbyte.identity.pages import pages_router
 from reelbyte.identity.router import auth_router, set_presence_lookup, token_router, users_router
@@ -220,7 +221,7 @@ def create_app(
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Read-Primary"],
         expose_headers=[
             "X-Request-ID",
             "Retry-After",
@@ -232,4 +233,5 @@ def create_app(
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    instrument_app(app)  # outermost, when tracing is on (core/telemetry.py)
     return app

@@ -42,7 +42,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import on_write_committed
+from reelbyte.core.db import on_write_committed, reads_replica
 from reelbyte.core.jobs import libpq_url
 from reelbyte.core.redis import get_redis
 
@@ -146,6 +146,10 @@ on_write_committed(version_watch.forget)
 
 
 async def catalog_version(session: AsyncSession) -> int:
+    if reads_replica(session):
+        # The watch follows the primary, which the replica's rows may lag: a page built from
+        # them must go under the version they show, read from the replica itself first.
+        return int(await session.scalar(text(VERSION_QUERY)) or 0)
     version = version_watch.current()
     if version is None:
         generation = version_watch.generation

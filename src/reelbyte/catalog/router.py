@@ -11,7 +11,7 @@ from reelbyte.catalog import categories, errors, schemas, service
 from reelbyte.catalog.listing import GigCursor, GigFilters, gig_filters
 from reelbyte.core.errors import InvalidCursor, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, ReplicaSessionDep, SessionDep
 from reelbyte.identity.api_keys import ApiScope
 from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser, VerifiedCreator, require_scope
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
@@ -132,7 +132,7 @@ async def list_tags(
     responses=error_responses(errors.PageTooDeep, InvalidCursor, errors.NoCursorForRelevance),
 )
 async def list_gigs(
-    session: SessionDep,
+    session: ReplicaSessionDep,
     filters: Annotated[GigFilters, Depends(gig_filters)],
     page: Annotated[PageParams, Depends(page_params)],
     cursor: GigCursor = None,
@@ -168,7 +168,7 @@ async def create_gig(data: schemas.GigCreate, creator: VerifiedCreator, session:
     dependencies=[GIGS_READ],
     responses=error_responses(errors.GigNotFound),
 )
-async def get_gig(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> Response:
+async def get_gig(gig: GigRef, viewer: OptionalUser, session: ReplicaSessionDep) -> Response:
     """A gig by id or slug. Inactive gigs are shown only to their creator and to admins."""
     return _json((await service.view_gig(session, gig, viewer)).body)
 
@@ -220,7 +220,9 @@ async def delete_gig(gig: GigRef, user: CurrentUser, session: SessionDep) -> sch
     dependencies=[GIGS_READ],
     responses=error_responses(errors.GigNotFound),
 )
-async def list_packages(gig: GigRef, viewer: OptionalUser, session: SessionDep) -> list[schemas.PackageOut]:
+async def list_packages(
+    gig: GigRef, viewer: OptionalUser, session: ReplicaSessionDep
+) -> list[schemas.PackageOut]:
     return await service.list_packages(session, gig, viewer)
 
 

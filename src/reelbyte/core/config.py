@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     reelbyte_data_dir: Path = Path(".reelbyte")
 
     database_url: str | None = None
+    # A streaming replica (hot standby) of DATABASE_URL for the public read routes; unset: they
+    # read the primary. The author of a write reads the primary for REPLICA_STICKY_SECONDS after
+    # it (core/routing.py), longer than the replica's replay lag is expected to be.
+    database_replica_url: str | None = None
+    replica_sticky_seconds: int = Field(default=5, ge=1, le=3600)
     redis_url: str | None = None
     # Longest wait for Redis to connect, to answer, or to free a pooled connection; after a failure
     # Redis is skipped for a few seconds (core/redis.py), so a hung Redis cannot stall requests.
@@ -191,6 +196,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # auto: readable console lines in development, JSON lines otherwise (test, production).
     log_format: Literal["auto", "console", "json"] = "auto"
+
+    # Traces (core/telemetry.py), off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: the collector's
+    # OTLP/HTTP base URL (spans go to <endpoint>/v1/traces). The service name defaults to
+    # reelbyte-api or reelbyte-worker; the sampler keeps this share of new traces (parent-based).
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str | None = None
+    otel_traces_sampler_arg: float = Field(default=1.0, ge=0, le=1)
+    # Error reports to Sentry, off unless SENTRY_DSN is set; the environment defaults to ENVIRONMENT.
+    sentry_dsn: str | None = None
+    sentry_environment: str | None = None
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0, le=1)
 
     # /metrics answers these client addresses (networks allowed) and, when METRICS_TOKEN is set,
     # any client sending `Authorization: Bearer <METRICS_TOKEN>`.

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import get_database
 from reelbyte.core.errors import MetricsForbidden, error_response, raises
+from reelbyte.core.metrics import refresh_shared_figures
 from reelbyte.core.ratelimit import client_ip
 from reelbyte.core.redis import get_redis
 from reelbyte.core.routing import APIRouter
@@ -89,4 +90,5 @@ def _address_in(address: str, networks: list[str]) -> bool:
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_reader)])
 async def metrics() -> Response:
+    await refresh_shared_figures()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

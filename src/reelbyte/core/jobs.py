@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reelbyte.core.config import get_settings
 from reelbyte.core.db import driver_connection
+from reelbyte.core.telemetry import TRACE_CONTEXT_KWARG, run_job, trace_context
 
 log = structlog.get_logger(__name__)
 
@@ -75,6 +76,9 @@ async def defer(
         queueing_lock=queueing_lock,
         priority=priority,
     )
+    carrier = trace_context()
+    if carrier is not None:  # the job's span continues this request's trace (core/telemetry.py)
+        task_kwargs[TRACE_CONTEXT_KWARG] = carrier
     return await deferrer.defer_async(**task_kwargs)
 
 
@@ -165,6 +169,7 @@ async def run_worker(
         "queues": queues,
         "install_signal_handlers": False,
         "delete_jobs": "successful",
+        "worker_middleware": [run_job],
     }
     if wait:
         stalled_after = get_settings().worker_stalled_after_seconds

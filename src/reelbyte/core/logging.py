@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 import structlog
 
+from reelbyte.core.telemetry import add_trace_ids
+
 # Libraries whose INFO lines are noise to us: the embedded PostgreSQL logs every command it runs,
 # with its whole output, over many lines (the CLI says in one line what it starts), and Alembic
 # each plugin it loads (its migration lines stay).
@@ -50,6 +52,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_trace_ids,  # only while tracing (core/telemetry.py)
     ]
     # The console renderer prints an exception's traceback itself (and warns if it was formatted).
     rendering: list[structlog.types.Processor] = (

@@ -20,19 +20,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reelbyte.core.errors import ControlCharacters, InternalError, error_response
+from reelbyte.core.metrics import LATENCY, REQUESTS
+from reelbyte.core.telemetry import annotate_request, report_exception
 
 log = structlog.get_logger("reelbyte.http")
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-REQUESTS = Counter("reelbyte_http_requests_total", "HTTP requests", ["method", "route", "status"])
-LATENCY = Histogram(
-    "reelbyte_http_request_duration_seconds",
-    "HTTP request latency",
-    ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)
 
 SECURITY_HEADERS = [
     (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
@@ -82,6 +76,7 @@ class RequestContextMiddleware(HttpMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_request_id(scope) or os.urandom(16).hex()  # as random as a UUID4
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        annotate_request(request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -98,8 +93,9 @@ class RequestContextMiddleware(HttpMiddleware):
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception as error:
             log.exception("unhandled_error", path=scope["path"], method=scope["method"])
+            report_exception(error)
             if response_started:
                 raise
             response = error_response(InternalError.status_code, InternalError.code, InternalError.message)

@@ -6,6 +6,12 @@ route — its dependencies, the endpoint and the response it builds — runs ins
 again from the start on a serialization failure or deadlock. `SessionDep` hands the route and its
 dependencies that unit's session.
 
+A GET reads on read-only connections; one that asks for `ReplicaSessionDep` (a public read
+that may lag the primary by a moment) reads on the replica when DATABASE_REPLICA_URL is set —
+except for a client that wrote in the last REPLICA_STICKY_SECONDS (read-your-writes): every
+successful write sets the cookie `reelbyte_read_primary` for that long, and API clients that
+keep no cookies send `X-Read-Primary: 1` instead.
+
 A route documents the errors it can raise with `responses=errors(SomeError, ...)`; the errors
 its dependencies raise (those marked with `@raises`) are added to it by the route class.
 """
@@ -27,7 +33,8 @@ from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from reelbyte.core.db import transaction
+from reelbyte.core.config import get_settings
+from reelbyte.core.db import get_database, transaction
 from reelbyte.core.errors import (
     AppError,
     ControlCharacters,
@@ -61,6 +68,41 @@ async def get_writing_session(request: Request) -> AsyncSession:
 
 
 WritingSessionDep = Annotated[AsyncSession, Depends(get_writing_session)]
+
+
+async def get_replica_session(request: Request) -> AsyncSession:
+    """The unit of work's session, for a public read (a list, a search, a public profile) that
+    may lag the primary by the replica's replay delay: asking for this one lets the GET read on
+    the replica, when there is one and the client has not just written (`reads_primary`)."""
+    return await get_session(request)
+
+
+ReplicaSessionDep = Annotated[AsyncSession, Depends(get_replica_session)]
+
+# Read-your-writes: the marker a client that wrote carries for REPLICA_STICKY_SECONDS.
+READ_PRIMARY_COOKIE = "reelbyte_read_primary"
+READ_PRIMARY_HEADER = "x-read-primary"
+
+
+def reads_primary(request: Request) -> bool:
+    """Whether the client asks to read the primary: it wrote a moment ago (the cookie), or
+    says so (the header, for API clients that keep no cookies)."""
+    return READ_PRIMARY_COOKIE in request.cookies or bool(request.headers.get(READ_PRIMARY_HEADER))
+
+
+def _stick_to_primary(request: Request, response: Response) -> None:
+    """After a successful write, let its author read the primary for a few seconds, until the
+    replica has (in all likelihood) replayed it."""
+    if response.status_code < 400:
+        response.set_cookie(
+            READ_PRIMARY_COOKIE,
+            "1",
+            max_age=get_settings().replica_sticky_seconds,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+
 
 _READING_METHODS = frozenset({"GET", "HEAD"})
 
@@ -163,12 +205,19 @@ class UnitOfWorkRoute(APIRoute):
                     request.scope.pop(_SESSION, None)
 
             # GET and HEAD read (a convention the read pool enforces): no transaction.
-            return await transaction(work, read_only=reads_only and request.method in _READING_METHODS)
+            if reads_only and request.method in _READING_METHODS:
+                replica = may_read_replica and get_database().has_replica and not reads_primary(request)
+                return await transaction(work, read_only=True, replica=replica)
+            response = await transaction(work)
+            if get_database().has_replica:
+                _stick_to_primary(request, response)
+            return response
 
         dependant = self._effective_dependant()
         reads_only = not _uses(dependant, get_writing_session)
+        may_read_replica = _uses(dependant, get_replica_session)
         # A route that never asks for the session (a probe, say) has no unit of work to run.
-        uses_session = _uses(dependant, get_session) or not reads_only
+        uses_session = _uses(dependant, get_session) or may_read_replica or not reads_only
         return handle_in_unit_of_work if uses_session else answer
 
     def _effective_dependant(self) -> Dependant:

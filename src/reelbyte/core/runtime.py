@@ -11,6 +11,7 @@ from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database, init_database
 from reelbyte.core.jobs import close_jobs, open_jobs, run_split_workers
 from reelbyte.core.redis import close_redis, init_redis
+from reelbyte.core.telemetry import instrument_database
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +28,10 @@ class Runtime:
         database_url, redis_url = self.settings.database_url, self.settings.redis_url
         assert database_url is not None
         assert redis_url is not None
-        init_database(database_url, pool_size=self.settings.db_pool_size)
+        database = init_database(
+            database_url, pool_size=self.settings.db_pool_size, replica_url=self.settings.database_replica_url
+        )
+        instrument_database(database)
         init_redis(redis_url)
         await open_jobs(database_url)
         if self.with_worker:

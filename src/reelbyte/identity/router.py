@@ -14,7 +14,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from reelbyte.core.config import get_settings
 from reelbyte.core.errors import error_response, error_responses
 from reelbyte.core.ratelimit import client_ip, limit_per_ip
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, ReplicaSessionDep, SessionDep
 from reelbyte.core.security import AccessClaims
 from reelbyte.identity import errors, schemas, service
 from reelbyte.identity.deps import CurrentCreator, CurrentSessionId, CurrentUser, OptionalUser, access_claims
@@ -333,7 +333,9 @@ def set_presence_lookup(lookup: PresenceLookup | None) -> None:
 @users_router.get(
     "/{user_id}", response_model=schemas.PublicProfile, responses=error_responses(errors.UserNotFound)
 )
-async def get_user(user_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.PublicProfile:
+async def get_user(
+    user_id: uuid.UUID, viewer: OptionalUser, session: ReplicaSessionDep
+) -> schemas.PublicProfile:
     """A public profile: no e-mail, no private settings; online status and last seen. One the
     moderators hid is shown only to its owner and admins."""
     profile = schemas.PublicProfile.of(await service.get_profile(session, user_id, viewer))
@@ -348,7 +350,7 @@ async def get_user(user_id: uuid.UUID, viewer: OptionalUser, session: SessionDep
     responses=error_responses(errors.UserNotFound),
 )
 async def get_portfolio(
-    user_id: uuid.UUID, viewer: OptionalUser, session: SessionDep
+    user_id: uuid.UUID, viewer: OptionalUser, session: ReplicaSessionDep
 ) -> list[schemas.PortfolioItemOut]:
     """A creator's portfolio, highlights first; hidden with the profile (owner and admins only)."""
     return [

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Response, status
 from reelbyte.catalog.errors import InvalidCategory, InvalidSubcategory
 from reelbyte.core.errors import InvalidTransition, NotOwner, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, ReplicaSessionDep, SessionDep
 from reelbyte.identity.deps import CurrentClient, CurrentUser, OptionalUser, VerifiedCreator
 from reelbyte.media.errors import UploadKindMismatch, UploadNotFound, UploadNotReady, UploadPurposeMismatch
 from reelbyte.projects import errors, schemas, service
@@ -33,7 +33,7 @@ ATTACHMENT_REFUSALS = (UploadNotFound, UploadPurposeMismatch, UploadKindMismatch
 
 @projects_router.get("", response_model=Page[schemas.ProjectOut])
 async def list_projects(
-    viewer: OptionalUser, filters: Filters, paging: Paging, session: SessionDep
+    viewer: OptionalUser, filters: Filters, paging: Paging, session: ReplicaSessionDep
 ) -> Page[schemas.ProjectOut]:
     """Open projects by default; filter by category, budget range (overlapping), skills (any), status.
 
@@ -65,7 +65,9 @@ async def create_project(
 @projects_router.get(
     "/{project_id}", response_model=schemas.ProjectOut, responses=error_responses(errors.ProjectNotFound)
 )
-async def get_project(project_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.ProjectOut:
+async def get_project(
+    project_id: uuid.UUID, viewer: OptionalUser, session: ReplicaSessionDep
+) -> schemas.ProjectOut:
     """A project you may see (404 otherwise). Views by anybody but the owner are counted, and
     show in `views_count` within about a minute."""
     return await service.project_out(session, await service.view_project(session, viewer, project_id))

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, status
 from reelbyte.catalog.errors import GigNotFound
 from reelbyte.core.errors import NotOwner, error_responses
 from reelbyte.core.pagination import PageParams, page_params
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, ReplicaSessionDep, SessionDep
 from reelbyte.identity.deps import CurrentAdmin, CurrentUser, OptionalUser
 from reelbyte.identity.errors import UserNotFound
 from reelbyte.orders.errors import OrderNotFound
@@ -51,7 +51,7 @@ async def create_review(
 )
 async def gig_reviews(
     gig_id: uuid.UUID,
-    session: SessionDep,
+    session: ReplicaSessionDep,
     params: Pages,
     sort: Sort = schemas.ReviewSort.NEWEST,
     stars: StarsFilter = None,
@@ -65,7 +65,7 @@ async def gig_reviews(
 )
 async def user_reviews(
     user_id: uuid.UUID,
-    session: SessionDep,
+    session: ReplicaSessionDep,
     params: Pages,
     sort: Sort = schemas.ReviewSort.NEWEST,
     stars: StarsFilter = None,
@@ -77,7 +77,9 @@ async def user_reviews(
 @reviews_router.get(
     "/{review_id}", response_model=schemas.ReviewOut, responses=error_responses(errors.ReviewNotFound)
 )
-async def get_review(review_id: uuid.UUID, viewer: OptionalUser, session: SessionDep) -> schemas.ReviewOut:
+async def get_review(
+    review_id: uuid.UUID, viewer: OptionalUser, session: ReplicaSessionDep
+) -> schemas.ReviewOut:
     """A published review; an unpublished one only for its author."""
     return await service.get_review(session, viewer, review_id)
 

@@ -10,7 +10,7 @@ from reelbyte.catalog import errors as catalog_errors
 from reelbyte.catalog.listing import GigCursor
 from reelbyte.core.errors import InvalidCursor, error_responses
 from reelbyte.core.pagination import Page, PageParams, page_params
-from reelbyte.core.routing import APIRouter, SessionDep
+from reelbyte.core.routing import APIRouter, ReplicaSessionDep
 from reelbyte.identity.deps import OptionalUser
 from reelbyte.projects.schemas import ProjectOut
 from reelbyte.search import schemas, service
@@ -33,7 +33,7 @@ Pages = Annotated[PageParams, Depends(page_params)]
     responses=error_responses(catalog_errors.PageTooDeep, InvalidCursor, catalog_errors.NoCursorForRelevance),
 )
 async def search_gigs(
-    session: SessionDep,
+    session: ReplicaSessionDep,
     q: SearchText,
     filters: GigFilterParams,
     page: Pages,
@@ -53,7 +53,7 @@ async def search_gigs(
 
 @search_router.get("/creators", response_model=Page[schemas.CreatorHit])
 async def search_creators(
-    session: SessionDep,
+    session: ReplicaSessionDep,
     q: SearchText,
     filters: CreatorFilterParams,
     page: Pages,
@@ -64,7 +64,7 @@ async def search_creators(
 
 @search_router.get("/projects", response_model=Page[ProjectOut])
 async def search_projects(
-    session: SessionDep,
+    session: ReplicaSessionDep,
     viewer: OptionalUser,
     q: SearchText,
     filters: ProjectFilterParams,
@@ -80,7 +80,7 @@ async def search_projects(
 
 @search_router.get("/suggestions", response_model=schemas.Suggestions)
 async def suggestions(
-    session: SessionDep,
+    session: ReplicaSessionDep,
     q: SuggestionText,
     limit: Annotated[int, Query(ge=1, le=20, description="at most this many")] = 8,
 ) -> schemas.Suggestions:
