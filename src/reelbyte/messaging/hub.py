@@ -11,6 +11,12 @@ instances). `notification` frames go to `/ws/notifications` sockets, every other
 Each socket has a bounded send queue drained by its own writer task; delivery only puts into
 the queue, so a slow client never slows the subscriber or anybody else. When a queue overflows,
 that socket is closed (code 1013) and the client should reconnect and catch up over HTTP.
+
+Frames that Redis could not carry are never retried; the sockets that may have missed them are
+closed instead (code 1012), and the client reconnects and catches up over HTTP: every socket of
+an instance whose subscriber lost Redis, once it is subscribed again, and every socket of a user
+a frame could not be published to (at once on this instance; on the others by a `hub.reconnect`
+frame published as soon as Redis takes frames again).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
 from reelbyte.core.config import get_settings
+from reelbyte.core.metrics import WEBSOCKETS
 from reelbyte.core.redis import get_redis
 from reelbyte.messaging import presence
 
@@ -37,6 +44,9 @@ CHANNEL_PREFIX = "ws:user:"
 SEND_QUEUE_SIZE = 256
 CLOSE_TIMEOUT_SECONDS = 2.0
 CLOSE_SLOW_CONSUMER = 1013  # "try again later": reconnect, then catch up over HTTP
+CLOSE_MISSED_FRAMES = 1012  # "service restart": reconnect, then catch up over HTTP
+# Published to a user's channel to close their sockets everywhere; never reaches a client.
+RECONNECT_FRAME = "hub.reconnect"
 
 Kind = Literal["chat", "notifications"]
 
@@ -93,16 +103,23 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._redis: Redis | None = None
         self.ready = asyncio.Event()
+        # Names the subscriber's connection in Redis's CLIENT LIST.
+        self.redis_client_name = f"reelbyte-ws-hub-{uuid.uuid4().hex[:12]}"
 
     # --- local registry -------------------------------------------------------------------
 
     def register(self, connection: Connection) -> None:
-        self._connections[connection.user_id].add(connection)
+        connections = self._connections[connection.user_id]
+        if connection not in connections:
+            connections.add(connection)
+            WEBSOCKETS.labels(connection.kind).inc()
 
     def unregister(self, connection: Connection) -> None:
         connections = self._connections.get(connection.user_id)
         if connections is not None:
-            connections.discard(connection)
+            if connection in connections:
+                connections.discard(connection)
+                WEBSOCKETS.labels(connection.kind).dec()
             if not connections:
                 del self._connections[connection.user_id]
 
@@ -119,7 +136,19 @@ class Hub:
         except (ValueError, AttributeError):
             log.warning("ws_bad_published_frame", user_id=str(user_id))
             return 0
+        if frame_type == RECONNECT_FRAME:
+            return self.ask_to_catch_up(connections)
         return sum(1 for c in list(connections) if c.wants(frame_type) and c.offer(text))
+
+    def ask_to_catch_up(self, connections: set[Connection] | None = None) -> int:
+        """Close `connections` (default: every socket here) so that their clients reconnect and
+        catch up over HTTP on what they may have missed; returns how many."""
+        chosen = (
+            connections if connections is not None else {c for cs in self._connections.values() for c in cs}
+        )
+        for connection in list(chosen):
+            connection.request_close(CLOSE_MISSED_FRAMES, "frames may have been missed: reconnect")
+        return len(chosen)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -130,7 +159,9 @@ class Hub:
         redis_url = get_settings().redis_url
         assert redis_url is not None, "start the runtime (Redis) before the hub"
         # A connection of its own without a read timeout: the subscriber waits on it for ever.
-        self._redis = Redis.from_url(redis_url, decode_responses=True, socket_connect_timeout=2)
+        self._redis = Redis.from_url(
+            redis_url, decode_responses=True, socket_connect_timeout=2, client_name=self.redis_client_name
+        )
         self._tasks = [
             asyncio.create_task(self._subscribe_loop(), name="ws-hub-subscriber"),
             asyncio.create_task(self._presence_loop(), name="ws-hub-presence"),
@@ -156,12 +187,17 @@ class Hub:
     async def _subscribe_loop(self) -> None:
         assert self._redis is not None
         delay = 0.5
+        lost = False
         while True:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
                 self.ready.set()
                 delay = 0.5
+                if lost:
+                    lost = False
+                    closed = self.ask_to_catch_up()
+                    log.info("ws_hub_subscriber_back", sockets_asked_to_catch_up=closed)
                 while True:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None:
@@ -176,6 +212,7 @@ class Hub:
                 raise
             except (RedisError, OSError) as error:
                 self.ready.clear()
+                lost = True
                 log.warning("ws_hub_subscriber_lost", error=str(error), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
@@ -191,9 +228,12 @@ class Hub:
                 await presence.refresh(live)
             except (RedisError, OSError) as error:
                 log.warning("presence_refresh_failed", error=str(error))
+            await _tell_who_missed_frames()
 
 
 hub = Hub()
+# Users a frame could not be published to, whose sockets on other instances are still to be told.
+_missed_frames: set[uuid.UUID] = set()
 
 
 async def publish(user_id: uuid.UUID, frame: dict[str, Any]) -> None:
@@ -207,6 +247,21 @@ async def publish(user_id: uuid.UUID, frame: dict[str, Any]) -> None:
         await get_redis().publish(f"{CHANNEL_PREFIX}{user_id}", text)
     except (RedisError, OSError) as error:
         log.warning("ws_publish_failed", user_id=str(user_id), type=frame.get("type"), error=str(error))
+        hub.ask_to_catch_up(hub.local_connections(user_id))
+        _missed_frames.add(user_id)
+        return
+    await _tell_who_missed_frames()
+
+
+async def _tell_who_missed_frames() -> None:
+    """Close, on every instance, the sockets of users a frame could not be published to."""
+    while _missed_frames:
+        user_id = _missed_frames.pop()
+        try:
+            await get_redis().publish(f"{CHANNEL_PREFIX}{user_id}", json.dumps({"type": RECONNECT_FRAME}))
+        except (RedisError, OSError):
+            _missed_frames.add(user_id)
+            return
 
 
 async def publish_many(user_ids: list[uuid.UUID], frame: dict[str, Any]) -> None:

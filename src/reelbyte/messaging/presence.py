@@ -77,13 +77,27 @@ async def refresh(connections: Iterable[tuple[uuid.UUID, str]]) -> None:
 
 async def lookup(user_id: uuid.UUID) -> tuple[bool, datetime | None]:
     """(online, last seen) for a profile; (False, None) if Redis cannot say."""
+    return (await lookup_many([user_id]))[user_id]
+
+
+async def lookup_many(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[bool, datetime | None]]:
+    """(online, last seen) of each user, in one round trip (a page of conversations); everyone
+    (False, None) if Redis cannot say."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    now = time.time()
     try:
         async with get_redis().pipeline(transaction=False) as pipe:
-            pipe.zcount(_members_key(user_id), time.time(), "+inf")
-            pipe.get(_last_seen_key(user_id))
-            live, last_seen = await pipe.execute()
+            for user_id in ids:
+                pipe.zcount(_members_key(user_id), now, "+inf")
+                pipe.get(_last_seen_key(user_id))
+            results = await pipe.execute()
     except (RedisError, OSError) as error:
         log.warning("presence_unavailable", error=str(error))
-        return False, None
-    seen = datetime.fromtimestamp(float(last_seen), UTC) if last_seen else None
-    return int(live) > 0, seen
+        return dict.fromkeys(ids, (False, None))
+    found: dict[uuid.UUID, tuple[bool, datetime | None]] = {}
+    for index, user_id in enumerate(ids):
+        live, last_seen = results[2 * index], results[2 * index + 1]
+        found[user_id] = (int(live) > 0, datetime.fromtimestamp(float(last_seen), UTC) if last_seen else None)
+    return found

@@ -44,9 +44,13 @@ async def list_conversations(
     session: SessionDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 20,
+    archived: Annotated[
+        bool, Query(description="list the conversations I archived instead of the others")
+    ] = False,
 ) -> schemas.ConversationPage:
-    """My conversations (archived ones left out), newest activity first; pass `next_cursor` on."""
-    items, next_cursor = await service.list_conversations(session, user.id, cursor, limit)
+    """My conversations (archived ones left out, or only those with `archived=true`), newest
+    activity first; pass `next_cursor` on. Each carries the other participant's presence."""
+    items, next_cursor = await service.list_conversations(session, user.id, cursor, limit, archived=archived)
     return schemas.ConversationPage(items=items, next_cursor=next_cursor)
 
 
@@ -102,6 +106,18 @@ async def get_conversation(
 async def archive_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
     """Archive it for me only; a new message brings it back."""
     await service.archive_conversation(session, user.id, conversation_id)
+
+
+@conversations_router.post(
+    "/{conversation_id}/unarchive",
+    response_model=schemas.ConversationOut,
+    responses=error_responses(errors.ConversationNotFound),
+)
+async def unarchive_conversation(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> schemas.ConversationOut:
+    """Bring an archived conversation back to my list (one not archived stays as it is)."""
+    return await service.unarchive_conversation(session, user.id, conversation_id)
 
 
 @conversations_router.get(

@@ -193,6 +193,15 @@ def is_withheld(message: Message, viewer_id: uuid.UUID | None) -> bool:
     return message.hidden_at is not None and viewer_id != message.sender_id
 
 
+class PresenceOut(BaseModel):
+    """Whether a user has a chat or notification socket open, and when one was last alive; the
+    same data as the `presence` frames."""
+
+    user_id: uuid.UUID
+    online: bool
+    last_seen_at: datetime | None
+
+
 class ConversationOut(ResponseModel):
     id: uuid.UUID
     participant: Participant
@@ -205,6 +214,11 @@ class ConversationOut(ResponseModel):
     archived: bool
     participant_last_read_message_id: int | None = Field(
         description="how far the other participant has read (read receipts)"
+    )
+    participant_presence: PresenceOut = Field(
+        description="the other participant's presence as the conversation was read; `presence` "
+        "frames on the chat socket follow it. With a block between the two (either way), offline "
+        "and never seen, as no presence frames cross a block"
     )
 
 

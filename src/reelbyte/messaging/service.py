@@ -38,7 +38,7 @@ from reelbyte.identity import service as identity_service
 from reelbyte.identity.models import User
 from reelbyte.media.attach import attachable, attached_file, attached_files
 from reelbyte.media.models import UploadPurpose
-from reelbyte.messaging import events
+from reelbyte.messaging import events, presence
 from reelbyte.messaging.contact_details import mask_contact_details
 from reelbyte.messaging.errors import (
     AlreadyReported,
@@ -73,6 +73,7 @@ from reelbyte.messaging.schemas import (
     MessageCreate,
     MessageOut,
     Participant,
+    PresenceOut,
     ReadState,
     ReportCreate,
     UnreadCount,
@@ -334,13 +335,14 @@ async def _latest_activity_page(
 
 
 async def list_conversations(
-    session: AsyncSession, user_id: uuid.UUID, cursor: str | None, limit: int
+    session: AsyncSession, user_id: uuid.UUID, cursor: str | None, limit: int, *, archived: bool = False
 ) -> tuple[list[ConversationOut], str | None]:
-    """My conversations that I have not archived, newest activity first."""
+    """My conversations that I have not archived (or, with `archived`, those I have), newest
+    activity first."""
     query = (
         select(Conversation, CP)
         .join(CP, and_(CP.conversation_id == Conversation.id, CP.user_id == user_id))
-        .where(CP.archived_at.is_(None))
+        .where(CP.archived_at.is_not(None) if archived else CP.archived_at.is_(None))
     )
     rows, next_cursor = await _latest_activity_page(session, query, cursor, limit)
     return await _views(session, user_id, rows), next_cursor
@@ -365,6 +367,17 @@ async def archive_conversation(session: AsyncSession, user_id: uuid.UUID, conver
         mine.archived_at = utcnow()
 
 
+async def unarchive_conversation(
+    session: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID
+) -> ConversationOut:
+    """Bring it back to my list (unarchiving one that is not archived changes nothing)."""
+    conversation, mine = await _participation(session, user_id, conversation_id, lock=True)
+    if mine.archived_at is not None:
+        mine.archived_at = None
+        await session.flush()
+    return (await _views(session, user_id, [(conversation, mine)]))[0]
+
+
 async def _views(
     session: AsyncSession, user_id: uuid.UUID, rows: Sequence[tuple[Conversation, ConversationParticipant]]
 ) -> list[ConversationOut]:
@@ -384,6 +397,7 @@ async def _views(
     }
     last_views = {m.conversation_id: m for m in await _outs(session, list(last_messages.values()), user_id)}
     unread = await _unread_by_conversation(session, user_id, ids)
+    presences = await _presences(session, user_id, other_ids)
     their_reads = dict(
         (
             await session.execute(
@@ -407,9 +421,33 @@ async def _views(
                 unread_count=unread.get(conversation.id, 0),
                 archived=mine.archived_at is not None,
                 participant_last_read_message_id=their_reads.get(conversation.id),
+                participant_presence=presences[_other(conversation, user_id)],
             )
         )
     return views
+
+
+async def _presences(
+    session: AsyncSession, user_id: uuid.UUID, other_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, PresenceOut]:
+    """The presence of my conversation partners, in one Redis round trip; a partner with a block
+    between us (either way) shows offline and never seen, as the live frames never cross a block."""
+    blocks = await session.execute(
+        select(UserBlock.blocker_id, UserBlock.blocked_id).where(
+            or_(
+                and_(UserBlock.blocker_id == user_id, UserBlock.blocked_id.in_(other_ids)),
+                and_(UserBlock.blocked_id == user_id, UserBlock.blocker_id.in_(other_ids)),
+            )
+        )
+    )
+    blocked = {blocked_id if blocker_id == user_id else blocker_id for blocker_id, blocked_id in blocks.all()}
+    found = await presence.lookup_many(other_ids - blocked)
+    return {
+        other: PresenceOut(user_id=other, online=False, last_seen_at=None)
+        if other in blocked
+        else PresenceOut(user_id=other, online=found[other][0], last_seen_at=found[other][1])
+        for other in other_ids
+    }
 
 
 async def _unread_by_conversation(

@@ -1,9 +1,14 @@
+import { QueryClient, type InfiniteData } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
 import {
   flattenMessages,
   mergeMessage,
+  messageKeys,
   parseChatFrame,
+  receivedPresence,
   streamChat,
+  type ConversationOut,
+  type ConversationPage,
   type MessageOut,
   type MessagePage,
 } from "./messages";
@@ -113,5 +118,85 @@ describe("streamChat", () => {
     expect(onReconnect).toHaveBeenCalledTimes(1);
     stream.stop();
     vi.useRealTimers();
+  });
+});
+
+describe("streamChat with a parser of its own", () => {
+  it("hands over only the frames its parser reads (the review comments ride the chat socket)", async () => {
+    vi.useFakeTimers();
+    const sockets: FakeSocket[] = [];
+    const onFrame = vi.fn();
+    const stream = streamChat<{ delivery_id: string }>({
+      getTicket: () => Promise.resolve("t"),
+      onFrame,
+      onReconnect: () => undefined,
+      parse: (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; data: { delivery_id: string } };
+        return frame.type === "delivery_comment" ? frame.data : null;
+      },
+      createSocket: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+      origin: "http://localhost",
+    });
+    await vi.runAllTimersAsync();
+    expect(sockets[0]!.url).toBe("ws://localhost/v1/ws/chat?ticket=t");
+    for (const frame of [
+      { type: "message", data: message(1) },
+      { type: "delivery_comment", data: { delivery_id: "d1" } },
+    ]) {
+      sockets[0]!.onmessage?.(new MessageEvent("message", { data: JSON.stringify(frame) }));
+    }
+    expect(onFrame.mock.calls).toEqual([[{ delivery_id: "d1" }]]);
+    stream.stop();
+    vi.useRealTimers();
+  });
+});
+
+describe("presence in the cache", () => {
+  it("updates every cached conversation with that person, and only those", () => {
+    const queryClient = new QueryClient();
+    const conversation = (id: string, participant: string): ConversationOut => ({
+      id,
+      participant: {
+        id: participant,
+        username: participant,
+        full_name: participant,
+        avatar_url: null,
+        role: "creator",
+      },
+      order_id: null,
+      project_id: null,
+      created_at: "2026-12-01T09:00:00Z",
+      last_activity_at: "2026-12-01T10:00:00Z",
+      last_message: null,
+      unread_count: 0,
+      archived: false,
+      participant_last_read_message_id: null,
+      participant_presence: { user_id: participant, online: false, last_seen_at: null },
+    });
+    queryClient.setQueryData(messageKeys.conversation("c1"), conversation("c1", "maya"));
+    queryClient.setQueryData<InfiniteData<ConversationPage>>(messageKeys.inboxOf(false), {
+      pages: [
+        { items: [conversation("c1", "maya"), conversation("c2", "sam")], next_cursor: null },
+      ],
+      pageParams: [null],
+    });
+    const online = { user_id: "maya", online: true, last_seen_at: "2026-12-01T10:05:00Z" };
+    receivedPresence(queryClient, online);
+
+    expect(
+      queryClient.getQueryData<ConversationOut>(messageKeys.conversation("c1"))
+        ?.participant_presence,
+    ).toEqual(online);
+    const inbox = queryClient.getQueryData<InfiniteData<ConversationPage>>(
+      messageKeys.inboxOf(false),
+    );
+    expect(inbox?.pages[0]?.items.map((item) => item.participant_presence.online)).toEqual([
+      true,
+      false,
+    ]);
   });
 });

@@ -1,7 +1,11 @@
 /** Conversations and messages (src/reelbyte/messaging/router.py) and the live chat socket
  * (messaging/ws.py): frames `message`, `edit`, `delete`, `read`, `typing`, `presence`. The socket
  * reconnects with a fresh ticket after any drop; on reconnection the open conversation and the
- * inbox are fetched again, and messages are merged by id so none shows twice. */
+ * inbox are fetched again, and messages are merged by id so none shows twice. `streamChat` is the
+ * one reconnecting chat socket: the review comments (review.ts) ride it with their own parser.
+ *
+ * Presence: every conversation carries the other participant's presence as it was read
+ * (`participant_presence`); `presence` frames update it from then on. */
 import {
   useInfiniteQuery,
   useMutation,
@@ -19,18 +23,20 @@ import {
   type CreateSocket,
   type SocketLike,
 } from "./notification-socket";
-import { chatUrl } from "./review";
 import type { components } from "./schema";
 
 export type ConversationOut = components["schemas"]["ConversationOut"];
 export type ConversationPage = components["schemas"]["ConversationPage"];
 export type MessageOut = components["schemas"]["MessageOut"];
 export type MessagePage = components["schemas"]["MessagePage"];
+export type PresenceOut = components["schemas"]["PresenceOut"];
 
 export const messageKeys = {
   all: ["messaging"] as const,
   unread: ["messaging", "unread"] as const,
+  /** Both lists: the inbox and the archive. */
   inbox: ["messaging", "inbox"] as const,
+  inboxOf: (archived: boolean) => ["messaging", "inbox", archived ? "archived" : "active"] as const,
   conversation: (id: string) => ["messaging", "conversation", id] as const,
   messages: (id: string) => ["messaging", "messages", id] as const,
 };
@@ -46,14 +52,17 @@ export function useUnreadMessages(enabled = true) {
   });
 }
 
-export function useInbox() {
+/** My conversations, newest activity first; with `archived`, those I archived. */
+export function useInbox({ archived = false }: { archived?: boolean } = {}) {
   const { client } = useApi();
   return useInfiniteQuery({
-    queryKey: messageKeys.inbox,
+    queryKey: messageKeys.inboxOf(archived),
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         client.GET("/v1/conversations", {
-          params: { query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: {
+            query: { limit: 20, archived, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
           signal,
         }),
       ),
@@ -129,11 +138,31 @@ export function receivedMessage(queryClient: QueryClient, message: MessageOut) {
   void queryClient.invalidateQueries({ queryKey: messageKeys.unread });
 }
 
+/** A user's presence changed: every cached conversation with them shows it. */
+export function receivedPresence(queryClient: QueryClient, presence: PresenceOut) {
+  const update = (conversation: ConversationOut): ConversationOut =>
+    conversation.participant.id === presence.user_id
+      ? { ...conversation, participant_presence: presence }
+      : conversation;
+  queryClient.setQueriesData<ConversationOut>(
+    { queryKey: ["messaging", "conversation"] },
+    (conversation) => conversation && update(conversation),
+  );
+  queryClient.setQueriesData<InfiniteData<ConversationPage>>(
+    { queryKey: messageKeys.inbox },
+    (data) =>
+      data && {
+        ...data,
+        pages: data.pages.map((page) => ({ ...page, items: page.items.map(update) })),
+      },
+  );
+}
+
 export function useSendMessage(conversationId: string) {
   const { client } = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { content: string; client_id: string }) =>
+    mutationFn: (body: { content: string; client_id: string; attachment_upload_id?: string }) =>
       unwrap(
         client.POST("/v1/conversations/{conversation_id}/messages", {
           params: { path: { conversation_id: conversationId } },
@@ -183,6 +212,23 @@ export function useArchiveConversation() {
   });
 }
 
+export function useUnarchiveConversation() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        client.POST("/v1/conversations/{conversation_id}/unarchive", {
+          params: { path: { conversation_id: id } },
+        }),
+      ),
+    onSuccess: (conversation) => {
+      queryClient.setQueryData(messageKeys.conversation(conversation.id), conversation);
+      void queryClient.invalidateQueries({ queryKey: messageKeys.inbox });
+    },
+  });
+}
+
 export function useBlocked() {
   const { client } = useApi();
   return useQuery({
@@ -222,7 +268,7 @@ export type ChatFrame =
   | { type: "message" | "edit" | "delete"; data: MessageOut }
   | { type: "read"; data: { conversation_id: string; user_id: string; message_id: number } }
   | { type: "typing"; data: { conversation_id: string; user_id: string } }
-  | { type: "presence"; data: { user_id: string; online: boolean; last_seen_at: string | null } };
+  | { type: "presence"; data: PresenceOut };
 
 const CHAT_FRAMES = new Set(["message", "edit", "delete", "read", "typing", "presence"]);
 
@@ -238,9 +284,18 @@ export function parseChatFrame(data: unknown): ChatFrame | null {
   }
 }
 
-export interface ChatStreamOptions {
+export function chatUrl(ticket: string, origin: string = globalThis.location.origin): string {
+  const url = new URL("/v1/ws/chat", origin);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("ticket", ticket);
+  return url.toString();
+}
+
+export interface ChatStreamOptions<F = ChatFrame> {
   getTicket: (signal: AbortSignal) => Promise<string>;
-  onFrame: (frame: ChatFrame) => void;
+  onFrame: (frame: F) => void;
+  /** Which frames to hand to `onFrame` (null: skip it); default the chat frames above. */
+  parse?: (data: unknown) => F | null;
   /** Connected again after an interruption: catch up over HTTP. */
   onReconnect: () => void;
   createSocket?: CreateSocket;
@@ -255,7 +310,9 @@ export interface ChatStream {
 }
 
 /** A chat socket that reconnects (new ticket, growing waits) until `stop` is called. */
-export function streamChat(options: ChatStreamOptions): ChatStream {
+export function streamChat<F = ChatFrame>(options: ChatStreamOptions<F>): ChatStream {
+  // Without a parser of its own, F is the default, ChatFrame.
+  const parse = options.parse ?? (parseChatFrame as (data: unknown) => F | null);
   const createSocket = options.createSocket ?? browserSocket;
   const backoff = options.backoff ?? defaultBackoff;
   let stopped = false;
@@ -293,7 +350,7 @@ export function streamChat(options: ChatStreamOptions): ChatStream {
       connectedBefore = true;
     };
     current.onmessage = (event) => {
-      const frame = parseChatFrame(event.data);
+      const frame = parse(event.data);
       if (frame) options.onFrame(frame);
     };
     current.onerror = () => undefined;
@@ -323,7 +380,8 @@ export function streamChat(options: ChatStreamOptions): ChatStream {
   };
 }
 
-/** While the messages pages are open: frames update the cache; others go to `onFrame`. */
+/** While the messages pages are open: frames update the cache (messages, receipts, presence);
+ * every frame also goes to `onFrame`. After a reconnection everything is read again. */
 export function useChatStream({
   onFrame,
   createSocket,
@@ -337,6 +395,16 @@ export function useChatStream({
   const handle = useEffectEvent((frame: ChatFrame) => {
     if (frame.type === "message" || frame.type === "edit" || frame.type === "delete") {
       receivedMessage(queryClient, frame.data);
+    } else if (frame.type === "presence") {
+      receivedPresence(queryClient, frame.data);
+    } else if (frame.type === "typing") {
+      // Typing is a sign of life, whatever presence said before.
+      const now = new Date().toISOString();
+      receivedPresence(queryClient, {
+        user_id: frame.data.user_id,
+        online: true,
+        last_seen_at: now,
+      });
     } else if (frame.type === "read") {
       void queryClient.invalidateQueries({ queryKey: messageKeys.unread });
       queryClient.setQueryData<ConversationOut>(

@@ -7,13 +7,15 @@
  * Live: every change reaches both parties' chat sockets (messaging/comment_frames.py) as
  * `{"type": "delivery_comment", "data": {"event", "order_id", "delivery_id", "actor_id",
  * "comment"}}`; `useCommentStream` keeps one chat socket open while a review is on screen and
- * refreshes the delivery's threads when a frame for it arrives (and after a reconnection).
+ * refreshes the delivery's threads when a frame for it arrives (and after a reconnection). The
+ * socket is messages.ts's `streamChat`, reading only these frames.
  */
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useEffectEvent } from "react";
 import { unwrap } from "./client";
 import { useApi } from "./context";
-import { browserSocket, defaultBackoff, type CreateSocket } from "./notification-socket";
+import { streamChat, type ChatStreamOptions } from "./messages";
+import type { CreateSocket } from "./notification-socket";
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
@@ -158,13 +160,6 @@ export interface CommentFrame {
   comment: CommentOut;
 }
 
-export function chatUrl(ticket: string, origin: string = globalThis.location.origin): string {
-  const url = new URL("/v1/ws/chat", origin);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("ticket", ticket);
-  return url.toString();
-}
-
 /** A `delivery_comment` frame's data, or null for anything else. */
 export function parseCommentFrame(data: unknown): CommentFrame | null {
   if (typeof data !== "string") return null;
@@ -182,73 +177,11 @@ export function parseCommentFrame(data: unknown): CommentFrame | null {
   }
 }
 
-export interface CommentStreamOptions {
-  getTicket: (signal: AbortSignal) => Promise<string>;
-  onFrame: (frame: CommentFrame) => void;
-  /** Connected again after an interruption: catch up over HTTP. */
-  onReconnect: () => void;
-  createSocket?: CreateSocket;
-  backoff?: (attempt: number) => number;
-  origin?: string;
-}
+export type CommentStreamOptions = Omit<ChatStreamOptions<CommentFrame>, "parse">;
 
-/** A chat socket that reports comment frames, reconnecting until `stop` is called. */
+/** A chat socket that reports comment frames, reconnecting until the returned stop is called. */
 export function streamComments(options: CommentStreamOptions): () => void {
-  const createSocket = options.createSocket ?? browserSocket;
-  const backoff = options.backoff ?? defaultBackoff;
-  let stopped = false;
-  let failures = 0;
-  let connectedBefore = false;
-  let socket: ReturnType<CreateSocket> | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let pending: AbortController | null = null;
-
-  const retry = () => {
-    if (stopped) return;
-    failures += 1;
-    timer = setTimeout(() => void connect(), backoff(failures));
-  };
-
-  const connect = async () => {
-    pending = new AbortController();
-    let ticket: string;
-    try {
-      ticket = await options.getTicket(pending.signal);
-    } catch {
-      retry();
-      return;
-    } finally {
-      pending = null;
-    }
-    if (stopped) return;
-    const current = createSocket(chatUrl(ticket, options.origin));
-    socket = current;
-    current.onopen = () => {
-      failures = 0;
-      if (connectedBefore) options.onReconnect();
-      connectedBefore = true;
-    };
-    current.onmessage = (event) => {
-      const frame = parseCommentFrame(event.data);
-      if (frame) options.onFrame(frame);
-    };
-    current.onerror = () => undefined;
-    current.onclose = () => {
-      if (socket !== current) return;
-      socket = null;
-      retry();
-    };
-  };
-
-  void connect();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    pending?.abort();
-    const open = socket;
-    socket = null;
-    open?.close(1000, "done");
-  };
+  return streamChat({ ...options, parse: parseCommentFrame }).stop;
 }
 
 /** While an order's review is on screen: its deliveries' threads follow the chat socket. */

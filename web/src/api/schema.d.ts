@@ -946,7 +946,8 @@ export interface paths {
         };
         /**
          * List Conversations
-         * @description My conversations (archived ones left out), newest activity first; pass `next_cursor` on.
+         * @description My conversations (archived ones left out, or only those with `archived=true`), newest
+         *     activity first; pass `next_cursor` on. Each carries the other participant's presence.
          */
         get: operations["list_conversations_v1_conversations_get"];
         put?: never;
@@ -1025,6 +1026,26 @@ export interface paths {
          *     chat socket takes the same body as a `message` frame.
          */
         post: operations["send_message_v1_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/unarchive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unarchive Conversation
+         * @description Bring an archived conversation back to my list (one not archived stays as it is).
+         */
+        post: operations["unarchive_conversation_v1_conversations__conversation_id__unarchive_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5020,6 +5041,8 @@ export interface components {
              * @description how far the other participant has read (read receipts)
              */
             participant_last_read_message_id: number | null;
+            /** @description the other participant's presence as the conversation was read; `presence` frames on the chat socket follow it. With a block between the two (either way), offline and never seen, as no presence frames cross a block */
+            participant_presence: components["schemas"]["PresenceOut"];
             /** Project Id */
             project_id: string | null;
             /** Unread Count */
@@ -7968,6 +7991,22 @@ export interface components {
             user_id: string;
             /** Video Url */
             video_url: string;
+        };
+        /**
+         * PresenceOut
+         * @description Whether a user has a chat or notification socket open, and when one was last alive; the
+         *     same data as the `presence` frames.
+         */
+        PresenceOut: {
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Online */
+            online: boolean;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
         };
         /**
          * PrivateProfile
@@ -15718,6 +15757,8 @@ export interface operations {
                 cursor?: string | null;
                 /** @description items per page (at most 100) */
                 limit?: number;
+                /** @description list the conversations I archived instead of the others */
+                archived?: boolean;
             };
             header?: never;
             path?: never;
@@ -16610,6 +16651,123 @@ export interface operations {
                         details?: unknown;
                         /** @enum {string} */
                         error: "message_rate_limited" | "rate_limited";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    unarchive_conversation_v1_conversations__conversation_id__unarchive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Log in first: this needs a bearer access token.
+             *     - `invalid_token`: The access token is not valid or no longer valid.
+             *     - `invalid_api_key`: The API key is not valid: unknown, deleted or expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_api_key" | "invalid_token" | "not_authenticated";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `account_suspended`: This account is suspended.
+             *     - `missing_scope`: The API key does not have the scope this needs.
+             *     - `api_key_disabled`: This API key is disabled: its owner's plan has no API access (upgrade to use it again).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "account_suspended" | "api_key_disabled" | "missing_scope";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `conversation_not_found`: No such conversation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "conversation_not_found";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `unsupported_media_type`: Send the request body as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "unsupported_media_type";
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description - `validation_error`: The request is not valid.
+             *     - `control_characters`: Text must not contain control characters such as NUL.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "control_characters" | "validation_error";
+                        message: string;
+                    };
+                };
+            };
+            /** @description - `rate_limited`: Too many requests: slow down and retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "rate_limited";
                         message: string;
                     };
                 };

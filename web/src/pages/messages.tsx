@@ -1,9 +1,17 @@
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams, useSearchParams } from "react-router";
 import { useAuth } from "@/auth/auth-context";
-import { useChatStream, useInbox, type ChatFrame, type ConversationOut } from "@/api/messages";
+import { errorMessage } from "@/api/errors";
+import {
+  useChatStream,
+  useInbox,
+  useUnarchiveConversation,
+  type ChatFrame,
+  type ConversationOut,
+} from "@/api/messages";
 import { Avatar } from "@/components/avatar";
 import { ConversationView } from "@/components/messages/conversation-view";
+import { OnlineDot } from "@/components/messages/online-dot";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -24,33 +32,33 @@ function InboxItem({
   conversation,
   meId,
   active,
-  online,
+  search,
+  onUnarchive,
 }: {
   conversation: ConversationOut;
   meId: string;
   active: boolean;
-  online: boolean;
+  /** Kept on the link, so the list stays the one shown (the inbox or the archive). */
+  search: string;
+  /** In the archive: bring it back. */
+  onUnarchive?: () => void;
 }) {
   const other = conversation.participant;
   const unread = conversation.unread_count;
+  const online = conversation.participant_presence.online;
   return (
-    <li>
+    <li className="flex items-center gap-1">
       <Link
-        to={`/messages/${conversation.id}`}
+        to={`/messages/${conversation.id}${search}`}
         aria-current={active ? "page" : undefined}
         className={cn(
-          "flex items-center gap-3 rounded-lg p-3 hover:bg-accent focus-visible:bg-accent",
+          "flex min-w-0 flex-1 items-center gap-3 rounded-lg p-3 hover:bg-accent focus-visible:bg-accent",
           active && "bg-accent",
         )}
       >
         <span className="relative shrink-0">
           <Avatar name={other.full_name} url={other.avatar_url} className="size-10 text-sm" />
-          {online && (
-            <span
-              className="absolute right-0 bottom-0 size-3 rounded-full border-2 border-background bg-green-600"
-              aria-hidden="true"
-            />
-          )}
+          <OnlineDot online={online} />
         </span>
         <span className="min-w-0 flex-1">
           <span className="flex items-baseline justify-between gap-2">
@@ -78,26 +86,61 @@ function InboxItem({
           </span>
         </span>
       </Link>
+      {onUnarchive && (
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={onUnarchive}
+          aria-label={`Unarchive the conversation with ${other.full_name}`}
+        >
+          Unarchive
+        </Button>
+      )}
     </li>
   );
 }
 
-/** The inbox beside the open conversation (one at a time on a phone); one chat socket for both. */
+/** Which list the inbox shows: the conversations, or those I archived. */
+function ListTabs({ archived }: { archived: boolean }) {
+  const { pathname } = useLocation();
+  const tab = (active: boolean) =>
+    cn(
+      "flex-1 rounded-md px-3 py-1.5 text-center text-sm font-medium",
+      active ? "bg-accent" : "text-muted-foreground hover:bg-accent/60",
+    );
+  return (
+    <div className="mb-2 flex gap-1 rounded-lg border p-1">
+      <Link to={pathname} aria-current={archived ? undefined : "page"} className={tab(!archived)}>
+        Inbox
+      </Link>
+      <Link
+        to={`${pathname}?view=archived`}
+        aria-current={archived ? "page" : undefined}
+        className={tab(archived)}
+      >
+        Archived
+      </Link>
+    </div>
+  );
+}
+
+/** The inbox (or the archive, `?view=archived`) beside the open conversation (one at a time on
+ * a phone); one chat socket for both. */
 export function Component() {
   const { conversationId } = useParams();
+  const [searchParams] = useSearchParams();
+  const archived = searchParams.get("view") === "archived";
+  const search = archived ? "?view=archived" : "";
   const { user } = useAuth();
   const meId = user?.id ?? "";
-  const inbox = useInbox();
-  const [online, setOnline] = useState<Record<string, boolean>>({});
+  const inbox = useInbox({ archived });
+  const unarchive = useUnarchiveConversation();
   const [typing, setTyping] = useState<Record<string, number>>({});
   const [now, setNow] = useState(() => Date.now());
 
   const stream = useChatStream({
     onFrame: (frame: ChatFrame) => {
-      if (frame.type === "presence") {
-        setOnline((current) => ({ ...current, [frame.data.user_id]: frame.data.online }));
-      } else if (frame.type === "typing") {
-        setOnline((current) => ({ ...current, [frame.data.user_id]: true }));
+      if (frame.type === "typing") {
         setTyping((current) => ({
           ...current,
           [frame.data.conversation_id]: Date.now() + TYPING_MS,
@@ -118,7 +161,6 @@ export function Component() {
   }, [typingUntil, now]);
 
   const conversations = inbox.data?.pages.flatMap((page) => page.items) ?? [];
-  const open = conversations.find((item) => item.id === conversationId);
 
   return (
     <div className="flex w-full flex-col gap-4">
@@ -139,6 +181,12 @@ export function Component() {
             conversationId && "hidden md:block",
           )}
         >
+          <ListTabs archived={archived} />
+          {unarchive.error && (
+            <p role="alert" className="p-2 text-sm text-destructive">
+              {errorMessage(unarchive.error)}
+            </p>
+          )}
           {inbox.isPending ? (
             <div className="flex flex-col gap-2 p-2">
               {[0, 1, 2].map((index) => (
@@ -152,9 +200,16 @@ export function Component() {
               onRetry={() => void inbox.refetch()}
             />
           ) : conversations.length === 0 ? (
-            <EmptyState title="No conversations yet">
-              Message a creator from their profile or an order to start one.
-            </EmptyState>
+            archived ? (
+              <EmptyState title="No archived conversations">
+                Conversations you archive wait here until you bring them back or a new message
+                arrives.
+              </EmptyState>
+            ) : (
+              <EmptyState title="No conversations yet">
+                Message a creator from their profile or an order to start one.
+              </EmptyState>
+            )
           ) : (
             <>
               <ul className="flex flex-col gap-1">
@@ -164,7 +219,8 @@ export function Component() {
                     conversation={conversation}
                     meId={meId}
                     active={conversation.id === conversationId}
-                    online={online[conversation.participant.id] ?? false}
+                    search={search}
+                    onUnarchive={archived ? () => unarchive.mutate(conversation.id) : undefined}
                   />
                 ))}
               </ul>
@@ -191,7 +247,6 @@ export function Component() {
               meId={meId}
               stream={stream}
               typing={typingUntil > now}
-              online={open ? (online[open.participant.id] ?? false) : false}
             />
           ) : (
             <div className="flex flex-1 items-center justify-center p-8 text-sm text-muted-foreground">

@@ -19,10 +19,16 @@ import {
   useMessages,
   useReportUser,
   useSendMessage,
+  useUnarchiveConversation,
   type ChatStream,
   type MessageOut,
 } from "@/api/messages";
 import { Avatar } from "@/components/avatar";
+import { AttachButton, AttachmentStatus } from "@/components/messages/attachment-picker";
+import { useMessageAttachment } from "@/components/messages/use-message-attachment";
+import { MessageAttachment } from "@/components/messages/message-attachment";
+import { OnlineDot } from "@/components/messages/online-dot";
+import { presenceText } from "@/components/messages/presence";
 import { LoadFailure, Spinner } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import {
@@ -61,6 +67,11 @@ function Bubble({ message, mine }: { message: MessageOut; mine: boolean }) {
           <p className="italic">This message was hidden by the moderators.</p>
         ) : (
           <p className="break-words whitespace-pre-wrap">{message.content}</p>
+        )}
+        {message.attachment && (
+          <div className="mt-1">
+            <MessageAttachment file={message.attachment} mine={mine} />
+          </div>
         )}
         {message.attachment_url && (
           <a
@@ -143,25 +154,26 @@ function ReportDialog({ userId, name }: { userId: string; name: string }) {
   );
 }
 
-/** One conversation: its messages (older ones on demand), the composer, receipts, typing. */
+/** One conversation: its messages (older ones on demand), the composer with attachments,
+ * receipts, typing, the other person's presence; block, report, archive. */
 export function ConversationView({
   conversationId,
   meId,
   stream,
   typing,
-  online,
 }: {
   conversationId: string;
   meId: string;
   stream: { current: ChatStream | null };
   typing: boolean;
-  online: boolean;
 }) {
   const conversation = useConversation(conversationId);
   const messages = useMessages(conversationId);
   const send = useSendMessage(conversationId);
   const { mutate: markRead } = useMarkRead();
   const archive = useArchiveConversation();
+  const unarchive = useUnarchiveConversation();
+  const attaching = useMessageAttachment(conversationId);
   const blocked = useBlocked();
   const block = useBlock();
   const [draft, setDraft] = useState("");
@@ -219,10 +231,28 @@ export function ConversationView({
   const lastMine = items.findLast((item) => item.sender_id === meId);
   const seen = lastMine !== undefined && readUpTo >= lastMine.id;
 
+  // Blocked either way, presence is not shared (the API says offline, never seen).
+  const presence = isBlocked ? undefined : conversation.data.participant_presence;
+  const online = presence?.online ?? false;
+  const archived = conversation.data.archived;
+  const file = attaching.readyUpload;
+  const canSend = (Boolean(draft.trim()) || file !== null) && !attaching.busy && !isBlocked;
+
   const submit = () => {
-    const content = draft.trim();
-    if (!content || send.isPending) return;
-    send.mutate({ content, client_id: newClientId() }, { onSuccess: () => setDraft("") });
+    if (!canSend || send.isPending) return;
+    // A message has text: a file sent alone goes under its name.
+    const content = draft.trim() || (file?.filename ?? "");
+    const body = {
+      content,
+      client_id: newClientId(),
+      ...(file ? { attachment_upload_id: file.id } : {}),
+    };
+    send.mutate(body, {
+      onSuccess: () => {
+        setDraft("");
+        attaching.sent();
+      },
+    });
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
@@ -243,17 +273,12 @@ export function ConversationView({
         </Button>
         <span className="relative">
           <Avatar name={other.full_name} url={other.avatar_url} className="size-9 text-sm" />
-          {online && (
-            <span
-              className="absolute right-0 bottom-0 size-3 rounded-full border-2 border-background bg-green-600"
-              aria-hidden="true"
-            />
-          )}
+          <OnlineDot online={online} />
         </span>
         <div className="min-w-0 flex-1">
           <h2 className="truncate font-semibold">{other.full_name}</h2>
           <p className="text-xs text-muted-foreground">
-            {online ? "Online" : `@${other.username}`}
+            {[`@${other.username}`, presenceText(presence)].filter(Boolean).join(" · ")}
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
@@ -266,25 +291,44 @@ export function ConversationView({
             {isBlocked ? "Unblock" : "Block"}
           </Button>
           <ReportDialog userId={other.id} name={other.full_name} />
-          <Button
-            variant="outline"
-            size="sm"
-            disabled={archive.isPending}
-            onClick={() => archive.mutate(conversationId)}
-          >
-            Archive
-          </Button>
+          {archived ? (
+            <Button
+              variant="outline"
+              size="sm"
+              disabled={unarchive.isPending}
+              onClick={() => {
+                archive.reset();
+                unarchive.mutate(conversationId);
+              }}
+            >
+              Unarchive
+            </Button>
+          ) : (
+            <Button
+              variant="outline"
+              size="sm"
+              disabled={archive.isPending}
+              onClick={() => {
+                unarchive.reset();
+                archive.mutate(conversationId);
+              }}
+            >
+              Archive
+            </Button>
+          )}
         </div>
-        {(block.error ?? archive.error) && (
+        {(block.error ?? archive.error ?? unarchive.error) && (
           <p role="alert" className="w-full text-sm text-destructive">
-            {errorMessage(block.error ?? archive.error)}
+            {errorMessage(block.error ?? archive.error ?? unarchive.error)}
           </p>
         )}
-        {archive.isSuccess && (
-          <p role="status" className="w-full text-sm text-muted-foreground">
-            Archived. A new message brings it back to your inbox.
-          </p>
-        )}
+        <p role="status" className="w-full text-sm text-muted-foreground empty:hidden">
+          {archive.isSuccess && archived
+            ? "Archived. A new message brings it back to your inbox."
+            : unarchive.isSuccess && !archived
+              ? "Back in your inbox."
+              : ""}
+        </p>
       </div>
       <div
         ref={listRef}
@@ -326,41 +370,53 @@ export function ConversationView({
         {typing ? `${other.full_name} is typing…` : ""}
       </p>
       <form
-        className="flex items-end gap-2 border-t p-3"
+        className="flex flex-col gap-2 border-t p-3"
         onSubmit={(event) => {
           event.preventDefault();
           submit();
         }}
       >
-        <div className="flex-1">
-          <Label htmlFor={composerId} className="sr-only">
-            Message
-          </Label>
-          <Textarea
-            id={composerId}
-            rows={2}
-            maxLength={5000}
-            placeholder={isBlocked ? "You blocked this person" : "Write a message"}
-            disabled={isBlocked}
-            value={draft}
-            onKeyDown={onKeyDown}
-            onChange={(event) => {
-              setDraft(event.target.value);
-              if (Date.now() - lastTyping.current > 2000) {
-                lastTyping.current = Date.now();
-                stream.current?.send({ type: "typing", data: { conversation_id: conversationId } });
-              }
-            }}
+        {attaching.attachment && (
+          <AttachmentStatus attachment={attaching.attachment} onRemove={attaching.clear} />
+        )}
+        <div className="flex items-end gap-2">
+          <AttachButton
+            onPick={(picked) => void attaching.pick(picked)}
+            disabled={isBlocked || attaching.busy}
           />
-          {send.error && (
-            <p role="alert" className="mt-1 text-sm text-destructive">
-              {errorMessage(send.error)}
-            </p>
-          )}
+          <div className="flex-1">
+            <Label htmlFor={composerId} className="sr-only">
+              Message
+            </Label>
+            <Textarea
+              id={composerId}
+              rows={2}
+              maxLength={5000}
+              placeholder={isBlocked ? "You blocked this person" : "Write a message"}
+              disabled={isBlocked}
+              value={draft}
+              onKeyDown={onKeyDown}
+              onChange={(event) => {
+                setDraft(event.target.value);
+                if (Date.now() - lastTyping.current > 2000) {
+                  lastTyping.current = Date.now();
+                  stream.current?.send({
+                    type: "typing",
+                    data: { conversation_id: conversationId },
+                  });
+                }
+              }}
+            />
+            {send.error && (
+              <p role="alert" className="mt-1 text-sm text-destructive">
+                {errorMessage(send.error)}
+              </p>
+            )}
+          </div>
+          <Button type="submit" disabled={send.isPending || !canSend}>
+            Send
+          </Button>
         </div>
-        <Button type="submit" disabled={send.isPending || !draft.trim() || isBlocked}>
-          Send
-        </Button>
       </form>
     </section>
   );
