@@ -82,6 +82,7 @@ async def test_paying_on_the_sandbox_page_starts_the_subscription_for_a_month(
     back = await client.get(paid.headers["location"])
     assert back.status_code == 200
     assert "Welcome to Pro" in back.text
+    assert '<a href="/billing">Back to your plan</a>' in back.text  # not a dead end
 
     mine = await my_subscription(client, creator)
     assert (mine["status"], mine["plan"]["code"], mine["pending_plan"]) == ("active", "pro", None)

@@ -2,8 +2,9 @@
  * Developers in a browser. A fresh creator on Free is told API keys need a paid plan, subscribes
  * to Premium on the sandbox checkout, creates an API key (shown once, then only its prefix),
  * uses it (200), revokes it (401 after), then registers a webhook endpoint on a public address
- * and sees its signing secret once. A private address is refused with the API's message. Axe
- * checks the page; it is photographed.
+ * and sees its signing secret once, edits it in place and rotates its secret (the new one shown
+ * once). A private address is refused with the API's message. Axe checks the page; it is
+ * photographed.
  */
 import { expect, test } from "@playwright/test";
 import { expectAccessible, logIn, screenshots } from "./support";
@@ -44,6 +45,7 @@ test("a creator on Free is pointed to the plans", async ({ page }) => {
 });
 
 test("on Premium: an API key shown once, used, revoked; a webhook endpoint", async ({ page }) => {
+  test.setTimeout(180_000); // a long walk through the page, with three axe checks
   await logIn(page, creator.email, creator.password);
   await page.goto("/billing");
   const premium = page.getByRole("listitem", { name: "Premium plan" });
@@ -99,6 +101,7 @@ test("on Premium: an API key shown once, used, revoked; a webhook endpoint", asy
   const secretDialog = page.getByRole("dialog");
   await expect(secretDialog).toContainText("you will not see it again");
   await expect(secretDialog.getByLabel("Signing secret")).toHaveValue(/^whsec_/);
+  const firstSecret = await secretDialog.getByLabel("Signing secret").inputValue();
   await secretDialog.getByRole("button", { name: "I have stored it" }).click();
   const endpoints = page.getByRole("list", { name: "Your webhook endpoints" });
   const endpoint = endpoints.getByRole("listitem").first();
@@ -108,6 +111,30 @@ test("on Premium: an API key shown once, used, revoked; a webhook endpoint", asy
   await expect(endpoint).toContainText("Disabled");
   await endpoint.getByRole("button", { name: "Enable" }).click();
   await expect(endpoint).toContainText("Enabled");
+
+  // Edited in place: a new path and one more event.
+  await endpoint.getByRole("button", { name: "Edit" }).click();
+  const edit = endpoint.getByRole("form", { name: "Edit https://93.184.215.14/reelbyte" });
+  await edit.getByLabel("Endpoint URL").fill("https://93.184.215.14/reelbyte/v2");
+  await edit.getByLabel("order.paid").check();
+  await expectAccessible(page, "developers (editing an endpoint)");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit).toBeHidden();
+  await expect(endpoint).toContainText("https://93.184.215.14/reelbyte/v2");
+  await expect(endpoint).toContainText("order.paid");
+
+  // A new signing secret, after a confirmation, shown once.
+  await endpoint.getByRole("button", { name: "Rotate secret" }).click();
+  await endpoint
+    .getByRole("button", { name: "Rotate the secret of https://93.184.215.14/reelbyte/v2" })
+    .click();
+  const rotated = page.getByRole("dialog", { name: /new signing secret/ });
+  const newSecret = await rotated.getByLabel("Signing secret").inputValue();
+  expect(newSecret).toMatch(/^whsec_/);
+  expect(newSecret).not.toBe(firstSecret);
+  await rotated.getByRole("button", { name: "I have stored it" }).click();
+  await expect(rotated).toBeHidden();
+
   await endpoint.getByRole("button", { name: "Show deliveries" }).click();
   await expect(endpoint.getByText(/No delivery yet/)).toBeVisible();
 

@@ -45,6 +45,24 @@ export async function logIn(page: Page, email: string, password = DEMO_PASSWORD)
   await expect(page.getByRole("button", { name: /account menu/i })).toBeVisible();
 }
 
+/** A new account signed up on the sign-up page, left logged in. */
+export async function signUp(
+  page: Page,
+  person: { name: string; username: string; email: string; password: string },
+  role: "client" | "creator",
+): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Full name").fill(person.name);
+  await page.getByLabel("Username").fill(person.username);
+  await page.getByLabel("E-mail").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page
+    .getByRole("radio", { name: role === "client" ? /^Hire creators/ : /^Sell video work/ })
+    .check();
+  await page.getByRole("button", { name: /create/i }).click();
+  await expect(page.getByRole("button", { name: /account menu/i })).toBeVisible();
+}
+
 export async function logOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: /account menu/i }).click();
   await page.getByRole("menuitem", { name: "Log out" }).click();

@@ -34,9 +34,15 @@ MAX_TOKEN = 64  # longer than any id or token the sandbox makes
 PortalAction = Annotated[str, Form(min_length=1, max_length=64)]
 
 
-def _message(request: Request, title: str, message: str, status_code: int = 200) -> Response:
+# The return page leads back into the app, to the plan just chosen (or not).
+BACK_TO_BILLING = {"url": "/billing", "label": "Back to your plan"}
+
+
+def _message(
+    request: Request, title: str, message: str, status_code: int = 200, back: dict[str, str] | None = None
+) -> Response:
     return templates.TemplateResponse(
-        request, "message.html", {"title": title, "message": message}, status_code
+        request, "message.html", {"title": title, "message": message, "back": back}, status_code
     )
 
 
@@ -106,12 +112,17 @@ async def return_page(request: Request, subscription_id: uuid.UUID, session: Ses
             "Payment not completed",
             f"The payment for {plan.name} did not go through and nothing was charged: you are still on "
             "Free. Choose the plan again to retry.",
+            back=BACK_TO_BILLING,
         )
     if subscription.status is SubscriptionStatus.CANCELED:
-        return _message(request, "Subscription ended", f"Your {plan.name} subscription has ended.")
+        return _message(
+            request, "Subscription ended", f"Your {plan.name} subscription has ended.", back=BACK_TO_BILLING
+        )
     until = subscription.current_period_end
     period = f" until {until:%d %B %Y}, then renewed every month" if until is not None else ""
-    return _message(request, f"Welcome to {plan.name}", f"Your {plan.name} plan is active{period}.")
+    return _message(
+        request, f"Welcome to {plan.name}", f"Your {plan.name} plan is active{period}.", back=BACK_TO_BILLING
+    )
 
 
 # --- the customer portal ------------------------------------------------------------------

@@ -17,6 +17,7 @@ export type ApiKeyCreate = Schemas["ApiKeyCreate"];
 export type ApiScope = Schemas["ApiScope"];
 export type WebhookEndpoint = Schemas["EndpointOut"];
 export type WebhookEndpointCreate = Schemas["EndpointCreate"];
+export type WebhookEndpointUpdate = Schemas["EndpointUpdate"];
 export type WebhookEndpointWithSecret = Schemas["EndpointWithSecret"];
 export type WebhookEventType = Schemas["WebhookEventType"];
 export type WebhookDelivery = Schemas["WebhookDeliveryOut"];
@@ -104,15 +105,31 @@ export function useCreateWebhookEndpoint() {
   });
 }
 
-export function useSetEndpointActive() {
+/** Change an endpoint: only the fields in `changes` change (`is_active` pauses or resumes it). */
+export function useUpdateWebhookEndpoint() {
   const { client } = useApi();
   const invalidate = useInvalidateEndpoints();
   return useMutation({
-    mutationFn: ({ id, active }: { id: string; active: boolean }) =>
+    mutationFn: ({ id, changes }: { id: string; changes: WebhookEndpointUpdate }) =>
       unwrap(
         client.PUT("/v1/webhooks/endpoints/{endpoint_id}", {
           params: { path: { endpoint_id: id } },
-          body: { is_active: active },
+          body: changes,
+        }),
+      ),
+    onSuccess: invalidate,
+  });
+}
+
+/** A new signing secret, answered once; the old one stops signing at once. */
+export function useRotateEndpointSecret() {
+  const { client } = useApi();
+  const invalidate = useInvalidateEndpoints();
+  return useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        client.POST("/v1/webhooks/endpoints/{endpoint_id}/rotate-secret", {
+          params: { path: { endpoint_id: id } },
         }),
       ),
     onSuccess: invalidate,

@@ -215,6 +215,102 @@ describe("the developers page", () => {
     });
   });
 
+  it("edits an endpoint in place, sending only what changed", async () => {
+    const path = `PUT /v1/webhooks/endpoints/${ENDPOINT.id}`;
+    let refuse = true;
+    const fake = api(premium, [], [ENDPOINT]).on(path, () =>
+      refuse
+        ? apiError(422, "webhook_url_not_allowed", "Webhooks may only go to public addresses.")
+        : json(200, { ...ENDPOINT, url: "https://hooks.example.com/v2", is_active: false }),
+    );
+    const { user } = renderApp("/settings/developers", fake);
+    const list = await screen.findByRole("list", { name: "Your webhook endpoints" });
+    await user.click(within(list).getByRole("button", { name: "Edit" }));
+    const form = within(list).getByRole("form", { name: `Edit ${ENDPOINT.url}` });
+    const url = within(form).getByLabelText("Endpoint URL");
+    expect(url).toHaveValue(ENDPOINT.url);
+    expect(within(form).getByLabelText("order.completed")).toBeChecked();
+
+    // No event left: refused before asking the API.
+    await user.click(within(form).getByLabelText("order.completed"));
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    expect(within(form).getByText("Choose at least one event.")).toBeInTheDocument();
+    expect(fake.calls(path)).toHaveLength(0);
+
+    await user.click(within(form).getByLabelText("order.paid"));
+    await user.clear(url);
+    await user.type(url, "http://10.0.0.1/hook");
+    await user.click(within(form).getByLabelText(/Enabled/));
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    expect(
+      await within(form).findByText("Webhooks may only go to public addresses."),
+    ).toBeVisible();
+    expect(url).toHaveAttribute("aria-invalid", "true");
+
+    refuse = false;
+    await user.clear(url);
+    await user.type(url, "https://hooks.example.com/v2");
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() =>
+      expect(within(list).queryByRole("form", { name: /^Edit/ })).not.toBeInTheDocument(),
+    );
+    expect(JSON.parse(fake.calls(path)[1]!.body)).toEqual({
+      url: "https://hooks.example.com/v2",
+      events: ["order.paid"],
+      is_active: false,
+    });
+  });
+
+  it("closes the edit form without a call when nothing changed", async () => {
+    const path = `PUT /v1/webhooks/endpoints/${ENDPOINT.id}`;
+    const fake = api(premium, [], [ENDPOINT]).on(path, () => json(200, ENDPOINT));
+    const { user } = renderApp("/settings/developers", fake);
+    const list = await screen.findByRole("list", { name: "Your webhook endpoints" });
+    await user.click(within(list).getByRole("button", { name: "Edit" }));
+    await user.click(within(list).getByRole("button", { name: "Save changes" }));
+    expect(within(list).queryByRole("form", { name: /^Edit/ })).not.toBeInTheDocument();
+    expect(within(list).getByRole("button", { name: "Edit" })).toBeVisible();
+    expect(fake.calls(path)).toHaveLength(0);
+  });
+
+  it("rotates the signing secret after a confirmation and shows the new one once", async () => {
+    const path = `POST /v1/webhooks/endpoints/${ENDPOINT.id}/rotate-secret`;
+    const fake = api(premium, [], [ENDPOINT]).on(path, () =>
+      json(200, { ...ENDPOINT, secret: "whsec_new" }),
+    );
+    const { user } = renderApp("/settings/developers", fake);
+    const list = await screen.findByRole("list", { name: "Your webhook endpoints" });
+    await user.click(within(list).getByRole("button", { name: "Rotate secret" }));
+    expect(within(list).getByText(/current secret stops signing at once/)).toBeVisible();
+    await user.click(within(list).getByRole("button", { name: "Keep the current secret" }));
+    expect(fake.calls(path)).toHaveLength(0);
+
+    await user.click(within(list).getByRole("button", { name: "Rotate secret" }));
+    await user.click(
+      within(list).getByRole("button", { name: `Rotate the secret of ${ENDPOINT.url}` }),
+    );
+    const dialog = await screen.findByRole("dialog", { name: /new signing secret/ });
+    expect(within(dialog).getByLabelText("Signing secret")).toHaveValue("whsec_new");
+    expect(fake.calls(path)).toHaveLength(1);
+    await user.click(within(dialog).getByRole("button", { name: "I have stored it" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(screen.queryByText("whsec_new")).not.toBeInTheDocument();
+    expect(within(list).getByRole("button", { name: "Rotate secret" })).toBeVisible();
+  });
+
+  it("shows a refused rotation", async () => {
+    const fake = api(premium, [], [ENDPOINT]).on(
+      `POST /v1/webhooks/endpoints/${ENDPOINT.id}/rotate-secret`,
+      () => apiError(404, "webhook_endpoint_not_found", "This webhook endpoint is not here."),
+    );
+    const { user } = renderApp("/settings/developers", fake);
+    const list = await screen.findByRole("list", { name: "Your webhook endpoints" });
+    await user.click(within(list).getByRole("button", { name: "Rotate secret" }));
+    await user.click(within(list).getByRole("button", { name: /^Rotate the secret of/ }));
+    expect(await within(list).findByRole("alert")).toHaveTextContent("not here");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
   it("shows an endpoint's delivery log and redelivers", async () => {
     const delivery = {
       id: "0a1b2c3d-0000-4000-8000-000000000401",

@@ -15,7 +15,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDate, formatDateTime } from "@/lib/format";
-import { expiryFromDate, isPlanRefusal } from "./plan";
+import { ChoiceFieldset } from "./choice-fieldset";
+import { expiryFromDate, isPlanRefusal, listFieldError } from "./plan";
 import { UpgradeNotice } from "./plan-notice";
 import { ShownOnceDialog } from "./shown-once-dialog";
 
@@ -24,6 +25,15 @@ const STATUS: Record<ApiKey["status"], { label: string; variant: "secondary" | "
   expired: { label: "Expired", variant: "outline" },
   disabled: { label: "Disabled: no API access on your plan", variant: "outline" },
 };
+
+const SCOPE_OPTIONS = API_SCOPES.map((scope) => ({
+  value: scope.value,
+  label: (
+    <>
+      {scope.label} <code className="text-xs text-muted-foreground">{scope.value}</code>
+    </>
+  ),
+}));
 
 function scopeLabel(scope: string): string {
   return API_SCOPES.find((item) => item.value === scope)?.label ?? scope;
@@ -120,13 +130,7 @@ export function CreateApiKeyForm() {
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const fields = isApiError(create.error) ? create.error.fieldErrors : {};
   const scopesError =
-    missing === "scopes"
-      ? "Choose at least one scope."
-      : Object.entries(fields).find(([field]) => field.startsWith("scopes"))?.[1];
-
-  function toggle(scope: ApiScope, on: boolean) {
-    setScopes((current) => (on ? [...current, scope] : current.filter((item) => item !== scope)));
-  }
+    missing === "scopes" ? "Choose at least one scope." : listFieldError(fields, "scopes");
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -172,28 +176,13 @@ export function CreateApiKeyForm() {
           hint="To tell your keys apart."
           onChange={(event) => setName(event.target.value)}
         />
-        <fieldset
-          className="flex flex-col gap-2"
-          aria-describedby={scopesError ? "scopes-error" : undefined}
-        >
-          <legend className="mb-1 text-sm font-medium">Scopes</legend>
-          {API_SCOPES.map((scope) => (
-            <label key={scope.value} className="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
-                className="size-4 accent-primary"
-                checked={scopes.includes(scope.value)}
-                onChange={(event) => toggle(scope.value, event.target.checked)}
-              />
-              {scope.label} <code className="text-xs text-muted-foreground">{scope.value}</code>
-            </label>
-          ))}
-          {scopesError && (
-            <p id="scopes-error" className="text-sm text-destructive">
-              {scopesError}
-            </p>
-          )}
-        </fieldset>
+        <ChoiceFieldset
+          legend="Scopes"
+          options={SCOPE_OPTIONS}
+          chosen={scopes}
+          onChange={setScopes}
+          error={scopesError}
+        />
         <FormField
           label="Expires on (optional)"
           type="date"

@@ -14,3 +14,8 @@ export function expiryFromDate(day: string): string | null {
   const end = new Date(`${day}T23:59:59`);
   return Number.isNaN(end.getTime()) ? null : end.toISOString();
 }
+
+/** The API's error for a list field or any of its items (`events`, `events.0`), if any. */
+export function listFieldError(fields: Record<string, string>, name: string): string | undefined {
+  return Object.entries(fields).find(([field]) => field.startsWith(name))?.[1];
+}

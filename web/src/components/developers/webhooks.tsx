@@ -5,11 +5,12 @@ import {
   useDeliveries,
   useRedeliver,
   useSendTestEvent,
-  useSetEndpointActive,
+  useUpdateWebhookEndpoint,
   useWebhookEndpoints,
   WEBHOOK_EVENTS,
   type WebhookDelivery,
   type WebhookEndpoint,
+  type WebhookEndpointUpdate,
   type WebhookEndpointWithSecret,
   type WebhookEventType,
 } from "@/api/developers";
@@ -20,9 +21,16 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDateTime } from "@/lib/format";
-import { isPlanRefusal } from "./plan";
+import { ChoiceFieldset } from "./choice-fieldset";
+import { isPlanRefusal, listFieldError } from "./plan";
+import { RotateSecret } from "./rotate-secret";
 import { UpgradeNotice } from "./plan-notice";
 import { ShownOnceDialog } from "./shown-once-dialog";
+
+const EVENT_OPTIONS = WEBHOOK_EVENTS.map((name) => ({
+  value: name,
+  label: <code className="text-xs">{name}</code>,
+}));
 
 const DELIVERY_STATUS: Record<
   WebhookDelivery["status"],
@@ -130,11 +138,122 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
   );
 }
 
+/** The changed fields only: the API changes what is sent and leaves the rest. */
+function changesTo(
+  endpoint: WebhookEndpoint,
+  draft: { url: string; description: string; events: WebhookEventType[]; enabled: boolean },
+): WebhookEndpointUpdate {
+  const changes: WebhookEndpointUpdate = {};
+  if (draft.url !== endpoint.url) changes.url = draft.url;
+  if (draft.description !== (endpoint.description ?? ""))
+    changes.description = draft.description || null;
+  const sameEvents =
+    draft.events.length === endpoint.events.length &&
+    draft.events.every((name) => endpoint.events.includes(name));
+  if (!sameEvents) changes.events = draft.events;
+  if (draft.enabled !== endpoint.is_active) changes.is_active = draft.enabled;
+  return changes;
+}
+
+/** The endpoint's URL, description, events and whether it is enabled, changed in place. */
+function EditEndpointForm({ endpoint, onDone }: { endpoint: WebhookEndpoint; onDone: () => void }) {
+  const update = useUpdateWebhookEndpoint();
+  const [url, setUrl] = useState(endpoint.url);
+  const [description, setDescription] = useState(endpoint.description ?? "");
+  const [events, setEvents] = useState(
+    endpoint.events.filter((name): name is WebhookEventType =>
+      WEBHOOK_EVENTS.includes(name as WebhookEventType),
+    ),
+  );
+  const [enabled, setEnabled] = useState(endpoint.is_active);
+  const [missing, setMissing] = useState<"url" | "events" | null>(null);
+  const fields = isApiError(update.error) ? update.error.fieldErrors : {};
+  const planRefusal = isPlanRefusal(update.error);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!url.trim()) return setMissing("url");
+    if (!events.length) return setMissing("events");
+    setMissing(null);
+    const changes = changesTo(endpoint, {
+      url: url.trim(),
+      description: description.trim(),
+      events,
+      enabled,
+    });
+    if (!Object.keys(changes).length) return onDone();
+    update.mutate({ id: endpoint.id, changes }, { onSuccess: onDone });
+  }
+
+  const urlError =
+    missing === "url"
+      ? "Enter the URL to call."
+      : (fields.url ??
+        (isApiError(update.error) && !planRefusal && !Object.keys(fields).length
+          ? errorMessage(update.error)
+          : undefined));
+  return (
+    <form
+      noValidate
+      onSubmit={submit}
+      aria-label={`Edit ${endpoint.url}`}
+      className="flex flex-col gap-4 rounded-md border p-4"
+    >
+      {planRefusal && <UpgradeNotice message={errorMessage(update.error)} />}
+      <FormAlert
+        message={update.isError && !isApiError(update.error) ? errorMessage(update.error) : null}
+      />
+      <FormField
+        label="Endpoint URL"
+        type="url"
+        inputMode="url"
+        required
+        value={url}
+        error={urlError}
+        onChange={(event) => setUrl(event.target.value)}
+      />
+      <FormField
+        label="Description (optional)"
+        maxLength={200}
+        value={description}
+        error={fields.description}
+        onChange={(event) => setDescription(event.target.value)}
+      />
+      <ChoiceFieldset
+        legend="Events"
+        options={EVENT_OPTIONS}
+        chosen={events}
+        onChange={setEvents}
+        error={
+          missing === "events" ? "Choose at least one event." : listFieldError(fields, "events")
+        }
+        className="grid sm:grid-cols-2"
+      />
+      <label className="flex items-center gap-2 text-sm">
+        <input
+          type="checkbox"
+          className="size-4 accent-primary"
+          checked={enabled}
+          onChange={(event) => setEnabled(event.target.checked)}
+        />
+        Enabled: deliver events to this endpoint
+      </label>
+      <div className="flex flex-wrap gap-2">
+        <SubmitButton busy={update.isPending}>Save changes</SubmitButton>
+        <Button type="button" variant="ghost" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
 function EndpointRow({ endpoint }: { endpoint: WebhookEndpoint }) {
-  const setActive = useSetEndpointActive();
+  const setActive = useUpdateWebhookEndpoint();
   const remove = useDeleteWebhookEndpoint();
   const test = useSendTestEvent();
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [showLog, setShowLog] = useState(false);
   const failed = setActive.error ?? remove.error ?? test.error;
   const logId = `deliveries-${endpoint.id}`;
@@ -151,55 +270,67 @@ function EndpointRow({ endpoint }: { endpoint: WebhookEndpoint }) {
       {endpoint.disabled_reason && (
         <p className="text-sm text-amber-900">Disabled: {endpoint.disabled_reason}</p>
       )}
-      <div className="flex flex-wrap gap-2">
-        <Button
-          size="sm"
-          variant="outline"
-          disabled={setActive.isPending}
-          onClick={() => setActive.mutate({ id: endpoint.id, active: !endpoint.is_active })}
-        >
-          {setActive.isPending && <Spinner className="size-3" />}
-          {endpoint.is_active ? "Disable" : "Enable"}
-        </Button>
-        <Button
-          size="sm"
-          variant="outline"
-          disabled={test.isPending}
-          onClick={() => test.mutate(endpoint.id, { onSuccess: () => setShowLog(true) })}
-        >
-          {test.isPending && <Spinner className="size-3" />}
-          Send a test event
-        </Button>
-        <Button
-          size="sm"
-          variant="ghost"
-          aria-expanded={showLog}
-          aria-controls={logId}
-          onClick={() => setShowLog((shown) => !shown)}
-        >
-          {showLog ? "Hide deliveries" : "Show deliveries"}
-        </Button>
-        {confirming ? (
-          <>
-            <Button
-              size="sm"
-              variant="destructive"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(endpoint.id, { onSettled: () => setConfirming(false) })}
-            >
-              {remove.isPending && <Spinner className="size-3" />}
-              Delete endpoint and its log
-            </Button>
-            <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-              Keep it
-            </Button>
-          </>
-        ) : (
-          <Button size="sm" variant="ghost" onClick={() => setConfirming(true)}>
-            Delete
+      {editing ? (
+        <EditEndpointForm endpoint={endpoint} onDone={() => setEditing(false)} />
+      ) : (
+        <div className="flex flex-wrap gap-2">
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={setActive.isPending}
+            onClick={() =>
+              setActive.mutate({ id: endpoint.id, changes: { is_active: !endpoint.is_active } })
+            }
+          >
+            {setActive.isPending && <Spinner className="size-3" />}
+            {endpoint.is_active ? "Disable" : "Enable"}
           </Button>
-        )}
-      </div>
+          <Button size="sm" variant="outline" onClick={() => setEditing(true)}>
+            Edit
+          </Button>
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={test.isPending}
+            onClick={() => test.mutate(endpoint.id, { onSuccess: () => setShowLog(true) })}
+          >
+            {test.isPending && <Spinner className="size-3" />}
+            Send a test event
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-expanded={showLog}
+            aria-controls={logId}
+            onClick={() => setShowLog((shown) => !shown)}
+          >
+            {showLog ? "Hide deliveries" : "Show deliveries"}
+          </Button>
+          <RotateSecret endpoint={endpoint} />
+          {confirming ? (
+            <>
+              <Button
+                size="sm"
+                variant="destructive"
+                disabled={remove.isPending}
+                onClick={() =>
+                  remove.mutate(endpoint.id, { onSettled: () => setConfirming(false) })
+                }
+              >
+                {remove.isPending && <Spinner className="size-3" />}
+                Delete endpoint and its log
+              </Button>
+              <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
+                Keep it
+              </Button>
+            </>
+          ) : (
+            <Button size="sm" variant="ghost" onClick={() => setConfirming(true)}>
+              Delete
+            </Button>
+          )}
+        </div>
+      )}
       {failed && (
         <p role="alert" className="text-sm text-destructive">
           {errorMessage(failed)}
@@ -253,13 +384,7 @@ export function CreateEndpointForm() {
   const [created, setCreated] = useState<WebhookEndpointWithSecret | null>(null);
   const fields = isApiError(create.error) ? create.error.fieldErrors : {};
   const eventsError =
-    missing === "events"
-      ? "Choose at least one event."
-      : Object.entries(fields).find(([field]) => field.startsWith("events"))?.[1];
-
-  function toggle(event: WebhookEventType, on: boolean) {
-    setEvents((current) => (on ? [...current, event] : current.filter((item) => item !== event)));
-  }
+    missing === "events" ? "Choose at least one event." : listFieldError(fields, "events");
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -317,30 +442,14 @@ export function CreateEndpointForm() {
           error={fields.description}
           onChange={(event) => setDescription(event.target.value)}
         />
-        <fieldset
-          className="flex flex-col gap-2"
-          aria-describedby={eventsError ? "events-error" : undefined}
-        >
-          <legend className="mb-1 text-sm font-medium">Events</legend>
-          <div className="grid gap-2 sm:grid-cols-2">
-            {WEBHOOK_EVENTS.map((name) => (
-              <label key={name} className="flex items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="size-4 accent-primary"
-                  checked={events.includes(name)}
-                  onChange={(event) => toggle(name, event.target.checked)}
-                />
-                <code className="text-xs">{name}</code>
-              </label>
-            ))}
-          </div>
-          {eventsError && (
-            <p id="events-error" className="text-sm text-destructive">
-              {eventsError}
-            </p>
-          )}
-        </fieldset>
+        <ChoiceFieldset
+          legend="Events"
+          options={EVENT_OPTIONS}
+          chosen={events}
+          onChange={setEvents}
+          error={eventsError}
+          className="grid sm:grid-cols-2"
+        />
         <SubmitButton busy={create.isPending} className="self-start">
           Add endpoint
         </SubmitButton>
