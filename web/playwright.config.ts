@@ -26,7 +26,8 @@ export default defineConfig({
   webServer: {
     command: `node e2e/serve.mjs ${port}`,
     url: `${baseURL}/health/ready`,
-    timeout: 240_000,
+    // The cluster (E2E_TOPOLOGY=cluster) starts five Python processes and nginx, not one.
+    timeout: process.env.E2E_TOPOLOGY === "cluster" ? 600_000 : 240_000,
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",

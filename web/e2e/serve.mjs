@@ -1,5 +1,7 @@
 // `reelbyte serve --demo` on a fresh data directory (its own embedded PostgreSQL, Redis and
 // SeaweedFS), stopped with the test run. Usage: node e2e/serve.mjs <port>
+// With E2E_TOPOLOGY=cluster: the production shape instead (bench/cluster.py), nginx on <port> in
+// front of two instances and the workers, on servers of their own in a fresh folder.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +27,11 @@ for (const name of ["DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL"]) delete env[
 
 // The server's output passes through this process: should an embedded server outlive it, it
 // holds this process's pipe, not Playwright's, and cannot keep the test run waiting.
-const server = spawn("uv", ["run", "reelbyte", "serve", "--demo", "--port", port], {
+const command =
+  process.env.E2E_TOPOLOGY === "cluster"
+    ? ["run", "python", "-m", "bench.cluster", "--demo", "--port", port, "--workdir", dataDir]
+    : ["run", "reelbyte", "serve", "--demo", "--port", port];
+const server = spawn("uv", command, {
   cwd: root,
   env,
   stdio: ["ignore", "pipe", "pipe"],

@@ -42,6 +42,9 @@ def uvicorn_config(
         # pick its own address and dodge the per-IP limits: only TRUSTED_PROXIES decides
         # (core.ratelimit.client_ip).
         proxy_headers=False,
+        # Longer than nginx's upstream keepalive_timeout (deploy/nginx/reelbyte.conf): the proxy
+        # drops an idle connection first, never sends a request on one being closed here.
+        timeout_keep_alive=5,
         ws=WebSocketProtocol,
         # Refuse an oversized WebSocket frame (1009) before reading it whole, and drop dead sockets.
         ws_max_size=max_frame_bytes,
