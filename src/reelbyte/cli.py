@@ -518,23 +518,11 @@ def reports_list(
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Verify every ledger invariant; exit 1 and list the violations if any is broken."""
-    from redis.exceptions import RedisError
-
-    from reelbyte.core.db import transaction
-    from reelbyte.core.metrics import record_ledger_check
-    from reelbyte.payments.ledger_check import INVARIANTS, Violation, check
-
-    async def run() -> list[Violation]:
-        violations = await transaction(check)
-        try:  # for /metrics (the dashboard's ledger panel); the check's verdict stands without it
-            await record_ledger_check(len(violations))
-        except RedisError as error:
-            console.print(f"[yellow]Could not record the check for /metrics: {error}[/yellow]")
-        return violations
+    from reelbyte.payments.ledger_check import INVARIANTS, check_and_record
 
     settings = get_settings()
     with resolved_services(settings):
-        violations = asyncio.run(_with_runtime(settings, run))
+        violations = asyncio.run(_with_runtime(settings, check_and_record))
     broken = {violation.invariant: violation for violation in violations}
     for invariant in INVARIANTS:
         if invariant.name in broken:

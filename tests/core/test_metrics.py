@@ -22,6 +22,7 @@ from reelbyte.core.config import Settings
 from reelbyte.core.db import transaction
 from reelbyte.core.jobs import defer
 from reelbyte.core.metrics import record_ledger_check
+from reelbyte.payments.jobs import check_ledger
 from tests.factories import signed_up
 
 Labels = dict[str, str]
@@ -144,3 +145,9 @@ async def test_the_ledger_check_command_records_its_run(
     assert await sample(loopback, "reelbyte_ledger_checks_total") == 1
     assert await sample(loopback, "reelbyte_ledger_check_violations") == 0
     assert await sample(loopback, "reelbyte_ledger_violations_total") == 0
+
+
+async def test_the_hourly_ledger_check_job_records_its_run(loopback: httpx.AsyncClient) -> None:
+    await check_ledger(0)
+    assert await sample(loopback, "reelbyte_ledger_checks_total") == 1
+    assert await sample(loopback, "reelbyte_ledger_check_violations") == 0

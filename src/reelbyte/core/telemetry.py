@@ -152,14 +152,14 @@ def instrument_app(app: FastAPI) -> None:
 
 
 def instrument_database(database: Database) -> None:
-    """A span per SQL statement, on both of the process's engines."""
+    """A span per SQL statement, on every engine of the process (primary, read, replica)."""
     if _provider is None:
         return
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     # The instrumentation declares SQLAlchemy < 2.1 but works with 2.1's engine events.
     SQLAlchemyInstrumentor().instrument(
-        engines=[database.engine.sync_engine, database.read_engine.sync_engine],
+        engines=[engine.sync_engine for engine in database.engines],
         tracer_provider=_provider,
         skip_dep_check=True,
     )

@@ -15,6 +15,7 @@ import structlog
 from reelbyte.core.db import transaction
 from reelbyte.core.jobs import job_app
 from reelbyte.payments import service
+from reelbyte.payments.ledger_check import check_and_record
 
 log = structlog.get_logger(__name__)
 
@@ -31,3 +32,11 @@ async def send_refund(refund_id: str) -> None:
 async def pay_out(withdrawal_id: str) -> None:
     status = await transaction(lambda session: service.pay_out(session, uuid.UUID(withdrawal_id)))
     log.info("withdrawal_paid_out", withdrawal_id=withdrawal_id, status=status.value)
+
+
+@job_app.periodic(cron="41 * * * *", periodic_id="hourly")
+@job_app.task(name="payments.check_ledger", queue="payments", queueing_lock="payments.check_ledger")
+async def check_ledger(timestamp: int) -> None:
+    """Every hour, the same check as `reelbyte ledger check`: /metrics shows its result and a
+    broken invariant is logged as an error (the dashboard and alerts watch both)."""
+    await check_and_record()
