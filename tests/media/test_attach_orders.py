@@ -256,7 +256,13 @@ async def test_a_milestone_submission_carries_files(
     _expires(file["file"])
     assert (await download(file["file"]["url"])).content == pdf_file.read_bytes()
     [row] = (await _deliverables(client, buyer, order["id"])).json()
-    assert (row["milestone_id"], row["delivery_id"], row["title"]) == (milestone["id"], None, pdf_file.name)
+    # The submission is a delivery of the order (orders/service.submit_milestone).
+    [delivery] = (await _order(client, buyer, order["id"]))["deliveries"]
+    assert (row["milestone_id"], row["delivery_id"], row["title"]) == (
+        milestone["id"],
+        delivery["id"],
+        pdf_file.name,
+    )
 
     # Sent back and handed in again: the earlier file stays, each file once.
     rejected = await client.post(

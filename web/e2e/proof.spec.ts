@@ -3,9 +3,9 @@
  * admin's. A new client posts an invite-only project and invites the demo creator, who proposes
  * with two milestones; the client accepts and funds the first one on the sandbox provider's page.
  * They chat live: messages arrive without a reload and the read receipt updates. The creator
- * delivers a video (on an order for one of her gigs: a milestone order hands work in without the
- * video review), the client comments at 00:05 and asks for a revision, the creator delivers
- * again, the client approves and downloads the original. An admin suspends the client, whose next
+ * hands the milestone in with a video (each submission is a delivery of the order, reviewed like
+ * one), the client comments at 00:05 and requests changes, the creator hands it in again, the
+ * client approves the milestone and downloads the original. An admin suspends the client, whose next
  * page load logs them out with the reason. The creator subscribes to Pro on the sandbox page, runs
  * a trim and sees the usage meter move. Axe-core checks every page on the way.
  */
@@ -22,7 +22,6 @@ const client = {
   password: "Paula!Passw0rd-e2e",
 };
 const PROJECT = `Brand film for our bakery ${stamp}`;
-const GIG = "Cinematic wedding highlight film from your footage";
 const SUSPENSION = "Proof: payments asked for outside ReelByte";
 
 // Two videos are uploaded and transcoded on the way: a step may take longer than the default.
@@ -33,7 +32,6 @@ let creatorContext: BrowserContext;
 let asClient: Page;
 let asCreator: Page;
 let projectOrderPath = "";
-let gigOrderPath = "";
 
 test.beforeAll(async ({ browser }) => {
   clientContext = await browser.newContext();
@@ -54,18 +52,23 @@ function inDays(days: number): string {
 const thread = (page: Page) => page.getByRole("region", { name: "Messages", exact: true });
 const composer = (page: Page) => page.getByLabel("Message", { exact: true });
 
-/** The creator's delivery: an 8-second clip, uploaded and processed, then delivered. */
-async function deliverVideo(page: Page, message: string): Promise<void> {
-  await page.getByLabel("Message to the client").fill(message);
-  await page
+const deliveries = (page: Page) => page.getByRole("region", { name: "Deliveries" });
+
+/** The creator hands the funded milestone in: an 8-second clip, uploaded and processed, then
+ * submitted; the submission is a delivery of the order, reviewed like one. */
+async function submitMilestone(page: Page, note: string): Promise<void> {
+  const milestone = page.getByRole("list", { name: "Milestones" }).getByRole("listitem").first();
+  await milestone.getByLabel("Note to the client").fill(note);
+  await milestone
     .getByRole("group", { name: "Add a video" })
     .locator('input[type="file"]')
     .setInputFiles(testClip(8));
   await expect(
-    page.getByRole("list", { name: "Files to deliver" }).getByText("Ready", { exact: true }),
+    milestone.getByRole("list", { name: "Files to hand in" }).getByText("Ready", { exact: true }),
   ).toBeVisible({ timeout: 90_000 });
-  await page.getByRole("button", { name: "Deliver work" }).click();
-  await expect(page.getByText("Delivered").first()).toBeVisible();
+  await milestone.getByRole("button", { name: "Submit milestone" }).click();
+  await expect(milestone).toContainText("Submitted");
+  await expect(deliveries(page).getByText(note)).toBeVisible();
 }
 
 test("a client posts an invite-only project and invites a creator", async () => {
@@ -187,39 +190,17 @@ test("they chat live: messages arrive without a reload and the read receipt upda
   await expectAccessible(asCreator, "the conversation (creator)");
 });
 
-test("the client orders one of the creator's gigs and pays on the sandbox page", async () => {
-  const page = asClient;
-  const search = page.getByRole("combobox", { name: /search/i }).first();
-  await search.fill("wedding");
-  await search.press("Enter");
-  await expect(page).toHaveURL(/\/search\?.*q=wedding/);
-  await expectAccessible(page, "the search page");
-  await page.getByRole("link", { name: GIG }).first().click();
-  await expect(page.getByRole("heading", { level: 1, name: GIG })).toBeVisible();
-  await expectAccessible(page, "the gig page");
-  await page.getByRole("button", { name: /Continue with Standard/i }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Your order" })).toBeVisible();
-  await expectAccessible(page, "the order form");
-  await page.getByLabel("What do you need?").fill("The bakery footage: https://example.com/bake");
-  await page.getByRole("button", { name: /Continue to payment/ }).click();
-  await expect(page).toHaveURL(/\/sandbox\/checkout\//);
-  await page.getByRole("button", { name: "Pay" }).click();
-  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}\?payment=/);
-  await expect(page.getByText("In progress").first()).toBeVisible({ timeout: 30_000 });
-  gigOrderPath = new URL(page.url()).pathname;
+test("the creator hands the first milestone in with a video", async () => {
+  await asCreator.goto(projectOrderPath);
+  await expect(asCreator.getByText("Funded").first()).toBeVisible();
+  await submitMilestone(asCreator, "First cut of your film.");
+  await expectAccessible(asCreator, "the order page (milestone submitted)");
 });
 
-test("the creator delivers a video", async () => {
-  await asCreator.goto(gigOrderPath);
-  await expect(asCreator.getByText("In progress").first()).toBeVisible();
-  await deliverVideo(asCreator, "First cut of your film.");
-  await expectAccessible(asCreator, "the order page (delivered)");
-});
-
-test("the client comments at 00:05 and asks for a revision", async () => {
+test("the client comments at 00:05 and requests changes to the milestone", async () => {
   const page = asClient;
-  await page.reload();
-  const review = page.getByTestId("delivery-review");
+  await page.goto(projectOrderPath);
+  const review = deliveries(page).getByTestId("delivery-review");
   const video = review.locator("video");
   await expect
     .poll(() => video.evaluate((element: HTMLVideoElement) => element.readyState), {
@@ -238,43 +219,48 @@ test("the client comments at 00:05 and asks for a revision", async () => {
       .getByRole("listitem", { name: "Comment at 00:05" })
       .getByText("Hold on the bread a beat longer here."),
   ).toBeVisible();
-  // The original is the creator's until the work is approved.
+  // The original is the creator's until the milestone is approved.
   await review.getByRole("button", { name: "Download original" }).click();
   await expect(review.getByRole("alert")).toContainText(/approved|released/i);
   await expectAccessible(page, "the order page (video review)");
 
-  await page.getByRole("button", { name: "Request a revision" }).click();
-  const dialog = page.getByRole("dialog", { name: "Request a revision" });
+  await deliveries(page).getByRole("button", { name: "Request changes", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Request changes to “Shoot and rough cut”" });
   await expect(dialog.getByRole("checkbox", { name: /1 open comment/ })).toBeChecked();
   await dialog.getByLabel("What should change").fill("See my comment at 00:05.");
-  await expectAccessible(page, "the revision dialog");
-  await dialog.getByRole("button", { name: "Request revision" }).click();
-  await expect(page.getByText("Revision requested").first()).toBeVisible();
+  await expectAccessible(page, "the request-changes dialog");
+  await dialog.getByRole("button", { name: "Request changes", exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const milestones = page.getByRole("list", { name: "Milestones" }).getByRole("listitem");
+  await expect(milestones.first()).toContainText("Funded");
+  await expect(page.getByText("See my comment at 00:05.").first()).toBeVisible();
 });
 
-test("the creator delivers again, addressing the comment", async () => {
+test("the creator hands the milestone in again", async () => {
   await asCreator.reload();
-  const addressed = asCreator.getByRole("group", { name: "Comments this delivery addresses" });
-  await expect(addressed.getByRole("checkbox", { name: /00:05/ })).toBeChecked();
-  await deliverVideo(asCreator, "Second cut: the bread gets its moment.");
-  await expect(asCreator.getByText("Addressed in delivery 2")).toBeVisible();
+  await expect(asCreator.getByText("The client asked for changes:")).toBeVisible();
+  await submitMilestone(asCreator, "Second cut: the bread gets its moment.");
+  await expect(deliveries(asCreator).getByText("After a revision request")).toBeVisible();
 });
 
-test("the client approves and the original downloads", async () => {
+test("the client approves the milestone and the original downloads", async () => {
   const page = asClient;
   await page.reload();
-  await page.getByRole("button", { name: "Approve delivery" }).click();
+  await deliveries(page).getByRole("button", { name: "Approve milestone" }).click();
+  const dialog = page.getByRole("dialog", { name: "Approve “Shoot and rough cut”?" });
   await expectAccessible(page, "the approve dialog");
-  await page.getByRole("button", { name: "Approve and release payment" }).click();
-  await expect(page.getByText("Completed").first()).toBeVisible();
+  await dialog.getByRole("button", { name: "Approve and release payment" }).click();
+  await expect(dialog).toBeHidden();
+  const milestones = page.getByRole("list", { name: "Milestones" }).getByRole("listitem");
+  await expect(milestones.first()).toContainText("Approved");
   const download = page.waitForEvent("download");
-  await page
+  await deliveries(page)
     .getByTestId("delivery-review")
     .first()
     .getByRole("button", { name: "Download original" })
     .click();
   expect((await download).suggestedFilename()).toMatch(/\.mp4$/);
-  await expectAccessible(page, "the order page (completed)");
+  await expectAccessible(page, "the order page (milestone approved)");
 });
 
 test("an admin suspends the client, whose next page load logs them out with the reason", async ({

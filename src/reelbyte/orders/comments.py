@@ -14,6 +14,8 @@ Rules, decided here once:
 - Deleting a top-level comment that has replies keeps it as a placeholder (`deleted`, no
   text) so the thread stays where it was; anything else is removed, and a placeholder goes
   with its last reply.
+- A milestone's submission is a delivery of the order too (`milestone_id`), reviewed the same
+  way; rejecting the milestone bundles threads as a revision request does.
 - A revision request may bundle comments (`comment_ids`, or every open thread with
   `include_open_comments`); the revision's order event lists them (`data.comment_ids`). The
   creator's next delivery says which threads it addresses; they are marked addressed by it.
@@ -49,7 +51,7 @@ from reelbyte.orders.errors import (
     ReplyToReply,
     TimecodePastVideo,
 )
-from reelbyte.orders.models import Deliverable, Delivery, DeliveryComment, Order, OrderStatus
+from reelbyte.orders.models import Deliverable, Delivery, DeliveryComment, Milestone, Order, OrderStatus
 from reelbyte.orders.schemas import DeliverableIn
 
 S = OrderStatus
@@ -301,20 +303,42 @@ async def _threads_of(
     return threads
 
 
-async def open_thread_ids(session: AsyncSession, order: Order) -> list[uuid.UUID]:
-    """The order's open threads: top-level, live, unresolved and not yet addressed."""
-    rows = await session.scalars(
-        select(DeliveryComment.id)
-        .where(
-            DeliveryComment.order_id == order.id,
-            DeliveryComment.parent_id.is_(None),
-            DeliveryComment.deleted_at.is_(None),
-            DeliveryComment.resolved_at.is_(None),
-            DeliveryComment.addressed_by_delivery_id.is_(None),
+async def open_thread_ids(
+    session: AsyncSession, order: Order, *, milestone_id: uuid.UUID | None = None
+) -> list[uuid.UUID]:
+    """The order's open threads (only those on the milestone's deliveries, with `milestone_id`):
+    top-level, live, unresolved and not yet addressed."""
+    query = select(DeliveryComment.id).where(
+        DeliveryComment.order_id == order.id,
+        DeliveryComment.parent_id.is_(None),
+        DeliveryComment.deleted_at.is_(None),
+        DeliveryComment.resolved_at.is_(None),
+        DeliveryComment.addressed_by_delivery_id.is_(None),
+    )
+    if milestone_id is not None:
+        query = query.join(Delivery, Delivery.id == DeliveryComment.delivery_id).where(
+            Delivery.milestone_id == milestone_id
         )
-        .order_by(DeliveryComment.timecode_ms, DeliveryComment.created_at, DeliveryComment.id)
+    rows = await session.scalars(
+        query.order_by(DeliveryComment.timecode_ms, DeliveryComment.created_at, DeliveryComment.id)
     )
     return list(rows)
+
+
+async def _bundle(
+    session: AsyncSession,
+    order: Order,
+    comment_ids: Sequence[uuid.UUID],
+    include_open_comments: bool,
+    *,
+    milestone_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """The threads a revision request bundles: those named (checked), then every open one."""
+    bundled = [t.id for t in await _threads_of(session, order, comment_ids)] if comment_ids else []
+    if include_open_comments:
+        opened = await open_thread_ids(session, order, milestone_id=milestone_id)
+        bundled = list(dict.fromkeys([*bundled, *opened]))
+    return bundled
 
 
 async def request_revision(
@@ -330,10 +354,25 @@ async def request_revision(
     order = await service.lock_for(session, user, order_id)
     if order.client_id != user.id:
         raise NotOwner("Only the client of this order can do this.")
-    bundled = [t.id for t in await _threads_of(session, order, comment_ids)] if comment_ids else []
-    if include_open_comments:
-        bundled = list(dict.fromkeys([*bundled, *await open_thread_ids(session, order)]))
+    bundled = await _bundle(session, order, comment_ids, include_open_comments)
     return await service.request_revision(session, user, order.id, reason, comment_ids=bundled)
+
+
+async def reject_milestone(
+    session: AsyncSession,
+    user: User,
+    milestone_id: uuid.UUID,
+    reason: str,
+    comment_ids: Sequence[uuid.UUID],
+    include_open_comments: bool,
+) -> Milestone:
+    """The client sends a milestone's submission back, bundling review threads as a revision
+    request does (`include_open_comments`: the open threads on the milestone's deliveries)."""
+    order, milestone = await service.lock_milestone(session, milestone_id, reader=user)
+    if order.client_id != user.id:
+        raise NotOwner("Only the client of this order can do this.")
+    bundled = await _bundle(session, order, comment_ids, include_open_comments, milestone_id=milestone.id)
+    return await service.reject_milestone(session, user, milestone.id, reason, comment_ids=bundled)
 
 
 async def deliver(

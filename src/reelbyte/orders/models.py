@@ -137,6 +137,10 @@ class Delivery(UUIDPrimaryKey, Base):
     __tablename__ = "deliveries"
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # A milestone's submission, on an order paid by milestones (None: the order's own delivery).
+    milestone_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("milestones.id", ondelete="CASCADE"), index=True
+    )
     message: Mapped[str] = mapped_column(Text)
     revision_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)

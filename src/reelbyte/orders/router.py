@@ -258,7 +258,9 @@ async def get_milestone(
 async def submit_milestone(
     milestone_id: uuid.UUID, data: schemas.MilestoneSubmit, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
-    """Hand the milestone's work in: links and files uploaded for its order (`upload_ids`)."""
+    """Hand the milestone's work in: links and files uploaded for its order (`upload_ids`). Each
+    submission is a delivery of the order (`milestone_id` set), reviewed like one: timecoded
+    comments, protected previews until the milestone is approved."""
     milestone = await service.submit_milestone(
         session, user, milestone_id, data.note, data.deliverables, data.upload_ids
     )
@@ -282,13 +284,17 @@ async def approve_milestone(
 @milestones_router.post(
     "/{milestone_id}/reject",
     response_model=schemas.MilestoneOut,
-    responses=error_responses(*MILESTONE_CHANGE_ERRORS),
+    responses=error_responses(*MILESTONE_CHANGE_ERRORS, errors.CommentsNotInOrder),
 )
 async def reject_milestone(
-    milestone_id: uuid.UUID, data: schemas.ReasonRequest, user: CurrentUser, session: SessionDep
+    milestone_id: uuid.UUID, data: schemas.RevisionRequest, user: CurrentUser, session: SessionDep
 ) -> schemas.MilestoneOut:
-    """Send the milestone back to work, with the reason."""
-    milestone = await service.reject_milestone(session, user, milestone_id, data.reason)
+    """Send the milestone back to work, with the reason, bundling review threads on its
+    deliveries as a revision request does (`comment_ids`, `include_open_comments`): the
+    `milestone_rejected` event lists them as `data.comment_ids`."""
+    milestone = await comments.reject_milestone(
+        session, user, milestone_id, data.reason, data.comment_ids, data.include_open_comments
+    )
     return await service.shown_milestone(session, milestone)
 
 

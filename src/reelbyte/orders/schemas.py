@@ -206,8 +206,14 @@ class DeliverableOut(ResponseModel):
 class DeliveryOut(ResponseModel):
     id: uuid.UUID
     order_id: uuid.UUID
+    milestone_id: uuid.UUID | None = Field(
+        description="the milestone this delivery is a submission of (an order paid by milestones)"
+    )
     message: str
-    revision_number: int = Field(description="revisions the client had asked for before it: 0 for the first")
+    revision_number: int = Field(
+        description="revisions the client had asked for before it (of its milestone, for a "
+        "milestone's submission): 0 for the first"
+    )
     created_at: datetime
     deliverables: list[DeliverableOut] = Field(
         description="the links and files handed over with it (those added while working included), "
@@ -224,6 +230,7 @@ class DeliveryOut(ResponseModel):
         return cls(
             id=delivery.id,
             order_id=delivery.order_id,
+            milestone_id=delivery.milestone_id,
             message=delivery.message,
             revision_number=delivery.revision_number,
             created_at=delivery.created_at,

@@ -829,8 +829,9 @@ async def submit_milestone(
     deliverables: list[str],
     upload_ids: list[uuid.UUID],
 ) -> Milestone:
-    """Hand the milestone's work in: links (replacing the last submission's) and uploaded files
-    (added to the earlier submissions', which stay as the record of what was handed in)."""
+    """Hand the milestone's work in: links (replacing the last submission's) and uploaded files.
+    Each submission is a delivery of the milestone (its files, the note as its message), reviewed
+    like an order's: `revision_number` counts the milestone's earlier submissions."""
     order, milestone = await lock_milestone(session, milestone_id, reader=user)
     _require_creator(order, user)
     _require_open_order(order)
@@ -839,20 +840,31 @@ async def submit_milestone(
     milestone.submitted_at = utcnow()
     milestone.submission_note = note
     milestone.deliverables = deliverables
-    handed_in = set(
-        await session.scalars(select(Deliverable.upload_id).where(Deliverable.milestone_id == milestone.id))
+    earlier = await session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.milestone_id == milestone.id)
     )
+    delivery = Delivery(
+        order_id=order.id, milestone_id=milestone.id, message=note, revision_number=int(earlier or 0)
+    )
+    session.add(delivery)
+    await session.flush()
     session.add_all(
         Deliverable(
             order_id=order.id,
             milestone_id=milestone.id,
+            delivery_id=delivery.id,
             upload_id=upload.id,
             title=upload.filename[:MAX_TITLE_CHARS],
         )
         for upload in uploads
-        if upload.id not in handed_in
     )
-    await record(session, order, "milestone_submitted", actor=user, data={"milestone": str(milestone.id)})
+    await record(
+        session,
+        order,
+        "milestone_submitted",
+        actor=user,
+        data={"milestone": str(milestone.id), "delivery": str(delivery.id)},
+    )
     return milestone
 
 
@@ -874,14 +886,22 @@ async def _submitted_milestone(
 
 
 async def reject_milestone(
-    session: AsyncSession, user: User, milestone_id: uuid.UUID, reason: str
+    session: AsyncSession,
+    user: User,
+    milestone_id: uuid.UUID,
+    reason: str,
+    *,
+    comment_ids: Sequence[uuid.UUID] = (),
 ) -> Milestone:
+    """Send the submission back to work; `comment_ids` are the review threads it bundles
+    (comments.py checks them), listed on the rejection's event as `data.comment_ids`."""
     order, milestone = await _submitted_milestone(session, user, milestone_id, MilestoneStatus.FUNDED)
     _milestone_transition(milestone, MilestoneStatus.FUNDED)  # back to work
     milestone.rejection_reason = reason
-    await record(
-        session, order, "milestone_rejected", actor=user, note=reason, data={"milestone": str(milestone.id)}
-    )
+    data: dict[str, Any] = {"milestone": str(milestone.id)}
+    if comment_ids:
+        data["comment_ids"] = [str(i) for i in comment_ids]
+    await record(session, order, "milestone_rejected", actor=user, note=reason, data=data)
     return milestone
 
 
@@ -963,7 +983,8 @@ async def shown_milestones(session: AsyncSession, milestones: Sequence[Milestone
         .where(Deliverable.milestone_id.in_([m.id for m in milestones]))
         .order_by(Deliverable.created_at, Deliverable.id)
     )
-    handed_in = [(milestone_id, upload_id) for milestone_id, upload_id in rows if upload_id is not None]
+    # Each file once, though a later submission may hand it in again.
+    handed_in = list(dict.fromkeys((m, upload_id) for m, upload_id in rows if upload_id is not None))
     files = await attached_files(session, (upload_id for _, upload_id in handed_in))
     by_milestone: defaultdict[uuid.UUID | None, list[AttachedFile]] = defaultdict(list)
     for milestone_id, upload_id in handed_in:

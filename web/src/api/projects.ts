@@ -431,7 +431,7 @@ export function useRejectMilestone(orderId: string) {
     unwrap(
       client.POST("/v1/milestones/{milestone_id}/reject", {
         params: { path: { milestone_id: id } },
-        body: { reason },
+        body: { reason, comment_ids: [], include_open_comments: false },
       }),
     ),
   );

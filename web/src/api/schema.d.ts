@@ -1376,7 +1376,9 @@ export interface paths {
         put?: never;
         /**
          * Reject Milestone
-         * @description Send the milestone back to work, with the reason.
+         * @description Send the milestone back to work, with the reason, bundling review threads on its
+         *     deliveries as a revision request does (`comment_ids`, `include_open_comments`): the
+         *     `milestone_rejected` event lists them as `data.comment_ids`.
          */
         post: operations["reject_milestone_v1_milestones__milestone_id__reject_post"];
         delete?: never;
@@ -1396,7 +1398,9 @@ export interface paths {
         put?: never;
         /**
          * Submit Milestone
-         * @description Hand the milestone's work in: links and files uploaded for its order (`upload_ids`).
+         * @description Hand the milestone's work in: links and files uploaded for its order (`upload_ids`). Each
+         *     submission is a delivery of the order (`milestone_id` set), reviewed like one: timecoded
+         *     comments, protected previews until the milestone is approved.
          */
         post: operations["submit_milestone_v1_milestones__milestone_id__submit_post"];
         delete?: never;
@@ -5337,13 +5341,18 @@ export interface components {
             /** Message */
             message: string;
             /**
+             * Milestone Id
+             * @description the milestone this delivery is a submission of (an order paid by milestones)
+             */
+            milestone_id: string | null;
+            /**
              * Order Id
              * Format: uuid
              */
             order_id: string;
             /**
              * Revision Number
-             * @description revisions the client had asked for before it: 0 for the first
+             * @description revisions the client had asked for before it (of its milestone, for a milestone's submission): 0 for the first
              */
             revision_number: number;
         };
@@ -20025,7 +20034,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonRequest"];
+                "application/json": components["schemas"]["RevisionRequest"];
             };
         };
         responses: {
@@ -20038,7 +20047,10 @@ export interface operations {
                     "application/json": components["schemas"]["MilestoneOut"];
                 };
             };
-            /** @description - `invalid_json`: The request body is not valid JSON. */
+            /**
+             * @description - `comments_not_in_order`: Some comments are not live top-level comments on this order's deliveries.
+             *     - `invalid_json`: The request body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20047,7 +20059,7 @@ export interface operations {
                     "application/json": {
                         details?: unknown;
                         /** @enum {string} */
-                        error: "invalid_json";
+                        error: "comments_not_in_order" | "invalid_json";
                         message: string;
                     };
                 };

@@ -13,6 +13,7 @@ import { DeliverForm } from "@/components/order/deliver-form";
 import { DeliveryList } from "@/components/order/deliveries";
 import { InvoiceButton } from "@/components/order/invoice-button";
 import { LoadingBlock } from "@/components/order/loading-block";
+import { MilestoneReviewActions } from "@/components/order/milestone-review-actions";
 import { OrderActions } from "@/components/order/order-actions";
 import { PaymentPanel, type Confirmation } from "@/components/order/payment";
 import { ReviewForm, ReviewView } from "@/components/order/review-form";
@@ -173,6 +174,11 @@ function DeliveriesSection({ order, side }: { order: OrderDetail; side: Side }) 
           <DeliveryList
             deliveries={order.deliveries}
             review={{ order, side, viewerId: user?.id }}
+            aside={(delivery) =>
+              delivery.milestone_id && (
+                <MilestoneReviewActions order={order} side={side} delivery={delivery} />
+              )
+            }
           />
         </Section>
       )}

@@ -339,6 +339,8 @@ describe("handing in and approving a milestone", () => {
     );
     expect(JSON.parse(api.calls("POST /v1/milestones/milestone-1/reject")[0]!.body)).toEqual({
       reason: "Shorter intro.",
+      comment_ids: [],
+      include_open_comments: false,
     });
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
 

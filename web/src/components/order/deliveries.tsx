@@ -86,13 +86,16 @@ function revisionNote(revisionNumber: number): string | null {
 }
 
 /** The deliveries (the API lists them oldest first), shown newest first; with `review`, each
- * delivery's first video plays in the timecoded review (components/review). */
+ * delivery's first video plays in the timecoded review (components/review). `aside` adds what
+ * goes with a delivery above its files (a milestone's submission: its milestone, the decision). */
 export function DeliveryList({
   deliveries,
   review,
+  aside,
 }: {
   deliveries: DeliveryOut[];
   review?: { order: OrderDetail; side: Side; viewerId: string | undefined };
+  aside?: (delivery: DeliveryOut) => ReactNode;
 }) {
   const numbered = deliveries.map((delivery, index) => ({ delivery, number: index + 1 }));
   const deliveryNumbers = new Map(numbered.map(({ delivery, number }) => [delivery.id, number]));
@@ -114,6 +117,7 @@ export function DeliveryList({
             </h3>
             {revision && <p className="text-xs text-muted-foreground">{revision}</p>}
             {delivery.message && <p className="text-sm whitespace-pre-line">{delivery.message}</p>}
+            {aside?.(delivery)}
             {delivery.deliverables.length > 0 ? (
               <ul className="flex flex-col gap-4" aria-label={`Files of delivery ${number}`}>
                 {delivery.deliverables.map((item) => (

@@ -111,6 +111,7 @@ export function delivery(overrides: Partial<DeliveryOut> = {}): DeliveryOut {
   return {
     id: "delivery-1",
     order_id: ORDER_ID,
+    milestone_id: null,
     message: "Here is your film!",
     revision_number: 0,
     created_at: DELIVERED,
