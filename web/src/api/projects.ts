@@ -425,14 +425,26 @@ export function useApproveMilestone(orderId: string) {
   );
 }
 
+/** Send a submitted milestone back to work; `includeOpenComments` bundles the open review
+ * threads on its deliveries, as a revision request does. */
 export function useRejectMilestone(orderId: string) {
   const { client } = useApi();
-  return useMilestoneAction(orderId, ({ id, reason }: { id: string; reason: string }) =>
-    unwrap(
-      client.POST("/v1/milestones/{milestone_id}/reject", {
-        params: { path: { milestone_id: id } },
-        body: { reason, comment_ids: [], include_open_comments: false },
-      }),
-    ),
+  return useMilestoneAction(
+    orderId,
+    ({
+      id,
+      reason,
+      includeOpenComments = false,
+    }: {
+      id: string;
+      reason: string;
+      includeOpenComments?: boolean;
+    }) =>
+      unwrap(
+        client.POST("/v1/milestones/{milestone_id}/reject", {
+          params: { path: { milestone_id: id } },
+          body: { reason, comment_ids: [], include_open_comments: includeOpenComments },
+        }),
+      ),
   );
 }

@@ -15,8 +15,6 @@ import { useEffect, useEffectEvent } from "react";
 import { unwrap } from "./client";
 import { useApi } from "./context";
 import { streamChat, type ChatStreamOptions } from "./messages";
-import { orderKeys } from "./orders";
-import { projectKeys } from "./projects";
 import type { CreateSocket } from "./notification-socket";
 import type { components } from "./schema";
 
@@ -139,58 +137,6 @@ export function useDownloadOriginal(uploadId: string) {
         }),
       ),
   });
-}
-
-// --- a milestone's submission, reviewed like a delivery ------------------------------------
-
-/** Approve a submitted milestone from its review (`POST /v1/milestones/{id}/approve`), or send
- * it back bundling the open review threads on its deliveries (`/reject`, as a revision request
- * does). Both refresh the order (its deliveries, history) and its milestones. */
-function useMilestoneReviewAction<Variables, Result>(
-  orderId: string,
-  send: (variables: Variables) => Promise<Result>,
-) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: send,
-    onSettled: async () => {
-      await queryClient.invalidateQueries({ queryKey: projectKeys.milestones(orderId) });
-      await queryClient.invalidateQueries({ queryKey: orderKeys.detail(orderId) });
-    },
-  });
-}
-
-export function useApproveMilestoneReview(orderId: string) {
-  const { client } = useApi();
-  return useMilestoneReviewAction(orderId, (milestoneId: string) =>
-    unwrap(
-      client.POST("/v1/milestones/{milestone_id}/approve", {
-        params: { path: { milestone_id: milestoneId } },
-      }),
-    ),
-  );
-}
-
-export function useRejectMilestoneReview(orderId: string) {
-  const { client } = useApi();
-  return useMilestoneReviewAction(
-    orderId,
-    ({
-      milestoneId,
-      reason,
-      includeOpenComments,
-    }: {
-      milestoneId: string;
-      reason: string;
-      includeOpenComments: boolean;
-    }) =>
-      unwrap(
-        client.POST("/v1/milestones/{milestone_id}/reject", {
-          params: { path: { milestone_id: milestoneId } },
-          body: { reason, comment_ids: [], include_open_comments: includeOpenComments },
-        }),
-      ),
-  );
 }
 
 /** Hand a signed storage URL to the browser's own download (the storage answers it as an

@@ -1,7 +1,12 @@
 import { useState } from "react";
 import type { DeliveryOut, OrderDetail } from "@/api/orders";
-import { useMilestones, type MilestoneOut } from "@/api/projects";
-import { useApproveMilestoneReview, useCommentsOf, useRejectMilestoneReview } from "@/api/review";
+import {
+  useApproveMilestone,
+  useMilestones,
+  useRejectMilestone,
+  type MilestoneOut,
+} from "@/api/projects";
+import { useCommentsOf } from "@/api/review";
 import { BundleComments } from "@/components/review/bundle-comments";
 import { openThreads } from "@/components/review/review-model";
 import { formatMoney } from "@/lib/format";
@@ -13,8 +18,8 @@ import type { Side } from "./status-model";
  * (its held money goes to the creator, its original downloads) or request changes, bundling the
  * open comments on the milestone's deliveries. */
 function Decide({ order, milestone }: { order: OrderDetail; milestone: MilestoneOut }) {
-  const approve = useApproveMilestoneReview(order.id);
-  const reject = useRejectMilestoneReview(order.id);
+  const approve = useApproveMilestone(order.id);
+  const reject = useRejectMilestone(order.id);
   const ofMilestone = order.deliveries.filter((item) => item.milestone_id === milestone.id);
   const comments = useCommentsOf(ofMilestone.map((item) => item.id));
   const open = comments.reduce((count, result) => count + openThreads(result.data ?? []).length, 0);
@@ -36,7 +41,7 @@ function Decide({ order, milestone }: { order: OrderDetail; milestone: Milestone
         submit="Request changes"
         onSubmit={(reason) =>
           reject.mutateAsync({
-            milestoneId: milestone.id,
+            id: milestone.id,
             reason,
             includeOpenComments: open > 0 && bundle,
           })
