@@ -190,6 +190,11 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
     *_refused(_CATEGORY_WRITES, "invalid_parent", STATE),
     *_refused(("POST /v1/admin/categories/reorder",), "invalid_parent", STATE),
     *_refused(("POST /v1/admin/categories/reorder",), "reorder_mismatch", STATE + " (all the siblings)"),
+    *_refused(
+        ("PUT /v1/proposals/{proposal_id}",),
+        "proposal_milestones_do_not_add_up",
+        STATE + " (the milestones the proposal keeps)",
+    ),
     *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_category", STATE),
     *_refused((*_GIG_WRITES, *_PROJECT_WRITES), "invalid_subcategory", STATE),
     *_refused(("POST /v1/payments/checkout",), "invalid_checkout_target", STATE),
