@@ -156,6 +156,71 @@ function changesTo(
 }
 
 /** The endpoint's URL, description, events and whether it is enabled, changed in place. */
+/** The URL, description and events of an endpoint, as both the add and the edit form ask
+ * them; `error` is the add or edit request's failure, shown on the URL unless a field owns it. */
+function EndpointFields({
+  missing,
+  error,
+  url,
+  onUrl,
+  urlHint,
+  description,
+  onDescription,
+  events,
+  onEvents,
+}: {
+  missing: "url" | "events" | null;
+  error: unknown;
+  url: string;
+  onUrl: (url: string) => void;
+  urlHint?: string;
+  description: string;
+  onDescription: (description: string) => void;
+  events: WebhookEventType[];
+  onEvents: (events: WebhookEventType[]) => void;
+}) {
+  const fields = isApiError(error) ? error.fieldErrors : {};
+  const urlError =
+    missing === "url"
+      ? "Enter the URL to call."
+      : (fields.url ??
+        (isApiError(error) && !isPlanRefusal(error) && !Object.keys(fields).length
+          ? errorMessage(error)
+          : undefined));
+  return (
+    <>
+      <FormField
+        label="Endpoint URL"
+        type="url"
+        inputMode="url"
+        placeholder={urlHint ? "https://hooks.example.com/reelbyte" : undefined}
+        required
+        value={url}
+        error={urlError}
+        hint={urlHint}
+        onChange={(event) => onUrl(event.target.value)}
+      />
+      <FormField
+        label="Description (optional)"
+        maxLength={200}
+        value={description}
+        error={fields.description}
+        onChange={(event) => onDescription(event.target.value)}
+      />
+      <ChoiceFieldset
+        legend="Events"
+        options={EVENT_OPTIONS}
+        chosen={events}
+        onChange={onEvents}
+        error={
+          missing === "events" ? "Choose at least one event." : listFieldError(fields, "events")
+        }
+        className="grid sm:grid-cols-2"
+      />
+    </>
+  );
+}
+
 function EditEndpointForm({ endpoint, onDone }: { endpoint: WebhookEndpoint; onDone: () => void }) {
   const update = useUpdateWebhookEndpoint();
   const [url, setUrl] = useState(endpoint.url);
@@ -167,7 +232,6 @@ function EditEndpointForm({ endpoint, onDone }: { endpoint: WebhookEndpoint; onD
   );
   const [enabled, setEnabled] = useState(endpoint.is_active);
   const [missing, setMissing] = useState<"url" | "events" | null>(null);
-  const fields = isApiError(update.error) ? update.error.fieldErrors : {};
   const planRefusal = isPlanRefusal(update.error);
 
   function submit(event: FormEvent) {
@@ -185,13 +249,6 @@ function EditEndpointForm({ endpoint, onDone }: { endpoint: WebhookEndpoint; onD
     update.mutate({ id: endpoint.id, changes }, { onSuccess: onDone });
   }
 
-  const urlError =
-    missing === "url"
-      ? "Enter the URL to call."
-      : (fields.url ??
-        (isApiError(update.error) && !planRefusal && !Object.keys(fields).length
-          ? errorMessage(update.error)
-          : undefined));
   return (
     <form
       noValidate
@@ -203,31 +260,15 @@ function EditEndpointForm({ endpoint, onDone }: { endpoint: WebhookEndpoint; onD
       <FormAlert
         message={update.isError && !isApiError(update.error) ? errorMessage(update.error) : null}
       />
-      <FormField
-        label="Endpoint URL"
-        type="url"
-        inputMode="url"
-        required
-        value={url}
-        error={urlError}
-        onChange={(event) => setUrl(event.target.value)}
-      />
-      <FormField
-        label="Description (optional)"
-        maxLength={200}
-        value={description}
-        error={fields.description}
-        onChange={(event) => setDescription(event.target.value)}
-      />
-      <ChoiceFieldset
-        legend="Events"
-        options={EVENT_OPTIONS}
-        chosen={events}
-        onChange={setEvents}
-        error={
-          missing === "events" ? "Choose at least one event." : listFieldError(fields, "events")
-        }
-        className="grid sm:grid-cols-2"
+      <EndpointFields
+        missing={missing}
+        error={update.error}
+        url={url}
+        onUrl={setUrl}
+        description={description}
+        onDescription={setDescription}
+        events={events}
+        onEvents={setEvents}
       />
       <label className="flex items-center gap-2 text-sm">
         <input
@@ -380,11 +421,8 @@ export function CreateEndpointForm() {
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [events, setEvents] = useState<WebhookEventType[]>([]);
-  const [missing, setMissing] = useState<string | null>(null);
+  const [missing, setMissing] = useState<"url" | "events" | null>(null);
   const [created, setCreated] = useState<WebhookEndpointWithSecret | null>(null);
-  const fields = isApiError(create.error) ? create.error.fieldErrors : {};
-  const eventsError =
-    missing === "events" ? "Choose at least one event." : listFieldError(fields, "events");
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -405,13 +443,6 @@ export function CreateEndpointForm() {
   }
 
   const planRefusal = isPlanRefusal(create.error);
-  const urlError =
-    missing === "url"
-      ? "Enter the URL to call."
-      : (fields.url ??
-        (isApiError(create.error) && !planRefusal && !Object.keys(fields).length
-          ? errorMessage(create.error)
-          : undefined));
   return (
     <>
       <form
@@ -424,31 +455,16 @@ export function CreateEndpointForm() {
         <FormAlert
           message={create.isError && !isApiError(create.error) ? errorMessage(create.error) : null}
         />
-        <FormField
-          label="Endpoint URL"
-          type="url"
-          inputMode="url"
-          placeholder="https://hooks.example.com/reelbyte"
-          required
-          value={url}
-          error={urlError}
-          hint="Public HTTPS address: ReelByte POSTs the events there."
-          onChange={(event) => setUrl(event.target.value)}
-        />
-        <FormField
-          label="Description (optional)"
-          maxLength={200}
-          value={description}
-          error={fields.description}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-        <ChoiceFieldset
-          legend="Events"
-          options={EVENT_OPTIONS}
-          chosen={events}
-          onChange={setEvents}
-          error={eventsError}
-          className="grid sm:grid-cols-2"
+        <EndpointFields
+          missing={missing}
+          error={create.error}
+          url={url}
+          onUrl={setUrl}
+          urlHint="Public HTTPS address: ReelByte POSTs the events there."
+          description={description}
+          onDescription={setDescription}
+          events={events}
+          onEvents={setEvents}
         />
         <SubmitButton busy={create.isPending} className="self-start">
           Add endpoint
