@@ -361,7 +361,7 @@ async def test_a_bad_role_body_is_a_422_and_changes_nothing(client: httpx.AsyncC
     [
         ("POST", PASSWORD, {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD}),
         ("GET", SESSIONS, None),
-        ("DELETE", f"{SESSIONS}/{uuid.uuid4()}", None),
+        ("DELETE", f"{SESSIONS}/5485d2ff-fa06-4fb2-b963-fb62384ba4ab", None),
         ("POST", ROLE, {"role": "hybrid"}),
     ],
 )

@@ -63,12 +63,11 @@ from sqlalchemy import text
 from reelbyte.core.config import FeeRule, PayoutFee, Settings
 from reelbyte.core.db import get_database
 from reelbyte.core.money import format_minor, percentage_of
-from reelbyte.core.redis import get_redis
 from reelbyte.payments import service as payments
 from reelbyte.payments.ledger_check import check
 from reelbyte.payments.providers.base import ProviderPayment
 from reelbyte.payments.schedule_jobs import run_schedules
-from tests.conftest import RESET_SQL, run_jobs
+from tests.conftest import reset_state, run_jobs
 from tests.factories import (
     gig_for_sale,
     make_admin,
@@ -385,10 +384,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.set_payout_schedule(i, interval, weekday, day, as_client=False)
 
     async def _cast(self, prices: list[int], revisions: list[int]) -> None:
-        async with get_database().engine.begin() as connection:
-            for statement in RESET_SQL:
-                await connection.execute(text(statement))
-        await get_redis().flushdb()
+        await reset_state()
         for i, (price, revision_count) in enumerate(zip(prices, revisions, strict=True)):
             user, headers = await signed_up(self.http, "creator")
             creator = Party(f"creator{i}", user["id"], headers)

@@ -36,6 +36,9 @@ _OWNER_FILE = "owner.pid"
 _S3_STATE_FILE = "server.json"
 # weed mini's listeners: each also opens a gRPC twin at port + 10000.
 _WEED_PORTS = ("master", "volume", "filer", "s3", "admin")
+# PostgreSQL's default of 100 connections is too few for what shares the embedded server: every
+# serving process, worker and test process keeps two pools of up to 30 connections each.
+_POSTGRES_MAX_CONNECTIONS = 400
 _GRPC_OFFSET = 10000
 
 
@@ -60,14 +63,17 @@ class EmbeddedServices:
 
     def start_postgres(self, database: str = EMBEDDED_DATABASE) -> str:
         """Start (or attach to) the embedded server and return a SQLAlchemy URL for `database`."""
-        from pgserver.postgres_server import get_server  # lazily: production never needs it
+        # lazily: production never needs it
+        from pgserver.postgres_server import PostgresServer, get_server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         _forget_dead_postgres_handles(self.data_dir / "postgres")
         self._postgres = get_server(self.data_dir / "postgres", cleanup_mode="stop")
         socket_dir = self._postgres.get_postmaster_info().socket_dir
         admin_dsn = f"postgresql://postgres@/postgres?host={socket_dir}"
-        ensure_database(admin_dsn, database)
+        with PostgresServer._lock:  # no other process connects while the server may restart
+            _allow_enough_connections(self._postgres, admin_dsn)
+            ensure_database(admin_dsn, database)
         return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
 
     def start_redis(self) -> str:
@@ -205,6 +211,20 @@ def ensure_database(admin_dsn: str, database: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def _allow_enough_connections(server: Any, admin_dsn: str) -> None:
+    """Raise max_connections on a server that has PostgreSQL's default; a new setting needs a
+    restart (once, the first time a data folder is used)."""
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        current = int(conn.execute("SHOW max_connections").fetchone()[0])  # type: ignore[index]
+        if current >= _POSTGRES_MAX_CONNECTIONS:
+            return
+        conn.execute(f"ALTER SYSTEM SET max_connections = {_POSTGRES_MAX_CONNECTIONS}")
+    # restart keeps the socket options the server was started with (postmaster.opts)
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=30)
 
 
 def _forget_dead_postgres_handles(pgdata: Path) -> None:
