@@ -8,9 +8,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from reelbyte.core.config import Settings
 from tests.factories import bearer, login, make_admin, make_paid_order, seller_and_buyer, signed_up
+
+pytestmark = pytest.mark.slow
 
 ADMIN_PASSWORD = "Adm1n!Password"
 

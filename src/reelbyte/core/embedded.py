@@ -73,6 +73,9 @@ class EmbeddedServices:
         admin_dsn = f"postgresql://postgres@/postgres?host={socket_dir}"
         with PostgresServer._lock:  # no other process connects while the server may restart
             _allow_enough_connections(self._postgres, admin_dsn)
+            # Re-read the server's pid, which a restart (here or by another process) changed:
+            # pgserver stops the server at the last handle's exit only if that pid is running.
+            self._postgres.ensure_postgres_running()
             ensure_database(admin_dsn, database)
         return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
 
