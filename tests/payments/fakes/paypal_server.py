@@ -161,7 +161,7 @@ class FakePaypal:
             "PAYPAL-AUTH-ALGO": "SHA256withRSA",
             "PAYPAL-CERT-URL": f"{API}/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77",
             "PAYPAL-TRANSMISSION-ID": transmission_id,
-            "PAYPAL-TRANSMISSION-SIG": ("x" + signed[1:]) if tamper else signed,
+            "PAYPAL-TRANSMISSION-SIG": _tampered(signed) if tamper else signed,
             "PAYPAL-TRANSMISSION-TIME": at,
         }
 
@@ -480,3 +480,9 @@ def _parse(raw: bytes) -> Any:
         return json.loads(raw) if raw else {}
     except ValueError as error:
         raise PaypalError(400, "MALFORMED_REQUEST_JSON", "The request JSON is not well formed.") from error
+
+
+def _tampered(signature: str) -> str:
+    """The signature with its first character changed (to one it is not: "x" + signature[1:]
+    left one in 64 signatures as they were)."""
+    return ("A" if signature[0] != "A" else "B") + signature[1:]
