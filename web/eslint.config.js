@@ -24,6 +24,22 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
   {
+    // Unit tests share one module graph per worker (vite.config.ts): a module replaced with
+    // vi.mock would leak into, or miss, the files run beside it.
+    files: ["src/**/*.test.{ts,tsx}"],
+    ignores: ["src/**/*.isolated.test.tsx"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.object.name='vi'][callee.property.name=/^(mock|doMock)$/]",
+          message: "A file that mocks a module runs isolated: name it *.isolated.test.tsx.",
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.{js,mjs}"],
     extends: [js.configs.recommended],
     languageOptions: { ecmaVersion: 2022, globals: globals.node },
