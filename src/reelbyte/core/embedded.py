@@ -377,23 +377,14 @@ def ensure_bucket(server: S3Server) -> None:
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status == 404:
-                _create_bucket(client, server.bucket)
+                # While `-bucket` is still making it, SeaweedFS may answer the HEAD 404 and then
+                # refuse the create as already owned: the next HEAD finds it.
+                with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+                    client.create_bucket(Bucket=server.bucket)
                 continue
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)  # the filer is still joining the master
-
-
-def _create_bucket(client: Any, bucket: str) -> None:
-    """Create `bucket`. While `-bucket` is still making it, SeaweedFS may answer the HEAD 404
-    and then refuse the create as already owned: the caller's next HEAD then finds it."""
-    from botocore.exceptions import ClientError
-
-    try:
-        client.create_bucket(Bucket=bucket)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
-            raise
 
 
 def _redis_server_binary() -> str:
