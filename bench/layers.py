@@ -41,10 +41,13 @@ def bare_fastapi() -> Any:
     return app
 
 
-def reelbyte(without: type | None = None) -> Any:
+def reelbyte() -> Any:
+    return create_app(get_settings())
+
+
+def reelbyte_bare() -> Any:
     app = create_app(get_settings())
-    if without is not None:
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
+    app.user_middleware = []
     return app
 
 
@@ -55,20 +58,11 @@ class _Silent:
 
 
 def variants() -> dict[str, Callable[[], Any]]:
-    found: dict[str, Callable[[], Any]] = {
+    return {
         "bare FastAPI (the floor)": bare_fastapi,
         "ReelByte, every layer": reelbyte,
+        "ReelByte, no middleware": reelbyte_bare,
     }
-    for layer in (
-        middleware.SecurityHeadersMiddleware,
-        middleware.RequestContextMiddleware,
-        middleware.TrustedHostMiddleware,
-        middleware.CORSMiddleware,
-        middleware.BodySizeLimitMiddleware,
-        middleware.NulCharacterMiddleware,
-    ):
-        found[f"without {layer.__name__}"] = lambda layer=layer: reelbyte(without=layer)
-    return found
 
 
 async def per_request_us(app: Any) -> float:
@@ -88,7 +82,7 @@ async def measure(rounds: int) -> dict[str, list[float]]:
         for name, app in apps.items():
             results[name].append(await per_request_us(app))
         real_log = middleware.log
-        middleware.log = _Silent()  # type: ignore[assignment]
+        middleware.log = _Silent()
         try:
             for name, app in quiet_log.items():
                 results[name].append(await per_request_us(app))

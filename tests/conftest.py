@@ -70,8 +70,10 @@ from reelbyte.core.db import get_database  # noqa: E402
 from reelbyte.core.embedded import EmbeddedServices, S3Server, ensure_bucket  # noqa: E402
 from reelbyte.core.jobs import libpq_url, run_worker  # noqa: E402
 from reelbyte.core.migrate import upgrade  # noqa: E402
+from reelbyte.core.ratelimit import forget_reserved_hits  # noqa: E402
 from reelbyte.core.redis import get_redis  # noqa: E402
 from reelbyte.core.runtime import Runtime  # noqa: E402
+from reelbyte.core.views import forget_unsent_views  # noqa: E402
 from reelbyte.main import create_app  # noqa: E402
 from reelbyte.media.storage import get_storage  # noqa: E402
 from reelbyte.models import metadata  # noqa: E402
@@ -246,7 +248,10 @@ async def reset_state() -> None:
         for statement in RESTORE_REFERENCE_SQL:
             await connection.execute(text(statement))
     await get_redis().flushdb()
-    recent_pages.clear()  # the catalog's pages in this process's memory (catalog/pages.py)
+    # What this process holds in memory about what Redis held.
+    recent_pages.clear()  # the catalog's pages (catalog/pages.py)
+    forget_reserved_hits()  # blocks of rate-limit hits (core/ratelimit.py)
+    forget_unsent_views()  # views not sent yet (core/views.py)
 
 
 @pytest.fixture(autouse=True)

@@ -20,16 +20,9 @@ from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.content import require_json
 from reelbyte.core.errors import install_error_handlers
 from reelbyte.core.health import router as health_router
-from reelbyte.core.middleware import (
-    BodySizeLimitMiddleware,
-    CORSMiddleware,
-    NulCharacterMiddleware,
-    RequestContextMiddleware,
-    SecurityHeadersMiddleware,
-    TrustedHostMiddleware,
-)
+from reelbyte.core.middleware import EdgeMiddleware
 from reelbyte.core.ratelimit import global_rate_limit
-from reelbyte.core.routing import APIRouter, guarded_by, publish_openapi
+from reelbyte.core.routing import APIRouter, freeze_routes, guarded_by, publish_openapi
 from reelbyte.core.runtime import Runtime
 from reelbyte.core.telemetry import instrument_app
 from reelbyte.identity.api_keys_router import api_keys_router
@@ -211,27 +204,31 @@ def create_app(
     if web_app:
         add_web_app(app, settings)  # answers only what no route does
     set_presence_lookup(presence.lookup)
+    freeze_routes(app)
 
-    # Added innermost first: the security headers wrap everything else, so that they are also on
-    # the 500 the request-context middleware sends for an unhandled exception.
-    app.add_middleware(NulCharacterMiddleware)  # reads the body through the size limit below
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.allowed_origins,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "X-Read-Primary"],
-        expose_headers=[
-            "X-Request-ID",
-            "Retry-After",
-            "RateLimit-Limit",
-            "RateLimit-Remaining",
-            "RateLimit-Reset",
-        ],
+        EdgeMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        max_body_bytes=MAX_BODY_BYTES,
+        cors={
+            "allow_origins": settings.allowed_origins,
+            "allow_credentials": True,
+            "allow_methods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            "allow_headers": [
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "X-Read-Primary",
+            ],
+            "expose_headers": [
+                "X-Request-ID",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
+        },
     )
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
-    app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
     instrument_app(app)  # outermost, when tracing is on (core/telemetry.py)
     return app

@@ -119,7 +119,7 @@ async def _reviewed(client: httpx.AsyncClient, gig: dict[str, Any], headers: Hea
 
 
 async def _viewed(client: httpx.AsyncClient, gig: dict[str, Any], headers: Headers) -> None:
-    await gig_views.record_view(get_redis(), gig["id"])
+    gig_views.record_view(gig["id"])
     await gig_views.flush_views(get_redis())
 
 

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reelbyte.core.db import get_database
-from reelbyte.core.middleware import NulCharacterMiddleware
+from reelbyte.core.middleware import NulInBodyMiddleware
 from reelbyte.identity.models import User
 from tests.factories import TEST_PASSWORD, unique_name
 
@@ -109,7 +109,7 @@ async def _echo_form(request: Request) -> JSONResponse:
 
 
 async def test_file_parts_may_hold_nul_bytes_but_text_fields_may_not() -> None:
-    app = NulCharacterMiddleware(Starlette(routes=[Route("/upload", _echo_form, methods=["POST"])]))
+    app = NulInBodyMiddleware(Starlette(routes=[Route("/upload", _echo_form, methods=["POST"])]))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         upload = {"clip": ("clip.bin", b"\x00\x00binary\x00", "application/octet-stream")}
         response = await http.post("/upload", data={"title": "fine"}, files=upload)

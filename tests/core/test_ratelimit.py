@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 
 import reelbyte.core.redis
+from reelbyte.core import ratelimit
 from reelbyte.core.config import Settings, get_settings
 from reelbyte.core.db import get_database, transaction
 from reelbyte.core.ratelimit import Limit, client_ip
@@ -407,6 +408,73 @@ async def test_without_redis_the_api_keeps_serving_with_per_process_limits(
     assert get_redis() is original
     assert await original.keys(f"ratelimit:*{ip}*") == []  # nothing reached the real Redis
     assert await sessions_of(user["email"]) == 6
+
+
+# --- blocks of hits reserved in Redis ----------------------------------------------------------
+
+
+def _unspent(leases: ratelimit._Leases, key: str, limit: int) -> int:
+    lease = leases._leases.get(key)
+    return 0 if lease is None else max(0, min(lease.last, limit) - lease.position + 1)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    limit=st.integers(min_value=0, max_value=300),
+    processes=st.integers(min_value=1, max_value=3),
+    callers=st.lists(st.integers(min_value=0, max_value=2), min_size=1, max_size=400),
+)
+async def test_reserved_blocks_never_let_more_than_the_limit_through(
+    settings: Settings, limit: int, processes: int, callers: list[int]
+) -> None:
+    """Processes (each its own blocks) hit one shared window in any order: never more than the
+    limit is allowed; one process is allowed exactly up to the limit; several fall short only
+    by the hits they reserved and did not spend."""
+    await fresh_window(86400, room=60)
+    key = f"test:{uuid.uuid4()}"
+    leases = [ratelimit._Leases() for _ in range(processes)]
+    allowed = 0
+    original = ratelimit._leases
+    try:
+        for caller in callers:
+            ratelimit._leases = leases[caller % processes]
+            verdict = await ratelimit.hit(key, Limit(limit, 86400))
+            allowed += verdict.allowed
+            if processes == 1:  # what the headers say is exact too
+                assert verdict.remaining == limit - allowed
+    finally:
+        ratelimit._leases = original
+    assert allowed <= limit
+    window_key = f"ratelimit:{key}:86400:{int(time.time() // 86400)}"
+    unspent = sum(_unspent(process, window_key, limit) for process in leases)
+    if processes == 1:
+        assert allowed == min(len(callers), limit)
+    assert allowed + unspent >= min(len(callers), limit)
+
+
+@pytest.mark.parametrize(("limit", "burst"), [(100, 40), (30, 40), (1, 5)])
+async def test_a_concurrent_burst_is_allowed_exactly_up_to_the_limit(
+    settings: Settings, limit: int, burst: int
+) -> None:
+    """Requests arriving together, before any block is reserved, share one reservation at a
+    time rather than each reserve a block for the same budget."""
+    key = f"test:{uuid.uuid4()}"
+    verdicts = await asyncio.gather(*(ratelimit.hit(key, Limit(limit, 86400)) for _ in range(burst)))
+    assert sum(verdict.allowed for verdict in verdicts) == min(limit, burst)
+    assert sorted(verdict.remaining for verdict in verdicts if verdict.allowed) == list(
+        range(limit - min(limit, burst), limit)
+    )
+
+
+async def test_most_hits_are_counted_without_a_round_trip(settings: Settings) -> None:
+    key = f"test:{uuid.uuid4()}"
+    for _ in range(1000):
+        assert (await ratelimit.hit(key, Limit(10_000, 86400))).allowed
+    stored = int(await get_redis().get(f"ratelimit:{key}:86400:{int(time.time() // 86400)}") or 0)
+    assert 1000 <= stored <= 1000 + ratelimit.MAX_BLOCK  # counted in Redis, at most a block ahead
+    await get_redis().delete(f"ratelimit:{key}:86400:{int(time.time() // 86400)}")
 
 
 # --- units ----------------------------------------------------------------------------------

@@ -71,7 +71,6 @@ from reelbyte.core.db import after_commit, constraint_error, lock_one
 from reelbyte.core.errors import NotOwner
 from reelbyte.core.money import Money
 from reelbyte.core.pagination import Page, PageParams
-from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import User
 from reelbyte.media.attach import all_attachable, attachable, public_url, stream_url
 from reelbyte.media.models import Upload, UploadKind, UploadPurpose
@@ -173,7 +172,7 @@ async def view_gig(session: AsyncSession, ref: str, viewer: User | None) -> GigP
     if page.is_active and (viewer is None or viewer.id != page.creator_id):
 
         async def count_view() -> None:
-            await gig_views.record_view(get_redis(), page.gig_id)
+            gig_views.record_view(page.gig_id)
 
         after_commit(session, count_view)
     return page

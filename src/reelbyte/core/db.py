@@ -280,7 +280,8 @@ async def transaction(
             try:
                 result = await work(session)
                 committing = True
-                await session.commit()
+                if session.in_transaction() or not read_only:  # a read that ran no SQL has none
+                    await session.commit()
             except IntegrityError as error:
                 await session.rollback()
                 translated = _translated(error)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -22,6 +24,18 @@ from reelbyte.core.telemetry import add_trace_ids
 # with its whole output, over many lines (the CLI says in one line what it starts), and Alembic
 # each plugin it loads (its migration lines stay).
 QUIET_LOGGERS = ("uvicorn.access", "procrastinate", "pgserver", "alembic.runtime.plugins")
+
+# The id of the request being answered (core/middleware.py sets it), on every line logged
+# while it is. One context variable read per line: structlog's merge_contextvars copies the
+# whole context to find its own, a cost every request's log line would pay.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def add_request_id(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event["request_id"] = request_id
+    return event
 
 
 class StderrLogger:
@@ -48,7 +62,7 @@ def _json(event: Any, **_: Any) -> str:
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """JSON lines for machines (production, tests), one readable line per event for a terminal."""
     shared: list[structlog.types.Processor] = [
-        structlog.contextvars.merge_contextvars,
+        add_request_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

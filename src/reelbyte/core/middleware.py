@@ -1,13 +1,16 @@
-"""Pure ASGI middleware: request ids and access logs, security headers, body size, metrics, NUL
-characters."""
+"""Pure ASGI middleware: the edge every request passes (trusted hosts, request ids, access logs,
+metrics, security headers, NUL characters) and the layers only some requests need (CORS, the
+body size limit, NUL characters in bodies)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import time
 from abc import ABC, abstractmethod
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import structlog
@@ -20,12 +23,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reelbyte.core.errors import ControlCharacters, InternalError, error_response
+from reelbyte.core.logging import REQUEST_ID
 from reelbyte.core.metrics import LATENCY, REQUESTS
 from reelbyte.core.telemetry import annotate_request, report_exception
 
 log = structlog.get_logger("reelbyte.http")
 
-REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 SECURITY_HEADERS = [
@@ -69,37 +72,65 @@ class HttpMiddleware(ABC):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None: ...
 
 
-class RequestContextMiddleware(HttpMiddleware):
-    """Gives every request an id (the client's X-Request-ID if sane), logs it, times it, and
-    turns any unhandled exception into the standard 500 body, logged with that id."""
+class EdgeMiddleware:
+    """The duties every request has, in one layer, and a door to the layers only some need.
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = _incoming_request_id(scope) or os.urandom(16).hex()  # as random as a UUID4
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+    Every HTTP request: refused unless its host is trusted (400) or if its path, query or
+    headers hold a NUL character (422); given an id (the client's X-Request-ID if sane) that
+    its log lines and its response carry; timed, counted and logged; answered with the
+    security headers; any unhandled exception turned into the standard 500. Only a request
+    with an Origin header goes through CORS, and only one with a body through the body size
+    limit and the NUL check of its body: most requests are body-less GETs from the web app's
+    own origin, and each layer a request passes through costs it a few microseconds of CPU
+    (bench/layers.py), so the cheap duties share one pass and the rest are skipped when they
+    have nothing to do. WebSocket handshakes get the host check; lifespan passes."""
+
+    def __init__(
+        self, app: ASGIApp, *, allowed_hosts: list[str], cors: dict[str, Any], max_body_bytes: int
+    ) -> None:
+        self.app = app
+        self.hosts = _TrustedHosts(allowed_hosts)
+        self.with_body = BodySizeLimitMiddleware(NulInBodyMiddleware(app), max_bytes=max_body_bytes)
+        self.cross_origin = CORSMiddleware(self.with_body, **cors)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket" and not self.hosts.allow(scope):
+            await _refuse_host(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        head = _RequestHead(scope)
+        request_id = head.request_id or os.urandom(16).hex()  # as random as a UUID4
+        context = REQUEST_ID.set(request_id)
         annotate_request(request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
+        extra_headers = _response_headers(scope["path"], request_id, vary_origin=not head.origin)
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in extra_headers if header[0] not in present)
                 message["headers"] = headers
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self._route(scope, head)(scope, receive, send_with_headers)
         except Exception as error:
             log.exception("unhandled_error", path=scope["path"], method=scope["method"])
             report_exception(error)
             if response_started:
                 raise
             response = error_response(InternalError.status_code, InternalError.code, InternalError.message)
-            await response(scope, receive, send_with_id)
+            await response(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
             _count(scope["method"], _route_template(scope), status, elapsed)
@@ -110,7 +141,55 @@ class RequestContextMiddleware(HttpMiddleware):
                 status=status,
                 duration_ms=round(elapsed * 1000, 2),
             )
-            structlog.contextvars.unbind_contextvars("request_id")
+            REQUEST_ID.reset(context)
+
+    def _route(self, scope: Scope, head: _RequestHead) -> ASGIApp:
+        """What answers the request: a refusal, or the app through the layers it needs."""
+        if not self.hosts.allow(scope, head.host):
+            return _refuse_host
+        where = _nul_in_head(scope, head)
+        if where is not None:
+            return functools.partial(_refuse_nul, where)
+        if head.origin:
+            return self.cross_origin
+        return self.with_body if head.has_body else self.app
+
+
+class _RequestHead:
+    """What the edge reads from a request's headers, in one pass over them."""
+
+    __slots__ = ("has_body", "host", "nul_in_header", "origin", "request_id")
+
+    def __init__(self, scope: Scope) -> None:
+        self.request_id: str | None = None
+        self.host = b""
+        self.origin = False
+        self.has_body = False
+        self.nul_in_header = False
+        for name, value in scope["headers"]:
+            if b"\x00" in value:
+                self.nul_in_header = True
+            if name == b"host":
+                self.host = value
+            elif name == b"origin":
+                self.origin = True
+            elif name == b"x-request-id":
+                candidate = value.decode("latin-1")
+                self.request_id = candidate if _VALID_REQUEST_ID.match(candidate) else None
+            elif _declares_body(name, value):
+                self.has_body = True
+
+
+def _response_headers(path: str, request_id: str, *, vary_origin: bool) -> list[tuple[bytes, bytes]]:
+    """The headers the edge adds to every response (unless the app set them already). Without
+    an Origin header CORS is skipped, so the edge says what CORS would: the answer may vary
+    with the Origin."""
+    is_page = path.startswith(HTML_PAGES)
+    headers = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+    headers.append((b"content-security-policy", PAGE_CSP if is_page else API_CSP))
+    if vary_origin:
+        headers.append((b"vary", b"Origin"))
+    return headers
 
 
 _MetricSeries = tuple[Counter, Histogram]
@@ -128,32 +207,6 @@ def _count(method: str, route: str, status: int, elapsed: float) -> None:
     requests, latency = series
     requests.inc()
     latency.observe(elapsed)
-
-
-def _incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == REQUEST_ID_HEADER.encode():
-            candidate = value.decode("latin-1")
-            return candidate if _VALID_REQUEST_ID.match(candidate) else None
-    return None
-
-
-class SecurityHeadersMiddleware(HttpMiddleware):
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_page = any(scope["path"].startswith(prefix) for prefix in HTML_PAGES)
-        csp = PAGE_CSP if is_page else API_CSP
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                if b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", csp))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class BodySizeLimitMiddleware(HttpMiddleware):
@@ -205,31 +258,28 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-class TrustedHostMiddleware:
-    """Answers only to the configured host names (`*.example.com` matches subdomains)."""
+class _TrustedHosts:
+    """The host names the app answers to (`*.example.com` matches subdomains)."""
 
-    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
-        self.app = app
+    def __init__(self, allowed_hosts: list[str]) -> None:
         self.allow_any = "*" in allowed_hosts
-        self.allowed_hosts = [host.lower() for host in allowed_hosts]
+        self.patterns = [host.lower() for host in allowed_hosts]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.allow_any or scope["type"] not in ("http", "websocket") or self._allowed(scope):
-            await self.app(scope, receive, send)
-            return
-        response = error_response(400, "invalid_host", "This server does not answer to that host name.")
-        await response(scope, receive, send)
-
-    def _allowed(self, scope: Scope) -> bool:
-        host = ""
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                host = value.decode("latin-1").lower().rsplit(":", 1)[0] if b"]" not in value else ""
-                break
+    def allow(self, scope: Scope, host_header: bytes | None = None) -> bool:
+        if self.allow_any:
+            return True
+        if host_header is None:
+            host_header = dict(scope["headers"]).get(b"host", b"")
+        host = host_header.decode("latin-1").lower().rsplit(":", 1)[0] if b"]" not in host_header else ""
         return any(
             host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
-            for pattern in self.allowed_hosts
+            for pattern in self.patterns
         )
+
+
+async def _refuse_host(scope: Scope, receive: Receive, send: Send) -> None:
+    response = error_response(400, "invalid_host", "This server does not answer to that host name.")
+    await response(scope, receive, send)
 
 
 class CORSMiddleware(_StarletteCORSMiddleware):
@@ -249,20 +299,18 @@ _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _FORM_NUL = re.compile(rb"%00|\x00")
 
 
-class NulCharacterMiddleware(HttpMiddleware):
-    """Refuses a NUL character anywhere in a request's text with 422 `control_characters`.
+class NulInBodyMiddleware(HttpMiddleware):
+    """Refuses a NUL character in a request's text body with 422 `control_characters`.
 
     PostgreSQL text cannot hold NUL, so a NUL in any field that reaches the database would end
-    in a 500. Checked once, here, as the app will decode them: the path, the query string, the
-    header values and text bodies (JSON, URL-encoded forms, multipart fields that are not
-    files). File parts and other bodies (binary uploads) pass untouched."""
+    in a 500. Checked once, at the edge, as the app will decode them: the path, the query
+    string and the header values (EdgeMiddleware) and, here, text bodies (JSON, URL-encoded
+    forms, multipart fields that are not files). File parts and other bodies (binary uploads)
+    pass untouched."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        where = _nul_in_head(scope)
-        if where is not None:
-            await _refuse_nul(where, scope, receive, send)
-            return
-        kind = _text_body_kind(scope) if _has_body(scope) else None
+        has_body = any(_declares_body(name, value) for name, value in scope["headers"])
+        kind = _text_body_kind(scope) if has_body else None
         if kind is None:
             await self.app(scope, receive, send)
             return
@@ -273,22 +321,17 @@ class NulCharacterMiddleware(HttpMiddleware):
         await self.app(scope, replay, send)
 
 
-def _nul_in_head(scope: Scope) -> str | None:
+def _nul_in_head(scope: Scope, head: _RequestHead) -> str | None:
     if "\x00" in scope["path"]:
         return "path"
     if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
         return "query"
-    if any(b"\x00" in value for _, value in scope.get("headers", [])):
-        return "header"
-    return None
+    return "header" if head.nul_in_header else None
 
 
-def _has_body(scope: Scope) -> bool:
+def _declares_body(name: bytes, value: bytes) -> bool:
     """HTTP/1.1 sends a body only with a Content-Length above 0 or a Transfer-Encoding."""
-    for name, value in scope.get("headers", []):
-        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"0", b"")):
-            return True
-    return False
+    return name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"0", b""))
 
 
 def _text_body_kind(scope: Scope) -> str | None:

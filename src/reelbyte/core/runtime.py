@@ -10,8 +10,9 @@ import structlog
 from reelbyte.core.config import Settings
 from reelbyte.core.db import get_database, init_database
 from reelbyte.core.jobs import close_jobs, open_jobs, run_split_workers
-from reelbyte.core.redis import close_redis, init_redis
+from reelbyte.core.redis import close_redis, get_redis, init_redis
 from reelbyte.core.telemetry import instrument_database
+from reelbyte.core.views import send_all_views
 
 log = structlog.get_logger(__name__)
 
@@ -52,5 +53,6 @@ class Runtime:
                 await self._worker
             self._worker = None
         await close_jobs()
+        await send_all_views(get_redis())
         await close_redis()
         await get_database().dispose()

@@ -240,11 +240,12 @@ def add_trace_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMa
 def scrub_event(event: Event, hint: Hint) -> Event | None:
     """Sentry's before_send: drop named client errors, tag the request id, strip secrets."""
     from reelbyte.core.errors import AppError
+    from reelbyte.core.logging import REQUEST_ID  # logging imports this module
 
     exc_info = hint.get("exc_info")
     if exc_info is not None and isinstance(exc_info[1], AppError) and exc_info[1].status_code < 500:
         return None
-    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    request_id = REQUEST_ID.get()
     if request_id is not None:
         event.setdefault("tags", {})["request_id"] = request_id
     request = event.get("request")

@@ -42,7 +42,6 @@ from reelbyte.core.db import after_commit, constraint_error, lock_one, utcnow
 from reelbyte.core.errors import InvalidTransition, NotOwner
 from reelbyte.core.money import Money
 from reelbyte.core.pagination import PageParams
-from reelbyte.core.redis import get_redis
 from reelbyte.identity.models import Role, User
 from reelbyte.media.attach import all_attachable, attached_files
 from reelbyte.media.models import UploadPurpose
@@ -418,7 +417,7 @@ async def view_project(session: AsyncSession, viewer: User | None, project_id: u
         project_id = project.id
 
         async def count_view() -> None:
-            await project_views.record_view(get_redis(), project_id)
+            project_views.record_view(project_id)
 
         after_commit(session, count_view)
     return project
