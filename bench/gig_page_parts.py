@@ -75,7 +75,7 @@ async def measure(rounds: int, database_url: str) -> dict[str, list[float]]:
         "unit of work: the view (service.view_gig, cached)": lambda slug: transaction(
             lambda s: service.view_gig(s, slug, None), read_only=True
         ),
-        "rate limit (one Redis script)": lambda slug: hit("bench", Limit(10**9, 60)),
+        "rate limit (from a block reserved in Redis)": lambda slug: hit("bench", Limit(10**9, 60)),
         "Redis GET of a page key": lambda slug: redis.get("catalog:page:none"),
         "bare psycopg: the catalog version": lambda slug: raw.execute(
             "SELECT version FROM catalog_state WHERE id = 1"

@@ -3,9 +3,10 @@
     uv run python -m bench.layers [rounds, default 15] 2>/dev/null
 
 Calls the ASGI app directly (no socket, no server), `GET /health` in a tight loop, in variants
-that leave out one layer each, interleaved round by round; reports the median microseconds
-of CPU per request of each variant and what leaving the layer out saves. The floor is a bare
-FastAPI app with the same route. Logs go to stderr as in production (JSON lines); send
+interleaved round by round: the whole app, the app without its middleware (the edge and the
+layers behind it: what routing and the route cost), and the whole app with the request log
+line silenced; reports the median microseconds of CPU per request of each variant and what
+leaving the part out saves. The floor is a bare FastAPI app with the same route. Logs go to stderr as in production (JSON lines); send
 stderr to /dev/null as above so that the terminal does not slow the run.
 """
 

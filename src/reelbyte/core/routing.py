@@ -27,10 +27,11 @@ import fastapi
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
-from fastapi.routing import APIRoute, _effective_route_context_var
+from fastapi.routing import APIRoute, _effective_route_context_var, _get_scope_included_router
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from reelbyte.core.config import get_settings
@@ -259,6 +260,19 @@ class APIRouter(fastapi.APIRouter):
         if self._frozen_version is not None:
             return self._frozen_version
         return super()._get_routes_version(seen)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """FastAPI matches a request against every route of every included router in turn, with
+        a regular expression each, twice per level (to choose, then to handle): a router whose
+        prefix the path does not start with holds no route that matches it."""
+        included = _get_scope_included_router(scope)
+        if (
+            included is not None
+            and included.original_router is self
+            and not get_route_path(scope).startswith(included.include_context.prefix + self.prefix)
+        ):
+            return Match.NONE, {}
+        return super().matches(scope)
 
     def _mark_routes_changed(self) -> None:
         if self._frozen_version is not None:
