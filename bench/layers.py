@@ -47,7 +47,7 @@ def reelbyte() -> Any:
 
 
 def reelbyte_bare() -> Any:
-    app = create_app(get_settings())
+    app = reelbyte()
     app.user_middleware = []
     return app
 

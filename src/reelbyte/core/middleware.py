@@ -96,7 +96,7 @@ class EdgeMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await self._http(scope, receive, send)
-        elif scope["type"] == "websocket" and not self.hosts.allow(scope):
+        elif scope["type"] == "websocket" and not self.hosts.allow(_RequestHead(scope).host):
             await _refuse_host(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -145,7 +145,7 @@ class EdgeMiddleware:
 
     def _route(self, scope: Scope, head: _RequestHead) -> ASGIApp:
         """What answers the request: a refusal, or the app through the layers it needs."""
-        if not self.hosts.allow(scope, head.host):
+        if not self.hosts.allow(head.host):
             return _refuse_host
         where = _nul_in_head(scope, head)
         if where is not None:
@@ -181,15 +181,25 @@ class _RequestHead:
 
 
 def _response_headers(path: str, request_id: str, *, vary_origin: bool) -> list[tuple[bytes, bytes]]:
-    """The headers the edge adds to every response (unless the app set them already). Without
-    an Origin header CORS is skipped, so the edge says what CORS would: the answer may vary
-    with the Origin."""
-    is_page = path.startswith(HTML_PAGES)
-    headers = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
-    headers.append((b"content-security-policy", PAGE_CSP if is_page else API_CSP))
-    if vary_origin:
-        headers.append((b"vary", b"Origin"))
-    return headers
+    """The headers the edge adds to every response (unless the app set them already)."""
+    return [
+        (b"x-request-id", request_id.encode()),
+        *_STATIC_HEADERS[path.startswith(HTML_PAGES), vary_origin],
+    ]
+
+
+# By (an HTML page?, Vary: Origin?): the security headers and the content policy, built once.
+# Without an Origin header CORS is skipped, so the edge says what CORS would: the answer may
+# vary with the Origin.
+_STATIC_HEADERS: dict[tuple[bool, bool], tuple[tuple[bytes, bytes], ...]] = {
+    (is_page, vary_origin): (
+        *SECURITY_HEADERS,
+        (b"content-security-policy", PAGE_CSP if is_page else API_CSP),
+        *([(b"vary", b"Origin")] if vary_origin else []),
+    )
+    for is_page in (False, True)
+    for vary_origin in (False, True)
+}
 
 
 _MetricSeries = tuple[Counter, Histogram]
@@ -265,11 +275,9 @@ class _TrustedHosts:
         self.allow_any = "*" in allowed_hosts
         self.patterns = [host.lower() for host in allowed_hosts]
 
-    def allow(self, scope: Scope, host_header: bytes | None = None) -> bool:
+    def allow(self, host_header: bytes) -> bool:
         if self.allow_any:
             return True
-        if host_header is None:
-            host_header = dict(scope["headers"]).get(b"host", b"")
         host = host_header.decode("latin-1").lower().rsplit(":", 1)[0] if b"]" not in host_header else ""
         return any(
             host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))

@@ -250,10 +250,8 @@ class APIRouter(fastapi.APIRouter):
         per request at ReelByte's size, a tenth of a cached gig page's CPU. All routes are
         added while the app is built, so `create_app` freezes them; adding one afterwards is a
         mistake, refused loudly rather than routed stale."""
-        for route in self.routes:
-            included = getattr(route, "original_router", None)
-            if isinstance(included, APIRouter):
-                included.freeze()
+        for included in _included_routers(self.routes):
+            included.freeze()
         self._frozen_version = super()._get_routes_version()
 
     def _get_routes_version(self, seen: set[int] | None = None) -> int:
@@ -282,10 +280,15 @@ class APIRouter(fastapi.APIRouter):
 
 def freeze_routes(app: fastapi.FastAPI) -> None:
     """Freeze every router the app includes (`APIRouter.freeze`)."""
-    for route in app.routes:
-        included = getattr(route, "original_router", None)
-        if isinstance(included, APIRouter):
-            included.freeze()
+    for included in _included_routers(app.routes):
+        included.freeze()
+
+
+def _included_routers(routes: list[Any]) -> list[APIRouter]:
+    """Our routers among `routes` (FastAPI keeps an included router as a route that holds it)."""
+    return [
+        router for route in routes if isinstance(router := getattr(route, "original_router", None), APIRouter)
+    ]
 
 
 # What the edge and NulInBodyMiddleware enforce, stated in the schema of every free-text string.
