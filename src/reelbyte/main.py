@@ -22,7 +22,7 @@ from reelbyte.core.errors import install_error_handlers
 from reelbyte.core.health import router as health_router
 from reelbyte.core.middleware import EdgeMiddleware
 from reelbyte.core.ratelimit import global_rate_limit
-from reelbyte.core.routing import APIRouter, freeze_routes, guarded_by, publish_openapi
+from reelbyte.core.routing import APIRouter, freeze_routes, guarded_by, prepare_method_rules, publish_openapi
 from reelbyte.core.runtime import Runtime
 from reelbyte.core.telemetry import instrument_app
 from reelbyte.identity.api_keys_router import api_keys_router
@@ -163,12 +163,13 @@ def create_app(
     registry.load()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(served: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             await runtime.start()
             await hub.start()  # the WebSocket hub's Redis subscriber (messaging/hub.py)
             assert settings.database_url is not None
             await version_watch.start(settings.database_url)  # catalog/pages.py
+            prepare_method_rules(served)
         try:
             yield
         finally:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from reelbyte.core.config import Settings
-from reelbyte.core.routing import APIRouter
+from reelbyte.core.routing import APIRouter, prepare_method_rules
 from reelbyte.main import create_app
 
 
@@ -53,3 +53,16 @@ async def test_a_router_built_after_the_app_still_routes(settings: Settings) -> 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         assert (await http.get("/v1/extra/ping")).json() == {"pong": "yes"}
         assert (await http.get("/health")).status_code == 200
+
+
+async def test_the_405_rule_is_ready_before_the_first_request(settings: Settings) -> None:
+    # The rule reads the OpenAPI, a second or two to build: `serve`'s lifespan builds it then,
+    # not the first request (which stalled every request that arrived with it).
+    app = create_app(settings)
+    assert app.openapi_schema is None
+    prepare_method_rules(app)
+    assert app.openapi_schema is not None
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        refused = await http.delete("/health")
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET"

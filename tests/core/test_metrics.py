@@ -4,6 +4,7 @@ connections (a real uvicorn in this event loop), ledger checks (the real CLI).""
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import socket
 import subprocess
@@ -15,13 +16,17 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 
 from reelbyte.core.config import Settings
 from reelbyte.core.db import transaction
 from reelbyte.core.jobs import defer
-from reelbyte.core.metrics import record_ledger_check
+from reelbyte.core.metrics import LATENCY_BUCKETS, RequestCollector, record_ledger_check
 from reelbyte.payments.jobs import check_ledger
 from tests.factories import signed_up
 
@@ -58,6 +63,46 @@ async def test_requests_are_counted_by_route_and_status(loopback: httpx.AsyncCli
     )
     assert count is not None
     assert count >= 3
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["GET", "POST"]),
+            st.sampled_from(["/health", "/v1/gigs/{ref}"]),
+            st.sampled_from([200, 404, 500]),
+            st.floats(min_value=0, max_value=20, allow_nan=False),
+        ),
+        max_size=40,
+    )
+)
+def test_request_counts_and_latency_buckets_add_up(requests: list[tuple[str, str, int, float]]) -> None:
+    collector = RequestCollector()
+    for method, route, status, seconds in requests:
+        collector.record(method, route, status, seconds)
+    registry = CollectorRegistry()
+    registry.register(collector)
+    scraped = {
+        (found.name, tuple(sorted(found.labels.items()))): found.value
+        for family in text_string_to_metric_families(generate_latest(registry).decode())
+        for found in family.samples
+    }
+    for method, route, status, _ in set(requests):
+        same = [r for r in requests if r[:3] == (method, route, status)]
+        labels = (("method", method), ("route", route), ("status", str(status)))
+        assert scraped["reelbyte_http_requests_total", labels] == len(same)
+    for method, route in {(m, r) for m, r, _, _ in requests}:
+        timed = [seconds for m, r, _, seconds in requests if (m, r) == (method, route)]
+        for bound in (*LATENCY_BUCKETS, math.inf):
+            le = "+Inf" if bound == math.inf else repr(float(bound))
+            labels = (("le", le), ("method", method), ("route", route))
+            assert scraped["reelbyte_http_request_duration_seconds_bucket", labels] == sum(
+                1 for seconds in timed if seconds <= bound
+            )
+        labels = (("method", method), ("route", route))
+        assert scraped["reelbyte_http_request_duration_seconds_count", labels] == len(timed)
+        assert scraped["reelbyte_http_request_duration_seconds_sum", labels] == pytest.approx(sum(timed))
 
 
 async def test_queue_depth_and_age_count_due_jobs_only(loopback: httpx.AsyncClient) -> None:

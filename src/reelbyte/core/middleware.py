@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import structlog
-from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware as _StarletteCORSMiddleware
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reelbyte.core.errors import ControlCharacters, InternalError, error_response
 from reelbyte.core.logging import REQUEST_ID
-from reelbyte.core.metrics import LATENCY, REQUESTS
+from reelbyte.core.metrics import http_requests
 from reelbyte.core.telemetry import annotate_request, report_exception
 
 log = structlog.get_logger("reelbyte.http")
@@ -133,7 +132,7 @@ class EdgeMiddleware:
             await response(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
-            _count(scope["method"], _route_template(scope), status, elapsed)
+            http_requests.record(scope["method"], _route_template(scope), status, elapsed)
             log.info(
                 "request",
                 method=scope["method"],
@@ -200,23 +199,6 @@ _STATIC_HEADERS: dict[tuple[bool, bool], tuple[tuple[bytes, bytes], ...]] = {
     for is_page in (False, True)
     for vary_origin in (False, True)
 }
-
-
-_MetricSeries = tuple[Counter, Histogram]
-_SERIES: dict[tuple[str, str, int], _MetricSeries] = {}
-
-
-def _count(method: str, route: str, status: int, elapsed: float) -> None:
-    """One request in the metrics. The labelled series are looked up once per method, route
-    and status (`labels()` costs a few microseconds that every request would pay)."""
-    series = _SERIES.get((method, route, status))
-    if series is None:
-        series = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
-        if len(_SERIES) < 10_000:  # routes are templates: a bounded set, unless something is wrong
-            _SERIES[(method, route, status)] = series
-    requests, latency = series
-    requests.inc()
-    latency.observe(elapsed)
 
 
 class BodySizeLimitMiddleware(HttpMiddleware):

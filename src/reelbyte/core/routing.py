@@ -336,6 +336,14 @@ def _uses(dependant: Dependant, dependency: Callable[..., Any]) -> bool:
     return any(sub.call is dependency or _uses(sub, dependency) for sub in dependant.dependencies)
 
 
+def prepare_method_rules(app: Any) -> None:
+    """Build the tables the 405 rule reads (from the OpenAPI, which takes a second or two to
+    build at ReelByte's size) before the first request, which would otherwise wait for them
+    with every request that arrived beside it."""
+    _may_be_shadowed(app, "/")
+    _path_table(app)
+
+
 def _may_be_shadowed(app: Any, template: str) -> bool:
     """Whether a published path with fewer parameters than `template` can match a path that
     `template` matches (`/v1/payments/webhook` shadows `/v1/payments/{payment_id}`): only then
