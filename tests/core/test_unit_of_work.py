@@ -277,14 +277,20 @@ async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_wri
     probe_table: None,
 ) -> None:
     """GET and HEAD only read: their statements run on their own (no BEGIN, no COMMIT), on the
-    read pool, where PostgreSQL refuses any write, so a GET that wrote would fail, not write."""
+    read pool, where PostgreSQL refuses any write, so a GET that wrote would fail, not write;
+    and plans each statement for its values, prepared or not (core/db.py)."""
     router = APIRouter(prefix="/reads")
 
     @router.get("/mode")
     async def mode(session: SessionDep) -> dict[str, str]:
         read_only = await session.scalar(text("SHOW transaction_read_only"))
         in_block = await session.scalar(text("SELECT now() = statement_timestamp()"))
-        return {"read_only": str(read_only), "own_transaction_per_statement": str(in_block)}
+        plans = await session.scalar(text("SHOW plan_cache_mode"))
+        return {
+            "read_only": str(read_only),
+            "own_transaction_per_statement": str(in_block),
+            "plans": str(plans),
+        }
 
     @router.get("/write")
     async def write(session: SessionDep) -> dict[str, str]:
@@ -299,6 +305,7 @@ async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_wri
         assert (await http.get("/reads/mode")).json() == {
             "read_only": "on",
             "own_transaction_per_statement": "True",
+            "plans": "force_custom_plan",
         }
         assert (await http.get("/reads/write")).status_code == 500
     assert await _names() == []
