@@ -13,7 +13,15 @@ from psycopg import errors as pg_errors
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import Database, after_commit, constraint_error, get_database, transaction
+from reelbyte.core.db import (
+    Database,
+    after_commit,
+    constraint_error,
+    driver_connection,
+    get_database,
+    planned_for_values,
+    transaction,
+)
 from reelbyte.core.errors import Conflict, install_error_handlers
 from reelbyte.core.routing import APIRouter, SessionDep, UnitOfWorkRoute
 from reelbyte.core.runtime import Runtime
@@ -277,20 +285,14 @@ async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_wri
     probe_table: None,
 ) -> None:
     """GET and HEAD only read: their statements run on their own (no BEGIN, no COMMIT), on the
-    read pool, where PostgreSQL refuses any write, so a GET that wrote would fail, not write;
-    and plans each statement for its values, prepared or not (core/db.py)."""
+    read pool, where PostgreSQL refuses any write, so a GET that wrote would fail, not write."""
     router = APIRouter(prefix="/reads")
 
     @router.get("/mode")
     async def mode(session: SessionDep) -> dict[str, str]:
         read_only = await session.scalar(text("SHOW transaction_read_only"))
         in_block = await session.scalar(text("SELECT now() = statement_timestamp()"))
-        plans = await session.scalar(text("SHOW plan_cache_mode"))
-        return {
-            "read_only": str(read_only),
-            "own_transaction_per_statement": str(in_block),
-            "plans": str(plans),
-        }
+        return {"read_only": str(read_only), "own_transaction_per_statement": str(in_block)}
 
     @router.get("/write")
     async def write(session: SessionDep) -> dict[str, str]:
@@ -305,7 +307,28 @@ async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_wri
         assert (await http.get("/reads/mode")).json() == {
             "read_only": "on",
             "own_transaction_per_statement": "True",
-            "plans": "force_custom_plan",
         }
         assert (await http.get("/reads/write")).status_code == 500
     assert await _names() == []
+
+
+async def test_statements_planned_for_their_values_are_never_prepared(runtime: Runtime) -> None:
+    """psycopg prepares a statement run five times on a connection (and PostgreSQL then may use
+    one generic plan for all values); inside `planned_for_values` it never does."""
+    probe = text("SELECT count(*) /* planned for values */ FROM users WHERE username = :name")
+    prepared = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%planned for values%'")
+
+    async def run_often(session: AsyncSession) -> int:
+        for attempt in range(8):
+            await session.execute(probe, {"name": f"nobody-{attempt}"})
+        return int(await session.scalar(prepared) or 0)
+
+    async def planned(session: AsyncSession) -> tuple[int, object, object]:
+        connection = await driver_connection(session)
+        async with planned_for_values(session):
+            inside = await run_often(session)
+            threshold_inside = connection.prepare_threshold
+        return inside, threshold_inside, connection.prepare_threshold
+
+    assert await transaction(planned, read_only=True) == (0, None, 5)
+    assert await transaction(run_often, read_only=True) == 1  # the default: prepared

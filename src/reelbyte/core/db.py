@@ -6,7 +6,8 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -50,13 +51,8 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow, onupdate=utcnow)
 
 
-# Read pools: PostgreSQL itself refuses any write on their connections, and plans every
-# statement for its values. psycopg prepares a statement run five times on a connection, and
-# PostgreSQL then settles on one generic plan for all values: for a search or a filtered list
-# the best plan depends on the values (how many gigs a query's words or a category match), and
-# the generic one walked an index past tens of thousands of rows where a custom plan reads a few
-# hundred (the search long tail at 16 connections: 73 → 144 req/s, p99 820 → 286 ms).
-_READ_ONLY = {"options": "-c default_transaction_read_only=on -c plan_cache_mode=force_custom_plan"}
+# Read pools: PostgreSQL itself refuses any write on their connections.
+_READ_ONLY = {"options": "-c default_transaction_read_only=on"}
 # A replica that cannot be reached within this is taken for down (its reads go to the primary).
 REPLICA_CONNECT_TIMEOUT_SECONDS = 2
 # While down, the replica is tried again this often (one connection attempt, not one per read).
@@ -334,6 +330,25 @@ async def driver_connection(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+@asynccontextmanager
+async def planned_for_values(session: AsyncSession) -> AsyncIterator[None]:
+    """Run the statements inside unprepared, so that PostgreSQL plans each for its values.
+
+    psycopg prepares a statement once a connection has run it five times, and PostgreSQL then
+    settles on one generic plan for all values. Most statements gain (no planning); but the best
+    plan of a search or a filtered list depends on its values (how many gigs the words, the
+    category or the price bound match), and the generic plan walked an index past tens of
+    thousands of rows where a plan for the values reads a few hundred (bench/search_load.py's
+    long tail: half the throughput, three times the p99)."""
+    connection = await driver_connection(session)
+    threshold = connection.prepare_threshold
+    connection.prepare_threshold = None  # never prepared, so never a generic plan
+    try:
+        yield
+    finally:
+        connection.prepare_threshold = threshold
 
 
 async def run_in_transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
