@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench._common import ROOT, bench_settings, machine, write_section
 from reelbyte.catalog.listing import GigFilters, GigSort
-from reelbyte.catalog.reads import SEARCH_COUNT_CAP, gig_count, gig_list_items
+from reelbyte.catalog.reads import gig_count, gig_list_items
 from reelbyte.core.db import get_database
 from reelbyte.core.pagination import PageParams
 from reelbyte.core.runtime import Runtime
@@ -74,9 +74,7 @@ def cases(category: int, subcategory: int) -> list[tuple[str, Select[Any]]]:
         return gig_count(GigFilters(**filters))
 
     def search(q: str, **filters: Any) -> Select[Any]:
-        return gig_list_items(
-            GigFilters(q=q, **filters), first_page, hits=True, ranked_among=SEARCH_COUNT_CAP
-        )
+        return gig_list_items(GigFilters(q=q, **filters), first_page, hits=True)
 
     def search_count(q: str, **filters: Any) -> Select[Any]:
         return gig_count(GigFilters(q=q, **filters))

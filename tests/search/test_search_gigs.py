@@ -295,3 +295,29 @@ async def test_relevance_past_the_candidate_bound_ranks_the_most_popular_matches
     assert len(every["items"]) == 3
     monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 3)  # within the bound: every match is ranked
     assert len((await client.get("/v1/search/gigs", params={"q": "drone aerial"})).json()["items"]) == 3
+
+
+async def test_relevance_totals_come_from_the_ranking_walk(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page by relevance tells its total from the walk that finds its candidates: exact up to
+    the bound, a lower bound one past it; an empty page past the last one still has it."""
+    from reelbyte.catalog import reads
+
+    creator = await insert_user(full_name="Ola Reel")
+    for n in range(3):
+        await insert_gig(creator, f"Timelapse city {n}", prices=[2000 + n])
+    monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 3)  # exactly the bound: still exact
+
+    async def totals(**params: object) -> tuple[int, bool, int]:
+        page = (await client.get("/v1/search/gigs", params={"q": "timelapse", **params})).json()
+        return page["total"], page["total_is_exact"], len(page["items"])
+
+    assert await totals() == (3, True, 3)
+    assert await totals(page_size=2, page=2) == (3, True, 1)
+    monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 10)
+    assert await totals(page_size=2, page=3) == (3, True, 0)  # past the last page: counted
+    monkeypatch.setattr(reads, "SEARCH_COUNT_CAP", 2)
+    assert await totals(page_size=1, page=2) == (2, False, 1)
+    no_match = (await client.get("/v1/search/gigs", params={"q": "zzyzx"})).json()
+    assert (no_match["total"], no_match["total_is_exact"], no_match["items"]) == (0, True, [])

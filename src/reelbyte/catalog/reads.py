@@ -10,7 +10,8 @@ cached in Redis under the catalog version (catalog/pages.py).
 
 Totals: counting every match of a broad list would cost more than the page itself, so lists
 count up to COUNT_CAP matches (text searches SEARCH_COUNT_CAP); beyond, `total` is the cap and
-`total_is_exact` false ("10,000+"). The last page tells its own total without a count.
+`total_is_exact` false ("10,000+"). The last page tells its own total without a count, and a
+page by relevance the total its ranking found (`_ranked_page`).
 
 Depth: page numbers reach as far as the count (an offset makes PostgreSQL read and drop
 every row before the page). Every page but the last carries a `next_cursor`, its last gig's
@@ -331,17 +332,15 @@ def gig_list_items(
     position: list[Any] | None = None,
     *,
     hits: bool = False,
-    ranked_among: int | None = None,
 ) -> Select[*tuple[Any, ...]]:
     """The statement of a page of the list.
 
     The page reads one row more than its size, to know whether another page follows. With a
     `position` (a cursor's key values) it starts after that row, at any depth for the price
-    of the first page; else at the page's offset. With `ranked_among`, relevance is computed
-    only for that many matches, the most popular (see SEARCH_COUNT_CAP)."""
+    of the first page; else at the page's offset. By relevance to a query, see `_ranked_page`."""
     columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
-    if ranked_among is not None:
-        return _ranked_page(filters, params, columns, ranked_among)
+    if sort_keys(filters) is None:
+        return _ranked_page(filters, params, columns)
     items = (
         select(*columns)
         .where(*filter_conditions(filters))
@@ -356,25 +355,34 @@ def gig_list_items(
 
 
 def _ranked_page(
-    filters: GigFilters, params: PageParams, columns: tuple[Any, ...], ranked_among: int
+    filters: GigFilters, params: PageParams, columns: tuple[Any, ...]
 ) -> Select[*tuple[Any, ...]]:
-    """A page by relevance among the `ranked_among` most popular matches: the page's ids are
-    chosen by rank first, and only its rows are then read whole, with their creators."""
+    """A page by relevance among the matches, at most the SEARCH_COUNT_CAP most popular ones:
+    the page's ids are chosen by rank first, and only its rows are then read whole, with their
+    creators. Each row also carries `matched`: how many gigs match, counted up to one past the
+    cap by the same walk that finds the candidates (so the page needs no count of its own)."""
     assert filters.q
-    popular = filters.model_copy(update={"sort_by": GigSort.POPULAR})
+    popular = order_by(filters.model_copy(update={"sort_by": GigSort.POPULAR}))
     candidates = (
-        select(Gig.id).where(*filter_conditions(filters)).order_by(*order_by(popular)).limit(ranked_among)
+        select(
+            Gig.id,
+            func.row_number().over(order_by=popular).label("place"),
+            relevance(filters.q).label("rank"),  # scored while the walk holds the row
+        )
+        .where(*filter_conditions(filters))
+        .order_by(*popular)
+        .limit(SEARCH_COUNT_CAP + 1)
     ).cte("candidates")
-    rank = relevance(filters.q)
     page = (
-        select(Gig.id, rank.label("rank"))
-        .join(candidates, candidates.c.id == Gig.id)
-        .order_by(rank.desc(), Gig.id)
+        select(candidates.c.id, candidates.c.rank)
+        .where(candidates.c.place <= SEARCH_COUNT_CAP)
+        .order_by(candidates.c.rank.desc(), candidates.c.id)
         .limit(params.page_size + 1)
         .offset(params.offset)
     ).subquery("page")
+    matched = select(func.count()).select_from(candidates).scalar_subquery()
     return (
-        select(*columns)
+        select(*columns, matched.label("matched"))
         .select_from(page)
         .join(Gig, Gig.id == page.c.id)
         .join(User, User.id == Gig.creator_id)
@@ -445,6 +453,10 @@ def _typed(column: Any, value: Any) -> Any:
     return kind(value) if kind in (Decimal, uuid.UUID) else value
 
 
+async def _count(session: AsyncSession, filters: GigFilters) -> int:
+    return int(await session.scalar(gig_count(filters)) or 0)
+
+
 def lists_nothing(body: str) -> bool:
     """Whether a list page's JSON (as `gig_list` writes it, items first) has no items."""
     return body.startswith('{"items":[]')
@@ -453,23 +465,18 @@ def lists_nothing(body: str) -> bool:
 async def _read_gig_list(
     session: AsyncSession, filters: GigFilters, params: PageParams, position: list[Any] | None, *, hits: bool
 ) -> str:
-    # Relevance to a query ranks every candidate, so it is bounded: counted first, and past
-    # SEARCH_COUNT_CAP matches only the most popular ones are ranked (and listed).
     cap = count_cap(filters)
-    counted = int(await session.scalar(gig_count(filters)) or 0) if sort_keys(filters) is None else None
-    bounded = counted is not None and counted > cap
-    items = gig_list_items(filters, params, position, hits=hits, ranked_among=cap if bounded else None)
-    rows = (await session.execute(items)).all()
+    rows = (await session.execute(gig_list_items(filters, params, position, hits=hits))).all()
     more = len(rows) > params.page_size
     rows = rows[: params.page_size]
-    if bounded:
-        total, exact = cap, False
-    elif counted is None and position is None and not more and (rows or params.offset == 0):
+    if sort_keys(filters) is None:  # by relevance: the rows say how many matched
+        matched = rows[0].matched if rows else await _count(session, filters)  # or past the end
+        total, exact = min(matched, cap), matched <= cap
+    elif position is None and not more and (rows or params.offset == 0):
         total, exact = params.offset + len(rows), True  # the last page tells the total
     else:
-        if counted is None:
-            counted = int(await session.scalar(gig_count(filters)) or 0)
-        total, exact = min(counted, cap), counted <= cap
+        matched = await _count(session, filters)
+        total, exact = min(matched, cap), matched <= cap
     cards = [card(row) for row in rows]
     if hits:
         for item, row in zip(cards, rows, strict=True):
