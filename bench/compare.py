@@ -270,16 +270,22 @@ def report(plan: list[Scenario], results: dict[tuple[str, str], list[Run]], args
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5)
+def wrk_parser(description: str, *, rounds: int, seconds: float) -> argparse.ArgumentParser:
+    """The options of a benchmark that loads servers with wrk (and wrk, checked for)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--seconds", type=float, default=seconds)
     parser.add_argument("--connections", type=int, default=16)
+    return parser
+
+
+def main() -> None:
+    parser = wrk_parser(__doc__.splitlines()[0], rounds=3, seconds=5)
     parser.add_argument("--title", default="Hot paths beside the floor")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
     plan, results = run(args.rounds, args.seconds, args.connections)
     body = report(plan, results, args)
     print(body)

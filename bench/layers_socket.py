@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import ROOT, machine, median, write_section
-from bench.compare import Run, lua_script, measure, wait_until_up
+from bench.compare import Run, lua_script, measure, wait_until_up, wrk_parser
 from bench.layers import bare_fastapi, reelbyte, reelbyte_bare
 from reelbyte.core import middleware
 from reelbyte.core.config import get_settings
@@ -49,7 +48,7 @@ def _prepared() -> None:
 
 def _silenced() -> None:
     _prepared()
-    middleware.log = _Silent()  # type: ignore[assignment]
+    middleware.log = _Silent()
 
 
 def _edge(app: Any) -> Any:
@@ -187,14 +186,9 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=4)
-    parser.add_argument("--connections", type=int, default=16)
+    parser = wrk_parser(__doc__.splitlines()[0], rounds=5, seconds=4)
     parser.add_argument("--write", action="store_true", help="write the table to docs/benchmarks.md")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
     body = report(run(args.rounds, args.seconds, args.connections), args)
     print(body)
     if args.write:
