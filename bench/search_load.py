@@ -31,7 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from redis.asyncio import Redis
+
 from bench._common import ROOT, machine, percentile, serve_command, write_section
+from reelbyte.catalog.pages import PAGE_PREFIX
+from reelbyte.core.embedded import EmbeddedServices
 
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -376,10 +380,23 @@ async def build_scenarios() -> list[tuple[str, Callable[[], str] | None, str | N
     return scenarios
 
 
+async def forget_cached_pages() -> None:
+    """Start from no cached pages: a run after another would find the pages that one cached
+    (the lists' and the long tail's above all) and measure Redis instead of the work."""
+    client = Redis.from_url(EmbeddedServices(Path(DATA_DIR)).start_redis())  # the server's own
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{PAGE_PREFIX}*", count=1000)]
+        for start in range(0, len(keys), 1000):
+            await client.delete(*keys[start : start + 1000])
+    finally:
+        await client.aclose()
+
+
 async def main(seconds: float, connections: int, gc_defaults: bool) -> None:
     server = start_server(gc_defaults)
     try:
         await wait_ready()
+        await forget_cached_pages()
         scenarios = await build_scenarios()
         results: list[Result] = []
         for name, paths, skipped in scenarios:
@@ -401,7 +418,8 @@ async def main(seconds: float, connections: int, gc_defaults: bool) -> None:
 Command: `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000 --random-seed 42`, then
 `uv run python -m bench.search_load {seconds:g} {connections}{" --gc-defaults" if gc_defaults else ""}`
 ({machine()}; embedded PostgreSQL 16 and Redis on the same machine; one `reelbyte serve` process,
-rate limits off). Each scenario runs {seconds:g} s after a short unmeasured warm-up, from
+rate limits off; no page cached at the start: earlier runs' pages are dropped). Each scenario
+runs {seconds:g} s after a short unmeasured warm-up, from
 {connections} keep-alive connections; latency is measured per request by the client
 (bench/search_load.py), which shares the 2 cores with the server and PostgreSQL. "p50 ms, 1
 connection" is the same scenario from one connection for 5 s first: the time a request takes
