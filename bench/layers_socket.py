@@ -26,29 +26,16 @@ from typing import Any
 
 from bench._common import ROOT, machine, median, write_section
 from bench.compare import Run, lua_script, measure, wait_until_up, wrk_parser
-from bench.layers import bare_fastapi, reelbyte, reelbyte_bare
+from bench.layers import Silent, bare_fastapi, prepare_process, reelbyte, reelbyte_bare
 from reelbyte.core import middleware
 from reelbyte.core.config import get_settings
-from reelbyte.core.db import init_database
-from reelbyte.core.logging import configure_logging
 
 FIRST_PORT = 8830
 
 
-class _Silent:
-    def info(self, *args: Any, **kwargs: Any) -> None: ...
-
-    def exception(self, *args: Any, **kwargs: Any) -> None: ...
-
-
-def _prepared() -> None:
-    configure_logging("INFO", json=True)
-    init_database(get_settings().database_url or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
 def _silenced() -> None:
-    _prepared()
-    middleware.log = _Silent()
+    prepare_process()
+    middleware.log = Silent()
 
 
 def _edge(app: Any) -> Any:
@@ -92,12 +79,12 @@ def bare_behind_edge_quiet() -> Any:
 
 
 def bare_behind_edge() -> Any:
-    _prepared()
+    prepare_process()
     return _edge(bare_fastapi())
 
 
 def reelbyte_without_middleware() -> Any:
-    _prepared()
+    prepare_process()
     return reelbyte_bare()
 
 
@@ -107,7 +94,7 @@ def reelbyte_quiet() -> Any:
 
 
 def reelbyte_whole() -> Any:
-    _prepared()
+    prepare_process()
     return reelbyte()
 
 

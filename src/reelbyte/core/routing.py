@@ -340,7 +340,7 @@ def prepare_method_rules(app: Any) -> None:
     """Build the tables the 405 rule reads (from the OpenAPI, which takes a second or two to
     build at ReelByte's size) before the first request, which would otherwise wait for them
     with every request that arrived beside it."""
-    _may_be_shadowed(app, "/")
+    _shadowed_templates(app)
     _path_table(app)
 
 
@@ -348,6 +348,10 @@ def _may_be_shadowed(app: Any, template: str) -> bool:
     """Whether a published path with fewer parameters than `template` can match a path that
     `template` matches (`/v1/payments/webhook` shadows `/v1/payments/{payment_id}`): only then
     can the methods of another operation decide the request (most routes: never)."""
+    return template in _shadowed_templates(app)
+
+
+def _shadowed_templates(app: Any) -> set[str]:
     shadowed = _SHADOWED.get(app)
     if shadowed is None:
         templates = list(app.openapi().get("paths", {}))
@@ -357,7 +361,7 @@ def _may_be_shadowed(app: Any, template: str) -> bool:
             if any(_overlap(own, other) for other in templates if _parameters(other) < _parameters(own))
         }
         _SHADOWED[app] = shadowed
-    return template in shadowed
+    return shadowed
 
 
 def _parameters(template: str) -> int:
