@@ -13,7 +13,15 @@ from psycopg import errors as pg_errors
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reelbyte.core.db import Database, after_commit, constraint_error, get_database, transaction
+from reelbyte.core.db import (
+    Database,
+    after_commit,
+    constraint_error,
+    driver_connection,
+    get_database,
+    planned_for_values,
+    transaction,
+)
 from reelbyte.core.errors import Conflict, install_error_handlers
 from reelbyte.core.routing import APIRouter, SessionDep, UnitOfWorkRoute
 from reelbyte.core.runtime import Runtime
@@ -302,3 +310,25 @@ async def test_a_get_runs_without_a_transaction_on_a_connection_that_refuses_wri
         }
         assert (await http.get("/reads/write")).status_code == 500
     assert await _names() == []
+
+
+async def test_statements_planned_for_their_values_are_never_prepared(runtime: Runtime) -> None:
+    """psycopg prepares a statement run five times on a connection (and PostgreSQL then may use
+    one generic plan for all values); inside `planned_for_values` it never does."""
+    probe = text("SELECT count(*) /* planned for values */ FROM users WHERE username = :name")
+    prepared = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%planned for values%'")
+
+    async def run_often(session: AsyncSession) -> int:
+        for attempt in range(8):
+            await session.execute(probe, {"name": f"nobody-{attempt}"})
+        return int(await session.scalar(prepared) or 0)
+
+    async def planned(session: AsyncSession) -> tuple[int, object, object]:
+        connection = await driver_connection(session)
+        async with planned_for_values(session):
+            inside = await run_often(session)
+            threshold_inside = connection.prepare_threshold
+        return inside, threshold_inside, connection.prepare_threshold
+
+    assert await transaction(planned, read_only=True) == (0, None, 5)
+    assert await transaction(run_often, read_only=True) == 1  # the default: prepared

@@ -48,6 +48,7 @@ from reelbyte.catalog.listing import (
 from reelbyte.catalog.models import GIG_SLUG_LENGTH, Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
 from reelbyte.catalog.schemas import package_name
+from reelbyte.core.db import planned_for_values
 from reelbyte.core.errors import InvalidCursor
 from reelbyte.core.money import format_minor
 from reelbyte.core.pagination import PageParams
@@ -316,7 +317,8 @@ async def gig_list(
         raise PageTooDeep(details={"page": params.page, "page_size": params.page_size})
 
     async def build() -> str:
-        return await _read_gig_list(session, filters, params, position, hits=hits)
+        async with planned_for_values(session):  # the best plan depends on the filters' values
+            return await _read_gig_list(session, filters, params, position, hits=hits)
 
     if not cached or position is not None or params.page > CACHED_LIST_PAGES:
         return await build()

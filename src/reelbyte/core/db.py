@@ -6,7 +6,8 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -329,6 +330,25 @@ async def driver_connection(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+@asynccontextmanager
+async def planned_for_values(session: AsyncSession) -> AsyncIterator[None]:
+    """Run the statements inside unprepared, so that PostgreSQL plans each for its values.
+
+    psycopg prepares a statement once a connection has run it five times, and PostgreSQL then
+    settles on one generic plan for all values. Most statements gain (no planning); but the best
+    plan of a search or a filtered list depends on its values (how many gigs the words, the
+    category or the price bound match), and the generic plan walked an index past tens of
+    thousands of rows where a plan for the values reads a few hundred (bench/search_load.py's
+    long tail: half the throughput, three times the p99)."""
+    connection = await driver_connection(session)
+    threshold = connection.prepare_threshold
+    connection.prepare_threshold = None  # never prepared, so never a generic plan
+    try:
+        yield
+    finally:
+        connection.prepare_threshold = threshold
 
 
 async def run_in_transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
