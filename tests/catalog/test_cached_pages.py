@@ -269,3 +269,31 @@ async def test_bad_cursors_and_too_deep_pages_are_refused(
         assert response.json()["error"] == code
     response = await client.get("/v1/search/gigs", params={"q": "youtube", "cursor": cursor})
     assert response.json()["error"] == "no_cursor_for_relevance"
+
+
+async def test_a_cached_total_changes_at_once_with_the_gigs_it_counts(
+    client: httpx.AsyncClient, listed: tuple[dict[str, Any], dict[str, Any], Headers]
+) -> None:
+    """A list's total is counted once for all its pages and sorts (cached under the catalog
+    version): a gig that stops or starts matching shows in the next page's total at once."""
+    gig, _, headers = listed
+    for _ in range(2):
+        await make_gig(client, headers)
+
+    async def total(**params: Any) -> tuple[int, bool]:
+        query = {"q": "youtube", "page_size": 1, **params}
+        page = (await client.get("/v1/search/gigs", params=query)).json()
+        return page["total"], page["total_is_exact"]
+
+    assert await total(sort_by="newest") == (3, True)
+    assert [key async for key in get_redis().scan_iter(f"{PAGE_PREFIX}total:*")]  # counted, and kept
+    assert await total(sort_by="price_asc") == (3, True)  # another sort: the same total
+    assert (
+        await client.put(f"/v1/gigs/{gig['id']}", json={"is_active": False}, headers=headers)
+    ).status_code == 200
+    assert await total(sort_by="newest", page=2) == (2, True)
+    await make_gig(client, headers, title="I will cut your YouTube shorts")
+    first = (
+        await client.get("/v1/search/gigs", params={"q": "youtube", "sort_by": "rating", "page_size": 1})
+    ).json()
+    assert await total(sort_by="rating", cursor=first["next_cursor"]) == (3, True)

@@ -1,5 +1,5 @@
 """Cached JSON pages of the catalog: gig pages, the first pages of gig lists, pages of popular
-searches.
+searches, and the totals of lists and searches (a number each).
 
 A page is stored in Redis under the catalog version (`catalog_state`, moved on by database
 triggers in every transaction that changes what such a page shows: gigs, packages, categories,

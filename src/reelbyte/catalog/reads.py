@@ -11,7 +11,11 @@ cached in Redis under the catalog version (catalog/pages.py).
 Totals: counting every match of a broad list would cost more than the page itself, so lists
 count up to COUNT_CAP matches (text searches SEARCH_COUNT_CAP); beyond, `total` is the cap and
 `total_is_exact` false ("10,000+"). The last page tells its own total without a count, and a
-page by relevance the total its ranking found (`_ranked_page`).
+page by relevance the total its ranking found (`_ranked_page`); any other count is kept with the
+cached pages, under the catalog version, for every page and sort of the same filters (`_count`).
+
+Plans: these statements run unprepared (`planned_for_values`), so that PostgreSQL plans each for
+its values; a generic plan cannot tell a word in every third gig from a rare one.
 
 Depth: page numbers reach as far as the count (an offset makes PostgreSQL read and drop
 every row before the page). Every page but the last carries a `next_cursor`, its last gig's
@@ -464,7 +468,15 @@ def _typed(column: Any, value: Any) -> Any:
 
 
 async def _count(session: AsyncSession, filters: GigFilters) -> int:
-    return int(await session.scalar(gig_count(filters)) or 0)
+    """How many gigs match (up to one past the cap). Every page and every sort of a list has
+    the same total, so it is cached with the pages, under the catalog version: paging through
+    a search, or changing its sort, counts once."""
+
+    async def build() -> str:
+        return str(await session.scalar(gig_count(filters)) or 0)
+
+    parts = {"filters": filters.model_dump(mode="json", exclude={"sort_by"}), "cap": count_cap(filters)}
+    return int(await cached_page(session, "total", parts, build) or 0)
 
 
 def lists_nothing(body: str) -> bool:

@@ -50,7 +50,8 @@ async def search_gigs(
 
     `sort_by=relevance` ranks by text and reputation. The pages of popular queries (and of no
     query: the plain list) are cached until anything they show changes (catalog/pages.py); the
-    long tail of rare queries is never cached, so it cannot crowd Redis.
+    long tail of rare queries is never cached, so it cannot crowd Redis (only its totals are:
+    a number each, for every page and sort of the query).
     """
     cached = not q or await cache.is_popular(q)
     with_q = filters.model_copy(update={"q": q})
