@@ -708,7 +708,7 @@ BODY_FIELDS = ("project_id", "gig_id", "package_id", "participant_id", "order_id
 ID_PROBABILITY = 0.5  # how often a generated id is replaced by one that exists
 
 
-def _config(run: Run, base: str, world: World) -> schemathesis.Config:
+def _config(run: Run, base: str, world: World, workers: int) -> schemathesis.Config:
     dictionaries = {f"ids_{name}": {"values": values} for name, values in world.ids.items() if values}
     parameters: dict[str, Any] = {}
     for location, names in (("path", PATH_PARAMETERS), ("body", BODY_FIELDS)):
@@ -723,7 +723,7 @@ def _config(run: Run, base: str, world: World) -> schemathesis.Config:
             "seed": SEED,
             "base-url": base,
             "request-timeout": REQUEST_TIMEOUT,
-            "workers": WORKERS,
+            "workers": workers,
             "warnings": False,
             # Keep testing an operation after a failure, so every distinct cause is seen.
             "continue-on-failure": True,
@@ -792,23 +792,27 @@ def _role_auth(role: str, world: World, base: str) -> Any:
 
 
 # CPython 3.11's `ast` can fail this way when schemathesis's worker threads compile at the same
-# time: the interpreter's doing, not the API's. An operation whose only trouble it was runs again.
+# time: the interpreter's doing, not the API's. An operation whose only trouble it was runs again,
+# in one worker (no other thread compiling beside it), up to GLITCH_RETRIES times.
 INTERPRETER_GLITCH = "AST constructor recursion depth mismatch"
+GLITCH_RETRIES = 3
 
 
 def _run(run: Run, base: str, world: World) -> Outcome:
     outcome = _run_once(run, base, world)
-    glitched = {error.split(": ", 1)[0] for error in outcome.errors if INTERPRETER_GLITCH in error}
-    for label in glitched:
-        again = _run_once(run, base, world, only=label)
-        outcome.errors = [e for e in outcome.errors if not e.startswith(f"{label}: ")] + again.errors
-        outcome.failures.update(again.failures)
-        outcome.cases += again.cases
+    for _ in range(GLITCH_RETRIES):
+        glitched = {error.split(": ", 1)[0] for error in outcome.errors if INTERPRETER_GLITCH in error}
+        for label in glitched:
+            again = _run_once(run, base, world, only=label, workers=1)
+            outcome.errors = [e for e in outcome.errors if not e.startswith(f"{label}: ")] + again.errors
+            outcome.failures.update(again.failures)
+            outcome.cases += again.cases
     return outcome
 
 
-def _run_once(run: Run, base: str, world: World, only: str | None = None) -> Outcome:
-    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=_config(run, base, world))
+def _run_once(run: Run, base: str, world: World, only: str | None = None, workers: int = WORKERS) -> Outcome:
+    config = _config(run, base, world, workers)
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config)
     if only is not None:
         method, path = only.split(" ", 1)
         schema = schema.include(method=method, path=path)
