@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Select, and_, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -51,6 +51,7 @@ from reelbyte.catalog.listing import (
 )
 from reelbyte.catalog.models import GIG_SLUG_LENGTH, Category, Gig, Package
 from reelbyte.catalog.pages import cached_page
+from reelbyte.catalog.popularity import popularity_tiers
 from reelbyte.catalog.schemas import package_name
 from reelbyte.core.db import planned_for_values
 from reelbyte.core.errors import InvalidCursor
@@ -338,15 +339,17 @@ def gig_list_items(
     position: list[Any] | None = None,
     *,
     hits: bool = False,
+    tiers: tuple[int, ...] = (),
 ) -> Select[*tuple[Any, ...]]:
     """The statement of a page of the list.
 
     The page reads one row more than its size, to know whether another page follows. With a
     `position` (a cursor's key values) it starts after that row, at any depth for the price
-    of the first page; else at the page's offset. By relevance to a query, see `_ranked_page`."""
+    of the first page; else at the page's offset. By relevance to a query, see `_ranked_page`
+    (`tiers`: where it looks for candidates first)."""
     columns = (*CARD_COLUMNS, Gig.description) if hits else CARD_COLUMNS
     if sort_keys(filters) is None:
-        return _ranked_page(filters, params, columns)
+        return _ranked_page(filters, params, columns, tiers)
     items = (
         select(*columns)
         .where(*filter_conditions(filters))
@@ -361,31 +364,47 @@ def gig_list_items(
 
 
 def _ranked_page(
-    filters: GigFilters, params: PageParams, columns: tuple[Any, ...]
+    filters: GigFilters, params: PageParams, columns: tuple[Any, ...], tiers: tuple[int, ...]
 ) -> Select[*tuple[Any, ...]]:
     """A page by relevance among the matches, at most the SEARCH_COUNT_CAP most popular ones:
     the page's ids are chosen by rank first, and only its rows are then read whole, with their
     creators. Each row also carries `matched`: how many gigs match, counted up to one past the
     cap by the same walk that finds the candidates (so the page needs no count of its own).
 
-    The walk's LIMIT sits right on its sort, so that PostgreSQL keeps only the best 1,001 rows
-    while it sorts (a bounded top-N sort) and scores only those: a window function between them
-    would make it sort every match whole, text vectors and all (16,000 rows, 10 MB, on disk)."""
+    The walk looks among the most popular gigs first (`tiers`: orders counts, highest first;
+    catalog/popularity.py): if the matches with at least the first bound's orders are enough
+    (one past the cap), they are the most popular matches of all, and the walk stops there;
+    else it goes on to the next bound, and at last to every match. A walk that found too few
+    holds all the matches of its tier, so the next one finds them again: only the last walk's
+    rows count. Each walk's LIMIT sits right on its sort, so that PostgreSQL keeps only the
+    best rows while it sorts (a bounded top-N sort) and scores only those."""
     assert filters.q
     by_popularity = filters.model_copy(update={"sort_by": GigSort.POPULAR})
     keys = sort_keys(by_popularity)
     assert keys is not None
-    walk = (
+    enough = SEARCH_COUNT_CAP + 1
+    walks = [
         select(*(column for column, _ in keys), relevance(filters.q).label("rank"))
-        .where(*filter_conditions(filters))
+        .where(*filter_conditions(filters), *tier)
         .order_by(*order_by(by_popularity))
-        .limit(SEARCH_COUNT_CAP + 1)
-    ).subquery("walk")
+        .limit(enough)
+        .cte(f"walk_{index}")
+        for index, tier in enumerate([*([Gig.orders_count >= bound] for bound in tiers), []])
+    ]
+    counts = [select(func.count()).select_from(walk).scalar_subquery() for walk in walks]
+    taken = [
+        select(walk).where(
+            *(count < enough for count in counts[:index]),
+            *([counts[index] == enough] if walk is not walks[-1] else []),
+        )
+        for index, walk in enumerate(walks)
+    ]
+    walked = union_all(*taken).subquery("walk")
     in_walk_order = [
-        walk.c[column.key].desc() if descending else walk.c[column.key] for column, descending in keys
+        walked.c[column.key].desc() if descending else walked.c[column.key] for column, descending in keys
     ]
     candidates = select(
-        walk.c.id, walk.c.rank, func.row_number().over(order_by=in_walk_order).label("place")
+        walked.c.id, walked.c.rank, func.row_number().over(order_by=in_walk_order).label("place")
     ).cte("candidates")
     page = (
         select(candidates.c.id, candidates.c.rank)
@@ -488,7 +507,8 @@ async def _read_gig_list(
     session: AsyncSession, filters: GigFilters, params: PageParams, position: list[Any] | None, *, hits: bool
 ) -> str:
     cap = count_cap(filters)
-    rows = (await session.execute(gig_list_items(filters, params, position, hits=hits))).all()
+    tiers = await popularity_tiers.bounds(session) if sort_keys(filters) is None else ()
+    rows = (await session.execute(gig_list_items(filters, params, position, hits=hits, tiers=tiers))).all()
     more = len(rows) > params.page_size
     rows = rows[: params.page_size]
     if sort_keys(filters) is None:  # by relevance: the rows say how many matched

@@ -1,0 +1,96 @@
+"""The relevance walk's popularity tiers decide where it looks for candidates first, never what
+it finds: any bounds give the same page and the same total as one walk over every match."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reelbyte.catalog import reads
+from reelbyte.catalog.listing import GigFilters
+from reelbyte.catalog.models import Gig
+from reelbyte.catalog.popularity import PopularityTiers
+from reelbyte.core.db import transaction
+from reelbyte.core.pagination import PageParams
+from tests.factories import insert_gig, insert_user, update_gig
+
+# Orders with ties inside and across tiers; the views break some of them, the ids the rest.
+ORDERS = [0, 0, 1, 1, 2, 3, 3, 5, 8, 8, 13, 20, 20, 40]
+
+
+@pytest.fixture
+async def timelapses() -> int:
+    """Fourteen gigs that match "timelapse" (ranked apart by title, tags and rating) and two
+    that do not; the category of the first seven."""
+    creator = await insert_user(full_name="Tia Lapse")
+    category = None
+    for n, orders in enumerate(ORDERS):
+        gig = await insert_gig(
+            creator,
+            f"Timelapse city {n}" if n % 3 else f"Night skyline {n}",
+            description="A timelapse of the city at night." if n % 3 == 0 else "City footage.",
+            tags=["timelapse"] if n % 2 else ["city"],
+        )
+        await update_gig(gig.id, orders_count=orders, views_count=n % 4, rating=Decimal(n % 5))
+        category = category or gig.category_id
+    for n in range(2):
+        await insert_gig(creator, f"Wedding film {n}")
+    assert category is not None
+    return category
+
+
+async def _page(filters: GigFilters, params: PageParams, tiers: tuple[int, ...]) -> tuple[list[Any], int]:
+    async def read(session: AsyncSession) -> tuple[list[Any], int]:
+        statement = reads.gig_list_items(filters, params, hits=True, tiers=tiers)
+        rows = (await session.execute(statement)).all()
+        return [row.id for row in rows], rows[0].matched if rows else 0
+
+    return await transaction(read, read_only=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    bounds=st.lists(st.integers(min_value=1, max_value=45), max_size=3, unique=True),
+    cap=st.integers(min_value=1, max_value=16),
+    page=st.integers(min_value=1, max_value=4),
+    page_size=st.integers(min_value=1, max_value=5),
+    in_category=st.booleans(),
+)
+async def test_any_tiers_give_the_page_and_total_of_one_walk(
+    timelapses: int, bounds: list[int], cap: int, page: int, page_size: int, in_category: bool
+) -> None:
+    filters = GigFilters(q="timelapse", category_id=timelapses if in_category else None)
+    params = PageParams(page=page, page_size=page_size)
+    tiers = tuple(sorted(bounds, reverse=True))
+    with mock.patch.object(reads, "SEARCH_COUNT_CAP", cap):
+        assert await _page(filters, params, tiers) == await _page(filters, params, ())
+
+
+async def test_the_bounds_are_the_orders_where_each_tier_ends_and_are_kept_a_while(
+    timelapses: int,
+) -> None:
+    tiers = PopularityTiers((3, 12, 100), ttl_seconds=300)
+
+    async def bounds() -> tuple[int, ...]:
+        return await transaction(tiers.bounds, read_only=True)
+
+    # The 3rd most ordered gig has 20 orders, the 12th 1; there is no 100th: no tier for it.
+    assert await bounds() == (20, 1)
+    await update_gig(await _first_gig_with(40), orders_count=0)
+    assert await bounds() == (20, 1)  # kept: bounds only say where to look first
+    tiers.forget()
+    assert await bounds() == (13,)  # the 12th now has no orders: a tier of every gig, so none
+
+
+async def _first_gig_with(orders: int) -> Any:
+    async def read(session: AsyncSession) -> Any:
+        return await session.scalar(select(Gig.id).where(Gig.orders_count == orders).limit(1))
+
+    return await transaction(read, read_only=True)
