@@ -6,10 +6,10 @@ follow a power law: a few thousand gigs hold most of them, and the popularity or
 orders first. So the most popular matches of a common query are all among the most popular
 gigs, and the walk can find them there, reading a fraction of the matches instead of every
 one of them; it looks further only when that tier holds too few (a query with filters, a rare
-word), and then pays for both walks. The tiers are
-orders counts (the orders of the 20,000th most popular gig, say), read from the popularity index
-at most once every BOUNDS_TTL_SECONDS by each process. They decide only where the walk looks
-first, never what it finds — any bounds give the same candidates — so they may be stale.
+word), and then pays for both walks. The tiers are orders counts (the orders of the 20,000th
+most popular gig), read from the popularity index at most once every BOUNDS_TTL_SECONDS by
+each process. They decide only where the walk looks first, never what it finds — any bounds
+give the same candidates — so they may be stale.
 """
 
 from __future__ import annotations
