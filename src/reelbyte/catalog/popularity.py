@@ -57,9 +57,5 @@ class PopularityTiers:
             self._reading = False
         return self._bounds
 
-    def forget(self) -> None:
-        self._bounds = ()
-        self._expires_at = 0.0
-
 
 popularity_tiers = PopularityTiers(TIER_SIZES, BOUNDS_TTL_SECONDS)

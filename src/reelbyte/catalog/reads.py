@@ -391,11 +391,13 @@ def _ranked_page(
         .cte(f"walk_{index}")
         for index, tier in enumerate([*([Gig.orders_count >= bound] for bound in tiers), []])
     ]
-    counts = [select(func.count()).select_from(walk).scalar_subquery() for walk in walks]
+    # How many each walk but the last found: a walk's rows count if it found enough and every
+    # walk before it too few; the last walk's, if every walk before it found too few.
+    counts = [select(func.count()).select_from(walk).scalar_subquery() for walk in walks[:-1]]
     taken = [
         select(walk).where(
             *(count < enough for count in counts[:index]),
-            *([counts[index] == enough] if walk is not walks[-1] else []),
+            *(count == enough for count in counts[index : index + 1]),
         )
         for index, walk in enumerate(walks)
     ]
@@ -507,11 +509,12 @@ async def _read_gig_list(
     session: AsyncSession, filters: GigFilters, params: PageParams, position: list[Any] | None, *, hits: bool
 ) -> str:
     cap = count_cap(filters)
-    tiers = await popularity_tiers.bounds(session) if sort_keys(filters) is None else ()
+    by_relevance = sort_keys(filters) is None
+    tiers = await popularity_tiers.bounds(session) if by_relevance else ()
     rows = (await session.execute(gig_list_items(filters, params, position, hits=hits, tiers=tiers))).all()
     more = len(rows) > params.page_size
     rows = rows[: params.page_size]
-    if sort_keys(filters) is None:  # by relevance: the rows say how many matched
+    if by_relevance:  # the rows say how many matched
         matched = rows[0].matched if rows else await _count(session, filters)  # or past the end
         total, exact = min(matched, cap), matched <= cap
     elif position is None and not more and (rows or params.offset == 0):
