@@ -2,7 +2,7 @@
 
 Run (after `REELBYTE_DATA_DIR=.reelbyte/bench-search uv run reelbyte seed --scale 100000 --random-seed 42`):
 
-    uv run python -m bench.compare [--rounds 3] [--seconds 5] [--connections 16] [--title "…"]
+    uv run python -m bench.compare [--rounds 3] [--seconds 5] [--connections 16] [--only REGEX] [--title "…"]
 
 It starts the embedded PostgreSQL and Redis of `.reelbyte/bench-search` once, then three servers
 on them, each one uvicorn process: `reelbyte serve --no-worker` (rate limits on, with limits
@@ -11,7 +11,9 @@ Starlette + psycopg running ReelByte's SQL) and a bare FastAPI app (bench/peer.p
 `/health`. Each round runs every scenario against every server, in an order that turns each
 round, with wrk (Debian's package) from `--connections` keep-alive connections for
 `--seconds`, after a 2 s unmeasured warm-up; a scenario with many paths (gig pages of 1,000
-gigs, lists over every category) cycles through them from a Lua script. Reported: the medians
+gigs, lists over every category) cycles through them from a Lua script. The search long tail
+(bench/search_load.py's) gives every run paths of its own, asked of no server before, so that
+no cache answers any of them. Reported: the medians
 over the rounds of requests per second, of wrk's p99 latency and of the server's CPU per
 request (from /proc), and ReelByte's throughput as a fraction of the floor's (and of bare
 FastAPI's for /health). The results are written to docs/benchmarks.md.
@@ -39,6 +41,7 @@ from pathlib import Path
 import psycopg
 
 from bench._common import ROOT, machine, median, write_section
+from bench.search_load import long_tail_paths
 from reelbyte.core.embedded import EmbeddedServices
 from reelbyte.core.migrate import upgrade
 
@@ -53,6 +56,16 @@ class Scenario:
     paths: list[str]
     servers: tuple[str, ...]
     baseline: str = "floor"
+    fresh: bool = False  # each run (warm-up too) its own paths, never asked before
+
+
+def starts(scenario: Scenario, rounds: int, run: int) -> tuple[int, int]:
+    """Where run number `run` (of rounds times servers) starts in the paths: its warm-up, and its
+    measured part. A fresh scenario's runs each have a span of the paths to themselves."""
+    if not scenario.fresh:
+        return 0, 0
+    span = len(scenario.paths) // (rounds * len(scenario.servers))
+    return run * span, run * span + span // 4
 
 
 @dataclass
@@ -135,12 +148,15 @@ def lua_script(paths: list[str], script: Path) -> Path:
     quoted = ",\n".join('"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"' for path in paths)
     script.write_text(
         "local paths = {\n" + quoted + "\n}\nlocal i = 0\n"
+        "init = function(args)\n  i = tonumber(args[1] or '0')\nend\n"
         "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
     )
     return script
 
 
-def wrk(port: int, script: Path, seconds: float, connections: int) -> tuple[float, float, int]:
+def wrk(
+    port: int, script: Path, seconds: float, connections: int, start: int = 0
+) -> tuple[float, float, int]:
     output = subprocess.run(
         [
             "wrk",
@@ -151,6 +167,8 @@ def wrk(port: int, script: Path, seconds: float, connections: int) -> tuple[floa
             "-s",
             str(script),
             f"http://127.0.0.1:{port}",
+            "--",
+            str(start),
         ],
         capture_output=True,
         text=True,
@@ -164,10 +182,12 @@ def wrk(port: int, script: Path, seconds: float, connections: int) -> tuple[floa
     return rate, p99_ms, int(errors.group(1)) if errors else 0
 
 
-def measure(pid: int, port: int, script: Path, seconds: float, connections: int) -> Run:
-    wrk(port, script, 2, connections)  # warm-up, unmeasured
+def measure(
+    pid: int, port: int, script: Path, seconds: float, connections: int, starts: tuple[int, int] = (0, 0)
+) -> Run:
+    wrk(port, script, 2, connections, starts[0])  # warm-up, unmeasured
     before = cpu_seconds(pid)
-    rate, p99_ms, errors = wrk(port, script, seconds, connections)
+    rate, p99_ms, errors = wrk(port, script, seconds, connections, starts[1])
     cpu = cpu_seconds(pid) - before
     return Run(rate, p99_ms, cpu * 1000 / max(1.0, rate * seconds), errors)
 
@@ -210,18 +230,24 @@ def scenarios(database_url: str) -> list[Scenario]:
             [f"/v1/gigs/{s}" for s in rng.sample(slugs, 1000)],
             ("reelbyte", "floor"),
         ),
+        Scenario(
+            "GET /v1/search/gigs?q=… long tail (every request new)",
+            long_tail_paths(random.Random(7), categories),
+            ("reelbyte", "floor"),
+            fresh=True,
+        ),
     ]
 
 
 def run(
-    rounds: int, seconds: float, connections: int
+    rounds: int, seconds: float, connections: int, only: str = ""
 ) -> tuple[list[Scenario], dict[tuple[str, str], list[Run]]]:
     embedded = EmbeddedServices(DATA_DIR)
     try:
         database_url = embedded.start_postgres()
         redis_url = embedded.start_redis()
         upgrade(database_url)
-        plan = scenarios(database_url)
+        plan = [scenario for scenario in scenarios(database_url) if re.search(only, scenario.name)]
         results: dict[tuple[str, str], list[Run]] = defaultdict(list)
         with tempfile.TemporaryDirectory() as folder, servers(database_url, redis_url) as pids:
             scripts = {
@@ -231,9 +257,15 @@ def run(
             for round_number in range(rounds):
                 for scenario in plan:
                     turn = round_number % len(scenario.servers)
-                    for name in scenario.servers[turn:] + scenario.servers[:turn]:
+                    for position, name in enumerate(scenario.servers[turn:] + scenario.servers[:turn]):
+                        run_number = round_number * len(scenario.servers) + position
                         result = measure(
-                            pids[name], PORTS[name], scripts[scenario.name], seconds, connections
+                            pids[name],
+                            PORTS[name],
+                            scripts[scenario.name],
+                            seconds,
+                            connections,
+                            starts(scenario, rounds, run_number),
                         )
                         results[(scenario.name, name)].append(result)
                         print(
@@ -249,7 +281,7 @@ def run(
 def report(plan: list[Scenario], results: dict[tuple[str, str], list[Run]], args: argparse.Namespace) -> str:
     lines = [
         f"Command: `uv run python -m bench.compare --rounds {args.rounds} --seconds {args.seconds:g} "
-        f"--connections {args.connections}` ({machine()}; 100,000 gigs from `reelbyte seed --scale 100000 "
+        f"--connections {args.connections}{f' --only {args.only!r}' if args.only else ''}` ({machine()}; 100,000 gigs from `reelbyte seed --scale 100000 "
         "--random-seed 42`; the three servers on the same embedded PostgreSQL and Redis; wrk "
         f"{args.connections} connections, {args.seconds:g} s per run after a 2 s warm-up; medians of "
         f"{args.rounds} interleaved rounds).",
@@ -284,9 +316,10 @@ def wrk_parser(description: str, *, rounds: int, seconds: float) -> argparse.Arg
 def main() -> None:
     parser = wrk_parser(__doc__.splitlines()[0], rounds=3, seconds=5)
     parser.add_argument("--title", default="Hot paths beside the floor")
+    parser.add_argument("--only", default="", help="run only the scenarios whose name matches this regex")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    plan, results = run(args.rounds, args.seconds, args.connections)
+    plan, results = run(args.rounds, args.seconds, args.connections, args.only)
     body = report(plan, results, args)
     print(body)
     if not args.no_write:

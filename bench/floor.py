@@ -7,8 +7,13 @@ validation, no logging, no cache. `bench/compare.py` runs it beside ReelByte; a 
 
     DATABASE_URL=postgresql://… uv run uvicorn bench.floor:app --port 8801
 
-It understands the query parameters the benchmark sends: `category_id`, `sort_by`
-(popular, newest, price_asc, price_desc, rating), `page` and `page_size`.
+It understands the query parameters the benchmarks send: `category_id`, `sort_by`
+(popular, newest, price_asc, price_desc, rating), `page` and `page_size`; and for gig search
+`q`, relevance, `min_rating`, `max_delivery_days` and `max_price` (bench/search_load.py's
+long tail). Search ranks by relevance as ReelByte does (catalog/reads._ranked_page): the 1,000
+most popular matches, looked for among the 20,000 most popular gigs first; and its statements
+run unprepared, as ReelByte's do (core.db.planned_for_values: PostgreSQL plans each for its
+values, where a prepared statement's generic plan costs a search up to ten times as much).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -29,7 +35,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from reelbyte.core.text import excerpt
+
 COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
+TIER_SIZE = 20_000
+EXCERPT_LENGTH = 300
 LISTED = "g.is_active AND g.price_from_minor IS NOT NULL"
 CARD = """
     g.id, g.slug, g.title, g.creator_level, g.category_id, g.subcategory_id, g.tags,
@@ -68,7 +79,30 @@ PACKAGES = """
         video_spec, created_at, updated_at
     FROM packages WHERE gig_id = %s AND is_active ORDER BY tier"""
 
+TEXT_QUERY = "websearch_to_tsquery('english', %(q)s)"
+RANK = (
+    f"ts_rank_cd(g.search_vector, {TEXT_QUERY}, 1) * (1 + g.rating / CAST(10 AS NUMERIC))"
+    " * (1 + ln(1 + g.orders_count) / CAST(10 AS NUMERIC))"
+)
+WALK = f"""
+    SELECT g.orders_count, g.views_count, g.id, {RANK} AS rank FROM gigs g
+    WHERE {{where}} ORDER BY {ORDERS["popular"]} LIMIT {SEARCH_COUNT_CAP + 1}"""
+RANKED_PAGE = f"""
+    SELECT {CARD}, g.description, (SELECT count(*) FROM candidates) AS matched
+    FROM (
+        SELECT id, rank FROM candidates WHERE place <= {SEARCH_COUNT_CAP}
+        ORDER BY rank DESC, id LIMIT %(limit)s OFFSET %(offset)s
+    ) page
+    JOIN gigs g ON g.id = page.id JOIN users u ON u.id = g.creator_id
+    ORDER BY page.rank DESC, g.id"""
+CANDIDATES = """
+    candidates AS (
+        SELECT id, rank, row_number() OVER (ORDER BY orders_count DESC, views_count DESC, id) AS place
+        FROM ({walked}) walk
+    )"""
+
 pool: AsyncConnectionPool | None = None
+tier_bound: int | None = None  # the orders of the TIER_SIZE-th most popular gig, read at start
 
 
 async def open_pool(database_url: str) -> AsyncConnectionPool:
@@ -81,6 +115,15 @@ async def open_pool(database_url: str) -> AsyncConnectionPool:
         kwargs={"autocommit": True, "row_factory": dict_row},
     )
     await pool.open()
+    global tier_bound
+    async with connection() as conn:
+        row = await (
+            await conn.execute(
+                f"SELECT orders_count FROM gigs g WHERE {LISTED} ORDER BY orders_count DESC OFFSET %s LIMIT 1",
+                [TIER_SIZE - 1],
+            )
+        ).fetchone()
+    tier_bound = row["orders_count"] if row and row["orders_count"] > 0 else None  # 0: every gig
     return pool
 
 
@@ -231,6 +274,80 @@ async def gig(request: Request) -> Response:
     return json(body)
 
 
+async def search(request: Request) -> Response:
+    params = request.query_params
+    page, size = int(params.get("page", 1)), int(params.get("page_size", 20))
+    where = f"{LISTED} AND g.search_vector @@ {TEXT_QUERY}"
+    args: dict[str, Any] = {"q": params["q"]}
+    for name, condition, kind in (
+        ("category_id", "g.category_id = %(category_id)s", int),
+        ("min_rating", "g.rating >= %(min_rating)s", Decimal),
+        ("max_delivery_days", "g.min_delivery_days <= %(max_delivery_days)s", int),
+        ("max_price", "g.price_from_minor <= %(max_price)s", lambda v: int(Decimal(v) * 100)),
+    ):
+        if name in params:
+            where += f" AND {condition}"
+            args[name] = kind(params[name])
+    sort = params.get("sort_by", "relevance")
+    limits = {"limit": size + 1, "offset": (page - 1) * size}
+    async with connection() as conn:
+        if sort == "relevance":
+            rows = await (await conn.execute(ranked_page(where), args | limits, prepare=False)).fetchall()
+            sort = ""
+        else:
+            rows = await (
+                await conn.execute(
+                    f"SELECT {CARD}, g.description FROM gigs g JOIN users u ON u.id = g.creator_id "
+                    f"WHERE {where} ORDER BY {ORDERS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
+                    args | limits,
+                    prepare=False,
+                )
+            ).fetchall()
+        more, rows = len(rows) > size, rows[:size]
+        if sort == "" and rows:
+            total = rows[0]["matched"]
+        elif sort and not more and (rows or page == 1):
+            total = (page - 1) * size + len(rows)
+        else:
+            counted = await (
+                await conn.execute(
+                    f"SELECT count(*) AS n FROM (SELECT 1 FROM gigs g WHERE {where} LIMIT {SEARCH_COUNT_CAP + 1}) c",
+                    args,
+                    prepare=False,
+                )
+            ).fetchone()
+            total = counted["n"] if counted else 0
+    exact = total <= SEARCH_COUNT_CAP
+    total = min(total, SEARCH_COUNT_CAP)
+    return json(
+        {
+            "items": [
+                card(row) | {"description": excerpt(row["description"], EXCERPT_LENGTH)} for row in rows
+            ],
+            "total": total,
+            "total_is_exact": exact,
+            "page": page,
+            "page_size": size,
+            "total_pages": math.ceil(total / size),
+            "next_cursor": cursor(sort, rows[-1]) if more and sort else None,
+        }
+    )
+
+
+def ranked_page(where: str) -> str:
+    """The page by relevance: the SEARCH_COUNT_CAP most popular matches, ranked; looked for
+    among the most popular gigs first (the first walk), and among all when those are too few."""
+    if tier_bound is None:
+        return f"WITH walk AS ({WALK.format(where=where)}),{CANDIDATES.format(walked='SELECT * FROM walk')}{RANKED_PAGE}"
+    enough = SEARCH_COUNT_CAP + 1
+    walked = (
+        f"SELECT * FROM tier WHERE (SELECT count(*) FROM tier) = {enough} UNION ALL "
+        f"SELECT * FROM walk WHERE (SELECT count(*) FROM tier) < {enough}"
+    )
+    tier = WALK.format(where=f"{where} AND g.orders_count >= {tier_bound}")
+    return f"WITH tier AS ({tier}), walk AS ({WALK.format(where=where)}),{CANDIDATES.format(walked=walked)}{RANKED_PAGE}"
+
+
 async def health(_: Request) -> Response:
     return json({"status": "ok"})
 
@@ -245,6 +362,11 @@ async def lifespan(_: Starlette) -> AsyncIterator[None]:
 
 
 app = Starlette(
-    routes=[Route("/health", health), Route("/v1/gigs", gigs), Route("/v1/gigs/{ref}", gig)],
+    routes=[
+        Route("/health", health),
+        Route("/v1/gigs", gigs),
+        Route("/v1/gigs/{ref}", gig),
+        Route("/v1/search/gigs", search),
+    ],
     lifespan=lifespan,
 )

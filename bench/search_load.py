@@ -212,6 +212,29 @@ def query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(clean, doseq=True)}" if clean else path
 
 
+def long_tail_paths(rng: random.Random, category_ids: list[int], count: int = 20_000) -> list[str]:
+    """The long tail of gig search: `count` different (query, filters, sort, page), so that no
+    request is answered from a cached page: this is what PostgreSQL costs."""
+    paths: list[str] = []
+    seen: set[str] = set()
+    while len(paths) < count:
+        extra: dict[str, object] = rng.choice(
+            [
+                {"sort_by": "relevance"},
+                {"sort_by": "rating"},
+                {"sort_by": "price_asc", "max_price": str(rng.randint(30, 400))},
+                {"category_id": rng.choice(category_ids)},
+                {"min_rating": rng.choice(["3.5", "4", "4.5"])},
+                {"max_delivery_days": rng.randint(1, 10)},
+            ]
+        )
+        path = query("/v1/search/gigs", q=rng.choice(SEARCH_QUERIES), page=rng.randint(1, 5), **extra)
+        if path not in seen:
+            seen.add(path)
+            paths.append(path)
+    return paths
+
+
 # --- the server -----------------------------------------------------------------------------
 
 
@@ -326,25 +349,7 @@ async def build_scenarios() -> list[tuple[str, Callable[[], str] | None, str | N
     for path in head_paths:  # searched often enough to count as popular, then cached
         for _ in range(4):
             await fetch_json(path)
-    # The long tail: every request a (query, filters, sort, page) never asked before, so no
-    # request is answered from a cache: this is what PostgreSQL costs.
-    tail_paths = []
-    seen: set[str] = set()
-    while len(tail_paths) < 20_000:
-        extra = rng.choice(
-            [
-                {"sort_by": "relevance"},
-                {"sort_by": "rating"},
-                {"sort_by": "price_asc", "max_price": str(rng.randint(30, 400))},
-                {"category_id": rng.choice(categories)[0]},
-                {"min_rating": rng.choice(["3.5", "4", "4.5"])},
-                {"max_delivery_days": rng.randint(1, 10)},
-            ]
-        )
-        path = query("/v1/search/gigs", q=rng.choice(SEARCH_QUERIES), page=rng.randint(1, 5), **extra)
-        if path not in seen:
-            seen.add(path)
-            tail_paths.append(path)
+    tail_paths = long_tail_paths(rng, [category for category, _ in categories])
     others = [
         query(
             "/v1/search/creators",
