@@ -383,14 +383,14 @@ def _ranked_page(
     keys = sort_keys(by_popularity)
     assert keys is not None
     enough = SEARCH_COUNT_CAP + 1
-    walks = [
+    walk = (  # built once and narrowed per tier: building it is most of the statement's cost
         select(*(column for column, _ in keys), relevance(filters.q).label("rank"))
-        .where(*filter_conditions(filters), *tier)
+        .where(*filter_conditions(filters))
         .order_by(*order_by(by_popularity))
         .limit(enough)
-        .cte(f"walk_{index}")
-        for index, tier in enumerate([*([Gig.orders_count >= bound] for bound in tiers), []])
-    ]
+    )
+    walks = [walk.where(Gig.orders_count >= bound).cte(f"walk_{index}") for index, bound in enumerate(tiers)]
+    walks.append(walk.cte(f"walk_{len(tiers)}"))
     # How many each walk but the last found: a walk's rows count if it found enough and every
     # walk before it too few; the last walk's, if every walk before it found too few.
     counts = [select(func.count()).select_from(walk).scalar_subquery() for walk in walks[:-1]]
