@@ -68,13 +68,15 @@ def cases(category: int, subcategory: int) -> list[tuple[str, Select[Any]]]:
     first_page = PageParams(page=1, page_size=20)
 
     def gigs(**filters: Any) -> Select[Any]:
-        return gig_list_items(GigFilters(**filters), first_page)
+        statement, values = gig_list_items(GigFilters(**filters), first_page)
+        return statement.params(values)
 
     def gigs_count(**filters: Any) -> Select[Any]:
         return gig_count(GigFilters(**filters))
 
     def search(q: str, **filters: Any) -> Select[Any]:
-        return gig_list_items(GigFilters(q=q, **filters), first_page, hits=True)
+        statement, values = gig_list_items(GigFilters(q=q, **filters), first_page, hits=True)
+        return statement.params(values)
 
     def search_count(q: str, **filters: Any) -> Select[Any]:
         return gig_count(GigFilters(q=q, **filters))

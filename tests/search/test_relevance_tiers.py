@@ -1,5 +1,7 @@
 """The relevance walk's popularity tiers decide where it looks for candidates first, never what
-it finds: any bounds give the same page and the same total as one walk over every match."""
+it finds: any bounds give the same page and the same total as one walk over every match. And a
+relevance page's statement, kept with named parameters and run with other values, reads what
+one built for those values reads."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from reelbyte.catalog.models import Gig
 from reelbyte.catalog.popularity import PopularityTiers
 from reelbyte.core.db import transaction
 from reelbyte.core.pagination import PageParams
+from reelbyte.identity.models import CreatorLevel
 from tests.factories import insert_gig, insert_user, update_gig
 
 # Orders with ties inside and across tiers; the views break some of them, the ids the rest.
@@ -38,7 +41,16 @@ async def timelapses() -> int:
             description="A timelapse of the city at night." if n % 3 == 0 else "City footage.",
             tags=["timelapse"] if n % 2 else ["city"],
         )
-        await update_gig(gig.id, orders_count=orders, views_count=n % 4, rating=Decimal(n % 5))
+        await update_gig(
+            gig.id,
+            orders_count=orders,
+            views_count=n % 4,
+            rating=Decimal(n % 5),
+            price_from_minor=3000 + 1000 * (n % 6),
+            min_delivery_days=1 + n % 7,
+            creator_level=list(CreatorLevel)[n % 4],
+            is_featured=n % 4 == 0,
+        )
         category = category or gig.category_id
     for n in range(2):
         await insert_gig(creator, f"Wedding film {n}")
@@ -48,8 +60,8 @@ async def timelapses() -> int:
 
 async def _page(filters: GigFilters, params: PageParams, tiers: tuple[int, ...]) -> tuple[list[Any], int]:
     async def read(session: AsyncSession) -> tuple[list[Any], int]:
-        statement = reads.gig_list_items(filters, params, hits=True, tiers=tiers)
-        rows = (await session.execute(statement)).all()
+        statement, values = reads.gig_list_items(filters, params, hits=True, tiers=tiers)
+        rows = (await session.execute(statement, values)).all()
         return [row.id for row in rows], rows[0].matched if rows else 0
 
     return await transaction(read, read_only=True)
@@ -71,6 +83,62 @@ async def test_any_tiers_give_the_page_and_total_of_one_walk(
     tiers = tuple(sorted(bounds, reverse=True))
     with mock.patch.object(reads, "SEARCH_COUNT_CAP", cap):
         assert await _page(filters, params, tiers) == await _page(filters, params, ())
+
+
+async def _built_page(
+    filters: GigFilters, params: PageParams, tiers: tuple[int, ...]
+) -> tuple[list[Any], int]:
+    """The page from a statement built for these values, with them in it."""
+
+    async def read(session: AsyncSession) -> tuple[list[Any], int]:
+        columns = (*reads.CARD_COLUMNS, Gig.description)
+        rows = (await session.execute(reads._ranked_page(filters, params, columns, tiers))).all()
+        return [row.id for row in rows], rows[0].matched if rows else 0
+
+    return await transaction(read, read_only=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.sampled_from(["timelapse", "city", "timelapse -night", "skyline or city"]),
+    tags=st.sampled_from([(), ("timelapse",), ("city", "timelapse")]),
+    min_price=st.sampled_from([None, Decimal(40), Decimal(55)]),
+    max_price=st.sampled_from([None, Decimal(60), Decimal(80)]),
+    max_delivery_days=st.sampled_from([None, 2, 5]),
+    creator_level=st.sampled_from([(), (CreatorLevel.NEW,), (CreatorLevel.PRO, CreatorLevel.TOP)]),
+    min_rating=st.sampled_from([None, Decimal(2), Decimal(4)]),
+    featured=st.sampled_from([None, True, False]),
+    bounds=st.lists(st.integers(min_value=1, max_value=45), max_size=2, unique=True),
+    page=st.integers(min_value=1, max_value=3),
+    page_size=st.integers(min_value=1, max_value=6),
+)
+async def test_a_kept_relevance_page_reads_what_one_built_for_its_values_reads(
+    timelapses: int,
+    q: str,
+    tags: tuple[str, ...],
+    min_price: Decimal | None,
+    max_price: Decimal | None,
+    max_delivery_days: int | None,
+    creator_level: tuple[CreatorLevel, ...],
+    min_rating: Decimal | None,
+    featured: bool | None,
+    bounds: list[int],
+    page: int,
+    page_size: int,
+) -> None:
+    filters = GigFilters(
+        q=q,
+        tags=tags,
+        min_price=min_price,
+        max_price=max(max_price, min_price) if max_price and min_price else max_price,
+        max_delivery_days=max_delivery_days,
+        creator_level=creator_level,
+        min_rating=min_rating,
+        featured=featured,
+    )
+    params = PageParams(page=page, page_size=page_size)
+    tiers = tuple(sorted(bounds, reverse=True))
+    assert await _page(filters, params, tiers) == await _built_page(filters, params, tiers)
 
 
 async def test_the_bounds_are_the_orders_where_each_tier_ends_and_are_kept_a_while(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, model_validator
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reelbyte.catalog.errors import InvalidPriceRange, InvalidTag
@@ -128,28 +129,44 @@ def listed() -> ColumnElement[bool]:
     return and_(Gig.is_active, Gig.price_from_minor.is_not(None))
 
 
-def filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
+# How a filter's value goes into a statement: `as_value` puts it in (SQLAlchemy binds it as an
+# anonymous parameter), `as_parameter` names a parameter instead, so that the statement can be
+# kept and run again with other values (catalog/reads.py keeps relevance pages that way).
+Bind = Callable[[str, Any], Any]
+
+
+def as_value(_name: str, value: Any) -> Any:
+    return value
+
+
+def as_parameter(name: str, value: Any) -> Any:
+    return bindparam(name, expanding=isinstance(value, tuple))  # a tuple: the values of an IN
+
+
+def filter_conditions(filters: GigFilters, bind: Bind = as_value) -> list[ColumnElement[bool]]:
+    """The filters as conditions. `featured` and `verified` change the statement's form, not
+    only its values: they are always put in as they are."""
     conditions: list[ColumnElement[bool]] = [listed()]
     if filters.q:
-        conditions.append(Gig.search_vector.op("@@")(text_query(filters.q)))
+        conditions.append(Gig.search_vector.op("@@")(text_query(bind("q", filters.q))))
     if filters.category_id is not None:
-        conditions.append(Gig.category_id == filters.category_id)
+        conditions.append(Gig.category_id == bind("category_id", filters.category_id))
     if filters.subcategory_id is not None:
-        conditions.append(Gig.subcategory_id == filters.subcategory_id)
+        conditions.append(Gig.subcategory_id == bind("subcategory_id", filters.subcategory_id))
     if filters.tags:
-        conditions.append(Gig.tags.contains(list(filters.tags)))
+        conditions.append(Gig.tags.contains(bind("tags", list(filters.tags))))
     if filters.min_price is not None:
-        conditions.append(Gig.price_from_minor >= to_minor(filters.min_price))
+        conditions.append(Gig.price_from_minor >= bind("min_price", to_minor(filters.min_price)))
     if filters.max_price is not None:
-        conditions.append(Gig.price_from_minor <= to_minor(filters.max_price))
+        conditions.append(Gig.price_from_minor <= bind("max_price", to_minor(filters.max_price)))
     if filters.max_delivery_days is not None:
-        conditions.append(Gig.min_delivery_days <= filters.max_delivery_days)
+        conditions.append(Gig.min_delivery_days <= bind("max_delivery_days", filters.max_delivery_days))
     if filters.creator_level:
-        conditions.append(Gig.creator_level.in_(filters.creator_level))
+        conditions.append(Gig.creator_level.in_(bind("creator_level", tuple(filters.creator_level))))
     if filters.min_rating is not None:
-        conditions.append(Gig.rating >= filters.min_rating)
+        conditions.append(Gig.rating >= bind("min_rating", filters.min_rating))
     if filters.creator_id is not None:
-        conditions.append(Gig.creator_id == filters.creator_id)
+        conditions.append(Gig.creator_id == bind("creator_id", filters.creator_id))
     if filters.featured is not None:
         conditions.append(Gig.is_featured.is_(filters.featured))
     if filters.verified is not None:
@@ -160,13 +177,13 @@ def filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def relevance(q: str) -> ColumnElement[Any]:
+def relevance(q: str, bind: Bind = as_value) -> ColumnElement[Any]:
     """Text rank blended with reputation: rank * (1 + rating/10) * (1 + ln(1 + orders)/10).
 
     Text dominates (a title match beats a description match, by the A/B/C weights); among
     similar matches, well-rated and often-ordered gigs rise.
     """
-    rank = func.ts_rank_cd(Gig.search_vector, text_query(q), 1)  # 1: normalise by length
+    rank = func.ts_rank_cd(Gig.search_vector, text_query(bind("q", q)), 1)  # 1: normalise by length
     reputation = (1 + Gig.rating / 10) * (1 + func.ln(1 + Gig.orders_count) / 10)
     return rank * reputation
 

@@ -12,6 +12,6 @@ TEXT_SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 
 
-def text_query(q: str) -> ColumnElement[Any]:
+def text_query(q: str | ColumnElement[Any]) -> ColumnElement[Any]:
     """The user's words as a tsquery: websearch syntax (quotes, OR, -), never a syntax error."""
     return func.websearch_to_tsquery(TEXT_SEARCH_CONFIG, q)
