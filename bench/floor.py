@@ -217,13 +217,7 @@ async def gigs(request: Request) -> Response:
         if not more and (rows or page == 1):
             total = (page - 1) * size + len(rows)
         else:
-            counted = await (
-                await conn.execute(
-                    f"SELECT count(*) AS n FROM (SELECT 1 FROM gigs g WHERE {where} LIMIT {COUNT_CAP + 1}) c",
-                    args,
-                )
-            ).fetchone()
-            total = counted["n"] if counted else 0
+            total = await count(conn, where, args, COUNT_CAP)
     exact = total <= COUNT_CAP
     total = min(total, COUNT_CAP)
     return json(
@@ -237,6 +231,18 @@ async def gigs(request: Request) -> Response:
             "next_cursor": cursor(sort, rows[-1]) if more else None,
         }
     )
+
+
+async def count(conn: Any, where: str, args: Any, cap: int, prepare: bool | None = None) -> int:
+    """How many listed gigs match `where`, up to one past `cap`."""
+    row = await (
+        await conn.execute(
+            f"SELECT count(*) AS n FROM (SELECT 1 FROM gigs g WHERE {where} LIMIT {cap + 1}) c",
+            args,
+            prepare=prepare,
+        )
+    ).fetchone()
+    return int(row["n"]) if row else 0
 
 
 def cursor(sort: str, row: dict[str, Any]) -> str:
@@ -309,14 +315,7 @@ async def search(request: Request) -> Response:
         elif sort and not more and (rows or page == 1):
             total = (page - 1) * size + len(rows)
         else:
-            counted = await (
-                await conn.execute(
-                    f"SELECT count(*) AS n FROM (SELECT 1 FROM gigs g WHERE {where} LIMIT {SEARCH_COUNT_CAP + 1}) c",
-                    args,
-                    prepare=False,
-                )
-            ).fetchone()
-            total = counted["n"] if counted else 0
+            total = await count(conn, where, args, SEARCH_COUNT_CAP, prepare=False)
     exact = total <= SEARCH_COUNT_CAP
     total = min(total, SEARCH_COUNT_CAP)
     return json(
