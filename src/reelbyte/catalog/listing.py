@@ -177,7 +177,7 @@ def filter_conditions(filters: GigFilters, bind: Bind = as_value) -> list[Column
     return conditions
 
 
-def relevance(q: str, bind: Bind = as_value) -> ColumnElement[Any]:
+def relevance(q: str, bind: Bind) -> ColumnElement[Any]:
     """Text rank blended with reputation: rank * (1 + rating/10) * (1 + ln(1 + orders)/10).
 
     Text dominates (a title match beats a description match, by the A/B/C weights); among
@@ -212,8 +212,7 @@ def sort_keys(filters: GigFilters) -> tuple[tuple[Any, bool], ...] | None:
 
 
 def order_by(filters: GigFilters) -> list[Any]:
+    """The ORDER BY of a list sorted by its columns (relevance ranks in catalog/reads._ranked_page)."""
     keys = sort_keys(filters)
-    if keys is None:
-        assert filters.q
-        return [relevance(filters.q).desc(), Gig.id]
+    assert keys is not None
     return [column.desc() if descending else column.asc() for column, descending in keys]

@@ -366,17 +366,6 @@ def gig_list_items(
     return items.offset(params.offset), {}
 
 
-class _Recorded:
-    """A `Bind` that puts each value in as it is and records it under its name."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def __call__(self, name: str, value: Any) -> Any:
-        self.values[name] = value
-        return value
-
-
 _kept_ranked_pages: dict[tuple[Any, ...], Select[*tuple[Any, ...]]] = {}
 KEPT_RANKED_PAGES = 256  # statements, one per form of the filters; far more than are ever used
 
@@ -389,9 +378,9 @@ def _kept_ranked_page(
     the filters' (recorded while their conditions are put together, which is cheap) and the
     page's own (`_page_values`). Building the statement costs 1.3-2 ms of Python with its cache
     key; taking the kept one with its values, 0.07."""
-    recorded = _Recorded()
-    filter_conditions(filters, recorded)
-    values = recorded.values | _page_values(params, tiers)
+    values: dict[str, Any] = {}
+    filter_conditions(filters, values.setdefault)  # a `Bind` that records each value and puts it in
+    values |= _page_values(params, tiers)
     form = (tuple(values), filters.featured, filters.verified, columns == CARD_COLUMNS)
     statement = _kept_ranked_pages.get(form)
     if statement is None:
