@@ -66,7 +66,10 @@ class EmbeddedServices:
         # lazily: production never needs it
         from pgserver.postgres_server import PostgresServer, get_server
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Made here, not by pgserver, whose mkdir fails when another process (a second test
+        # worker starting at the same moment) made it first; pgserver's initdb runs under its
+        # own interprocess lock, once, whoever made the directory.
+        (self.data_dir / "postgres").mkdir(parents=True, exist_ok=True)
         _forget_dead_postgres_handles(self.data_dir / "postgres")
         self._postgres = get_server(self.data_dir / "postgres", cleanup_mode="stop")
         socket_dir = self._postgres.get_postmaster_info().socket_dir
